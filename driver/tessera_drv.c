@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tessera T1 accelerator: PCI probe, DRM accel device, ioctl table.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+#include <drm/tessera_accel.h>
+
+#include "tessera_drv.h"
+
+static int tessera_ioctl_get_param(struct drm_device *drm, void *data,
+				   struct drm_file *file)
+{
+	struct tessera_device *tdev = to_tessera(drm);
+	struct drm_tessera_get_param *args = data;
+
+	if (args->pad)
+		return -EINVAL;
+
+	switch (args->param) {
+	case DRM_TESSERA_PARAM_DEVICE_ID:
+		args->value = tdev->pdev->device;
+		break;
+	case DRM_TESSERA_PARAM_REVISION:
+		args->value = tdev->pdev->revision;
+		break;
+	case DRM_TESSERA_PARAM_HW_VERSION:
+		args->value = tdev->hw_version;
+		break;
+	case DRM_TESSERA_PARAM_NUM_COMPUTE_ENGINES:
+		args->value = tdev->num_compute;
+		break;
+	case DRM_TESSERA_PARAM_NUM_DMA_ENGINES:
+		args->value = tdev->num_dma;
+		break;
+	case DRM_TESSERA_PARAM_DEVICE_MEM_SIZE:
+		args->value = tdev->hbm_size;
+		break;
+	case DRM_TESSERA_PARAM_SERIAL:
+		args->value = tdev->serial;
+		break;
+	case DRM_TESSERA_PARAM_CMD_SIZE_MAX:
+		args->value = TESSERA_CMD_SIZE_MAX;
+		break;
+	case DRM_TESSERA_PARAM_CAPABILITIES:
+		args->value = DRM_TESSERA_CAP_SYNCOBJ;
+		break;
+	case DRM_TESSERA_PARAM_NUM_ENGINES:
+		args->value = tdev->num_rings;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int tessera_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct tessera_file *tfile;
+	int ret;
+
+	tfile = kzalloc(sizeof(*tfile), GFP_KERNEL);
+	if (!tfile)
+		return -ENOMEM;
+	tfile->tdev = to_tessera(drm);
+
+	ret = tessera_file_sched_init(tfile);
+	if (ret) {
+		kfree(tfile);
+		return ret;
+	}
+	file->driver_priv = tfile;
+	return 0;
+}
+
+static void tessera_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct tessera_file *tfile = file->driver_priv;
+
+	tessera_file_sched_fini(tfile);
+	kfree(tfile);
+}
+
+static const struct drm_ioctl_desc tessera_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(TESSERA_GET_PARAM, tessera_ioctl_get_param, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_BO_CREATE, tessera_ioctl_bo_create, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_BO_INFO, tessera_ioctl_bo_info, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_SUBMIT, tessera_ioctl_submit, 0),
+};
+
+DEFINE_DRM_ACCEL_FOPS(tessera_fops);
+
+static const struct drm_driver tessera_drm_driver = {
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
+	.open = tessera_open,
+	.postclose = tessera_postclose,
+	.ioctls = tessera_ioctls,
+	.num_ioctls = ARRAY_SIZE(tessera_ioctls),
+	.fops = &tessera_fops,
+	.name = DRIVER_NAME,
+	.desc = DRIVER_DESC,
+	.major = 0,
+	.minor = 1,
+};
+
+/* Runs at the final drm_dev_put(), after the last file is closed. */
+static void tessera_drm_release(struct drm_device *drm, void *unused)
+{
+	tessera_sched_fini(to_tessera(drm));
+}
+
+static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct tessera_device *tdev;
+	int ret;
+
+	tdev = devm_drm_dev_alloc(&pdev->dev, &tessera_drm_driver,
+				  struct tessera_device, drm);
+	if (IS_ERR(tdev))
+		return PTR_ERR(tdev);
+	tdev->pdev = pdev;
+	pci_set_drvdata(pdev, tdev);
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+
+	tdev->regs = pcim_iomap_region(pdev, TESSERA_BAR_REGS, DRIVER_NAME);
+	if (IS_ERR(tdev->regs))
+		return PTR_ERR(tdev->regs);
+
+	ret = tessera_hw_init(tdev);
+	if (ret)
+		return ret;
+
+	ret = drmm_add_action(&tdev->drm, tessera_drm_release, NULL);
+	if (ret)
+		goto err_hw;
+
+	ret = tessera_sched_init(tdev);
+	if (ret)
+		goto err_hw;
+
+	ret = tessera_irq_init(tdev);
+	if (ret)
+		goto err_hw;
+
+	ret = drm_dev_register(&tdev->drm, 0);
+	if (ret)
+		goto err_irq;
+
+	drm_info(&tdev->drm, "T1 rev %u, hw %u.%u, %u compute + %u DMA engines, serial %u\n",
+		 pdev->revision, TESSERA_HW_VERSION_MAJOR(tdev->hw_version),
+		 TESSERA_HW_VERSION_MINOR(tdev->hw_version), tdev->num_compute,
+		 tdev->num_dma, tdev->serial);
+	return 0;
+
+err_irq:
+	tessera_irq_disable(tdev);
+err_hw:
+	tessera_hw_fini(tdev);
+	return ret;
+}
+
+static void tessera_remove(struct pci_dev *pdev)
+{
+	struct tessera_device *tdev = pci_get_drvdata(pdev);
+	u32 i;
+
+	/*
+	 * After unplug no ioctl or job reaches the hardware: run_job fails
+	 * new jobs with -ENODEV.  Jobs already on the rings will never
+	 * complete, so their fences fail now and no waiter hangs.
+	 */
+	drm_dev_unplug(&tdev->drm);
+	tessera_irq_disable(tdev);
+	tessera_hw_fini(tdev);
+	for (i = 0; i < tdev->num_rings; i++)
+		tessera_ring_fail_pending(&tdev->rings[i], -ENODEV);
+}
+
+static const struct pci_device_id tessera_pci_ids[] = {
+	{ PCI_DEVICE(TESSERA_PCI_VENDOR_ID, TESSERA_PCI_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, tessera_pci_ids);
+
+static struct pci_driver tessera_pci_driver = {
+	.name = DRIVER_NAME,
+	.id_table = tessera_pci_ids,
+	.probe = tessera_probe,
+	.remove = tessera_remove,
+};
+module_pci_driver(tessera_pci_driver);
+
+MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_AUTHOR("The Tessera authors");
+MODULE_LICENSE("GPL");

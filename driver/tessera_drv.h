@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The Tessera authors
+ */
+#ifndef __TESSERA_DRV_H__
+#define __TESSERA_DRV_H__
+
+#include <linux/io.h>
+#include <linux/pci.h>
+#include <linux/spinlock.h>
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <drm/gpu_scheduler.h>
+
+#include "tessera_regs.h"
+
+#define DRIVER_NAME	"tessera"
+#define DRIVER_DESC	"Tessera T1 accelerator"
+
+/* Descriptors per hardware ring. */
+#define TESSERA_RING_ENTRIES		256
+/* Largest command buffer a submit accepts; the driver appends a FENCE. */
+#define TESSERA_CMD_SIZE_MAX		(256 * 1024)
+
+struct tessera_device;
+
+/**
+ * struct tessera_desc - ring descriptor as the device reads it
+ */
+struct tessera_desc {
+	/** @cmd_addr: bus address of the command buffer */
+	__le64 cmd_addr;
+	/** @cmd_size: bytes of commands */
+	__le32 cmd_size;
+	/** @flags: zero */
+	__le32 flags;
+	/** @context: context id, zero */
+	__le32 context;
+	/** @rsvd: zero */
+	__le32 rsvd;
+	/** @tag: opaque; the driver stores the job's seqno */
+	__le64 tag;
+};
+static_assert(sizeof(struct tessera_desc) == TESSERA_DESC_SIZE);
+static_assert(offsetof(struct tessera_desc, cmd_size) == TESSERA_DESC_CMD_SIZE);
+static_assert(offsetof(struct tessera_desc, tag) == TESSERA_DESC_TAG);
+
+/**
+ * struct tessera_ring - one hardware ring and the engine behind it
+ */
+struct tessera_ring {
+	/** @tdev: owning device */
+	struct tessera_device *tdev;
+	/** @id: ring (engine) index */
+	u32 id;
+	/** @regs: this ring's register block in BAR0 */
+	void __iomem *regs;
+	/** @name: timeline name, "tessera-<pci>-ring<id>" */
+	char name[40];
+
+	/** @desc: descriptor array, TESSERA_RING_ENTRIES entries */
+	struct tessera_desc *desc;
+	/** @desc_dma: bus address of @desc */
+	dma_addr_t desc_dma;
+	/** @fence_wb: seqno the device writes on FENCE */
+	u64 *fence_wb;
+	/** @fence_wb_dma: bus address of @fence_wb */
+	dma_addr_t fence_wb_dma;
+
+	/**
+	 * @tail: next descriptor index to fill.  Only touched from run_job,
+	 * which drm_sched serializes per scheduler (ordered submit_wq), and
+	 * from reset, which runs with the scheduler stopped.
+	 */
+	u32 tail;
+	/** @next_seqno: seqno of the next job; same serialization as @tail */
+	u64 next_seqno;
+	/** @fence_context: dma_fence context of the hardware fences */
+	u64 fence_context;
+
+	/**
+	 * @fence_lock: protects @pending and is the lock of every hardware
+	 * fence of this ring.
+	 */
+	spinlock_t fence_lock;
+	/** @pending: hardware fences of jobs on the ring, oldest first */
+	struct list_head pending;
+
+	/** @sched: the ring's scheduler */
+	struct drm_gpu_scheduler sched;
+	/** @sched_ready: @sched was initialized and must be torn down */
+	bool sched_ready;
+};
+
+/**
+ * struct tessera_device - one Tessera card
+ */
+struct tessera_device {
+	/** @drm: DRM device, embedded; owns this struct's lifetime */
+	struct drm_device drm;
+	/** @pdev: the PCI function */
+	struct pci_dev *pdev;
+	/** @regs: BAR0 */
+	void __iomem *regs;
+
+	/** @hw_version: VERSION register */
+	u32 hw_version;
+	/** @num_compute: compute engines */
+	u32 num_compute;
+	/** @num_dma: DMA engines */
+	u32 num_dma;
+	/** @serial: board serial number */
+	u32 serial;
+	/** @hbm_size: device memory in bytes */
+	u64 hbm_size;
+
+	/** @num_rings: rings in use, one per engine */
+	u32 num_rings;
+	/** @rings: the rings */
+	struct tessera_ring rings[TESSERA_MAX_RINGS];
+};
+
+/**
+ * struct tessera_file - per-open-file state: a context
+ */
+struct tessera_file {
+	/** @tdev: the device */
+	struct tessera_device *tdev;
+	/** @entity: one scheduler entity per ring */
+	struct drm_sched_entity entity[TESSERA_MAX_RINGS];
+	/** @num_entities: initialized entries of @entity */
+	u32 num_entities;
+};
+
+static inline struct tessera_device *to_tessera(struct drm_device *drm)
+{
+	return container_of(drm, struct tessera_device, drm);
+}
+
+static inline u32 tessera_read(struct tessera_device *tdev, u32 reg)
+{
+	return readl(tdev->regs + reg);
+}
+
+static inline void tessera_write(struct tessera_device *tdev, u32 reg, u32 val)
+{
+	writel(val, tdev->regs + reg);
+}
+
+static inline u32 tessera_ring_read(struct tessera_ring *ring, u32 reg)
+{
+	return readl(ring->regs + reg);
+}
+
+static inline void tessera_ring_write(struct tessera_ring *ring, u32 reg, u32 val)
+{
+	writel(val, ring->regs + reg);
+}
+
+/* tessera_hw.c */
+int tessera_hw_init(struct tessera_device *tdev);
+void tessera_hw_fini(struct tessera_device *tdev);
+void tessera_hw_ring_start(struct tessera_ring *ring);
+
+/* tessera_irq.c */
+int tessera_irq_init(struct tessera_device *tdev);
+void tessera_irq_disable(struct tessera_device *tdev);
+
+/* tessera_gem.c */
+int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
+int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
+
+/* tessera_job.c */
+int tessera_sched_init(struct tessera_device *tdev);
+void tessera_sched_fini(struct tessera_device *tdev);
+int tessera_file_sched_init(struct tessera_file *tfile);
+void tessera_file_sched_fini(struct tessera_file *tfile);
+void tessera_ring_signal(struct tessera_ring *ring);
+void tessera_ring_fail_pending(struct tessera_ring *ring, int error);
+int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
+
+#endif /* __TESSERA_DRV_H__ */

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tessera T1 accelerator: buffer objects.
+ *
+ * Host-memory buffers are shmem GEM objects, CPU-mapped write-back cached.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+
+#include <linux/sizes.h>
+#include <drm/drm_gem_shmem_helper.h>
+#include <drm/tessera_accel.h>
+
+#include "tessera_drv.h"
+
+#define TESSERA_BO_SIZE_MAX	SZ_4G
+
+int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_tessera_bo_create *args = data;
+	struct drm_gem_shmem_object *shmem;
+	u32 handle;
+	u64 size;
+	int ret;
+
+	if (args->flags & ~DRM_TESSERA_BO_FLAGS_VALID)
+		return -EINVAL;
+	if (!args->size || args->size > TESSERA_BO_SIZE_MAX)
+		return -EINVAL;
+	size = PAGE_ALIGN(args->size);
+
+	shmem = drm_gem_shmem_create(drm, size);
+	if (IS_ERR(shmem))
+		return PTR_ERR(shmem);
+
+	ret = drm_gem_handle_create(file, &shmem->base, &handle);
+	/* The handle, if any, holds the reference from now on. */
+	drm_gem_object_put(&shmem->base);
+	if (ret)
+		return ret;
+
+	args->size = size;
+	args->handle = handle;
+	return 0;
+}
+
+int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_tessera_bo_info *args = data;
+	struct drm_gem_object *obj;
+	int ret;
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+
+	ret = drm_gem_create_mmap_offset(obj);
+	if (!ret) {
+		args->flags = 0;
+		args->size = obj->size;
+		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
+	}
+	drm_gem_object_put(obj);
+	return ret;
+}

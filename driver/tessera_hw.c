@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tessera T1 accelerator: hardware bring-up, rings and reset.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/iopoll.h>
+#include <linux/log2.h>
+#include <drm/drm_print.h>
+
+#include "tessera_drv.h"
+
+#define TESSERA_RESET_TIMEOUT_US	(100 * 1000)
+
+static int tessera_hw_reset(struct tessera_device *tdev)
+{
+	u32 status;
+	int ret;
+
+	tessera_write(tdev, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
+	ret = readl_poll_timeout(tdev->regs + TESSERA_REG_STATUS, status,
+				 status != U32_MAX && (status & TESSERA_STATUS_READY),
+				 10, TESSERA_RESET_TIMEOUT_US);
+	if (ret)
+		drm_err(&tdev->drm, "device not ready after reset (status %#x)\n", status);
+	return ret;
+}
+
+/**
+ * tessera_hw_ring_start - program a ring and enable it
+ * @ring: the ring, idle, with no pending jobs
+ *
+ * Resets the ring's head and tail to zero and its fence writeback to the
+ * last seqno handed out, so that seqnos keep increasing across resets.
+ */
+void tessera_hw_ring_start(struct tessera_ring *ring)
+{
+	tessera_ring_write(ring, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
+	WRITE_ONCE(*ring->fence_wb, ring->next_seqno - 1);
+	ring->tail = 0;
+	tessera_ring_write(ring, TESSERA_RING_DESC_BASE_LO, lower_32_bits(ring->desc_dma));
+	tessera_ring_write(ring, TESSERA_RING_DESC_BASE_HI, upper_32_bits(ring->desc_dma));
+	tessera_ring_write(ring, TESSERA_RING_SIZE, TESSERA_RING_ENTRIES);
+	tessera_ring_write(ring, TESSERA_RING_FENCE_ADDR_LO, lower_32_bits(ring->fence_wb_dma));
+	tessera_ring_write(ring, TESSERA_RING_FENCE_ADDR_HI, upper_32_bits(ring->fence_wb_dma));
+	tessera_ring_write(ring, TESSERA_RING_TAIL, 0);
+	tessera_ring_write(ring, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
+}
+
+static int tessera_ring_init(struct tessera_device *tdev, u32 id)
+{
+	struct tessera_ring *ring = &tdev->rings[id];
+	struct device *dev = &tdev->pdev->dev;
+
+	ring->tdev = tdev;
+	ring->id = id;
+	ring->regs = tdev->regs + TESSERA_RING_BASE(id);
+	snprintf(ring->name, sizeof(ring->name), "%s-ring%u", pci_name(tdev->pdev), id);
+	spin_lock_init(&ring->fence_lock);
+	INIT_LIST_HEAD(&ring->pending);
+	ring->fence_context = dma_fence_context_alloc(1);
+	ring->next_seqno = 1;
+
+	/* Coherent allocations are page aligned, as DESC_BASE requires. */
+	ring->desc = dmam_alloc_coherent(dev, TESSERA_RING_ENTRIES * TESSERA_DESC_SIZE,
+					 &ring->desc_dma, GFP_KERNEL);
+	if (!ring->desc)
+		return -ENOMEM;
+	ring->fence_wb = dmam_alloc_coherent(dev, sizeof(*ring->fence_wb),
+					     &ring->fence_wb_dma, GFP_KERNEL);
+	if (!ring->fence_wb)
+		return -ENOMEM;
+
+	if (tessera_ring_read(ring, TESSERA_RING_MSIX_VECTOR) != TESSERA_MSIX_RING_VECTOR(id)) {
+		drm_err(&tdev->drm, "ring %u: unexpected MSI-X vector\n", id);
+		return -ENODEV;
+	}
+	tessera_hw_ring_start(ring);
+	return 0;
+}
+
+/**
+ * tessera_hw_init - identify the card, reset it and start its rings
+ * @tdev: the device, with BAR0 mapped
+ *
+ * Interrupts stay masked in the device until tessera_irq_init().
+ */
+int tessera_hw_init(struct tessera_device *tdev)
+{
+	u32 id, engines, i;
+	int ret;
+
+	id = tessera_read(tdev, TESSERA_REG_ID);
+	if (id != TESSERA_ID_MAGIC) {
+		drm_err(&tdev->drm, "not a Tessera T1 (id %#x)\n", id);
+		return -ENODEV;
+	}
+	tdev->hw_version = tessera_read(tdev, TESSERA_REG_VERSION);
+	if (TESSERA_HW_VERSION_MAJOR(tdev->hw_version) != 1) {
+		drm_err(&tdev->drm, "unsupported hardware version %#x\n", tdev->hw_version);
+		return -ENODEV;
+	}
+
+	ret = tessera_hw_reset(tdev);
+	if (ret)
+		return ret;
+
+	engines = tessera_read(tdev, TESSERA_REG_ENGINES);
+	tdev->num_compute = TESSERA_ENGINES_COMPUTE(engines);
+	tdev->num_dma = TESSERA_ENGINES_DMA(engines);
+	tdev->num_rings = tdev->num_compute + tdev->num_dma;
+	if (!tdev->num_rings || tdev->num_rings > TESSERA_MAX_RINGS) {
+		drm_err(&tdev->drm, "bad engine counts %#x\n", engines);
+		return -ENODEV;
+	}
+	tdev->serial = tessera_read(tdev, TESSERA_REG_SERIAL);
+	tdev->hbm_size = tessera_read(tdev, TESSERA_REG_HBM_SIZE_LO) |
+			 (u64)tessera_read(tdev, TESSERA_REG_HBM_SIZE_HI) << 32;
+
+	tessera_write(tdev, TESSERA_REG_INT_MASK, U32_MAX);
+	for (i = 0; i < tdev->num_rings; i++) {
+		ret = tessera_ring_init(tdev, i);
+		if (ret) {
+			tessera_hw_fini(tdev);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * tessera_hw_fini - quiesce the card
+ * @tdev: the device
+ *
+ * Masks interrupts and resets the card so that it stops all DMA.  Harmless
+ * on a card that is gone.
+ */
+void tessera_hw_fini(struct tessera_device *tdev)
+{
+	tessera_write(tdev, TESSERA_REG_INT_MASK, U32_MAX);
+	tessera_write(tdev, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
+}

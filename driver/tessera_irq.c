@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tessera T1 accelerator: MSI-X interrupts.
+ *
+ * Vector n serves ring n; vector num_rings serves errors and events.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+
+#include <linux/interrupt.h>
+#include <linux/pci.h>
+#include <drm/drm_print.h>
+
+#include "tessera_drv.h"
+
+static irqreturn_t tessera_ring_irq(int irq, void *arg)
+{
+	struct tessera_ring *ring = arg;
+
+	/*
+	 * Acknowledge before reading the seqno: a fence written after the
+	 * read sets the status bit again and raises a new interrupt.
+	 */
+	tessera_write(ring->tdev, TESSERA_REG_INT_STATUS, TESSERA_INT_RING(ring->id));
+	tessera_ring_signal(ring);
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t tessera_error_irq(int irq, void *arg)
+{
+	struct tessera_device *tdev = arg;
+	u32 code, ring;
+	u64 addr;
+
+	code = tessera_read(tdev, TESSERA_REG_ERR_CODE);
+	if (code == U32_MAX)	/* surprise removal: all ones */
+		return IRQ_NONE;
+	ring = tessera_read(tdev, TESSERA_REG_ERR_RING);
+	addr = tessera_read(tdev, TESSERA_REG_ERR_ADDR_LO) |
+	       (u64)tessera_read(tdev, TESSERA_REG_ERR_ADDR_HI) << 32;
+	tessera_write(tdev, TESSERA_REG_ERR_ACK, 1);
+	tessera_write(tdev, TESSERA_REG_INT_STATUS, TESSERA_INT_ERROR);
+
+	/*
+	 * The failed ring stays stopped; its job times out and the
+	 * scheduler's timeout handler resets the ring.
+	 */
+	if (code != TESSERA_ERR_NONE)
+		drm_err_ratelimited(&tdev->drm, "ring %u: device error %u at %#llx\n",
+				    ring, code, addr);
+	return IRQ_HANDLED;
+}
+
+/**
+ * tessera_irq_init - allocate MSI-X vectors, install handlers, unmask
+ * @tdev: the device, with its rings started
+ */
+int tessera_irq_init(struct tessera_device *tdev)
+{
+	struct pci_dev *pdev = tdev->pdev;
+	u32 nvec = tdev->num_rings + 1, i, mask;
+	int ret;
+
+	ret = pci_alloc_irq_vectors(pdev, nvec, nvec, PCI_IRQ_MSIX);
+	if (ret < 0) {
+		drm_err(&tdev->drm, "cannot allocate %u MSI-X vectors: %d\n", nvec, ret);
+		return ret;
+	}
+
+	for (i = 0; i < tdev->num_rings; i++) {
+		ret = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, TESSERA_MSIX_RING_VECTOR(i)),
+				       tessera_ring_irq, 0, DRIVER_NAME, &tdev->rings[i]);
+		if (ret)
+			return ret;
+	}
+	ret = devm_request_irq(&pdev->dev,
+			       pci_irq_vector(pdev, TESSERA_MSIX_ERR_VECTOR(tdev->num_rings)),
+			       tessera_error_irq, 0, DRIVER_NAME, tdev);
+	if (ret)
+		return ret;
+
+	mask = TESSERA_INT_ERROR;
+	for (i = 0; i < tdev->num_rings; i++)
+		mask |= TESSERA_INT_RING(i);
+	tessera_write(tdev, TESSERA_REG_INT_STATUS, mask);
+	tessera_write(tdev, TESSERA_REG_INT_MASK, ~mask);
+	return 0;
+}
+
+/**
+ * tessera_irq_disable - mask interrupts and wait for running handlers
+ * @tdev: the device
+ */
+void tessera_irq_disable(struct tessera_device *tdev)
+{
+	u32 i;
+
+	tessera_write(tdev, TESSERA_REG_INT_MASK, U32_MAX);
+	for (i = 0; i <= tdev->num_rings; i++)
+		synchronize_irq(pci_irq_vector(tdev->pdev, i));
+}

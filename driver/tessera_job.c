@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tessera T1 accelerator: jobs, scheduling and fences.
+ *
+ * Each ring has a drm_sched instance; each open file has one entity per
+ * ring.  A submit copies and validates the user's command buffer into a
+ * DMA-coherent buffer owned by the job, with room for a FENCE command that
+ * run_job fills in with the job's seqno.  The device writes that seqno to
+ * the ring's fence writeback and raises the ring's MSI-X vector; the
+ * interrupt handler signals every hardware fence up to it, and drm_sched
+ * propagates that to the job's finished fence and the user's syncobj.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/dma-mapping.h>
+#include <linux/iosys-map.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_print.h>
+#include <drm/drm_syncobj.h>
+#include <drm/tessera_accel.h>
+
+#include "tessera_drv.h"
+
+static unsigned int tessera_job_timeout_ms = 10000;
+module_param_named(job_timeout_ms, tessera_job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms, "Time a job may run before its ring is reset (ms, default 10000)");
+
+#define TESSERA_FENCE_BYTES	(TESSERA_CMD_FENCE_LEN * sizeof(u32))
+
+/**
+ * struct tessera_fence - hardware fence of one job on one ring
+ */
+struct tessera_fence {
+	/** @base: the fence; its lock is the ring's fence_lock */
+	struct dma_fence base;
+	/** @ring: the ring the job runs on */
+	struct tessera_ring *ring;
+	/** @link: entry in the ring's pending list, under fence_lock */
+	struct list_head link;
+};
+
+/**
+ * struct tessera_job - one submitted command buffer
+ */
+struct tessera_job {
+	/** @base: scheduler job */
+	struct drm_sched_job base;
+	/** @ring: target ring */
+	struct tessera_ring *ring;
+	/** @cmd: validated copy of the commands, plus the FENCE */
+	__le32 *cmd;
+	/** @cmd_dma: bus address of @cmd */
+	dma_addr_t cmd_dma;
+	/** @cmd_size: bytes in @cmd including the FENCE */
+	u32 cmd_size;
+	/** @hw_fence: set by run_job */
+	struct dma_fence *hw_fence;
+};
+
+static struct tessera_fence *to_tessera_fence(struct dma_fence *f)
+{
+	return container_of(f, struct tessera_fence, base);
+}
+
+static struct tessera_job *to_tessera_job(struct drm_sched_job *job)
+{
+	return container_of(job, struct tessera_job, base);
+}
+
+static const char *tessera_fence_driver_name(struct dma_fence *f)
+{
+	return DRIVER_NAME;
+}
+
+static const char *tessera_fence_timeline_name(struct dma_fence *f)
+{
+	return to_tessera_fence(f)->ring->name;
+}
+
+static const struct dma_fence_ops tessera_fence_ops = {
+	.get_driver_name = tessera_fence_driver_name,
+	.get_timeline_name = tessera_fence_timeline_name,
+};
+
+/**
+ * tessera_ring_signal - signal the hardware fences the device completed
+ * @ring: the ring
+ *
+ * Called from the ring's interrupt handler.
+ */
+void tessera_ring_signal(struct tessera_ring *ring)
+{
+	struct tessera_fence *fence, *tmp;
+	unsigned long flags;
+	u64 done;
+
+	done = READ_ONCE(*ring->fence_wb);
+
+	spin_lock_irqsave(&ring->fence_lock, flags);
+	list_for_each_entry_safe(fence, tmp, &ring->pending, link) {
+		if (fence->base.seqno > done)
+			break;
+		list_del_init(&fence->link);
+		dma_fence_signal_locked(&fence->base);
+		dma_fence_put(&fence->base);
+	}
+	spin_unlock_irqrestore(&ring->fence_lock, flags);
+}
+
+/**
+ * tessera_ring_fail_pending - complete every fence on the ring with an error
+ * @ring: the ring, stopped (by a reset or because the device is gone)
+ * @error: negative errno to set on each fence
+ */
+void tessera_ring_fail_pending(struct tessera_ring *ring, int error)
+{
+	struct tessera_fence *fence, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->fence_lock, flags);
+	list_for_each_entry_safe(fence, tmp, &ring->pending, link) {
+		list_del_init(&fence->link);
+		dma_fence_set_error(&fence->base, error);
+		dma_fence_signal_locked(&fence->base);
+		dma_fence_put(&fence->base);
+	}
+	spin_unlock_irqrestore(&ring->fence_lock, flags);
+}
+
+static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
+{
+	struct tessera_job *job = to_tessera_job(sched_job);
+	struct tessera_ring *ring = job->ring;
+	struct tessera_fence *fence;
+	struct tessera_desc *desc;
+	__le32 *f;
+	int idx;
+
+	if (unlikely(sched_job->s_fence->finished.error))
+		return NULL;
+
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	if (!fence)
+		return ERR_PTR(-ENOMEM);
+
+	if (!drm_dev_enter(&ring->tdev->drm, &idx)) {
+		kfree(fence);
+		return ERR_PTR(-ENODEV);
+	}
+
+	fence->ring = ring;
+	dma_fence_init(&fence->base, &tessera_fence_ops, &ring->fence_lock,
+		       ring->fence_context, ring->next_seqno++);
+
+	f = job->cmd + (job->cmd_size - TESSERA_FENCE_BYTES) / sizeof(u32);
+	f[0] = cpu_to_le32(TESSERA_CMD_HEADER(TESSERA_CMD_OP_FENCE, TESSERA_CMD_FENCE_IRQ,
+					      TESSERA_CMD_FENCE_LEN));
+	f[1] = 0;
+	f[2] = cpu_to_le32(lower_32_bits(fence->base.seqno));
+	f[3] = cpu_to_le32(upper_32_bits(fence->base.seqno));
+
+	desc = &ring->desc[ring->tail];
+	desc->cmd_addr = cpu_to_le64(job->cmd_dma);
+	desc->cmd_size = cpu_to_le32(job->cmd_size);
+	desc->flags = 0;
+	desc->context = 0;
+	desc->rsvd = 0;
+	desc->tag = cpu_to_le64(fence->base.seqno);
+	ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
+
+	/* One reference for the pending list, one for the scheduler. */
+	dma_fence_get(&fence->base);
+	spin_lock_irq(&ring->fence_lock);
+	list_add_tail(&fence->link, &ring->pending);
+	spin_unlock_irq(&ring->fence_lock);
+
+	/* Commands and descriptor must be visible before the doorbell. */
+	dma_wmb();
+	tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
+	tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
+	drm_dev_exit(idx);
+
+	job->hw_fence = dma_fence_get(&fence->base);
+	return &fence->base;
+}
+
+static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct tessera_job *job = to_tessera_job(sched_job);
+	struct tessera_ring *ring = job->ring;
+	struct tessera_device *tdev = ring->tdev;
+	int idx;
+
+	drm_sched_stop(&ring->sched, sched_job);
+
+	if (job->hw_fence)
+		dma_fence_set_error(job->hw_fence, -ETIMEDOUT);
+
+	if (drm_dev_enter(&tdev->drm, &idx)) {
+		drm_err(&tdev->drm, "%s: job %llu timed out, resetting the ring\n",
+			ring->name, job->hw_fence ? job->hw_fence->seqno : 0);
+		/* Jobs behind the hung one are lost with the ring's state. */
+		tessera_ring_fail_pending(ring, -ECANCELED);
+		tessera_hw_ring_start(ring);
+		drm_dev_exit(idx);
+	} else {
+		tessera_ring_fail_pending(ring, -ENODEV);
+	}
+
+	drm_sched_start(&ring->sched);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+static void tessera_job_free(struct tessera_job *job)
+{
+	if (job->cmd)
+		dma_free_coherent(&job->ring->tdev->pdev->dev, job->cmd_size, job->cmd,
+				  job->cmd_dma);
+	dma_fence_put(job->hw_fence);
+	kfree(job);
+}
+
+static void tessera_free_job(struct drm_sched_job *sched_job)
+{
+	struct tessera_job *job = to_tessera_job(sched_job);
+
+	drm_sched_job_cleanup(sched_job);
+	tessera_job_free(job);
+}
+
+static const struct drm_sched_backend_ops tessera_sched_ops = {
+	.run_job = tessera_run_job,
+	.timedout_job = tessera_timedout_job,
+	.free_job = tessera_free_job,
+};
+
+int tessera_sched_init(struct tessera_device *tdev)
+{
+	struct drm_sched_init_args args = {
+		.ops = &tessera_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		/* head == tail means empty, so one slot stays free */
+		.credit_limit = TESSERA_RING_ENTRIES - 1,
+		.timeout = msecs_to_jiffies(tessera_job_timeout_ms),
+		.dev = tdev->drm.dev,
+	};
+	u32 i;
+	int ret;
+
+	for (i = 0; i < tdev->num_rings; i++) {
+		struct tessera_ring *ring = &tdev->rings[i];
+
+		args.name = ring->name;
+		ret = drm_sched_init(&ring->sched, &args);
+		if (ret) {
+			drm_err(&tdev->drm, "%s: scheduler init failed: %d\n", ring->name, ret);
+			return ret;
+		}
+		ring->sched_ready = true;
+	}
+	return 0;
+}
+
+void tessera_sched_fini(struct tessera_device *tdev)
+{
+	u32 i;
+
+	for (i = 0; i < tdev->num_rings; i++) {
+		struct tessera_ring *ring = &tdev->rings[i];
+
+		if (ring->sched_ready) {
+			drm_sched_fini(&ring->sched);
+			ring->sched_ready = false;
+		}
+	}
+}
+
+int tessera_file_sched_init(struct tessera_file *tfile)
+{
+	struct tessera_device *tdev = tfile->tdev;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < tdev->num_rings; i++) {
+		struct drm_gpu_scheduler *sched = &tdev->rings[i].sched;
+
+		ret = drm_sched_entity_init(&tfile->entity[i], DRM_SCHED_PRIORITY_NORMAL,
+					    &sched, 1, NULL);
+		if (ret) {
+			tessera_file_sched_fini(tfile);
+			return ret;
+		}
+		tfile->num_entities = i + 1;
+	}
+	return 0;
+}
+
+void tessera_file_sched_fini(struct tessera_file *tfile)
+{
+	u32 i;
+
+	for (i = 0; i < tfile->num_entities; i++)
+		drm_sched_entity_destroy(&tfile->entity[i]);
+	tfile->num_entities = 0;
+}
+
+/*
+ * Userspace may only submit commands that cannot reach memory: the device
+ * has no MMU yet, so any address would be a bus address.  FENCE belongs to
+ * the kernel.
+ */
+static int tessera_validate_cmds(const __le32 *cmd, u32 ndw)
+{
+	u32 pos = 0;
+
+	while (pos < ndw) {
+		u32 hdr = le32_to_cpu(cmd[pos]);
+		u32 len = TESSERA_CMD_LEN(hdr);
+
+		if (!len || len > ndw - pos)
+			return -EINVAL;
+		switch (TESSERA_CMD_OPCODE(hdr)) {
+		case TESSERA_CMD_OP_NOP:
+			if (TESSERA_CMD_FLAGS(hdr))
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+		pos += len;
+	}
+	return 0;
+}
+
+static int tessera_job_copy_cmds(struct tessera_job *job, struct drm_file *file,
+				 const struct drm_tessera_submit *args)
+{
+	struct device *dev = &job->ring->tdev->pdev->dev;
+	struct drm_gem_object *obj;
+	struct iosys_map map;
+	u64 end;
+	int ret;
+
+	obj = drm_gem_object_lookup(file, args->cmd_handle);
+	if (!obj)
+		return -ENOENT;
+
+	if (check_add_overflow(args->cmd_offset, (u64)args->cmd_size, &end) ||
+	    end > obj->size) {
+		ret = -EINVAL;
+		goto out_put;
+	}
+
+	job->cmd_size = args->cmd_size + TESSERA_FENCE_BYTES;
+	job->cmd = dma_alloc_coherent(dev, job->cmd_size, &job->cmd_dma, GFP_KERNEL);
+	if (!job->cmd) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+
+	ret = drm_gem_vmap_unlocked(obj, &map);
+	if (ret)
+		goto out_put;
+	iosys_map_memcpy_from(job->cmd, &map, args->cmd_offset, args->cmd_size);
+	drm_gem_vunmap_unlocked(obj, &map);
+
+	ret = tessera_validate_cmds(job->cmd, args->cmd_size / sizeof(u32));
+out_put:
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct tessera_device *tdev = to_tessera(drm);
+	struct tessera_file *tfile = file->driver_priv;
+	struct drm_tessera_submit *args = data;
+	struct drm_syncobj *out_syncobj = NULL;
+	struct tessera_job *job;
+	int ret;
+
+	if (args->flags)
+		return -EINVAL;
+	if (args->engine >= tdev->num_rings)
+		return -EINVAL;
+	if (!args->cmd_size || args->cmd_size > TESSERA_CMD_SIZE_MAX ||
+	    !IS_ALIGNED(args->cmd_size, 4) || !IS_ALIGNED(args->cmd_offset, 4))
+		return -EINVAL;
+
+	if (args->out_syncobj) {
+		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
+		if (!out_syncobj)
+			return -ENOENT;
+	}
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job) {
+		ret = -ENOMEM;
+		goto out_syncobj;
+	}
+	job->ring = &tdev->rings[args->engine];
+
+	ret = tessera_job_copy_cmds(job, file, args);
+	if (ret)
+		goto err_free;
+
+	ret = drm_sched_job_init(&job->base, &tfile->entity[args->engine], 1, tfile,
+				 file->client_id);
+	if (ret)
+		goto err_free;
+
+	if (args->in_syncobj) {
+		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
+							   args->in_syncobj, 0);
+		if (ret)
+			goto err_cleanup;
+	}
+
+	drm_sched_job_arm(&job->base);
+	args->seqno = job->base.s_fence->finished.seqno;
+	if (out_syncobj)
+		drm_syncobj_replace_fence(out_syncobj, &job->base.s_fence->finished);
+	drm_sched_entity_push_job(&job->base);
+	goto out_syncobj;
+
+err_cleanup:
+	drm_sched_job_cleanup(&job->base);
+err_free:
+	tessera_job_free(job);
+out_syncobj:
+	if (out_syncobj)
+		drm_syncobj_put(out_syncobj);
+	return ret;
+}

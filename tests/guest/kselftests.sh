@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Runs inside the test VM (see tools/vm/run.sh): loads tessera.ko, runs every
+# kselftest against every card, cycles the module, and dumps dmesg between
+# markers for the host to scan.  Prints KTAP; exits non-zero on any failure.
+set -u
+cd "$TESSERA_DIR" || exit 1
+failed=0
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); failed=1; echo "not ok $n $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+
+wait_cards() {
+	local want=$1 t
+	for ((t = 0; t < 100; t++)); do
+		[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
+echo "# guest: kernel $(uname -r), $cards Tessera card(s)"
+
+check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched
+check "tessera.ko loads" insmod ./tessera.ko
+check "every card probes" wait_cards "$cards"
+
+for ((c = 0; c < cards; c++)); do
+	for t in device_test bo_test submit_test; do
+		echo "# card $c: $t"
+		TESSERA_CARD=$c ./tests/kselftest/$t || failed=1
+	done
+done
+
+for i in 1 2 3; do
+	check "rmmod, cycle $i" rmmod tessera
+	check "no accel node after rmmod, cycle $i" test ! -e /dev/accel/accel0
+	check "insmod, cycle $i" insmod ./tessera.ko
+	check "cards back after insmod, cycle $i" wait_cards "$cards"
+done
+echo "# card 0 after reload: device_test"
+./tests/kselftest/device_test || failed=1
+check "final rmmod" rmmod tessera
+
+echo "### dmesg begin"
+dmesg
+echo "### dmesg end"
+exit $failed

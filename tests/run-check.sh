@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# `make check`: host unit tests, kernel lint, then the kselftests in a VM
+# against the emulated card.  Each stage writes TAP to build/results/; the
+# last line printed is "N passed, N failed" over all of them.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. tools/vm/common.sh
+res=build/results
+rm -rf "$res"
+mkdir -p "$res"
+
+kver=$(guest_kver) || die "no guest kernel; run make setup"
+kdir=/lib/modules/$kver/build
+ksrc=$TESSERA_CACHE/linux-source
+
+stage() { printf '== %s\n' "$*"; }
+
+# TAP lines for one named check whose output is in a file.
+tap_check() {
+	local file=$1 name=$2 status=$3
+	if [ "$status" = 0 ]; then
+		echo "ok - $name" >>"$file"
+	else
+		echo "not ok - $name" >>"$file"
+	fi
+}
+
+stage "host: emulator unit tests (ASan/UBSan)"
+make -s -C tools/emu check 2>&1 | tee "$res/host-emu.log" | grep -E '^(not )?ok |^#.*(FAIL|fail)' | grep -v '^ok ' || true
+
+stage "host: libaccel unit tests"
+make -s -C libaccel check 2>&1 | tee "$res/host-libaccel.log" | grep -E '^not ok ' || true
+
+stage "kernel: W=1, sparse (C=1), checkpatch --strict"
+lint=$res/lint.log
+: >"$lint"
+make -C "$kdir" M="$PWD" clean >/dev/null 2>&1
+out=$(make -C "$kdir" M="$PWD" W=1 C=1 modules 2>&1)
+status=$?
+warn=$(echo "$out" | grep -E 'warning:|error:' || true)
+[ -n "$warn" ] && echo "$warn"
+[ $status = 0 ] && [ -z "$warn" ]
+tap_check "$lint" "tessera.ko builds with W=1 and sparse (C=1), no warnings" $?
+out=$(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --terse \
+	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f driver/*.[ch] uapi/drm/*.h Kbuild 2>&1)
+status=$?
+[ -n "$out" ] && echo "$out"
+tap_check "$lint" "checkpatch --strict clean on driver/ and uapi/" $status
+cat "$lint"
+
+stage "guest: kselftests in QEMU/TCG against tessera-emu"
+tests/vm-kselftests.sh 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok |^# (card|guest)|^run.sh|^vm:' || true
+
+pass=0 fail=0 skip=0
+for f in "$res"/*.log; do
+	p=$(tr -d '\r' <"$f" | grep -E '^ok [0-9-]' | grep -vc '# SKIP' || true)
+	s=$(tr -d '\r' <"$f" | grep -E '^ok [0-9-]' | grep -c '# SKIP' || true)
+	n=$(tr -d '\r' <"$f" | grep -cE '^not ok [0-9-]' || true)
+	printf '   %-24s %4d passed, %d failed, %d skipped\n' "$(basename "$f" .log)" "$p" "$n" "$s"
+	pass=$((pass + p)) fail=$((fail + n)) skip=$((skip + s))
+done
+if [ $((pass + fail)) = 0 ]; then
+	echo "no test ran"
+	fail=1
+fi
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ]

@@ -1,0 +1,11 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Runs inside the VM for `make demo`: load the driver, run accel-demo.
+set -eu
+cd "$TESSERA_DIR"
+modprobe -a drm drm_shmem_helper gpu-sched
+insmod ./tessera.ko
+for ((t = 0; t < 50; t++)); do [ -e /dev/accel/accel0 ] && break; sleep 0.1; done
+dmesg | grep -E 'tessera .*T1' || true
+./tools/demo/accel-demo
+rmmod tessera

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+# Shared settings of the VM harness scripts.  Source it; do not run it.
+
+TESSERA_CACHE=${TESSERA_CACHE:-/var/cache/tessera}
+QEMU_ROOT=$TESSERA_CACHE/qemu-root
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+# Host packages the whole build and test flow needs (Debian 12).
+HOST_PACKAGES="gcc make pkg-config kmod cpio xz-utils busybox-static debootstrap
+	sparse libdrm-dev libpci-dev linux-source-6.12
+	linux-image-6.12-amd64 linux-headers-6.12-amd64"
+
+msg() { printf '%s\n' "$*" >&2; }
+die() { msg "error: $*"; exit 1; }
+
+# The newest Linux 6.12 with both an image and a build tree.
+guest_kver() {
+	local k best=
+	for k in $(ls /lib/modules 2>/dev/null | grep '^6\.12\.' | sort -V); do
+		[ -r "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/build" ] && best=$k
+	done
+	[ -n "$best" ] || return 1
+	echo "$best"
+}
+
+# A QEMU that has vfio-user-pci: the system's if it has one, else the one
+# that setup.sh installs from Debian 13 into $QEMU_ROOT.
+qemu_cmd() {
+	if command -v qemu-system-x86_64 >/dev/null &&
+	   qemu-system-x86_64 -device help 2>/dev/null | grep -q vfio-user-pci; then
+		echo qemu-system-x86_64
+		return 0
+	fi
+	[ -x "$QEMU_ROOT/usr/bin/qemu-system-x86_64" ] || return 1
+	echo "$QEMU_ROOT/lib64/ld-linux-x86-64.so.2" \
+		"--library-path $QEMU_ROOT/usr/lib/x86_64-linux-gnu:$QEMU_ROOT/lib/x86_64-linux-gnu" \
+		"$QEMU_ROOT/usr/bin/qemu-system-x86_64" \
+		"-L $QEMU_ROOT/usr/share/qemu -L $QEMU_ROOT/usr/share/seabios"
+}

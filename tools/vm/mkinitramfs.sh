@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Build the test VM's initramfs for kernel KVER: static busybox, the 9p
+# modules (decompressed: busybox's insmod does not inflate) and guest-init.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+kver=${1:?usage: mkinitramfs.sh KVER}
+out=$TESSERA_CACHE/initramfs-$kver.cpio.gz
+init=$TOP/tools/vm/guest-init
+[ -s "$out" ] && [ "$out" -nt "$init" ] && exit 0
+
+[ -x /bin/busybox ] || die "no /bin/busybox: apt-get install busybox-static"
+if ldd /bin/busybox >/dev/null 2>&1; then
+	die "/bin/busybox is not static: apt-get install busybox-static"
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$tmp"/{bin,proc,sys,dev,lib/9p}
+cp /bin/busybox "$tmp/bin/busybox"
+install -m 0755 "$init" "$tmp/init"
+for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+	src=$(ls /lib/modules/"$kver"/kernel/$m.ko* 2>/dev/null | head -n 1)
+	[ -n "$src" ] || die "module $m missing for $kver"
+	case $src in
+	*.xz) xz -dc "$src" ;;
+	*.zst) zstd -dcq "$src" ;;
+	*) cat "$src" ;;
+	esac >"$tmp/lib/9p/$(basename "$m").ko"
+done
+(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"
+msg "setup: built $out"

@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# Boot a Linux 6.12 guest under QEMU/TCG with one or more emulated Tessera
+# cards (each a tessera-emu process) and run SCRIPT (a path relative to the
+# repository) inside it, as root, with the host's root file system mounted
+# read-only.  The guest's console goes to stdout (or --log FILE).  Exits with
+# the script's status, 124 when the guest timed out, 125 on a harness error.
+# Every process it starts is gone when it returns.
+#
+#   tools/vm/run.sh [--cards N] [--timeout SEC] [--log FILE]
+#                   [--kill-emu-after SEC] SCRIPT [ARG,ARG...]
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+cards=1 timeout_s=900 log= kill_after=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cards) cards=$2; shift 2 ;;
+	--timeout) timeout_s=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--kill-emu-after) kill_after=$2; shift 2 ;;
+	-h|--help) sed -n '3,12p' "$0"; exit 0 ;;
+	-*) msg "run.sh: unknown option $1"; exit 125 ;;
+	*) break ;;
+	esac
+done
+script=${1:?usage: run.sh [options] SCRIPT [ARGS]}
+args=${2:-}
+
+emu=$TOP/tools/emu/tessera-emu
+[ -x "$emu" ] || { msg "run.sh: $emu not built (run make)"; exit 125; }
+kver=$(guest_kver) || { msg "run.sh: no Linux 6.12 guest kernel; run tools/vm/setup.sh"; exit 125; }
+initrd=$TESSERA_CACHE/initramfs-$kver.cpio.gz
+[ -r "$initrd" ] || { msg "run.sh: no $initrd; run tools/vm/setup.sh"; exit 125; }
+qemu=$(qemu_cmd) || { msg "run.sh: no QEMU with vfio-user-pci; run tools/vm/setup.sh"; exit 125; }
+
+wd=$(mktemp -d /tmp/tessera-vm.XXXXXX)
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$wd"
+}
+trap cleanup EXIT
+trap 'exit 125' INT TERM
+
+devices=()
+for ((i = 0; i < cards; i++)); do
+	sock=$wd/card$i.sock
+	"$emu" --socket "$sock" --serial $((1001 + i)) >"$wd/emu$i.log" 2>&1 &
+	pids+=($!)
+	for ((t = 0; t < 100; t++)); do
+		grep -q 'listening on' "$wd/emu$i.log" && break
+		sleep 0.1
+	done
+	grep -q 'listening on' "$wd/emu$i.log" ||
+		{ msg "run.sh: tessera-emu $i did not start:"; cat "$wd/emu$i.log" >&2; exit 125; }
+	devices+=(-device "{\"driver\":\"vfio-user-pci\",\"socket\":{\"path\":\"$sock\",\"type\":\"unix\"}}")
+done
+
+append="console=ttyS0 quiet panic=-1 tessera.dir=$TOP tessera.script=$script"
+[ -n "$args" ] && append="$append tessera.args=$args"
+
+# shellcheck disable=SC2086
+$qemu -machine q35,memory-backend=mem -accel tcg -cpu max -smp 2 -m 1G \
+	-object memory-backend-memfd,id=mem,size=1G,share=on \
+	-nodefaults -display none -no-reboot -serial stdio -monitor none \
+	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" -append "$append" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
+	"${devices[@]}" </dev/null >"$wd/console.log" 2>&1 &
+qpid=$!
+pids+=($qpid)
+
+if [ -n "$kill_after" ]; then
+	(sleep "$kill_after"; kill -9 "${pids[0]}" 2>/dev/null) &
+	pids+=($!)
+fi
+
+if [ -n "$log" ]; then
+	tail -n +1 -f "$wd/console.log" --pid=$qpid >"$log" 2>/dev/null &
+else
+	tail -n +1 -f "$wd/console.log" --pid=$qpid 2>/dev/null &
+fi
+tpid=$!
+
+timed_out=0
+for ((t = 0; t < timeout_s * 10; t++)); do
+	kill -0 $qpid 2>/dev/null || break
+	sleep 0.1
+done
+if kill -0 $qpid 2>/dev/null; then
+	timed_out=1
+	kill $qpid
+fi
+wait $qpid 2>/dev/null
+wait $tpid 2>/dev/null
+
+for ((i = 0; i < cards; i++)); do
+	if grep -qiE 'sanitizer|runtime error|segmentation|abort' "$wd/emu$i.log"; then
+		msg "run.sh: tessera-emu $i failed:"
+		cat "$wd/emu$i.log" >&2
+		exit 125
+	fi
+done
+
+[ $timed_out = 1 ] && { msg "run.sh: guest timed out after ${timeout_s}s"; exit 124; }
+status=$(tr -d '\r' <"$wd/console.log" | sed -n 's/^### tessera-exit: \([0-9]*\)$/\1/p' | tail -n 1)
+[ -n "$status" ] || { msg "run.sh: guest ended without an exit status"; exit 125; }
+exit "$status"
