@@ -41,6 +41,7 @@ struct tessera_desc {
 	/** @tag: opaque; the driver stores the job's seqno */
 	__le64 tag;
 };
+
 static_assert(sizeof(struct tessera_desc) == TESSERA_DESC_SIZE);
 static_assert(offsetof(struct tessera_desc, cmd_size) == TESSERA_DESC_CMD_SIZE);
 static_assert(offsetof(struct tessera_desc, tag) == TESSERA_DESC_TAG);

@@ -68,8 +68,10 @@ int tessera_irq_init(struct tessera_device *tdev)
 	}
 
 	for (i = 0; i < tdev->num_rings; i++) {
-		ret = devm_request_irq(&pdev->dev, pci_irq_vector(pdev, TESSERA_MSIX_RING_VECTOR(i)),
-				       tessera_ring_irq, 0, DRIVER_NAME, &tdev->rings[i]);
+		int irq = pci_irq_vector(pdev, TESSERA_MSIX_RING_VECTOR(i));
+
+		ret = devm_request_irq(&pdev->dev, irq, tessera_ring_irq, 0, DRIVER_NAME,
+				       &tdev->rings[i]);
 		if (ret)
 			return ret;
 	}

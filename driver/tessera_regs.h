@@ -13,6 +13,12 @@
 #ifndef TESSERA_REGS_H
 #define TESSERA_REGS_H
 
+#ifdef __KERNEL__
+#include <linux/bits.h>
+#elif !defined(BIT)
+#define BIT(n)				(1u << (n))
+#endif
+
 /* PCI identity */
 #define TESSERA_PCI_VENDOR_ID		0x1234
 #define TESSERA_PCI_DEVICE_ID		0x7e51
@@ -51,13 +57,13 @@
 #define TESSERA_REG_RESET		0x0020	/* WO 1: whole-device reset */
 #define   TESSERA_RESET_MAGIC		0x00000001
 #define TESSERA_REG_STATUS		0x0024	/* RO */
-#define   TESSERA_STATUS_READY		(1u << 0)
-#define   TESSERA_STATUS_ERROR		(1u << 1)
+#define   TESSERA_STATUS_READY		BIT(0)
+#define   TESSERA_STATUS_ERROR		BIT(1)
 
 #define TESSERA_REG_INT_STATUS		0x0030	/* RW1C */
 #define TESSERA_REG_INT_MASK		0x0034	/* RW: 1 = masked */
-#define   TESSERA_INT_RING(n)		(1u << (n))
-#define   TESSERA_INT_ERROR		(1u << 31)
+#define   TESSERA_INT_RING(n)		BIT(n)
+#define   TESSERA_INT_ERROR		BIT(31)
 
 #define TESSERA_REG_ERR_CODE		0x0040	/* RO, cleared by ERR_ACK */
 #define   TESSERA_ERR_NONE		0
@@ -85,12 +91,12 @@
 #define TESSERA_RING_TAIL		0x10	/* RW: one past the last valid */
 #define TESSERA_RING_DOORBELL		0x14	/* WO: any value kicks the ring */
 #define TESSERA_RING_CTRL		0x18	/* RW */
-#define   TESSERA_RING_CTRL_ENABLE	(1u << 0)
-#define   TESSERA_RING_CTRL_RESET	(1u << 1)	/* self-clearing */
+#define   TESSERA_RING_CTRL_ENABLE	BIT(0)
+#define   TESSERA_RING_CTRL_RESET	BIT(1)	/* self-clearing */
 #define TESSERA_RING_STATUS		0x1c	/* RO */
-#define   TESSERA_RING_STATUS_IDLE	(1u << 0)
-#define   TESSERA_RING_STATUS_ERROR	(1u << 1)
-#define   TESSERA_RING_STATUS_ENABLED	(1u << 2)
+#define   TESSERA_RING_STATUS_IDLE	BIT(0)
+#define   TESSERA_RING_STATUS_ERROR	BIT(1)
+#define   TESSERA_RING_STATUS_ENABLED	BIT(2)
 #define TESSERA_RING_FENCE_ADDR_LO	0x20	/* RW: seqno writeback, 8 B aligned */
 #define TESSERA_RING_FENCE_ADDR_HI	0x24
 #define TESSERA_RING_FENCE_SEQNO_LO	0x28	/* RO: last seqno written */
@@ -109,7 +115,7 @@
 #define TESSERA_DESC_CONTEXT		0x10	/* u32: context id, 0 for now */
 #define TESSERA_DESC_RSVD0		0x14	/* u32: must be 0 */
 #define TESSERA_DESC_TAG		0x18	/* u64: opaque, ignored by HW */
-#define TESSERA_DESC_CMD_SIZE_MAX	(1u << 20)
+#define TESSERA_DESC_CMD_SIZE_MAX	BIT(20)
 
 /* MSI-X vectors: one per ring, then one for errors and events. */
 #define TESSERA_MSIX_RING_VECTOR(n)	(n)

@@ -45,9 +45,14 @@ warn=$(echo "$out" | grep -E 'warning:|error:' || true)
 tap_check "$lint" "tessera.ko builds with W=1 and sparse (C=1), no warnings" $?
 out=$(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --terse \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f driver/*.[ch] uapi/drm/*.h Kbuild 2>&1)
-status=$?
+findings=$(echo "$out" | grep -E '(ERROR|WARNING|CHECK):' || true)
+[ -n "$findings" ] && echo "$findings"
+[ -z "$findings" ]
+tap_check "$lint" "checkpatch --strict clean on driver/ and uapi/" $?
+out=$(perl "$ksrc/scripts/kernel-doc" -none -Wall uapi/drm/tessera_accel.h driver/*.h driver/*.c 2>&1)
 [ -n "$out" ] && echo "$out"
-tap_check "$lint" "checkpatch --strict clean on driver/ and uapi/" $status
+[ -z "$out" ]
+tap_check "$lint" "kernel-doc documents every uAPI and driver structure field" $?
 cat "$lint"
 
 stage "guest: kselftests in QEMU/TCG against tessera-emu"

@@ -68,7 +68,7 @@ enum drm_tessera_param {
 };
 
 /** DRM_TESSERA_CAP_SYNCOBJ: submit takes in/out syncobjs. */
-#define DRM_TESSERA_CAP_SYNCOBJ		(1ull << 0)
+#define DRM_TESSERA_CAP_SYNCOBJ		0x1ull
 
 /**
  * struct drm_tessera_get_param - read one device or driver parameter
@@ -155,7 +155,7 @@ struct drm_tessera_submit {
 	 * none.
 	 */
 	__u32 out_syncobj;
-	/** @seqno: out, the job's sequence number on its engine. */
+	/** @seqno: out, the job's sequence number, increasing per file and engine. */
 	__u64 seqno;
 };
 
@@ -186,7 +186,7 @@ struct drm_tessera_submit {
  * ioctl rejects command buffers that contain one.
  */
 #define TESSERA_CMD_OP_FENCE		0x01
-#define   TESSERA_CMD_FENCE_IRQ		(1u << 0)
+#define   TESSERA_CMD_FENCE_IRQ		0x01
 #define   TESSERA_CMD_FENCE_LEN		4
 
 #if defined(__cplusplus)
