@@ -86,6 +86,8 @@ static int tessera_ring_init(struct tessera_device *tdev, u32 id)
  * @tdev: the device, with BAR0 mapped
  *
  * Interrupts stay masked in the device until tessera_irq_init().
+ *
+ * Return: 0, or -ENODEV if the card is not a usable T1, or -ENOMEM.
  */
 int tessera_hw_init(struct tessera_device *tdev)
 {

@@ -54,6 +54,8 @@ static irqreturn_t tessera_error_irq(int irq, void *arg)
 /**
  * tessera_irq_init - allocate MSI-X vectors, install handlers, unmask
  * @tdev: the device, with its rings started
+ *
+ * Return: 0 or a negative errno.
  */
 int tessera_irq_init(struct tessera_device *tdev)
 {
