@@ -58,7 +58,12 @@ struct tessera_job {
 	dma_addr_t cmd_dma;
 	/** @cmd_size: bytes in @cmd including the FENCE */
 	u32 cmd_size;
-	/** @hw_fence: set by run_job */
+	/**
+	 * @fence: allocated at submit so that run_job, on the fence
+	 * signaling path, does not allocate; initialized by run_job
+	 */
+	struct tessera_fence *fence;
+	/** @hw_fence: &fence->base once run_job initialized it */
 	struct dma_fence *hw_fence;
 };
 
@@ -125,7 +130,8 @@ void tessera_ring_fail_pending(struct tessera_ring *ring, int error)
 	spin_lock_irqsave(&ring->fence_lock, flags);
 	list_for_each_entry_safe(fence, tmp, &ring->pending, link) {
 		list_del_init(&fence->link);
-		dma_fence_set_error(&fence->base, error);
+		if (!fence->base.error)
+			dma_fence_set_error(&fence->base, error);
 		dma_fence_signal_locked(&fence->base);
 		dma_fence_put(&fence->base);
 	}
@@ -136,7 +142,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 {
 	struct tessera_job *job = to_tessera_job(sched_job);
 	struct tessera_ring *ring = job->ring;
-	struct tessera_fence *fence;
+	struct tessera_fence *fence = job->fence;
 	struct tessera_desc *desc;
 	__le32 *f;
 	int idx;
@@ -144,14 +150,8 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	if (unlikely(sched_job->s_fence->finished.error))
 		return NULL;
 
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
-	if (!fence)
-		return ERR_PTR(-ENOMEM);
-
-	if (!drm_dev_enter(&ring->tdev->drm, &idx)) {
-		kfree(fence);
+	if (!drm_dev_enter(&ring->tdev->drm, &idx))
 		return ERR_PTR(-ENODEV);
-	}
 
 	fence->ring = ring;
 	dma_fence_init(&fence->base, &tessera_fence_ops, &ring->fence_lock,
@@ -221,7 +221,10 @@ static void tessera_job_free(struct tessera_job *job)
 	if (job->cmd)
 		dma_free_coherent(&job->ring->tdev->pdev->dev, job->cmd_size, job->cmd,
 				  job->cmd_dma);
-	dma_fence_put(job->hw_fence);
+	if (job->hw_fence)
+		dma_fence_put(job->hw_fence);
+	else
+		kfree(job->fence);
 	kfree(job);
 }
 
@@ -404,6 +407,11 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 		goto out_syncobj;
 	}
 	job->ring = &tdev->rings[args->engine];
+	job->fence = kzalloc(sizeof(*job->fence), GFP_KERNEL);
+	if (!job->fence) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
 
 	ret = tessera_job_copy_cmds(job, file, args);
 	if (ret)
