@@ -81,6 +81,9 @@ TEST_F(submit, seqnos_increase_and_all_jobs_complete)
 	uint64_t last = 0;
 	int i;
 
+	/* 1-dword NOPs, so that any multiple of 4 bytes is a valid buffer. */
+	for (i = 0; i < 32; i++)
+		self->cmd[i] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1);
 	/* More jobs than the ring has slots. */
 	for (i = 0; i < 600; i++) {
 		s.cmd_size = 4 * (1 + i % 32);
@@ -101,6 +104,7 @@ TEST_F(submit, largest_command_buffer)
 	ASSERT_EQ(0, wait_one(self->fd, self->syncobj));
 	s.cmd_offset = self->bo_size - 4;
 	s.cmd_size = 4;
+	self->cmd[self->bo_size / 4 - 1] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1);
 	ASSERT_EQ(0, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
 	ASSERT_EQ(0, wait_one(self->fd, self->syncobj));
 }
@@ -129,13 +133,12 @@ TEST_F(submit, wait_on_unsubmitted_syncobj_times_out)
 	uint32_t fresh;
 
 	ASSERT_EQ(0, drmSyncobjCreate(self->fd, 0, &fresh));
-	EXPECT_EQ(-1, drmSyncobjWait(self->fd, &fresh, 1,
-				     tessera_abs_timeout(50 * 1000 * 1000),
-				     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL));
-	EXPECT_EQ(ETIME, errno);
+	/* libdrm returns -errno. */
+	EXPECT_EQ(-ETIME, drmSyncobjWait(self->fd, &fresh, 1,
+					 tessera_abs_timeout(50 * 1000 * 1000),
+					 DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL));
 	/* Without WAIT_FOR_SUBMIT there is no fence to wait for. */
-	EXPECT_EQ(-1, drmSyncobjWait(self->fd, &fresh, 1, 0, 0, NULL));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-EINVAL, drmSyncobjWait(self->fd, &fresh, 1, 0, 0, NULL));
 	drmSyncobjDestroy(self->fd, fresh);
 }
 
@@ -205,10 +208,11 @@ BAD(handle_bogus, s->cmd_handle = 0x7fffffff)
 BAD(out_syncobj, s->out_syncobj = 0x7fffffff)
 BAD(in_syncobj, s->in_syncobj = 0x7fffffff)
 BAD(fence_cmd,
-    cmd[4] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_FENCE, TESSERA_CMD_FENCE_IRQ, 4))
+    cmd[8] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_FENCE, TESSERA_CMD_FENCE_IRQ, 4);
+    cmd[12] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 4))
 BAD(unknown_opcode, cmd[0] = TESSERA_CMD_HEADER(0xee, 0, 1))
 BAD(zero_length_cmd, cmd[8] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 0))
-BAD(cmd_past_size, cmd[15] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 2))
+BAD(cmd_past_size, cmd[8] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 9))
 BAD(nop_flags, cmd[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 1, 8))
 
 #define ROW(name, e) { #name, e, bad_##name }
