@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Glue between the vfio-user server (vfu) and the T1 device model.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <errno.h>
+
+#include "emu.h"
+#include "tessera_regs.h"
+
+static int emu_dma_read(void *opaque, uint64_t addr, void *buf, size_t len)
+{
+	return vfu_dma_read(opaque, addr, buf, len);
+}
+
+static int emu_dma_write(void *opaque, uint64_t addr, const void *buf,
+			 size_t len)
+{
+	return vfu_dma_write(opaque, addr, buf, len);
+}
+
+static void emu_irq(void *opaque, unsigned int vector)
+{
+	/* -ENOENT (no eventfd set) just means the message goes nowhere. */
+	vfu_irq_trigger(opaque, vector);
+}
+
+static int emu_access(void *opaque, unsigned int region, uint64_t off,
+		      void *buf, uint32_t len, bool write)
+{
+	struct t1 *t1 = opaque;
+
+	switch (region) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return t1_cfg_access(t1, off, buf, len, write);
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		return t1_bar0_access(t1, off, buf, len, write);
+	default:
+		return -EINVAL;
+	}
+}
+
+static void emu_reset(void *opaque)
+{
+	t1_reset(opaque);
+}
+
+int emu_init(struct emu *emu, const struct t1_config *cfg, bool verbose)
+{
+	struct vfu_device dev = {
+		.region_size = {
+			[VFIO_PCI_BAR0_REGION_INDEX] = TESSERA_BAR0_SIZE,
+			[VFIO_PCI_CONFIG_REGION_INDEX] = T1_CFG_SIZE,
+		},
+		.access = emu_access,
+		.reset = emu_reset,
+	};
+	struct t1_host_ops ops = {
+		.dma_read = emu_dma_read,
+		.dma_write = emu_dma_write,
+		.irq = emu_irq,
+	};
+
+	emu->vfu = vfu_create();
+	if (!emu->vfu)
+		return -ENOMEM;
+	vfu_set_verbose(emu->vfu, verbose);
+	ops.opaque = emu->vfu;
+	emu->t1 = t1_create(cfg, &ops);
+	if (!emu->t1) {
+		vfu_destroy(emu->vfu);
+		return -EINVAL;
+	}
+	dev.msix_count = t1_msix_count(emu->t1);
+	dev.opaque = emu->t1;
+	vfu_set_device(emu->vfu, &dev);
+	return 0;
+}
+
+void emu_fini(struct emu *emu)
+{
+	/* Engines first: they may still be using the DMA space. */
+	t1_destroy(emu->t1);
+	vfu_destroy(emu->vfu);
+	emu->t1 = NULL;
+	emu->vfu = NULL;
+}

@@ -1,0 +1,1105 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * vfu: a small vfio-user server library.  See vfu.h.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+
+#include "vfu.h"
+
+/* Wire formats of the message payloads (after struct vfu_hdr). */
+struct vfu_version {
+	uint16_t major;
+	uint16_t minor;
+	/* optional NUL-terminated JSON follows */
+};
+
+struct vfu_dma_map_msg {
+	uint32_t argsz;
+	uint32_t flags;
+	uint64_t offset;
+	uint64_t addr;
+	uint64_t size;
+};
+
+struct vfu_dma_unmap_msg {
+	uint32_t argsz;
+	uint32_t flags;
+	uint64_t addr;
+	uint64_t size;
+};
+
+struct vfu_device_info {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t num_regions;
+	uint32_t num_irqs;
+};
+
+struct vfu_region_info {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t index;
+	uint32_t cap_offset;
+	uint64_t size;
+	uint64_t offset;
+};
+
+struct vfu_irq_info {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t index;
+	uint32_t count;
+};
+
+struct vfu_irq_set {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t index;
+	uint32_t start;
+	uint32_t count;
+	/* DATA_BOOL: count bytes follow */
+};
+
+struct vfu_region_rw {
+	uint64_t offset;
+	uint32_t region;
+	uint32_t count;
+	/* data follows */
+};
+
+_Static_assert(sizeof(struct vfu_hdr) == 16, "header layout");
+_Static_assert(sizeof(struct vfu_dma_map_msg) == 32, "DMA_MAP layout");
+_Static_assert(sizeof(struct vfu_dma_unmap_msg) == 24, "DMA_UNMAP layout");
+_Static_assert(sizeof(struct vfu_region_info) == 32, "region info layout");
+_Static_assert(sizeof(struct vfu_irq_set) == 20, "SET_IRQS layout");
+_Static_assert(sizeof(struct vfu_region_rw) == 16, "region r/w layout");
+
+struct vfu_map {
+	uint64_t iova;
+	uint64_t size;
+	uint32_t prot;		/* VFU_DMA_READ | VFU_DMA_WRITE */
+	uint8_t *vaddr;		/* NULL: recorded, but not accessible */
+	void *mmap_base;
+	size_t mmap_len;
+};
+
+struct vfu_fds {
+	int fd[VFU_MAX_MSG_FDS];
+	unsigned int n;
+	bool overflow;		/* more fds arrived than we accept */
+};
+
+struct vfu_msg {
+	struct vfu_hdr hdr;
+	uint8_t *data;		/* payload */
+	size_t len;
+	struct vfu_fds fds;
+	uint8_t *reply;		/* reply payload, malloc'ed by the handler */
+	size_t reply_len;
+};
+
+struct vfu_ctx {
+	/* Set before vfu_run(), read-only afterwards. */
+	struct vfu_device dev;
+	bool verbose;
+	char *path;
+	int listen_fd;
+
+	/* Socket thread only. */
+	int conn_fd;
+	int stop_fd;
+	bool negotiated;
+
+	/*
+	 * dma_lock protects maps[], nmaps, maps_cap and the mappings they
+	 * describe.  DMA accessors hold it shared for the whole copy;
+	 * DMA_MAP/UNMAP hold it exclusive, so a mapping can never go away
+	 * under an engine thread.  Writers are preferred so that a busy
+	 * engine cannot starve DMA_UNMAP.
+	 */
+	pthread_rwlock_t dma_lock;
+	struct vfu_map *maps;
+	unsigned int nmaps;
+	unsigned int maps_cap;
+
+	/* irq_lock protects msix_count and msix_fd[] (eventfd or -1). */
+	pthread_mutex_t irq_lock;
+	unsigned int msix_count;
+	int *msix_fd;
+};
+
+static void vfu_log(const struct vfu_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx->verbose)
+		return;
+	va_start(ap, fmt);
+	fputs("tessera-emu: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* ---------------------------------------------------------------------
+ * DMA space
+ */
+
+/* Last byte of [base, base + size); false if empty or wrapping. */
+static bool range_last(uint64_t base, uint64_t size, uint64_t *last)
+{
+	if (!size || base + (size - 1) < base)
+		return false;
+	*last = base + (size - 1);
+	return true;
+}
+
+static struct vfu_map *dma_find(struct vfu_ctx *ctx, uint64_t addr)
+{
+	for (unsigned int i = 0; i < ctx->nmaps; i++) {
+		struct vfu_map *m = &ctx->maps[i];
+
+		if (addr >= m->iova && addr - m->iova < m->size)
+			return m;
+	}
+	return NULL;
+}
+
+static bool dma_overlaps(struct vfu_ctx *ctx, uint64_t iova, uint64_t last)
+{
+	for (unsigned int i = 0; i < ctx->nmaps; i++) {
+		const struct vfu_map *m = &ctx->maps[i];
+
+		if (iova <= m->iova + (m->size - 1) && m->iova <= last)
+			return true;
+	}
+	return false;
+}
+
+static int dma_mmap(struct vfu_map *m, int fd, uint64_t offset)
+{
+	uint64_t pgmask = (uint64_t)sysconf(_SC_PAGESIZE) - 1;
+	uint64_t delta = offset & pgmask;
+	int prot = PROT_NONE;
+	struct stat st;
+	void *base;
+
+	if (fstat(fd, &st))
+		return -errno;
+	/* Touching a mapping beyond the end of the file raises SIGBUS. */
+	if (!S_ISREG(st.st_mode) || offset + m->size < offset ||
+	    offset + m->size > (uint64_t)st.st_size)
+		return -EINVAL;
+	if (m->size + delta > SIZE_MAX)
+		return -ENOMEM;
+	if (m->prot & VFU_DMA_READ)
+		prot |= PROT_READ;
+	if (m->prot & VFU_DMA_WRITE)
+		prot |= PROT_WRITE;
+
+	base = mmap(NULL, m->size + delta, prot, MAP_SHARED, fd,
+		    (off_t)(offset - delta));
+	if (base == MAP_FAILED)
+		return -errno;
+	m->mmap_base = base;
+	m->mmap_len = m->size + delta;
+	m->vaddr = (uint8_t *)base + delta;
+	return 0;
+}
+
+static void dma_munmap(struct vfu_map *m)
+{
+	if (m->mmap_base)
+		munmap(m->mmap_base, m->mmap_len);
+	m->mmap_base = NULL;
+	m->vaddr = NULL;
+}
+
+/* Called with dma_lock held exclusive. */
+static int dma_insert(struct vfu_ctx *ctx, const struct vfu_map *m)
+{
+	uint64_t last;
+
+	range_last(m->iova, m->size, &last);
+	if (dma_overlaps(ctx, m->iova, last))
+		return -EEXIST;
+	if (ctx->nmaps >= VFU_MAX_DMA_MAPS)
+		return -ENOSPC;
+	if (ctx->nmaps == ctx->maps_cap) {
+		unsigned int cap = ctx->maps_cap ? ctx->maps_cap * 2 : 8;
+		struct vfu_map *p = realloc(ctx->maps, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		ctx->maps = p;
+		ctx->maps_cap = cap;
+	}
+	ctx->maps[ctx->nmaps++] = *m;
+	return 0;
+}
+
+int vfu_dma_map(struct vfu_ctx *ctx, uint64_t iova, uint64_t size, int fd,
+		uint64_t offset, uint32_t prot)
+{
+	struct vfu_map m = { .iova = iova, .size = size, .prot = prot };
+	uint64_t last;
+	int ret = -EINVAL;
+
+	if (!range_last(iova, size, &last) ||
+	    (prot & ~(VFU_DMA_READ | VFU_DMA_WRITE)))
+		goto out;
+	if (fd >= 0) {
+		ret = dma_mmap(&m, fd, offset);
+		if (ret)
+			goto out;
+	}
+
+	pthread_rwlock_wrlock(&ctx->dma_lock);
+	ret = dma_insert(ctx, &m);
+	pthread_rwlock_unlock(&ctx->dma_lock);
+	if (ret)
+		dma_munmap(&m);
+out:
+	/* The mapping, if any, holds its own reference to the file. */
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int vfu_dma_unmap(struct vfu_ctx *ctx, uint64_t iova, uint64_t size)
+{
+	struct vfu_map victim;
+	int ret = -ENOENT;
+
+	pthread_rwlock_wrlock(&ctx->dma_lock);
+	for (unsigned int i = 0; i < ctx->nmaps; i++) {
+		if (ctx->maps[i].iova != iova || ctx->maps[i].size != size)
+			continue;
+		victim = ctx->maps[i];
+		ctx->maps[i] = ctx->maps[--ctx->nmaps];
+		ret = 0;
+		break;
+	}
+	pthread_rwlock_unlock(&ctx->dma_lock);
+
+	/* No accessor can still see the mapping: munmap outside the lock. */
+	if (!ret)
+		dma_munmap(&victim);
+	return ret;
+}
+
+void vfu_dma_unmap_all(struct vfu_ctx *ctx)
+{
+	struct vfu_map *maps;
+	unsigned int n;
+
+	pthread_rwlock_wrlock(&ctx->dma_lock);
+	maps = ctx->maps;
+	n = ctx->nmaps;
+	ctx->maps = NULL;
+	ctx->nmaps = 0;
+	ctx->maps_cap = 0;
+	pthread_rwlock_unlock(&ctx->dma_lock);
+
+	for (unsigned int i = 0; i < n; i++)
+		dma_munmap(&maps[i]);
+	free(maps);
+}
+
+static int dma_access(struct vfu_ctx *ctx, uint64_t addr, void *buf,
+		      size_t len, bool write)
+{
+	uint32_t need = write ? VFU_DMA_WRITE : VFU_DMA_READ;
+	uint8_t *p = buf;
+	uint64_t last;
+	int ret = 0;
+
+	if (!len)
+		return 0;
+	if (!range_last(addr, len, &last))
+		return -EFAULT;
+
+	pthread_rwlock_rdlock(&ctx->dma_lock);
+	while (len) {
+		struct vfu_map *m = dma_find(ctx, addr);
+		uint64_t off, n;
+
+		if (!m || !m->vaddr || !(m->prot & need)) {
+			ret = -EFAULT;
+			break;
+		}
+		off = addr - m->iova;
+		n = m->size - off < len ? m->size - off : len;
+		if (write)
+			memcpy(m->vaddr + off, p, n);
+		else
+			memcpy(p, m->vaddr + off, n);
+		addr += n;
+		p += n;
+		len -= n;
+	}
+	pthread_rwlock_unlock(&ctx->dma_lock);
+	return ret;
+}
+
+int vfu_dma_read(struct vfu_ctx *ctx, uint64_t addr, void *buf, size_t len)
+{
+	return dma_access(ctx, addr, buf, len, false);
+}
+
+int vfu_dma_write(struct vfu_ctx *ctx, uint64_t addr, const void *buf,
+		  size_t len)
+{
+	return dma_access(ctx, addr, (void *)buf, len, true);
+}
+
+/* ---------------------------------------------------------------------
+ * Interrupts
+ */
+
+int vfu_irq_trigger(struct vfu_ctx *ctx, unsigned int vector)
+{
+	uint64_t one = 1;
+	int ret = 0;
+
+	pthread_mutex_lock(&ctx->irq_lock);
+	if (vector >= ctx->msix_count)
+		ret = -EINVAL;
+	else if (ctx->msix_fd[vector] < 0)
+		ret = -ENOENT;	/* no eventfd: the message is dropped */
+	else if (write(ctx->msix_fd[vector], &one, sizeof(one)) < 0 &&
+		 errno != EAGAIN)
+		ret = -errno;
+	pthread_mutex_unlock(&ctx->irq_lock);
+	return ret;
+}
+
+/* Replace vector @v's eventfd with @fd (or -1).  irq_lock held. */
+static void irq_set_fd(struct vfu_ctx *ctx, unsigned int v, int fd)
+{
+	if (ctx->msix_fd[v] >= 0)
+		close(ctx->msix_fd[v]);
+	ctx->msix_fd[v] = fd;
+}
+
+static void irq_disable_all(struct vfu_ctx *ctx)
+{
+	pthread_mutex_lock(&ctx->irq_lock);
+	for (unsigned int v = 0; v < ctx->msix_count; v++)
+		irq_set_fd(ctx, v, -1);
+	pthread_mutex_unlock(&ctx->irq_lock);
+}
+
+/* ---------------------------------------------------------------------
+ * Socket I/O
+ */
+
+/* Wait until @fd is readable; -ESHUTDOWN once the stop fd fires. */
+static int wait_readable(struct vfu_ctx *ctx, int fd)
+{
+	struct pollfd p[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = ctx->stop_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		int n = poll(p, ctx->stop_fd >= 0 ? 2 : 1, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (ctx->stop_fd >= 0 && p[1].revents)
+			return -ESHUTDOWN;
+		if (p[0].revents)
+			return 0;
+	}
+}
+
+static void collect_fds(struct msghdr *mh, struct vfu_fds *fds)
+{
+	struct cmsghdr *c;
+
+	if (mh->msg_flags & MSG_CTRUNC)
+		fds->overflow = true;
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		size_t n;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			if (fds->n < VFU_MAX_MSG_FDS) {
+				fds->fd[fds->n++] = fd;
+			} else {
+				close(fd);
+				fds->overflow = true;
+			}
+		}
+	}
+}
+
+/*
+ * Receive exactly @len bytes and any fds sent with them.  -ENOTCONN for
+ * an orderly EOF before the first byte, -EPIPE for EOF in the middle.
+ */
+static int recv_full(struct vfu_ctx *ctx, void *buf, size_t len,
+		     struct vfu_fds *fds)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * VFU_MAX_MSG_FDS)];
+		struct cmsghdr align;
+	} cbuf;
+	size_t got = 0;
+
+	while (got < len) {
+		struct iovec iov = { (char *)buf + got, len - got };
+		struct msghdr mh = {
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cbuf.buf,
+			.msg_controllen = sizeof(cbuf.buf),
+		};
+		ssize_t n;
+		int ret;
+
+		ret = wait_readable(ctx, ctx->conn_fd);
+		if (ret)
+			return ret;
+		n = recvmsg(ctx->conn_fd, &mh, MSG_CMSG_CLOEXEC);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return got ? -EPIPE : -ENOTCONN;
+		collect_fds(&mh, fds);
+		got += n;
+	}
+	return 0;
+}
+
+static int send_full(int fd, struct iovec *iov, int iovcnt)
+{
+	while (iovcnt) {
+		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = iovcnt };
+		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		while (iovcnt && (size_t)n >= iov->iov_len) {
+			n -= iov->iov_len;
+			iov++;
+			iovcnt--;
+		}
+		if (iovcnt) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
+	}
+	return 0;
+}
+
+/* Send the reply to @req: an error reply if @err, else header + payload. */
+static int send_reply(struct vfu_ctx *ctx, const struct vfu_hdr *req,
+		      uint32_t err, const void *data, size_t len)
+{
+	struct vfu_hdr h = {
+		.msg_id = req->msg_id,
+		.cmd = req->cmd,
+		.size = sizeof(h) + (err ? 0 : len),
+		.flags = VFU_FLAG_TYPE_REPLY | (err ? VFU_FLAG_ERROR : 0),
+		.error = err,
+	};
+	struct iovec iov[2] = {
+		{ &h, sizeof(h) },
+		{ (void *)data, err ? 0 : len },
+	};
+
+	return send_full(ctx->conn_fd, iov, iov[1].iov_len ? 2 : 1);
+}
+
+/* ---------------------------------------------------------------------
+ * Message handlers.  Each returns 0 or a negative errno for the reply.
+ */
+
+static int reply_alloc(struct vfu_msg *msg, const void *data, size_t len)
+{
+	msg->reply = malloc(len);
+	if (!msg->reply)
+		return -ENOMEM;
+	if (data)
+		memcpy(msg->reply, data, len);
+	msg->reply_len = len;
+	return 0;
+}
+
+/* Take ownership of received fd @i. */
+static int take_fd(struct vfu_msg *msg, unsigned int i)
+{
+	int fd = msg->fds.fd[i];
+
+	msg->fds.fd[i] = -1;
+	return fd;
+}
+
+static int handle_version(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	struct vfu_version v;
+	const char *json;
+	char caps[256];
+	size_t jlen;
+	int n = 0;
+
+	if (msg->len < sizeof(v) || ctx->negotiated)
+		return -EINVAL;
+	memcpy(&v, msg->data, sizeof(v));
+	json = (const char *)msg->data + sizeof(v);
+	jlen = msg->len - sizeof(v);
+	if (v.major != VFU_PROTO_MAJOR)
+		return -ENOTSUP;
+	if (jlen && (json[jlen - 1] != '\0' ||
+		     json[strspn(json, " \t\r\n")] != '{'))
+		return -EINVAL;
+
+	/* Reply with the subset of the client's capabilities we know. */
+	if (jlen) {
+		n = snprintf(caps, sizeof(caps), "{\"capabilities\":{");
+#define CAP(name, val)							\
+		if (strstr(json, "\"" name "\""))			\
+			n += snprintf(caps + n, sizeof(caps) - n,	\
+				      "%s\"" name "\":%u",		\
+				      caps[n - 1] == '{' ? "" : ",", val)
+		CAP("max_msg_fds", VFU_MAX_MSG_FDS);
+		CAP("max_data_xfer_size", VFU_MAX_DATA_XFER);
+		CAP("pgsizes", VFU_PGSIZES);
+		CAP("max_dma_maps", VFU_MAX_DMA_MAPS);
+#undef CAP
+		n += snprintf(caps + n, sizeof(caps) - n, "}}") + 1;
+	}
+
+	if (reply_alloc(msg, NULL, sizeof(v) + n))
+		return -ENOMEM;
+	v.minor = 0;
+	memcpy(msg->reply, &v, sizeof(v));
+	memcpy(msg->reply + sizeof(v), caps, n);
+	ctx->negotiated = true;
+	vfu_log(ctx, "client speaks vfio-user %u.%u", v.major, v.minor);
+	return 0;
+}
+
+static int handle_dma_map(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	struct vfu_dma_map_msg m;
+	int fd = -1;
+
+	if (msg->len < sizeof(m))
+		return -EINVAL;
+	memcpy(&m, msg->data, sizeof(m));
+	if (m.argsz < sizeof(m) ||
+	    (m.flags & ~(VFU_DMA_READ | VFU_DMA_WRITE)) || msg->fds.n > 1)
+		return -EINVAL;
+	if (msg->fds.n)
+		fd = take_fd(msg, 0);
+	vfu_log(ctx, "DMA_MAP iova %#llx size %#llx offset %#llx flags %u fd %d",
+		(unsigned long long)m.addr, (unsigned long long)m.size,
+		(unsigned long long)m.offset, m.flags, fd);
+	return vfu_dma_map(ctx, m.addr, m.size, fd, m.offset, m.flags);
+}
+
+static int handle_dma_unmap(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	struct vfu_dma_unmap_msg u;
+	int ret = 0;
+
+	if (msg->len < sizeof(u))
+		return -EINVAL;
+	memcpy(&u, msg->data, sizeof(u));
+	vfu_log(ctx, "DMA_UNMAP iova %#llx size %#llx flags %u",
+		(unsigned long long)u.addr, (unsigned long long)u.size, u.flags);
+	if (u.argsz < sizeof(u))
+		return -EINVAL;
+	if (u.flags == VFIO_DMA_UNMAP_FLAG_ALL && !u.addr && !u.size)
+		vfu_dma_unmap_all(ctx);
+	else if (u.flags)
+		return -EINVAL;
+	else
+		ret = vfu_dma_unmap(ctx, u.addr, u.size);
+	if (ret)
+		return ret;
+	u.argsz = sizeof(u);
+	return reply_alloc(msg, &u, sizeof(u));
+}
+
+static int handle_device_info(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	struct vfu_device_info info;
+
+	(void)ctx;
+	if (msg->len < sizeof(info))
+		return -EINVAL;
+	memcpy(&info, msg->data, sizeof(info));
+	if (info.argsz < sizeof(info))
+		return -EINVAL;
+	info.argsz = sizeof(info);
+	info.flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI;
+	info.num_regions = VFU_NUM_REGIONS;
+	info.num_irqs = VFU_NUM_IRQS;
+	return reply_alloc(msg, &info, sizeof(info));
+}
+
+static int handle_region_info(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	struct vfu_region_info ri;
+
+	if (msg->len < sizeof(ri))
+		return -EINVAL;
+	memcpy(&ri, msg->data, sizeof(ri));
+	if (ri.argsz < sizeof(ri) || ri.index >= VFU_NUM_REGIONS)
+		return -EINVAL;
+	ri.argsz = sizeof(ri);
+	ri.size = ctx->dev.region_size[ri.index];
+	ri.flags = ri.size ? VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE : 0;
+	ri.cap_offset = 0;
+	ri.offset = 0;
+	return reply_alloc(msg, &ri, sizeof(ri));
+}
+
+static int handle_irq_info(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	struct vfu_irq_info ii;
+
+	if (msg->len < sizeof(ii))
+		return -EINVAL;
+	memcpy(&ii, msg->data, sizeof(ii));
+	if (ii.argsz < sizeof(ii) || ii.index >= VFU_NUM_IRQS)
+		return -EINVAL;
+	ii.argsz = sizeof(ii);
+	ii.flags = VFIO_IRQ_INFO_EVENTFD;
+	ii.count = ii.index == VFIO_PCI_MSIX_IRQ_INDEX ? ctx->dev.msix_count : 0;
+	return reply_alloc(msg, &ii, sizeof(ii));
+}
+
+static bool one_bit(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* SET_IRQS with DATA_EVENTFD: assign @fds, or de-assign if none. */
+static int set_irq_eventfds(struct vfu_ctx *ctx, struct vfu_msg *msg,
+			    uint32_t start, uint32_t count)
+{
+	if (msg->fds.n && msg->fds.n != count)
+		return -EINVAL;
+	for (unsigned int i = 0; i < msg->fds.n; i++) {
+		int fl = fcntl(msg->fds.fd[i], F_GETFL);
+
+		/* Never block an engine thread on a full eventfd. */
+		if (fl < 0 || fcntl(msg->fds.fd[i], F_SETFL, fl | O_NONBLOCK))
+			return -EINVAL;
+	}
+	pthread_mutex_lock(&ctx->irq_lock);
+	for (uint32_t i = 0; i < count; i++)
+		irq_set_fd(ctx, start + i, msg->fds.n ? take_fd(msg, i) : -1);
+	pthread_mutex_unlock(&ctx->irq_lock);
+	return 0;
+}
+
+static int handle_set_irqs(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	uint32_t data, action, nvec;
+	struct vfu_irq_set s;
+	const uint8_t *bools;
+
+	if (msg->len < sizeof(s))
+		return -EINVAL;
+	memcpy(&s, msg->data, sizeof(s));
+	bools = msg->data + sizeof(s);
+	vfu_log(ctx, "SET_IRQS index %u start %u count %u flags %#x fds %u",
+		s.index, s.start, s.count, s.flags, msg->fds.n);
+	data = s.flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+	action = s.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+	if (s.argsz < sizeof(s) || s.index >= VFU_NUM_IRQS ||
+	    (s.flags & ~(data | action)) || !one_bit(data) || !one_bit(action))
+		return -EINVAL;
+	/* Only TRIGGER: the client emulates the MSI-X table and its masks. */
+	if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
+		return -EINVAL;
+	if (data != VFIO_IRQ_SET_DATA_EVENTFD && msg->fds.n)
+		return -EINVAL;
+
+	nvec = s.index == VFIO_PCI_MSIX_IRQ_INDEX ? ctx->dev.msix_count : 0;
+	if (data == VFIO_IRQ_SET_DATA_NONE && !s.count) {
+		if (s.start)
+			return -EINVAL;
+		if (nvec)
+			irq_disable_all(ctx);
+		return 0;
+	}
+	if (s.start > nvec || s.count > nvec - s.start)
+		return -EINVAL;
+
+	switch (data) {
+	case VFIO_IRQ_SET_DATA_EVENTFD:
+		return set_irq_eventfds(ctx, msg, s.start, s.count);
+	case VFIO_IRQ_SET_DATA_BOOL:
+		if (msg->len < sizeof(s) + s.count)
+			return -EINVAL;
+		for (uint32_t i = 0; i < s.count; i++)
+			if (bools[i])
+				vfu_irq_trigger(ctx, s.start + i);
+		return 0;
+	default:
+		for (uint32_t i = 0; i < s.count; i++)
+			vfu_irq_trigger(ctx, s.start + i);
+		return 0;
+	}
+}
+
+/* Validate a REGION_READ/WRITE header against the region table. */
+static int region_rw_check(struct vfu_ctx *ctx, const struct vfu_region_rw *rw)
+{
+	uint64_t size;
+
+	if (rw->region >= VFU_NUM_REGIONS || !ctx->dev.access)
+		return -EINVAL;
+	size = ctx->dev.region_size[rw->region];
+	if (!rw->count || rw->count > VFU_MAX_DATA_XFER ||
+	    rw->offset >= size || rw->count > size - rw->offset)
+		return -EINVAL;
+	return 0;
+}
+
+static int handle_region_read(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	struct vfu_region_rw rw;
+	int ret;
+
+	if (msg->len < sizeof(rw))
+		return -EINVAL;
+	memcpy(&rw, msg->data, sizeof(rw));
+	ret = region_rw_check(ctx, &rw);
+	if (ret)
+		return ret;
+	ret = reply_alloc(msg, NULL, sizeof(rw) + rw.count);
+	if (ret)
+		return ret;
+	memcpy(msg->reply, &rw, sizeof(rw));
+	return ctx->dev.access(ctx->dev.opaque, rw.region, rw.offset,
+			       msg->reply + sizeof(rw), rw.count, false);
+}
+
+static int handle_region_write(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	struct vfu_region_rw rw;
+	int ret;
+
+	if (msg->len < sizeof(rw))
+		return -EINVAL;
+	memcpy(&rw, msg->data, sizeof(rw));
+	ret = region_rw_check(ctx, &rw);
+	if (ret)
+		return ret;
+	if (msg->len - sizeof(rw) != rw.count)
+		return -EINVAL;
+	ret = ctx->dev.access(ctx->dev.opaque, rw.region, rw.offset,
+			      msg->data + sizeof(rw), rw.count, true);
+	if (ret)
+		return ret;
+	return reply_alloc(msg, &rw, sizeof(rw));
+}
+
+static int handle_reset(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	if (msg->len)
+		return -EINVAL;
+	vfu_log(ctx, "DEVICE_RESET");
+	if (ctx->dev.reset)
+		ctx->dev.reset(ctx->dev.opaque);
+	return 0;
+}
+
+static bool cmd_takes_fds(uint16_t cmd)
+{
+	return cmd == VFU_CMD_DMA_MAP || cmd == VFU_CMD_DEVICE_SET_IRQS;
+}
+
+static int dispatch(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	uint16_t cmd = msg->hdr.cmd;
+
+	if (msg->fds.overflow || (msg->fds.n && !cmd_takes_fds(cmd)))
+		return -EINVAL;
+	if (!ctx->negotiated && cmd != VFU_CMD_VERSION)
+		return -EINVAL;
+
+	switch (cmd) {
+	case VFU_CMD_VERSION:
+		return handle_version(ctx, msg);
+	case VFU_CMD_DMA_MAP:
+		return handle_dma_map(ctx, msg);
+	case VFU_CMD_DMA_UNMAP:
+		return handle_dma_unmap(ctx, msg);
+	case VFU_CMD_DEVICE_GET_INFO:
+		return handle_device_info(ctx, msg);
+	case VFU_CMD_DEVICE_GET_REGION_INFO:
+		return handle_region_info(ctx, msg);
+	case VFU_CMD_DEVICE_GET_IRQ_INFO:
+		return handle_irq_info(ctx, msg);
+	case VFU_CMD_DEVICE_SET_IRQS:
+		return handle_set_irqs(ctx, msg);
+	case VFU_CMD_REGION_READ:
+		return handle_region_read(ctx, msg);
+	case VFU_CMD_REGION_WRITE:
+		return handle_region_write(ctx, msg);
+	case VFU_CMD_DEVICE_RESET:
+		return handle_reset(ctx, msg);
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Connections
+ */
+
+static void msg_release(struct vfu_msg *msg)
+{
+	for (unsigned int i = 0; i < msg->fds.n; i++)
+		if (msg->fds.fd[i] >= 0)
+			close(msg->fds.fd[i]);
+	free(msg->data);
+	free(msg->reply);
+}
+
+/* -EBADMSG / -EMSGSIZE: framing errors, the stream cannot be trusted. */
+static int recv_msg(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	int ret = recv_full(ctx, &msg->hdr, sizeof(msg->hdr), &msg->fds);
+
+	if (ret)
+		return ret;
+	if (msg->hdr.size < sizeof(msg->hdr))
+		return -EBADMSG;
+	if (msg->hdr.size > VFU_MAX_MSG_SIZE)
+		return -EMSGSIZE;
+	msg->len = msg->hdr.size - sizeof(msg->hdr);
+	if (!msg->len)
+		return 0;
+	msg->data = malloc(msg->len);
+	if (!msg->data)
+		return -ENOMEM;
+	return recv_full(ctx, msg->data, msg->len, &msg->fds);
+}
+
+static int handle_msg(struct vfu_ctx *ctx, struct vfu_msg *msg)
+{
+	uint32_t type = msg->hdr.flags & VFU_FLAG_TYPE_MASK;
+	int ret;
+
+	if (type == VFU_FLAG_TYPE_REPLY) {
+		vfu_log(ctx, "unexpected reply id %u dropped", msg->hdr.msg_id);
+		return 0;
+	}
+	ret = type == VFU_FLAG_TYPE_COMMAND ? dispatch(ctx, msg) : -EINVAL;
+	if (ret)
+		vfu_log(ctx, "command %u id %u: %s", msg->hdr.cmd,
+			msg->hdr.msg_id, strerror(-ret));
+	if (msg->hdr.flags & VFU_FLAG_NO_REPLY)
+		return 0;
+	return send_reply(ctx, &msg->hdr, -ret, msg->reply, msg->reply_len);
+}
+
+/* Serve one message; a negative return ends the connection. */
+static int serve_one(struct vfu_ctx *ctx)
+{
+	struct vfu_msg msg = { 0 };
+	int ret = recv_msg(ctx, &msg);
+
+	if (ret == -EBADMSG || ret == -EMSGSIZE) {
+		vfu_log(ctx, "framing error (size %u), closing connection",
+			msg.hdr.size);
+		send_reply(ctx, &msg.hdr, ret == -EBADMSG ? EINVAL : E2BIG,
+			   NULL, 0);
+	} else if (!ret) {
+		ret = handle_msg(ctx, &msg);
+	}
+	msg_release(&msg);
+	return ret;
+}
+
+/* Forget everything the client set up and reset the device. */
+static void conn_cleanup(struct vfu_ctx *ctx)
+{
+	close(ctx->conn_fd);
+	ctx->conn_fd = -1;
+	ctx->negotiated = false;
+	/* Stop the engines first so they do not fault on the unmaps. */
+	if (ctx->dev.reset)
+		ctx->dev.reset(ctx->dev.opaque);
+	vfu_dma_unmap_all(ctx);
+	irq_disable_all(ctx);
+}
+
+/* Returns -ESHUTDOWN if a stop was requested while serving. */
+static int serve_conn(struct vfu_ctx *ctx, int fd)
+{
+	int ret;
+
+	ctx->conn_fd = fd;
+	vfu_log(ctx, "client connected");
+	do {
+		ret = serve_one(ctx);
+	} while (!ret);
+	if (ret == -ESHUTDOWN)
+		vfu_log(ctx, "stopping, dropping the client");
+	else
+		vfu_log(ctx, "client gone (%s), cleaning up", strerror(-ret));
+	conn_cleanup(ctx);
+	return ret == -ESHUTDOWN ? ret : 0;
+}
+
+int vfu_run(struct vfu_ctx *ctx, int stop_fd, bool once)
+{
+	int ret;
+
+	ctx->stop_fd = stop_fd;
+	for (;;) {
+		int fd;
+
+		ret = wait_readable(ctx, ctx->listen_fd);
+		if (ret)
+			break;
+		fd = accept4(ctx->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == ECONNABORTED)
+				continue;
+			ret = -errno;
+			break;
+		}
+		ret = serve_conn(ctx, fd);
+		if (ret || once)
+			break;
+	}
+	return ret == -ESHUTDOWN ? 0 : ret;
+}
+
+int vfu_listen(struct vfu_ctx *ctx, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, ret;
+
+	if (ctx->listen_fd >= 0)
+		return -EBUSY;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	/* Replace a stale socket, but never some other kind of file. */
+	if (!lstat(path, &st)) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		unlink(path);
+	}
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ctx->path = strdup(path);
+	if (!ctx->path) {
+		close(fd);
+		unlink(path);
+		return -ENOMEM;
+	}
+	ctx->listen_fd = fd;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Setup
+ */
+
+struct vfu_ctx *vfu_create(void)
+{
+	struct vfu_ctx *ctx = calloc(1, sizeof(*ctx));
+	pthread_rwlockattr_t attr;
+
+	if (!ctx)
+		return NULL;
+	ctx->listen_fd = -1;
+	ctx->conn_fd = -1;
+	ctx->stop_fd = -1;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+			PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&ctx->dma_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	pthread_mutex_init(&ctx->irq_lock, NULL);
+	return ctx;
+}
+
+void vfu_set_device(struct vfu_ctx *ctx, const struct vfu_device *dev)
+{
+	int *fds = calloc(dev->msix_count ? dev->msix_count : 1, sizeof(int));
+
+	if (!fds)
+		abort();
+	for (unsigned int i = 0; i < dev->msix_count; i++)
+		fds[i] = -1;
+	irq_disable_all(ctx);
+	pthread_mutex_lock(&ctx->irq_lock);
+	free(ctx->msix_fd);
+	ctx->msix_fd = fds;
+	ctx->msix_count = dev->msix_count;
+	ctx->dev = *dev;
+	pthread_mutex_unlock(&ctx->irq_lock);
+}
+
+void vfu_set_verbose(struct vfu_ctx *ctx, bool verbose)
+{
+	ctx->verbose = verbose;
+}
+
+void vfu_destroy(struct vfu_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->listen_fd >= 0) {
+		close(ctx->listen_fd);
+		unlink(ctx->path);
+	}
+	free(ctx->path);
+	vfu_dma_unmap_all(ctx);
+	irq_disable_all(ctx);
+	free(ctx->msix_fd);
+	pthread_mutex_destroy(&ctx->irq_lock);
+	pthread_rwlock_destroy(&ctx->dma_lock);
+	free(ctx);
+}
