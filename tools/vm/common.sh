@@ -37,3 +37,11 @@ qemu_cmd() {
 		"$QEMU_ROOT/usr/bin/qemu-system-x86_64" \
 		"-L $QEMU_ROOT/usr/share/qemu -L $QEMU_ROOT/usr/share/seabios"
 }
+
+# The initramfs for kernel $1, named after guest-init's contents so that a
+# changed init never boots from a stale cache.
+initramfs_path() {
+	local sum
+	sum=$(sha1sum "$TOP/tools/vm/guest-init" | cut -c1-12)
+	echo "$TESSERA_CACHE/initramfs-$1-$sum.cpio.gz"
+}

@@ -7,9 +7,9 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 kver=${1:?usage: mkinitramfs.sh KVER}
-out=$TESSERA_CACHE/initramfs-$kver.cpio.gz
+out=$(initramfs_path "$kver")
 init=$TOP/tools/vm/guest-init
-[ -s "$out" ] && [ "$out" -nt "$init" ] && exit 0
+[ -s "$out" ] && exit 0
 
 [ -x /bin/busybox ] || die "no /bin/busybox: apt-get install busybox-static"
 if ldd /bin/busybox >/dev/null 2>&1; then

@@ -31,7 +31,7 @@ args=${2:-}
 emu=$TOP/tools/emu/tessera-emu
 [ -x "$emu" ] || { msg "run.sh: $emu not built (run make)"; exit 125; }
 kver=$(guest_kver) || { msg "run.sh: no Linux 6.12 guest kernel; run tools/vm/setup.sh"; exit 125; }
-initrd=$TESSERA_CACHE/initramfs-$kver.cpio.gz
+initrd=$(initramfs_path "$kver")
 [ -r "$initrd" ] || { msg "run.sh: no $initrd; run tools/vm/setup.sh"; exit 125; }
 qemu=$(qemu_cmd) || { msg "run.sh: no QEMU with vfio-user-pci; run tools/vm/setup.sh"; exit 125; }
 
@@ -60,7 +60,7 @@ for ((i = 0; i < cards; i++)); do
 	devices+=(-device "{\"driver\":\"vfio-user-pci\",\"socket\":{\"path\":\"$sock\",\"type\":\"unix\"}}")
 done
 
-append="console=ttyS0 quiet panic=-1 tessera.dir=$TOP tessera.script=$script"
+append="console=ttyS0 quiet panic=-1 tessera.script=$script"
 [ -n "$args" ] && append="$append tessera.args=$args"
 
 # shellcheck disable=SC2086
@@ -69,6 +69,7 @@ $qemu -machine q35,memory-backend=mem -accel tcg -cpu max -smp 2 -m 1G \
 	-nodefaults -display none -no-reboot -serial stdio -monitor none \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" -append "$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
+	-virtfs local,path="$TOP",mount_tag=tessera,security_model=none,readonly=on \
 	"${devices[@]}" </dev/null >"$wd/console.log" 2>&1 &
 qpid=$!
 pids+=($qpid)
