@@ -36,6 +36,8 @@ for ((c = 0; c < cards; c++)); do
 	done
 done
 
+check "libaccel: accel-demo enumerates, queries and runs jobs" ./tools/demo/accel-demo 0
+
 for i in 1 2 3; do
 	check "rmmod, cycle $i" rmmod tessera
 	check "no accel node after rmmod, cycle $i" test ! -e /dev/accel/accel0
