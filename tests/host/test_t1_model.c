@@ -240,9 +240,21 @@ static void kick(struct fx *fx, unsigned int n)
 	rwr(fx, n, TESSERA_RING_DOORBELL, 1);
 }
 
-#define FENCE(flags, val) \
-	TESSERA_CMD_HEADER(TESSERA_CMD_OP_FENCE, flags, 4), 0, \
-	(uint32_t)(val), (uint32_t)((uint64_t)(val) >> 32)
+/* A FENCE command. */
+struct fence_cmd {
+	uint32_t dw[TESSERA_CMD_FENCE_LEN];
+};
+
+static struct fence_cmd fence_cmd(uint32_t flags, uint64_t val)
+{
+	struct fence_cmd f = { {
+		TESSERA_CMD_HEADER(TESSERA_CMD_OP_FENCE, flags,
+				   TESSERA_CMD_FENCE_LEN),
+		0, (uint32_t)val, (uint32_t)(val >> 32),
+	} };
+
+	return f;
+}
 
 /* Submit @dw on ring 0 of a fresh fixture; expect error @code at @addr. */
 static void expect_cmd_error(struct tap *t, const uint32_t *dw,
@@ -464,8 +476,8 @@ static void test_nop_fence(struct tap *t)
 {
 	const uint32_t nop[] = { TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 3),
 				 0xffffffff, 0x12345678 };
-	const uint32_t fence[] = { FENCE(TESSERA_CMD_FENCE_IRQ,
-					 0x1122334455667788ull) };
+	const struct fence_cmd fence =
+		fence_cmd(TESSERA_CMD_FENCE_IRQ, 0x1122334455667788ull);
 	struct fx fx;
 
 	if (!CHECK(t, fx_init(&fx, 1)))
@@ -474,7 +486,7 @@ static void test_nop_fence(struct tap *t)
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_STATUS),
 		 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_ENABLED);
 	push_cmds(&fx, 0, 0, nop, 3);
-	push_cmds(&fx, 0, 1, fence, 4);
+	push_cmds(&fx, 0, 1, fence.dw, 4);
 	kick(&fx, 0);
 	CHECK(t, wait_irq(&fx, 0, 1));
 	CHECK(t, wait_idle(&fx, 0));
@@ -494,20 +506,23 @@ static void test_nop_fence(struct tap *t)
 
 static void test_fence_no_irq_and_wrap(struct tap *t)
 {
-	const uint32_t cmds[] = {
-		TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1),
-		FENCE(0, 7),
-		TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 2), 0,
-		FENCE(0, 8),
-	};
+	const struct fence_cmd f7 = fence_cmd(0, 7), f8 = fence_cmd(0, 8);
+	uint32_t cmds[12];
 	struct fx fx;
+
+	/* NOP, FENCE 7, NOP (2 dwords), FENCE 8 */
+	cmds[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1);
+	memcpy(&cmds[1], f7.dw, sizeof(f7.dw));
+	cmds[5] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 2);
+	cmds[6] = 0;
+	memcpy(&cmds[7], f8.dw, sizeof(f8.dw));
 
 	if (!CHECK(t, fx_init(&fx, 1)))
 		return;
 	ring_setup(&fx, 0, 4);
 	for (int round = 0; round < 3; round++) {
 		for (int i = 0; i < 3; i++)
-			push_cmds(&fx, 0, i, cmds, ARRAY_SIZE(cmds));
+			push_cmds(&fx, 0, i, cmds, 11);
 		kick(&fx, 0);
 		CHECK(t, wait_idle(&fx, 0));
 	}
@@ -522,13 +537,13 @@ static void test_fence_no_irq_and_wrap(struct tap *t)
 
 static void test_doorbell_needed(struct tap *t)
 {
-	const uint32_t fence[] = { FENCE(0, 5) };
+	const struct fence_cmd fence = fence_cmd(0, 5);
 	struct fx fx;
 
 	if (!CHECK(t, fx_init(&fx, 1)))
 		return;
 	ring_setup(&fx, 0, 8);
-	push_cmds(&fx, 0, 0, fence, 4);
+	push_cmds(&fx, 0, 0, fence.dw, 4);
 	rwr(&fx, 0, TESSERA_RING_TAIL, fx.tail[0]);	/* no doorbell */
 	usleep(20000);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 0);
@@ -548,14 +563,14 @@ static void test_doorbell_needed(struct tap *t)
 
 static void test_mask_pending_unmask(struct tap *t)
 {
-	const uint32_t fence[] = { FENCE(TESSERA_CMD_FENCE_IRQ, 42) };
+	const struct fence_cmd fence = fence_cmd(TESSERA_CMD_FENCE_IRQ, 42);
 	struct fx fx;
 
 	if (!CHECK(t, fx_init(&fx, 1)))
 		return;
 	ring_setup(&fx, 0, 8);
 	wr(&fx, TESSERA_REG_INT_MASK, TESSERA_INT_RING(0));
-	push_cmds(&fx, 0, 0, fence, 4);
+	push_cmds(&fx, 0, 0, fence.dw, 4);
 	kick(&fx, 0);
 	CHECK(t, wait_idle(&fx, 0));
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_INT_STATUS), TESSERA_INT_RING(0));
@@ -651,7 +666,7 @@ static void test_dma_fault_cmd(struct tap *t)
 
 static void fence_fault_case(struct tap *t, uint64_t fence_addr)
 {
-	const uint32_t fence[] = { FENCE(TESSERA_CMD_FENCE_IRQ, 9) };
+	const struct fence_cmd fence = fence_cmd(TESSERA_CMD_FENCE_IRQ, 9);
 	struct fx fx;
 
 	if (!CHECK(t, fx_init(&fx, 1)))
@@ -659,7 +674,7 @@ static void fence_fault_case(struct tap *t, uint64_t fence_addr)
 	ring_setup(&fx, 0, 8);
 	rwr(&fx, 0, TESSERA_RING_FENCE_ADDR_LO, fence_addr);
 	rwr(&fx, 0, TESSERA_RING_FENCE_ADDR_HI, fence_addr >> 32);
-	push_cmds(&fx, 0, 0, fence, 4);
+	push_cmds(&fx, 0, 0, fence.dw, 4);
 	kick(&fx, 0);
 	CHECK(t, wait_irq(&fx, 1, 1));
 	CHECK(t, wait_idle(&fx, 0));
@@ -781,13 +796,13 @@ static void test_first_error_wins_and_ack(struct tap *t)
 
 static void test_ring_reset(struct tap *t)
 {
-	const uint32_t fence[] = { FENCE(TESSERA_CMD_FENCE_IRQ, 77) };
+	const struct fence_cmd fence = fence_cmd(TESSERA_CMD_FENCE_IRQ, 77);
 	struct fx fx;
 
 	if (!CHECK(t, fx_init(&fx, 1)))
 		return;
 	ring_setup(&fx, 0, 8);
-	push_cmds(&fx, 0, 0, fence, 4);
+	push_cmds(&fx, 0, 0, fence.dw, 4);
 	push_desc(&fx, 0, UNMAPPED, 4, 0, 0);
 	kick(&fx, 0);
 	CHECK(t, wait_irq(&fx, 1, 1));
@@ -812,7 +827,7 @@ static void test_ring_reset(struct tap *t)
 	wr(&fx, TESSERA_REG_ERR_ACK, 1);
 	fx.tail[0] = 0;
 	rwr(&fx, 0, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
-	push_cmds(&fx, 0, 0, fence, 4);
+	push_cmds(&fx, 0, 0, fence.dw, 4);
 	kick(&fx, 0);
 	CHECK(t, wait_irq(&fx, 0, 2));
 	CHECK(t, wait_idle(&fx, 0));
@@ -823,7 +838,7 @@ static void test_ring_reset(struct tap *t)
 
 static void test_device_reset(struct tap *t)
 {
-	const uint32_t fence[] = { FENCE(TESSERA_CMD_FENCE_IRQ, 3) };
+	const struct fence_cmd fence = fence_cmd(TESSERA_CMD_FENCE_IRQ, 3);
 	struct fx fx;
 
 	if (!CHECK(t, fx_init(&fx, 2)))
@@ -831,7 +846,7 @@ static void test_device_reset(struct tap *t)
 	ring_setup(&fx, 0, 8);
 	ring_setup(&fx, 1, 8);
 	wr(&fx, TESSERA_REG_SCRATCH, 0x1234);
-	push_cmds(&fx, 0, 0, fence, 4);
+	push_cmds(&fx, 0, 0, fence.dw, 4);
 	kick(&fx, 0);
 	push_desc(&fx, 1, UNMAPPED, 4, 0, 0);
 	kick(&fx, 1);
@@ -867,7 +882,7 @@ static void test_device_reset(struct tap *t)
 
 static void test_reset_while_busy(struct tap *t)
 {
-	const uint32_t fence[] = { FENCE(TESSERA_CMD_FENCE_IRQ, 1234) };
+	const struct fence_cmd fence = fence_cmd(TESSERA_CMD_FENCE_IRQ, 1234);
 	uint32_t nop = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1);
 	struct fx fx;
 
@@ -896,7 +911,7 @@ static void test_reset_while_busy(struct tap *t)
 	}
 	/* the device still works afterwards */
 	ring_setup(&fx, 0, 8);
-	push_cmds(&fx, 0, 0, fence, 4);
+	push_cmds(&fx, 0, 0, fence.dw, 4);
 	kick(&fx, 0);
 	CHECK(t, wait_idle(&fx, 0));
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FENCE_SEQNO_LO), 1234);
@@ -937,10 +952,11 @@ static void test_multi_ring_vectors(struct tap *t)
 	CHECK_EQ(t, TESSERA_ENGINES_COMPUTE(rd(&fx, TESSERA_REG_ENGINES)), 4);
 	CHECK_EQ(t, t1_msix_count(fx.t1), 5);
 	for (unsigned int n = 0; n < 4; n++) {
-		const uint32_t fence[] = { FENCE(TESSERA_CMD_FENCE_IRQ, n + 100) };
+		const struct fence_cmd fence =
+			fence_cmd(TESSERA_CMD_FENCE_IRQ, n + 100);
 
 		ring_setup(&fx, n, 8);
-		push_cmds(&fx, n, n, fence, 4);
+		push_cmds(&fx, n, n, fence.dw, 4);
 		kick(&fx, n);
 	}
 	for (unsigned int n = 0; n < 4; n++) {

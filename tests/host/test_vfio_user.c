@@ -744,10 +744,10 @@ static void test_malformed_requests(struct tap *t)
 	if (!CHECK(t, cl_open(&c, srv.path)))
 		return;
 	base = count_fds();
-	CHECK_EQ(t, cl_call(&c, 99, NULL, 0, NULL, 0), ENOSYS);
-	CHECK_EQ(t, cl_call(&c, VFU_CMD_DMA_READ, NULL, 0, NULL, 0), ENOSYS);
+	CHECK_EQ(t, cl_call(&c, 99, NULL, 0, NULL, 0), EOPNOTSUPP);
+	CHECK_EQ(t, cl_call(&c, VFU_CMD_DMA_READ, NULL, 0, NULL, 0), EOPNOTSUPP);
 	CHECK_EQ(t, cl_call(&c, VFU_CMD_REGION_WRITE_MULTI, NULL, 0, NULL, 0),
-		 ENOSYS);
+		 EOPNOTSUPP);
 	/* bad argsz, short payloads */
 	CHECK_EQ(t, cl_call(&c, VFU_CMD_DEVICE_GET_INFO, info, 16, NULL, 0),
 		 EINVAL);
@@ -867,6 +867,40 @@ out:
 	cl_close(&c);
 }
 
+static void test_listen_path(struct tap *t)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vfu_ctx *ctx = vfu_create();
+	struct client c;
+	char path[96];
+	int fd;
+
+	/* a live server's socket is not taken over */
+	CHECK_EQ(t, vfu_listen(ctx, srv.path), -EADDRINUSE);
+	/* a stale one is */
+	snprintf(path, sizeof(path), "%s/stale.sock", srv.dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(t, !bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	close(fd);
+	CHECK_EQ(t, vfu_listen(ctx, path), 0);
+	vfu_destroy(ctx);
+	CHECK_EQ(t, access(path, F_OK), -1);
+	/* and other files are left alone */
+	ctx = vfu_create();
+	fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	close(fd);
+	CHECK_EQ(t, vfu_listen(ctx, path), -EEXIST);
+	CHECK_EQ(t, access(path, F_OK), 0);
+	unlink(path);
+	vfu_destroy(ctx);
+	/* the probe connection did not upset the server */
+	if (CHECK(t, cl_open(&c, srv.path))) {
+		CHECK_EQ(t, rd32(&c, CFG, 0), 0x7e511234);
+		cl_close(&c);
+	}
+}
+
 /* Spawn the tessera-emu binary, talk to it, stop it with SIGTERM. */
 static void test_binary(struct tap *t)
 {
@@ -932,6 +966,7 @@ static const struct tap_test tests[] = {
 	{ "malformed requests get error replies", test_malformed_requests },
 	{ "framing errors close the connection", test_framing_errors },
 	{ "client disconnects mid-message", test_disconnect_mid_stream },
+	{ "listening replaces only stale sockets", test_listen_path },
 	{ "tessera-emu binary: ready line, SIGTERM", test_binary },
 };
 

@@ -25,7 +25,7 @@ struct options {
 	bool verbose;
 };
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: tessera-emu --socket PATH [options]\n"
@@ -89,15 +89,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->verbose = true;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			exit(0);
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return -EINVAL;
 		}
 	}
 	if (optind != argc || !o->socket) {
-		usage(stderr);
+		print_usage(stderr);
 		return -EINVAL;
 	}
 	return 0;

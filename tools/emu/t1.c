@@ -123,13 +123,14 @@ static void raise_irq(struct t1 *t1, uint32_t bit, unsigned int vector)
 /* Send the vector of every pending source that has just been unmasked. */
 static void irq_unmasked(struct t1 *t1, uint32_t unmasked)
 {
+	const struct t1_host_ops *ops = &t1->ops;
 	uint32_t pending = t1->int_status & unmasked;
 
 	for (unsigned int n = 0; n < t1->nrings; n++)
 		if (pending & TESSERA_INT_RING(n))
-			t1->ops.irq(t1->ops.opaque, TESSERA_MSIX_RING_VECTOR(n));
+			ops->irq(ops->opaque, TESSERA_MSIX_RING_VECTOR(n));
 	if (pending & TESSERA_INT_ERROR)
-		t1->ops.irq(t1->ops.opaque, TESSERA_MSIX_ERR_VECTOR(t1->nrings));
+		ops->irq(ops->opaque, TESSERA_MSIX_ERR_VECTOR(t1->nrings));
 }
 
 /* Stop ring @r with error @code; the first error is latched until ERR_ACK. */
@@ -275,19 +276,26 @@ static uint32_t ring_read(const struct t1_ring *r, uint32_t reg)
 	}
 }
 
+/* The ring whose register block holds BAR0 offset @off, or NULL. */
+static struct t1_ring *ring_at(struct t1 *t1, uint32_t off)
+{
+	if (off < TESSERA_RING_BASE(0) || off >= TESSERA_RING_BASE(t1->nrings))
+		return NULL;
+	return &t1->ring[(off - TESSERA_RING_BASE(0)) / RING_REGS_SIZE];
+}
+
 static uint32_t reg_read(struct t1 *t1, uint32_t off)
 {
+	struct t1_ring *r = ring_at(t1, off);
 	uint64_t ts;
 
-	if (off >= TESSERA_RING_BASE(0) && off < TESSERA_RING_BASE(t1->nrings))
-		return ring_read(&t1->ring[(off - TESSERA_RING_BASE(0)) /
-					   RING_REGS_SIZE],
-				 off % RING_REGS_SIZE);
+	if (r)
+		return ring_read(r, off % RING_REGS_SIZE);
 
 	switch (off) {
 	case TESSERA_REG_ID:		return TESSERA_ID_MAGIC;
 	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 0);
-	case TESSERA_REG_ENGINES:	return t1->nrings;	/* no DMA engines */
+	case TESSERA_REG_ENGINES:	return t1->nrings;	/* no DMA */
 	case TESSERA_REG_SCRATCH:	return t1->scratch;
 	case TESSERA_REG_SERIAL:	return t1->serial;
 	case TESSERA_REG_STATUS:
@@ -304,7 +312,7 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 		t1->ts_hi_latch = ts >> 32;
 		return ts;
 	case TESSERA_REG_TIMESTAMP_HI:	return t1->ts_hi_latch;
-	default:			return 0;	/* CAPS, HBM_SIZE, holes */
+	default:			return 0;	/* CAPS, HBM, holes */
 	}
 }
 
@@ -380,12 +388,11 @@ static void ring_write(struct t1_ring *r, uint32_t reg, uint32_t val)
 
 static void reg_write(struct t1 *t1, uint32_t off, uint32_t val)
 {
+	struct t1_ring *r = ring_at(t1, off);
 	uint32_t old;
 
-	if (off >= TESSERA_RING_BASE(0) && off < TESSERA_RING_BASE(t1->nrings)) {
-		ring_write(&t1->ring[(off - TESSERA_RING_BASE(0)) /
-				     RING_REGS_SIZE],
-			   off % RING_REGS_SIZE, val);
+	if (r) {
+		ring_write(r, off % RING_REGS_SIZE, val);
 		return;
 	}
 

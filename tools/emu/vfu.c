@@ -21,6 +21,8 @@
 
 #include "vfu.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* Wire formats of the message payloads (after struct vfu_hdr). */
 struct vfu_version {
 	uint16_t major;
@@ -563,6 +565,33 @@ static int take_fd(struct vfu_msg *msg, unsigned int i)
 	return fd;
 }
 
+/* Our capabilities that @json (the client's) also names, as JSON. */
+static int version_caps(const char *json, char *buf, size_t size)
+{
+	static const struct {
+		const char *key;
+		unsigned int val;
+	} caps[] = {
+		{ "\"max_msg_fds\"", VFU_MAX_MSG_FDS },
+		{ "\"max_data_xfer_size\"", VFU_MAX_DATA_XFER },
+		{ "\"pgsizes\"", VFU_PGSIZES },
+		{ "\"max_dma_maps\"", VFU_MAX_DMA_MAPS },
+	};
+	const char *sep = "";
+	int n;
+
+	n = snprintf(buf, size, "{\"capabilities\":{");
+	for (size_t i = 0; i < ARRAY_SIZE(caps); i++) {
+		if (!strstr(json, caps[i].key))
+			continue;
+		n += snprintf(buf + n, size - n, "%s%s:%u", sep, caps[i].key,
+			      caps[i].val);
+		sep = ",";
+	}
+	n += snprintf(buf + n, size - n, "}}");
+	return n + 1;		/* with the NUL */
+}
+
 static int handle_version(struct vfu_ctx *ctx, struct vfu_msg *msg)
 {
 	struct vfu_version v;
@@ -583,20 +612,8 @@ static int handle_version(struct vfu_ctx *ctx, struct vfu_msg *msg)
 		return -EINVAL;
 
 	/* Reply with the subset of the client's capabilities we know. */
-	if (jlen) {
-		n = snprintf(caps, sizeof(caps), "{\"capabilities\":{");
-#define CAP(name, val)							\
-		if (strstr(json, "\"" name "\""))			\
-			n += snprintf(caps + n, sizeof(caps) - n,	\
-				      "%s\"" name "\":%u",		\
-				      caps[n - 1] == '{' ? "" : ",", val)
-		CAP("max_msg_fds", VFU_MAX_MSG_FDS);
-		CAP("max_data_xfer_size", VFU_MAX_DATA_XFER);
-		CAP("pgsizes", VFU_PGSIZES);
-		CAP("max_dma_maps", VFU_MAX_DMA_MAPS);
-#undef CAP
-		n += snprintf(caps + n, sizeof(caps) - n, "}}") + 1;
-	}
+	if (jlen)
+		n = version_caps(json, caps, sizeof(caps));
 
 	if (reply_alloc(msg, NULL, sizeof(v) + n))
 		return -ENOMEM;
@@ -621,7 +638,7 @@ static int handle_dma_map(struct vfu_ctx *ctx, struct vfu_msg *msg)
 		return -EINVAL;
 	if (msg->fds.n)
 		fd = take_fd(msg, 0);
-	vfu_log(ctx, "DMA_MAP iova %#llx size %#llx offset %#llx flags %u fd %d",
+	vfu_log(ctx, "DMA_MAP iova %#llx size %#llx off %#llx flags %u fd %d",
 		(unsigned long long)m.addr, (unsigned long long)m.size,
 		(unsigned long long)m.offset, m.flags, fd);
 	return vfu_dma_map(ctx, m.addr, m.size, fd, m.offset, m.flags);
@@ -636,17 +653,19 @@ static int handle_dma_unmap(struct vfu_ctx *ctx, struct vfu_msg *msg)
 		return -EINVAL;
 	memcpy(&u, msg->data, sizeof(u));
 	vfu_log(ctx, "DMA_UNMAP iova %#llx size %#llx flags %u",
-		(unsigned long long)u.addr, (unsigned long long)u.size, u.flags);
+		(unsigned long long)u.addr, (unsigned long long)u.size,
+		u.flags);
 	if (u.argsz < sizeof(u))
 		return -EINVAL;
-	if (u.flags == VFIO_DMA_UNMAP_FLAG_ALL && !u.addr && !u.size)
+	if (u.flags == VFIO_DMA_UNMAP_FLAG_ALL && !u.addr && !u.size) {
 		vfu_dma_unmap_all(ctx);
-	else if (u.flags)
-		return -EINVAL;
-	else
+	} else {
+		if (u.flags)
+			return -EINVAL;
 		ret = vfu_dma_unmap(ctx, u.addr, u.size);
-	if (ret)
-		return ret;
+		if (ret)
+			return ret;
+	}
 	u.argsz = sizeof(u);
 	return reply_alloc(msg, &u, sizeof(u));
 }
@@ -697,7 +716,9 @@ static int handle_irq_info(struct vfu_ctx *ctx, struct vfu_msg *msg)
 		return -EINVAL;
 	ii.argsz = sizeof(ii);
 	ii.flags = VFIO_IRQ_INFO_EVENTFD;
-	ii.count = ii.index == VFIO_PCI_MSIX_IRQ_INDEX ? ctx->dev.msix_count : 0;
+	ii.count = 0;
+	if (ii.index == VFIO_PCI_MSIX_IRQ_INDEX)
+		ii.count = ctx->dev.msix_count;
 	return reply_alloc(msg, &ii, sizeof(ii));
 }
 
@@ -876,7 +897,7 @@ static int dispatch(struct vfu_ctx *ctx, struct vfu_msg *msg)
 	case VFU_CMD_DEVICE_RESET:
 		return handle_reset(ctx, msg);
 	default:
-		return -ENOSYS;
+		return -EOPNOTSUPP;
 	}
 }
 
@@ -1006,6 +1027,19 @@ int vfu_run(struct vfu_ctx *ctx, int stop_fd, bool once)
 	return ret == -ESHUTDOWN ? 0 : ret;
 }
 
+/* Does a server accept connections at @sa? */
+static bool sock_is_live(const struct sockaddr_un *sa)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool live;
+
+	if (fd < 0)
+		return false;
+	live = !connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
+	close(fd);
+	return live;
+}
+
 int vfu_listen(struct vfu_ctx *ctx, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -1016,11 +1050,13 @@ int vfu_listen(struct vfu_ctx *ctx, const char *path)
 		return -EBUSY;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	/* Replace a stale socket, but never some other kind of file. */
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	/* Replace a stale socket, but not a live one or another file. */
 	if (!lstat(path, &st)) {
 		if (!S_ISSOCK(st.st_mode))
 			return -EEXIST;
+		if (sock_is_live(&sa))
+			return -EADDRINUSE;
 		unlink(path);
 	}
 
@@ -1029,8 +1065,7 @@ int vfu_listen(struct vfu_ctx *ctx, const char *path)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
 		ret = -errno;
-		close(fd);
-		return ret;
+		goto err;
 	}
 	ctx->path = strdup(path);
 	if (!ctx->path) {
@@ -1040,6 +1075,9 @@ int vfu_listen(struct vfu_ctx *ctx, const char *path)
 	}
 	ctx->listen_fd = fd;
 	return 0;
+err:
+	close(fd);
+	return ret;
 }
 
 /* ---------------------------------------------------------------------

@@ -70,7 +70,7 @@ struct vfu_hdr {
 	uint16_t cmd;
 	uint32_t size;		/* whole message, header included */
 	uint32_t flags;
-	uint32_t error;		/* errno, valid in replies with VFU_FLAG_ERROR */
+	uint32_t error;		/* errno, in replies with VFU_FLAG_ERROR */
 };
 
 /*
