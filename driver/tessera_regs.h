@@ -79,6 +79,19 @@
 #define TESSERA_REG_TIMESTAMP_LO	0x0060	/* RO: ns since reset; LO latches HI */
 #define TESSERA_REG_TIMESTAMP_HI	0x0064
 
+/*
+ * Telemetry.  Values move with load; the emulator models them from the
+ * engines' busy time.
+ */
+#define TESSERA_REG_TEMP_MC		0x0100	/* RO: die temperature, m°C */
+#define TESSERA_REG_POWER_MW		0x0104	/* RO: board power, mW */
+#define TESSERA_REG_CLOCK_MHZ		0x0108	/* RO: engine clock, MHz */
+#define TESSERA_REG_TEMP_CRIT_MC	0x010c	/* RO: critical temperature, m°C */
+#define TESSERA_REG_POWER_CAP_MW	0x0110	/* RO: board power limit, mW */
+#define TESSERA_REG_ECC_CORRECTED	0x0114	/* RO: corrected ECC errors */
+#define TESSERA_REG_ECC_UNCORRECTED	0x0118	/* RO: uncorrected ECC errors */
+#define TESSERA_REG_ENGINE_RESETS	0x011c	/* RO: engine resets since power-on */
+
 /* Rings: one block of registers per ring, ring n at TESSERA_RING_BASE(n). */
 #define TESSERA_MAX_RINGS		16
 #define TESSERA_RING_BASE(n)		(0x1000 + (n) * 0x100)
@@ -103,6 +116,11 @@
 #define TESSERA_RING_FENCE_SEQNO_HI	0x2c
 #define TESSERA_RING_MSIX_VECTOR	0x30	/* RO: this ring's vector */
 #define TESSERA_RING_COMPLETED		0x34	/* RO: descriptors completed */
+#define TESSERA_RING_BUSY_CYCLES_LO	0x38	/* RO: cycles spent executing; LO latches HI */
+#define TESSERA_RING_BUSY_CYCLES_HI	0x3c
+#define TESSERA_RING_ENGINE_CLASS	0x40	/* RO: TESSERA_ENGINE_CLASS_* */
+#define   TESSERA_ENGINE_CLASS_COMPUTE	0
+#define   TESSERA_ENGINE_CLASS_DMA	1
 
 /*
  * Ring descriptor: 32 bytes, little endian, in host memory at
