@@ -13,6 +13,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_print.h>
 #include <drm/tessera_accel.h>
 
 #include "tessera_drv.h"
@@ -72,14 +73,23 @@ static int tessera_open(struct drm_device *drm, struct drm_file *file)
 	if (!tfile)
 		return -ENOMEM;
 	tfile->tdev = to_tessera(drm);
+	tfile->stats = tessera_client_stats_alloc();
+	if (!tfile->stats) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
 
 	ret = tessera_file_sched_init(tfile);
-	if (ret) {
-		kfree(tfile);
-		return ret;
-	}
+	if (ret)
+		goto err_stats;
 	file->driver_priv = tfile;
 	return 0;
+
+err_stats:
+	tessera_client_stats_put(tfile->stats);
+err_free:
+	kfree(tfile);
+	return ret;
 }
 
 static void tessera_postclose(struct drm_device *drm, struct drm_file *file)
@@ -87,7 +97,46 @@ static void tessera_postclose(struct drm_device *drm, struct drm_file *file)
 	struct tessera_file *tfile = file->driver_priv;
 
 	tessera_file_sched_fini(tfile);
+	tessera_client_stats_put(tfile->stats);
 	kfree(tfile);
+}
+
+static const char * const tessera_engine_class_names[] = {
+	[TESSERA_ENGINE_CLASS_COMPUTE] = "compute",
+	[TESSERA_ENGINE_CLASS_DMA] = "dma",
+};
+
+/*
+ * DRM fdinfo (Documentation/gpu/drm-usage-stats.rst): busy time per engine
+ * class, with the class's capacity, and memory by region.
+ */
+static void tessera_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct tessera_device *tdev = to_tessera(file->minor->dev);
+	struct tessera_file *tfile = file->driver_priv;
+	u32 class, i;
+
+	for (class = 0; class < ARRAY_SIZE(tessera_engine_class_names); class++) {
+		const char *name = tessera_engine_class_names[class];
+		u64 ns = 0;
+		u32 count = 0;
+
+		for (i = 0; i < tdev->num_rings; i++) {
+			if (tdev->rings[i].engine_class != class)
+				continue;
+			ns += atomic64_read(&tfile->stats->busy_ns[i]);
+			count++;
+		}
+		if (!count)
+			continue;
+		drm_printf(p, "drm-engine-%s:\t%llu ns\n", name, ns);
+		if (count > 1)
+			drm_printf(p, "drm-engine-capacity-%s:\t%u\n", name, count);
+		if (tdev->clock_mhz)
+			drm_printf(p, "drm-cycles-%s:\t%llu\n", name,
+				   div_u64(ns * tdev->clock_mhz, 1000));
+	}
+	drm_show_memory_stats(p, file);
 }
 
 static const struct drm_ioctl_desc tessera_ioctls[] = {
@@ -97,13 +146,19 @@ static const struct drm_ioctl_desc tessera_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TESSERA_SUBMIT, tessera_ioctl_submit, 0),
 };
 
-DEFINE_DRM_ACCEL_FOPS(tessera_fops);
+static const struct file_operations tessera_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 static const struct drm_driver tessera_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = tessera_open,
 	.postclose = tessera_postclose,
+	.show_fdinfo = tessera_show_fdinfo,
+	.gem_create_object = tessera_gem_create_object,
 	.ioctls = tessera_ioctls,
 	.num_ioctls = ARRAY_SIZE(tessera_ioctls),
 	.fops = &tessera_fops,
@@ -160,6 +215,11 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_hw;
 
+	ret = tessera_sysfs_init(tdev);
+	if (ret)
+		goto err_irq;
+
+	tessera_debugfs_init(tdev);
 	ret = drm_dev_register(&tdev->drm, 0);
 	if (ret)
 		goto err_irq;

@@ -5,7 +5,9 @@
 #ifndef __TESSERA_DRV_H__
 #define __TESSERA_DRV_H__
 
+#include <linux/atomic.h>
 #include <linux/io.h>
+#include <linux/kref.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
 #include <drm/drm_device.h>
@@ -22,6 +24,7 @@
 /* Largest command buffer a submit accepts; the driver appends a FENCE. */
 #define TESSERA_CMD_SIZE_MAX		(256 * 1024)
 
+struct seq_file;
 struct tessera_device;
 
 /**
@@ -91,6 +94,14 @@ struct tessera_ring {
 	struct drm_gpu_scheduler sched;
 	/** @sched_ready: @sched was initialized and must be torn down */
 	bool sched_ready;
+
+	/** @engine_class: TESSERA_ENGINE_CLASS_* */
+	u32 engine_class;
+	/**
+	 * @last_done: when the last job on this ring completed; busy time
+	 * of a job starts no earlier.  Protected by @fence_lock.
+	 */
+	ktime_t last_done;
 };
 
 /**
@@ -117,8 +128,26 @@ struct tessera_device {
 
 	/** @num_rings: rings in use, one per engine */
 	u32 num_rings;
+	/** @clock_mhz: engine clock, for cycle counts; 0 if unknown */
+	u32 clock_mhz;
+	/** @engine_resets: engine resets done by the driver */
+	atomic_t engine_resets;
+
 	/** @rings: the rings */
 	struct tessera_ring rings[TESSERA_MAX_RINGS];
+};
+
+/**
+ * struct tessera_client_stats - per-client usage, for DRM fdinfo
+ *
+ * Referenced by the file and by each of its jobs, so that jobs still on the
+ * hardware after the file is closed can account their time.
+ */
+struct tessera_client_stats {
+	/** @ref: reference count */
+	struct kref ref;
+	/** @busy_ns: time the client's jobs kept each ring busy */
+	atomic64_t busy_ns[TESSERA_MAX_RINGS];
 };
 
 /**
@@ -131,6 +160,8 @@ struct tessera_file {
 	struct drm_sched_entity entity[TESSERA_MAX_RINGS];
 	/** @num_entities: initialized entries of @entity */
 	u32 num_entities;
+	/** @stats: usage statistics */
+	struct tessera_client_stats *stats;
 };
 
 static inline struct tessera_device *to_tessera(struct drm_device *drm)
@@ -168,16 +199,26 @@ int tessera_irq_init(struct tessera_device *tdev);
 void tessera_irq_disable(struct tessera_device *tdev);
 
 /* tessera_gem.c */
+struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
 
+/* tessera_sysfs.c */
+int tessera_sysfs_init(struct tessera_device *tdev);
+
+/* tessera_debugfs.c */
+void tessera_debugfs_init(struct tessera_device *tdev);
+
 /* tessera_job.c */
+struct tessera_client_stats *tessera_client_stats_alloc(void);
+void tessera_client_stats_put(struct tessera_client_stats *stats);
 int tessera_sched_init(struct tessera_device *tdev);
 void tessera_sched_fini(struct tessera_device *tdev);
 int tessera_file_sched_init(struct tessera_file *tfile);
 void tessera_file_sched_fini(struct tessera_file *tfile);
 void tessera_ring_signal(struct tessera_ring *ring);
 void tessera_ring_fail_pending(struct tessera_ring *ring, int error);
+void tessera_ring_show_pending(struct seq_file *m, struct tessera_ring *ring);
 int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
 
 #endif /* __TESSERA_DRV_H__ */

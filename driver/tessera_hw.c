@@ -61,6 +61,11 @@ static int tessera_ring_init(struct tessera_device *tdev, u32 id)
 	spin_lock_init(&ring->fence_lock);
 	INIT_LIST_HEAD(&ring->pending);
 	ring->fence_context = dma_fence_context_alloc(1);
+	ring->engine_class = tessera_ring_read(ring, TESSERA_RING_ENGINE_CLASS);
+	if (ring->engine_class > TESSERA_ENGINE_CLASS_DMA) {
+		drm_err(&tdev->drm, "ring %u: unknown engine class %u\n", id, ring->engine_class);
+		return -ENODEV;
+	}
 	ring->next_seqno = 1;
 
 	/* Coherent allocations are page aligned, as DESC_BASE requires. */
@@ -118,6 +123,7 @@ int tessera_hw_init(struct tessera_device *tdev)
 		return -ENODEV;
 	}
 	tdev->serial = tessera_read(tdev, TESSERA_REG_SERIAL);
+	tdev->clock_mhz = tessera_read(tdev, TESSERA_REG_CLOCK_MHZ);
 	tdev->hbm_size = tessera_read(tdev, TESSERA_REG_HBM_SIZE_LO) |
 			 (u64)tessera_read(tdev, TESSERA_REG_HBM_SIZE_HI) << 32;
 

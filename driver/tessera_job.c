@@ -18,6 +18,7 @@
 #include <linux/iosys-map.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/seq_file.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_print.h>
@@ -25,6 +26,9 @@
 #include <drm/tessera_accel.h>
 
 #include "tessera_drv.h"
+
+#define CREATE_TRACE_POINTS
+#include "tessera_trace.h"
 
 static unsigned int tessera_job_timeout_ms = 10000;
 module_param_named(job_timeout_ms, tessera_job_timeout_ms, uint, 0444);
@@ -42,6 +46,10 @@ struct tessera_fence {
 	struct tessera_ring *ring;
 	/** @link: entry in the ring's pending list, under fence_lock */
 	struct list_head link;
+	/** @stats: the submitting client's statistics (the job holds a ref) */
+	struct tessera_client_stats *stats;
+	/** @start: when the job was written to the ring */
+	ktime_t start;
 };
 
 /**
@@ -92,6 +100,49 @@ static const struct dma_fence_ops tessera_fence_ops = {
 	.get_timeline_name = tessera_fence_timeline_name,
 };
 
+struct tessera_client_stats *tessera_client_stats_alloc(void)
+{
+	struct tessera_client_stats *stats = kzalloc(sizeof(*stats), GFP_KERNEL);
+
+	if (stats)
+		kref_init(&stats->ref);
+	return stats;
+}
+
+static void tessera_client_stats_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct tessera_client_stats, ref));
+}
+
+void tessera_client_stats_put(struct tessera_client_stats *stats)
+{
+	if (stats)
+		kref_put(&stats->ref, tessera_client_stats_release);
+}
+
+/*
+ * Retire one hardware fence: account the time its job kept the ring busy
+ * (from when it was queued or the previous job finished, whichever is
+ * later) and signal it.
+ */
+static void tessera_fence_retire(struct tessera_ring *ring, struct tessera_fence *fence,
+				 ktime_t now, int error)
+{
+	ktime_t from = ktime_after(fence->start, ring->last_done) ? fence->start : ring->last_done;
+
+	lockdep_assert_held(&ring->fence_lock);
+	if (ktime_after(now, from))
+		atomic64_add(ktime_to_ns(ktime_sub(now, from)), &fence->stats->busy_ns[ring->id]);
+	ring->last_done = now;
+
+	list_del_init(&fence->link);
+	if (error && !fence->base.error)
+		dma_fence_set_error(&fence->base, error);
+	trace_tessera_job_complete(ring->id, fence->base.seqno, fence->base.error);
+	dma_fence_signal_locked(&fence->base);
+	dma_fence_put(&fence->base);
+}
+
 /**
  * tessera_ring_signal - signal the hardware fences the device completed
  * @ring: the ring
@@ -101,6 +152,7 @@ static const struct dma_fence_ops tessera_fence_ops = {
 void tessera_ring_signal(struct tessera_ring *ring)
 {
 	struct tessera_fence *fence, *tmp;
+	ktime_t now = ktime_get();
 	unsigned long flags;
 	u64 done;
 
@@ -110,9 +162,7 @@ void tessera_ring_signal(struct tessera_ring *ring)
 	list_for_each_entry_safe(fence, tmp, &ring->pending, link) {
 		if (fence->base.seqno > done)
 			break;
-		list_del_init(&fence->link);
-		dma_fence_signal_locked(&fence->base);
-		dma_fence_put(&fence->base);
+		tessera_fence_retire(ring, fence, now, 0);
 	}
 	spin_unlock_irqrestore(&ring->fence_lock, flags);
 }
@@ -125,16 +175,30 @@ void tessera_ring_signal(struct tessera_ring *ring)
 void tessera_ring_fail_pending(struct tessera_ring *ring, int error)
 {
 	struct tessera_fence *fence, *tmp;
+	ktime_t now = ktime_get();
 	unsigned long flags;
 
 	spin_lock_irqsave(&ring->fence_lock, flags);
-	list_for_each_entry_safe(fence, tmp, &ring->pending, link) {
-		list_del_init(&fence->link);
-		if (!fence->base.error)
-			dma_fence_set_error(&fence->base, error);
-		dma_fence_signal_locked(&fence->base);
-		dma_fence_put(&fence->base);
-	}
+	list_for_each_entry_safe(fence, tmp, &ring->pending, link)
+		tessera_fence_retire(ring, fence, now, error);
+	spin_unlock_irqrestore(&ring->fence_lock, flags);
+}
+
+/**
+ * tessera_ring_show_pending - list the jobs on the hardware, for debugfs
+ * @m: output
+ * @ring: the ring
+ */
+void tessera_ring_show_pending(struct seq_file *m, struct tessera_ring *ring)
+{
+	struct tessera_fence *fence;
+	ktime_t now = ktime_get();
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->fence_lock, flags);
+	list_for_each_entry(fence, &ring->pending, link)
+		seq_printf(m, "  job seqno %llu on the ring for %lld us\n", fence->base.seqno,
+			   ktime_us_delta(now, fence->start));
 	spin_unlock_irqrestore(&ring->fence_lock, flags);
 }
 
@@ -175,6 +239,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 
 	/* One reference for the pending list, one for the scheduler. */
 	dma_fence_get(&fence->base);
+	fence->start = ktime_get();
 	spin_lock_irq(&ring->fence_lock);
 	list_add_tail(&fence->link, &ring->pending);
 	spin_unlock_irq(&ring->fence_lock);
@@ -185,6 +250,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
 	drm_dev_exit(idx);
 
+	trace_tessera_job_run(ring->id, fence->base.seqno, 0);
 	job->hw_fence = dma_fence_get(&fence->base);
 	return &fence->base;
 }
@@ -200,12 +266,15 @@ static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_
 
 	if (job->hw_fence)
 		dma_fence_set_error(job->hw_fence, -ETIMEDOUT);
+	trace_tessera_job_timeout(ring->id, job->hw_fence ? job->hw_fence->seqno : 0, -ETIMEDOUT);
 
 	if (drm_dev_enter(&tdev->drm, &idx)) {
 		drm_err(&tdev->drm, "%s: job %llu timed out, resetting the ring\n",
 			ring->name, job->hw_fence ? job->hw_fence->seqno : 0);
 		/* Jobs behind the hung one are lost with the ring's state. */
 		tessera_ring_fail_pending(ring, -ECANCELED);
+		atomic_inc(&tdev->engine_resets);
+		trace_tessera_ring_reset(ring->id, ring->next_seqno - 1);
 		tessera_hw_ring_start(ring);
 		drm_dev_exit(idx);
 	} else {
@@ -221,6 +290,8 @@ static void tessera_job_free(struct tessera_job *job)
 	if (job->cmd)
 		dma_free_coherent(&job->ring->tdev->pdev->dev, job->cmd_size, job->cmd,
 				  job->cmd_dma);
+	if (job->fence)
+		tessera_client_stats_put(job->fence->stats);
 	if (job->hw_fence)
 		dma_fence_put(job->hw_fence);
 	else
@@ -412,6 +483,8 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 		ret = -ENOMEM;
 		goto err_free;
 	}
+	kref_get(&tfile->stats->ref);
+	job->fence->stats = tfile->stats;
 
 	ret = tessera_job_copy_cmds(job, file, args);
 	if (ret)
@@ -431,6 +504,8 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 
 	drm_sched_job_arm(&job->base);
 	args->seqno = job->base.s_fence->finished.seqno;
+	trace_tessera_job_submit(args->engine, file->client_id,
+				 job->base.s_fence->finished.context, args->seqno);
 	if (out_syncobj)
 		drm_syncobj_replace_fence(out_syncobj, &job->base.s_fence->finished);
 	drm_sched_entity_push_job(&job->base);

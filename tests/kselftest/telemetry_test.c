@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What operators watch: sysfs attributes, hwmon sensors, DRM fdinfo usage
+ * statistics, debugfs and tracepoints.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <glob.h>
+#include "tessera_test.h"
+#include "kselftest_harness.h"
+
+static const char *card(void)
+{
+	const char *c = getenv("TESSERA_CARD");
+
+	return c ? c : "0";
+}
+
+/* Read a small text file into @buf; returns 0 or -errno. */
+static int read_text(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static long long read_number(const char *fmt, const char *arg)
+{
+	char path[256], buf[64];
+
+	snprintf(path, sizeof(path), fmt, arg);
+	if (read_text(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 0);
+}
+
+/* Value of key @key in /proc/self/fdinfo/@fd, or -1. */
+static long long fdinfo_value(int fd, const char *key)
+{
+	char path[64], buf[4096], *p;
+	size_t klen = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (read_text(path, buf, sizeof(buf)))
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, key, klen) && p[klen] == ':')
+			return strtoll(p + klen + 1, NULL, 10);
+	}
+	return -1;
+}
+
+TEST(sysfs_attributes_match_the_ioctls)
+{
+	uint64_t serial, engines, mem;
+	char path[128], buf[32];
+	int fd = tessera_open();
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, tessera_get_param(fd, DRM_TESSERA_PARAM_SERIAL, &serial));
+	ASSERT_EQ(0, tessera_get_param(fd, DRM_TESSERA_PARAM_NUM_ENGINES, &engines));
+	ASSERT_EQ(0, tessera_get_param(fd, DRM_TESSERA_PARAM_DEVICE_MEM_SIZE, &mem));
+	close(fd);
+
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%s/device/tessera/hw_version", card());
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_EQ(0, strncmp(buf, "1.", 2));
+	EXPECT_EQ((long long)serial,
+		  read_number("/sys/class/accel/accel%s/device/tessera/serial_number", card()));
+	EXPECT_EQ((long long)engines,
+		  read_number("/sys/class/accel/accel%s/device/tessera/compute_engines", card()) +
+		  read_number("/sys/class/accel/accel%s/device/tessera/dma_engines", card()));
+	EXPECT_EQ((long long)mem,
+		  read_number("/sys/class/accel/accel%s/device/tessera/device_memory_bytes", card()));
+	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/ecc_corrected", card()), 0);
+	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/ecc_uncorrected", card()), 0);
+	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/engine_resets", card()), 0);
+	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/driver_engine_resets",
+			      card()), 0);
+	EXPECT_GT(read_number("/sys/class/accel/accel%s/device/tessera/clock_mhz", card()), 0);
+}
+
+TEST(hwmon_reports_plausible_sensors)
+{
+	char pattern[128], buf[32], path[300];
+	long long temp, crit, power, cap;
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "/sys/class/accel/accel%s/device/hwmon/hwmon*", card());
+	ASSERT_EQ(0, glob(pattern, 0, NULL, &g));
+	ASSERT_EQ(1, g.gl_pathc);
+	snprintf(path, sizeof(path), "%s/name", g.gl_pathv[0]);
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_STREQ("tessera\n", buf);
+	snprintf(path, sizeof(path), "%s/%%s", g.gl_pathv[0]);
+	temp = read_number(path, "temp1_input");
+	crit = read_number(path, "temp1_crit");
+	power = read_number(path, "power1_input");
+	cap = read_number(path, "power1_cap");
+	globfree(&g);
+
+	/* millidegrees Celsius and microwatts */
+	EXPECT_GE(temp, 10000);
+	EXPECT_LT(temp, crit);
+	EXPECT_LE(crit, 150000);
+	EXPECT_GT(power, 1000000);
+	EXPECT_LE(power, cap);
+}
+
+TEST(fdinfo_engine_time_grows_with_work)
+{
+	struct drm_tessera_submit s = { 0 };
+	uint64_t size, max;
+	long long before, after, cycles;
+	uint32_t bo, syncobj, *cmd;
+	char path[64], buf[4096];
+	int fd, i;
+
+	fd = tessera_open();
+	ASSERT_GE(fd, 0);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "drm-driver:\ttessera\n"));
+	EXPECT_NE(NULL, strstr(buf, "drm-client-id:\t"));
+	EXPECT_NE(NULL, strstr(buf, "drm-pdev:\t"));
+	before = fdinfo_value(fd, "drm-engine-compute");
+	ASSERT_EQ(0, before);
+
+	ASSERT_EQ(0, tessera_get_param(fd, DRM_TESSERA_PARAM_CMD_SIZE_MAX, &max));
+	ASSERT_EQ(0, tessera_bo_create(fd, max, &bo));
+	cmd = tessera_bo_map(fd, bo, &size);
+	ASSERT_NE(NULL, cmd);
+	tessera_fill_nops(cmd, size / 4);
+	ASSERT_EQ(0, drmSyncobjCreate(fd, 0, &syncobj));
+	s.cmd_handle = bo;
+	s.cmd_size = max;
+	s.out_syncobj = syncobj;
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, tessera_ioctl(fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
+	ASSERT_EQ(0, drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0,
+				    NULL));
+	after = fdinfo_value(fd, "drm-engine-compute");
+	EXPECT_GT(after, before);
+	cycles = fdinfo_value(fd, "drm-cycles-compute");
+	EXPECT_GT(cycles, 0);
+
+	/* Memory keys: the 256 KiB+ command buffer is counted. */
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "drm-total-")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "drm-resident-"));
+	munmap(cmd, size);
+	close(fd);
+}
+
+TEST(fdinfo_is_per_client)
+{
+	int a = tessera_open(), b = tessera_open();
+
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	EXPECT_NE(fdinfo_value(a, "drm-client-id"), fdinfo_value(b, "drm-client-id"));
+	EXPECT_EQ(0, fdinfo_value(b, "drm-engine-compute"));
+	close(a);
+	close(b);
+}
+
+TEST(debugfs_rings)
+{
+	char pattern[128], buf[8192];
+	glob_t g;
+	unsigned int i;
+	int found = 0;
+
+	/* The accel debugfs directory is named after the minor. */
+	snprintf(pattern, sizeof(pattern), "/sys/kernel/debug/accel/*/rings");
+	if (glob(pattern, 0, NULL, &g))
+		SKIP(return, "debugfs not mounted");
+	for (i = 0; i < g.gl_pathc; i++) {
+		ASSERT_EQ(0, read_text(g.gl_pathv[i], buf, sizeof(buf)));
+		found += strstr(buf, "ring 0 (compute): head ") != NULL;
+	}
+	EXPECT_EQ(g.gl_pathc, found);
+	EXPECT_GE(found, 1);
+	globfree(&g);
+}
+
+TEST(tracepoints_record_a_job)
+{
+	const char *t = "/sys/kernel/tracing";
+	struct drm_tessera_submit s = { 0 };
+	char path[128], buf[65536];
+	uint32_t bo, syncobj, *cmd;
+	uint64_t size;
+	int fd, efd;
+
+	snprintf(path, sizeof(path), "%s/events/tessera/enable", t);
+	efd = open(path, O_WRONLY);
+	if (efd < 0)
+		SKIP(return, "tracefs not available: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/trace", t);
+	close(open(path, O_WRONLY | O_TRUNC));
+	ASSERT_EQ(1, write(efd, "1", 1));
+
+	fd = tessera_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, tessera_bo_create(fd, 4096, &bo));
+	cmd = tessera_bo_map(fd, bo, &size);
+	ASSERT_NE(NULL, cmd);
+	tessera_fill_nops(cmd, size / 4);
+	ASSERT_EQ(0, drmSyncobjCreate(fd, 0, &syncobj));
+	s.cmd_handle = bo;
+	s.cmd_size = 64;
+	s.out_syncobj = syncobj;
+	ASSERT_EQ(0, tessera_ioctl(fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
+	ASSERT_EQ(0, drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0,
+				    NULL));
+	ASSERT_EQ(1, write(efd, "0", 1));
+	close(efd);
+
+	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	EXPECT_NE(NULL, strstr(buf, "tessera_job_submit:"));
+	EXPECT_NE(NULL, strstr(buf, "tessera_job_run:"));
+	EXPECT_NE(NULL, strstr(buf, "tessera_job_complete:"));
+	munmap(cmd, size);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
