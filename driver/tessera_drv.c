@@ -82,6 +82,7 @@ static int tessera_open(struct drm_device *drm, struct drm_file *file)
 	ret = tessera_file_sched_init(tfile);
 	if (ret)
 		goto err_stats;
+	tessera_queues_init(tfile);
 	file->driver_priv = tfile;
 	return 0;
 
@@ -96,6 +97,7 @@ static void tessera_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct tessera_file *tfile = file->driver_priv;
 
+	tessera_queues_fini(tfile);
 	tessera_file_sched_fini(tfile);
 	tessera_client_stats_put(tfile->stats);
 	kfree(tfile);
@@ -144,6 +146,8 @@ static const struct drm_ioctl_desc tessera_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TESSERA_BO_CREATE, tessera_ioctl_bo_create, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_BO_INFO, tessera_ioctl_bo_info, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_SUBMIT, tessera_ioctl_submit, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_CREATE, tessera_ioctl_queue_create, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_DESTROY, tessera_ioctl_queue_destroy, 0),
 };
 
 static const struct file_operations tessera_fops = {

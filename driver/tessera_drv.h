@@ -10,6 +10,7 @@
 #include <linux/kref.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
+#include <linux/xarray.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
 #include <drm/gpu_scheduler.h>
@@ -162,6 +163,8 @@ struct tessera_file {
 	u32 num_entities;
 	/** @stats: usage statistics */
 	struct tessera_client_stats *stats;
+	/** @queues: submission queues by id; the xarray's lock protects it */
+	struct xarray queues;
 };
 
 static inline struct tessera_device *to_tessera(struct drm_device *drm)
@@ -219,6 +222,12 @@ void tessera_file_sched_fini(struct tessera_file *tfile);
 void tessera_ring_signal(struct tessera_ring *ring);
 void tessera_ring_fail_pending(struct tessera_ring *ring, int error);
 void tessera_ring_show_pending(struct seq_file *m, struct tessera_ring *ring);
+
+/* tessera_submit.c */
+void tessera_queues_init(struct tessera_file *tfile);
+void tessera_queues_fini(struct tessera_file *tfile);
+int tessera_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file *file);
+int tessera_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
 
 #endif /* __TESSERA_DRV_H__ */

@@ -15,17 +15,14 @@
 
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
-#include <linux/iosys-map.h>
 #include <linux/module.h>
-#include <linux/overflow.h>
 #include <linux/seq_file.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_print.h>
-#include <drm/drm_syncobj.h>
 #include <drm/tessera_accel.h>
 
-#include "tessera_drv.h"
+#include "tessera_job.h"
 
 #define CREATE_TRACE_POINTS
 #include "tessera_trace.h"
@@ -33,47 +30,6 @@
 static unsigned int tessera_job_timeout_ms = 10000;
 module_param_named(job_timeout_ms, tessera_job_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(job_timeout_ms, "Time a job may run before its ring is reset (ms, default 10000)");
-
-#define TESSERA_FENCE_BYTES	(TESSERA_CMD_FENCE_LEN * sizeof(u32))
-
-/**
- * struct tessera_fence - hardware fence of one job on one ring
- */
-struct tessera_fence {
-	/** @base: the fence; its lock is the ring's fence_lock */
-	struct dma_fence base;
-	/** @ring: the ring the job runs on */
-	struct tessera_ring *ring;
-	/** @link: entry in the ring's pending list, under fence_lock */
-	struct list_head link;
-	/** @stats: the submitting client's statistics (the job holds a ref) */
-	struct tessera_client_stats *stats;
-	/** @start: when the job was written to the ring */
-	ktime_t start;
-};
-
-/**
- * struct tessera_job - one submitted command buffer
- */
-struct tessera_job {
-	/** @base: scheduler job */
-	struct drm_sched_job base;
-	/** @ring: target ring */
-	struct tessera_ring *ring;
-	/** @cmd: validated copy of the commands, plus the FENCE */
-	__le32 *cmd;
-	/** @cmd_dma: bus address of @cmd */
-	dma_addr_t cmd_dma;
-	/** @cmd_size: bytes in @cmd including the FENCE */
-	u32 cmd_size;
-	/**
-	 * @fence: allocated at submit so that run_job, on the fence
-	 * signaling path, does not allocate; initialized by run_job
-	 */
-	struct tessera_fence *fence;
-	/** @hw_fence: &fence->base once run_job initialized it */
-	struct dma_fence *hw_fence;
-};
 
 static struct tessera_fence *to_tessera_fence(struct dma_fence *f)
 {
@@ -205,7 +161,7 @@ void tessera_ring_show_pending(struct seq_file *m, struct tessera_ring *ring)
 static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 {
 	struct tessera_job *job = to_tessera_job(sched_job);
-	struct tessera_ring *ring = job->ring;
+	struct tessera_ring *ring = tessera_job_ring(job);
 	struct tessera_fence *fence = job->fence;
 	struct tessera_desc *desc;
 	__le32 *f;
@@ -258,7 +214,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct tessera_job *job = to_tessera_job(sched_job);
-	struct tessera_ring *ring = job->ring;
+	struct tessera_ring *ring = tessera_job_ring(job);
 	struct tessera_device *tdev = ring->tdev;
 	int idx;
 
@@ -285,11 +241,19 @@ static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
-static void tessera_job_free(struct tessera_job *job)
+/**
+ * tessera_job_free - release a job and everything it holds
+ * @job: the job, after drm_sched_job_cleanup() if it was initialized
+ */
+void tessera_job_free(struct tessera_job *job)
 {
+	u32 i;
+
+	for (i = 0; i < job->num_bos; i++)
+		drm_gem_object_put(job->bos[i]);
+	kvfree(job->bos);
 	if (job->cmd)
-		dma_free_coherent(&job->ring->tdev->pdev->dev, job->cmd_size, job->cmd,
-				  job->cmd_dma);
+		dma_free_coherent(&job->tdev->pdev->dev, job->cmd_size, job->cmd, job->cmd_dma);
 	if (job->fence)
 		tessera_client_stats_put(job->fence->stats);
 	if (job->hw_fence)
@@ -383,140 +347,3 @@ void tessera_file_sched_fini(struct tessera_file *tfile)
 	tfile->num_entities = 0;
 }
 
-/*
- * Userspace may only submit commands that cannot reach memory: the device
- * has no MMU yet, so any address would be a bus address.  FENCE belongs to
- * the kernel.
- */
-static int tessera_validate_cmds(const __le32 *cmd, u32 ndw)
-{
-	u32 pos = 0;
-
-	while (pos < ndw) {
-		u32 hdr = le32_to_cpu(cmd[pos]);
-		u32 len = TESSERA_CMD_LEN(hdr);
-
-		if (!len || len > ndw - pos)
-			return -EINVAL;
-		switch (TESSERA_CMD_OPCODE(hdr)) {
-		case TESSERA_CMD_OP_NOP:
-			if (TESSERA_CMD_FLAGS(hdr))
-				return -EINVAL;
-			break;
-		default:
-			return -EINVAL;
-		}
-		pos += len;
-	}
-	return 0;
-}
-
-static int tessera_job_copy_cmds(struct tessera_job *job, struct drm_file *file,
-				 const struct drm_tessera_submit *args)
-{
-	struct device *dev = &job->ring->tdev->pdev->dev;
-	struct drm_gem_object *obj;
-	struct iosys_map map;
-	u64 end;
-	int ret;
-
-	obj = drm_gem_object_lookup(file, args->cmd_handle);
-	if (!obj)
-		return -ENOENT;
-
-	if (check_add_overflow(args->cmd_offset, (u64)args->cmd_size, &end) ||
-	    end > obj->size) {
-		ret = -EINVAL;
-		goto out_put;
-	}
-
-	job->cmd_size = args->cmd_size + TESSERA_FENCE_BYTES;
-	job->cmd = dma_alloc_coherent(dev, job->cmd_size, &job->cmd_dma, GFP_KERNEL);
-	if (!job->cmd) {
-		ret = -ENOMEM;
-		goto out_put;
-	}
-
-	ret = drm_gem_vmap_unlocked(obj, &map);
-	if (ret)
-		goto out_put;
-	iosys_map_memcpy_from(job->cmd, &map, args->cmd_offset, args->cmd_size);
-	drm_gem_vunmap_unlocked(obj, &map);
-
-	ret = tessera_validate_cmds(job->cmd, args->cmd_size / sizeof(u32));
-out_put:
-	drm_gem_object_put(obj);
-	return ret;
-}
-
-int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
-{
-	struct tessera_device *tdev = to_tessera(drm);
-	struct tessera_file *tfile = file->driver_priv;
-	struct drm_tessera_submit *args = data;
-	struct drm_syncobj *out_syncobj = NULL;
-	struct tessera_job *job;
-	int ret;
-
-	if (args->flags)
-		return -EINVAL;
-	if (args->engine >= tdev->num_rings)
-		return -EINVAL;
-	if (!args->cmd_size || args->cmd_size > TESSERA_CMD_SIZE_MAX ||
-	    !IS_ALIGNED(args->cmd_size, 4) || !IS_ALIGNED(args->cmd_offset, 4))
-		return -EINVAL;
-
-	if (args->out_syncobj) {
-		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
-		if (!out_syncobj)
-			return -ENOENT;
-	}
-
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
-	if (!job) {
-		ret = -ENOMEM;
-		goto out_syncobj;
-	}
-	job->ring = &tdev->rings[args->engine];
-	job->fence = kzalloc(sizeof(*job->fence), GFP_KERNEL);
-	if (!job->fence) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	kref_get(&tfile->stats->ref);
-	job->fence->stats = tfile->stats;
-
-	ret = tessera_job_copy_cmds(job, file, args);
-	if (ret)
-		goto err_free;
-
-	ret = drm_sched_job_init(&job->base, &tfile->entity[args->engine], 1, tfile,
-				 file->client_id);
-	if (ret)
-		goto err_free;
-
-	if (args->in_syncobj) {
-		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
-							   args->in_syncobj, 0);
-		if (ret)
-			goto err_cleanup;
-	}
-
-	drm_sched_job_arm(&job->base);
-	args->seqno = job->base.s_fence->finished.seqno;
-	trace_tessera_job_submit(args->engine, file->client_id,
-				 job->base.s_fence->finished.context, args->seqno);
-	if (out_syncobj)
-		drm_syncobj_replace_fence(out_syncobj, &job->base.s_fence->finished);
-	drm_sched_entity_push_job(&job->base);
-	goto out_syncobj;
-
-err_cleanup:
-	drm_sched_job_cleanup(&job->base);
-err_free:
-	tessera_job_free(job);
-out_syncobj:
-	if (out_syncobj)
-		drm_syncobj_put(out_syncobj);
-	return ret;
-}

@@ -22,6 +22,8 @@ extern "C" {
 #define DRM_TESSERA_BO_CREATE		0x01
 #define DRM_TESSERA_BO_INFO		0x02
 #define DRM_TESSERA_SUBMIT		0x03
+#define DRM_TESSERA_QUEUE_CREATE	0x04
+#define DRM_TESSERA_QUEUE_DESTROY	0x05
 
 #define DRM_IOCTL_TESSERA_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_GET_PARAM, struct drm_tessera_get_param)
@@ -31,6 +33,10 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_BO_INFO, struct drm_tessera_bo_info)
 #define DRM_IOCTL_TESSERA_SUBMIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_SUBMIT, struct drm_tessera_submit)
+#define DRM_IOCTL_TESSERA_QUEUE_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_QUEUE_CREATE, struct drm_tessera_queue_create)
+#define DRM_IOCTL_TESSERA_QUEUE_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_TESSERA_QUEUE_DESTROY, struct drm_tessera_queue_destroy)
 
 /**
  * enum drm_tessera_param - parameters readable with DRM_IOCTL_TESSERA_GET_PARAM
@@ -121,17 +127,127 @@ struct drm_tessera_bo_info {
 };
 
 /**
- * struct drm_tessera_submit - queue a command buffer on an engine
+ * enum drm_tessera_engine_class - kinds of engines a queue can feed
+ */
+enum drm_tessera_engine_class {
+	/** @DRM_TESSERA_ENGINE_CLASS_COMPUTE: compute engines. */
+	DRM_TESSERA_ENGINE_CLASS_COMPUTE = 0,
+	/** @DRM_TESSERA_ENGINE_CLASS_DMA: DMA (copy) engines. */
+	DRM_TESSERA_ENGINE_CLASS_DMA = 1,
+};
+
+/**
+ * enum drm_tessera_queue_priority - scheduling priority of a queue
+ */
+enum drm_tessera_queue_priority {
+	/** @DRM_TESSERA_QUEUE_PRIORITY_LOW: background work. */
+	DRM_TESSERA_QUEUE_PRIORITY_LOW = 0,
+	/** @DRM_TESSERA_QUEUE_PRIORITY_NORMAL: the default. */
+	DRM_TESSERA_QUEUE_PRIORITY_NORMAL = 1,
+	/** @DRM_TESSERA_QUEUE_PRIORITY_HIGH: needs CAP_SYS_NICE. */
+	DRM_TESSERA_QUEUE_PRIORITY_HIGH = 2,
+};
+
+/**
+ * struct drm_tessera_queue_create - create a submission queue
+ *
+ * A queue feeds the engines of one class.  Its jobs run in submission
+ * order; whenever the queue is idle, its next job goes to the least busy
+ * engine of the class.  Jobs of higher-priority queues are picked first.
+ *
+ * Errors: -EINVAL for a bad class, priority or non-zero flags, or a class
+ * the card has no engine of; -EACCES for HIGH without CAP_SYS_NICE;
+ * -ENOSPC when the file has 1023 queues.
+ */
+struct drm_tessera_queue_create {
+	/** @engine_class: in, enum drm_tessera_engine_class. */
+	__u32 engine_class;
+	/** @priority: in, enum drm_tessera_queue_priority. */
+	__u32 priority;
+	/** @flags: in, must be 0. */
+	__u32 flags;
+	/** @queue_id: out, the new queue's id, never 0. */
+	__u32 queue_id;
+};
+
+/**
+ * struct drm_tessera_queue_destroy - destroy a submission queue
+ *
+ * Jobs already submitted still run.  -ENOENT if the file has no such queue.
+ */
+struct drm_tessera_queue_destroy {
+	/** @queue_id: in, a queue of the calling file. */
+	__u32 queue_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/* drm_tessera_sync.flags */
+#define DRM_TESSERA_SYNC_WAIT			0x1
+#define DRM_TESSERA_SYNC_SIGNAL			0x2
+/* With WAIT: block the submit until the point has a fence (up to 10 s). */
+#define DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT	0x4
+
+/** Most entries in drm_tessera_submit.syncs. */
+#define DRM_TESSERA_MAX_SYNCS			64
+
+/**
+ * struct drm_tessera_sync - a syncobj a job waits on or signals
+ */
+struct drm_tessera_sync {
+	/** @handle: in, syncobj handle of the calling file. */
+	__u32 handle;
+	/**
+	 * @flags: in, exactly one of DRM_TESSERA_SYNC_WAIT and
+	 * DRM_TESSERA_SYNC_SIGNAL, and DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT
+	 * only with WAIT.
+	 */
+	__u32 flags;
+	/**
+	 * @point: in, timeline point; 0 for a binary syncobj (or a
+	 * timeline's latest fence when waiting).
+	 */
+	__u64 point;
+};
+
+/* drm_tessera_bo_ref.flags */
+#define DRM_TESSERA_BO_REF_WRITE	0x1
+
+/** Most entries in drm_tessera_submit.bos. */
+#define DRM_TESSERA_MAX_BO_REFS		1024
+
+/**
+ * struct drm_tessera_bo_ref - a buffer object a job uses
+ *
+ * The job holds the buffer until it completes, waits for the buffer's
+ * earlier writers (and, with DRM_TESSERA_BO_REF_WRITE, readers), and
+ * publishes its fence in the buffer's reservation object: implicit
+ * synchronization with other devices and processes sharing it by dma-buf.
+ */
+struct drm_tessera_bo_ref {
+	/** @handle: in, GEM handle of the calling file. */
+	__u32 handle;
+	/** @flags: in, DRM_TESSERA_BO_REF_WRITE if the job writes it. */
+	__u32 flags;
+};
+
+/**
+ * struct drm_tessera_submit - queue a command buffer
  *
  * The command buffer is @cmd_size bytes at @cmd_offset in the buffer object
  * @cmd_handle.  The driver copies and validates it at submit time, so the
- * buffer may be reused as soon as the ioctl returns.  When the job has run,
- * its fence is installed in @out_syncobj (if non-zero).
+ * buffer may be reused as soon as the ioctl returns.  The job goes to queue
+ * @queue_id or, when that is 0, to the file's default normal-priority queue
+ * of engine @engine.  It runs after every fence it waits on; its fence is
+ * installed in every syncobj it signals.
  *
- * Errors: -EINVAL for non-zero pads, unknown flags, a bad engine, a size
- * that is zero, unaligned, larger than DRM_TESSERA_PARAM_CMD_SIZE_MAX or
- * outside the buffer, or a command the submit path does not accept;
- * -ENOENT for a handle or syncobj that the caller does not own;
+ * Errors: -EINVAL for non-zero pads, unknown flags, a bad engine (or a
+ * non-zero one with a queue), a size that is zero, unaligned, larger than
+ * DRM_TESSERA_PARAM_CMD_SIZE_MAX or outside the buffer, a command the
+ * submit path does not accept, too many syncs or BOs, bad sync or BO
+ * flags, or a wait on a syncobj point without a fence; -ENOENT for a
+ * queue, handle or syncobj that the caller does not own; -EFAULT for an
+ * unreadable array; -ETIME when a WAIT_FOR_SUBMIT point stays empty;
  * -ENODEV when the device is gone.
  */
 struct drm_tessera_submit {
@@ -143,20 +259,35 @@ struct drm_tessera_submit {
 	__u64 cmd_offset;
 	/** @cmd_size: in, size of the commands in bytes, a multiple of 4. */
 	__u32 cmd_size;
-	/** @engine: in, engine index, below DRM_TESSERA_PARAM_NUM_ENGINES. */
+	/**
+	 * @engine: in, with @queue_id 0: engine index, below
+	 * DRM_TESSERA_PARAM_NUM_ENGINES; otherwise must be 0.
+	 */
 	__u32 engine;
 	/**
-	 * @in_syncobj: in, syncobj whose fence must signal before the job
-	 * runs, or 0 for none.
+	 * @in_syncobj: in, binary syncobj whose fence must signal before the
+	 * job runs, or 0 for none.
 	 */
 	__u32 in_syncobj;
 	/**
-	 * @out_syncobj: in, syncobj that receives the job's fence, or 0 for
-	 * none.
+	 * @out_syncobj: in, binary syncobj that receives the job's fence, or
+	 * 0 for none.
 	 */
 	__u32 out_syncobj;
-	/** @seqno: out, the job's sequence number, increasing per file and engine. */
+	/** @seqno: out, the job's sequence number, increasing per queue. */
 	__u64 seqno;
+	/** @queue_id: in, queue from DRM_IOCTL_TESSERA_QUEUE_CREATE, or 0. */
+	__u32 queue_id;
+	/** @num_syncs: in, entries in @syncs, at most DRM_TESSERA_MAX_SYNCS. */
+	__u32 num_syncs;
+	/** @syncs: in, pointer to an array of struct drm_tessera_sync. */
+	__u64 syncs;
+	/** @num_bos: in, entries in @bos, at most DRM_TESSERA_MAX_BO_REFS. */
+	__u32 num_bos;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @bos: in, pointer to an array of struct drm_tessera_bo_ref. */
+	__u64 bos;
 };
 
 /*
