@@ -50,19 +50,26 @@ struct fx {
 	unsigned int irqs[T1_MAX_RINGS + 1];
 };
 
-static int fx_dma_read(void *opaque, uint64_t addr, void *buf, size_t len)
+static void fx_dma_hold(void *opaque)
 {
 	struct fx *fx = opaque;
 
-	return vfu_dma_read(fx->vfu, addr, buf, len);
+	vfu_dma_hold(fx->vfu);
 }
 
-static int fx_dma_write(void *opaque, uint64_t addr, const void *buf,
-			size_t len)
+static void fx_dma_release(void *opaque)
 {
 	struct fx *fx = opaque;
 
-	return vfu_dma_write(fx->vfu, addr, buf, len);
+	vfu_dma_release(fx->vfu);
+}
+
+static void *fx_dma_ptr(void *opaque, uint64_t addr, uint64_t *len,
+			bool write)
+{
+	struct fx *fx = opaque;
+
+	return vfu_dma_ptr(fx->vfu, addr, len, write);
 }
 
 static void fx_irq(void *opaque, unsigned int vector)
@@ -77,10 +84,13 @@ static void fx_irq(void *opaque, unsigned int vector)
 
 static bool fx_init(struct fx *fx, unsigned int nrings)
 {
-	struct t1_config cfg = { .nrings = nrings, .serial = 0xc0ffee };
+	struct t1_config cfg = {
+		.ncompute = nrings, .serial = 0xc0ffee, .hbm_size = 1u << 20,
+	};
 	struct t1_host_ops ops = {
-		.dma_read = fx_dma_read,
-		.dma_write = fx_dma_write,
+		.dma_hold = fx_dma_hold,
+		.dma_release = fx_dma_release,
+		.dma_ptr = fx_dma_ptr,
 		.irq = fx_irq,
 		.opaque = fx,
 	};
@@ -277,9 +287,15 @@ static void expect_cmd_error(struct tap *t, const uint32_t *dw,
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_ADDR_HI), addr >> 32);
 	CHECK(t, rd(&fx, TESSERA_REG_STATUS) & TESSERA_STATUS_ERROR);
 	CHECK(t, rd(&fx, TESSERA_REG_INT_STATUS) & TESSERA_INT_ERROR);
-	CHECK(t, rrd(&fx, 0, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_ERROR);
-	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HEAD), 0);
+	/* A context error: the descriptor is aborted, the ring goes on. */
+	CHECK(t, !(rrd(&fx, 0, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_ERROR));
+	CHECK(t, rrd(&fx, 0, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_FAULT);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_CODE), code);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ASID), 0);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_TAG_LO), 0xdeadbeef);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HEAD), 1);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 0);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_ABORTED), 1);
 	fx_fini(&fx);
 }
 
@@ -301,10 +317,23 @@ static void expect_desc_error(struct tap *t, uint64_t cmd_addr, uint32_t size,
 	CHECK(t, wait_irq(&fx, 1, 1));
 	CHECK(t, wait_idle(&fx, 0));
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_CODE), code);
-	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_ADDR_LO), (uint32_t)want);
-	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_ADDR_HI), want >> 32);
-	CHECK(t, rrd(&fx, 0, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_ERROR);
-	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HEAD), 0);
+	if (addr_is_desc) {
+		CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_ADDR_LO), (uint32_t)want);
+		CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_ADDR_HI), want >> 32);
+	} else {	/* the first byte that faulted */
+		CHECK(t, rd(&fx, TESSERA_REG_ERR_ADDR_LO) >= (uint32_t)want);
+		CHECK(t, rd(&fx, TESSERA_REG_ERR_ADDR_LO) <= (uint32_t)want + size);
+	}
+	if (addr_is_desc) {
+		CHECK(t, rrd(&fx, 0, TESSERA_RING_STATUS) &
+			 TESSERA_RING_STATUS_ERROR);
+		CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HEAD), 0);
+	} else {	/* command fetch: a context error */
+		CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ACCESS),
+			 TESSERA_ACCESS_FETCH);
+		CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HEAD), 1);
+		CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_ABORTED), 1);
+	}
 	fx_fini(&fx);
 }
 
@@ -318,11 +347,11 @@ static void test_identity(struct tap *t)
 	if (!CHECK(t, fx_init(&fx, 1)))
 		return;
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ID), TESSERA_ID_MAGIC);
-	CHECK_EQ(t, rd(&fx, TESSERA_REG_VERSION), TESSERA_HW_VERSION(1, 0));
-	CHECK_EQ(t, rd(&fx, TESSERA_REG_CAPS), 0);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_VERSION), TESSERA_HW_VERSION(1, 1));
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_CAPS), TESSERA_CAP_MMU | TESSERA_CAP_HBM);
 	CHECK_EQ(t, TESSERA_ENGINES_COMPUTE(rd(&fx, TESSERA_REG_ENGINES)), 1);
 	CHECK_EQ(t, TESSERA_ENGINES_DMA(rd(&fx, TESSERA_REG_ENGINES)), 0);
-	CHECK_EQ(t, rd(&fx, TESSERA_REG_HBM_SIZE_LO), 0);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_HBM_SIZE_LO), 1u << 20);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_HBM_SIZE_HI), 0);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_SERIAL), 0xc0ffee);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_STATUS), TESSERA_STATUS_READY);
@@ -345,7 +374,7 @@ static void test_identity(struct tap *t)
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0xa5a55a5a);
 	/* 8-byte accesses split low then high */
 	CHECK_EQ(t, t1_bar0_access(fx.t1, TESSERA_REG_ID, &v, 8, false), 0);
-	CHECK_EQ(t, v, TESSERA_ID_MAGIC | (uint64_t)TESSERA_HW_VERSION(1, 0) << 32);
+	CHECK_EQ(t, v, TESSERA_ID_MAGIC | (uint64_t)TESSERA_HW_VERSION(1, 1) << 32);
 	fx_fini(&fx);
 }
 
@@ -452,7 +481,8 @@ static void test_config_bar_sizing(struct tap *t)
 	CHECK_EQ(t, cfg32(&fx, PCI_BASE_ADDRESS_0), 0xfebc0000);
 	for (int bar = 1; bar < 6; bar++) {
 		cfg_wr32(&fx, PCI_BASE_ADDRESS_0 + 4 * bar, 0xffffffff);
-		CHECK_EQ(t, cfg32(&fx, PCI_BASE_ADDRESS_0 + 4 * bar), 0);
+		CHECK_EQ(t, cfg32(&fx, PCI_BASE_ADDRESS_0 + 4 * bar),
+			 bar == 2 ? 0xfff0000c : bar == 3 ? 0xffffffff : 0);
 	}
 	cfg_wr32(&fx, PCI_ROM_ADDRESS, 0xffffffff);
 	CHECK_EQ(t, cfg32(&fx, PCI_ROM_ADDRESS), 0);
@@ -646,12 +676,13 @@ static void test_bad_descriptors(struct tap *t)
 {
 	uint64_t cmd = MEM_IOVA + CMD_OFF;
 
-	expect_desc_error(t, cmd, 4, 1, 0, TESSERA_ERR_INVALID_DESC, true);
+	expect_desc_error(t, cmd, 4, 8, 0, TESSERA_ERR_INVALID_DESC, true);
 	expect_desc_error(t, cmd, 0, 0, 0, TESSERA_ERR_INVALID_DESC, true);
 	expect_desc_error(t, cmd, 6, 0, 0, TESSERA_ERR_INVALID_DESC, true);
 	expect_desc_error(t, cmd, TESSERA_DESC_CMD_SIZE_MAX + 4, 0, 0,
 			  TESSERA_ERR_INVALID_DESC, true);
-	expect_desc_error(t, cmd, 4, 0, 3, TESSERA_ERR_INVALID_DESC, true);
+	expect_desc_error(t, cmd, 4, 0, TESSERA_MAX_ASIDS,
+			  TESSERA_ERR_INVALID_DESC, true);
 	expect_desc_error(t, cmd + 2, 4, 0, 0, TESSERA_ERR_INVALID_DESC, true);
 }
 
@@ -778,15 +809,15 @@ static void test_first_error_wins_and_ack(struct tap *t)
 	CHECK(t, wait_idle(&fx, 1));
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_CODE), TESSERA_ERR_DMA_FAULT);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_RING), 0);
-	CHECK(t, rrd(&fx, 1, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_ERROR);
+	CHECK(t, rrd(&fx, 1, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_FAULT);
 
 	wr(&fx, TESSERA_REG_ERR_ACK, 0);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_CODE), TESSERA_ERR_NONE);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_ADDR_LO), 0);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_STATUS), TESSERA_STATUS_READY);
-	/* ERR_ACK leaves INT_STATUS and the rings' ERROR alone */
+	/* ERR_ACK leaves INT_STATUS and the rings' syndromes alone */
 	CHECK(t, rd(&fx, TESSERA_REG_INT_STATUS) & TESSERA_INT_ERROR);
-	CHECK(t, rrd(&fx, 0, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_ERROR);
+	CHECK(t, rrd(&fx, 0, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_FAULT);
 	/* a stopped ring ignores doorbells */
 	rwr(&fx, 0, TESSERA_RING_DOORBELL, 1);
 	usleep(10000);
@@ -807,8 +838,9 @@ static void test_ring_reset(struct tap *t)
 	kick(&fx, 0);
 	CHECK(t, wait_irq(&fx, 1, 1));
 	CHECK(t, wait_idle(&fx, 0));
-	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HEAD), 1);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HEAD), 2);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 1);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_ABORTED), 1);
 
 	rwr(&fx, 0, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET |
 					 TESSERA_RING_CTRL_ENABLE);

@@ -487,7 +487,7 @@ static void test_device_info(struct tap *t)
 static void test_region_info(struct tap *t)
 {
 	static const struct { uint32_t index; uint64_t size; } want[] = {
-		{ CFG, 4096 }, { BAR0, 0x10000 }, { 1, 0 }, { 2, 0 },
+		{ CFG, 4096 }, { BAR0, 0x10000 }, { 1, 0 }, { 2, 1u << 20 },
 		{ VFIO_PCI_ROM_REGION_INDEX, 0 }, { VFIO_PCI_VGA_REGION_INDEX, 0 },
 	};
 	struct client c;
@@ -503,9 +503,54 @@ static void test_region_info(struct tap *t)
 		CHECK_EQ(t, ri.argsz, 32);
 		CHECK_EQ(t, ri.index, want[i].index);
 		CHECK_EQ(t, ri.size, want[i].size);
-		CHECK_EQ(t, ri.flags, want[i].size ? VFIO_REGION_INFO_FLAG_READ |
-						    VFIO_REGION_INFO_FLAG_WRITE : 0);
+		CHECK_EQ(t, ri.flags, (want[i].size ? VFIO_REGION_INFO_FLAG_READ |
+						     VFIO_REGION_INFO_FLAG_WRITE : 0) |
+			 (want[i].index == 2 ? VFIO_REGION_INFO_FLAG_MMAP : 0));
 		CHECK_EQ(t, ri.cap, 0);
+	}
+	cl_close(&c);
+}
+
+/* BAR2's region info carries the HBM memfd; it maps the same memory. */
+static void test_bar2_mmap(struct tap *t)
+{
+	struct { uint32_t argsz, flags, index, cap; uint64_t size, off; }
+		ri = { 32, 0, 2, 0, 0, 0 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cb;
+	uint8_t rep[64], wr[16 + 8] = { 0 };
+	struct vfu_hdr h;
+	struct iovec iov[2] = { { &h, sizeof(h) }, { rep, 32 } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2,
+			     .msg_control = cb.buf,
+			     .msg_controllen = sizeof(cb.buf) };
+	struct client c;
+	uint64_t v = 0x1122334455667788ull, *map;
+	int fd = -1;
+
+	if (!CHECK(t, cl_open(&c, srv.path)))
+		return;
+	cl_send(&c, VFU_CMD_DEVICE_GET_REGION_INFO, 0, &ri, 32, NULL, 0);
+	CHECK_EQ(t, recvmsg(c.fd, &mh, MSG_WAITALL), 48);
+	if (CMSG_FIRSTHDR(&mh))
+		memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(fd));
+	if (CHECK(t, fd >= 0)) {
+		/* REGION_WRITE at offset 0x100 of BAR2, seen through mmap */
+		uint64_t off = 0x100;
+		uint32_t meta[2] = { 2, 8 };
+
+		memcpy(wr, &off, 8);
+		memcpy(wr + 8, meta, 8);
+		memcpy(wr + 16, &v, 8);
+		CHECK_EQ(t, cl_call(&c, VFU_CMD_REGION_WRITE, wr, 24, NULL, 0), 0);
+		map = mmap(NULL, 1u << 20, PROT_READ, MAP_SHARED, fd, 0);
+		if (CHECK(t, map != MAP_FAILED)) {
+			CHECK_EQ(t, map[0x100 / 8], v);
+			munmap(map, 1u << 20);
+		}
+		close(fd);
 	}
 	cl_close(&c);
 }
@@ -760,7 +805,7 @@ static void test_malformed_requests(struct tap *t)
 	/* region index and range */
 	rw.region = 12;
 	CHECK_EQ(t, cl_call(&c, VFU_CMD_REGION_READ, &rw, 16, NULL, 0), EINVAL);
-	rw.region = 2;					/* absent BAR */
+	rw.region = 1;					/* absent BAR */
 	CHECK_EQ(t, cl_call(&c, VFU_CMD_REGION_READ, &rw, 16, NULL, 0), EINVAL);
 	rw.region = CFG;
 	rw.offset = 4094;
@@ -955,6 +1000,7 @@ static const struct tap_test tests[] = {
 	{ "VERSION negotiation", test_version },
 	{ "DEVICE_GET_INFO", test_device_info },
 	{ "GET_REGION_INFO", test_region_info },
+	{ "BAR2 mmap through the region fd", test_bar2_mmap },
 	{ "GET_IRQ_INFO", test_irq_info },
 	{ "config space reads and BAR sizing", test_config_read },
 	{ "ring, fence and MSI-X eventfd end to end", test_ring_end_to_end },
@@ -980,7 +1026,9 @@ static void *server_main(void *arg)
 
 static int server_start(struct server *s)
 {
-	struct t1_config cfg = { .nrings = 1, .serial = 1 };
+	struct t1_config cfg = {
+		.ncompute = 1, .serial = 1, .hbm_size = 1u << 20,
+	};
 
 	snprintf(s->dir, sizeof(s->dir), "/tmp/tessera-test-XXXXXX");
 	if (!mkdtemp(s->dir))

@@ -9,15 +9,20 @@
 #include "emu.h"
 #include "tessera_regs.h"
 
-static int emu_dma_read(void *opaque, uint64_t addr, void *buf, size_t len)
+static void emu_dma_hold(void *opaque)
 {
-	return vfu_dma_read(opaque, addr, buf, len);
+	vfu_dma_hold(opaque);
 }
 
-static int emu_dma_write(void *opaque, uint64_t addr, const void *buf,
-			 size_t len)
+static void emu_dma_release(void *opaque)
 {
-	return vfu_dma_write(opaque, addr, buf, len);
+	vfu_dma_release(opaque);
+}
+
+static void *emu_dma_ptr(void *opaque, uint64_t addr, uint64_t *len,
+			 bool write)
+{
+	return vfu_dma_ptr(opaque, addr, len, write);
 }
 
 static void emu_irq(void *opaque, unsigned int vector)
@@ -36,6 +41,8 @@ static int emu_access(void *opaque, unsigned int region, uint64_t off,
 		return t1_cfg_access(t1, off, buf, len, write);
 	case VFIO_PCI_BAR0_REGION_INDEX:
 		return t1_bar0_access(t1, off, buf, len, write);
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		return t1_bar2_access(t1, off, buf, len, write);
 	default:
 		return -EINVAL;
 	}
@@ -57,8 +64,9 @@ int emu_init(struct emu *emu, const struct t1_config *cfg, bool verbose)
 		.reset = emu_reset,
 	};
 	struct t1_host_ops ops = {
-		.dma_read = emu_dma_read,
-		.dma_write = emu_dma_write,
+		.dma_hold = emu_dma_hold,
+		.dma_release = emu_dma_release,
+		.dma_ptr = emu_dma_ptr,
 		.irq = emu_irq,
 	};
 
@@ -73,6 +81,8 @@ int emu_init(struct emu *emu, const struct t1_config *cfg, bool verbose)
 		return -EINVAL;
 	}
 	dev.msix_count = t1_msix_count(emu->t1);
+	dev.region_size[VFIO_PCI_BAR2_REGION_INDEX] = t1_hbm_size(emu->t1);
+	dev.region_fd1[VFIO_PCI_BAR2_REGION_INDEX] = t1_hbm_fd(emu->t1) + 1;
 	dev.opaque = emu->t1;
 	vfu_set_device(emu->vfu, &dev);
 	return 0;

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/signalfd.h>
+#include <fcntl.h>
 
 #include "emu.h"
 
@@ -33,12 +33,17 @@ static void print_usage(FILE *f)
 		"\n"
 		"  --socket PATH   listen on UNIX socket PATH (required;\n"
 		"                  --socket-path is an alias)\n"
-		"  --rings N       compute engines/rings, 1..%d (default 1)\n"
+		"  --compute-engines N  compute engines (default %d)\n"
+		"  --dma-engines N      DMA engines (default %d); 1..%d in all\n"
+		"  --rings N       alias of --compute-engines N --dma-engines 0\n"
+		"  --hbm-size N    device memory in MiB, power of 2 (default %llu)\n"
+		"  --allow-fault-injection  expose the fault-injection registers\n"
 		"  --serial N      board serial number (default 0)\n"
 		"  --once          exit when the first client disconnects\n"
 		"  -v, --verbose   log protocol events to stderr\n"
 		"  -h, --help      show this help\n",
-		T1_MAX_RINGS);
+		T1_DEFAULT_COMPUTE, T1_DEFAULT_DMA, T1_MAX_RINGS,
+		(unsigned long long)(T1_DEFAULT_HBM >> 20));
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -58,6 +63,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "socket-path", required_argument, NULL, 's' },
 		{ "rings", required_argument, NULL, 'r' },
+		{ "compute-engines", required_argument, NULL, 'c' },
+		{ "dma-engines", required_argument, NULL, 'd' },
+		{ "hbm-size", required_argument, NULL, 'm' },
+		{ "allow-fault-injection", no_argument, NULL, 'f' },
 		{ "serial", required_argument, NULL, 'n' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -75,7 +84,26 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'r':
 			if (parse_uint(optarg, T1_MAX_RINGS, &v) || !v)
 				goto bad;
-			o->t1.nrings = v;
+			o->t1.ncompute = v;
+			o->t1.ndma = 0;
+			break;
+		case 'c':
+		case 'd':
+			if (parse_uint(optarg, T1_MAX_RINGS, &v))
+				goto bad;
+			if (c == 'c')
+				o->t1.ncompute = v;
+			else
+				o->t1.ndma = v;
+			break;
+		case 'm':
+			if (parse_uint(optarg, T1_MAX_HBM >> 20, &v) ||
+			    v < (T1_MIN_HBM >> 20) || (v & (v - 1)))
+				goto bad;
+			o->t1.hbm_size = (uint64_t)v << 20;
+			break;
+		case 'f':
+			o->t1.fault_injection = true;
 			break;
 		case 'n':
 			if (parse_uint(optarg, UINT32_MAX, &v))
@@ -96,34 +124,66 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return -EINVAL;
 		}
 	}
+	if (o->t1.ncompute + o->t1.ndma == 0 ||
+	    o->t1.ncompute + o->t1.ndma > T1_MAX_RINGS) {
+		fprintf(stderr, "tessera-emu: 1..%d engines in all\n",
+			T1_MAX_RINGS);
+		return -EINVAL;
+	}
 	if (optind != argc || !o->socket) {
 		print_usage(stderr);
 		return -EINVAL;
 	}
 	return 0;
 bad:
-	fprintf(stderr, "tessera-emu: bad value '%s' for --%s\n", optarg,
-		c == 'r' ? "rings" : "serial");
+	fprintf(stderr, "tessera-emu: bad value '%s' for option -%c\n",
+		optarg, c);
 	return -EINVAL;
 }
 
-/* Block SIGTERM/SIGINT in every thread and return a signalfd for them. */
+/* Write end of the stop pipe, for the signal handler (set once). */
+static int stop_pipe_wr = -1;
+
+static void on_stop_signal(int sig)
+{
+	char c = (char)sig;
+
+	/* Async-signal-safe; a full pipe already says "stop". */
+	if (write(stop_pipe_wr, &c, 1) < 0) {
+		/* nothing to do */
+	}
+}
+
+/*
+ * SIGTERM/SIGINT make the returned fd readable.  A handler (not a
+ * signalfd) because libraries such as OpenBLAS start threads before
+ * main() that would not have the signals blocked.
+ */
 static int stop_signals(void)
 {
-	sigset_t set;
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	int fds[2];
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK))
 		return -1;
-	return signalfd(-1, &set, SFD_CLOEXEC);
+	stop_pipe_wr = fds[1];
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	if (sigaction(SIGTERM, &sa, NULL) || sigaction(SIGINT, &sa, NULL))
+		return -1;
+	return fds[0];
 }
 
 int main(int argc, char **argv)
 {
-	struct options o = { .t1 = { .nrings = 1 } };
+	struct options o = {
+		.t1 = {
+			.ncompute = T1_DEFAULT_COMPUTE,
+			.ndma = T1_DEFAULT_DMA,
+			.hbm_size = T1_DEFAULT_HBM,
+		},
+	};
 	struct emu emu;
 	int sfd, ret;
 
@@ -131,7 +191,7 @@ int main(int argc, char **argv)
 		return 2;
 	sfd = stop_signals();
 	if (sfd < 0) {
-		perror("tessera-emu: signalfd");
+		perror("tessera-emu: stop pipe");
 		return 1;
 	}
 	ret = emu_init(&emu, &o.t1, o.verbose);

@@ -1,83 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * T1 device model: BAR0 registers, interrupts, errors, resets and the
- * command processors (one host thread per ring).
+ * T1 device model: BAR0 registers, BAR2 device memory, interrupts,
+ * errors, resets, telemetry, watchdog, fault injection, and the engines
+ * (one host thread per ring).  Commands are in t1_cmd.c, translation in
+ * t1_mmu.c.
  *
- * Locking: one mutex, t1->lock, protects all device state.  Engine
- * threads drop it while they do DMA and take it again to update
- * registers; the socket thread takes it for every register and config
- * access.  Interrupts are sent with t1->lock held (lock order: t1->lock,
- * then whatever the host's irq callback takes).
+ * Locking: one mutex, t1->lock, protects all register and engine state.
+ * Engine threads drop it while they execute a descriptor (holding the
+ * host's DMA space instead) and take it again to update registers; the
+ * socket thread takes it for every register and config access; the
+ * monitor thread takes it every tick.  Interrupts are sent with t1->lock
+ * held (lock order: t1->lock, then whatever the host's irq callback
+ * takes).  An engine may take t1->lock while it holds the DMA space; the
+ * socket thread never holds the DMA space exclusively while it waits for
+ * t1->lock, so the order t1->lock -> DMA space is never needed.
  *
  * Copyright (C) 2026 The Tessera authors
  */
-#include <endian.h>
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
+#include <math.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-#include "t1.h"
-#include "tessera_regs.h"
-#include "tessera_accel.h"
+#include "t1_priv.h"
 
-#define RING_REGS_SIZE		0x100
-
-struct t1_ring {
-	struct t1 *t1;
-	unsigned int idx;
-	pthread_t thread;
-	pthread_cond_t kick;	/* waits on t1->lock: doorbell, reset, stop */
-	uint32_t *cmdbuf;	/* engine thread only: the fetched commands */
-
-	/* Registers and engine state, protected by t1->lock. */
-	uint64_t desc_base;
-	uint32_t size;
-	uint32_t head;
-	uint32_t tail;
-	uint32_t ctrl;		/* TESSERA_RING_CTRL_ENABLE only */
-	uint32_t completed;
-	uint64_t fence_addr;
-	uint64_t fence_seqno;
-	bool error;
-	bool kicked;		/* doorbell rung since the engine last idled */
-	bool busy;		/* engine is executing a descriptor */
-	/*
-	 * Written with t1->lock held; the engine also polls it without the
-	 * lock between commands to give up a descriptor quickly on reset.
-	 */
-	atomic_bool abort;
-};
-
-struct t1 {
-	/* Immutable after t1_create(). */
-	struct t1_host_ops ops;
-	unsigned int nrings;
-	uint32_t serial;
-
-	/*
-	 * lock protects everything below and the register state in each
-	 * ring.  idle is signalled (on lock) when an engine stops being
-	 * busy, for resets that wait for the engines.
-	 */
-	pthread_mutex_t lock;
-	pthread_cond_t idle;
-	bool stop;		/* t1_destroy(): engine threads exit */
-
-	uint32_t scratch;
-	uint32_t int_status;
-	uint32_t int_mask;
-	uint32_t err_code;
-	uint32_t err_ring;
-	uint64_t err_addr;
-	struct timespec ts_base;
-	uint32_t ts_hi_latch;
-	struct t1_cfg cfg;
-
-	struct t1_ring ring[T1_MAX_RINGS];
-};
+#define MON_TICK_NS	10000000ull	/* monitor: 10 ms */
+#define TEMP_IDLE_MC	40000.0
+#define TEMP_FULL_MC	88000.0
+#define TEMP_CRIT_MC	95000
+#define POWER_IDLE_MW	25000.0
+#define POWER_FULL_MW	280000.0
+#define POWER_CAP_MW	300000
+#define CLOCK_MHZ	1000
+#define CLOCK_THROTTLE_MHZ 800
 
 /* A descriptor, decoded. */
 struct t1_desc {
@@ -86,25 +42,38 @@ struct t1_desc {
 	uint32_t flags;
 	uint32_t context;
 	uint32_t rsvd0;
+	uint64_t tag;
 };
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	uint32_t v;
+/* How a descriptor ended. */
+enum desc_result {
+	DESC_DONE,		/* completed */
+	DESC_ABORTED,		/* context error or halted context: skipped */
+	DESC_RING_ERROR,	/* descriptor-level error: the ring stops */
+	DESC_CANCELED,		/* reset, watchdog or shutdown */
+};
 
-	memcpy(&v, p, sizeof(v));
-	return le32toh(v);
+static uint64_t mono_ns(const struct t1 *t1)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)(now.tv_sec - t1->ts_origin.tv_sec) * 1000000000ull +
+	       now.tv_nsec - t1->ts_origin.tv_nsec;
 }
 
-static uint64_t get_le64(const uint8_t *p)
+uint64_t t1_now_ns(const struct t1 *t1)
 {
+	struct t1 *m = (struct t1 *)t1;
 	uint64_t v;
 
-	memcpy(&v, p, sizeof(v));
-	return le64toh(v);
+	pthread_mutex_lock(&m->lock);
+	v = mono_ns(t1) - t1->ts_base;
+	pthread_mutex_unlock(&m->lock);
+	return v;
 }
 
-static bool is_pow2(uint32_t v)
+static bool is_pow2(uint64_t v)
 {
 	return v && !(v & (v - 1));
 }
@@ -133,18 +102,45 @@ static void irq_unmasked(struct t1 *t1, uint32_t unmasked)
 		ops->irq(ops->opaque, TESSERA_MSIX_ERR_VECTOR(t1->nrings));
 }
 
-/* Stop ring @r with error @code; the first error is latched until ERR_ACK. */
-static void ring_fail(struct t1_ring *r, uint32_t code, uint64_t addr)
+/* Latch the first error in ERR_* and raise the error vector. */
+static void error_event(struct t1_ring *r, uint32_t code, uint64_t addr)
 {
 	struct t1 *t1 = r->t1;
 
-	r->error = true;
 	if (t1->err_code == TESSERA_ERR_NONE) {
 		t1->err_code = code;
 		t1->err_ring = r->idx;
 		t1->err_addr = addr;
 	}
 	raise_irq(t1, TESSERA_INT_ERROR, TESSERA_MSIX_ERR_VECTOR(t1->nrings));
+}
+
+/* Stop ring @r with error @code. */
+static void ring_fail(struct t1_ring *r, uint32_t code, uint64_t addr)
+{
+	r->error = true;
+	error_event(r, code, addr);
+}
+
+static bool asid_halted(const struct t1_ring *r, uint32_t asid)
+{
+	return r->halted[asid / 64] & (1ull << (asid % 64));
+}
+
+/* A context error on @r: latch the syndrome, halt the context. */
+static void context_fault(struct t1_ring *r, uint32_t asid, uint64_t tag,
+			  const struct t1_fault *f)
+{
+	if (r->fault_valid) {
+		r->fault_overflow = true;
+	} else {
+		r->fault_valid = true;
+		r->fault = *f;
+		r->fault_asid = asid;
+		r->fault_tag = tag;
+	}
+	r->halted[asid / 64] |= 1ull << (asid % 64);
+	error_event(r, f->code, f->va);
 }
 
 /* ---------------------------------------------------------------------
@@ -190,16 +186,41 @@ static void ring_reset_state(struct t1_ring *r)
 	r->head = 0;
 	r->tail = 0;
 	r->completed = 0;
+	r->aborted = 0;
 	r->fence_seqno = 0;
 	r->error = false;
+	r->hung = false;
+	r->reset_failed = false;
 	r->kicked = false;
+	r->inv_wait = false;
+	r->fault_valid = false;
+	r->fault_overflow = false;
+	memset(&r->fault, 0, sizeof(r->fault));
+	r->fault_asid = 0;
+	r->fault_tag = 0;
+	r->halt_query = 0;
+	memset(r->halted, 0, sizeof(r->halted));
 	atomic_store(&r->abort, false);
+	atomic_store(&r->fi_hang, false);
+	atomic_store(&r->fi_fault, false);
 }
 
 static void ring_reset(struct t1_ring *r)
 {
+	struct t1 *t1 = r->t1;
+
 	ring_quiesce(r);
+	t1->engine_resets++;
+	if (atomic_exchange(&r->fi_reset_fail, false)) {
+		r->reset_failed = true;
+		ring_fail(r, TESSERA_ERR_RESET_FAILED, r->idx);
+		return;
+	}
+	if (r->reset_failed)	/* only a device reset recovers */
+		return;
 	ring_reset_state(r);
+	/* The engine's TLB goes with it (all engines', to keep it simple). */
+	atomic_fetch_add(&t1->tlb_epoch, 1);
 }
 
 /* Every register back to its reset value; engines must be quiescent. */
@@ -209,6 +230,7 @@ static void regs_reset(struct t1 *t1)
 		struct t1_ring *r = &t1->ring[n];
 
 		ring_reset_state(r);
+		atomic_store(&r->fi_reset_fail, false);
 		r->desc_base = 0;
 		r->size = 0;
 		r->fence_addr = 0;
@@ -220,13 +242,29 @@ static void regs_reset(struct t1 *t1)
 	t1->err_ring = 0;
 	t1->err_addr = 0;
 	t1->ts_hi_latch = 0;
-	clock_gettime(CLOCK_MONOTONIC, &t1->ts_base);
+	t1->ts_base = mono_ns(t1);
+	t1->watchdog_ms = 0;
+	t1->reset_failed = false;
+	t1->ctx_base = 0;
+	t1->ctx_count = 0;
+	t1->inv_asid = 0;
+	t1->fi_dev_reset_fail = false;
+	atomic_store(&t1->fi_ecc, false);
+	atomic_fetch_add(&t1->tlb_epoch, 1);
 }
 
 static void device_reset(struct t1 *t1)
 {
 	for (unsigned int n = 0; n < t1->nrings; n++)
 		ring_quiesce(&t1->ring[n]);
+	if (t1->fi_dev_reset_fail) {
+		t1->fi_dev_reset_fail = false;
+		t1->reset_failed = true;
+		for (unsigned int n = 0; n < t1->nrings; n++)
+			ring_fail(&t1->ring[n], TESSERA_ERR_RESET_FAILED,
+				  TESSERA_FI_DEVICE);
+		return;
+	}
 	regs_reset(t1);
 }
 
@@ -234,13 +272,9 @@ static void device_reset(struct t1 *t1)
  * Register reads and writes (t1->lock held)
  */
 
-static uint64_t timestamp_ns(const struct t1 *t1)
+static uint64_t ring_busy_ns(const struct t1_ring *r, uint64_t now)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - t1->ts_base.tv_sec) * 1000000000ull +
-	       now.tv_nsec - t1->ts_base.tv_nsec;
+	return r->busy_ns + (r->busy ? now - r->busy_since : 0);
 }
 
 static uint32_t ring_status(const struct t1_ring *r)
@@ -253,11 +287,19 @@ static uint32_t ring_status(const struct t1_ring *r)
 		s |= TESSERA_RING_STATUS_ERROR;
 	if (r->ctrl & TESSERA_RING_CTRL_ENABLE)
 		s |= TESSERA_RING_STATUS_ENABLED;
+	if (r->hung)
+		s |= TESSERA_RING_STATUS_HUNG;
+	if (r->reset_failed)
+		s |= TESSERA_RING_STATUS_RESET_FAILED;
+	if (r->fault_valid)
+		s |= TESSERA_RING_STATUS_FAULT;
 	return s;
 }
 
-static uint32_t ring_read(const struct t1_ring *r, uint32_t reg)
+static uint32_t ring_read(struct t1_ring *r, uint32_t reg)
 {
+	uint64_t v;
+
 	switch (reg) {
 	case TESSERA_RING_DESC_BASE_LO:	return r->desc_base;
 	case TESSERA_RING_DESC_BASE_HI:	return r->desc_base >> 32;
@@ -272,6 +314,28 @@ static uint32_t ring_read(const struct t1_ring *r, uint32_t reg)
 	case TESSERA_RING_FENCE_SEQNO_HI: return r->fence_seqno >> 32;
 	case TESSERA_RING_MSIX_VECTOR:	return TESSERA_MSIX_RING_VECTOR(r->idx);
 	case TESSERA_RING_COMPLETED:	return r->completed;
+	case TESSERA_RING_BUSY_CYCLES_LO:
+		/* Counted at the nominal clock: one cycle per ns. */
+		v = ring_busy_ns(r, mono_ns(r->t1)) * (CLOCK_MHZ / 1000);
+		r->busy_hi_latch = v >> 32;
+		return v;
+	case TESSERA_RING_BUSY_CYCLES_HI: return r->busy_hi_latch;
+	case TESSERA_RING_ENGINE_CLASS:	return r->cls;
+	case TESSERA_RING_FAULT_STATUS:
+		return (r->fault_valid ? TESSERA_FAULT_VALID : 0) |
+		       (r->fault_overflow ? TESSERA_FAULT_OVERFLOW : 0);
+	case TESSERA_RING_FAULT_CODE:	return r->fault.code;
+	case TESSERA_RING_FAULT_ASID:	return r->fault_asid;
+	case TESSERA_RING_FAULT_VA_LO:	return r->fault.va;
+	case TESSERA_RING_FAULT_VA_HI:	return r->fault.va >> 32;
+	case TESSERA_RING_FAULT_ACCESS:	return r->fault.access;
+	case TESSERA_RING_FAULT_TAG_LO:	return r->fault_tag;
+	case TESSERA_RING_FAULT_TAG_HI:	return r->fault_tag >> 32;
+	case TESSERA_RING_ABORTED:	return r->aborted;
+	case TESSERA_RING_HALT_QUERY:	return r->halt_query;
+	case TESSERA_RING_HALT_RESULT:
+		return r->halt_query < TESSERA_MAX_ASIDS &&
+		       asid_halted(r, r->halt_query);
 	default:			return 0;
 	}
 }
@@ -281,7 +345,45 @@ static struct t1_ring *ring_at(struct t1 *t1, uint32_t off)
 {
 	if (off < TESSERA_RING_BASE(0) || off >= TESSERA_RING_BASE(t1->nrings))
 		return NULL;
-	return &t1->ring[(off - TESSERA_RING_BASE(0)) / RING_REGS_SIZE];
+	return &t1->ring[(off - TESSERA_RING_BASE(0)) / TESSERA_RING_STRIDE];
+}
+
+static bool tlb_inv_busy(struct t1 *t1)
+{
+	bool busy = false;
+
+	for (unsigned int n = 0; n < t1->nrings; n++) {
+		struct t1_ring *r = &t1->ring[n];
+
+		if (r->inv_wait && r->busy && r->desc_seq == r->inv_seq)
+			busy = true;
+		else
+			r->inv_wait = false;
+	}
+	return busy;
+}
+
+static uint32_t fi_armed(struct t1 *t1)
+{
+	uint32_t v = 0;
+
+	for (unsigned int n = 0; n < t1->nrings; n++) {
+		struct t1_ring *r = &t1->ring[n];
+
+		if (atomic_load(&r->fi_hang) || atomic_load(&r->fi_fault) ||
+		    atomic_load(&r->fi_reset_fail))
+			v |= 1u << n;
+	}
+	if (atomic_load(&t1->fi_ecc))
+		v |= 1u << 16;
+	if (t1->fi_dev_reset_fail)
+		v |= 1u << 17;
+	return v;
+}
+
+static uint32_t clock_mhz(const struct t1 *t1)
+{
+	return t1->temp_mc > 90000.0 ? CLOCK_THROTTLE_MHZ : CLOCK_MHZ;
 }
 
 static uint32_t reg_read(struct t1 *t1, uint32_t off)
@@ -290,16 +392,25 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 	uint64_t ts;
 
 	if (r)
-		return ring_read(r, off % RING_REGS_SIZE);
+		return ring_read(r, off % TESSERA_RING_STRIDE);
+	if (off >= TESSERA_REG_FI_HANG && off <= TESSERA_REG_FI_ARMED &&
+	    !t1->fault_injection)
+		return 0;
 
 	switch (off) {
 	case TESSERA_REG_ID:		return TESSERA_ID_MAGIC;
-	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 0);
-	case TESSERA_REG_ENGINES:	return t1->nrings;	/* no DMA */
+	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 1);
+	case TESSERA_REG_CAPS:
+		return TESSERA_CAP_MMU | TESSERA_CAP_HBM |
+		       (t1->fault_injection ? TESSERA_CAP_FAULT_INJECT : 0);
+	case TESSERA_REG_ENGINES:	return t1->ncompute | t1->ndma << 8;
+	case TESSERA_REG_HBM_SIZE_LO:	return t1->hbm_size;
+	case TESSERA_REG_HBM_SIZE_HI:	return t1->hbm_size >> 32;
 	case TESSERA_REG_SCRATCH:	return t1->scratch;
 	case TESSERA_REG_SERIAL:	return t1->serial;
 	case TESSERA_REG_STATUS:
-		return TESSERA_STATUS_READY |
+		return (t1->reset_failed ? TESSERA_STATUS_RESET_FAILED :
+					   TESSERA_STATUS_READY) |
 		       (t1->err_code ? TESSERA_STATUS_ERROR : 0);
 	case TESSERA_REG_INT_STATUS:	return t1->int_status;
 	case TESSERA_REG_INT_MASK:	return t1->int_mask;
@@ -308,11 +419,27 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 	case TESSERA_REG_ERR_ADDR_LO:	return t1->err_addr;
 	case TESSERA_REG_ERR_ADDR_HI:	return t1->err_addr >> 32;
 	case TESSERA_REG_TIMESTAMP_LO:
-		ts = timestamp_ns(t1);
+		ts = mono_ns(t1) - t1->ts_base;
 		t1->ts_hi_latch = ts >> 32;
 		return ts;
 	case TESSERA_REG_TIMESTAMP_HI:	return t1->ts_hi_latch;
-	default:			return 0;	/* CAPS, HBM, holes */
+	case TESSERA_REG_WATCHDOG_MS:	return t1->watchdog_ms;
+	case TESSERA_REG_TEMP_MC:	return (uint32_t)t1->temp_mc;
+	case TESSERA_REG_POWER_MW:	return (uint32_t)t1->power_mw;
+	case TESSERA_REG_CLOCK_MHZ:	return clock_mhz(t1);
+	case TESSERA_REG_TEMP_CRIT_MC:	return TEMP_CRIT_MC;
+	case TESSERA_REG_POWER_CAP_MW:	return POWER_CAP_MW;
+	case TESSERA_REG_ECC_CORRECTED:	return t1->ecc_corrected;
+	case TESSERA_REG_ECC_UNCORRECTED: return t1->ecc_uncorrected;
+	case TESSERA_REG_ENGINE_RESETS:	return t1->engine_resets;
+	case TESSERA_REG_MMU_CTX_BASE_LO: return t1->ctx_base;
+	case TESSERA_REG_MMU_CTX_BASE_HI: return t1->ctx_base >> 32;
+	case TESSERA_REG_MMU_CTX_COUNT:	return t1->ctx_count;
+	case TESSERA_REG_MMU_TLB_INV_ASID: return t1->inv_asid;
+	case TESSERA_REG_MMU_TLB_INV_STATUS:
+		return tlb_inv_busy(t1) ? TESSERA_TLB_INV_BUSY : 0;
+	case TESSERA_REG_FI_ARMED:	return fi_armed(t1);
+	default:			return 0;	/* holes */
 	}
 }
 
@@ -381,8 +508,67 @@ static void ring_write(struct t1_ring *r, uint32_t reg, uint32_t val)
 	case TESSERA_RING_FENCE_ADDR_HI:
 		set_hi(&r->fence_addr, val);
 		break;
+	case TESSERA_RING_FAULT_ACK:
+		r->fault_valid = false;
+		r->fault_overflow = false;
+		memset(&r->fault, 0, sizeof(r->fault));
+		r->fault_asid = 0;
+		r->fault_tag = 0;
+		break;
+	case TESSERA_RING_CTX_RESUME:
+		if (val == TESSERA_CTX_ALL)
+			memset(r->halted, 0, sizeof(r->halted));
+		else if (val < TESSERA_MAX_ASIDS)
+			r->halted[val / 64] &= ~(1ull << (val % 64));
+		if (enabled && !r->error && r->head != r->tail) {
+			r->kicked = true;
+			pthread_cond_signal(&r->kick);
+		}
+		break;
+	case TESSERA_RING_HALT_QUERY:
+		r->halt_query = val;
+		break;
 	default:
 		break;		/* read-only or undefined */
+	}
+}
+
+static void fi_write(struct t1 *t1, uint32_t off, uint32_t val)
+{
+	switch (off) {
+	case TESSERA_REG_FI_HANG:
+		if (val < t1->nrings)
+			atomic_store(&t1->ring[val].fi_hang, true);
+		break;
+	case TESSERA_REG_FI_FAULT:
+		if (val < t1->nrings)
+			atomic_store(&t1->ring[val].fi_fault, true);
+		break;
+	case TESSERA_REG_FI_ECC:
+		if (val == TESSERA_FI_ECC_CORRECTED)
+			t1->ecc_corrected++;
+		else if (val == TESSERA_FI_ECC_UNCORRECTED)
+			atomic_store(&t1->fi_ecc, true);
+		break;
+	case TESSERA_REG_FI_RESET_FAIL:
+		if (val < t1->nrings)
+			atomic_store(&t1->ring[val].fi_reset_fail, true);
+		else if (val == TESSERA_FI_DEVICE)
+			t1->fi_dev_reset_fail = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void tlb_invalidate(struct t1 *t1)
+{
+	atomic_fetch_add(&t1->tlb_epoch, 1);
+	for (unsigned int n = 0; n < t1->nrings; n++) {
+		struct t1_ring *r = &t1->ring[n];
+
+		r->inv_wait = r->busy;
+		r->inv_seq = r->desc_seq;
 	}
 }
 
@@ -392,7 +578,12 @@ static void reg_write(struct t1 *t1, uint32_t off, uint32_t val)
 	uint32_t old;
 
 	if (r) {
-		ring_write(r, off % RING_REGS_SIZE, val);
+		ring_write(r, off % TESSERA_RING_STRIDE, val);
+		return;
+	}
+	if (off >= TESSERA_REG_FI_HANG && off <= TESSERA_REG_FI_ARMED) {
+		if (t1->fault_injection)
+			fi_write(t1, off, val);
 		return;
 	}
 
@@ -417,13 +608,33 @@ static void reg_write(struct t1 *t1, uint32_t off, uint32_t val)
 		t1->err_ring = 0;
 		t1->err_addr = 0;
 		break;
+	case TESSERA_REG_WATCHDOG_MS:
+		t1->watchdog_ms = val;
+		break;
+	case TESSERA_REG_MMU_CTX_BASE_LO:
+		set_lo(&t1->ctx_base, val & ~0xfffu);
+		break;
+	case TESSERA_REG_MMU_CTX_BASE_HI:
+		set_hi(&t1->ctx_base, val);
+		break;
+	case TESSERA_REG_MMU_CTX_COUNT:
+		t1->ctx_count = val > TESSERA_MAX_ASIDS ? TESSERA_MAX_ASIDS : val;
+		break;
+	case TESSERA_REG_MMU_TLB_INV_ASID:
+		t1->inv_asid = val;
+		break;
+	case TESSERA_REG_MMU_TLB_INV:
+		/* By-ASID invalidation may (and here does) drop more. */
+		if (val == TESSERA_TLB_INV_ALL || val == TESSERA_TLB_INV_ASID)
+			tlb_invalidate(t1);
+		break;
 	default:
 		break;		/* read-only or undefined */
 	}
 }
 
 /* ---------------------------------------------------------------------
- * Command processor (engine threads, t1->lock not held unless stated)
+ * Engines (engine threads, t1->lock not held unless stated)
  */
 
 static void desc_decode(const uint8_t *raw, struct t1_desc *d)
@@ -433,50 +644,58 @@ static void desc_decode(const uint8_t *raw, struct t1_desc *d)
 	d->flags = get_le32(raw + TESSERA_DESC_FLAGS);
 	d->context = get_le32(raw + TESSERA_DESC_CONTEXT);
 	d->rsvd0 = get_le32(raw + TESSERA_DESC_RSVD0);
+	d->tag = get_le64(raw + TESSERA_DESC_TAG);
 }
 
 static bool desc_valid(const struct t1_desc *d)
 {
 	return d->cmd_size && !(d->cmd_size % 4) &&
 	       d->cmd_size <= TESSERA_DESC_CMD_SIZE_MAX &&
-	       !(d->cmd_addr % 4) && !d->flags && !d->context && !d->rsvd0;
+	       !(d->cmd_addr % 4) && !(d->flags & ~TESSERA_DESC_FLAGS_VALID) &&
+	       d->context < TESSERA_MAX_ASIDS && !d->rsvd0;
 }
 
-/*
- * FENCE: write the value to the ring's fence address, then publish it in
- * FENCE_SEQNO and raise the ring interrupt if asked to.
- */
-static int exec_fence(struct t1_ring *r, uint32_t hdr, const uint8_t *cmd,
-		      uint32_t len, uint64_t *fault)
+/* Write @value to the ring's fence address (context 0 view). */
+int t1_ring_fence(struct t1_ring *r, uint64_t value, bool irq,
+		  struct t1_fault *f)
 {
 	struct t1 *t1 = r->t1;
-	uint64_t value, addr, le;
+	uint64_t addr, n = 8, le = htole64(value);
+	uint8_t *p;
 	int ret = 0;
-
-	if (len != TESSERA_CMD_FENCE_LEN ||
-	    (TESSERA_CMD_FLAGS(hdr) & ~TESSERA_CMD_FENCE_IRQ) ||
-	    get_le32(cmd + 4))
-		return TESSERA_ERR_INVALID_CMD;
-	value = get_le64(cmd + 8);
 
 	pthread_mutex_lock(&t1->lock);
 	addr = r->fence_addr;
 	pthread_mutex_unlock(&t1->lock);
 	if (atomic_load(&r->abort))
 		return -ECANCELED;
+	/* Bypass translation, without the injected faults. */
+	if (addr >= TESSERA_BYPASS_HBM_BASE) {
+		uint64_t off = addr - TESSERA_BYPASS_HBM_BASE;
 
-	le = htole64(value);
-	if (t1->ops.dma_write(t1->ops.opaque, addr, &le, sizeof(le))) {
-		*fault = addr;
+		p = off < t1->hbm_size && t1->hbm_size - off >= 8 ?
+		    t1->hbm + off : NULL;
+	} else {
+		p = t1->ops.dma_ptr(t1->ops.opaque, addr, &n, true);
+		if (n < 8)
+			p = NULL;
+	}
+	if (!p) {
+		if (f) {
+			f->code = TESSERA_ERR_DMA_FAULT;
+			f->va = addr;
+			f->access = TESSERA_ACCESS_WRITE;
+		}
 		return TESSERA_ERR_DMA_FAULT;
 	}
+	__atomic_store_n((uint64_t *)p, le, __ATOMIC_RELEASE);
 
 	pthread_mutex_lock(&t1->lock);
 	if (atomic_load(&r->abort)) {
 		ret = -ECANCELED;
 	} else {
 		r->fence_seqno = value;
-		if (TESSERA_CMD_FLAGS(hdr) & TESSERA_CMD_FENCE_IRQ)
+		if (irq)
 			raise_irq(t1, TESSERA_INT_RING(r->idx),
 				  TESSERA_MSIX_RING_VECTOR(r->idx));
 	}
@@ -484,77 +703,133 @@ static int exec_fence(struct t1_ring *r, uint32_t hdr, const uint8_t *cmd,
 	return ret;
 }
 
-/* Run @ndw dwords of commands fetched from bus address @addr. */
-static int exec_cmds(struct t1_ring *r, uint64_t addr, uint32_t ndw,
-		     uint64_t *fault)
+/* Hang (fault injection): spin until reset, watchdog or shutdown. */
+static void engine_hang(struct t1_ring *r)
 {
-	const uint8_t *buf = (const uint8_t *)r->cmdbuf;
-	uint32_t len;
-	int ret;
-
-	for (uint32_t i = 0; i < ndw; i += len) {
-		uint32_t hdr = get_le32(buf + 4 * i);
-
-		if (atomic_load(&r->abort))
-			return -ECANCELED;
-		len = TESSERA_CMD_LEN(hdr);
-		*fault = addr + 4ull * i;
-		if (!len || len > ndw - i)
-			return TESSERA_ERR_INVALID_CMD;
-
-		switch (TESSERA_CMD_OPCODE(hdr)) {
-		case TESSERA_CMD_OP_NOP:
-			if (TESSERA_CMD_FLAGS(hdr))
-				return TESSERA_ERR_INVALID_CMD;
-			break;
-		case TESSERA_CMD_OP_FENCE:
-			ret = exec_fence(r, hdr, buf + 4 * i, len, fault);
-			if (ret)
-				return ret;
-			break;
-		default:
-			return TESSERA_ERR_INVALID_CMD;
-		}
-	}
-	return 0;
+	while (!atomic_load(&r->abort))
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 }
 
-/*
- * Fetch, check and execute descriptor @head of the ring at @base.
- * Returns 0, a TESSERA_ERR_* code with *fault set, or -ECANCELED.
- */
-static int ring_exec(struct t1_ring *r, uint64_t base, uint32_t head,
-		     uint64_t *fault)
-{
-	const struct t1_host_ops *ops = &r->t1->ops;
-	uint8_t raw[TESSERA_DESC_SIZE];
+struct exec_state {
 	struct t1_desc d;
+	struct t1_fault fault;
+	uint32_t ring_code;	/* DESC_RING_ERROR: code ... */
+	uint64_t ring_addr;	/* ... and address */
+};
 
-	*fault = base + (uint64_t)head * TESSERA_DESC_SIZE;
-	if (ops->dma_read(ops->opaque, *fault, raw, sizeof(raw)))
-		return TESSERA_ERR_DMA_FAULT;
-	desc_decode(raw, &d);
-	if (!desc_valid(&d))
-		return TESSERA_ERR_INVALID_DESC;
+/* Run a descriptor of a live context; 0, -ECANCELED or an error code. */
+static int run_context(struct t1_ring *r, struct exec_state *s)
+{
+	struct t1_as as = { .fault = &s->fault };
+	int ret;
 
-	*fault = d.cmd_addr;
-	if (ops->dma_read(ops->opaque, d.cmd_addr, r->cmdbuf, d.cmd_size))
-		return TESSERA_ERR_DMA_FAULT;
-	return exec_cmds(r, d.cmd_addr, d.cmd_size / 4, fault);
+	ret = t1_as_init(&as, r, s->d.context);
+	if (ret)
+		return ret;
+	ret = t1_as_read(&as, s->d.cmd_addr, r->cmdbuf, s->d.cmd_size,
+			 T1_ACC_X);
+	if (ret)
+		return ret;
+	return t1_exec_cmds(&as, r->cmdbuf, s->d.cmd_size / 4, s->d.cmd_addr);
+}
+
+static enum desc_result ring_exec(struct t1_ring *r, uint64_t base,
+				  uint32_t head, struct exec_state *s)
+{
+	struct t1 *t1 = r->t1;
+	const struct t1_host_ops *ops = &t1->ops;
+	uint64_t addr = base + (uint64_t)head * TESSERA_DESC_SIZE;
+	uint64_t n = TESSERA_DESC_SIZE;
+	enum desc_result res;
+	bool halted;
+	uint8_t *raw;
+	int ret;
+
+	if (atomic_exchange(&r->fi_hang, false)) {
+		engine_hang(r);
+		return DESC_CANCELED;
+	}
+
+	ops->dma_hold(ops->opaque);
+	raw = ops->dma_ptr(ops->opaque, addr, &n, false);
+	if (!raw || n < TESSERA_DESC_SIZE) {
+		s->ring_code = TESSERA_ERR_DMA_FAULT;
+		s->ring_addr = addr;
+		res = DESC_RING_ERROR;
+		goto out;
+	}
+	desc_decode(raw, &s->d);
+	if (!desc_valid(&s->d)) {
+		s->ring_code = TESSERA_ERR_INVALID_DESC;
+		s->ring_addr = addr;
+		res = DESC_RING_ERROR;
+		goto out;
+	}
+
+	pthread_mutex_lock(&t1->lock);
+	halted = asid_halted(r, s->d.context);
+	pthread_mutex_unlock(&t1->lock);
+	ret = halted ? 0 : run_context(r, s);
+	if (ret == -ECANCELED) {
+		res = DESC_CANCELED;
+		goto out;
+	}
+	if (halted || ret) {
+		if (ret) {
+			pthread_mutex_lock(&t1->lock);
+			if (atomic_load(&r->abort))
+				ret = -ECANCELED;
+			else
+				context_fault(r, s->d.context, s->d.tag,
+					      &s->fault);
+			pthread_mutex_unlock(&t1->lock);
+			if (ret == -ECANCELED) {
+				res = DESC_CANCELED;
+				goto out;
+			}
+		}
+		res = DESC_ABORTED;
+		if (s->d.flags & TESSERA_DESC_FLAG_FENCE_ON_ABORT)
+			ret = t1_ring_fence(r, s->d.tag, true, NULL);
+		else
+			ret = 0;
+	} else {
+		res = DESC_DONE;
+		if (s->d.flags & TESSERA_DESC_FLAG_FENCE)
+			ret = t1_ring_fence(r, s->d.tag,
+					    s->d.flags & TESSERA_DESC_FLAG_IRQ,
+					    NULL);
+	}
+	if (ret == -ECANCELED) {
+		res = DESC_CANCELED;
+	} else if (ret) {
+		/* The descriptor's own fence write failed. */
+		s->ring_code = TESSERA_ERR_DMA_FAULT;
+		pthread_mutex_lock(&t1->lock);
+		s->ring_addr = r->fence_addr;
+		pthread_mutex_unlock(&t1->lock);
+		res = DESC_RING_ERROR;
+	}
+out:
+	ops->dma_release(ops->opaque);
+	return res;
 }
 
 /* Account for a descriptor the engine has finished.  t1->lock held. */
 static void ring_retire(struct t1_ring *r, uint32_t head, uint32_t size,
-			int ret, uint64_t fault)
+			enum desc_result res, const struct exec_state *s)
 {
-	if (atomic_load(&r->abort) || ret == -ECANCELED)
+	if (atomic_load(&r->abort) || res == DESC_CANCELED)
 		return;
-	if (ret) {
-		ring_fail(r, ret, fault);
+	if (res == DESC_RING_ERROR) {
+		ring_fail(r, s->ring_code, s->ring_addr);
 		return;
 	}
 	r->head = (head + 1) & (size - 1);
-	r->completed++;
+	if (res == DESC_DONE)
+		r->completed++;
+	else
+		r->aborted++;
 }
 
 static void *ring_thread(void *arg)
@@ -564,9 +839,10 @@ static void *ring_thread(void *arg)
 
 	pthread_mutex_lock(&t1->lock);
 	while (!t1->stop) {
+		struct exec_state s = { 0 };
+		enum desc_result res;
 		uint32_t head, size;
-		uint64_t base, fault = 0;
-		int ret;
+		uint64_t base, now;
 
 		if (!ring_can_run(r))
 			r->kicked = false;
@@ -578,14 +854,86 @@ static void *ring_thread(void *arg)
 		head = r->head;
 		size = r->size;
 		r->busy = true;
+		r->desc_seq++;
+		r->busy_since = mono_ns(t1);
 		pthread_mutex_unlock(&t1->lock);
 
-		ret = ring_exec(r, base, head, &fault);
+		res = ring_exec(r, base, head, &s);
 
 		pthread_mutex_lock(&t1->lock);
+		now = mono_ns(t1);
+		r->busy_ns += now - r->busy_since;
 		r->busy = false;
-		ring_retire(r, head, size, ret, fault);
+		ring_retire(r, head, size, res, &s);
 		pthread_cond_broadcast(&t1->idle);
+	}
+	pthread_mutex_unlock(&t1->lock);
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Monitor thread: watchdog and telemetry
+ */
+
+static void watchdog(struct t1 *t1, uint64_t now)
+{
+	uint64_t limit = (uint64_t)t1->watchdog_ms * 1000000ull;
+
+	if (!limit)
+		return;
+	for (unsigned int n = 0; n < t1->nrings; n++) {
+		struct t1_ring *r = &t1->ring[n];
+
+		if (!r->busy || r->hung || now - r->busy_since < limit)
+			continue;
+		r->hung = true;
+		atomic_store(&r->abort, true);
+		ring_fail(r, TESSERA_ERR_WATCHDOG, r->idx);
+	}
+}
+
+static void telemetry(struct t1 *t1, uint64_t now)
+{
+	uint64_t total = 0, dt = now - t1->last_tick;
+	double util, a;
+
+	for (unsigned int n = 0; n < t1->nrings; n++)
+		total += ring_busy_ns(&t1->ring[n], now);
+	if (!dt)
+		return;
+	util = (double)(total - t1->last_busy_total) / ((double)dt * t1->nrings);
+	util = util < 0 ? 0 : util > 1 ? 1 : util;
+	t1->last_busy_total = total;
+	t1->last_tick = now;
+	/* First-order lags: temperature tau 2 s, power tau 50 ms. */
+	a = 1.0 - exp(-(double)dt / 2e9);
+	t1->temp_mc += (TEMP_IDLE_MC + (TEMP_FULL_MC - TEMP_IDLE_MC) * util -
+			t1->temp_mc) * a;
+	a = 1.0 - exp(-(double)dt / 5e7);
+	t1->power_mw += (POWER_IDLE_MW + (POWER_FULL_MW - POWER_IDLE_MW) * util -
+			 t1->power_mw) * a;
+	if (t1->power_mw > POWER_CAP_MW)
+		t1->power_mw = POWER_CAP_MW;
+}
+
+static void *monitor_thread(void *arg)
+{
+	struct t1 *t1 = arg;
+
+	pthread_mutex_lock(&t1->lock);
+	while (!t1->stop) {
+		struct timespec ts;
+		uint64_t now = mono_ns(t1);
+
+		watchdog(t1, now);
+		telemetry(t1, now);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += MON_TICK_NS;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&t1->mon_cond, &t1->lock, &ts);
 	}
 	pthread_mutex_unlock(&t1->lock);
 	return NULL;
@@ -617,6 +965,18 @@ int t1_bar0_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
 		}
 	}
 	pthread_mutex_unlock(&t1->lock);
+	return 0;
+}
+
+int t1_bar2_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
+		   bool write)
+{
+	if (off >= t1->hbm_size || len > t1->hbm_size - off)
+		return -EINVAL;
+	if (write)
+		memcpy(t1->hbm + off, buf, len);
+	else
+		memcpy(buf, t1->hbm + off, len);
 	return 0;
 }
 
@@ -654,8 +1014,9 @@ void t1_reg_write(struct t1 *t1, uint32_t off, uint32_t val)
 void t1_reset(struct t1 *t1)
 {
 	pthread_mutex_lock(&t1->lock);
+	t1->fi_dev_reset_fail = false;	/* FLR always works */
 	device_reset(t1);
-	t1_cfg_init(&t1->cfg, t1->nrings + 1);
+	t1_cfg_init(&t1->cfg, t1->nrings + 1, t1->hbm_size);
 	pthread_mutex_unlock(&t1->lock);
 }
 
@@ -664,7 +1025,23 @@ unsigned int t1_msix_count(const struct t1 *t1)
 	return t1->nrings + 1;
 }
 
-static void t1_stop_engines(struct t1 *t1, unsigned int nthreads)
+int t1_hbm_fd(const struct t1 *t1)
+{
+	return t1->hbm_fd;
+}
+
+void *t1_hbm(const struct t1 *t1)
+{
+	return t1->hbm;
+}
+
+uint64_t t1_hbm_size(const struct t1 *t1)
+{
+	return t1->hbm_size;
+}
+
+static void t1_stop_threads(struct t1 *t1, unsigned int nthreads,
+			    bool monitor)
 {
 	pthread_mutex_lock(&t1->lock);
 	t1->stop = true;
@@ -672,9 +1049,12 @@ static void t1_stop_engines(struct t1 *t1, unsigned int nthreads)
 		atomic_store(&t1->ring[n].abort, true);
 		pthread_cond_signal(&t1->ring[n].kick);
 	}
+	pthread_cond_signal(&t1->mon_cond);
 	pthread_mutex_unlock(&t1->lock);
 	for (unsigned int n = 0; n < nthreads; n++)
 		pthread_join(t1->ring[n].thread, NULL);
+	if (monitor)
+		pthread_join(t1->monitor, NULL);
 }
 
 static void t1_free(struct t1 *t1)
@@ -683,45 +1063,88 @@ static void t1_free(struct t1 *t1)
 		pthread_cond_destroy(&t1->ring[n].kick);
 		free(t1->ring[n].cmdbuf);
 	}
+	if (t1->hbm)
+		munmap(t1->hbm, t1->hbm_size);
+	if (t1->hbm_fd >= 0)
+		close(t1->hbm_fd);
+	pthread_cond_destroy(&t1->mon_cond);
 	pthread_cond_destroy(&t1->idle);
 	pthread_mutex_destroy(&t1->lock);
 	free(t1);
 }
 
-static int t1_start_engines(struct t1 *t1)
+static int t1_start_threads(struct t1 *t1)
 {
 	for (unsigned int n = 0; n < t1->nrings; n++) {
 		if (pthread_create(&t1->ring[n].thread, NULL, ring_thread,
 				   &t1->ring[n])) {
-			t1_stop_engines(t1, n);
+			t1_stop_threads(t1, n, false);
 			return -EAGAIN;
 		}
 	}
+	if (pthread_create(&t1->monitor, NULL, monitor_thread, t1)) {
+		t1_stop_threads(t1, t1->nrings, false);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static int hbm_create(struct t1 *t1)
+{
+	void *p;
+
+	t1->hbm_fd = memfd_create("tessera-hbm", MFD_CLOEXEC);
+	if (t1->hbm_fd < 0 || ftruncate(t1->hbm_fd, t1->hbm_size))
+		return -ENOMEM;
+	p = mmap(NULL, t1->hbm_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 t1->hbm_fd, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	t1->hbm = p;
 	return 0;
 }
 
 struct t1 *t1_create(const struct t1_config *cfg,
 		     const struct t1_host_ops *ops)
 {
+	unsigned int nrings = cfg->ncompute + cfg->ndma;
 	struct t1 *t1;
 
-	if (!cfg->nrings || cfg->nrings > T1_MAX_RINGS)
+	if (!nrings || nrings > T1_MAX_RINGS || cfg->ncompute > 255 ||
+	    !is_pow2(cfg->hbm_size) || cfg->hbm_size < T1_MIN_HBM ||
+	    cfg->hbm_size > T1_MAX_HBM)
 		return NULL;
 	t1 = calloc(1, sizeof(*t1));
 	if (!t1)
 		return NULL;
 	t1->ops = *ops;
-	t1->nrings = cfg->nrings;
+	t1->ncompute = cfg->ncompute;
+	t1->ndma = cfg->ndma;
+	t1->nrings = nrings;
 	t1->serial = cfg->serial;
+	t1->fault_injection = cfg->fault_injection;
+	t1->hbm_size = cfg->hbm_size;
+	t1->hbm_fd = -1;
+	t1->temp_mc = TEMP_IDLE_MC;
+	t1->power_mw = POWER_IDLE_MW;
+	clock_gettime(CLOCK_MONOTONIC, &t1->ts_origin);
 	pthread_mutex_init(&t1->lock, NULL);
 	pthread_cond_init(&t1->idle, NULL);
-	for (unsigned int n = 0; n < t1->nrings; n++) {
+	pthread_cond_init(&t1->mon_cond, NULL);
+	atomic_init(&t1->tlb_epoch, 1);
+	atomic_init(&t1->fi_ecc, false);
+	for (unsigned int n = 0; n < nrings; n++) {
 		struct t1_ring *r = &t1->ring[n];
 
 		r->t1 = t1;
 		r->idx = n;
+		r->cls = n < cfg->ncompute ? TESSERA_ENGINE_CLASS_COMPUTE :
+					     TESSERA_ENGINE_CLASS_DMA;
 		pthread_cond_init(&r->kick, NULL);
 		atomic_init(&r->abort, false);
+		atomic_init(&r->fi_hang, false);
+		atomic_init(&r->fi_fault, false);
+		atomic_init(&r->fi_reset_fail, false);
 		r->cmdbuf = malloc(TESSERA_DESC_CMD_SIZE_MAX);
 		if (!r->cmdbuf) {
 			t1->nrings = n + 1;
@@ -729,9 +1152,14 @@ struct t1 *t1_create(const struct t1_config *cfg,
 			return NULL;
 		}
 	}
+	if (hbm_create(t1)) {
+		t1_free(t1);
+		return NULL;
+	}
 	regs_reset(t1);
-	t1_cfg_init(&t1->cfg, t1->nrings + 1);
-	if (t1_start_engines(t1)) {
+	t1->last_tick = mono_ns(t1);
+	t1_cfg_init(&t1->cfg, t1->nrings + 1, t1->hbm_size);
+	if (t1_start_threads(t1)) {
 		t1_free(t1);
 		return NULL;
 	}
@@ -742,6 +1170,6 @@ void t1_destroy(struct t1 *t1)
 {
 	if (!t1)
 		return;
-	t1_stop_engines(t1, t1->nrings);
+	t1_stop_threads(t1, t1->nrings, true);
 	t1_free(t1);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * T1 device model: PCI config space, BAR0 registers and one command
- * processor thread per ring.  Documentation/hw/programming-guide.rst is
- * the specification this model implements.
+ * T1 device model: PCI config space, BAR0 registers, BAR2 device memory
+ * and one command processor thread per engine.
+ * Documentation/hw/programming-guide.rst is the specification this model
+ * implements.
  *
  * The model knows nothing about vfio-user: it reaches host memory and
  * raises MSI-X vectors through struct t1_host_ops, so that tests can run
@@ -17,46 +18,69 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define T1_MAX_RINGS		4
+#define T1_MAX_RINGS		16
 #define T1_CFG_SIZE		4096	/* PCI Express extended config space */
+#define T1_DEFAULT_COMPUTE	4
+#define T1_DEFAULT_DMA		2
+#define T1_DEFAULT_HBM		(256ull << 20)
+#define T1_MIN_HBM		(1ull << 20)
+#define T1_MAX_HBM		(64ull << 30)
 
 /* Config space layout (offsets of the capabilities). */
 #define T1_CAP_EXP		0x40
 #define T1_CAP_MSIX		0x80
 
 struct t1_host_ops {
-	/* Bus-master DMA; 0 or a negative errno (the model reports a fault). */
-	int (*dma_read)(void *opaque, uint64_t addr, void *buf, size_t len);
-	int (*dma_write)(void *opaque, uint64_t addr, const void *buf,
-			 size_t len);
+	/*
+	 * Zero-copy bus-master DMA.  An engine brackets its accesses with
+	 * dma_hold()/dma_release() (never nested); in between, dma_ptr()
+	 * returns the host address of bus address @addr and trims *len to
+	 * the bytes contiguous from there, or NULL if @addr is not mapped
+	 * with the access asked for.
+	 */
+	void (*dma_hold)(void *opaque);
+	void (*dma_release)(void *opaque);
+	void *(*dma_ptr)(void *opaque, uint64_t addr, uint64_t *len,
+			 bool write);
 	/* Send MSI-X message @vector.  Called with the model's lock held. */
 	void (*irq)(void *opaque, unsigned int vector);
 	void *opaque;
 };
 
 struct t1_config {
-	unsigned int nrings;	/* 1..T1_MAX_RINGS compute engines */
+	unsigned int ncompute;	/* compute engines */
+	unsigned int ndma;	/* DMA engines; 1 <= total <= T1_MAX_RINGS */
+	uint64_t hbm_size;	/* power of 2, T1_MIN_HBM..T1_MAX_HBM */
 	uint32_t serial;
+	bool fault_injection;	/* expose the debug registers */
 };
 
 struct t1;
 
+/* NULL on a bad configuration or when resources run out. */
 struct t1 *t1_create(const struct t1_config *cfg,
 		     const struct t1_host_ops *ops);
 void t1_destroy(struct t1 *t1);
 
 /* MSI-X vectors the device has: one per ring plus the error vector. */
 unsigned int t1_msix_count(const struct t1 *t1);
+/* Device memory: a shared memfd, mapped at t1_hbm(). */
+int t1_hbm_fd(const struct t1 *t1);
+void *t1_hbm(const struct t1 *t1);
+uint64_t t1_hbm_size(const struct t1 *t1);
 
 /*
  * Region accesses, as a vfio-user server forwards them.  Config space
  * takes any size and alignment inside its 4 KiB.  BAR0 takes naturally
  * aligned 4-byte accesses, and 8-byte accesses that it splits into two
- * 4-byte ones, low address first; anything else is -EINVAL.
+ * 4-byte ones, low address first; anything else is -EINVAL.  BAR2 takes
+ * any access inside the device memory.
  */
 int t1_cfg_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
 		  bool write);
 int t1_bar0_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
+		   bool write);
+int t1_bar2_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
 		   bool write);
 
 /* Convenience 32-bit register accessors (tests). */
@@ -66,7 +90,7 @@ void t1_reg_write(struct t1 *t1, uint32_t off, uint32_t val);
 /*
  * Function-level reset: stop the engines, return every BAR0 register and
  * the config space to their reset values.  (TESSERA_REG_RESET resets the
- * registers but leaves config space alone.)
+ * registers but leaves config space alone.)  Device memory is kept.
  */
 void t1_reset(struct t1 *t1);
 
@@ -76,7 +100,8 @@ struct t1_cfg {
 	uint8_t wmask[T1_CFG_SIZE];	/* 1 bits are writable */
 };
 
-void t1_cfg_init(struct t1_cfg *c, unsigned int msix_vectors);
+void t1_cfg_init(struct t1_cfg *c, unsigned int msix_vectors,
+		 uint64_t hbm_size);
 void t1_cfg_read(const struct t1_cfg *c, uint32_t off, void *buf,
 		 uint32_t len);
 void t1_cfg_write(struct t1_cfg *c, uint32_t off, const void *buf,

@@ -23,7 +23,7 @@ static void cfg_set(struct t1_cfg *c, uint32_t off, unsigned int size,
 	}
 }
 
-static void cfg_init_header(struct t1_cfg *c)
+static void cfg_init_header(struct t1_cfg *c, uint64_t hbm_size)
 {
 	cfg_set(c, PCI_VENDOR_ID, 2, TESSERA_PCI_VENDOR_ID, 0);
 	cfg_set(c, PCI_DEVICE_ID, 2, TESSERA_PCI_DEVICE_ID, 0);
@@ -39,6 +39,12 @@ static void cfg_init_header(struct t1_cfg *c)
 	cfg_set(c, PCI_BASE_ADDRESS_0, 4,
 		PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_32,
 		~(uint32_t)(TESSERA_BAR0_SIZE - 1));
+	/* BAR2/3: 64-bit prefetchable memory, the device memory. */
+	cfg_set(c, PCI_BASE_ADDRESS_2, 4,
+		PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_64 |
+		PCI_BASE_ADDRESS_MEM_PREFETCH,
+		(uint32_t)~(hbm_size - 1) & ~0xfu);
+	cfg_set(c, PCI_BASE_ADDRESS_3, 4, 0, (uint32_t)(~(hbm_size - 1) >> 32));
 	cfg_set(c, PCI_SUBSYSTEM_VENDOR_ID, 2, TESSERA_PCI_SUBSYS_VENDOR_ID, 0);
 	cfg_set(c, PCI_SUBSYSTEM_ID, 2, TESSERA_PCI_SUBSYS_ID, 0);
 	cfg_set(c, PCI_CAPABILITY_LIST, 1, T1_CAP_EXP, 0);
@@ -80,10 +86,11 @@ static void cfg_init_msix(struct t1_cfg *c, unsigned int vectors)
 		TESSERA_MSIX_PBA_OFFSET | TESSERA_BAR_REGS, 0);
 }
 
-void t1_cfg_init(struct t1_cfg *c, unsigned int msix_vectors)
+void t1_cfg_init(struct t1_cfg *c, unsigned int msix_vectors,
+		 uint64_t hbm_size)
 {
 	memset(c, 0, sizeof(*c));
-	cfg_init_header(c);
+	cfg_init_header(c, hbm_size);
 	cfg_init_pcie(c);
 	cfg_init_msix(c, msix_vectors);
 }

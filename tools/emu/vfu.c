@@ -113,6 +113,7 @@ struct vfu_msg {
 	struct vfu_fds fds;
 	uint8_t *reply;		/* reply payload, malloc'ed by the handler */
 	size_t reply_len;
+	int reply_fd;		/* passed with the reply if >= 0 (not owned) */
 };
 
 struct vfu_ctx {
@@ -359,6 +360,31 @@ static int dma_access(struct vfu_ctx *ctx, uint64_t addr, void *buf,
 	return ret;
 }
 
+void vfu_dma_hold(struct vfu_ctx *ctx)
+{
+	pthread_rwlock_rdlock(&ctx->dma_lock);
+}
+
+void vfu_dma_release(struct vfu_ctx *ctx)
+{
+	pthread_rwlock_unlock(&ctx->dma_lock);
+}
+
+void *vfu_dma_ptr(struct vfu_ctx *ctx, uint64_t addr, uint64_t *len,
+		  bool write)
+{
+	struct vfu_map *m = dma_find(ctx, addr);
+	uint64_t off;
+
+	if (!m || !m->vaddr || !(m->prot & (write ? VFU_DMA_WRITE :
+							VFU_DMA_READ)))
+		return NULL;
+	off = addr - m->iova;
+	if (*len > m->size - off)
+		*len = m->size - off;
+	return m->vaddr + off;
+}
+
 int vfu_dma_read(struct vfu_ctx *ctx, uint64_t addr, void *buf, size_t len)
 {
 	return dma_access(ctx, addr, buf, len, false);
@@ -499,11 +525,33 @@ static int recv_full(struct vfu_ctx *ctx, void *buf, size_t len,
 	return 0;
 }
 
-static int send_full(int fd, struct iovec *iov, int iovcnt)
+/* Send @iov; @pass_fd (if >= 0) goes with the first byte. */
+static int send_full(int fd, struct iovec *iov, int iovcnt, int pass_fd)
 {
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+
 	while (iovcnt) {
 		struct msghdr mh = { .msg_iov = iov, .msg_iovlen = iovcnt };
-		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		ssize_t n;
+
+		if (pass_fd >= 0) {
+			struct cmsghdr *c;
+
+			memset(&cbuf, 0, sizeof(cbuf));
+			mh.msg_control = cbuf.buf;
+			mh.msg_controllen = sizeof(cbuf.buf);
+			c = CMSG_FIRSTHDR(&mh);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+		}
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		if (n > 0)
+			pass_fd = -1;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -524,7 +572,7 @@ static int send_full(int fd, struct iovec *iov, int iovcnt)
 
 /* Send the reply to @req: an error reply if @err, else header + payload. */
 static int send_reply(struct vfu_ctx *ctx, const struct vfu_hdr *req,
-		      uint32_t err, const void *data, size_t len)
+		      uint32_t err, const void *data, size_t len, int fd)
 {
 	struct vfu_hdr h = {
 		.msg_id = req->msg_id,
@@ -538,7 +586,8 @@ static int send_reply(struct vfu_ctx *ctx, const struct vfu_hdr *req,
 		{ (void *)data, err ? 0 : len },
 	};
 
-	return send_full(ctx->conn_fd, iov, iov[1].iov_len ? 2 : 1);
+	return send_full(ctx->conn_fd, iov, iov[1].iov_len ? 2 : 1,
+			 err ? -1 : fd);
 }
 
 /* ---------------------------------------------------------------------
@@ -700,6 +749,10 @@ static int handle_region_info(struct vfu_ctx *ctx, struct vfu_msg *msg)
 	ri.size = ctx->dev.region_size[ri.index];
 	ri.flags = ri.size ? VFIO_REGION_INFO_FLAG_READ |
 			     VFIO_REGION_INFO_FLAG_WRITE : 0;
+	if (ri.size && ctx->dev.region_fd1[ri.index] > 0) {
+		ri.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		msg->reply_fd = ctx->dev.region_fd1[ri.index] - 1;
+	}
 	ri.cap_offset = 0;
 	ri.offset = 0;
 	return reply_alloc(msg, &ri, sizeof(ri));
@@ -949,20 +1002,21 @@ static int handle_msg(struct vfu_ctx *ctx, struct vfu_msg *msg)
 			msg->hdr.msg_id, strerror(-ret));
 	if (msg->hdr.flags & VFU_FLAG_NO_REPLY)
 		return 0;
-	return send_reply(ctx, &msg->hdr, -ret, msg->reply, msg->reply_len);
+	return send_reply(ctx, &msg->hdr, -ret, msg->reply, msg->reply_len,
+			  msg->reply_fd);
 }
 
 /* Serve one message; a negative return ends the connection. */
 static int serve_one(struct vfu_ctx *ctx)
 {
-	struct vfu_msg msg = { 0 };
+	struct vfu_msg msg = { .reply_fd = -1 };
 	int ret = recv_msg(ctx, &msg);
 
 	if (ret == -EBADMSG || ret == -EMSGSIZE) {
 		vfu_log(ctx, "framing error (size %u), closing connection",
 			msg.hdr.size);
 		send_reply(ctx, &msg.hdr, ret == -EBADMSG ? EINVAL : E2BIG,
-			   NULL, 0);
+			   NULL, 0, -1);
 	} else if (!ret) {
 		ret = handle_msg(ctx, &msg);
 	}

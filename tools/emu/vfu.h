@@ -81,6 +81,13 @@ struct vfu_hdr {
  */
 struct vfu_device {
 	uint64_t region_size[VFU_NUM_REGIONS];	/* 0: region absent */
+	/*
+	 * A region with an fd >= 0 is also mappable: GET_REGION_INFO
+	 * reports VFIO_REGION_INFO_FLAG_MMAP and passes the fd, the whole
+	 * region at offset 0 of it.  0 means "no fd" (so a zeroed struct
+	 * has none); real fds are stored plus one.
+	 */
+	int region_fd1[VFU_NUM_REGIONS];
 	unsigned int msix_count;		/* MSI-X vectors */
 	int (*access)(void *opaque, unsigned int region, uint64_t off,
 		      void *buf, uint32_t len, bool write);
@@ -122,6 +129,19 @@ void vfu_dma_unmap_all(struct vfu_ctx *ctx);
 int vfu_dma_read(struct vfu_ctx *ctx, uint64_t addr, void *buf, size_t len);
 int vfu_dma_write(struct vfu_ctx *ctx, uint64_t addr, const void *buf,
 		  size_t len);
+
+/*
+ * Zero-copy DMA for engines: between vfu_dma_hold() and vfu_dma_release()
+ * (a shared hold of the DMA space; never nest holds in one thread), the
+ * pointers vfu_dma_ptr() returns stay valid.  vfu_dma_ptr() returns the
+ * host address of @addr and sets *len to the bytes mapped contiguously
+ * from there (at most *len on entry), or NULL if @addr is not mapped with
+ * the permission asked for.
+ */
+void vfu_dma_hold(struct vfu_ctx *ctx);
+void vfu_dma_release(struct vfu_ctx *ctx);
+void *vfu_dma_ptr(struct vfu_ctx *ctx, uint64_t addr, uint64_t *len,
+		  bool write);
 
 /* Signal MSI-X @vector's eventfd, if the client set one. */
 int vfu_irq_trigger(struct vfu_ctx *ctx, unsigned int vector);

@@ -1,0 +1,954 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Host tests of the T1 command set, MMU, context errors, fault injection
+ * and telemetry, each command checked against a plain C reference.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "t1.h"
+#include "t1_math.h"
+#include "tap.h"
+#include "tessera_accel.h"
+#include "tessera_regs.h"
+#include "vfu.h"
+
+#define MEM_IOVA	0x100000000ull	/* host memory seen by the card */
+#define MEM_SIZE	(64u << 20)
+#define HBM_SIZE	(16u << 20)
+#define RING_OFF(n)	(0x1000u * (n))
+#define FENCE_OFF(n)	(0x20000u + 0x40u * (n))
+#define CMD_OFF(n)	(0x30000u + 0x10000u * (n))
+#define PT_OFF		0x200000u	/* page-table pool */
+#define CTX_OFF		0x1f0000u	/* context table */
+#define DATA_OFF	0x1000000u	/* 16 MiB.. : data buffers */
+#define BYP(off)	(TESSERA_BYPASS_HBM_BASE + (off))
+#define HOST(off)	(MEM_IOVA + (off))
+#define NRINGS		3		/* 2 compute + 1 DMA */
+#define RSIZE		64
+
+struct fx {
+	struct vfu_ctx *vfu;
+	struct t1 *t1;
+	uint8_t *mem, *hbm;
+	unsigned int tail[NRINGS];
+	uint32_t pt_next;	/* next free page-table page */
+	uint64_t tag;
+};
+
+static void h_hold(void *o) { vfu_dma_hold(((struct fx *)o)->vfu); }
+static void h_release(void *o) { vfu_dma_release(((struct fx *)o)->vfu); }
+static void *h_ptr(void *o, uint64_t a, uint64_t *l, bool w)
+{
+	return vfu_dma_ptr(((struct fx *)o)->vfu, a, l, w);
+}
+static void h_irq(void *o, unsigned int v) { (void)o; (void)v; }
+
+static uint32_t rd(struct fx *fx, uint32_t off) { return t1_reg_read(fx->t1, off); }
+static void wr(struct fx *fx, uint32_t off, uint32_t v) { t1_reg_write(fx->t1, off, v); }
+static uint32_t rrd(struct fx *fx, unsigned int n, uint32_t r)
+{
+	return rd(fx, TESSERA_RING_BASE(n) + r);
+}
+static void rwr(struct fx *fx, unsigned int n, uint32_t r, uint32_t v)
+{
+	wr(fx, TESSERA_RING_BASE(n) + r, v);
+}
+
+static void ring_setup(struct fx *fx, unsigned int n)
+{
+	rwr(fx, n, TESSERA_RING_DESC_BASE_LO, (uint32_t)HOST(RING_OFF(n)));
+	rwr(fx, n, TESSERA_RING_DESC_BASE_HI, HOST(RING_OFF(n)) >> 32);
+	rwr(fx, n, TESSERA_RING_SIZE, RSIZE);
+	rwr(fx, n, TESSERA_RING_FENCE_ADDR_LO, (uint32_t)HOST(FENCE_OFF(n)));
+	rwr(fx, n, TESSERA_RING_FENCE_ADDR_HI, HOST(FENCE_OFF(n)) >> 32);
+	rwr(fx, n, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
+	fx->tail[n] = 0;
+}
+
+static bool fx_init(struct fx *fx, bool fi)
+{
+	struct t1_config cfg = {
+		.ncompute = 2, .ndma = 1, .hbm_size = HBM_SIZE,
+		.fault_injection = fi,
+	};
+	struct t1_host_ops ops = {
+		.dma_hold = h_hold, .dma_release = h_release,
+		.dma_ptr = h_ptr, .irq = h_irq, .opaque = fx,
+	};
+	int fd;
+
+	memset(fx, 0, sizeof(*fx));
+	fx->vfu = vfu_create();
+	fd = memfd_create("t1-cmds", MFD_CLOEXEC);
+	if (!fx->vfu || fd < 0 || ftruncate(fd, MEM_SIZE))
+		return false;
+	fx->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (fx->mem == MAP_FAILED ||
+	    vfu_dma_map(fx->vfu, MEM_IOVA, MEM_SIZE, fd, 0,
+			VFU_DMA_READ | VFU_DMA_WRITE))
+		return false;
+	fx->t1 = t1_create(&cfg, &ops);
+	if (!fx->t1)
+		return false;
+	fx->hbm = t1_hbm(fx->t1);
+	for (unsigned int n = 0; n < NRINGS; n++)
+		ring_setup(fx, n);
+	fx->pt_next = PT_OFF;
+	return true;
+}
+
+static void fx_fini(struct fx *fx)
+{
+	t1_destroy(fx->t1);
+	vfu_destroy(fx->vfu);
+	munmap(fx->mem, MEM_SIZE);
+}
+
+static uint64_t done_count(struct fx *fx, unsigned int n)
+{
+	return rrd(fx, n, TESSERA_RING_COMPLETED) + rrd(fx, n, TESSERA_RING_ABORTED);
+}
+
+static bool wait_count(struct fx *fx, unsigned int n, uint64_t want)
+{
+	for (int i = 0; i < 20000; i++) {
+		if (done_count(fx, n) >= want)
+			return true;
+		usleep(500);
+	}
+	return false;
+}
+
+/* Queue @ndw dwords (copied to the ring's command area at @slot). */
+static void queue(struct fx *fx, unsigned int n, uint32_t asid, uint64_t va,
+		  const uint32_t *dw, unsigned int ndw, uint32_t flags)
+{
+	uint8_t *d = fx->mem + RING_OFF(n) + fx->tail[n] * TESSERA_DESC_SIZE;
+	uint32_t size = ndw * 4;
+	uint64_t tag = ++fx->tag;
+
+	memset(d, 0, TESSERA_DESC_SIZE);
+	memcpy(d + TESSERA_DESC_CMD_ADDR, &va, 8);
+	memcpy(d + TESSERA_DESC_CMD_SIZE, &size, 4);
+	memcpy(d + TESSERA_DESC_FLAGS, &flags, 4);
+	memcpy(d + TESSERA_DESC_CONTEXT, &asid, 4);
+	memcpy(d + TESSERA_DESC_TAG, &tag, 8);
+	(void)dw;
+	fx->tail[n] = (fx->tail[n] + 1) % RSIZE;
+}
+
+static void kick(struct fx *fx, unsigned int n)
+{
+	rwr(fx, n, TESSERA_RING_TAIL, fx->tail[n]);
+	rwr(fx, n, TESSERA_RING_DOORBELL, 1);
+}
+
+/* Run commands in context 0 on ring @n and wait; returns the fault code. */
+static uint32_t run(struct fx *fx, unsigned int n, const uint32_t *dw,
+		    unsigned int ndw)
+{
+	uint64_t before = done_count(fx, n);
+	uint32_t code;
+
+	memcpy(fx->mem + CMD_OFF(n), dw, ndw * 4);
+	queue(fx, n, 0, HOST(CMD_OFF(n)), dw, ndw, TESSERA_DESC_FLAG_FENCE);
+	kick(fx, n);
+	if (!wait_count(fx, n, before + 1))
+		return 0xdead;
+	code = rrd(fx, n, TESSERA_RING_FAULT_STATUS) ?
+	       rrd(fx, n, TESSERA_RING_FAULT_CODE) : 0;
+	rwr(fx, n, TESSERA_RING_FAULT_ACK, 1);
+	rwr(fx, n, TESSERA_RING_CTX_RESUME, TESSERA_CTX_ALL);
+	return code;
+}
+
+#define HDR(op, fl, len)	TESSERA_CMD_HEADER(op, fl, len)
+#define LO(x)			((uint32_t)(uint64_t)(x))
+#define HI(x)			((uint32_t)((uint64_t)(x) >> 32))
+
+static uint32_t fbits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+static float frand(unsigned int *seed)
+{
+	return (float)rand_r(seed) / RAND_MAX * 2.0f - 1.0f;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void test_copy_fill_timestamp(struct tap *t)
+{
+	struct fx fx;
+	uint64_t ts[2];
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	for (unsigned int i = 0; i < 100000; i++)
+		fx.mem[DATA_OFF + i] = (uint8_t)(i * 7);
+	{
+		uint32_t cmds[] = {
+			/* host -> HBM -> host, odd sizes and offsets */
+			HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(HOST(DATA_OFF)),
+			HI(HOST(DATA_OFF)), LO(BYP(3)), HI(BYP(3)), 99999,
+			HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(BYP(3)), HI(BYP(3)),
+			LO(HOST(DATA_OFF + 0x100001)), HI(HOST(DATA_OFF + 0x100001)), 99999,
+			HDR(TESSERA_CMD_OP_FILL, 0, 5), LO(BYP(0x200000)),
+			HI(BYP(0x200000)), 4096, 0xa5a5a5a5,
+			HDR(TESSERA_CMD_OP_TIMESTAMP, 0, 4), 0, LO(HOST(DATA_OFF + 0x300000)),
+			HI(HOST(DATA_OFF + 0x300000)),
+			HDR(TESSERA_CMD_OP_TIMESTAMP, 0, 4), 0, LO(HOST(DATA_OFF + 0x300008)),
+			HI(HOST(DATA_OFF + 0x300008)),
+		};
+
+		CHECK_EQ(t, run(&fx, 2, cmds, ARRAY_SIZE(cmds)), 0);
+	}
+	CHECK(t, !memcmp(fx.hbm + 3, fx.mem + DATA_OFF, 99999));
+	CHECK(t, !memcmp(fx.mem + DATA_OFF + 0x100001, fx.mem + DATA_OFF, 99999));
+	CHECK_EQ(t, fx.hbm[0x200000], 0xa5);
+	CHECK_EQ(t, fx.hbm[0x200fff], 0xa5);
+	CHECK_EQ(t, fx.hbm[0x201000], 0);
+	memcpy(ts, fx.mem + DATA_OFF + 0x300000, 16);
+	CHECK(t, ts[0] && ts[1] >= ts[0]);
+	/* descriptor fence: TAG written to the fence address */
+	CHECK_EQ(t, *(uint64_t *)(fx.mem + FENCE_OFF(2)), fx.tag);
+	{
+		/* malformed: overlap, misaligned fill, bad opcode, GEMM on DMA */
+		uint32_t ov[] = { HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(BYP(0)),
+				  HI(BYP(0)), LO(BYP(8)), HI(BYP(8)), 16 };
+		uint32_t mis[] = { HDR(TESSERA_CMD_OP_FILL, 0, 5), LO(BYP(2)),
+				   HI(BYP(2)), 8, 0 };
+		uint32_t bad[] = { HDR(0x7e, 0, 1) };
+		uint32_t oob[] = { HDR(TESSERA_CMD_OP_FILL, 0, 5), LO(BYP(HBM_SIZE - 4)),
+				   HI(BYP(HBM_SIZE - 4)), 8, 0 };
+		uint32_t gemm[TESSERA_CMD_GEMM_LEN] = {
+			HDR(TESSERA_CMD_OP_GEMM, 0, TESSERA_CMD_GEMM_LEN) };
+
+		CHECK_EQ(t, run(&fx, 2, ov, 6), TESSERA_ERR_INVALID_CMD);
+		CHECK_EQ(t, run(&fx, 2, mis, 5), TESSERA_ERR_INVALID_CMD);
+		CHECK_EQ(t, run(&fx, 2, bad, 1), TESSERA_ERR_INVALID_CMD);
+		CHECK_EQ(t, run(&fx, 2, oob, 5), TESSERA_ERR_DMA_FAULT);
+		CHECK_EQ(t, run(&fx, 2, gemm, TESSERA_CMD_GEMM_LEN),
+			 TESSERA_ERR_INVALID_CMD);
+	}
+	/* the ring is still running */
+	CHECK(t, !(rrd(&fx, 2, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_ERROR));
+	fx_fini(&fx);
+}
+
+static void test_semaphore_cross_engine(struct tap *t)
+{
+	struct fx fx;
+	uint32_t wait[] = { HDR(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_WAIT, 5),
+			    LO(BYP(0x1000)), HI(BYP(0x1000)), 2, 0,
+			    HDR(TESSERA_CMD_OP_FILL, 0, 5), LO(BYP(0x2000)),
+			    HI(BYP(0x2000)), 4, 0x5a5a5a5a };
+	uint32_t sig[] = { HDR(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_ADD, 5),
+			   LO(BYP(0x1000)), HI(BYP(0x1000)), 1, 0 };
+	uint64_t before;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	memcpy(fx.mem + CMD_OFF(1), wait, sizeof(wait));
+	before = done_count(&fx, 1);
+	queue(&fx, 1, 0, HOST(CMD_OFF(1)), wait, ARRAY_SIZE(wait), 0);
+	kick(&fx, 1);
+	usleep(20000);
+	CHECK_EQ(t, done_count(&fx, 1), before);	/* still waiting */
+	CHECK(t, !(rrd(&fx, 1, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_IDLE));
+	CHECK_EQ(t, run(&fx, 0, sig, 5), 0);
+	usleep(10000);
+	CHECK_EQ(t, done_count(&fx, 1), before);	/* 1 < 2 */
+	CHECK_EQ(t, run(&fx, 0, sig, 5), 0);
+	CHECK(t, wait_count(&fx, 1, before + 1));
+	CHECK_EQ(t, *(uint32_t *)(fx.hbm + 0x2000), 0x5a5a5a5a);
+	CHECK(t, rrd(&fx, 1, TESSERA_RING_BUSY_CYCLES_LO) > 10000000);
+	fx_fini(&fx);
+}
+
+/* Plain reference GEMM on fp32 values. */
+static void ref_gemm(const float *a, const float *b, float *c, int m, int n,
+		     int k, bool ta, bool tb, int lda, int ldb, int ldc,
+		     float alpha, float beta, const float *bias, int act)
+{
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < n; j++) {
+			double s = 0;
+
+			for (int p = 0; p < k; p++)
+				s += (double)(ta ? a[p * lda + i] : a[i * lda + p]) *
+				     (tb ? b[j * ldb + p] : b[p * ldb + j]);
+			s = alpha * s + (beta != 0 ? beta * c[i * ldc + j] : 0);
+			if (bias)
+				s += bias[j];
+			if (act == TESSERA_ACT_RELU && s < 0)
+				s = 0;
+			if (act == TESSERA_ACT_GELU)
+				s = 0.5 * s * (1 + erf(s / sqrt(2)));
+			c[i * ldc + j] = (float)s;
+		}
+}
+
+static void gemm_case(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
+		      bool tb, float alpha, float beta, bool bias, int act)
+{
+	const int m = 37, n = 29, k = 53, lda = (ta ? m : k) + 3,
+		  ldb = (tb ? k : n) + 1, ldc = n + 5;
+	unsigned int es = t1_dtype_size(dt), seed = 42 + dt * 7 + ta + 2 * tb;
+	float *a = calloc((ta ? k : m) * lda, 4), *b = calloc((tb ? n : k) * ldb, 4);
+	float *c = calloc(m * ldc, 4), *bv = calloc(n, 4);
+	uint64_t A = 0, B = 0x100000, C = 0x200000, BI = 0x300000;
+	uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
+		HDR(TESSERA_CMD_OP_GEMM, (ta ? TESSERA_GEMM_TRANS_A : 0) |
+		    (tb ? TESSERA_GEMM_TRANS_B : 0) | (bias ? TESSERA_GEMM_BIAS : 0),
+		    TESSERA_CMD_GEMM_LEN),
+		dt | act << 8, m, n, k, LO(BYP(A)), HI(BYP(A)), lda,
+		LO(BYP(B)), HI(BYP(B)), ldb, LO(BYP(C)), HI(BYP(C)), ldc,
+		fbits(alpha), fbits(beta), bias ? LO(BYP(BI)) : 0,
+		bias ? HI(BYP(BI)) : 0,
+	};
+	float tol = dt == TESSERA_DTYPE_FP32 ? 1e-4f :
+		    dt == TESSERA_DTYPE_FP16 ? 4e-3f : 3e-2f;
+	bool ok = true;
+
+	/* Round the inputs to the type so both sides see the same values. */
+	for (int i = 0; i < (ta ? k : m) * lda; i++) {
+		t1_store(fx->hbm + A, dt, i, frand(&seed));
+		a[i] = t1_load(fx->hbm + A, dt, i);
+	}
+	for (int i = 0; i < (tb ? n : k) * ldb; i++) {
+		t1_store(fx->hbm + B, dt, i, frand(&seed));
+		b[i] = t1_load(fx->hbm + B, dt, i);
+	}
+	for (int i = 0; i < m * ldc; i++) {
+		t1_store(fx->hbm + C, dt, i, frand(&seed));
+		c[i] = t1_load(fx->hbm + C, dt, i);
+	}
+	for (int i = 0; i < n; i++) {
+		t1_store(fx->hbm + BI, dt, i, frand(&seed));
+		bv[i] = t1_load(fx->hbm + BI, dt, i);
+	}
+	ref_gemm(a, b, c, m, n, k, ta, tb, lda, ldb, ldc, alpha, beta,
+		 bias ? bv : NULL, act);
+	CHECK_EQ(t, run(fx, 0, cmd, TESSERA_CMD_GEMM_LEN), 0);
+	for (int i = 0; i < m && ok; i++)
+		for (int j = 0; j < n && ok; j++) {
+			float got = t1_load(fx->hbm + C, dt, i * ldc + j);
+			float want = c[i * ldc + j];
+
+			if (fabsf(got - want) > tol * (1 + fabsf(want))) {
+				printf("# dt %u ta %d tb %d [%d,%d]: %g != %g\n",
+				       dt, ta, tb, i, j, got, want);
+				ok = false;
+			}
+		}
+	/* padding between rows untouched */
+	CHECK(t, ok);
+	(void)es;
+	free(a);
+	free(b);
+	free(c);
+	free(bv);
+}
+
+static void test_gemm_float(struct tap *t)
+{
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	for (uint32_t dt = TESSERA_DTYPE_FP32; dt <= TESSERA_DTYPE_BF16; dt++)
+		for (int tr = 0; tr < 4; tr++)
+			gemm_case(t, &fx, dt, tr & 1, tr & 2, 1.0f, 0.0f, false,
+				  TESSERA_ACT_NONE);
+	gemm_case(t, &fx, TESSERA_DTYPE_FP32, false, true, 0.5f, 2.0f, true,
+		  TESSERA_ACT_RELU);
+	gemm_case(t, &fx, TESSERA_DTYPE_FP16, true, false, -1.5f, 1.0f, true,
+		  TESSERA_ACT_GELU);
+	gemm_case(t, &fx, TESSERA_DTYPE_BF16, false, false, 1.0f, 0.5f, true,
+		  TESSERA_ACT_RELU);
+	fx_fini(&fx);
+}
+
+static void test_gemm_int8(struct tap *t)
+{
+	struct fx fx;
+	const int m = 3, n = 4, k = 4096;
+	int8_t *a, *b;
+	int32_t *c, bias[4] = { 0, 5, INT32_MAX - 10, INT32_MIN + 10 };
+	uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
+		HDR(TESSERA_CMD_OP_GEMM, TESSERA_GEMM_BIAS, TESSERA_CMD_GEMM_LEN),
+		TESSERA_DTYPE_INT8, m, n, k, LO(BYP(0)), HI(BYP(0)), k,
+		LO(BYP(0x100000)), HI(BYP(0x100000)), n, LO(BYP(0x200000)),
+		HI(BYP(0x200000)), n, fbits(1.0f), fbits(1.0f),
+		LO(BYP(0x300000)), HI(BYP(0x300000)),
+	};
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	a = (int8_t *)fx.hbm;
+	b = (int8_t *)fx.hbm + 0x100000;
+	c = (int32_t *)(fx.hbm + 0x200000);
+	for (int i = 0; i < m * k; i++)
+		a[i] = (int8_t)(i % 3 == 0 ? -128 : 127 - i % 5);
+	for (int i = 0; i < k * n; i++)
+		b[i] = (int8_t)(i % 2 ? -128 : 127);
+	for (int i = 0; i < m * n; i++)
+		c[i] = 1000 * i;
+	memcpy(fx.hbm + 0x300000, bias, sizeof(bias));
+	{
+		int64_t want[12];
+
+		for (int i = 0; i < m; i++)
+			for (int j = 0; j < n; j++) {
+				int64_t s = c[i * n + j] + (int64_t)bias[j];
+
+				for (int p = 0; p < k; p++)
+					s += (int64_t)a[i * k + p] * b[p * n + j];
+				want[i * n + j] = s > INT32_MAX ? INT32_MAX :
+						  s < INT32_MIN ? INT32_MIN : s;
+			}
+		CHECK_EQ(t, run(&fx, 0, cmd, TESSERA_CMD_GEMM_LEN), 0);
+		for (int i = 0; i < m * n; i++)
+			CHECK_EQ(t, (int64_t)c[i], want[i]);
+		/* the saturating cases really saturated */
+		CHECK(t, want[2] == INT32_MAX || want[6] == INT32_MAX ||
+			 want[10] == INT32_MAX);
+	}
+	/* int8 with alpha != 1 or GELU is malformed */
+	cmd[14] = fbits(2.0f);
+	CHECK_EQ(t, run(&fx, 0, cmd, TESSERA_CMD_GEMM_LEN), TESSERA_ERR_INVALID_CMD);
+	fx_fini(&fx);
+}
+
+static void test_number_formats(struct tap *t)
+{
+	/* fp16: ties to even, overflow, subnormals, NaN */
+	CHECK_EQ(t, t1_f32_to_f16(1.0f), 0x3c00);
+	CHECK_EQ(t, t1_f32_to_f16(1.0f + 0x1p-11f), 0x3c00);	/* tie, even */
+	CHECK_EQ(t, t1_f32_to_f16(1.0f + 0x3p-11f), 0x3c02);	/* tie, up */
+	CHECK_EQ(t, t1_f32_to_f16(1.0f + 0x1p-11f + 0x1p-20f), 0x3c01);
+	CHECK_EQ(t, t1_f32_to_f16(65504.0f), 0x7bff);
+	CHECK_EQ(t, t1_f32_to_f16(65520.0f), 0x7c00);		/* rounds to inf */
+	CHECK_EQ(t, t1_f32_to_f16(-0x1p-24f), 0x8001);		/* min subnormal */
+	CHECK_EQ(t, t1_f32_to_f16(0x1p-25f), 0x0000);		/* tie to 0 */
+	CHECK_EQ(t, t1_f32_to_f16(0x3p-26f), 0x0001);
+	CHECK_EQ(t, t1_f32_to_f16(NAN) & 0x7e00, 0x7e00);
+	CHECK(t, t1_f16_to_f32(0x0001) == 0x1p-24f);
+	CHECK(t, t1_f16_to_f32(0xc000) == -2.0f);
+	CHECK(t, isinf(t1_f16_to_f32(0x7c00)));
+	/* every fp16 survives a round trip */
+	for (uint32_t h = 0; h < 0x10000; h++)
+		if ((h & 0x7c00) != 0x7c00 &&
+		    t1_f32_to_f16(t1_f16_to_f32(h)) != h) {
+			CHECK_EQ(t, t1_f32_to_f16(t1_f16_to_f32(h)), h);
+			break;
+		}
+	/* bf16 */
+	CHECK_EQ(t, t1_f32_to_bf16(1.0f), 0x3f80);
+	CHECK_EQ(t, t1_f32_to_bf16(1.0f + 0x1p-8f), 0x3f80);	/* tie, even */
+	CHECK_EQ(t, t1_f32_to_bf16(1.0f + 0x3p-8f), 0x3f82);
+	CHECK_EQ(t, t1_f32_to_bf16(-3.0f), 0xc040);
+	CHECK_EQ(t, t1_f32_to_bf16(NAN) & 0x7fc0, 0x7fc0);
+	/* int8: RNE and saturation */
+	CHECK_EQ(t, (uint8_t)t1_f32_to_i8(2.5f), 2);
+	CHECK_EQ(t, (uint8_t)t1_f32_to_i8(-3.5f), (uint8_t)-4);
+	CHECK_EQ(t, (uint8_t)t1_f32_to_i8(300.0f), 127);
+	CHECK_EQ(t, (uint8_t)t1_f32_to_i8(-1e9f), (uint8_t)-128);
+	CHECK_EQ(t, (uint8_t)t1_f32_to_i8(NAN), 0);
+	CHECK_EQ(t, (uint32_t)t1_f32_to_i32(3e9f), INT32_MAX);
+}
+
+static float ref_ew(uint32_t op, float a, float b, float s)
+{
+	switch (op) {
+	case TESSERA_EW_ADD: return a + b;
+	case TESSERA_EW_MUL: return a * b;
+	case TESSERA_EW_SCALE: return a * s;
+	case TESSERA_EW_RELU: return a > 0 ? a : 0;
+	case TESSERA_EW_GELU: return (float)(0.5 * a * (1 + erf(a / sqrt(2))));
+	case TESSERA_EW_EXP: return (float)exp(a);
+	default: return a;
+	}
+}
+
+static void test_elementwise(struct tap *t)
+{
+	const uint32_t cnt = 1001;
+	unsigned int seed = 7;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	for (uint32_t dt = 0; dt <= TESSERA_DTYPE_BF16; dt++)
+		for (uint32_t op = 0; op < TESSERA_EW_CAST; op++) {
+			bool bin = op <= TESSERA_EW_MUL, ok = true;
+			uint32_t cmd[] = {
+				HDR(TESSERA_CMD_OP_ELEMENTWISE, op, 10),
+				dt | dt << 8, cnt, LO(BYP(0)), HI(BYP(0)),
+				bin ? LO(BYP(0x10000)) : 0,
+				bin ? HI(BYP(0x10000)) : 0,
+				LO(BYP(0x20000)), HI(BYP(0x20000)),
+				op == TESSERA_EW_SCALE ? fbits(0.75f) : 0,
+			};
+
+			for (uint32_t i = 0; i < cnt; i++) {
+				t1_store(fx.hbm, dt, i, 3 * frand(&seed));
+				t1_store(fx.hbm + 0x10000, dt, i, frand(&seed));
+			}
+			CHECK_EQ(t, run(&fx, 1, cmd, 10), 0);
+			for (uint32_t i = 0; i < cnt && ok; i++) {
+				float a = t1_load(fx.hbm, dt, i);
+				float b = t1_load(fx.hbm + 0x10000, dt, i);
+				float w = ref_ew(op, a, b, 0.75f), g;
+				uint8_t want[4];
+
+				/* round the reference once, like the card */
+				t1_store(want, dt, 0, w);
+				w = t1_load(want, dt, 0);
+				g = t1_load(fx.hbm + 0x20000, dt, i);
+				if (fabsf(g - w) > 1e-6f * (1 + fabsf(w)) &&
+				    !(dt && fabsf(g - w) <= 0.01f * fabsf(w))) {
+					printf("# ew op %u dt %u [%u]: %g != %g\n",
+					       op, dt, i, g, w);
+					ok = false;
+				}
+			}
+			CHECK(t, ok);
+		}
+	{
+		/* cast fp32 -> int8 saturates, int8 -> fp16 exact */
+		float in[6] = { 1.5f, 2.5f, -200.0f, 300.0f, NAN, -0.5f };
+		int8_t want[6] = { 2, 2, -128, 127, 0, 0 };
+		uint32_t c1[] = { HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_CAST, 10),
+				  TESSERA_DTYPE_FP32 | TESSERA_DTYPE_INT8 << 8, 6,
+				  LO(BYP(0)), HI(BYP(0)), 0, 0, LO(BYP(0x100)),
+				  HI(BYP(0x100)), 0 };
+		uint32_t c2[] = { HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_CAST, 10),
+				  TESSERA_DTYPE_INT8 | TESSERA_DTYPE_FP16 << 8, 6,
+				  LO(BYP(0x100)), HI(BYP(0x100)), 0, 0,
+				  LO(BYP(0x200)), HI(BYP(0x200)), 0 };
+		uint32_t bad[] = { HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_RELU, 10),
+				   0, 6, LO(BYP(0)), HI(BYP(0)), 4, 0, LO(BYP(0x100)),
+				   HI(BYP(0x100)), 0 };	/* RELU with a B */
+
+		memcpy(fx.hbm, in, sizeof(in));
+		CHECK_EQ(t, run(&fx, 1, c1, 10), 0);
+		CHECK(t, !memcmp(fx.hbm + 0x100, want, 6));
+		CHECK_EQ(t, run(&fx, 1, c2, 10), 0);
+		CHECK(t, t1_load(fx.hbm + 0x200, TESSERA_DTYPE_FP16, 2) == -128.0f);
+		CHECK_EQ(t, run(&fx, 1, bad, 10), TESSERA_ERR_INVALID_CMD);
+	}
+	fx_fini(&fx);
+}
+
+static void test_softmax_layernorm(struct tap *t)
+{
+	const uint32_t rows = 5, cols = 67, ld = 70;
+	unsigned int seed = 3;
+	struct fx fx;
+	bool ok = true;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	for (uint32_t i = 0; i < rows * ld; i++)
+		t1_store(fx.hbm, TESSERA_DTYPE_FP32, i, 8 * frand(&seed));
+	for (uint32_t i = 0; i < cols; i++) {
+		t1_store(fx.hbm + 0x10000, TESSERA_DTYPE_FP32, i, frand(&seed));
+		t1_store(fx.hbm + 0x11000, TESSERA_DTYPE_FP32, i, frand(&seed));
+	}
+	{
+		uint32_t sm[] = { HDR(TESSERA_CMD_OP_SOFTMAX, 0, 10), 0, rows, cols,
+				  LO(BYP(0)), HI(BYP(0)), ld, LO(BYP(0x20000)),
+				  HI(BYP(0x20000)), cols };
+		uint32_t ln[] = { HDR(TESSERA_CMD_OP_LAYERNORM,
+				      TESSERA_LN_GAMMA | TESSERA_LN_BETA, 15),
+				  0, rows, cols, LO(BYP(0)), HI(BYP(0)), ld,
+				  LO(BYP(0x30000)), HI(BYP(0x30000)), cols,
+				  LO(BYP(0x10000)), HI(BYP(0x10000)),
+				  LO(BYP(0x11000)), HI(BYP(0x11000)), fbits(1e-5f) };
+
+		CHECK_EQ(t, run(&fx, 0, sm, 10), 0);
+		CHECK_EQ(t, run(&fx, 0, ln, 15), 0);
+	}
+	for (uint32_t r = 0; r < rows; r++) {
+		const float *x = (float *)fx.hbm + r * ld;
+		const float *sm = (float *)(fx.hbm + 0x20000) + r * cols;
+		const float *ln = (float *)(fx.hbm + 0x30000) + r * cols;
+		const float *g = (float *)(fx.hbm + 0x10000);
+		const float *b = (float *)(fx.hbm + 0x11000);
+		double mx = -1e30, sum = 0, mean = 0, var = 0;
+
+		for (uint32_t j = 0; j < cols; j++)
+			mx = x[j] > mx ? x[j] : mx;
+		for (uint32_t j = 0; j < cols; j++)
+			sum += exp(x[j] - mx);
+		for (uint32_t j = 0; j < cols; j++)
+			mean += x[j];
+		mean /= cols;
+		for (uint32_t j = 0; j < cols; j++)
+			var += (x[j] - mean) * (x[j] - mean);
+		var /= cols;
+		for (uint32_t j = 0; j < cols; j++) {
+			double s = exp(x[j] - mx) / sum;
+			double l = (x[j] - mean) / sqrt(var + 1e-5) * g[j] + b[j];
+
+			if (fabs(sm[j] - s) > 1e-5 || fabs(ln[j] - l) > 1e-4)
+				ok = false;
+		}
+	}
+	CHECK(t, ok);
+	fx_fini(&fx);
+}
+
+/* ---------------------------------------------------------------------
+ * MMU
+ */
+
+static uint64_t pt_alloc(struct fx *fx)
+{
+	uint64_t off = fx->pt_next;
+
+	fx->pt_next += 4096;
+	memset(fx->mem + off, 0, 4096);
+	return off;
+}
+
+/* Map @va -> @pa (host bus address or HBM offset) in the tree at @root. */
+static void map_page(struct fx *fx, uint64_t root, uint64_t va, uint64_t pa,
+		     uint64_t flags, bool huge)
+{
+	uint64_t table = root;
+
+	for (int level = 4; level > (huge ? 2 : 1); level--) {
+		uint64_t *e = (uint64_t *)(fx->mem + table) +
+			      ((va >> (12 + 9 * (level - 1))) & 511);
+
+		if (!(*e & TESSERA_PTE_VALID))
+			*e = HOST(pt_alloc(fx)) | TESSERA_PTE_VALID;
+		table = (*e & TESSERA_PTE_ADDR_MASK) - MEM_IOVA;
+	}
+	((uint64_t *)(fx->mem + table))[(va >> (huge ? 21 : 12)) & 511] =
+		pa | flags | TESSERA_PTE_VALID | (huge ? TESSERA_PTE_HUGE : 0);
+}
+
+/* Context @asid with a fresh root; returns the root's offset. */
+static uint64_t ctx_create(struct fx *fx, uint32_t asid)
+{
+	uint64_t root = pt_alloc(fx);
+	uint64_t *e = (uint64_t *)(fx->mem + CTX_OFF) + 2 * asid;
+
+	e[0] = HOST(root) | TESSERA_PTE_VALID;
+	e[1] = 0;
+	wr(fx, TESSERA_REG_MMU_CTX_BASE_LO, (uint32_t)HOST(CTX_OFF));
+	wr(fx, TESSERA_REG_MMU_CTX_BASE_HI, HOST(CTX_OFF) >> 32);
+	wr(fx, TESSERA_REG_MMU_CTX_COUNT, 16);
+	return root;
+}
+
+#define RW	(TESSERA_PTE_READ | TESSERA_PTE_WRITE)
+#define VA_CMD	0x400000000ull
+#define VA_DATA	0x7f0000000000ull
+
+static void test_mmu(struct tap *t)
+{
+	struct fx fx;
+	uint64_t r1, r2, before;
+	uint32_t cmd[] = {
+		/* copy 8 KiB across two 4 KiB pages into a 2 MiB HBM page */
+		HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(VA_DATA + 0x800),
+		HI(VA_DATA + 0x800), LO(VA_DATA + 0x200000 + 0x1000),
+		HI(VA_DATA + 0x200000 + 0x1000), 0x1800,
+	};
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	r1 = ctx_create(&fx, 1);
+	r2 = ctx_create(&fx, 2);
+	/* ASID 1: commands RO, data 2 x 4 KiB host pages (not contiguous) */
+	map_page(&fx, r1, VA_CMD, HOST(CMD_OFF(0)), TESSERA_PTE_READ, false);
+	map_page(&fx, r1, VA_DATA, HOST(DATA_OFF + 0x5000), RW, false);
+	map_page(&fx, r1, VA_DATA + 0x1000, HOST(DATA_OFF + 0x2000), RW, false);
+	map_page(&fx, r1, VA_DATA + 0x200000, 0x400000 | TESSERA_PTE_DEVMEM, RW,
+		 true);
+	for (int i = 0; i < 0x1000; i++) {
+		fx.mem[DATA_OFF + 0x5000 + i] = (uint8_t)i;
+		fx.mem[DATA_OFF + 0x2000 + i] = (uint8_t)(i ^ 0x55);
+	}
+	memcpy(fx.mem + CMD_OFF(0), cmd, sizeof(cmd));
+	before = done_count(&fx, 0);
+	queue(&fx, 0, 1, VA_CMD, cmd, 6, TESSERA_DESC_FLAG_FENCE);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, before + 1));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), 0);
+	CHECK(t, !memcmp(fx.hbm + 0x401000, fx.mem + DATA_OFF + 0x5800, 0x800));
+	CHECK(t, !memcmp(fx.hbm + 0x401800, fx.mem + DATA_OFF + 0x2000, 0x1000));
+
+	/* write to a read-only page: MMU_PERM with the syndrome */
+	cmd[3] = LO(VA_CMD + 0x10);
+	cmd[4] = HI(VA_CMD + 0x10);
+	cmd[5] = 4;
+	memcpy(fx.mem + CMD_OFF(0), cmd, sizeof(cmd));
+	queue(&fx, 0, 1, VA_CMD, cmd, 6, TESSERA_DESC_FLAG_FENCE_ON_ABORT);
+	/* a second ASID 1 descriptor is skipped; ASID 2 still runs */
+	queue(&fx, 0, 1, VA_CMD, cmd, 6, TESSERA_DESC_FLAG_FENCE_ON_ABORT);
+	memcpy(fx.mem + CMD_OFF(1), (uint32_t[]){ HDR(TESSERA_CMD_OP_NOP, 0, 1) }, 4);
+	map_page(&fx, r2, VA_CMD, HOST(CMD_OFF(1)), TESSERA_PTE_READ, false);
+	queue(&fx, 0, 2, VA_CMD, cmd, 1, TESSERA_DESC_FLAG_FENCE);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, before + 4));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), TESSERA_FAULT_VALID);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_CODE), TESSERA_ERR_MMU_PERM);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ASID), 1);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_VA_LO), (uint32_t)(VA_CMD + 0x10));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_VA_HI), HI(VA_CMD));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ACCESS), TESSERA_ACCESS_WRITE);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_TAG_LO), fx.tag - 2);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_ABORTED), 2);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 2);
+	CHECK_EQ(t, *(uint64_t *)(fx.mem + FENCE_OFF(0)), fx.tag);
+	rwr(&fx, 0, TESSERA_RING_HALT_QUERY, 1);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HALT_RESULT), 1);
+	rwr(&fx, 0, TESSERA_RING_HALT_QUERY, 2);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HALT_RESULT), 0);
+	/* ASID 1 on another engine is not halted */
+	memcpy(fx.mem + CMD_OFF(0), (uint32_t[]){ HDR(TESSERA_CMD_OP_NOP, 0, 1) }, 4);
+	before = done_count(&fx, 1);
+	queue(&fx, 1, 1, VA_CMD, cmd, 1, 0);
+	kick(&fx, 1);
+	CHECK(t, wait_count(&fx, 1, before + 1));
+	CHECK_EQ(t, rrd(&fx, 1, TESSERA_RING_COMPLETED), 1);
+	/* resume ASID 1 on ring 0 */
+	rwr(&fx, 0, TESSERA_RING_FAULT_ACK, 1);
+	rwr(&fx, 0, TESSERA_RING_CTX_RESUME, 1);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), 0);
+	queue(&fx, 0, 1, VA_CMD, cmd, 1, 0);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, 5));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 3);
+
+	/* unmapped VA, bad ASID */
+	before = done_count(&fx, 0);
+	queue(&fx, 0, 1, VA_CMD + 0x100000, cmd, 1, 0);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, before + 1));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_CODE), TESSERA_ERR_MMU_FAULT);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ACCESS), TESSERA_ACCESS_FETCH);
+	rwr(&fx, 0, TESSERA_RING_FAULT_ACK, 1);
+	queue(&fx, 0, 9, VA_CMD, cmd, 1, 0);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, before + 2));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_CODE), TESSERA_ERR_CTX_INVALID);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ASID), 9);
+	fx_fini(&fx);
+}
+
+static void test_tlb_invalidate(struct tap *t)
+{
+	struct fx fx;
+	uint64_t r1, *pte;
+	uint32_t cmd[] = { HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(VA_DATA), HI(VA_DATA),
+			   LO(BYP(0x1000)), HI(BYP(0x1000)), 4 };
+	uint32_t v;
+
+	(void)cmd;
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	r1 = ctx_create(&fx, 1);
+	map_page(&fx, r1, VA_CMD, HOST(CMD_OFF(0)), TESSERA_PTE_READ, false);
+	/* data page in HBM at 0x10000, later remapped to 0x20000 */
+	map_page(&fx, r1, VA_DATA, 0x10000 | TESSERA_PTE_DEVMEM, RW, false);
+	*(uint32_t *)(fx.hbm + 0x10000) = 111;
+	*(uint32_t *)(fx.hbm + 0x20000) = 222;
+	{
+		uint32_t c[] = { HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(VA_DATA), HI(VA_DATA),
+				 LO(VA_DATA + 8), HI(VA_DATA + 8), 4 };
+
+		memcpy(fx.mem + CMD_OFF(0), c, sizeof(c));
+	}
+	queue(&fx, 0, 1, VA_CMD, NULL, 6, 0);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, 1));
+	CHECK_EQ(t, *(uint32_t *)(fx.hbm + 0x10008), 111);
+	/* find the leaf PTE: it is the last page allocated */
+	pte = (uint64_t *)(fx.mem + fx.pt_next - 4096) + ((VA_DATA >> 12) & 511);
+	CHECK_EQ(t, *pte & TESSERA_PTE_ADDR_MASK, 0x10000);
+	*pte = 0x20000 | TESSERA_PTE_DEVMEM | RW | TESSERA_PTE_VALID;
+	/* without invalidation either page may be used: not checked */
+	queue(&fx, 0, 1, VA_CMD, NULL, 6, 0);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, 2));
+	*(uint32_t *)(fx.hbm + 0x20008) = 0;
+	/* invalidate by ASID, wait for completion: the new page is used */
+	wr(&fx, TESSERA_REG_MMU_TLB_INV_ASID, 1);
+	wr(&fx, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ASID);
+	for (int i = 0; i < 1000 && (v = rd(&fx, TESSERA_REG_MMU_TLB_INV_STATUS)); i++)
+		usleep(1000);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_MMU_TLB_INV_STATUS), 0);
+	queue(&fx, 0, 1, VA_CMD, NULL, 6, 0);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, 3));
+	CHECK_EQ(t, *(uint32_t *)(fx.hbm + 0x20008), 222);
+	/* invalidate all after making the page invalid: MMU fault */
+	*pte = 0;
+	wr(&fx, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ALL);
+	queue(&fx, 0, 1, VA_CMD, NULL, 6, 0);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, 4));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_CODE), TESSERA_ERR_MMU_FAULT);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ACCESS), TESSERA_ACCESS_READ);
+	fx_fini(&fx);
+}
+
+/* ---------------------------------------------------------------------
+ * Reliability: watchdog, resets, ECC, fault injection, telemetry
+ */
+
+static bool wait_status(struct fx *fx, unsigned int n, uint32_t bit)
+{
+	for (int i = 0; i < 4000; i++) {
+		if (rrd(fx, n, TESSERA_RING_STATUS) & bit)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static void test_fault_injection(struct tap *t)
+{
+	uint32_t nop[] = { HDR(TESSERA_CMD_OP_NOP, 0, 1) };
+	uint32_t fill[] = { HDR(TESSERA_CMD_OP_FILL, 0, 5), LO(BYP(0)), HI(BYP(0)),
+			    4, 1 };
+	struct fx fx;
+
+	/* absent without the option */
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	CHECK(t, !(rd(&fx, TESSERA_REG_CAPS) & TESSERA_CAP_FAULT_INJECT));
+	wr(&fx, TESSERA_REG_FI_HANG, 0);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_FI_ARMED), 0);
+	CHECK_EQ(t, run(&fx, 0, nop, 1), 0);
+	fx_fini(&fx);
+
+	if (!CHECK(t, fx_init(&fx, true)))
+		return;
+	CHECK(t, rd(&fx, TESSERA_REG_CAPS) & TESSERA_CAP_FAULT_INJECT);
+	/* hang + watchdog: ring 1 hung, ring 0 unaffected */
+	wr(&fx, TESSERA_REG_WATCHDOG_MS, 50);
+	wr(&fx, TESSERA_REG_FI_HANG, 1);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_FI_ARMED), 2);
+	memcpy(fx.mem + CMD_OFF(1), nop, 4);
+	queue(&fx, 1, 0, HOST(CMD_OFF(1)), nop, 1, 0);
+	kick(&fx, 1);
+	CHECK(t, wait_status(&fx, 1, TESSERA_RING_STATUS_HUNG));
+	CHECK(t, rrd(&fx, 1, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_ERROR);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_CODE), TESSERA_ERR_WATCHDOG);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_RING), 1);
+	CHECK_EQ(t, run(&fx, 0, nop, 1), 0);
+	/* engine reset recovers it */
+	rwr(&fx, 1, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ENGINE_RESETS), 1);
+	CHECK(t, !(rrd(&fx, 1, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_HUNG));
+	ring_setup(&fx, 1);
+	CHECK_EQ(t, run(&fx, 1, nop, 1), 0);
+
+	/* fault on next access (context 0 too) */
+	wr(&fx, TESSERA_REG_FI_FAULT, 0);
+	CHECK_EQ(t, run(&fx, 0, fill, 5), TESSERA_ERR_MMU_FAULT);
+	CHECK_EQ(t, run(&fx, 0, fill, 5), 0);
+
+	/* ECC: corrected counts, uncorrected faults the next HBM access */
+	wr(&fx, TESSERA_REG_FI_ECC, TESSERA_FI_ECC_CORRECTED);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ECC_CORRECTED), 1);
+	wr(&fx, TESSERA_REG_FI_ECC, TESSERA_FI_ECC_UNCORRECTED);
+	CHECK_EQ(t, run(&fx, 0, fill, 5), TESSERA_ERR_ECC);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ECC_UNCORRECTED), 1);
+	CHECK_EQ(t, run(&fx, 0, fill, 5), 0);
+
+	/* failing engine reset: only a device reset recovers */
+	wr(&fx, TESSERA_REG_FI_RESET_FAIL, 2);
+	rwr(&fx, 2, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
+	CHECK(t, rrd(&fx, 2, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_RESET_FAILED);
+	rwr(&fx, 2, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
+	CHECK(t, rrd(&fx, 2, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_RESET_FAILED);
+	/* failing device reset: READY clear until the next one */
+	wr(&fx, TESSERA_REG_FI_RESET_FAIL, TESSERA_FI_DEVICE);
+	wr(&fx, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_STATUS) & (TESSERA_STATUS_READY |
+		     TESSERA_STATUS_RESET_FAILED), TESSERA_STATUS_RESET_FAILED);
+	wr(&fx, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_STATUS), TESSERA_STATUS_READY);
+	CHECK_EQ(t, rrd(&fx, 2, TESSERA_RING_STATUS), TESSERA_RING_STATUS_IDLE);
+	for (unsigned int n = 0; n < NRINGS; n++)
+		ring_setup(&fx, n);
+	CHECK_EQ(t, run(&fx, 2, nop, 1), 0);
+	fx_fini(&fx);
+}
+
+static void test_telemetry(struct tap *t)
+{
+	uint32_t wait[] = { HDR(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_WAIT, 5),
+			    LO(BYP(0)), HI(BYP(0)), 1, 0 };
+	uint32_t sig[] = { HDR(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_SIGNAL, 5),
+			   LO(BYP(0)), HI(BYP(0)), 1, 0 };
+	uint32_t p0, t0;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_ENGINE_CLASS), TESSERA_ENGINE_CLASS_COMPUTE);
+	CHECK_EQ(t, rrd(&fx, 2, TESSERA_RING_ENGINE_CLASS), TESSERA_ENGINE_CLASS_DMA);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ENGINES), 2 | 1 << 8);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_CLOCK_MHZ), 1000);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_TEMP_CRIT_MC), 95000);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_POWER_CAP_MW), 300000);
+	p0 = rd(&fx, TESSERA_REG_POWER_MW);
+	t0 = rd(&fx, TESSERA_REG_TEMP_MC);
+	CHECK(t, p0 >= 24000 && p0 <= 26000);
+	CHECK(t, t0 >= 39000 && t0 <= 41000);
+	/* keep two engines busy for 300 ms */
+	for (unsigned int n = 0; n < 2; n++) {
+		memcpy(fx.mem + CMD_OFF(n), wait, sizeof(wait));
+		queue(&fx, n, 0, HOST(CMD_OFF(n)), wait, 5, 0);
+		kick(&fx, n);
+	}
+	usleep(300000);
+	CHECK(t, rd(&fx, TESSERA_REG_POWER_MW) > p0 + 50000);
+	CHECK(t, rd(&fx, TESSERA_REG_TEMP_MC) > t0 + 1000);
+	CHECK(t, rrd(&fx, 0, TESSERA_RING_BUSY_CYCLES_LO) > 200000000);
+	CHECK_EQ(t, rrd(&fx, 2, TESSERA_RING_BUSY_CYCLES_HI), 0);
+	CHECK_EQ(t, run(&fx, 2, sig, 5), 0);
+	CHECK(t, wait_count(&fx, 0, 1) && wait_count(&fx, 1, 1));
+	fx_fini(&fx);
+}
+
+static const struct tap_test tests[] = {
+	{ "COPY, FILL, TIMESTAMP, malformed commands", test_copy_fill_timestamp },
+	{ "SEMAPHORE across engines, busy cycles", test_semaphore_cross_engine },
+	{ "GEMM fp32/fp16/bf16, transposes, epilogue", test_gemm_float },
+	{ "GEMM int8 -> int32, saturation", test_gemm_int8 },
+	{ "fp16/bf16/int8 conversions", test_number_formats },
+	{ "ELEMENTWISE", test_elementwise },
+	{ "SOFTMAX and LAYERNORM", test_softmax_layernorm },
+	{ "MMU: 4K/2M pages, permissions, context faults", test_mmu },
+	{ "MMU: TLB invalidation", test_tlb_invalidate },
+	{ "watchdog, resets, ECC, fault injection", test_fault_injection },
+	{ "telemetry moves with load", test_telemetry },
+};
+
+int main(void)
+{
+	return tap_run(tests, ARRAY_SIZE(tests));
+}

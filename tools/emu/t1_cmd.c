@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * T1 command processor: decodes and executes one command buffer in the
+ * address space of its descriptor.  Runs on an engine thread with the DMA
+ * space held; takes t1->lock only through t1_ring_fence().
+ *
+ * Every command is checked completely (length, flags, reserved fields,
+ * sizes, alignment, address overflow) before it touches memory; a bad
+ * one returns TESSERA_ERR_INVALID_CMD with the command's address as the
+ * fault VA.  Translation faults come back from the MMU with their VA.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdlib.h>
+
+#include "t1_math.h"
+#include "t1_priv.h"
+
+struct cmd {
+	struct t1_as *as;
+	const uint8_t *p;	/* the command, header first */
+	uint32_t hdr, len;
+	uint64_t va;		/* its address, for syndromes */
+};
+
+static uint32_t dw(const struct cmd *c, unsigned int i)
+{
+	return get_le32(c->p + 4 * i);
+}
+
+static uint64_t qw(const struct cmd *c, unsigned int i)
+{
+	return dw(c, i) | (uint64_t)dw(c, i + 1) << 32;
+}
+
+static float fw(const struct cmd *c, unsigned int i)
+{
+	uint32_t u = dw(c, i);
+	float f;
+
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+static int invalid(const struct cmd *c)
+{
+	c->as->fault->code = TESSERA_ERR_INVALID_CMD;
+	c->as->fault->va = c->va;
+	c->as->fault->access = TESSERA_ACCESS_FETCH;
+	return TESSERA_ERR_INVALID_CMD;
+}
+
+static bool compute_engine(const struct cmd *c)
+{
+	return c->as->r->cls == TESSERA_ENGINE_CLASS_COMPUTE;
+}
+
+static bool aborted(const struct cmd *c)
+{
+	return atomic_load_explicit(&c->as->r->abort, memory_order_relaxed);
+}
+
+/* [a, a + alen) and [b, b + blen) overlap (both non-empty). */
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static int cmd_copy(const struct cmd *c)
+{
+	uint64_t src = qw(c, 1), dst = qw(c, 3), size = dw(c, 5);
+	struct t1_as *as = c->as;
+
+	if (c->len != TESSERA_CMD_COPY_LEN || TESSERA_CMD_FLAGS(c->hdr) ||
+	    src + size < src || dst + size < dst ||
+	    (size && overlap(src, size, dst, size)))
+		return invalid(c);
+	while (size) {
+		uint64_t ns = size, nd;
+		uint8_t *s, *d;
+
+		s = t1_xlate(as, src, &ns, T1_ACC_R);
+		if (!s)
+			return as->fault->code;
+		nd = ns;
+		d = t1_xlate(as, dst, &nd, T1_ACC_W);
+		if (!d)
+			return as->fault->code;
+		/* Distinct VAs may alias: memmove keeps the host safe. */
+		memmove(d, s, nd);
+		src += nd;
+		dst += nd;
+		size -= nd;
+		if (aborted(c))
+			return -ECANCELED;
+	}
+	return 0;
+}
+
+static int cmd_fill(const struct cmd *c)
+{
+	uint64_t dst = qw(c, 1), size = dw(c, 3);
+	uint32_t pat = htole32(dw(c, 4));
+	struct t1_as *as = c->as;
+
+	if (c->len != TESSERA_CMD_FILL_LEN || TESSERA_CMD_FLAGS(c->hdr) ||
+	    dst % 4 || size % 4 || dst + size < dst)
+		return invalid(c);
+	while (size) {
+		uint64_t n = size;
+		uint8_t *d = t1_xlate(as, dst, &n, T1_ACC_W);
+
+		if (!d)
+			return as->fault->code;
+		/* Pages are 4 KiB, dst is 4-aligned: n is a multiple of 4. */
+		if (!pat) {
+			memset(d, 0, n);
+		} else {
+			for (uint64_t i = 0; i + 4 <= n; i += 4)
+				memcpy(d + i, &pat, 4);
+		}
+		dst += n;
+		size -= n;
+	}
+	return 0;
+}
+
+static int cmd_timestamp(const struct cmd *c)
+{
+	uint64_t addr = qw(c, 2), ts;
+
+	if (c->len != TESSERA_CMD_TIMESTAMP_LEN ||
+	    TESSERA_CMD_FLAGS(c->hdr) || dw(c, 1) || addr % 8)
+		return invalid(c);
+	ts = htole64(t1_now_ns(c->as->t1));
+	return t1_as_write(c->as, addr, &ts, sizeof(ts));
+}
+
+static int cmd_semaphore(const struct cmd *c)
+{
+	uint32_t op = TESSERA_CMD_FLAGS(c->hdr), value = dw(c, 3);
+	uint64_t addr = qw(c, 1);
+	struct t1_as *as = c->as;
+	struct t1 *t1 = as->t1;
+	unsigned int spins = 0;
+
+	if (c->len != TESSERA_CMD_SEM_LEN || op > TESSERA_SEM_ADD ||
+	    dw(c, 4) || addr % 4)
+		return invalid(c);
+	for (;;) {
+		uint64_t n = 4;
+		uint32_t *p = (uint32_t *)t1_xlate(as, addr, &n,
+			op == TESSERA_SEM_WAIT ? T1_ACC_R : T1_ACC_R | T1_ACC_W);
+
+		if (!p)
+			return as->fault->code;
+		switch (op) {
+		case TESSERA_SEM_SIGNAL:
+			__atomic_store_n(p, htole32(value), __ATOMIC_RELEASE);
+			return 0;
+		case TESSERA_SEM_ADD:
+			/* Little-endian host: the add is on the LE value. */
+			__atomic_fetch_add(p, value, __ATOMIC_ACQ_REL);
+			return 0;
+		default:
+			if ((int32_t)(le32toh(__atomic_load_n(p, __ATOMIC_ACQUIRE)) -
+				      value) >= 0)
+				return 0;
+		}
+		if (aborted(c))
+			return -ECANCELED;
+		/*
+		 * Wait without holding the DMA space, so that the client's
+		 * DMA_UNMAP (and engines behind it) can make progress; the
+		 * address is translated again after the wait.
+		 */
+		if (++spins < 64) {
+			sched_yield();
+			continue;
+		}
+		t1->ops.dma_release(t1->ops.opaque);
+		nanosleep(&(struct timespec){ .tv_nsec = 20000 }, NULL);
+		t1->ops.dma_hold(t1->ops.opaque);
+	}
+}
+
+static int cmd_fence(const struct cmd *c)
+{
+	if (c->len != TESSERA_CMD_FENCE_LEN ||
+	    (TESSERA_CMD_FLAGS(c->hdr) & ~TESSERA_CMD_FENCE_IRQ) || dw(c, 1))
+		return invalid(c);
+	/* The fence address belongs to the kernel: context 0 only. */
+	if (c->as->asid)
+		return invalid(c);
+	return t1_ring_fence(c->as->r, qw(c, 2),
+			     TESSERA_CMD_FLAGS(c->hdr) & TESSERA_CMD_FENCE_IRQ,
+			     c->as->fault);
+}
+
+/* Bytes spanned by a rows x cols matrix with leading dimension ld. */
+static uint64_t span(uint32_t rows, uint32_t cols, uint32_t ld,
+		     unsigned int es)
+{
+	return ((uint64_t)(rows - 1) * ld + cols) * es;
+}
+
+/* Check a matrix operand: dims, ld, alignment, size limit. */
+static bool mat_ok(uint64_t va, uint32_t rows, uint32_t cols, uint32_t ld,
+		   unsigned int es)
+{
+	return rows && cols && rows <= T1_MAX_DIM && cols <= T1_MAX_DIM &&
+	       ld >= cols && !(va % es) &&
+	       span(rows, cols, ld, es) <= T1_MAX_OPERAND &&
+	       va + span(rows, cols, ld, es) > va;
+}
+
+static int put_all(struct t1_as *as, struct t1_buf *b, unsigned int n,
+		   int ret)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		int r = t1_buf_put(as, &b[i], !ret);
+
+		if (r && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+static int cmd_gemm(const struct cmd *c)
+{
+	uint32_t flags = TESSERA_CMD_FLAGS(c->hdr);
+	struct t1_gemm g = {
+		.dtype = dw(c, 1) & 0xff, .act = (dw(c, 1) >> 8) & 0xff,
+		.trans_a = flags & TESSERA_GEMM_TRANS_A,
+		.trans_b = flags & TESSERA_GEMM_TRANS_B,
+		.bias = flags & TESSERA_GEMM_BIAS,
+		.m = dw(c, 2), .n = dw(c, 3), .k = dw(c, 4),
+		.lda = dw(c, 7), .ldb = dw(c, 10), .ldc = dw(c, 13),
+		.alpha = fw(c, 14), .beta = fw(c, 15),
+	};
+	uint64_t a = qw(c, 5), b = qw(c, 8), cc = qw(c, 11), bias = qw(c, 16);
+	unsigned int es, ces;
+	struct t1_buf buf[4];
+	int ret;
+
+	es = t1_dtype_size(g.dtype);
+	ces = g.dtype == TESSERA_DTYPE_INT8 ? 4 : es;
+	if (c->len != TESSERA_CMD_GEMM_LEN || !compute_engine(c) ||
+	    (flags & ~(TESSERA_GEMM_TRANS_A | TESSERA_GEMM_TRANS_B |
+		       TESSERA_GEMM_BIAS)) ||
+	    (dw(c, 1) >> 16) || g.dtype == TESSERA_DTYPE_INT32 || !es ||
+	    g.act > TESSERA_ACT_GELU ||
+	    !mat_ok(a, g.trans_a ? g.k : g.m, g.trans_a ? g.m : g.k, g.lda, es) ||
+	    !mat_ok(b, g.trans_b ? g.n : g.k, g.trans_b ? g.k : g.n, g.ldb, es) ||
+	    !mat_ok(cc, g.m, g.n, g.ldc, ces) ||
+	    (g.bias ? !mat_ok(bias, 1, g.n, g.n, ces) : bias != 0) ||
+	    !isfinite(g.alpha) || !isfinite(g.beta))
+		return invalid(c);
+	if (g.dtype == TESSERA_DTYPE_INT8 &&
+	    (g.alpha != 1.0f || (g.beta != 0.0f && g.beta != 1.0f) ||
+	     g.act == TESSERA_ACT_GELU))
+		return invalid(c);
+
+	memset(buf, 0, sizeof(buf));
+	ret = t1_buf_get(c->as, &buf[0], a,
+			 span(g.trans_a ? g.k : g.m, g.trans_a ? g.m : g.k,
+			      g.lda, es), T1_ACC_R);
+	if (!ret)
+		ret = t1_buf_get(c->as, &buf[1], b,
+				 span(g.trans_b ? g.n : g.k,
+				      g.trans_b ? g.k : g.n, g.ldb, es),
+				 T1_ACC_R);
+	if (!ret)
+		ret = t1_buf_get(c->as, &buf[2], cc, span(g.m, g.n, g.ldc, ces),
+				 g.beta != 0.0f ? T1_ACC_R | T1_ACC_W :
+						  T1_ACC_W);
+	if (!ret && g.bias)
+		ret = t1_buf_get(c->as, &buf[3], bias, (uint64_t)g.n * ces,
+				 T1_ACC_R);
+	if (!ret) {
+		g.a = buf[0].p;
+		g.b = buf[1].p;
+		g.c = buf[2].p;
+		g.biasp = buf[3].p;
+		if (t1_gemm_run(&g))
+			ret = invalid(c);
+	}
+	return put_all(c->as, buf, 4, ret);
+}
+
+static bool ew_types_ok(uint32_t op, uint32_t s, uint32_t d)
+{
+	bool sf = s <= TESSERA_DTYPE_BF16, df = d <= TESSERA_DTYPE_BF16;
+
+	if (op == TESSERA_EW_CAST)
+		return t1_dtype_size(s) && t1_dtype_size(d);
+	return s == d && sf && df;
+}
+
+static int cmd_elementwise(const struct cmd *c)
+{
+	uint32_t op = TESSERA_CMD_FLAGS(c->hdr);
+	uint32_t sdt = dw(c, 1) & 0xff, ddt = (dw(c, 1) >> 8) & 0xff;
+	uint32_t count = dw(c, 2);
+	uint64_t a = qw(c, 3), b = qw(c, 5), d = qw(c, 7);
+	bool binary = op == TESSERA_EW_ADD || op == TESSERA_EW_MUL;
+	unsigned int ses = t1_dtype_size(sdt), des = t1_dtype_size(ddt);
+	struct t1_buf buf[3];
+	int ret;
+
+	if (c->len != TESSERA_CMD_EW_LEN || !compute_engine(c) ||
+	    op > TESSERA_EW_CAST || (dw(c, 1) >> 16) ||
+	    !ew_types_ok(op, sdt, ddt) || !count ||
+	    !mat_ok(a, 1, count, count, ses) ||
+	    !mat_ok(d, 1, count, count, des) ||
+	    (binary ? !mat_ok(b, 1, count, count, ses) : b != 0) ||
+	    (op != TESSERA_EW_SCALE && dw(c, 9)))
+		return invalid(c);
+
+	memset(buf, 0, sizeof(buf));
+	ret = t1_buf_get(c->as, &buf[0], a, (uint64_t)count * ses, T1_ACC_R);
+	if (!ret && binary)
+		ret = t1_buf_get(c->as, &buf[1], b, (uint64_t)count * ses,
+				 T1_ACC_R);
+	if (!ret)
+		ret = t1_buf_get(c->as, &buf[2], d, (uint64_t)count * des,
+				 T1_ACC_W);
+	if (!ret && t1_elementwise(op, sdt, ddt, count, buf[0].p, buf[1].p,
+				   buf[2].p, fw(c, 9)))
+		ret = invalid(c);
+	return put_all(c->as, buf, 3, ret);
+}
+
+/* SOFTMAX and LAYERNORM share their operand layout. */
+static int cmd_rowwise(const struct cmd *c, bool ln)
+{
+	uint32_t flags = TESSERA_CMD_FLAGS(c->hdr), dt = dw(c, 1);
+	uint32_t rows = dw(c, 2), cols = dw(c, 3), lds = dw(c, 6);
+	uint32_t ldd = dw(c, 9);
+	uint64_t src = qw(c, 4), dst = qw(c, 7), gamma = 0, beta = 0;
+	unsigned int es = t1_dtype_size(dt);
+	struct t1_buf buf[4];
+	float eps = 0.0f, *tmp;
+	int ret;
+
+	if (ln) {
+		gamma = qw(c, 10);
+		beta = qw(c, 12);
+		eps = fw(c, 14);
+	}
+	if (c->len != (ln ? TESSERA_CMD_LN_LEN : TESSERA_CMD_SOFTMAX_LEN) ||
+	    !compute_engine(c) ||
+	    (flags & ~(ln ? TESSERA_LN_GAMMA | TESSERA_LN_BETA : 0)) ||
+	    dt > TESSERA_DTYPE_BF16 ||
+	    !mat_ok(src, rows, cols, lds, es) ||
+	    !mat_ok(dst, rows, cols, ldd, es) ||
+	    ((flags & TESSERA_LN_GAMMA) ? !mat_ok(gamma, 1, cols, cols, es) :
+					 gamma != 0) ||
+	    ((flags & TESSERA_LN_BETA) ? !mat_ok(beta, 1, cols, cols, es) :
+					beta != 0) ||
+	    (ln && !(eps >= 0.0f && isfinite(eps))))
+		return invalid(c);
+
+	memset(buf, 0, sizeof(buf));
+	ret = t1_buf_get(c->as, &buf[0], src, span(rows, cols, lds, es),
+			 T1_ACC_R);
+	if (!ret)
+		ret = t1_buf_get(c->as, &buf[1], dst, span(rows, cols, ldd, es),
+				 T1_ACC_W);
+	if (!ret && gamma)
+		ret = t1_buf_get(c->as, &buf[2], gamma, (uint64_t)cols * es,
+				 T1_ACC_R);
+	if (!ret && beta)
+		ret = t1_buf_get(c->as, &buf[3], beta, (uint64_t)cols * es,
+				 T1_ACC_R);
+	tmp = ret ? NULL : malloc((size_t)cols * sizeof(float));
+	if (!ret && !tmp)
+		ret = invalid(c);
+	for (uint32_t i = 0; !ret && i < rows; i++) {
+		const uint8_t *s = buf[0].p + (uint64_t)i * lds * es;
+		uint8_t *d = buf[1].p + (uint64_t)i * ldd * es;
+
+		if (ln)
+			t1_layernorm_row(s, d, dt, cols, buf[2].p, buf[3].p,
+					 eps, tmp);
+		else
+			t1_softmax_row(s, d, dt, cols, tmp);
+	}
+	free(tmp);
+	return put_all(c->as, buf, 4, ret);
+}
+
+static int exec_one(const struct cmd *c)
+{
+	switch (TESSERA_CMD_OPCODE(c->hdr)) {
+	case TESSERA_CMD_OP_NOP:
+		return TESSERA_CMD_FLAGS(c->hdr) ? invalid(c) : 0;
+	case TESSERA_CMD_OP_FENCE:	return cmd_fence(c);
+	case TESSERA_CMD_OP_COPY:	return cmd_copy(c);
+	case TESSERA_CMD_OP_FILL:	return cmd_fill(c);
+	case TESSERA_CMD_OP_TIMESTAMP:	return cmd_timestamp(c);
+	case TESSERA_CMD_OP_SEMAPHORE:	return cmd_semaphore(c);
+	case TESSERA_CMD_OP_GEMM:	return cmd_gemm(c);
+	case TESSERA_CMD_OP_ELEMENTWISE: return cmd_elementwise(c);
+	case TESSERA_CMD_OP_SOFTMAX:	return cmd_rowwise(c, false);
+	case TESSERA_CMD_OP_LAYERNORM:	return cmd_rowwise(c, true);
+	default:			return invalid(c);
+	}
+}
+
+int t1_exec_cmds(struct t1_as *as, const uint32_t *buf, uint32_t ndw,
+		 uint64_t cmd_va)
+{
+	const uint8_t *p = (const uint8_t *)buf;
+	uint32_t len;
+
+	for (uint32_t i = 0; i < ndw; i += len) {
+		struct cmd c = {
+			.as = as,
+			.p = p + 4ull * i,
+			.hdr = get_le32(p + 4ull * i),
+			.va = cmd_va + 4ull * i,
+		};
+		int ret;
+
+		if (atomic_load(&as->r->abort))
+			return -ECANCELED;
+		len = c.len = TESSERA_CMD_LEN(c.hdr);
+		if (!len || len > ndw - i)
+			return invalid(&c);
+		ret = exec_one(&c);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * T1 numeric kernels.  GEMM goes through OpenBLAS (CBLAS): fp32 directly,
+ * fp16/bf16 converted to fp32 in row panels, int8 through dgemm, which is
+ * exact for every K the command allows.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "t1_math.h"
+#include "tessera_accel.h"
+
+static uint32_t f2u(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+static float u2f(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, 4);
+	return f;
+}
+
+float t1_f16_to_f32(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+	uint32_t exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+
+	if (exp == 0x1f)
+		return u2f(sign | 0x7f800000 | man << 13 | (man ? 0x400000 : 0));
+	if (exp == 0) {
+		float v = ldexpf((float)man, -24);
+
+		return sign ? -v : v;
+	}
+	return u2f(sign | (exp + 112) << 23 | man << 13);
+}
+
+uint16_t t1_f32_to_f16(float f)
+{
+	uint32_t u = f2u(f);
+	uint16_t sign = (u >> 16) & 0x8000;
+	uint32_t exp = (u >> 23) & 0xff, man = u & 0x7fffff;
+	int e;
+
+	if (exp == 0xff)
+		return sign | 0x7c00 | (man ? 0x200 | (man >> 13) : 0);
+	e = (int)exp - 127 + 15;
+	if (e >= 0x1f)
+		return sign | 0x7c00;
+	if (e <= 0) {
+		/* Subnormal (or zero): shift the full significand. */
+		uint32_t full = man | 0x800000, shift = 14 - e;
+		uint32_t v, rem, half;
+
+		if (shift > 24)
+			return sign;
+		v = full >> shift;
+		rem = full & ((1u << shift) - 1);
+		half = 1u << (shift - 1);
+		if (rem > half || (rem == half && (v & 1)))
+			v++;
+		return sign | v;	/* may carry into the smallest normal */
+	}
+	{
+		uint32_t v = (uint32_t)e << 10 | man >> 13;
+		uint32_t rem = man & 0x1fff;
+
+		if (rem > 0x1000 || (rem == 0x1000 && (v & 1)))
+			v++;		/* may carry into infinity: correct */
+		return sign | v;
+	}
+}
+
+float t1_bf16_to_f32(uint16_t h)
+{
+	return u2f((uint32_t)h << 16);
+}
+
+uint16_t t1_f32_to_bf16(float f)
+{
+	uint32_t u = f2u(f);
+
+	if ((u & 0x7f800000) == 0x7f800000 && (u & 0x7fffff))
+		return (u >> 16) | 0x40;	/* quiet NaN */
+	u += 0x7fff + ((u >> 16) & 1);
+	return u >> 16;
+}
+
+int8_t t1_f32_to_i8(float f)
+{
+	if (isnan(f))
+		return 0;
+	f = nearbyintf(f);
+	return f >= 127.0f ? 127 : f <= -128.0f ? -128 : (int8_t)f;
+}
+
+int32_t t1_f32_to_i32(float f)
+{
+	if (isnan(f))
+		return 0;
+	f = nearbyintf(f);
+	if (f >= 2147483648.0f)
+		return INT32_MAX;
+	if (f <= -2147483648.0f)
+		return INT32_MIN;
+	return (int32_t)f;
+}
+
+float t1_gelu(float x)
+{
+	return 0.5f * x * (1.0f + erff(x * (float)M_SQRT1_2));
+}
+
+unsigned int t1_dtype_size(uint32_t dt)
+{
+	switch (dt) {
+	case TESSERA_DTYPE_FP32:
+	case TESSERA_DTYPE_INT32:	return 4;
+	case TESSERA_DTYPE_FP16:
+	case TESSERA_DTYPE_BF16:	return 2;
+	case TESSERA_DTYPE_INT8:	return 1;
+	default:			return 0;
+	}
+}
+
+float t1_load(const void *p, uint32_t dt, size_t i)
+{
+	uint16_t h;
+	int32_t v;
+	float f;
+
+	switch (dt) {
+	case TESSERA_DTYPE_FP32:
+		memcpy(&f, (const uint8_t *)p + 4 * i, 4);
+		return f;
+	case TESSERA_DTYPE_FP16:
+		memcpy(&h, (const uint8_t *)p + 2 * i, 2);
+		return t1_f16_to_f32(h);
+	case TESSERA_DTYPE_BF16:
+		memcpy(&h, (const uint8_t *)p + 2 * i, 2);
+		return t1_bf16_to_f32(h);
+	case TESSERA_DTYPE_INT8:
+		return ((const int8_t *)p)[i];
+	default:
+		memcpy(&v, (const uint8_t *)p + 4 * i, 4);
+		return (float)v;
+	}
+}
+
+void t1_store(void *p, uint32_t dt, size_t i, float v)
+{
+	uint16_t h;
+	int32_t n;
+
+	switch (dt) {
+	case TESSERA_DTYPE_FP32:
+		memcpy((uint8_t *)p + 4 * i, &v, 4);
+		break;
+	case TESSERA_DTYPE_FP16:
+		h = t1_f32_to_f16(v);
+		memcpy((uint8_t *)p + 2 * i, &h, 2);
+		break;
+	case TESSERA_DTYPE_BF16:
+		h = t1_f32_to_bf16(v);
+		memcpy((uint8_t *)p + 2 * i, &h, 2);
+		break;
+	case TESSERA_DTYPE_INT8:
+		((int8_t *)p)[i] = t1_f32_to_i8(v);
+		break;
+	default:
+		n = t1_f32_to_i32(v);
+		memcpy((uint8_t *)p + 4 * i, &n, 4);
+		break;
+	}
+}
+
+static float act(uint32_t a, float x)
+{
+	if (a == TESSERA_ACT_RELU)
+		return x > 0.0f ? x : 0.0f;	/* NaN -> 0 */
+	if (a == TESSERA_ACT_GELU)
+		return t1_gelu(x);
+	return x;
+}
+
+/* Convert a rows x cols matrix (leading dim @ld) of @dt to packed fp32. */
+static float *to_f32(const void *src, uint32_t dt, uint32_t rows,
+		     uint32_t cols, uint32_t ld)
+{
+	float *d = malloc((size_t)rows * cols * sizeof(float));
+
+	if (!d)
+		return NULL;
+	for (size_t r = 0; r < rows; r++)
+		for (size_t c = 0; c < cols; c++)
+			d[r * cols + c] = t1_load(src, dt, r * ld + c);
+	return d;
+}
+
+static int gemm_float(const struct t1_gemm *g)
+{
+	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
+	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
+	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
+	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
+	bool plain = g->act == TESSERA_ACT_NONE && !g->bias;
+	float *a = NULL, *b = NULL, *c = NULL;
+	int ret = -ENOMEM;
+
+	if (g->dtype == TESSERA_DTYPE_FP32 && plain) {
+		cblas_sgemm(CblasRowMajor, ta, tb, g->m, g->n, g->k, g->alpha,
+			    g->a, g->lda, g->b, g->ldb, g->beta, g->c, g->ldc);
+		return 0;
+	}
+	if (g->dtype == TESSERA_DTYPE_FP32) {
+		cblas_sgemm(CblasRowMajor, ta, tb, g->m, g->n, g->k, g->alpha,
+			    g->a, g->lda, g->b, g->ldb, g->beta, g->c, g->ldc);
+		for (size_t i = 0; i < g->m; i++) {
+			float *row = (float *)g->c + i * g->ldc;
+
+			for (size_t j = 0; j < g->n; j++) {
+				float v = row[j];
+
+				if (g->bias)
+					v += t1_load(g->biasp, g->dtype, j);
+				row[j] = act(g->act, v);
+			}
+		}
+		return 0;
+	}
+
+	/* fp16 / bf16: compute in fp32, round once at the end. */
+	a = to_f32(g->a, g->dtype, ar, ac, g->lda);
+	b = to_f32(g->b, g->dtype, br, bc, g->ldb);
+	c = malloc((size_t)g->m * g->n * sizeof(float));
+	if (!a || !b || !c)
+		goto out;
+	if (g->beta != 0.0f)
+		for (size_t i = 0; i < g->m; i++)
+			for (size_t j = 0; j < g->n; j++)
+				c[i * g->n + j] = t1_load(g->c, g->dtype,
+							  i * g->ldc + j);
+	cblas_sgemm(CblasRowMajor, ta, tb, g->m, g->n, g->k, g->alpha, a, ac,
+		    b, bc, g->beta, c, g->n);
+	for (size_t i = 0; i < g->m; i++)
+		for (size_t j = 0; j < g->n; j++) {
+			float v = c[i * g->n + j];
+
+			if (g->bias)
+				v += t1_load(g->biasp, g->dtype, j);
+			t1_store(g->c, g->dtype, i * g->ldc + j, act(g->act, v));
+		}
+	ret = 0;
+out:
+	free(a);
+	free(b);
+	free(c);
+	return ret;
+}
+
+static double *i8_to_f64(const int8_t *src, uint32_t rows, uint32_t cols,
+			 uint32_t ld)
+{
+	double *d = malloc((size_t)rows * cols * sizeof(double));
+
+	if (!d)
+		return NULL;
+	for (size_t r = 0; r < rows; r++)
+		for (size_t c = 0; c < cols; c++)
+			d[r * cols + c] = src[r * ld + c];
+	return d;
+}
+
+/* int8 x int8 -> int32: exact sums (|sum| < 2^53), saturated at the end. */
+static int gemm_int8(const struct t1_gemm *g)
+{
+	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
+	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
+	double *a = i8_to_f64(g->a, ar, ac, g->lda);
+	double *b = i8_to_f64(g->b, br, bc, g->ldb);
+	double *c = malloc((size_t)g->m * g->n * sizeof(double));
+	int ret = -ENOMEM;
+
+	if (!a || !b || !c)
+		goto out;
+	cblas_dgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans,
+		    g->trans_b ? CblasTrans : CblasNoTrans, g->m, g->n, g->k,
+		    1.0, a, ac, b, bc, 0.0, c, g->n);
+	for (size_t i = 0; i < g->m; i++) {
+		int32_t *row = (int32_t *)g->c + i * g->ldc;
+
+		for (size_t j = 0; j < g->n; j++) {
+			int64_t v = (int64_t)c[i * g->n + j];
+			int32_t old;
+
+			if (g->beta != 0.0f) {
+				memcpy(&old, &row[j], 4);
+				v += old;
+			}
+			if (g->bias) {
+				memcpy(&old, (const int32_t *)g->biasp + j, 4);
+				v += old;
+			}
+			if (g->act == TESSERA_ACT_RELU && v < 0)
+				v = 0;
+			v = v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v;
+			old = (int32_t)v;
+			memcpy(&row[j], &old, 4);
+		}
+	}
+	ret = 0;
+out:
+	free(a);
+	free(b);
+	free(c);
+	return ret;
+}
+
+int t1_gemm_run(const struct t1_gemm *g)
+{
+	return g->dtype == TESSERA_DTYPE_INT8 ? gemm_int8(g) : gemm_float(g);
+}
+
+static float ew_op(uint32_t op, float a, float b, float s)
+{
+	switch (op) {
+	case TESSERA_EW_ADD:	return a + b;
+	case TESSERA_EW_MUL:	return a * b;
+	case TESSERA_EW_SCALE:	return a * s;
+	case TESSERA_EW_RELU:	return a > 0.0f ? a : 0.0f;
+	case TESSERA_EW_GELU:	return t1_gelu(a);
+	case TESSERA_EW_EXP:	return expf(a);
+	default:		return a;	/* CAST */
+	}
+}
+
+int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,
+		   const void *a, const void *b, void *d, float scalar)
+{
+	/* Integer casts go directly, so int32 values stay exact. */
+	if (op == TESSERA_EW_CAST && sdt == TESSERA_DTYPE_INT32 &&
+	    ddt == TESSERA_DTYPE_INT8) {
+		for (size_t i = 0; i < count; i++) {
+			int32_t v;
+
+			memcpy(&v, (const int32_t *)a + i, 4);
+			((int8_t *)d)[i] = v > 127 ? 127 : v < -128 ? -128 : v;
+		}
+		return 0;
+	}
+	if (op == TESSERA_EW_CAST && sdt == ddt) {
+		memmove(d, a, count * t1_dtype_size(sdt));
+		return 0;
+	}
+	if (op == TESSERA_EW_CAST && ddt == TESSERA_DTYPE_INT32 &&
+	    sdt == TESSERA_DTYPE_INT8) {
+		for (size_t i = 0; i < count; i++) {
+			int32_t v = ((const int8_t *)a)[i];
+
+			memcpy((int32_t *)d + i, &v, 4);
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < count; i++) {
+		float x = t1_load(a, sdt, i);
+		float y = b ? t1_load(b, sdt, i) : 0.0f;
+
+		t1_store(d, ddt, i, ew_op(op, x, y, scalar));
+	}
+	return 0;
+}
+
+void t1_softmax_row(const void *src, void *dst, uint32_t dt, size_t cols,
+		    float *tmp)
+{
+	float max = -INFINITY, sum = 0.0f;
+
+	for (size_t j = 0; j < cols; j++) {
+		tmp[j] = t1_load(src, dt, j);
+		if (tmp[j] > max)
+			max = tmp[j];
+	}
+	for (size_t j = 0; j < cols; j++) {
+		tmp[j] = expf(tmp[j] - max);
+		sum += tmp[j];
+	}
+	for (size_t j = 0; j < cols; j++)
+		t1_store(dst, dt, j, tmp[j] / sum);
+}
+
+void t1_layernorm_row(const void *src, void *dst, uint32_t dt, size_t cols,
+		      const void *gamma, const void *beta, float eps,
+		      float *tmp)
+{
+	float mean = 0.0f, var = 0.0f, inv;
+
+	for (size_t j = 0; j < cols; j++) {
+		tmp[j] = t1_load(src, dt, j);
+		mean += tmp[j];
+	}
+	mean /= (float)cols;
+	for (size_t j = 0; j < cols; j++) {
+		float d = tmp[j] - mean;
+
+		var += d * d;
+	}
+	var /= (float)cols;
+	inv = 1.0f / sqrtf(var + eps);
+	for (size_t j = 0; j < cols; j++) {
+		float v = (tmp[j] - mean) * inv;
+
+		if (gamma)
+			v *= t1_load(gamma, dt, j);
+		if (beta)
+			v += t1_load(beta, dt, j);
+		t1_store(dst, dt, j, v);
+	}
+}

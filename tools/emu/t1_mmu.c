@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * T1 device MMU: context table, 4-level page-table walk (4 KiB and 2 MiB
+ * pages), a small per-engine TLB, and the operand helpers built on top.
+ *
+ * Everything here runs on an engine thread, between dma_hold() and
+ * dma_release(), without t1->lock: the TLB is the engine's own, the MMU
+ * registers it needs were copied into struct t1_as at descriptor start,
+ * and invalidations reach it through the atomic t1->tlb_epoch.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "t1_priv.h"
+
+#define PAGE_SHIFT	12
+#define PAGE_SIZE	(1ull << PAGE_SHIFT)
+#define HUGE_SIZE	(1ull << 21)
+#define VA_LIMIT	(1ull << TESSERA_VA_BITS)
+
+static uint8_t *fault(struct t1_as *as, uint32_t code, uint64_t va,
+		      unsigned int acc)
+{
+	as->fault->code = code;
+	as->fault->va = va;
+	as->fault->access = acc & T1_ACC_X ? TESSERA_ACCESS_FETCH :
+			    acc & T1_ACC_W ? TESSERA_ACCESS_WRITE :
+					     TESSERA_ACCESS_READ;
+	return NULL;
+}
+
+/*
+ * Physical access: bus address (host memory) or HBM offset.  Returns the
+ * host address, *len trimmed to the contiguous bytes, or NULL.
+ */
+static uint8_t *phys_ptr(struct t1_as *as, uint64_t pa, bool devmem,
+			 uint64_t *len, bool write, uint32_t *code)
+{
+	struct t1 *t1 = as->t1;
+
+	if (devmem) {
+		if (pa >= t1->hbm_size) {
+			*code = TESSERA_ERR_DMA_FAULT;
+			return NULL;
+		}
+		if (atomic_load_explicit(&t1->fi_ecc, memory_order_relaxed) &&
+		    atomic_exchange(&t1->fi_ecc, false)) {
+			*code = TESSERA_ERR_ECC;
+			pthread_mutex_lock(&t1->lock);
+			t1->ecc_uncorrected++;
+			pthread_mutex_unlock(&t1->lock);
+			return NULL;
+		}
+		if (*len > t1->hbm_size - pa)
+			*len = t1->hbm_size - pa;
+		return t1->hbm + pa;
+	}
+	*code = TESSERA_ERR_DMA_FAULT;
+	return t1->ops.dma_ptr(t1->ops.opaque, pa, len, write);
+}
+
+static bool read_pte(struct t1_as *as, uint64_t table, bool devmem,
+		     unsigned int idx, uint64_t *pte)
+{
+	uint64_t len = 8;
+	uint32_t code;
+	uint8_t *p = phys_ptr(as, table + idx * 8ull, devmem, &len, false,
+			      &code);
+
+	if (!p || len < 8)
+		return false;
+	/* The driver may update tables concurrently: one atomic load. */
+	*pte = le64toh(__atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE));
+	return true;
+}
+
+/* Walk the tables for the 4 KiB page of @va; fill @e or return a code. */
+static uint32_t walk(struct t1_as *as, uint64_t va, struct t1_tlb_entry *e)
+{
+	uint64_t entry = as->root;
+
+	for (int level = 4; level >= 1; level--) {
+		unsigned int shift = PAGE_SHIFT + 9 * (level - 1);
+		uint64_t pte;
+
+		if (!(entry & TESSERA_PTE_VALID))
+			return TESSERA_ERR_MMU_FAULT;
+		if (!read_pte(as, entry & TESSERA_PTE_ADDR_MASK,
+			      entry & TESSERA_PTE_DEVMEM,
+			      (va >> shift) & 511, &pte))
+			return TESSERA_ERR_MMU_FAULT;
+		if (!(pte & TESSERA_PTE_VALID))
+			return TESSERA_ERR_MMU_FAULT;
+		if (level == 1 || (level == 2 && (pte & TESSERA_PTE_HUGE))) {
+			uint64_t base = pte & TESSERA_PTE_ADDR_MASK;
+
+			if (level == 2)
+				base = (base & ~(HUGE_SIZE - 1)) +
+				       (va & (HUGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+			e->pa = base;
+			e->devmem = pte & TESSERA_PTE_DEVMEM;
+			e->perm = (pte & TESSERA_PTE_READ ? T1_ACC_R : 0) |
+				  (pte & TESSERA_PTE_WRITE ? T1_ACC_W : 0);
+			return 0;
+		}
+		entry = pte;
+	}
+	return TESSERA_ERR_MMU_FAULT;
+}
+
+static uint8_t *xlate_page(struct t1_as *as, uint64_t va, uint64_t *len,
+			   unsigned int acc)
+{
+	struct t1_ring *r = as->r;
+	uint64_t vpn = va >> PAGE_SHIFT;
+	uint64_t tag = ((uint64_t)as->asid << 36 | vpn) + 1;
+	uint32_t epoch = atomic_load_explicit(&as->t1->tlb_epoch,
+					      memory_order_acquire);
+	struct t1_tlb_entry *e = &r->tlb[(vpn ^ as->asid * 31) % T1_TLB_SIZE];
+	unsigned int need = (acc & (T1_ACC_R | T1_ACC_X) ? T1_ACC_R : 0) |
+			    (acc & T1_ACC_W);
+	uint64_t off = va & (PAGE_SIZE - 1), n;
+	uint32_t code;
+	uint8_t *p;
+
+	if (e->tag != tag || e->epoch != epoch) {
+		struct t1_tlb_entry fresh = { .tag = tag, .epoch = epoch };
+
+		code = walk(as, va, &fresh);
+		if (code)
+			return fault(as, code, va, acc);
+		*e = fresh;
+	}
+	if ((e->perm & need) != need)
+		return fault(as, TESSERA_ERR_MMU_PERM, va, acc);
+	n = PAGE_SIZE - off;
+	if (*len > n)
+		*len = n;
+	n = *len;
+	p = phys_ptr(as, e->pa + off, e->devmem, &n, acc & T1_ACC_W, &code);
+	if (!p || n < *len)
+		return fault(as, code == TESSERA_ERR_ECC ? code :
+			     TESSERA_ERR_DMA_FAULT, va, acc);
+	return p;
+}
+
+uint8_t *t1_xlate(struct t1_as *as, uint64_t va, uint64_t *len,
+		  unsigned int acc)
+{
+	struct t1_ring *r = as->r;
+	uint64_t want = *len;
+	uint32_t code;
+	uint8_t *p;
+
+	if (atomic_load_explicit(&r->fi_fault, memory_order_relaxed) &&
+	    atomic_exchange(&r->fi_fault, false))
+		return fault(as, TESSERA_ERR_MMU_FAULT, va, acc);
+	if (!want)
+		want = *len = 1;
+
+	if (!as->asid) {
+		bool devmem = va >= TESSERA_BYPASS_HBM_BASE;
+
+		p = phys_ptr(as, devmem ? va - TESSERA_BYPASS_HBM_BASE : va,
+			     devmem, len, acc & T1_ACC_W, &code);
+		return p ? p : fault(as, code, va, acc);
+	}
+
+	if (va >= VA_LIMIT)
+		return fault(as, TESSERA_ERR_MMU_FAULT, va, acc);
+	p = xlate_page(as, va, len, acc);
+	if (!p)
+		return NULL;
+	/* Extend across pages that happen to be contiguous in host memory. */
+	while (*len < want) {
+		uint64_t nva = va + *len, n = want - *len;
+		uint8_t *q;
+
+		if (nva >= VA_LIMIT)
+			break;
+		q = xlate_page(as, nva, &n, acc);
+		if (!q) {
+			/* Report the fault when the caller gets there. */
+			as->fault->code = 0;
+			break;
+		}
+		if (q != p + *len)
+			break;
+		*len += n;
+	}
+	return p;
+}
+
+static int as_copy(struct t1_as *as, uint64_t va, uint8_t *buf,
+		   uint64_t len, unsigned int acc, bool write)
+{
+	while (len) {
+		uint64_t n = len;
+		uint8_t *p = t1_xlate(as, va, &n, acc);
+
+		if (!p)
+			return as->fault->code;
+		if (write)
+			memcpy(p, buf, n);
+		else
+			memcpy(buf, p, n);
+		va += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int t1_as_read(struct t1_as *as, uint64_t va, void *buf, uint64_t len,
+	       unsigned int acc)
+{
+	return as_copy(as, va, buf, len, acc, false);
+}
+
+int t1_as_write(struct t1_as *as, uint64_t va, const void *buf,
+		uint64_t len)
+{
+	return as_copy(as, va, (uint8_t *)buf, len, T1_ACC_W, true);
+}
+
+/* Probe every page of [va, va + len) for @acc without touching memory. */
+static int as_probe(struct t1_as *as, uint64_t va, uint64_t len,
+		    unsigned int acc)
+{
+	while (len) {
+		uint64_t n = len;
+
+		if (!t1_xlate(as, va, &n, acc))
+			return as->fault->code;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int t1_buf_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
+	       uint64_t len, unsigned int acc)
+{
+	uint64_t n = len;
+	uint8_t *p;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	b->va = va;
+	b->len = len;
+	b->acc = acc;
+	if (!len)
+		return 0;
+	if (va + len < va) {
+		as->fault->code = TESSERA_ERR_INVALID_CMD;
+		as->fault->va = va;
+		return TESSERA_ERR_INVALID_CMD;
+	}
+	p = t1_xlate(as, va, &n, acc);
+	if (!p)
+		return as->fault->code;
+	if (n == len) {
+		b->p = p;
+		return 0;
+	}
+	/* Not contiguous in host memory: check it all, then bounce. */
+	ret = as_probe(as, va, len, acc);
+	if (ret)
+		return ret;
+	b->p = malloc(len);
+	if (!b->p) {
+		as->fault->code = TESSERA_ERR_INVALID_CMD;
+		as->fault->va = va;
+		return TESSERA_ERR_INVALID_CMD;
+	}
+	b->bounced = true;
+	if (acc & T1_ACC_R)
+		return t1_as_read(as, va, b->p, len, T1_ACC_R);
+	return 0;
+}
+
+int t1_buf_put(struct t1_as *as, struct t1_buf *b, bool writeback)
+{
+	int ret = 0;
+
+	if (b->bounced) {
+		if (writeback && (b->acc & T1_ACC_W))
+			ret = t1_as_write(as, b->va, b->p, b->len);
+		free(b->p);
+	}
+	memset(b, 0, sizeof(*b));
+	return ret;
+}
+
+int t1_as_init(struct t1_as *as, struct t1_ring *r, uint32_t asid)
+{
+	struct t1 *t1 = r->t1;
+	uint64_t base, len = TESSERA_CTX_ENTRY_SIZE;
+	uint32_t count;
+	uint8_t *p;
+
+	as->t1 = t1;
+	as->r = r;
+	as->asid = asid;
+	as->root = 0;
+	if (!asid)
+		return 0;
+	pthread_mutex_lock(&t1->lock);
+	base = t1->ctx_base;
+	count = t1->ctx_count;
+	pthread_mutex_unlock(&t1->lock);
+	as->fault->va = 0;
+	as->fault->access = TESSERA_ACCESS_READ;
+	if (asid >= count)
+		return as->fault->code = TESSERA_ERR_CTX_INVALID;
+	p = t1->ops.dma_ptr(t1->ops.opaque,
+			    base + (uint64_t)asid * TESSERA_CTX_ENTRY_SIZE,
+			    &len, false);
+	if (!p || len < TESSERA_CTX_ENTRY_SIZE)
+		return as->fault->code = TESSERA_ERR_CTX_INVALID;
+	as->root = le64toh(__atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE));
+	if (!(as->root & TESSERA_PTE_VALID) ||
+	    __atomic_load_n((uint64_t *)(p + TESSERA_CTX_RSVD),
+			    __ATOMIC_RELAXED))
+		return as->fault->code = TESSERA_ERR_CTX_INVALID;
+	return 0;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * T1 device model internals shared by t1.c (registers, rings, threads),
+ * t1_mmu.c (address translation), t1_cmd.c (command processor) and
+ * t1_math.c (numeric kernels).
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#ifndef TESSERA_T1_PRIV_H
+#define TESSERA_T1_PRIV_H
+
+#include <endian.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "t1.h"
+#include "tessera_regs.h"
+#include "tessera_accel.h"
+
+#define T1_TLB_SIZE		256	/* entries per engine, direct mapped */
+#define T1_MAX_OPERAND		(256ull << 20)	/* bytes a compute operand may span */
+#define T1_MAX_DIM		65536u
+
+/* Access kinds for translation. */
+#define T1_ACC_R		1u
+#define T1_ACC_W		2u
+#define T1_ACC_X		4u	/* command fetch; needs read permission */
+
+struct t1;
+
+/* One cached translation of a 4 KiB virtual page. */
+struct t1_tlb_entry {
+	uint64_t tag;		/* (asid << 36 | vpn) + 1; 0 = empty */
+	uint64_t pa;		/* page's bus address or HBM offset */
+	uint32_t perm;		/* T1_ACC_R | T1_ACC_W */
+	uint32_t epoch;		/* t1->tlb_epoch when filled */
+	bool devmem;
+};
+
+/* The error a command stopped with (a context error). */
+struct t1_fault {
+	uint32_t code;		/* TESSERA_ERR_* */
+	uint32_t access;	/* TESSERA_ACCESS_* */
+	uint64_t va;
+};
+
+struct t1_ring {
+	struct t1 *t1;
+	unsigned int idx;
+	unsigned int cls;	/* TESSERA_ENGINE_CLASS_* */
+	pthread_t thread;
+	pthread_cond_t kick;	/* waits on t1->lock: doorbell, reset, stop */
+
+	/* Engine thread only. */
+	uint32_t *cmdbuf;	/* the fetched commands */
+	struct t1_tlb_entry tlb[T1_TLB_SIZE];
+
+	/* Registers and engine state, protected by t1->lock. */
+	uint64_t desc_base;
+	uint32_t size;
+	uint32_t head;
+	uint32_t tail;
+	uint32_t ctrl;		/* TESSERA_RING_CTRL_ENABLE only */
+	uint32_t completed;
+	uint32_t aborted;
+	uint64_t fence_addr;
+	uint64_t fence_seqno;
+	bool error;		/* ring stopped: descriptor-level error */
+	bool hung;		/* ... because the watchdog fired */
+	bool reset_failed;	/* ... because a reset failed */
+	bool kicked;		/* doorbell rung since the engine last idled */
+	bool busy;		/* engine is executing a descriptor */
+	uint64_t desc_seq;	/* descriptors started */
+	uint64_t busy_since;	/* device ns when the current one started */
+	uint64_t busy_ns;	/* total time spent executing */
+	uint32_t busy_hi_latch;
+	bool inv_wait;		/* TLB invalidation waits for desc_seq */
+	uint64_t inv_seq;
+	/* Context-error syndrome latch and halted contexts. */
+	bool fault_valid;
+	bool fault_overflow;
+	struct t1_fault fault;
+	uint32_t fault_asid;
+	uint64_t fault_tag;
+	uint32_t halt_query;
+	uint64_t halted[TESSERA_MAX_ASIDS / 64];
+
+	/*
+	 * Written with t1->lock held; the engine also polls it without the
+	 * lock between commands to give up a descriptor quickly on reset.
+	 */
+	atomic_bool abort;
+	/* Fault injection, armed by registers, consumed by the engine. */
+	atomic_bool fi_hang;
+	atomic_bool fi_fault;
+	atomic_bool fi_reset_fail;
+};
+
+struct t1 {
+	/* Immutable after t1_create(). */
+	struct t1_host_ops ops;
+	unsigned int ncompute, ndma, nrings;
+	uint32_t serial;
+	bool fault_injection;
+	uint8_t *hbm;
+	uint64_t hbm_size;
+	int hbm_fd;
+	struct timespec ts_origin;	/* power-on */
+
+	/*
+	 * lock protects everything below and the register state in each
+	 * ring.  idle is signalled (on lock) when an engine stops being
+	 * busy, for resets that wait for the engines; mon_cond wakes the
+	 * monitor thread for t1_destroy().
+	 */
+	pthread_mutex_t lock;
+	pthread_cond_t idle;
+	pthread_cond_t mon_cond;
+	pthread_t monitor;
+	bool stop;		/* t1_destroy(): threads exit */
+
+	uint32_t scratch;
+	uint32_t int_status;
+	uint32_t int_mask;
+	uint32_t err_code;
+	uint32_t err_ring;
+	uint64_t err_addr;
+	uint64_t ts_base;	/* device ns at the last reset */
+	uint32_t ts_hi_latch;
+	uint32_t watchdog_ms;
+	bool reset_failed;
+	struct t1_cfg cfg;
+	/* MMU registers. */
+	uint64_t ctx_base;
+	uint32_t ctx_count;
+	uint32_t inv_asid;
+	/* Telemetry (the monitor thread updates it). */
+	double temp_mc;
+	double power_mw;
+	uint64_t last_busy_total;
+	uint64_t last_tick;
+	uint32_t ecc_corrected;
+	uint32_t ecc_uncorrected;
+	uint32_t engine_resets;
+
+	/* Bumped (under lock) by every TLB invalidation; engines read it. */
+	atomic_uint tlb_epoch;
+	/* Armed uncorrectable ECC error: the next HBM access fails. */
+	atomic_bool fi_ecc;
+	bool fi_dev_reset_fail;		/* lock */
+
+	struct t1_ring ring[T1_MAX_RINGS];
+};
+
+/* The address space one descriptor runs in (engine thread only). */
+struct t1_as {
+	struct t1 *t1;
+	struct t1_ring *r;
+	uint32_t asid;
+	uint64_t root;		/* root pointer (PTE format), asid >= 1 */
+	struct t1_fault *fault;
+};
+
+static inline uint32_t get_le32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
+}
+
+static inline uint64_t get_le64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return le64toh(v);
+}
+
+/* Device time in ns since power-on. */
+uint64_t t1_now_ns(const struct t1 *t1);
+
+/* t1_mmu.c */
+/*
+ * Host address of @va for @acc; *len is trimmed to the bytes mapped
+ * contiguously in host memory from there.  NULL with as->fault set on a
+ * fault.
+ */
+uint8_t *t1_xlate(struct t1_as *as, uint64_t va, uint64_t *len,
+		  unsigned int acc);
+int t1_as_read(struct t1_as *as, uint64_t va, void *buf, uint64_t len,
+	       unsigned int acc);
+int t1_as_write(struct t1_as *as, uint64_t va, const void *buf,
+		uint64_t len);
+/* Start a descriptor in context @asid: 0 or a TESSERA_ERR_* code. */
+int t1_as_init(struct t1_as *as, struct t1_ring *r, uint32_t asid);
+
+/* A whole operand as one host buffer: direct, or bounced. */
+struct t1_buf {
+	uint8_t *p;
+	uint64_t va, len;
+	unsigned int acc;
+	bool bounced;
+};
+int t1_buf_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
+	       uint64_t len, unsigned int acc);
+/* Write back (if bounced and writable) and free; 0 or an error code. */
+int t1_buf_put(struct t1_as *as, struct t1_buf *b, bool writeback);
+
+/* t1_cmd.c: run @ndw dwords; 0, -ECANCELED or a TESSERA_ERR_* code. */
+int t1_exec_cmds(struct t1_as *as, const uint32_t *buf, uint32_t ndw,
+		 uint64_t cmd_va);
+
+/* t1.c: FENCE, for t1_cmd.c.  0, -ECANCELED or an error code. */
+int t1_ring_fence(struct t1_ring *r, uint64_t value, bool irq,
+		  struct t1_fault *f);
+
+#endif /* TESSERA_T1_PRIV_H */
