@@ -25,6 +25,9 @@
 /* Largest command buffer a submit accepts; the driver appends a FENCE. */
 #define TESSERA_CMD_SIZE_MAX		(256 * 1024)
 
+/* tessera_device.flags bits */
+#define TESSERA_FLAG_LOST		0
+
 struct seq_file;
 struct tessera_device;
 
@@ -133,6 +136,11 @@ struct tessera_device {
 	u32 clock_mhz;
 	/** @engine_resets: engine resets done by the driver */
 	atomic_t engine_resets;
+	/**
+	 * @flags: TESSERA_FLAG_*, atomic bit operations; LOST is set once,
+	 * when the card stops answering, and never cleared.
+	 */
+	unsigned long flags;
 
 	/** @rings: the rings */
 	struct tessera_ring rings[TESSERA_MAX_RINGS];
@@ -196,6 +204,7 @@ static inline void tessera_ring_write(struct tessera_ring *ring, u32 reg, u32 va
 int tessera_hw_init(struct tessera_device *tdev);
 void tessera_hw_fini(struct tessera_device *tdev);
 void tessera_hw_ring_start(struct tessera_ring *ring);
+bool tessera_hw_lost(struct tessera_device *tdev);
 
 /* tessera_irq.c */
 int tessera_irq_init(struct tessera_device *tdev);

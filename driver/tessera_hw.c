@@ -139,6 +139,33 @@ int tessera_hw_init(struct tessera_device *tdev)
 }
 
 /**
+ * tessera_hw_lost - has the card stopped answering?
+ * @tdev: the device; the caller is inside drm_dev_enter()
+ *
+ * A card that fell off the bus (or whose emulator died) reads as all ones
+ * or not at all.  The first caller to notice fails every job on the
+ * hardware with -ENODEV; from then on no job reaches the rings.
+ *
+ * Return: true if the card is lost.
+ */
+bool tessera_hw_lost(struct tessera_device *tdev)
+{
+	u32 i;
+
+	if (test_bit(TESSERA_FLAG_LOST, &tdev->flags))
+		return true;
+	if (tessera_read(tdev, TESSERA_REG_ID) == TESSERA_ID_MAGIC)
+		return false;
+	if (test_and_set_bit(TESSERA_FLAG_LOST, &tdev->flags))
+		return true;
+
+	drm_err(&tdev->drm, "card stopped responding, failing all its jobs\n");
+	for (i = 0; i < tdev->num_rings; i++)
+		tessera_ring_fail_pending(&tdev->rings[i], -ENODEV);
+	return true;
+}
+
+/**
  * tessera_hw_fini - quiesce the card
  * @tdev: the device
  *

@@ -172,6 +172,10 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 
 	if (!drm_dev_enter(&ring->tdev->drm, &idx))
 		return ERR_PTR(-ENODEV);
+	if (test_bit(TESSERA_FLAG_LOST, &ring->tdev->flags)) {
+		drm_dev_exit(idx);
+		return ERR_PTR(-ENODEV);
+	}
 
 	fence->ring = ring;
 	dma_fence_init(&fence->base, &tessera_fence_ops, &ring->fence_lock,
@@ -219,22 +223,23 @@ static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_
 	int idx;
 
 	drm_sched_stop(&ring->sched, sched_job);
-
-	if (job->hw_fence)
-		dma_fence_set_error(job->hw_fence, -ETIMEDOUT);
 	trace_tessera_job_timeout(ring->id, job->hw_fence ? job->hw_fence->seqno : 0, -ETIMEDOUT);
 
-	if (drm_dev_enter(&tdev->drm, &idx)) {
+	if (!drm_dev_enter(&tdev->drm, &idx)) {
+		tessera_ring_fail_pending(ring, -ENODEV);
+	} else if (tessera_hw_lost(tdev)) {
+		drm_dev_exit(idx);
+	} else {
 		drm_err(&tdev->drm, "%s: job %llu timed out, resetting the ring\n",
 			ring->name, job->hw_fence ? job->hw_fence->seqno : 0);
 		/* Jobs behind the hung one are lost with the ring's state. */
+		if (job->hw_fence)
+			dma_fence_set_error(job->hw_fence, -ETIMEDOUT);
 		tessera_ring_fail_pending(ring, -ECANCELED);
 		atomic_inc(&tdev->engine_resets);
 		trace_tessera_ring_reset(ring->id, ring->next_seqno - 1);
 		tessera_hw_ring_start(ring);
 		drm_dev_exit(idx);
-	} else {
-		tessera_ring_fail_pending(ring, -ENODEV);
 	}
 
 	drm_sched_start(&ring->sched);

@@ -408,6 +408,8 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 	struct tessera_job *job;
 	int ret;
 
+	if (test_bit(TESSERA_FLAG_LOST, &tdev->flags))
+		return -ENODEV;
 	if (args->flags || args->pad)
 		return -EINVAL;
 	if (args->num_syncs > DRM_TESSERA_MAX_SYNCS || args->num_bos > DRM_TESSERA_MAX_BO_REFS)

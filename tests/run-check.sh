@@ -58,6 +58,9 @@ cat "$lint"
 stage "guest: kselftests in QEMU/TCG against tessera-emu"
 tests/vm-kselftests.sh --cards 2 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok |^# (card|guest)|^run.sh|^vm:' || true
 
+stage "guest: surprise removal (the host kills the emulator mid-run)"
+tests/vm-kselftests.sh --surprise-removal 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^run.sh' || true
+
 pass=0 fail=0 skip=0
 for f in "$res"/*.log; do
 	p=$(tr -d '\r' <"$f" | grep -E '^ok [0-9-]' | grep -vc '# SKIP' || true)

@@ -2,18 +2,29 @@
 # SPDX-License-Identifier: MIT
 #
 # Host side of the guest tests: boot the VM with the emulated card(s), run
-# tests/guest/kselftests.sh in it, then judge the guest's dmesg.  Prints the
-# guest's KTAP plus one line per host-side check.
-#   tests/vm-kselftests.sh [--cards N]
+# a guest script (default tests/guest/kselftests.sh) in it, then judge the
+# guest's dmesg.  Prints the guest's KTAP plus one line per host check.
+#   tests/vm-kselftests.sh [--cards N] [--surprise-removal]
+# --surprise-removal runs tests/guest/surprise-removal.sh, during which the
+# host kills the card's emulator.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-cards=1
-[ "${1:-}" = --cards ] && cards=$2
+cards=1 script=tests/guest/kselftests.sh extra=() name=vm
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cards) cards=$2; shift 2 ;;
+	--surprise-removal)
+		script=tests/guest/surprise-removal.sh name=vm-surprise
+		extra=(--kill-emu-on '### kill the emulator now')
+		shift ;;
+	*) echo "usage: $0 [--cards N] [--surprise-removal]" >&2; exit 2 ;;
+	esac
+done
 
 log=$(mktemp /tmp/tessera-console.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
-tools/vm/run.sh --cards "$cards" --log "$log" tests/guest/kselftests.sh
+tools/vm/run.sh --cards "$cards" --log "$log" "${extra[@]}" "$script"
 status=$?
 tr -d '\r' <"$log" | sed -n '/^### tessera-guest: up/,/^### dmesg begin/p' | grep -v '^###'
 
@@ -22,14 +33,14 @@ dmesg_text=$(tr -d '\r' <"$log" | sed -n '/^### dmesg begin/,/^### dmesg end/p')
 [ -n "$dmesg_text" ] || dmesg_text=$(tr -d '\r' <"$log")
 bad=$(echo "$dmesg_text" | grep -E 'WARNING:|BUG:|Oops|kernel BUG|general protection|Call Trace:|UBSAN:|KASAN:|refcount_t:|possible circular locking|INFO: task .* blocked|list_del corruption|Kernel panic' || true)
 if [ -z "$bad" ] && [ -n "$(echo "$dmesg_text" | grep -F '### dmesg begin')" ]; then
-	echo "ok - vm: guest dmesg has no WARN, BUG, oops or lockdep splat"
+	echo "ok - $name: guest dmesg has no WARN, BUG, oops or lockdep splat"
 else
-	echo "not ok - vm: guest dmesg has no WARN, BUG, oops or lockdep splat"
+	echo "not ok - $name: guest dmesg has no WARN, BUG, oops or lockdep splat"
 	echo "$bad" | head -n 40 | sed 's/^/# /'
 fi
 if [ $status = 0 ]; then
-	echo "ok - vm: guest run exited cleanly"
+	echo "ok - $name: guest run exited cleanly"
 else
-	echo "not ok - vm: guest run exited cleanly (status $status)"
+	echo "not ok - $name: guest run exited cleanly (status $status)"
 	tr -d '\r' <"$log" | tail -n 40 | sed 's/^/# /'
 fi

@@ -9,18 +9,23 @@
 # Every process it starts is gone when it returns.
 #
 #   tools/vm/run.sh [--cards N] [--timeout SEC] [--log FILE]
-#                   [--kill-emu-after SEC] SCRIPT [ARG,ARG...]
+#                   [--kill-emu-after SEC | --kill-emu-on LINE] SCRIPT [ARG,ARG...]
+#
+# --kill-emu-after and --kill-emu-on kill card 0's emulator (SIGKILL) after
+# SEC seconds, or as soon as the guest prints LINE on its console: a
+# surprise removal.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
-cards=1 timeout_s=900 log= kill_after=
+cards=1 timeout_s=900 log= kill_after= kill_on=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cards) cards=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--kill-emu-after) kill_after=$2; shift 2 ;;
-	-h|--help) sed -n '3,12p' "$0"; exit 0 ;;
+	--kill-emu-on) kill_on=$2; shift 2 ;;
+	-h|--help) sed -n '3,16p' "$0"; exit 0 ;;
 	-*) msg "run.sh: unknown option $1"; exit 125 ;;
 	*) break ;;
 	esac
@@ -78,6 +83,11 @@ if [ -n "$kill_after" ]; then
 	(sleep "$kill_after"; kill -9 "${pids[0]}" 2>/dev/null) &
 	pids+=($!)
 fi
+if [ -n "$kill_on" ]; then
+	(until tr -d '\r' <"$wd/console.log" | grep -qxF -- "$kill_on"; do sleep 0.1; done
+	 kill -9 "${pids[0]}" 2>/dev/null) &
+	pids+=($!)
+fi
 
 if [ -n "$log" ]; then
 	tail -n +1 -f "$wd/console.log" --pid=$qpid >"$log" 2>/dev/null &
@@ -99,7 +109,7 @@ wait $qpid 2>/dev/null
 wait $tpid 2>/dev/null
 
 for ((i = 0; i < cards; i++)); do
-	if grep -qiE 'sanitizer|runtime error|segmentation|abort' "$wd/emu$i.log"; then
+	if grep -qiE 'sanitizer|runtime error|segmentation|abort|assert' "$wd/emu$i.log"; then
 		msg "run.sh: tessera-emu $i failed:"
 		cat "$wd/emu$i.log" >&2
 		exit 125

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Surprise removal: run by tests/vm-surprise.sh while the host kills the
+ * card's emulator.  Every waiter must return, with -ENODEV once the
+ * driver has noticed, and new submits must fail fast with -ENODEV.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <linux/sync_file.h>
+#include "tessera_test.h"
+#include "kselftest_harness.h"
+
+static int fence_status(int fd, uint32_t syncobj)
+{
+	struct sync_file_info info = { 0 };
+	int sync_fd, ret;
+
+	if (drmSyncobjExportSyncFile(fd, syncobj, &sync_fd))
+		return -errno;
+	ret = ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info) ? -errno : info.status;
+	close(sync_fd);
+	return ret;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+TEST(waiters_return_and_submits_fail_when_the_card_dies)
+{
+	struct drm_tessera_submit s = { .cmd_size = 64 };
+	double start = now_s(), died = 0;
+	int fd, ret = 0, completed = 0, failed = 0;
+	uint32_t syncobj, *cmd;
+	uint64_t size;
+
+	fd = tessera_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, tessera_bo_create(fd, 4096, &s.cmd_handle));
+	cmd = tessera_bo_map(fd, s.cmd_handle, &size);
+	ASSERT_NE(NULL, cmd);
+	tessera_fill_nops(cmd, size / 4);
+	ASSERT_EQ(0, drmSyncobjCreate(fd, 0, &syncobj));
+	s.out_syncobj = syncobj;
+
+	/* Keep the card busy until it goes away (at most 120 s). */
+	while (now_s() - start < 120) {
+		ret = tessera_ioctl(fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
+		if (ret)
+			break;
+		ASSERT_EQ(0, drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS),
+					    0, NULL));
+		if (fence_status(fd, syncobj) == 1) {
+			completed++;
+		} else {
+			failed++;
+			if (!died)
+				died = now_s();
+		}
+	}
+	TH_LOG("%d jobs completed, %d failed, then submit returned %d", completed, failed, ret);
+	EXPECT_GT(completed, 0);
+	EXPECT_EQ(-ENODEV, ret);
+	/* Once noticed, the failure is quick: one job timeout, not one per job. */
+	EXPECT_LE(failed, 2);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
