@@ -330,6 +330,16 @@ out:
 
 int t1_gemm_run(const struct t1_gemm *g)
 {
+	static _Thread_local bool blas_threads_set;
+
+	/*
+	 * OpenBLAS called from a thread that did not initialise it runs
+	 * single-threaded unless that thread asks for its workers.
+	 */
+	if (!blas_threads_set) {
+		openblas_set_num_threads(openblas_get_num_procs());
+		blas_threads_set = true;
+	}
 	return g->dtype == TESSERA_DTYPE_INT8 ? gemm_int8(g) : gemm_float(g);
 }
 
