@@ -6,7 +6,7 @@
 # guest's dmesg.  Prints the guest's KTAP plus one line per host check.
 #   tests/vm-kselftests.sh [--cards N] [--surprise-removal]
 # --surprise-removal runs tests/guest/surprise-removal.sh, during which the
-# host kills the card's emulator.
+# host makes card 0 fall off the bus (tools/vm/run.sh --vanish-emu-on).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 cards=1 script=tests/guest/kselftests.sh extra=() name=vm
@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
 	--cards) cards=$2; shift 2 ;;
 	--surprise-removal)
 		script=tests/guest/surprise-removal.sh name=vm-surprise
-		extra=(--kill-emu-on '### kill the emulator now')
+		extra=(--vanish-emu-on '### remove the card now')
 		shift ;;
 	*) echo "usage: $0 [--cards N] [--surprise-removal]" >&2; exit 2 ;;
 	esac

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Runs inside the test VM with tests/vm-kselftests.sh --surprise-removal:
-# keeps card 0 busy while the host kills its emulator, then checks that
+# keeps card 0 busy while the host removes it (its emulator starts reading
+# as all ones and stops doing DMA and interrupts), then checks that
 # every waiter returned, new work fails with -ENODEV and the module unloads.
 set -u
 cd "$TESSERA_DIR" || exit 1
@@ -20,7 +21,7 @@ for ((t = 0; t < 100; t++)); do [ -e /dev/accel/accel0 ] && break; sleep 0.1; do
 ./tests/kselftest/lost_test &
 pid=$!
 sleep 3
-echo "### kill the emulator now"
+echo "### remove the card now"
 wait $pid || failed=1
 check "the module unloads with the card gone" rmmod tessera
 

@@ -986,6 +986,14 @@ static void test_binary(struct tap *t)
 				    ii, 16), 0);
 		CHECK_EQ(t, ii[3], 3);
 		CHECK_EQ(t, rd32(&c, CFG, T1_CAP_MSIX) >> 16, 2);
+
+		/* SIGUSR1: the card falls off the bus, the server stays up. */
+		kill(pid, SIGUSR1);
+		for (int i = 0; i < 100 && rd32(&c, BAR0, TESSERA_REG_ID) != 0xffffffff; i++)
+			usleep(10000);
+		CHECK_EQ(t, rd32(&c, BAR0, TESSERA_REG_ID), 0xffffffff);
+		CHECK_EQ(t, rd32(&c, BAR0, TESSERA_REG_SERIAL), 0xffffffff);
+		CHECK_EQ(t, rd32(&c, CFG, 0), 0xffffffff);
 		cl_close(&c);
 	}
 	kill(pid, SIGTERM);
@@ -1013,7 +1021,7 @@ static const struct tap_test tests[] = {
 	{ "framing errors close the connection", test_framing_errors },
 	{ "client disconnects mid-message", test_disconnect_mid_stream },
 	{ "listening replaces only stale sockets", test_listen_path },
-	{ "tessera-emu binary: ready line, SIGTERM", test_binary },
+	{ "tessera-emu binary: ready line, SIGUSR1 removal, SIGTERM", test_binary },
 };
 
 static void *server_main(void *arg)

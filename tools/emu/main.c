@@ -41,7 +41,9 @@ static void print_usage(FILE *f)
 		"  --serial N      board serial number (default 0)\n"
 		"  --once          exit when the first client disconnects\n"
 		"  -v, --verbose   log protocol events to stderr\n"
-		"  -h, --help      show this help\n",
+		"  -h, --help      show this help\n"
+		"Signals: SIGTERM/SIGINT stop; SIGUSR1 makes the card fall off the bus\n"
+		"(reads return all ones, no DMA, no interrupts) until it exits.\n",
 		T1_DEFAULT_COMPUTE, T1_DEFAULT_DMA, T1_MAX_RINGS,
 		(unsigned long long)(T1_DEFAULT_HBM >> 20));
 }
@@ -141,6 +143,15 @@ bad:
 	return -EINVAL;
 }
 
+/* The card SIGUSR1 makes vanish (set once, before the handler). */
+static struct emu *vanish_target;
+
+static void on_vanish_signal(int sig)
+{
+	(void)sig;
+	emu_vanish(vanish_target);
+}
+
 /* Write end of the stop pipe, for the signal handler (set once). */
 static int stop_pipe_wr = -1;
 
@@ -199,6 +210,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tessera-emu: cannot create device: %s\n",
 			strerror(-ret));
 		return 1;
+	}
+	vanish_target = &emu;
+	{
+		struct sigaction sa = { .sa_handler = on_vanish_signal };
+
+		sigemptyset(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		if (sigaction(SIGUSR1, &sa, NULL)) {
+			perror("tessera-emu: SIGUSR1");
+			emu_fini(&emu);
+			return 1;
+		}
 	}
 	ret = vfu_listen(emu.vfu, o.socket);
 	if (ret) {
