@@ -64,6 +64,30 @@ static int tessera_ioctl_get_param(struct drm_device *drm, void *data,
 	return 0;
 }
 
+static int tessera_ioctl_context_status(struct drm_device *drm, void *data,
+					struct drm_file *file)
+{
+	struct tessera_device *tdev = to_tessera(drm);
+	struct tessera_file *tfile = file->driver_priv;
+	struct drm_tessera_context_status *args = data;
+	struct tessera_ctx_fault f;
+	unsigned long flags;
+
+	if (args->pad)
+		return -EINVAL;
+	spin_lock_irqsave(&tdev->fault_lock, flags);
+	f = tdev->faults[tfile->vm->asid];
+	spin_unlock_irqrestore(&tdev->fault_lock, flags);
+
+	args->flags = f.count ? DRM_TESSERA_CONTEXT_GUILTY : 0;
+	args->fault_count = f.count;
+	args->fault_code = f.code;
+	args->fault_access = f.access;
+	args->fault_va = f.va;
+	args->fault_engine = f.ring;
+	return 0;
+}
+
 static int tessera_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct tessera_file *tfile;
@@ -79,13 +103,21 @@ static int tessera_open(struct drm_device *drm, struct drm_file *file)
 		goto err_free;
 	}
 
+	tfile->vm = tessera_vm_create(tfile->tdev);
+	if (IS_ERR(tfile->vm)) {
+		ret = PTR_ERR(tfile->vm);
+		goto err_stats;
+	}
+
 	ret = tessera_file_sched_init(tfile);
 	if (ret)
-		goto err_stats;
+		goto err_vm;
 	tessera_queues_init(tfile);
 	file->driver_priv = tfile;
 	return 0;
 
+err_vm:
+	tessera_vm_put(tfile->vm);
 err_stats:
 	tessera_client_stats_put(tfile->stats);
 err_free:
@@ -99,6 +131,8 @@ static void tessera_postclose(struct drm_device *drm, struct drm_file *file)
 
 	tessera_queues_fini(tfile);
 	tessera_file_sched_fini(tfile);
+	/* Buffers and jobs still on the hardware keep the context alive. */
+	tessera_vm_put(tfile->vm);
 	tessera_client_stats_put(tfile->stats);
 	kfree(tfile);
 }
@@ -148,6 +182,7 @@ static const struct drm_ioctl_desc tessera_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TESSERA_SUBMIT, tessera_ioctl_submit, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_CREATE, tessera_ioctl_queue_create, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_DESTROY, tessera_ioctl_queue_destroy, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_CONTEXT_STATUS, tessera_ioctl_context_status, 0),
 };
 
 static const struct file_operations tessera_fops = {

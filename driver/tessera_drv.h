@@ -6,6 +6,8 @@
 #define __TESSERA_DRV_H__
 
 #include <linux/atomic.h>
+#include <linux/idr.h>
+#include <linux/mutex.h>
 #include <linux/io.h>
 #include <linux/kref.h>
 #include <linux/pci.h>
@@ -13,6 +15,7 @@
 #include <linux/xarray.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
+#include <drm/drm_mm.h>
 #include <drm/gpu_scheduler.h>
 
 #include "tessera_regs.h"
@@ -25,11 +28,16 @@
 /* Largest command buffer a submit accepts; the driver appends a FENCE. */
 #define TESSERA_CMD_SIZE_MAX		(256 * 1024)
 
+/* Contexts (ASIDs) the driver uses, including the kernel's 0. */
+#define TESSERA_NUM_CONTEXTS		256
+
 /* tessera_device.flags bits */
 #define TESSERA_FLAG_LOST		0
 
 struct seq_file;
+struct sg_table;
 struct tessera_device;
+struct tessera_pt;
 
 /**
  * struct tessera_desc - ring descriptor as the device reads it
@@ -99,6 +107,16 @@ struct tessera_ring {
 	/** @sched_ready: @sched was initialized and must be torn down */
 	bool sched_ready;
 
+	/**
+	 * @abort_from: per context, the seqno of the job whose fault halted
+	 * the context on this ring (0: not halted) and the error for it;
+	 * later jobs of the context are cancelled.  Protected by @fence_lock.
+	 */
+	struct {
+		u64 seqno;
+		int error;
+	} abort_from[TESSERA_NUM_CONTEXTS];
+
 	/** @engine_class: TESSERA_ENGINE_CLASS_* */
 	u32 engine_class;
 	/**
@@ -142,8 +160,51 @@ struct tessera_device {
 	 */
 	unsigned long flags;
 
+	/** @mmu_lock: serializes the TLB invalidation register sequence */
+	struct mutex mmu_lock;
+	/** @asid_ida: allocator of context ids 1..TESSERA_NUM_CONTEXTS-1 */
+	struct ida asid_ida;
+	/** @ctx_table: the device's context table, one entry per ASID */
+	__le64 *ctx_table;
+	/** @ctx_table_dma: bus address of @ctx_table */
+	dma_addr_t ctx_table_dma;
+
+	/** @fault_lock: protects @faults; taken from interrupt handlers */
+	spinlock_t fault_lock;
+	/** @faults: what went wrong in each context, for CONTEXT_STATUS */
+	struct tessera_ctx_fault {
+		/** @faults.count: faults seen; non-zero makes the context guilty */
+		u32 count;
+		/** @faults.code: TESSERA_ERR_* of the first fault */
+		u32 code;
+		/** @faults.access: TESSERA_ACCESS_* of the first fault */
+		u32 access;
+		/** @faults.ring: ring of the first fault */
+		u32 ring;
+		/** @faults.va: faulting address of the first fault */
+		u64 va;
+	} faults[TESSERA_NUM_CONTEXTS];
+
 	/** @rings: the rings */
 	struct tessera_ring rings[TESSERA_MAX_RINGS];
+};
+
+/**
+ * struct tessera_vm - a context: ASID, page tables and VA space
+ */
+struct tessera_vm {
+	/** @ref: held by the file and by each of its buffers */
+	struct kref ref;
+	/** @tdev: the device */
+	struct tessera_device *tdev;
+	/** @asid: context id, 1..TESSERA_NUM_CONTEXTS-1 */
+	u32 asid;
+	/** @lock: protects the page tables and @mm */
+	struct mutex lock;
+	/** @mm: VA allocator */
+	struct drm_mm mm;
+	/** @root: top-level page table */
+	struct tessera_pt *root;
 };
 
 /**
@@ -173,6 +234,8 @@ struct tessera_file {
 	struct tessera_client_stats *stats;
 	/** @queues: submission queues by id; the xarray's lock protects it */
 	struct xarray queues;
+	/** @vm: the file's context */
+	struct tessera_vm *vm;
 };
 
 static inline struct tessera_device *to_tessera(struct drm_device *drm)
@@ -206,6 +269,16 @@ void tessera_hw_fini(struct tessera_device *tdev);
 void tessera_hw_ring_start(struct tessera_ring *ring);
 bool tessera_hw_lost(struct tessera_device *tdev);
 
+/* tessera_mmu.c */
+int tessera_mmu_init(struct tessera_device *tdev);
+void tessera_mmu_hw_init(struct tessera_device *tdev);
+struct tessera_vm *tessera_vm_create(struct tessera_device *tdev);
+void tessera_vm_put(struct tessera_vm *vm);
+int tessera_vm_alloc_va(struct tessera_vm *vm, struct drm_mm_node *node, u64 size);
+void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node);
+int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 prot);
+void tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size);
+
 /* tessera_irq.c */
 int tessera_irq_init(struct tessera_device *tdev);
 void tessera_irq_disable(struct tessera_device *tdev);
@@ -214,6 +287,7 @@ void tessera_irq_disable(struct tessera_device *tdev);
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
+u64 tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm);
 
 /* tessera_sysfs.c */
 int tessera_sysfs_init(struct tessera_device *tdev);
@@ -231,6 +305,9 @@ void tessera_file_sched_fini(struct tessera_file *tfile);
 void tessera_ring_signal(struct tessera_ring *ring);
 void tessera_ring_fail_pending(struct tessera_ring *ring, int error);
 void tessera_ring_show_pending(struct seq_file *m, struct tessera_ring *ring);
+void tessera_ring_check_fault(struct tessera_ring *ring);
+void tessera_fault_reset(struct tessera_device *tdev, u32 asid);
+void tessera_fault_resume(struct tessera_device *tdev, u32 asid);
 
 /* tessera_submit.c */
 void tessera_queues_init(struct tessera_file *tfile);

@@ -128,6 +128,10 @@ int tessera_hw_init(struct tessera_device *tdev)
 			 (u64)tessera_read(tdev, TESSERA_REG_HBM_SIZE_HI) << 32;
 
 	tessera_write(tdev, TESSERA_REG_INT_MASK, U32_MAX);
+	spin_lock_init(&tdev->fault_lock);
+	ret = tessera_mmu_init(tdev);
+	if (ret)
+		return ret;
 	for (i = 0; i < tdev->num_rings; i++) {
 		ret = tessera_ring_init(tdev, i);
 		if (ret) {

@@ -22,6 +22,7 @@ static irqreturn_t tessera_ring_irq(int irq, void *arg)
 	 * read sets the status bit again and raises a new interrupt.
 	 */
 	tessera_write(ring->tdev, TESSERA_REG_INT_STATUS, TESSERA_INT_RING(ring->id));
+	tessera_ring_check_fault(ring);
 	tessera_ring_signal(ring);
 	return IRQ_HANDLED;
 }
@@ -29,7 +30,7 @@ static irqreturn_t tessera_ring_irq(int irq, void *arg)
 static irqreturn_t tessera_error_irq(int irq, void *arg)
 {
 	struct tessera_device *tdev = arg;
-	u32 code, ring;
+	u32 code, ring, i;
 	u64 addr;
 
 	code = tessera_read(tdev, TESSERA_REG_ERR_CODE);
@@ -42,12 +43,26 @@ static irqreturn_t tessera_error_irq(int irq, void *arg)
 	tessera_write(tdev, TESSERA_REG_INT_STATUS, TESSERA_INT_ERROR);
 
 	/*
-	 * The failed ring stays stopped; its job times out and the
-	 * scheduler's timeout handler resets the ring.
+	 * Context errors: fail the faulting context's jobs; the ring goes
+	 * on.  A ring stopped by a descriptor error stays stopped: its job
+	 * times out and the timeout handler resets the ring.
 	 */
-	if (code != TESSERA_ERR_NONE)
-		drm_err_ratelimited(&tdev->drm, "ring %u: device error %u at %#llx\n",
+	for (i = 0; i < tdev->num_rings; i++) {
+		tessera_ring_check_fault(&tdev->rings[i]);
+		tessera_ring_signal(&tdev->rings[i]);
+	}
+	switch (code) {
+	case TESSERA_ERR_INVALID_DESC:
+	case TESSERA_ERR_RING_CONFIG:
+	case TESSERA_ERR_WATCHDOG:
+		drm_err_ratelimited(&tdev->drm, "ring %u stopped: device error %u at %#llx\n",
 				    ring, code, addr);
+		break;
+	default:
+		/* A user's bad job: reported to that user, not to the log. */
+		drm_dbg_driver(&tdev->drm, "ring %u: context error %u at %#llx\n", ring, code,
+			       addr);
+	}
 	return IRQ_HANDLED;
 }
 

@@ -87,6 +87,10 @@ static void tessera_fence_retire(struct tessera_ring *ring, struct tessera_fence
 	ktime_t from = ktime_after(fence->start, ring->last_done) ? fence->start : ring->last_done;
 
 	lockdep_assert_held(&ring->fence_lock);
+	if (fence->asid && ring->abort_from[fence->asid].seqno &&
+	    fence->base.seqno >= ring->abort_from[fence->asid].seqno && !error)
+		error = fence->base.seqno == ring->abort_from[fence->asid].seqno ?
+			ring->abort_from[fence->asid].error : -ECANCELED;
 	if (ktime_after(now, from))
 		atomic64_add(ktime_to_ns(ktime_sub(now, from)), &fence->stats->busy_ns[ring->id]);
 	ring->last_done = now;
@@ -140,6 +144,143 @@ void tessera_ring_fail_pending(struct tessera_ring *ring, int error)
 	spin_unlock_irqrestore(&ring->fence_lock, flags);
 }
 
+static int tessera_fault_errno(u32 code)
+{
+	switch (code) {
+	case TESSERA_ERR_DMA_FAULT:
+	case TESSERA_ERR_MMU_FAULT:
+	case TESSERA_ERR_MMU_PERM:
+	case TESSERA_ERR_CTX_INVALID:
+		return -EFAULT;
+	default:
+		return -EIO;
+	}
+}
+
+/* Record a context fault; the first one of a context is kept for status. */
+static void tessera_fault_record(struct tessera_ring *ring, u32 asid, u32 code, u32 access,
+				 u64 va)
+{
+	struct tessera_device *tdev = ring->tdev;
+	struct tessera_ctx_fault *f = &tdev->faults[asid];
+	unsigned long flags;
+
+	spin_lock_irqsave(&tdev->fault_lock, flags);
+	if (!f->count++) {
+		f->code = code;
+		f->access = access;
+		f->ring = ring->id;
+		f->va = va;
+	}
+	spin_unlock_irqrestore(&tdev->fault_lock, flags);
+}
+
+/*
+ * After a syndrome overflow some halted contexts were not reported: ask the
+ * ring about each context with jobs on it and fail those from their oldest
+ * pending job.
+ */
+static void tessera_ring_find_halted(struct tessera_ring *ring)
+{
+	struct tessera_fence *fence;
+
+	lockdep_assert_held(&ring->fence_lock);
+	list_for_each_entry(fence, &ring->pending, link) {
+		u32 asid = fence->asid;
+
+		if (!asid || ring->abort_from[asid].seqno)
+			continue;
+		tessera_ring_write(ring, TESSERA_RING_HALT_QUERY, asid);
+		if (tessera_ring_read(ring, TESSERA_RING_HALT_RESULT) == 1) {
+			ring->abort_from[asid].seqno = fence->base.seqno;
+			ring->abort_from[asid].error = -EIO;
+			tessera_fault_record(ring, asid, TESSERA_ERR_NONE, 0, 0);
+		}
+	}
+}
+
+/**
+ * tessera_ring_check_fault - consume the ring's context-fault syndrome
+ * @ring: the ring
+ *
+ * Called from the ring's and the error interrupt before fences are
+ * signaled: the device latches the syndrome before it writes the aborted
+ * job's TAG, so the job is failed, not completed.
+ */
+void tessera_ring_check_fault(struct tessera_ring *ring)
+{
+	u32 status, asid, code, access;
+	unsigned long flags;
+	u64 va, tag;
+
+	spin_lock_irqsave(&ring->fence_lock, flags);
+	status = tessera_ring_read(ring, TESSERA_RING_FAULT_STATUS);
+	if (status == U32_MAX || !(status & TESSERA_FAULT_VALID)) {
+		spin_unlock_irqrestore(&ring->fence_lock, flags);
+		return;
+	}
+	code = tessera_ring_read(ring, TESSERA_RING_FAULT_CODE);
+	asid = tessera_ring_read(ring, TESSERA_RING_FAULT_ASID);
+	access = tessera_ring_read(ring, TESSERA_RING_FAULT_ACCESS);
+	va = tessera_ring_read(ring, TESSERA_RING_FAULT_VA_LO) |
+	     (u64)tessera_ring_read(ring, TESSERA_RING_FAULT_VA_HI) << 32;
+	tag = tessera_ring_read(ring, TESSERA_RING_FAULT_TAG_LO) |
+	      (u64)tessera_ring_read(ring, TESSERA_RING_FAULT_TAG_HI) << 32;
+	tessera_ring_write(ring, TESSERA_RING_FAULT_ACK, 1);
+
+	if (asid && asid < TESSERA_NUM_CONTEXTS && !ring->abort_from[asid].seqno) {
+		ring->abort_from[asid].seqno = tag;
+		ring->abort_from[asid].error = tessera_fault_errno(code);
+		tessera_fault_record(ring, asid, code, access, va);
+	}
+	if (status & TESSERA_FAULT_OVERFLOW)
+		tessera_ring_find_halted(ring);
+	spin_unlock_irqrestore(&ring->fence_lock, flags);
+
+	drm_dbg_driver(&ring->tdev->drm, "%s: context %u fault %u (%s) at %#llx, job %llu\n",
+		       ring->name, asid, code, access == TESSERA_ACCESS_WRITE ? "write" :
+		       access == TESSERA_ACCESS_READ ? "read" : "fetch", va, tag);
+}
+
+/**
+ * tessera_fault_reset - forget a context's faults (a new context)
+ * @tdev: the device
+ * @asid: the context
+ */
+void tessera_fault_reset(struct tessera_device *tdev, u32 asid)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&tdev->fault_lock, flags);
+	memset(&tdev->faults[asid], 0, sizeof(tdev->faults[asid]));
+	spin_unlock_irqrestore(&tdev->fault_lock, flags);
+}
+
+/**
+ * tessera_fault_resume - un-halt a context on every ring (it is going away)
+ * @tdev: the device
+ * @asid: the context, with no job left on the hardware
+ */
+void tessera_fault_resume(struct tessera_device *tdev, u32 asid)
+{
+	unsigned long flags;
+	u32 i;
+	int idx;
+
+	for (i = 0; i < tdev->num_rings; i++) {
+		struct tessera_ring *ring = &tdev->rings[i];
+
+		spin_lock_irqsave(&ring->fence_lock, flags);
+		ring->abort_from[asid].seqno = 0;
+		spin_unlock_irqrestore(&ring->fence_lock, flags);
+	}
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	for (i = 0; i < tdev->num_rings; i++)
+		tessera_ring_write(&tdev->rings[i], TESSERA_RING_CTX_RESUME, asid);
+	drm_dev_exit(idx);
+}
+
 /**
  * tessera_ring_show_pending - list the jobs on the hardware, for debugfs
  * @m: output
@@ -164,7 +305,6 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	struct tessera_ring *ring = tessera_job_ring(job);
 	struct tessera_fence *fence = job->fence;
 	struct tessera_desc *desc;
-	__le32 *f;
 	int idx;
 
 	if (unlikely(sched_job->s_fence->finished.error))
@@ -178,21 +318,17 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	}
 
 	fence->ring = ring;
+	fence->asid = job->vm->asid;
 	dma_fence_init(&fence->base, &tessera_fence_ops, &ring->fence_lock,
 		       ring->fence_context, ring->next_seqno++);
 
-	f = job->cmd + (job->cmd_size - TESSERA_FENCE_BYTES) / sizeof(u32);
-	f[0] = cpu_to_le32(TESSERA_CMD_HEADER(TESSERA_CMD_OP_FENCE, TESSERA_CMD_FENCE_IRQ,
-					      TESSERA_CMD_FENCE_LEN));
-	f[1] = 0;
-	f[2] = cpu_to_le32(lower_32_bits(fence->base.seqno));
-	f[3] = cpu_to_le32(upper_32_bits(fence->base.seqno));
-
+	/* The device writes TAG = seqno to the fence address, done or aborted. */
 	desc = &ring->desc[ring->tail];
-	desc->cmd_addr = cpu_to_le64(job->cmd_dma);
+	desc->cmd_addr = cpu_to_le64(job->cmd_va);
 	desc->cmd_size = cpu_to_le32(job->cmd_size);
-	desc->flags = 0;
-	desc->context = 0;
+	desc->flags = cpu_to_le32(TESSERA_DESC_FLAG_FENCE | TESSERA_DESC_FLAG_IRQ |
+				  TESSERA_DESC_FLAG_FENCE_ON_ABORT);
+	desc->context = cpu_to_le32(fence->asid);
 	desc->rsvd = 0;
 	desc->tag = cpu_to_le64(fence->base.seqno);
 	ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
@@ -204,7 +340,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	list_add_tail(&fence->link, &ring->pending);
 	spin_unlock_irq(&ring->fence_lock);
 
-	/* Commands and descriptor must be visible before the doorbell. */
+	/* The descriptor must be visible before the doorbell. */
 	dma_wmb();
 	tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
 	tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
@@ -257,8 +393,9 @@ void tessera_job_free(struct tessera_job *job)
 	for (i = 0; i < job->num_bos; i++)
 		drm_gem_object_put(job->bos[i]);
 	kvfree(job->bos);
-	if (job->cmd)
-		dma_free_coherent(&job->tdev->pdev->dev, job->cmd_size, job->cmd, job->cmd_dma);
+	if (job->cmd_bo)
+		drm_gem_object_put(job->cmd_bo);
+	tessera_vm_put(job->vm);
 	if (job->fence)
 		tessera_client_stats_put(job->fence->stats);
 	if (job->hw_fence)

@@ -12,8 +12,6 @@
 
 #include "tessera_drv.h"
 
-#define TESSERA_FENCE_BYTES	(TESSERA_CMD_FENCE_LEN * sizeof(u32))
-
 /**
  * struct tessera_fence - hardware fence of one job on one ring
  */
@@ -28,6 +26,8 @@ struct tessera_fence {
 	struct tessera_client_stats *stats;
 	/** @start: when the job was written to the ring */
 	ktime_t start;
+	/** @asid: the job's context */
+	u32 asid;
 };
 
 /**
@@ -38,12 +38,14 @@ struct tessera_job {
 	struct drm_sched_job base;
 	/** @tdev: the device */
 	struct tessera_device *tdev;
-	/** @cmd: validated copy of the commands, plus the FENCE */
-	__le32 *cmd;
-	/** @cmd_dma: bus address of @cmd */
-	dma_addr_t cmd_dma;
-	/** @cmd_size: bytes in @cmd including the FENCE */
+	/** @cmd_bo: the buffer holding the commands (referenced) */
+	struct drm_gem_object *cmd_bo;
+	/** @cmd_va: device VA of the commands in the job's context */
+	u64 cmd_va;
+	/** @cmd_size: bytes of commands */
 	u32 cmd_size;
+	/** @vm: the job's context (referenced) */
+	struct tessera_vm *vm;
 	/**
 	 * @fence: allocated at submit so that run_job, on the fence
 	 * signaling path, does not allocate; initialized by run_job

@@ -4,16 +4,16 @@
  *
  * A queue is a drm_sched entity over every ring of one engine class, with a
  * priority.  Each file also has one default normal-priority entity per
- * ring, used when a submit names no queue.
+ * ring, used when a submit names no queue.  A job's commands stay in the
+ * user's buffer: the device reads and checks them through the file's
+ * context, so the driver neither copies nor parses them.
  *
  * Copyright (C) 2026 The Tessera authors
  */
 
 #include <linux/capability.h>
 #include <linux/dma-fence-chain.h>
-#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
-#include <linux/iosys-map.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -146,70 +146,28 @@ static struct tessera_queue *tessera_queue_get(struct tessera_file *tfile, u32 i
 	return q;
 }
 
-/*
- * Userspace may only submit commands that cannot reach memory: the device
- * has no MMU yet, so any address would be a bus address.  FENCE belongs to
- * the kernel.
- */
-static int tessera_validate_cmds(const __le32 *cmd, u32 ndw)
+/* The commands: a range of one of the file's buffers, read by the device. */
+static int tessera_job_lookup_cmds(struct tessera_job *job, struct drm_file *file,
+				   const struct drm_tessera_submit *args)
 {
-	u32 pos = 0;
-
-	while (pos < ndw) {
-		u32 hdr = le32_to_cpu(cmd[pos]);
-		u32 len = TESSERA_CMD_LEN(hdr);
-
-		if (!len || len > ndw - pos)
-			return -EINVAL;
-		switch (TESSERA_CMD_OPCODE(hdr)) {
-		case TESSERA_CMD_OP_NOP:
-			if (TESSERA_CMD_FLAGS(hdr))
-				return -EINVAL;
-			break;
-		default:
-			return -EINVAL;
-		}
-		pos += len;
-	}
-	return 0;
-}
-
-static int tessera_job_copy_cmds(struct tessera_job *job, struct drm_file *file,
-				 const struct drm_tessera_submit *args)
-{
-	struct device *dev = &job->tdev->pdev->dev;
+	struct tessera_file *tfile = file->driver_priv;
 	struct drm_gem_object *obj;
-	struct iosys_map map;
-	u64 end;
-	int ret;
+	u64 end, va;
 
 	obj = drm_gem_object_lookup(file, args->cmd_handle);
 	if (!obj)
 		return -ENOENT;
+	job->cmd_bo = obj;
 
 	if (check_add_overflow(args->cmd_offset, (u64)args->cmd_size, &end) ||
-	    end > obj->size) {
-		ret = -EINVAL;
-		goto out_put;
-	}
-
-	job->cmd_size = args->cmd_size + TESSERA_FENCE_BYTES;
-	job->cmd = dma_alloc_coherent(dev, job->cmd_size, &job->cmd_dma, GFP_KERNEL);
-	if (!job->cmd) {
-		ret = -ENOMEM;
-		goto out_put;
-	}
-
-	ret = drm_gem_vmap_unlocked(obj, &map);
-	if (ret)
-		goto out_put;
-	iosys_map_memcpy_from(job->cmd, &map, args->cmd_offset, args->cmd_size);
-	drm_gem_vunmap_unlocked(obj, &map);
-
-	ret = tessera_validate_cmds(job->cmd, args->cmd_size / sizeof(u32));
-out_put:
-	drm_gem_object_put(obj);
-	return ret;
+	    end > obj->size)
+		return -EINVAL;
+	va = tessera_bo_va(obj, tfile->vm);
+	if (!va)
+		return -EINVAL;
+	job->cmd_va = va + args->cmd_offset;
+	job->cmd_size = args->cmd_size;
+	return 0;
 }
 
 /**
@@ -410,6 +368,8 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 
 	if (test_bit(TESSERA_FLAG_LOST, &tdev->flags))
 		return -ENODEV;
+	if (READ_ONCE(tdev->faults[tfile->vm->asid].count))
+		return -ECANCELED;
 	if (args->flags || args->pad)
 		return -EINVAL;
 	if (args->num_syncs > DRM_TESSERA_MAX_SYNCS || args->num_bos > DRM_TESSERA_MAX_BO_REFS)
@@ -444,7 +404,10 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 	kref_get(&tfile->stats->ref);
 	job->fence->stats = tfile->stats;
 
-	ret = tessera_job_copy_cmds(job, file, args);
+	kref_get(&tfile->vm->ref);
+	job->vm = tfile->vm;
+
+	ret = tessera_job_lookup_cmds(job, file, args);
 	if (ret)
 		goto err_free;
 

@@ -207,13 +207,6 @@ BAD(handle_zero, s->cmd_handle = 0)
 BAD(handle_bogus, s->cmd_handle = 0x7fffffff)
 BAD(out_syncobj, s->out_syncobj = 0x7fffffff)
 BAD(in_syncobj, s->in_syncobj = 0x7fffffff)
-BAD(fence_cmd,
-    cmd[8] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_FENCE, TESSERA_CMD_FENCE_IRQ, 4);
-    cmd[12] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 4))
-BAD(unknown_opcode, cmd[0] = TESSERA_CMD_HEADER(0xee, 0, 1))
-BAD(zero_length_cmd, cmd[8] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 0))
-BAD(cmd_past_size, cmd[8] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 9))
-BAD(nop_flags, cmd[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 1, 8))
 
 #define ROW(name, e) { #name, e, bad_##name }
 static const struct bad_submit bad_submits[] = {
@@ -224,9 +217,6 @@ static const struct bad_submit bad_submits[] = {
 	ROW(offset_overflow, EINVAL), ROW(offset_huge, EINVAL),
 	ROW(handle_zero, ENOENT), ROW(handle_bogus, ENOENT),
 	ROW(out_syncobj, ENOENT), ROW(in_syncobj, ENOENT),
-	ROW(fence_cmd, EINVAL), ROW(unknown_opcode, EINVAL),
-	ROW(zero_length_cmd, EINVAL), ROW(cmd_past_size, EINVAL),
-	ROW(nop_flags, EINVAL),
 };
 
 TEST_F(submit, bad_arguments_get_the_documented_errno)

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/sync_file.h>
 #include <xf86drm.h>
 #include "tessera_accel.h"
 
@@ -98,6 +99,32 @@ static inline void tessera_fill_nops(uint32_t *p, uint32_t ndw)
 }
 
 #define TESSERA_WAIT_NS	(30ull * 1000 * 1000 * 1000)	/* TCG is slow */
+
+/* 1 if the syncobj's fence signaled fine, 0 if pending, or its -errno. */
+static inline int tessera_fence_status(int fd, uint32_t syncobj)
+{
+	struct sync_file_info info = { 0 };
+	int sync_fd, ret;
+
+	if (drmSyncobjExportSyncFile(fd, syncobj, &sync_fd))
+		return -1000;
+	ret = ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info) ? -1000 : info.status;
+	close(sync_fd);
+	return ret;
+}
+
+/* Create a BO and return its device VA. */
+static inline int tessera_bo_create_va(int fd, uint64_t size, uint32_t *handle, uint64_t *va)
+{
+	struct drm_tessera_bo_create bc = { .size = size };
+	int ret = tessera_ioctl(fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc);
+
+	if (!ret) {
+		*handle = bc.handle;
+		*va = bc.va;
+	}
+	return ret;
+}
 
 static inline int64_t tessera_abs_timeout(uint64_t ns)
 {

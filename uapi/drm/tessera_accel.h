@@ -24,6 +24,7 @@ extern "C" {
 #define DRM_TESSERA_SUBMIT		0x03
 #define DRM_TESSERA_QUEUE_CREATE	0x04
 #define DRM_TESSERA_QUEUE_DESTROY	0x05
+#define DRM_TESSERA_CONTEXT_STATUS	0x06
 
 #define DRM_IOCTL_TESSERA_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_GET_PARAM, struct drm_tessera_get_param)
@@ -37,6 +38,8 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_QUEUE_CREATE, struct drm_tessera_queue_create)
 #define DRM_IOCTL_TESSERA_QUEUE_DESTROY \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TESSERA_QUEUE_DESTROY, struct drm_tessera_queue_destroy)
+#define DRM_IOCTL_TESSERA_CONTEXT_STATUS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_CONTEXT_STATUS, struct drm_tessera_context_status)
 
 /**
  * enum drm_tessera_param - parameters readable with DRM_IOCTL_TESSERA_GET_PARAM
@@ -110,6 +113,11 @@ struct drm_tessera_bo_create {
 	__u32 flags;
 	/** @handle: out, GEM handle of the new buffer. */
 	__u32 handle;
+	/**
+	 * @va: out, the buffer's device virtual address in the calling
+	 * file's context, where commands address it.
+	 */
+	__u64 va;
 };
 
 /**
@@ -124,6 +132,8 @@ struct drm_tessera_bo_info {
 	__u64 size;
 	/** @mmap_offset: out, offset to pass to mmap() on the device fd. */
 	__u64 mmap_offset;
+	/** @va: out, device virtual address in the calling file's context. */
+	__u64 va;
 };
 
 /**
@@ -235,20 +245,26 @@ struct drm_tessera_bo_ref {
  * struct drm_tessera_submit - queue a command buffer
  *
  * The command buffer is @cmd_size bytes at @cmd_offset in the buffer object
- * @cmd_handle.  The driver copies and validates it at submit time, so the
- * buffer may be reused as soon as the ioctl returns.  The job goes to queue
- * @queue_id or, when that is 0, to the file's default normal-priority queue
- * of engine @engine.  It runs after every fence it waits on; its fence is
- * installed in every syncobj it signals.
+ * @cmd_handle, which the device reads through the file's context when the
+ * job runs: do not change it until the job's fence signals (the job holds
+ * the buffer until then).  The job goes to queue @queue_id or, when that
+ * is 0, to the file's default normal-priority queue of engine @engine.  It
+ * runs after every fence it waits on; its fence is installed in every
+ * syncobj it signals.
+ *
+ * Commands are checked by the device, not by the driver: a bad command or
+ * an access outside the file's mappings fails the job and makes the
+ * context guilty (see struct drm_tessera_context_status).
  *
  * Errors: -EINVAL for non-zero pads, unknown flags, a bad engine (or a
  * non-zero one with a queue), a size that is zero, unaligned, larger than
- * DRM_TESSERA_PARAM_CMD_SIZE_MAX or outside the buffer, a command the
- * submit path does not accept, too many syncs or BOs, bad sync or BO
+ * DRM_TESSERA_PARAM_CMD_SIZE_MAX or outside the buffer, a buffer not
+ * mapped in the file's context, too many syncs or BOs, bad sync or BO
  * flags, or a wait on a syncobj point without a fence; -ENOENT for a
  * queue, handle or syncobj that the caller does not own; -EFAULT for an
  * unreadable array; -ETIME when a WAIT_FOR_SUBMIT point stays empty;
- * -ENODEV when the device is gone.
+ * -ECANCELED when the file's context is guilty; -ENODEV when the device
+ * is gone.
  */
 struct drm_tessera_submit {
 	/** @cmd_handle: in, GEM handle of the buffer holding the commands. */
@@ -288,6 +304,45 @@ struct drm_tessera_submit {
 	__u32 pad;
 	/** @bos: in, pointer to an array of struct drm_tessera_bo_ref. */
 	__u64 bos;
+};
+
+/* drm_tessera_context_status.flags */
+#define DRM_TESSERA_CONTEXT_GUILTY	0x1
+
+/* drm_tessera_context_status.access */
+#define DRM_TESSERA_ACCESS_READ		0
+#define DRM_TESSERA_ACCESS_WRITE	1
+#define DRM_TESSERA_ACCESS_FETCH	2
+
+/**
+ * struct drm_tessera_context_status - has the file's context faulted?
+ *
+ * Each open file is a context with its own device address space.  When one
+ * of its jobs faults (an access outside its mappings, a write to a
+ * read-only mapping, a malformed command), that job's fence completes with
+ * -EFAULT (memory faults) or -EIO (other errors), its later jobs already
+ * queued on that engine with -ECANCELED, and the context becomes guilty:
+ * every later submit fails with -ECANCELED.  Other contexts are not
+ * affected.  Close and reopen the device to get a fresh context.
+ */
+struct drm_tessera_context_status {
+	/** @flags: out, DRM_TESSERA_CONTEXT_GUILTY if a job faulted. */
+	__u32 flags;
+	/** @fault_count: out, faults recorded for the context. */
+	__u32 fault_count;
+	/**
+	 * @fault_code: out, the first fault's hardware error code
+	 * (Documentation/hw/programming-guide.rst, e.g. 5 = MMU fault).
+	 */
+	__u32 fault_code;
+	/** @fault_access: out, DRM_TESSERA_ACCESS_* of the first fault. */
+	__u32 fault_access;
+	/** @fault_va: out, device virtual address of the first fault. */
+	__u64 fault_va;
+	/** @fault_engine: out, engine of the first fault. */
+	__u32 fault_engine;
+	/** @pad: must be zero. */
+	__u32 pad;
 };
 
 /*

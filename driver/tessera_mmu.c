@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tessera T1 accelerator: device address spaces.
+ *
+ * Every open file gets a context: an ASID, 4-level page tables in host
+ * memory that the device walks, and a VA allocator.  The device's context
+ * table (one 16-byte entry per ASID) points at each context's root table;
+ * ASID 0 is the kernel's bypass context and has no tables.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/iopoll.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+
+#include "tessera_drv.h"
+
+#define TESSERA_PT_ENTRIES	512
+#define TESSERA_PT_LEVELS	4
+/* VA space handed out to buffers: above 1 MiB, below 2^47. */
+#define TESSERA_VA_START	SZ_1M
+#define TESSERA_VA_END		BIT_ULL(47)
+
+/**
+ * struct tessera_pt - one page table (512 entries)
+ */
+struct tessera_pt {
+	/** @cpu: the entries, as the device reads them */
+	__le64 *cpu;
+	/** @dma: bus address of @cpu */
+	dma_addr_t dma;
+	/** @children: next-level tables, NULL for the last level */
+	struct tessera_pt **children;
+};
+
+static struct tessera_pt *tessera_pt_alloc(struct tessera_device *tdev, int level)
+{
+	struct tessera_pt *pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+
+	if (!pt)
+		return NULL;
+	pt->cpu = dma_alloc_coherent(&tdev->pdev->dev, SZ_4K, &pt->dma, GFP_KERNEL);
+	if (!pt->cpu)
+		goto err;
+	if (level > 1) {
+		pt->children = kcalloc(TESSERA_PT_ENTRIES, sizeof(*pt->children), GFP_KERNEL);
+		if (!pt->children)
+			goto err_free;
+	}
+	return pt;
+
+err_free:
+	dma_free_coherent(&tdev->pdev->dev, SZ_4K, pt->cpu, pt->dma);
+err:
+	kfree(pt);
+	return NULL;
+}
+
+static void tessera_pt_free(struct tessera_device *tdev, struct tessera_pt *pt)
+{
+	u32 i;
+
+	if (!pt)
+		return;
+	if (pt->children) {
+		for (i = 0; i < TESSERA_PT_ENTRIES; i++)
+			tessera_pt_free(tdev, pt->children[i]);
+		kfree(pt->children);
+	}
+	dma_free_coherent(&tdev->pdev->dev, SZ_4K, pt->cpu, pt->dma);
+	kfree(pt);
+}
+
+static u32 tessera_pt_index(u64 va, int level)
+{
+	return (va >> (12 + 9 * (level - 1))) & (TESSERA_PT_ENTRIES - 1);
+}
+
+/* The level-1 table covering @va, allocating the path to it. */
+static struct tessera_pt *tessera_pt_walk(struct tessera_vm *vm, u64 va, bool alloc)
+{
+	struct tessera_pt *pt = vm->root;
+	int level;
+
+	lockdep_assert_held(&vm->lock);
+	for (level = TESSERA_PT_LEVELS; level > 1; level--) {
+		u32 idx = tessera_pt_index(va, level);
+		struct tessera_pt *next = pt->children[idx];
+
+		if (!next) {
+			if (!alloc)
+				return NULL;
+			next = tessera_pt_alloc(vm->tdev, level - 1);
+			if (!next)
+				return NULL;
+			pt->children[idx] = next;
+			/* Publish the table before the entry that points to it. */
+			dma_wmb();
+			WRITE_ONCE(pt->cpu[idx], cpu_to_le64(next->dma | TESSERA_PTE_VALID));
+		}
+		pt = next;
+	}
+	return pt;
+}
+
+static void tessera_vm_clear(struct tessera_vm *vm, u64 va, u64 size)
+{
+	u64 end = va + size;
+
+	for (; va < end; va += SZ_4K) {
+		struct tessera_pt *pt = tessera_pt_walk(vm, va, false);
+
+		if (pt)
+			WRITE_ONCE(pt->cpu[tessera_pt_index(va, 1)], 0);
+	}
+}
+
+/**
+ * tessera_mmu_flush - invalidate a context's TLB entries and wait
+ * @tdev: the device
+ * @asid: the context
+ *
+ * Returns once every engine has finished the descriptor it was running,
+ * so no access through a removed translation is still in flight.
+ */
+static void tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
+{
+	u32 status;
+	int idx;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	mutex_lock(&tdev->mmu_lock);
+	tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
+	tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ASID);
+	if (readl_poll_timeout(tdev->regs + TESSERA_REG_MMU_TLB_INV_STATUS, status,
+			       !(status & TESSERA_TLB_INV_BUSY) || status == U32_MAX,
+			       10, 1000 * 1000))
+		drm_err(&tdev->drm, "TLB invalidation of context %u timed out\n", asid);
+	mutex_unlock(&tdev->mmu_lock);
+	drm_dev_exit(idx);
+}
+
+/**
+ * tessera_vm_map_sgt - map DMA-mapped pages at a device VA
+ * @vm: the context
+ * @va: where, 4 KiB aligned
+ * @sgt: the pages, DMA-mapped for the device
+ * @prot: TESSERA_PTE_READ and/or TESSERA_PTE_WRITE
+ *
+ * Return: 0 or -ENOMEM (nothing is left mapped).
+ */
+int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 prot)
+{
+	struct sg_dma_page_iter iter;
+	u64 start = va;
+
+	mutex_lock(&vm->lock);
+	for_each_sgtable_dma_page(sgt, &iter, 0) {
+		struct tessera_pt *pt = tessera_pt_walk(vm, va, true);
+		dma_addr_t addr = sg_page_iter_dma_address(&iter);
+
+		if (!pt) {
+			tessera_vm_clear(vm, start, va - start);
+			mutex_unlock(&vm->lock);
+			tessera_mmu_flush(vm->tdev, vm->asid);
+			return -ENOMEM;
+		}
+		WRITE_ONCE(pt->cpu[tessera_pt_index(va, 1)],
+			   cpu_to_le64((addr & TESSERA_PTE_ADDR_MASK) | prot | TESSERA_PTE_VALID));
+		va += SZ_4K;
+	}
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+/**
+ * tessera_vm_unmap - remove a range and wait until the device stopped using it
+ * @vm: the context
+ * @va: start, 4 KiB aligned
+ * @size: bytes, 4 KiB aligned
+ *
+ * When this returns, the pages behind the range may be freed.
+ */
+void tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size)
+{
+	mutex_lock(&vm->lock);
+	tessera_vm_clear(vm, va, size);
+	mutex_unlock(&vm->lock);
+	tessera_mmu_flush(vm->tdev, vm->asid);
+}
+
+/**
+ * tessera_vm_alloc_va - reserve a VA range
+ * @vm: the context
+ * @node: receives the range
+ * @size: bytes, 4 KiB aligned
+ *
+ * Return: 0 or -ENOSPC.
+ */
+int tessera_vm_alloc_va(struct tessera_vm *vm, struct drm_mm_node *node, u64 size)
+{
+	u64 align = size >= SZ_2M ? SZ_2M : SZ_4K;
+	int ret;
+
+	mutex_lock(&vm->lock);
+	ret = drm_mm_insert_node_generic(&vm->mm, node, size, align, 0, DRM_MM_INSERT_BEST);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/** tessera_vm_free_va - release a VA range from tessera_vm_alloc_va() */
+void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node)
+{
+	mutex_lock(&vm->lock);
+	if (drm_mm_node_allocated(node))
+		drm_mm_remove_node(node);
+	mutex_unlock(&vm->lock);
+}
+
+static void tessera_ctx_entry_write(struct tessera_device *tdev, u32 asid, u64 root)
+{
+	__le64 *entry = tdev->ctx_table + asid * (TESSERA_CTX_ENTRY_SIZE / sizeof(__le64));
+
+	entry[1] = 0;
+	dma_wmb();
+	WRITE_ONCE(entry[0], cpu_to_le64(root));
+}
+
+/**
+ * tessera_vm_create - a new context with an empty address space
+ * @tdev: the device
+ *
+ * Return: the context, or an ERR_PTR (-ENOSPC when all ASIDs are in use).
+ */
+struct tessera_vm *tessera_vm_create(struct tessera_device *tdev)
+{
+	struct tessera_vm *vm;
+	int asid, ret;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&vm->ref);
+	vm->tdev = tdev;
+	mutex_init(&vm->lock);
+	drm_mm_init(&vm->mm, TESSERA_VA_START, TESSERA_VA_END - TESSERA_VA_START);
+
+	vm->root = tessera_pt_alloc(tdev, TESSERA_PT_LEVELS);
+	if (!vm->root) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	asid = ida_alloc_range(&tdev->asid_ida, 1, TESSERA_NUM_CONTEXTS - 1, GFP_KERNEL);
+	if (asid < 0) {
+		ret = asid == -ENOSPC ? -ENOSPC : asid;
+		goto err;
+	}
+	vm->asid = asid;
+	tessera_fault_reset(tdev, asid);
+	tessera_ctx_entry_write(tdev, asid, vm->root->dma | TESSERA_PTE_VALID);
+	return vm;
+
+err:
+	tessera_pt_free(tdev, vm->root);
+	drm_mm_takedown(&vm->mm);
+	kfree(vm);
+	return ERR_PTR(ret);
+}
+
+static void tessera_vm_release(struct kref *ref)
+{
+	struct tessera_vm *vm = container_of(ref, struct tessera_vm, ref);
+	struct tessera_device *tdev = vm->tdev;
+
+	/* No job of this context can be on the hardware any more. */
+	tessera_ctx_entry_write(tdev, vm->asid, 0);
+	tessera_mmu_flush(tdev, vm->asid);
+	tessera_fault_resume(tdev, vm->asid);
+	ida_free(&tdev->asid_ida, vm->asid);
+	tessera_pt_free(tdev, vm->root);
+	drm_mm_takedown(&vm->mm);
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+}
+
+/** tessera_vm_put - drop a context reference; the last one tears it down */
+void tessera_vm_put(struct tessera_vm *vm)
+{
+	if (vm)
+		kref_put(&vm->ref, tessera_vm_release);
+}
+
+/**
+ * tessera_mmu_init - allocate the context table and enable the MMU
+ * @tdev: the device, after reset
+ *
+ * Return: 0 or a negative errno.
+ */
+int tessera_mmu_init(struct tessera_device *tdev)
+{
+	size_t size = TESSERA_NUM_CONTEXTS * TESSERA_CTX_ENTRY_SIZE;
+
+	if (!(tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_MMU)) {
+		drm_err(&tdev->drm, "device has no MMU\n");
+		return -ENODEV;
+	}
+	mutex_init(&tdev->mmu_lock);
+	ida_init(&tdev->asid_ida);
+	tdev->ctx_table = dmam_alloc_coherent(&tdev->pdev->dev, size, &tdev->ctx_table_dma,
+					      GFP_KERNEL);
+	if (!tdev->ctx_table)
+		return -ENOMEM;
+	tessera_mmu_hw_init(tdev);
+	return 0;
+}
+
+/** tessera_mmu_hw_init - point the device at the context table (after a reset) */
+void tessera_mmu_hw_init(struct tessera_device *tdev)
+{
+	tessera_write(tdev, TESSERA_REG_MMU_CTX_BASE_LO, lower_32_bits(tdev->ctx_table_dma));
+	tessera_write(tdev, TESSERA_REG_MMU_CTX_BASE_HI, upper_32_bits(tdev->ctx_table_dma));
+	tessera_write(tdev, TESSERA_REG_MMU_CTX_COUNT, TESSERA_NUM_CONTEXTS);
+}

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Contexts and device memory: every file is a context with its own device
+ * address space; buffers are mapped there; jobs compute on them; a job that
+ * leaves its address space (or carries a bad command) fails alone.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include "tessera_test.h"
+#include "kselftest_harness.h"
+
+/* A client: an open file, a command buffer and a syncobj. */
+struct client {
+	int fd;
+	uint32_t cmd_bo, syncobj;
+	uint32_t *cmd;
+	uint64_t cmd_size, cmd_va;
+	uint32_t ndw;
+};
+
+static int client_open(struct client *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = tessera_open();
+	if (c->fd < 0)
+		return -errno;
+	if (tessera_bo_create_va(c->fd, 65536, &c->cmd_bo, &c->cmd_va))
+		return -1;
+	c->cmd = tessera_bo_map(c->fd, c->cmd_bo, &c->cmd_size);
+	if (!c->cmd)
+		return -1;
+	return drmSyncobjCreate(c->fd, 0, &c->syncobj) ? -1 : 0;
+}
+
+static void client_close(struct client *c)
+{
+	munmap(c->cmd, c->cmd_size);
+	close(c->fd);
+}
+
+static void emit(struct client *c, const uint32_t *dw, uint32_t n)
+{
+	memcpy(c->cmd + c->ndw, dw, n * sizeof(uint32_t));
+	c->ndw += n;
+}
+
+static void emit_fill(struct client *c, uint64_t dst, uint32_t size, uint32_t pattern)
+{
+	uint32_t dw[] = {
+		TESSERA_CMD_HEADER(TESSERA_CMD_OP_FILL, 0, TESSERA_CMD_FILL_LEN),
+		(uint32_t)dst, (uint32_t)(dst >> 32), size, pattern,
+	};
+	emit(c, dw, TESSERA_CMD_FILL_LEN);
+}
+
+static void emit_copy(struct client *c, uint64_t src, uint64_t dst, uint32_t size)
+{
+	uint32_t dw[] = {
+		TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0, TESSERA_CMD_COPY_LEN),
+		(uint32_t)src, (uint32_t)(src >> 32), (uint32_t)dst, (uint32_t)(dst >> 32), size,
+	};
+	emit(c, dw, TESSERA_CMD_COPY_LEN);
+}
+
+/* Submit what was emitted on @engine and wait; returns the fence status. */
+static int run(struct client *c, uint32_t engine)
+{
+	struct drm_tessera_submit s = {
+		.cmd_handle = c->cmd_bo, .cmd_size = c->ndw * 4,
+		.engine = engine, .out_syncobj = c->syncobj,
+	};
+	int ret = tessera_ioctl(c->fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
+
+	c->ndw = 0;
+	if (ret)
+		return ret;
+	if (drmSyncobjWait(c->fd, &c->syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0, NULL))
+		return -ETIME;
+	return tessera_fence_status(c->fd, c->syncobj);
+}
+
+static struct drm_tessera_context_status ctx_status(int fd)
+{
+	struct drm_tessera_context_status st = { 0 };
+
+	tessera_ioctl(fd, DRM_IOCTL_TESSERA_CONTEXT_STATUS, &st);
+	return st;
+}
+
+TEST(buffers_get_distinct_aligned_vas)
+{
+	struct drm_tessera_bo_info bi = { 0 };
+	uint32_t a, b;
+	uint64_t va_a, va_b;
+	int fd = tessera_open();
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, tessera_bo_create_va(fd, 4096, &a, &va_a));
+	ASSERT_EQ(0, tessera_bo_create_va(fd, 3 << 20, &b, &va_b));
+	EXPECT_NE(0, va_a);
+	EXPECT_EQ(0, va_a & 4095);
+	EXPECT_EQ(0, va_b & ((2 << 20) - 1));	/* large buffers are 2 MiB aligned */
+	EXPECT_TRUE(va_b >= va_a + 4096 || va_a >= va_b + (3 << 20));
+	bi.handle = b;
+	ASSERT_EQ(0, tessera_ioctl(fd, DRM_IOCTL_TESSERA_BO_INFO, &bi));
+	EXPECT_EQ(va_b, bi.va);
+	close(fd);
+}
+
+TEST(fill_and_copy_on_every_engine)
+{
+	const uint32_t size = 1 << 20;
+	uint64_t engines, va_a, va_b, mapped;
+	uint32_t a, b, *pa, *pb, e, i;
+	struct client c;
+
+	ASSERT_EQ(0, client_open(&c));
+	ASSERT_EQ(0, tessera_get_param(c.fd, DRM_TESSERA_PARAM_NUM_ENGINES, &engines));
+	ASSERT_EQ(0, tessera_bo_create_va(c.fd, size, &a, &va_a));
+	ASSERT_EQ(0, tessera_bo_create_va(c.fd, size, &b, &va_b));
+	pa = tessera_bo_map(c.fd, a, &mapped);
+	pb = tessera_bo_map(c.fd, b, &mapped);
+	ASSERT_NE(NULL, pa);
+	ASSERT_NE(NULL, pb);
+
+	for (e = 0; e < engines; e++) {
+		uint32_t pattern = 0xc0de0000 + e;
+
+		emit_fill(&c, va_a, size, pattern);
+		emit_copy(&c, va_a + 4096, va_b + 8, size - 8192);
+		ASSERT_EQ(1, run(&c, e)) TH_LOG("engine %u", e);
+		for (i = 0; i < size / 4; i++)
+			ASSERT_EQ(pattern, pa[i]) TH_LOG("engine %u, A[%u]", e, i);
+		for (i = 2; i < 2 + (size - 8192) / 4; i++)
+			ASSERT_EQ(pattern, pb[i]) TH_LOG("engine %u, B[%u]", e, i);
+		/* What the CPU writes, the device reads. */
+		for (i = 0; i < size / 4; i++)
+			pa[i] = i * 7;
+		emit_copy(&c, va_a, va_b, size);
+		ASSERT_EQ(1, run(&c, e));
+		ASSERT_EQ(0, memcmp(pa, pb, size));
+	}
+	client_close(&c);
+}
+
+TEST(a_context_cannot_reach_another_one)
+{
+	struct client a, b;
+	uint32_t bb[3], *pb;
+	uint64_t vb[3], mapped;
+	struct drm_tessera_context_status st;
+	int i;
+
+	ASSERT_EQ(0, client_open(&a));
+	ASSERT_EQ(0, client_open(&b));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, tessera_bo_create_va(b.fd, 65536, &bb[i], &vb[i]));
+	pb = tessera_bo_map(b.fd, bb[2], &mapped);
+	ASSERT_NE(NULL, pb);
+	pb[0] = 0x600d;
+
+	/* A has only its command buffer: B's third buffer's VA is unmapped in A. */
+	emit_fill(&a, vb[2], 4096, 0xbad);
+	EXPECT_EQ(-EFAULT, run(&a, 0));
+	EXPECT_EQ(0x600d, pb[0]);
+	st = ctx_status(a.fd);
+	EXPECT_EQ(DRM_TESSERA_CONTEXT_GUILTY, st.flags);
+	EXPECT_EQ(1, st.fault_count);
+	EXPECT_EQ(5, st.fault_code);	/* MMU fault */
+	EXPECT_EQ(DRM_TESSERA_ACCESS_WRITE, st.fault_access);
+	EXPECT_EQ(vb[2], st.fault_va);
+	/* A is guilty: it cannot submit any more. */
+	emit_fill(&a, a.cmd_va + 32768, 64, 1);
+	EXPECT_EQ(-ECANCELED, run(&a, 0));
+
+	/* B is untouched and keeps working, on the same engine. */
+	EXPECT_EQ(0, ctx_status(b.fd).flags);
+	emit_fill(&b, vb[2] + 4, 4, 0x1234);
+	EXPECT_EQ(1, run(&b, 0));
+	EXPECT_EQ(0x600d, pb[0]);
+	EXPECT_EQ(0x1234, pb[1]);
+
+	/* A recreated is a fresh, innocent context. */
+	client_close(&a);
+	ASSERT_EQ(0, client_open(&a));
+	EXPECT_EQ(0, ctx_status(a.fd).flags);
+	emit_fill(&a, a.cmd_va + 32768, 64, 1);
+	EXPECT_EQ(1, run(&a, 0));
+	munmap(pb, mapped);
+	client_close(&a);
+	client_close(&b);
+}
+
+TEST(reading_an_unmapped_va_faults)
+{
+	struct client a;
+
+	ASSERT_EQ(0, client_open(&a));
+	emit_copy(&a, 0x7f0000000000ull, a.cmd_va + 32768, 64);
+	EXPECT_EQ(-EFAULT, run(&a, 0));
+	EXPECT_EQ(DRM_TESSERA_ACCESS_READ, ctx_status(a.fd).fault_access);
+	EXPECT_EQ(0x7f0000000000ull, ctx_status(a.fd).fault_va);
+	client_close(&a);
+}
+
+/* Commands the device rejects: each fails its job with -EIO, alone. */
+TEST(bad_commands_fail_only_their_context)
+{
+	const uint32_t bad[][4] = {
+		{ TESSERA_CMD_HEADER(0xee, 0, 1) },
+		{ TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 0) },
+		{ TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 9) },	/* past the end */
+		{ TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 1, 1) },
+		{ TESSERA_CMD_HEADER(TESSERA_CMD_OP_FENCE, TESSERA_CMD_FENCE_IRQ, 4), 0, 1, 0 },
+	};
+	struct client good;
+	unsigned int i;
+
+	ASSERT_EQ(0, client_open(&good));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct client c;
+
+		ASSERT_EQ(0, client_open(&c));
+		tessera_fill_nops(c.cmd, 8);
+		memcpy(c.cmd, bad[i], sizeof(bad[i]));
+		c.ndw = 8;
+		EXPECT_EQ(-EIO, run(&c, 0)) TH_LOG("case %u", i);
+		EXPECT_EQ(1, ctx_status(c.fd).fault_code) TH_LOG("case %u", i);
+		client_close(&c);
+
+		tessera_fill_nops(good.cmd, 8);
+		good.ndw = 8;
+		EXPECT_EQ(1, run(&good, 0));
+	}
+	client_close(&good);
+}
+
+TEST(context_status_rejects_nonzero_pad)
+{
+	struct drm_tessera_context_status st = { .pad = 1 };
+	int fd = tessera_open();
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-EINVAL, tessera_ioctl(fd, DRM_IOCTL_TESSERA_CONTEXT_STATUS, &st));
+	close(fd);
+}
+
+TEST(many_contexts_at_once)
+{
+	struct client c[32];
+	uint32_t bo[32], *p[32];
+	uint64_t va[32], mapped;
+	int i, j;
+
+	for (i = 0; i < 32; i++) {
+		ASSERT_EQ(0, client_open(&c[i]));
+		ASSERT_EQ(0, tessera_bo_create_va(c[i].fd, 8192, &bo[i], &va[i]));
+		p[i] = tessera_bo_map(c[i].fd, bo[i], &mapped);
+		ASSERT_NE(NULL, p[i]);
+	}
+	for (i = 0; i < 32; i++) {
+		struct drm_tessera_submit s = { .cmd_handle = c[i].cmd_bo, .cmd_size = 20,
+						.out_syncobj = c[i].syncobj };
+
+		emit_fill(&c[i], va[i], 8192, 0xa000 + i);
+		ASSERT_EQ(0, tessera_ioctl(c[i].fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
+	}
+	for (i = 0; i < 32; i++) {
+		ASSERT_EQ(0, drmSyncobjWait(c[i].fd, &c[i].syncobj, 1,
+					    tessera_abs_timeout(TESSERA_WAIT_NS), 0, NULL));
+		for (j = 0; j < 2048; j++)
+			ASSERT_EQ(0xa000 + i, p[i][j]);
+		munmap(p[i], 8192);
+		client_close(&c[i]);
+	}
+}
+
+/* Leaks would exhaust the 255 contexts or the guest's 1 GiB of RAM. */
+TEST(no_leaks_over_many_contexts_and_buffers)
+{
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		struct client c;
+		uint32_t bo;
+		uint64_t va;
+
+		ASSERT_EQ(0, client_open(&c)) TH_LOG("iteration %d", i);
+		ASSERT_EQ(0, tessera_bo_create_va(c.fd, 4 << 20, &bo, &va));
+		emit_fill(&c, va, 4 << 20, i);
+		ASSERT_EQ(1, run(&c, 0));
+		client_close(&c);
+	}
+}
+
+TEST(closing_with_jobs_in_flight)
+{
+	struct client c, check;
+	uint32_t bo;
+	uint64_t va;
+	int i;
+
+	ASSERT_EQ(0, client_open(&c));
+	ASSERT_EQ(0, tessera_bo_create_va(c.fd, 16 << 20, &bo, &va));
+	emit_fill(&c, va, 16 << 20, 0x5a5a5a5a);
+	for (i = 0; i < 16; i++) {
+		struct drm_tessera_submit s = { .cmd_handle = c.cmd_bo, .cmd_size = 20 };
+
+		ASSERT_EQ(0, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
+	}
+	ASSERT_EQ(0, tessera_bo_close(c.fd, bo));
+	client_close(&c);
+
+	ASSERT_EQ(0, client_open(&check));
+	emit_fill(&check, check.cmd_va + 32768, 64, 1);
+	EXPECT_EQ(1, run(&check, 0));
+	client_close(&check);
+}
+
+TEST_HARNESS_MAIN
