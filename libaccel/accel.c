@@ -36,6 +36,7 @@ struct accel_bo {
 	struct accel_device *dev;
 	uint32_t handle;
 	uint64_t size;
+	uint64_t va;
 	void *map;
 };
 
@@ -299,6 +300,7 @@ ACCEL_EXPORT int accel_bo_alloc(struct accel_device *dev, uint64_t size, struct 
 	bo->dev = dev;
 	bo->handle = create.handle;
 	bo->size = info.size;
+	bo->va = info.va;
 	*out = bo;
 	return 0;
 
@@ -325,6 +327,11 @@ ACCEL_EXPORT void accel_bo_free(struct accel_bo *bo)
 ACCEL_EXPORT uint64_t accel_bo_size(const struct accel_bo *bo)
 {
 	return bo->size;
+}
+
+ACCEL_EXPORT uint64_t accel_bo_va(const struct accel_bo *bo)
+{
+	return bo->va;
 }
 
 ACCEL_EXPORT uint32_t accel_bo_handle(const struct accel_bo *bo)
@@ -427,6 +434,39 @@ ACCEL_EXPORT int accel_encode_nop(uint32_t *buf, size_t capacity, uint32_t dword
 	return (int)dwords;
 }
 
+ACCEL_EXPORT int accel_encode_fill(uint32_t *buf, size_t capacity, uint64_t dst_va,
+				   uint32_t size, uint32_t pattern)
+{
+	if (!buf || (dst_va & 3) || (size & 3) || !size)
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_FILL_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_FILL, 0, TESSERA_CMD_FILL_LEN);
+	buf[1] = (uint32_t)dst_va;
+	buf[2] = (uint32_t)(dst_va >> 32);
+	buf[3] = size;
+	buf[4] = pattern;
+	return TESSERA_CMD_FILL_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_copy(uint32_t *buf, size_t capacity, uint64_t src_va,
+				   uint64_t dst_va, uint32_t size)
+{
+	if (!buf || !size || src_va > UINT64_MAX - size || dst_va > UINT64_MAX - size)
+		return -EINVAL;
+	if (src_va < dst_va + size && dst_va < src_va + size)
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_COPY_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0, TESSERA_CMD_COPY_LEN);
+	buf[1] = (uint32_t)src_va;
+	buf[2] = (uint32_t)(src_va >> 32);
+	buf[3] = (uint32_t)dst_va;
+	buf[4] = (uint32_t)(dst_va >> 32);
+	buf[5] = size;
+	return TESSERA_CMD_COPY_LEN;
+}
+
 ACCEL_EXPORT int accel_cmdbuf_create(struct accel_device *dev, size_t capacity,
 				     struct accel_cmdbuf **out)
 {
@@ -480,6 +520,36 @@ ACCEL_EXPORT int accel_cmdbuf_nop(struct accel_cmdbuf *cb, uint32_t dwords)
 	if (!cb)
 		return -EINVAL;
 	n = accel_encode_nop(cb->cmds + cb->used_dw, cb->capacity_dw - cb->used_dw, dwords);
+	if (n < 0)
+		return n;
+	cb->used_dw += (size_t)n;
+	return 0;
+}
+
+ACCEL_EXPORT int accel_cmdbuf_fill(struct accel_cmdbuf *cb, uint64_t dst_va, uint32_t size,
+				   uint32_t pattern)
+{
+	int n;
+
+	if (!cb)
+		return -EINVAL;
+	n = accel_encode_fill(cb->cmds + cb->used_dw, cb->capacity_dw - cb->used_dw, dst_va,
+			      size, pattern);
+	if (n < 0)
+		return n;
+	cb->used_dw += (size_t)n;
+	return 0;
+}
+
+ACCEL_EXPORT int accel_cmdbuf_copy(struct accel_cmdbuf *cb, uint64_t src_va, uint64_t dst_va,
+				   uint32_t size)
+{
+	int n;
+
+	if (!cb)
+		return -EINVAL;
+	n = accel_encode_copy(cb->cmds + cb->used_dw, cb->capacity_dw - cb->used_dw, src_va,
+			      dst_va, size);
 	if (n < 0)
 		return n;
 	cb->used_dw += (size_t)n;

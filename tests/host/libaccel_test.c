@@ -52,6 +52,32 @@ static void test_encode_nop(void)
 	CHECK(accel_encode_nop(NULL, 3, 1) == -EINVAL, "nop into NULL is EINVAL");
 }
 
+static void test_encode_fill_copy(void)
+{
+	uint32_t buf[8];
+
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(accel_encode_fill(buf, 8, 0x123456789000ull, 4096, 0xdeadbeef) == 5 &&
+	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_FILL, 0, 5) &&
+	      buf[1] == 0x56789000 && buf[2] == 0x1234 && buf[3] == 4096 &&
+	      buf[4] == 0xdeadbeef && buf[5] == 0xa5a5a5a5, "fill encoding");
+	CHECK(accel_encode_fill(buf, 8, 0x1002, 4096, 0) == -EINVAL, "fill to unaligned VA");
+	CHECK(accel_encode_fill(buf, 8, 0x1000, 6, 0) == -EINVAL, "fill of unaligned size");
+	CHECK(accel_encode_fill(buf, 8, 0x1000, 0, 0) == -EINVAL, "fill of nothing");
+	CHECK(accel_encode_fill(buf, 4, 0x1000, 4, 0) == -ENOSPC, "fill without room");
+
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(accel_encode_copy(buf, 8, 0x1000, 0x200000000ull, 100) == 6 &&
+	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0, 6) &&
+	      buf[1] == 0x1000 && buf[2] == 0 && buf[3] == 0 && buf[4] == 2 &&
+	      buf[5] == 100 && buf[6] == 0xa5a5a5a5, "copy encoding");
+	CHECK(accel_encode_copy(buf, 8, 0x1000, 0x1010, 32) == -EINVAL, "overlapping copy");
+	CHECK(accel_encode_copy(buf, 8, UINT64_MAX - 8, 0x1000, 32) == -EINVAL,
+	      "copy source wrapping around");
+	CHECK(accel_encode_copy(buf, 8, 0x1000, 0x2000, 0) == -EINVAL, "copy of nothing");
+	CHECK(accel_encode_copy(buf, 5, 0x1000, 0x2000, 4) == -ENOSPC, "copy without room");
+}
+
 static void test_strerror(void)
 {
 	CHECK(strcmp(accel_strerror(0), "success") == 0, "strerror(0)");
@@ -96,8 +122,9 @@ static void test_abi(void)
 
 int main(void)
 {
-	printf("TAP version 13\n1..22\n");
+	printf("TAP version 13\n1..32\n");
 	test_encode_nop();
+	test_encode_fill_copy();
 	test_strerror();
 	test_open_without_device();
 	test_abi();

@@ -118,6 +118,14 @@ void accel_bo_free(struct accel_bo *bo);
 /** accel_bo_size() - the buffer's size in bytes. */
 uint64_t accel_bo_size(const struct accel_bo *bo);
 
+/**
+ * accel_bo_va() - the buffer's device virtual address
+ *
+ * Commands address the buffer at this address; it is valid in the device
+ * (context) the buffer was allocated on, until accel_bo_free().
+ */
+uint64_t accel_bo_va(const struct accel_bo *bo);
+
 /** accel_bo_handle() - the buffer's GEM handle on the device fd. */
 uint32_t accel_bo_handle(const struct accel_bo *bo);
 
@@ -182,6 +190,41 @@ size_t accel_cmdbuf_size(const struct accel_cmdbuf *cb);
  * Returns 0, -EINVAL for a bad length, -ENOSPC when the buffer is full.
  */
 int accel_cmdbuf_nop(struct accel_cmdbuf *cb, uint32_t dwords);
+
+/**
+ * accel_cmdbuf_fill() - record a FILL: @size bytes at @dst_va := @pattern
+ * @cb: the command buffer
+ * @dst_va: device VA, 4-byte aligned
+ * @size: bytes, a multiple of 4 (up to 4 GiB - 4)
+ * @pattern: the 32-bit value repeated
+ *
+ * Returns 0, -EINVAL for bad alignment or size, -ENOSPC when full.
+ */
+int accel_cmdbuf_fill(struct accel_cmdbuf *cb, uint64_t dst_va, uint32_t size,
+		      uint32_t pattern);
+
+/**
+ * accel_cmdbuf_copy() - record a COPY of @size bytes from @src_va to @dst_va
+ *
+ * Any alignment; the ranges must not overlap.  Returns 0, -EINVAL (zero
+ * size or overlap), -ENOSPC when full.
+ */
+int accel_cmdbuf_copy(struct accel_cmdbuf *cb, uint64_t src_va, uint64_t dst_va,
+		      uint32_t size);
+
+/**
+ * accel_encode_fill() - encode a FILL into caller memory; see
+ * accel_cmdbuf_fill().  Returns the dwords written or a negative errno.
+ */
+int accel_encode_fill(uint32_t *buf, size_t capacity, uint64_t dst_va, uint32_t size,
+		      uint32_t pattern);
+
+/**
+ * accel_encode_copy() - encode a COPY into caller memory; see
+ * accel_cmdbuf_copy().  Returns the dwords written or a negative errno.
+ */
+int accel_encode_copy(uint32_t *buf, size_t capacity, uint64_t src_va, uint64_t dst_va,
+		      uint32_t size);
 
 /**
  * accel_encode_nop() - encode a NOP into caller memory
