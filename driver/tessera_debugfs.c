@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tessera T1 accelerator: debugfs (/sys/kernel/debug/accel/<minor>/).
+ * Tessera T1 accelerator: debugfs (/sys/kernel/debug/accel/<PCI address>/).
  *
- *   rings   per ring: registers, seqnos and the jobs on the hardware
+ *   rings              per ring: registers, seqnos and the jobs on the hardware
+ *   inject_hang        (write a ring index) that engine hangs at its next job
+ *   inject_fault       (write a ring index) its next memory access faults
+ *   inject_ecc         (write 1) a corrected, (2) an uncorrectable ECC error
+ *   inject_reset_fail  (write a ring index) its next reset fails; 65535:
+ *                      the next device reset fails
+ *
+ * The inject_* files exist only when the card allows fault injection (the
+ * emulator's --allow-fault-injection); they are for QA.
  *
  * Copyright (C) 2026 The Tessera authors
  */
 
+#include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 #include <drm/drm_debugfs.h>
 #include <drm/drm_drv.h>
 
@@ -39,6 +50,60 @@ static int tessera_debugfs_rings(struct seq_file *m, void *unused)
 		tessera_ring_show_pending(m, ring);
 	}
 	return 0;
+}
+
+static const struct {
+	const char *name;
+	u32 reg;
+} tessera_injects[TESSERA_NUM_INJECTS] = {
+	{ "inject_hang", TESSERA_REG_FI_HANG },
+	{ "inject_fault", TESSERA_REG_FI_FAULT },
+	{ "inject_ecc", TESSERA_REG_FI_ECC },
+	{ "inject_reset_fail", TESSERA_REG_FI_RESET_FAIL },
+};
+
+static ssize_t tessera_inject_write(struct file *f, const char __user *buf, size_t len,
+				    loff_t *pos)
+{
+	const struct tessera_inject_file *inj = f->private_data;
+	struct tessera_device *tdev = inj->tdev;
+	u32 val;
+	int ret, idx;
+
+	ret = kstrtou32_from_user(buf, len, 0, &val);
+	if (ret)
+		return ret;
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return -ENODEV;
+	tessera_write(tdev, inj->reg, val);
+	drm_dev_exit(idx);
+	return len;
+}
+
+static const struct file_operations tessera_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = tessera_inject_write,
+	.llseek = noop_llseek,
+};
+
+/**
+ * tessera_debugfs_init_late - add the fault-injection files
+ * @tdev: the device, registered
+ */
+void tessera_debugfs_init_late(struct tessera_device *tdev)
+{
+	struct dentry *root = tdev->drm.debugfs_root;
+	u32 i;
+
+	if (!root || !(tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_FAULT_INJECT))
+		return;
+	for (i = 0; i < ARRAY_SIZE(tessera_injects); i++) {
+		tdev->injects[i].tdev = tdev;
+		tdev->injects[i].reg = tessera_injects[i].reg;
+		debugfs_create_file(tessera_injects[i].name, 0200, root, &tdev->injects[i],
+				    &tessera_inject_fops);
+	}
 }
 
 /**

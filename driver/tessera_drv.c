@@ -262,6 +262,7 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = drm_dev_register(&tdev->drm, 0);
 	if (ret)
 		goto err_irq;
+	tessera_debugfs_init_late(tdev);
 
 	drm_info(&tdev->drm, "T1 rev %u, hw %u.%u, %u compute + %u DMA engines, serial %u\n",
 		 pdev->revision, TESSERA_HW_VERSION_MAJOR(tdev->hw_version),

@@ -31,6 +31,9 @@
 /* Contexts (ASIDs) the driver uses, including the kernel's 0. */
 #define TESSERA_NUM_CONTEXTS		256
 
+/* debugfs fault-injection files */
+#define TESSERA_NUM_INJECTS		4
+
 /* tessera_device.flags bits */
 #define TESSERA_FLAG_LOST		0
 
@@ -154,6 +157,14 @@ struct tessera_device {
 	u32 clock_mhz;
 	/** @engine_resets: engine resets done by the driver */
 	atomic_t engine_resets;
+	/** @device_resets: whole-device resets done by the driver */
+	atomic_t device_resets;
+	/** @reset_wq: ordered; runs every ring's timeout handler */
+	struct workqueue_struct *reset_wq;
+	/** @reset_burst: ring resets since @reset_burst_start (reset_wq only) */
+	u32 reset_burst;
+	/** @reset_burst_start: start of the current burst window, jiffies */
+	unsigned long reset_burst_start;
 	/**
 	 * @flags: TESSERA_FLAG_*, atomic bit operations; LOST is set once,
 	 * when the card stops answering, and never cleared.
@@ -184,6 +195,14 @@ struct tessera_device {
 		/** @faults.va: faulting address of the first fault */
 		u64 va;
 	} faults[TESSERA_NUM_CONTEXTS];
+
+	/** @injects: debugfs fault-injection files, for QA */
+	struct tessera_inject_file {
+		/** @injects.tdev: the device */
+		struct tessera_device *tdev;
+		/** @injects.reg: the fault-injection register the file writes */
+		u32 reg;
+	} injects[TESSERA_NUM_INJECTS];
 
 	/** @rings: the rings */
 	struct tessera_ring rings[TESSERA_MAX_RINGS];
@@ -266,7 +285,7 @@ static inline void tessera_ring_write(struct tessera_ring *ring, u32 reg, u32 va
 /* tessera_hw.c */
 int tessera_hw_init(struct tessera_device *tdev);
 void tessera_hw_fini(struct tessera_device *tdev);
-void tessera_hw_ring_start(struct tessera_ring *ring);
+void tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno);
 bool tessera_hw_lost(struct tessera_device *tdev);
 
 /* tessera_mmu.c */
@@ -281,7 +300,11 @@ void tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size);
 
 /* tessera_irq.c */
 int tessera_irq_init(struct tessera_device *tdev);
+void tessera_irq_enable(struct tessera_device *tdev);
 void tessera_irq_disable(struct tessera_device *tdev);
+
+/* tessera_reset.c */
+void tessera_hw_watchdog_init(struct tessera_device *tdev);
 
 /* tessera_gem.c */
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);
@@ -294,6 +317,7 @@ int tessera_sysfs_init(struct tessera_device *tdev);
 
 /* tessera_debugfs.c */
 void tessera_debugfs_init(struct tessera_device *tdev);
+void tessera_debugfs_init_late(struct tessera_device *tdev);
 
 /* tessera_job.c */
 struct tessera_client_stats *tessera_client_stats_alloc(void);

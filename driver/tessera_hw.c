@@ -29,16 +29,17 @@ static int tessera_hw_reset(struct tessera_device *tdev)
 }
 
 /**
- * tessera_hw_ring_start - program a ring and enable it
- * @ring: the ring, idle, with no pending jobs
+ * tessera_hw_ring_start - reset a ring, program it and enable it
+ * @ring: the ring, its scheduler stopped
+ * @done_seqno: the last seqno the ring completed
  *
- * Resets the ring's head and tail to zero and its fence writeback to the
- * last seqno handed out, so that seqnos keep increasing across resets.
+ * Resets the ring's head and tail to zero and its fence writeback to
+ * @done_seqno, so that seqnos keep increasing across resets.
  */
-void tessera_hw_ring_start(struct tessera_ring *ring)
+void tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
 {
 	tessera_ring_write(ring, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
-	WRITE_ONCE(*ring->fence_wb, ring->next_seqno - 1);
+	WRITE_ONCE(*ring->fence_wb, done_seqno);
 	ring->tail = 0;
 	tessera_ring_write(ring, TESSERA_RING_DESC_BASE_LO, lower_32_bits(ring->desc_dma));
 	tessera_ring_write(ring, TESSERA_RING_DESC_BASE_HI, upper_32_bits(ring->desc_dma));
@@ -82,7 +83,7 @@ static int tessera_ring_init(struct tessera_device *tdev, u32 id)
 		drm_err(&tdev->drm, "ring %u: unexpected MSI-X vector\n", id);
 		return -ENODEV;
 	}
-	tessera_hw_ring_start(ring);
+	tessera_hw_ring_start(ring, 0);
 	return 0;
 }
 
@@ -132,6 +133,7 @@ int tessera_hw_init(struct tessera_device *tdev)
 	ret = tessera_mmu_init(tdev);
 	if (ret)
 		return ret;
+	tessera_hw_watchdog_init(tdev);
 	for (i = 0; i < tdev->num_rings; i++) {
 		ret = tessera_ring_init(tdev, i);
 		if (ret) {

@@ -55,8 +55,12 @@ static irqreturn_t tessera_error_irq(int irq, void *arg)
 	case TESSERA_ERR_INVALID_DESC:
 	case TESSERA_ERR_RING_CONFIG:
 	case TESSERA_ERR_WATCHDOG:
+	case TESSERA_ERR_RESET_FAILED:
 		drm_err_ratelimited(&tdev->drm, "ring %u stopped: device error %u at %#llx\n",
 				    ring, code, addr);
+		/* Recover now rather than when the job times out. */
+		if (ring < tdev->num_rings)
+			drm_sched_fault(&tdev->rings[ring].sched);
 		break;
 	default:
 		/* A user's bad job: reported to that user, not to the log. */
@@ -75,7 +79,7 @@ static irqreturn_t tessera_error_irq(int irq, void *arg)
 int tessera_irq_init(struct tessera_device *tdev)
 {
 	struct pci_dev *pdev = tdev->pdev;
-	u32 nvec = tdev->num_rings + 1, i, mask;
+	u32 nvec = tdev->num_rings + 1, i;
 	int ret;
 
 	ret = pci_alloc_irq_vectors(pdev, nvec, nvec, PCI_IRQ_MSIX);
@@ -98,12 +102,22 @@ int tessera_irq_init(struct tessera_device *tdev)
 	if (ret)
 		return ret;
 
-	mask = TESSERA_INT_ERROR;
+	tessera_irq_enable(tdev);
+	return 0;
+}
+
+/**
+ * tessera_irq_enable - clear and unmask the device's interrupts
+ * @tdev: the device, handlers installed
+ */
+void tessera_irq_enable(struct tessera_device *tdev)
+{
+	u32 mask = TESSERA_INT_ERROR, i;
+
 	for (i = 0; i < tdev->num_rings; i++)
 		mask |= TESSERA_INT_RING(i);
 	tessera_write(tdev, TESSERA_REG_INT_STATUS, mask);
 	tessera_write(tdev, TESSERA_REG_INT_MASK, ~mask);
-	return 0;
 }
 
 /**

@@ -282,6 +282,25 @@ void tessera_fault_resume(struct tessera_device *tdev, u32 asid)
 }
 
 /**
+ * tessera_ring_retire_upto - retire the ring's fences up to a seqno
+ * @ring: the ring
+ * @seqno: the last fence to retire
+ * @error: error for the fence @seqno itself; earlier ones completed
+ */
+void tessera_ring_retire_upto(struct tessera_ring *ring, u64 seqno, int error)
+{
+	struct tessera_fence *fence, *tmp;
+	ktime_t now = ktime_get();
+
+	lockdep_assert_held(&ring->fence_lock);
+	list_for_each_entry_safe(fence, tmp, &ring->pending, link) {
+		if (fence->base.seqno > seqno)
+			break;
+		tessera_fence_retire(ring, fence, now, fence->base.seqno == seqno ? error : 0);
+	}
+}
+
+/**
  * tessera_ring_show_pending - list the jobs on the hardware, for debugfs
  * @m: output
  * @ring: the ring
@@ -304,7 +323,6 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	struct tessera_job *job = to_tessera_job(sched_job);
 	struct tessera_ring *ring = tessera_job_ring(job);
 	struct tessera_fence *fence = job->fence;
-	struct tessera_desc *desc;
 	int idx;
 
 	if (unlikely(sched_job->s_fence->finished.error))
@@ -323,14 +341,14 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 		       ring->fence_context, ring->next_seqno++);
 
 	/* The device writes TAG = seqno to the fence address, done or aborted. */
-	desc = &ring->desc[ring->tail];
-	desc->cmd_addr = cpu_to_le64(job->cmd_va);
-	desc->cmd_size = cpu_to_le32(job->cmd_size);
-	desc->flags = cpu_to_le32(TESSERA_DESC_FLAG_FENCE | TESSERA_DESC_FLAG_IRQ |
-				  TESSERA_DESC_FLAG_FENCE_ON_ABORT);
-	desc->context = cpu_to_le32(fence->asid);
-	desc->rsvd = 0;
-	desc->tag = cpu_to_le64(fence->base.seqno);
+	fence->desc.cmd_addr = cpu_to_le64(job->cmd_va);
+	fence->desc.cmd_size = cpu_to_le32(job->cmd_size);
+	fence->desc.flags = cpu_to_le32(TESSERA_DESC_FLAG_FENCE | TESSERA_DESC_FLAG_IRQ |
+					TESSERA_DESC_FLAG_FENCE_ON_ABORT);
+	fence->desc.context = cpu_to_le32(fence->asid);
+	fence->desc.rsvd = 0;
+	fence->desc.tag = cpu_to_le64(fence->base.seqno);
+	ring->desc[ring->tail] = fence->desc;
 	ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
 
 	/* One reference for the pending list, one for the scheduler. */
@@ -351,34 +369,37 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	return &fence->base;
 }
 
+/**
+ * tessera_sched_restart - restart a ring's scheduler after recovery
+ * @ring: the ring, its scheduler stopped with drm_sched_stop()
+ *
+ * drm_sched_stop() detached every job from its hardware fence, and
+ * drm_sched_start() cancels jobs left without one.  The recovery kept
+ * each job's hardware fence meaningful (posted again, or failed with its
+ * own error), so reattach them: every job then reports its own outcome.
+ */
+void tessera_sched_restart(struct tessera_ring *ring)
+{
+	struct drm_sched_job *s_job;
+
+	/* The scheduler is stopped: nothing else walks or changes the list. */
+	list_for_each_entry(s_job, &ring->sched.pending_list, list) {
+		struct tessera_job *job = to_tessera_job(s_job);
+
+		if (!s_job->s_fence->parent && job->hw_fence)
+			s_job->s_fence->parent = dma_fence_get(job->hw_fence);
+	}
+	drm_sched_start(&ring->sched);
+}
+
 static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct tessera_job *job = to_tessera_job(sched_job);
 	struct tessera_ring *ring = tessera_job_ring(job);
-	struct tessera_device *tdev = ring->tdev;
-	int idx;
 
 	drm_sched_stop(&ring->sched, sched_job);
-	trace_tessera_job_timeout(ring->id, job->hw_fence ? job->hw_fence->seqno : 0, -ETIMEDOUT);
-
-	if (!drm_dev_enter(&tdev->drm, &idx)) {
-		tessera_ring_fail_pending(ring, -ENODEV);
-	} else if (tessera_hw_lost(tdev)) {
-		drm_dev_exit(idx);
-	} else {
-		drm_err(&tdev->drm, "%s: job %llu timed out, resetting the ring\n",
-			ring->name, job->hw_fence ? job->hw_fence->seqno : 0);
-		/* Jobs behind the hung one are lost with the ring's state. */
-		if (job->hw_fence)
-			dma_fence_set_error(job->hw_fence, -ETIMEDOUT);
-		tessera_ring_fail_pending(ring, -ECANCELED);
-		atomic_inc(&tdev->engine_resets);
-		trace_tessera_ring_reset(ring->id, ring->next_seqno - 1);
-		tessera_hw_ring_start(ring);
-		drm_dev_exit(idx);
-	}
-
-	drm_sched_start(&ring->sched);
+	tessera_recover(ring, job->hw_fence ? job->fence : NULL);
+	tessera_sched_restart(ring);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
@@ -432,6 +453,12 @@ int tessera_sched_init(struct tessera_device *tdev)
 	u32 i;
 	int ret;
 
+	/* One recovery at a time, whichever ring it is for. */
+	tdev->reset_wq = alloc_ordered_workqueue("tessera-reset", 0);
+	if (!tdev->reset_wq)
+		return -ENOMEM;
+	args.timeout_wq = tdev->reset_wq;
+
 	for (i = 0; i < tdev->num_rings; i++) {
 		struct tessera_ring *ring = &tdev->rings[i];
 
@@ -458,6 +485,9 @@ void tessera_sched_fini(struct tessera_device *tdev)
 			ring->sched_ready = false;
 		}
 	}
+	if (tdev->reset_wq)
+		destroy_workqueue(tdev->reset_wq);
+	tdev->reset_wq = NULL;
 }
 
 int tessera_file_sched_init(struct tessera_file *tfile)

@@ -28,6 +28,8 @@ struct tessera_fence {
 	ktime_t start;
 	/** @asid: the job's context */
 	u32 asid;
+	/** @desc: the job's descriptor, to post it again after a ring reset */
+	struct tessera_desc desc;
 };
 
 /**
@@ -65,5 +67,8 @@ static inline struct tessera_ring *tessera_job_ring(struct tessera_job *job)
 }
 
 void tessera_job_free(struct tessera_job *job);
+void tessera_ring_retire_upto(struct tessera_ring *ring, u64 seqno, int error);
+void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence);
+void tessera_sched_restart(struct tessera_ring *ring);
 
 #endif /* __TESSERA_JOB_H__ */

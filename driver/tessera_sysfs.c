@@ -72,6 +72,13 @@ static ssize_t driver_engine_resets_show(struct device *dev, struct device_attri
 }
 static DEVICE_ATTR_RO(driver_engine_resets);
 
+static ssize_t driver_device_resets_show(struct device *dev, struct device_attribute *attr,
+					 char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&dev_to_tessera(dev)->device_resets));
+}
+static DEVICE_ATTR_RO(driver_device_resets);
+
 #define TESSERA_ATTR_REG(name, reg)						\
 static ssize_t name##_show(struct device *dev, struct device_attribute *attr,	\
 			   char *buf)						\
@@ -95,6 +102,7 @@ static struct attribute *tessera_attrs[] = {
 	&dev_attr_dma_engines.attr,
 	&dev_attr_device_memory_bytes.attr,
 	&dev_attr_driver_engine_resets.attr,
+	&dev_attr_driver_device_resets.attr,
 	&dev_attr_ecc_corrected.attr,
 	&dev_attr_ecc_uncorrected.attr,
 	&dev_attr_engine_resets.attr,

@@ -26,11 +26,11 @@ cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
 echo "# guest: kernel $(uname -r), $cards Tessera card(s)"
 
 check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched
-check "tessera.ko loads" insmod ./tessera.ko
+check "tessera.ko loads" insmod ./tessera.ko watchdog_ms=1000 job_timeout_ms=5000
 check "every card probes" wait_cards "$cards"
 
 for ((c = 0; c < cards; c++)); do
-	for t in device_test bo_test submit_test sched_test memory_test telemetry_test; do
+	for t in device_test bo_test submit_test sched_test memory_test recovery_test telemetry_test; do
 		echo "# card $c: $t"
 		TESSERA_CARD=$c ./tests/kselftest/$t || failed=1
 	done

@@ -134,4 +134,82 @@ static inline int64_t tessera_abs_timeout(uint64_t ns)
 	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec + ns;
 }
 
+/* A client: an open file, a command buffer and a syncobj. */
+struct client {
+	int fd;
+	uint32_t cmd_bo, syncobj;
+	uint32_t *cmd;
+	uint64_t cmd_size, cmd_va;
+	uint32_t ndw;
+};
+
+static inline int client_open(struct client *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = tessera_open();
+	if (c->fd < 0)
+		return -errno;
+	if (tessera_bo_create_va(c->fd, 65536, &c->cmd_bo, &c->cmd_va))
+		return -1;
+	c->cmd = tessera_bo_map(c->fd, c->cmd_bo, &c->cmd_size);
+	if (!c->cmd)
+		return -1;
+	return drmSyncobjCreate(c->fd, 0, &c->syncobj) ? -1 : 0;
+}
+
+static inline void client_close(struct client *c)
+{
+	munmap(c->cmd, c->cmd_size);
+	close(c->fd);
+}
+
+static inline void emit(struct client *c, const uint32_t *dw, uint32_t n)
+{
+	memcpy(c->cmd + c->ndw, dw, n * sizeof(uint32_t));
+	c->ndw += n;
+}
+
+static inline void emit_fill(struct client *c, uint64_t dst, uint32_t size, uint32_t pattern)
+{
+	uint32_t dw[] = {
+		TESSERA_CMD_HEADER(TESSERA_CMD_OP_FILL, 0, TESSERA_CMD_FILL_LEN),
+		(uint32_t)dst, (uint32_t)(dst >> 32), size, pattern,
+	};
+	emit(c, dw, TESSERA_CMD_FILL_LEN);
+}
+
+static inline void emit_copy(struct client *c, uint64_t src, uint64_t dst, uint32_t size)
+{
+	uint32_t dw[] = {
+		TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0, TESSERA_CMD_COPY_LEN),
+		(uint32_t)src, (uint32_t)(src >> 32), (uint32_t)dst, (uint32_t)(dst >> 32), size,
+	};
+	emit(c, dw, TESSERA_CMD_COPY_LEN);
+}
+
+/* Submit what was emitted on @engine and wait; returns the fence status. */
+static inline int run(struct client *c, uint32_t engine)
+{
+	struct drm_tessera_submit s = {
+		.cmd_handle = c->cmd_bo, .cmd_size = c->ndw * 4,
+		.engine = engine, .out_syncobj = c->syncobj,
+	};
+	int ret = tessera_ioctl(c->fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
+
+	c->ndw = 0;
+	if (ret)
+		return ret;
+	if (drmSyncobjWait(c->fd, &c->syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0, NULL))
+		return -ETIME;
+	return tessera_fence_status(c->fd, c->syncobj);
+}
+
+static inline struct drm_tessera_context_status ctx_status(int fd)
+{
+	struct drm_tessera_context_status st = { 0 };
+
+	tessera_ioctl(fd, DRM_IOCTL_TESSERA_CONTEXT_STATUS, &st);
+	return st;
+}
+
 #endif /* TESSERA_TEST_H */

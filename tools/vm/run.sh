@@ -59,7 +59,7 @@ trap 'exit 125' INT TERM
 devices=()
 for ((i = 0; i < cards; i++)); do
 	sock=$wd/card$i.sock
-	"$emu" --socket "$sock" --serial $((1001 + i)) >"$wd/emu$i.log" 2>&1 &
+	"$emu" --socket "$sock" --serial $((1001 + i)) --allow-fault-injection >"$wd/emu$i.log" 2>&1 &
 	pids+=($!)
 	for ((t = 0; t < 100; t++)); do
 		grep -q 'listening on' "$wd/emu$i.log" && break
