@@ -5,6 +5,7 @@
 #   make            set up (once) and build everything
 #   make check      build, then run host tests, lint and the VM kselftests
 #   make demo       boot the emulated card and run a job on it
+#   make bench      emulator and driver benchmarks (numbers and ratios)
 #   make install    install module, library, headers and tools
 #   make clean
 #
@@ -49,6 +50,11 @@ check: all
 demo: all
 	@tools/vm/run.sh --timeout 300 tools/demo/guest-demo.sh
 
+# Benchmarks print numbers and ratios; nothing here fails on a number.
+bench: all
+	$(MAKE) -C tools/emu bench
+	@tools/vm/run.sh --timeout 900 tools/bench/guest-bench.sh
+
 install: build
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	$(MAKE) -C libaccel install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -63,4 +69,4 @@ clean:
 	$(MAKE) -C tests/kselftest clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests check demo install clean
+.PHONY: all build setup module emu libaccel tools kselftests check demo bench install clean

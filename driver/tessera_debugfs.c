@@ -3,6 +3,9 @@
  * Tessera T1 accelerator: debugfs (/sys/kernel/debug/accel/<PCI address>/).
  *
  *   rings              per ring: registers, seqnos and the jobs on the hardware
+ *   ping               (read) the raw round trip of ring 0, with no scheduler:
+ *                      doorbell to interrupt of a one-NOP descriptor, the
+ *                      floor that accel-bench compares jobs against
  *   inject_hang        (write a ring index) that engine hangs at its next job
  *   inject_fault       (write a ring index) its next memory access faults
  *   inject_ecc         (write 1) a corrected, (2) an uncorrectable ECC error
@@ -16,6 +19,8 @@
  */
 
 #include <linux/debugfs.h>
+#include <linux/dma-mapping.h>
+#include <linux/sort.h>
 #include <linux/fs.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
@@ -23,6 +28,9 @@
 #include <drm/drm_drv.h>
 
 #include "tessera_drv.h"
+#include <drm/tessera_accel.h>
+
+#define TESSERA_PINGS	200
 
 static int tessera_debugfs_rings(struct seq_file *m, void *unused)
 {
@@ -50,6 +58,89 @@ static int tessera_debugfs_rings(struct seq_file *m, void *unused)
 		tessera_ring_show_pending(m, ring);
 	}
 	return 0;
+}
+
+static int tessera_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Post one-NOP descriptors in the kernel's context straight to the ring,
+ * with the ring's scheduler paused, and time doorbell to interrupt.
+ */
+static int tessera_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
+{
+	struct device *dev = &ring->tdev->pdev->dev;
+	dma_addr_t nop_dma;
+	__le32 *nop;
+	int ret = 0;
+	u32 i;
+
+	nop = dma_alloc_coherent(dev, SZ_4K, &nop_dma, GFP_KERNEL);
+	if (!nop)
+		return -ENOMEM;
+	nop[0] = cpu_to_le32(TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1));
+
+	drm_sched_wqueue_stop(&ring->sched);
+	if (!wait_event_timeout(ring->ping_wq, list_empty_careful(&ring->pending), 10 * HZ)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		struct tessera_desc *desc = &ring->desc[ring->tail];
+		u64 seqno = ring->next_seqno++;
+		ktime_t t0;
+
+		desc->cmd_addr = cpu_to_le64(nop_dma);
+		desc->cmd_size = cpu_to_le32(4);
+		desc->flags = cpu_to_le32(TESSERA_DESC_FLAG_FENCE | TESSERA_DESC_FLAG_IRQ);
+		desc->context = 0;
+		desc->rsvd = 0;
+		desc->tag = cpu_to_le64(seqno);
+		ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
+		dma_wmb();
+		t0 = ktime_get();
+		tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
+		tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
+		if (!wait_event_timeout(ring->ping_wq, READ_ONCE(*ring->fence_wb) >= seqno, HZ)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		lat[i] = ktime_to_ns(ktime_sub(ktime_get(), t0));
+	}
+out:
+	drm_sched_wqueue_start(&ring->sched);
+	dma_free_coherent(dev, SZ_4K, nop, nop_dma);
+	return ret;
+}
+
+static int tessera_debugfs_ping(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct tessera_device *tdev = to_tessera(entry->dev);
+	u64 *lat;
+	int ret, idx;
+
+	lat = kcalloc(TESSERA_PINGS, sizeof(*lat), GFP_KERNEL);
+	if (!lat)
+		return -ENOMEM;
+	if (!drm_dev_enter(&tdev->drm, &idx)) {
+		kfree(lat);
+		return -ENODEV;
+	}
+	ret = tessera_ring_ping(&tdev->rings[0], lat, TESSERA_PINGS);
+	drm_dev_exit(idx);
+	if (!ret) {
+		sort(lat, TESSERA_PINGS, sizeof(*lat), tessera_cmp_u64, NULL);
+		seq_printf(m, "ring 0: %u pings, min %llu ns, p50 %llu ns, p99 %llu ns\n",
+			   TESSERA_PINGS, lat[0], lat[TESSERA_PINGS / 2],
+			   lat[TESSERA_PINGS * 99 / 100]);
+	}
+	kfree(lat);
+	return ret;
 }
 
 static const struct {
@@ -113,4 +204,5 @@ void tessera_debugfs_init_late(struct tessera_device *tdev)
 void tessera_debugfs_init(struct tessera_device *tdev)
 {
 	drm_debugfs_add_file(&tdev->drm, "rings", tessera_debugfs_rings, NULL);
+	drm_debugfs_add_file(&tdev->drm, "ping", tessera_debugfs_ping, NULL);
 }

@@ -12,6 +12,7 @@
 #include <linux/kref.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -104,6 +105,8 @@ struct tessera_ring {
 	spinlock_t fence_lock;
 	/** @pending: hardware fences of jobs on the ring, oldest first */
 	struct list_head pending;
+	/** @ping_wq: woken by the ring interrupt, for the debugfs ping */
+	wait_queue_head_t ping_wq;
 
 	/** @sched: the ring's scheduler */
 	struct drm_gpu_scheduler sched;

@@ -61,6 +61,7 @@ static int tessera_ring_init(struct tessera_device *tdev, u32 id)
 	snprintf(ring->name, sizeof(ring->name), "%s-ring%u", pci_name(tdev->pdev), id);
 	spin_lock_init(&ring->fence_lock);
 	INIT_LIST_HEAD(&ring->pending);
+	init_waitqueue_head(&ring->ping_wq);
 	ring->fence_context = dma_fence_context_alloc(1);
 	ring->engine_class = tessera_ring_read(ring, TESSERA_RING_ENGINE_CLASS);
 	if (ring->engine_class > TESSERA_ENGINE_CLASS_DMA) {

@@ -24,6 +24,8 @@ static irqreturn_t tessera_ring_irq(int irq, void *arg)
 	tessera_write(ring->tdev, TESSERA_REG_INT_STATUS, TESSERA_INT_RING(ring->id));
 	tessera_ring_check_fault(ring);
 	tessera_ring_signal(ring);
+	if (wq_has_sleeper(&ring->ping_wq))
+		wake_up(&ring->ping_wq);
 	return IRQ_HANDLED;
 }
 
