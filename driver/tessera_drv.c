@@ -11,6 +11,7 @@
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_ioctl.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
@@ -198,6 +199,7 @@ static const struct drm_driver tessera_drm_driver = {
 	.postclose = tessera_postclose,
 	.show_fdinfo = tessera_show_fdinfo,
 	.gem_create_object = tessera_gem_create_object,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.ioctls = tessera_ioctls,
 	.num_ioctls = ARRAY_SIZE(tessera_ioctls),
 	.fops = &tessera_fops,

@@ -313,7 +313,7 @@ void tessera_hw_watchdog_init(struct tessera_device *tdev);
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
-u64 tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm);
+int tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm, u64 *va);
 
 /* tessera_sysfs.c */
 int tessera_sysfs_init(struct tessera_device *tdev);

@@ -4,12 +4,17 @@
  *
  * Host-memory buffers are shmem GEM objects, CPU-mapped write-back cached.
  * Each is pinned and mapped at creation into its file's device address
- * space, at a VA reported to userspace, and unmapped (with the device's
- * TLB flushed) before its pages are released.
+ * space, at a VA reported to userspace.  A buffer shared by dma-buf is
+ * mapped into each importing file's context too, on first use; a
+ * file's mapping goes when it closes its handle (after the jobs using the
+ * buffer are done), and every mapping is removed, with the device's TLB
+ * flushed, before the pages are released.  Buffers from other devices are
+ * imported through their exporter's scatter-gather table.
  *
  * Copyright (C) 2026 The Tessera authors
  */
 
+#include <linux/dma-resv.h>
 #include <linux/sizes.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/tessera_accel.h>
@@ -19,17 +24,30 @@
 #define TESSERA_BO_SIZE_MAX	SZ_4G
 
 /**
+ * struct tessera_bo_mapping - a buffer's mapping in one context
+ */
+struct tessera_bo_mapping {
+	/** @link: in the buffer's mapping list */
+	struct list_head link;
+	/** @vm: the context (referenced) */
+	struct tessera_vm *vm;
+	/** @va: the range in @vm */
+	struct drm_mm_node va;
+};
+
+/**
  * struct tessera_bo - a buffer object
  */
 struct tessera_bo {
 	/** @base: the shmem object */
 	struct drm_gem_shmem_object base;
-	/** @vm: the context it is mapped in (referenced), or NULL */
-	struct tessera_vm *vm;
-	/** @va: its range in @vm */
-	struct drm_mm_node va;
-	/** @mapped: the range is in @vm's page tables */
-	bool mapped;
+	/** @lock: protects @mappings */
+	struct mutex lock;
+	/**
+	 * @mappings: the contexts the buffer is mapped in: its creator's,
+	 * and those of files that imported it
+	 */
+	struct list_head mappings;
 };
 
 static struct tessera_bo *to_tessera_bo(struct drm_gem_object *obj)
@@ -37,32 +55,117 @@ static struct tessera_bo *to_tessera_bo(struct drm_gem_object *obj)
 	return container_of(to_drm_gem_shmem_obj(obj), struct tessera_bo, base);
 }
 
+/* Unmap, flushing the context's TLB, so the device is done with the pages. */
+static void tessera_bo_unmap(struct tessera_bo_mapping *m)
+{
+	if (drm_mm_node_allocated(&m->va))
+		tessera_vm_unmap(m->vm, m->va.start, m->va.size);
+	tessera_vm_free_va(m->vm, &m->va);
+	tessera_vm_put(m->vm);
+	kfree(m);
+}
+
 static void tessera_bo_free(struct drm_gem_object *obj)
 {
 	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_bo_mapping *m, *tmp;
 
-	if (bo->vm) {
-		/* The device stops using the pages before they go away. */
-		if (bo->mapped)
-			tessera_vm_unmap(bo->vm, bo->va.start, bo->va.size);
-		tessera_vm_free_va(bo->vm, &bo->va);
-		tessera_vm_put(bo->vm);
-	}
+	list_for_each_entry_safe(m, tmp, &bo->mappings, link)
+		tessera_bo_unmap(m);
+	mutex_destroy(&bo->lock);
 	drm_gem_shmem_free(&bo->base);
 }
 
+/*
+ * A file closes its handle: its context stops seeing the buffer once the
+ * jobs that declared the buffer (or run from it) are done.
+ */
+static void tessera_bo_close(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct tessera_file *tfile = file->driver_priv;
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_bo_mapping *m, *found = NULL;
+
+	dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, false, 30 * HZ);
+	mutex_lock(&bo->lock);
+	list_for_each_entry(m, &bo->mappings, link) {
+		if (m->vm == tfile->vm) {
+			list_del(&m->link);
+			found = m;
+			break;
+		}
+	}
+	mutex_unlock(&bo->lock);
+	if (found)
+		tessera_bo_unmap(found);
+}
+
+/* The pages as the device sees them: ours, or an importer's mapping. */
+static struct sg_table *tessera_bo_sgt(struct tessera_bo *bo)
+{
+	if (bo->base.base.import_attach)
+		return bo->base.sgt;
+	return drm_gem_shmem_get_pages_sgt(&bo->base);
+}
+
 /**
- * tessera_bo_va - device VA of a buffer in a context
+ * tessera_bo_va - device VA of a buffer in a context, mapping it if needed
  * @obj: the buffer
  * @vm: the context
+ * @va: the VA
  *
- * Return: the VA, or 0 if the buffer is not mapped in @vm.
+ * Return: 0, or a negative errno (-ENOMEM when the VA space or memory for
+ * page tables runs out).
  */
-u64 tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm)
+int tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm, u64 *va)
 {
 	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_bo_mapping *m;
+	struct sg_table *sgt;
+	int ret;
 
-	return bo->vm == vm && bo->mapped ? bo->va.start : 0;
+	mutex_lock(&bo->lock);
+	list_for_each_entry(m, &bo->mappings, link) {
+		if (m->vm == vm) {
+			*va = m->va.start;
+			mutex_unlock(&bo->lock);
+			return 0;
+		}
+	}
+
+	sgt = tessera_bo_sgt(bo);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto out;
+	}
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	kref_get(&vm->ref);
+	m->vm = vm;
+	ret = tessera_vm_alloc_va(vm, &m->va, obj->size);
+	if (ret) {
+		ret = ret == -ENOSPC ? -ENOMEM : ret;
+		goto err_map;
+	}
+	ret = tessera_vm_map_sgt(vm, m->va.start, sgt, TESSERA_PTE_READ | TESSERA_PTE_WRITE);
+	if (ret) {
+		tessera_vm_free_va(vm, &m->va);
+		goto err_map;
+	}
+	list_add_tail(&m->link, &bo->mappings);
+	*va = m->va.start;
+	mutex_unlock(&bo->lock);
+	return 0;
+
+err_map:
+	tessera_vm_put(vm);
+	kfree(m);
+out:
+	mutex_unlock(&bo->lock);
+	return ret;
 }
 
 /* For fdinfo's drm-resident-*: pages are held while mapped or pinned. */
@@ -75,6 +178,7 @@ static enum drm_gem_object_status tessera_gem_status(struct drm_gem_object *obj)
 
 static const struct drm_gem_object_funcs tessera_gem_funcs = {
 	.free = tessera_bo_free,
+	.close = tessera_bo_close,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
@@ -94,29 +198,9 @@ struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t 
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &tessera_gem_funcs;
+	mutex_init(&bo->lock);
+	INIT_LIST_HEAD(&bo->mappings);
 	return &bo->base.base;
-}
-
-/* Pin the pages and map them into @vm. */
-static int tessera_bo_map_vm(struct tessera_bo *bo, struct tessera_vm *vm)
-{
-	struct sg_table *sgt;
-	int ret;
-
-	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
-	if (IS_ERR(sgt))
-		return PTR_ERR(sgt);
-
-	kref_get(&vm->ref);
-	bo->vm = vm;
-	ret = tessera_vm_alloc_va(vm, &bo->va, bo->base.base.size);
-	if (ret)
-		return ret == -ENOSPC ? -ENOMEM : ret;
-	ret = tessera_vm_map_sgt(vm, bo->va.start, sgt, TESSERA_PTE_READ | TESSERA_PTE_WRITE);
-	if (ret)
-		return ret;
-	bo->mapped = true;
-	return 0;
 }
 
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file)
@@ -124,9 +208,8 @@ int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file 
 	struct tessera_file *tfile = file->driver_priv;
 	struct drm_tessera_bo_create *args = data;
 	struct drm_gem_shmem_object *shmem;
-	struct tessera_bo *bo;
 	u32 handle;
-	u64 size;
+	u64 size, va;
 	int ret;
 
 	if (args->flags & ~DRM_TESSERA_BO_FLAGS_VALID)
@@ -138,9 +221,8 @@ int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file 
 	shmem = drm_gem_shmem_create(drm, size);
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
-	bo = to_tessera_bo(&shmem->base);
 
-	ret = tessera_bo_map_vm(bo, tfile->vm);
+	ret = tessera_bo_va(&shmem->base, tfile->vm, &va);
 	if (ret) {
 		drm_gem_object_put(&shmem->base);
 		return ret;
@@ -154,7 +236,7 @@ int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file 
 
 	args->size = size;
 	args->handle = handle;
-	args->va = bo->va.start;
+	args->va = va;
 	return 0;
 }
 
@@ -169,12 +251,14 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
 	if (!obj)
 		return -ENOENT;
 
-	ret = drm_gem_create_mmap_offset(obj);
+	/* A buffer imported from another file is mapped on first query. */
+	ret = tessera_bo_va(obj, tfile->vm, &args->va);
+	if (!ret)
+		ret = drm_gem_create_mmap_offset(obj);
 	if (!ret) {
 		args->flags = 0;
 		args->size = obj->size;
 		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
-		args->va = tessera_bo_va(obj, tfile->vm);
 	}
 	drm_gem_object_put(obj);
 	return ret;

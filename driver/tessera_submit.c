@@ -16,6 +16,7 @@
 #include <linux/dma-resv.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/xarray.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
@@ -153,6 +154,7 @@ static int tessera_job_lookup_cmds(struct tessera_job *job, struct drm_file *fil
 	struct tessera_file *tfile = file->driver_priv;
 	struct drm_gem_object *obj;
 	u64 end, va;
+	int ret;
 
 	obj = drm_gem_object_lookup(file, args->cmd_handle);
 	if (!obj)
@@ -162,9 +164,9 @@ static int tessera_job_lookup_cmds(struct tessera_job *job, struct drm_file *fil
 	if (check_add_overflow(args->cmd_offset, (u64)args->cmd_size, &end) ||
 	    end > obj->size)
 		return -EINVAL;
-	va = tessera_bo_va(obj, tfile->vm);
-	if (!va)
-		return -EINVAL;
+	ret = tessera_bo_va(obj, tfile->vm, &va);
+	if (ret)
+		return ret;
 	job->cmd_va = va + args->cmd_offset;
 	job->cmd_size = args->cmd_size;
 	return 0;
@@ -273,24 +275,26 @@ static int tessera_submit_syncs(struct tessera_job *job, struct tessera_submit *
 	return ret;
 }
 
+/*
+ * The BOs the job lists, plus the command buffer (read): the job holds them,
+ * waits for their earlier users and publishes its fence in them, so that
+ * closing a handle waits for the jobs that use the buffer.
+ */
 static int tessera_submit_bos(struct tessera_job *job, struct tessera_submit *sub,
 			      struct drm_file *file, const struct drm_tessera_submit *args)
 {
+	bool have_cmd = false;
 	u32 i;
 	int ret;
 
-	if (!args->num_bos)
-		return 0;
-	sub->refs = memdup_array_user(u64_to_user_ptr(args->bos), args->num_bos,
-				      sizeof(*sub->refs));
-	if (IS_ERR(sub->refs)) {
-		ret = PTR_ERR(sub->refs);
-		sub->refs = NULL;
-		return ret;
-	}
-	job->bos = kvcalloc(args->num_bos, sizeof(*job->bos), GFP_KERNEL);
-	if (!job->bos)
+	sub->refs = kvcalloc(args->num_bos + 1, sizeof(*sub->refs), GFP_KERNEL);
+	job->bos = kvcalloc(args->num_bos + 1, sizeof(*job->bos), GFP_KERNEL);
+	if (!sub->refs || !job->bos)
 		return -ENOMEM;
+	if (copy_from_user(sub->refs, u64_to_user_ptr(args->bos),
+			   array_size(args->num_bos, sizeof(*sub->refs))))
+		return -EFAULT;
+
 	for (i = 0; i < args->num_bos; i++) {
 		if (sub->refs[i].flags & ~DRM_TESSERA_BO_REF_WRITE)
 			return -EINVAL;
@@ -298,11 +302,18 @@ static int tessera_submit_bos(struct tessera_job *job, struct tessera_submit *su
 		if (!job->bos[i])
 			return -ENOENT;
 		job->num_bos++;
+		have_cmd |= job->bos[i] == job->cmd_bo;
+	}
+	if (!have_cmd) {
+		drm_gem_object_get(job->cmd_bo);
+		job->bos[job->num_bos] = job->cmd_bo;
+		sub->refs[job->num_bos].flags = 0;
+		job->num_bos++;
 	}
 
 	ret = drm_gem_lock_reservations(job->bos, job->num_bos, &sub->ticket);
 	if (ret)
-		return ret;
+		return ret == -EALREADY ? -EINVAL : ret;	/* listed twice */
 	sub->locked = true;
 
 	for (i = 0; i < job->num_bos; i++) {
@@ -352,7 +363,7 @@ static void tessera_submit_fini(struct tessera_job *job, struct tessera_submit *
 		drm_syncobj_put(sub->signals[i].syncobj);
 	}
 	kfree(sub->signals);
-	kfree(sub->refs);
+	kvfree(sub->refs);
 }
 
 int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
