@@ -173,7 +173,7 @@ static void tessera_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 			drm_printf(p, "drm-cycles-%s:\t%llu\n", name,
 				   div_u64(ns * tdev->clock_mhz, 1000));
 	}
-	drm_show_memory_stats(p, file);
+	tessera_show_memory_stats(p, file);
 }
 
 static const struct drm_ioctl_desc tessera_ioctls[] = {
@@ -243,6 +243,10 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = tessera_hw_init(tdev);
 	if (ret)
 		return ret;
+
+	ret = tessera_hbm_init(tdev);
+	if (ret)
+		goto err_hw;
 
 	ret = drmm_add_action(&tdev->drm, tessera_drm_release, NULL);
 	if (ret)

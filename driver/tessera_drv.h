@@ -19,6 +19,7 @@
 #include <drm/drm_mm.h>
 #include <drm/gpu_scheduler.h>
 
+#include "tessera_compat.h"
 #include "tessera_regs.h"
 
 #define DRIVER_NAME	"tessera"
@@ -153,6 +154,16 @@ struct tessera_device {
 	u32 serial;
 	/** @hbm_size: device memory in bytes */
 	u64 hbm_size;
+	/** @hbm_bar: bus address of BAR2, the CPU's window on device memory */
+	resource_size_t hbm_bar;
+	/** @hbm_map: BAR2 mapped write-combined, for clearing new buffers */
+	void __iomem *hbm_map;
+	/** @hbm_lock: protects @hbm_mm */
+	struct mutex hbm_lock;
+	/** @hbm_mm: allocator of device memory */
+	struct tessera_buddy hbm_mm;
+	/** @hbm_ready: @hbm_mm is initialized */
+	bool hbm_ready;
 
 	/** @num_rings: rings in use, one per engine */
 	u32 num_rings;
@@ -299,6 +310,7 @@ void tessera_vm_put(struct tessera_vm *vm);
 int tessera_vm_alloc_va(struct tessera_vm *vm, struct drm_mm_node *node, u64 size);
 void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node);
 int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 prot);
+int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *blocks, u64 prot);
 void tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size);
 
 /* tessera_irq.c */
@@ -310,6 +322,8 @@ void tessera_irq_disable(struct tessera_device *tdev);
 void tessera_hw_watchdog_init(struct tessera_device *tdev);
 
 /* tessera_gem.c */
+int tessera_hbm_init(struct tessera_device *tdev);
+void tessera_show_memory_stats(struct drm_printer *p, struct drm_file *file);
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);

@@ -15,8 +15,14 @@
  */
 
 #include <linux/dma-resv.h>
+#include <linux/io.h>
+#include <linux/mm.h>
 #include <linux/sizes.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
 #include <drm/tessera_accel.h>
 
 #include "tessera_drv.h"
@@ -48,6 +54,10 @@ struct tessera_bo {
 	 * and those of files that imported it
 	 */
 	struct list_head mappings;
+	/** @devmem: the buffer is in device memory; @base's shmem is unused */
+	bool devmem;
+	/** @blocks: with @devmem, its device memory (buddy blocks) */
+	struct list_head blocks;
 };
 
 static struct tessera_bo *to_tessera_bo(struct drm_gem_object *obj)
@@ -73,6 +83,16 @@ static void tessera_bo_free(struct drm_gem_object *obj)
 	list_for_each_entry_safe(m, tmp, &bo->mappings, link)
 		tessera_bo_unmap(m);
 	mutex_destroy(&bo->lock);
+	if (bo->devmem) {
+		struct tessera_device *tdev = to_tessera(obj->dev);
+
+		mutex_lock(&tdev->hbm_lock);
+		tessera_buddy_free_list(&tdev->hbm_mm, &bo->blocks, 0);
+		mutex_unlock(&tdev->hbm_lock);
+		drm_gem_object_release(obj);
+		kfree(bo);
+		return;
+	}
 	drm_gem_shmem_free(&bo->base);
 }
 
@@ -133,7 +153,7 @@ int tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm, u64 *va)
 		}
 	}
 
-	sgt = tessera_bo_sgt(bo);
+	sgt = bo->devmem ? NULL : tessera_bo_sgt(bo);
 	if (IS_ERR(sgt)) {
 		ret = PTR_ERR(sgt);
 		goto out;
@@ -150,7 +170,12 @@ int tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm, u64 *va)
 		ret = ret == -ENOSPC ? -ENOMEM : ret;
 		goto err_map;
 	}
-	ret = tessera_vm_map_sgt(vm, m->va.start, sgt, TESSERA_PTE_READ | TESSERA_PTE_WRITE);
+	if (bo->devmem)
+		ret = tessera_vm_map_devmem(vm, m->va.start, &bo->blocks,
+					    TESSERA_PTE_READ | TESSERA_PTE_WRITE);
+	else
+		ret = tessera_vm_map_sgt(vm, m->va.start, sgt,
+					 TESSERA_PTE_READ | TESSERA_PTE_WRITE);
 	if (ret) {
 		tessera_vm_free_va(vm, &m->va);
 		goto err_map;
@@ -190,6 +215,136 @@ static const struct drm_gem_object_funcs tessera_gem_funcs = {
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
+/* CPU mappings of device memory go through BAR2, write-combined. */
+static int tessera_hbm_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	struct tessera_device *tdev = to_tessera(obj->dev);
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_buddy_block *block;
+	unsigned long addr = vma->vm_start, pfn;
+	int ret;
+
+	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > obj->size)
+		return -EINVAL;
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
+
+	list_for_each_entry(block, &bo->blocks, link) {
+		u64 size = tessera_buddy_block_size(&tdev->hbm_mm, block);
+
+		size = min_t(u64, size, vma->vm_end - addr);
+		if (!size)
+			break;
+		pfn = (tdev->hbm_bar + tessera_buddy_block_offset(block)) >> PAGE_SHIFT;
+		ret = remap_pfn_range(vma, addr, pfn, size, vma->vm_page_prot);
+		if (ret)
+			return ret;
+		addr += size;
+	}
+	return 0;
+}
+
+static enum drm_gem_object_status tessera_hbm_status(struct drm_gem_object *obj)
+{
+	return DRM_GEM_OBJECT_RESIDENT;
+}
+
+static struct dma_buf *tessera_hbm_export(struct drm_gem_object *obj, int flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static const struct vm_operations_struct tessera_hbm_vm_ops = {
+	.open = drm_gem_vm_open,
+	.close = drm_gem_vm_close,
+};
+
+static const struct drm_gem_object_funcs tessera_hbm_funcs = {
+	.free = tessera_bo_free,
+	.close = tessera_bo_close,
+	.mmap = tessera_hbm_mmap,
+	.export = tessera_hbm_export,
+	.status = tessera_hbm_status,
+	.vm_ops = &tessera_hbm_vm_ops,
+};
+
+static void tessera_hbm_fini(struct drm_device *drm, void *unused)
+{
+	struct tessera_device *tdev = to_tessera(drm);
+
+	tessera_buddy_fini(&tdev->hbm_mm);
+	mutex_destroy(&tdev->hbm_lock);
+}
+
+/**
+ * tessera_hbm_init - set up the device-memory allocator and BAR2
+ * @tdev: the device; a card without device memory is fine
+ *
+ * Return: 0 or a negative errno.
+ */
+int tessera_hbm_init(struct tessera_device *tdev)
+{
+	struct pci_dev *pdev = tdev->pdev;
+	int ret;
+
+	if (!tdev->hbm_size || !(tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_HBM))
+		return 0;
+	if (pci_resource_len(pdev, TESSERA_BAR_HBM) < tdev->hbm_size) {
+		drm_err(&tdev->drm, "BAR2 smaller than device memory\n");
+		return -ENODEV;
+	}
+	tdev->hbm_bar = pci_resource_start(pdev, TESSERA_BAR_HBM);
+	tdev->hbm_map = devm_ioremap_wc(&pdev->dev, tdev->hbm_bar, tdev->hbm_size);
+	if (!tdev->hbm_map)
+		return -ENOMEM;
+	mutex_init(&tdev->hbm_lock);
+	ret = tessera_buddy_init(&tdev->hbm_mm, tdev->hbm_size, SZ_4K);
+	if (ret)
+		return ret;
+	tdev->hbm_ready = true;
+	return drmm_add_action_or_reset(&tdev->drm, tessera_hbm_fini, NULL);
+}
+
+/* A zeroed buffer in device memory. */
+static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u64 size)
+{
+	struct tessera_buddy_block *block;
+	struct tessera_bo *bo;
+	int ret, idx;
+
+	if (!tdev->hbm_ready)
+		return ERR_PTR(-EINVAL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->devmem = true;
+	mutex_init(&bo->lock);
+	INIT_LIST_HEAD(&bo->mappings);
+	INIT_LIST_HEAD(&bo->blocks);
+	bo->base.base.funcs = &tessera_hbm_funcs;
+	drm_gem_private_object_init(&tdev->drm, &bo->base.base, size);
+
+	mutex_lock(&tdev->hbm_lock);
+	ret = tessera_buddy_alloc_blocks(&tdev->hbm_mm, 0, tdev->hbm_size, size, SZ_4K,
+					 &bo->blocks, 0);
+	mutex_unlock(&tdev->hbm_lock);
+	if (ret) {
+		drm_gem_object_put(&bo->base.base);
+		return ERR_PTR(ret == -ENOSPC ? -ENOMEM : ret);
+	}
+
+	if (!drm_dev_enter(&tdev->drm, &idx)) {
+		drm_gem_object_put(&bo->base.base);
+		return ERR_PTR(-ENODEV);
+	}
+	list_for_each_entry(block, &bo->blocks, link)
+		memset_io(tdev->hbm_map + tessera_buddy_block_offset(block), 0,
+			  tessera_buddy_block_size(&tdev->hbm_mm, block));
+	drm_dev_exit(idx);
+	return &bo->base.base;
+}
+
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size)
 {
 	struct tessera_bo *bo;
@@ -208,6 +363,7 @@ int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file 
 	struct tessera_file *tfile = file->driver_priv;
 	struct drm_tessera_bo_create *args = data;
 	struct drm_gem_shmem_object *shmem;
+	struct drm_gem_object *obj;
 	u32 handle;
 	u64 size, va;
 	int ret;
@@ -218,19 +374,26 @@ int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file 
 		return -EINVAL;
 	size = PAGE_ALIGN(args->size);
 
-	shmem = drm_gem_shmem_create(drm, size);
-	if (IS_ERR(shmem))
-		return PTR_ERR(shmem);
+	if (args->flags & DRM_TESSERA_BO_DEVICE_MEM) {
+		obj = tessera_hbm_create(to_tessera(drm), size);
+		if (IS_ERR(obj))
+			return PTR_ERR(obj);
+	} else {
+		shmem = drm_gem_shmem_create(drm, size);
+		if (IS_ERR(shmem))
+			return PTR_ERR(shmem);
+		obj = &shmem->base;
+	}
 
-	ret = tessera_bo_va(&shmem->base, tfile->vm, &va);
+	ret = tessera_bo_va(obj, tfile->vm, &va);
 	if (ret) {
-		drm_gem_object_put(&shmem->base);
+		drm_gem_object_put(obj);
 		return ret;
 	}
 
-	ret = drm_gem_handle_create(file, &shmem->base, &handle);
+	ret = drm_gem_handle_create(file, obj, &handle);
 	/* The handle, if any, holds the reference from now on. */
-	drm_gem_object_put(&shmem->base);
+	drm_gem_object_put(obj);
 	if (ret)
 		return ret;
 
@@ -256,10 +419,43 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
 	if (!ret)
 		ret = drm_gem_create_mmap_offset(obj);
 	if (!ret) {
-		args->flags = 0;
+		args->flags = to_tessera_bo(obj)->devmem ? DRM_TESSERA_BO_DEVICE_MEM : 0;
 		args->size = obj->size;
 		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
 	}
 	drm_gem_object_put(obj);
 	return ret;
+}
+
+/**
+ * tessera_show_memory_stats - fdinfo memory keys, per region
+ * @p: output
+ * @file: the client
+ *
+ * drm-total-system / drm-resident-system for host memory and drm-total-hbm /
+ * drm-resident-hbm for device memory, each with drm-shared-*.
+ */
+void tessera_show_memory_stats(struct drm_printer *p, struct drm_file *file)
+{
+	struct drm_memory_stats stats[2] = { };
+	struct drm_gem_object *obj;
+	int id;
+
+	spin_lock(&file->table_lock);
+	idr_for_each_entry(&file->object_idr, obj, id) {
+		struct drm_memory_stats *s = &stats[to_tessera_bo(obj)->devmem];
+		enum drm_gem_object_status status = obj->funcs->status(obj);
+
+		if (obj->handle_count > 1)
+			s->shared += obj->size;
+		else
+			s->private += obj->size;
+		if (status & DRM_GEM_OBJECT_RESIDENT)
+			s->resident += obj->size;
+	}
+	spin_unlock(&file->table_lock);
+
+	drm_print_memory_stats(p, &stats[0], DRM_GEM_OBJECT_RESIDENT, "system");
+	if (to_tessera(file->minor->dev)->hbm_ready)
+		drm_print_memory_stats(p, &stats[1], DRM_GEM_OBJECT_RESIDENT, "hbm");
 }

@@ -179,6 +179,43 @@ int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 
 }
 
 /**
+ * tessera_vm_map_devmem - map device memory at a device VA
+ * @vm: the context
+ * @va: where, 4 KiB aligned
+ * @blocks: the memory, as buddy blocks, in order
+ * @prot: TESSERA_PTE_READ and/or TESSERA_PTE_WRITE
+ *
+ * Return: 0 or -ENOMEM (nothing is left mapped).
+ */
+int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *blocks, u64 prot)
+{
+	struct tessera_buddy_block *block;
+	u64 start = va;
+
+	mutex_lock(&vm->lock);
+	list_for_each_entry(block, blocks, link) {
+		u64 off = tessera_buddy_block_offset(block);
+		u64 end = off + tessera_buddy_block_size(&vm->tdev->hbm_mm, block);
+
+		for (; off < end; off += SZ_4K, va += SZ_4K) {
+			struct tessera_pt *pt = tessera_pt_walk(vm, va, true);
+
+			if (!pt) {
+				tessera_vm_clear(vm, start, va - start);
+				mutex_unlock(&vm->lock);
+				tessera_mmu_flush(vm->tdev, vm->asid);
+				return -ENOMEM;
+			}
+			WRITE_ONCE(pt->cpu[tessera_pt_index(va, 1)],
+				   cpu_to_le64(off | TESSERA_PTE_DEVMEM | prot |
+					       TESSERA_PTE_VALID));
+		}
+	}
+	mutex_unlock(&vm->lock);
+	return 0;
+}
+
+/**
  * tessera_vm_unmap - remove a range and wait until the device stopped using it
  * @vm: the context
  * @va: start, 4 KiB aligned

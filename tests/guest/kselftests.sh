@@ -25,7 +25,7 @@ wait_cards() {
 cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
 echo "# guest: kernel $(uname -r), $cards Tessera card(s)"
 
-check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched
+check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched && { modprobe -q drm_buddy || true; }
 check "tessera.ko loads" insmod ./tessera.ko watchdog_ms=1000 job_timeout_ms=5000
 check "every card probes" wait_cards "$cards"
 

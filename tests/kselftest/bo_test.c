@@ -94,7 +94,7 @@ TEST_F(bo, bad_sizes_are_einval)
 
 TEST_F(bo, unknown_flags_are_einval)
 {
-	struct drm_tessera_bo_create bc = { .size = 4096, .flags = 1 };
+	struct drm_tessera_bo_create bc = { .size = 4096, .flags = 2 };
 
 	EXPECT_EQ(-EINVAL, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc));
 	bc.flags = 0x80000000u;

@@ -239,4 +239,101 @@ TEST(closing_with_jobs_in_flight)
 	client_close(&check);
 }
 
+static int hbm_create(int fd, uint64_t size, uint32_t *handle, uint64_t *va)
+{
+	struct drm_tessera_bo_create bc = { .size = size, .flags = DRM_TESSERA_BO_DEVICE_MEM };
+	int ret = tessera_ioctl(fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc);
+
+	if (!ret) {
+		*handle = bc.handle;
+		*va = bc.va;
+	}
+	return ret;
+}
+
+TEST(device_memory_buffers)
+{
+	const uint32_t size = 4 << 20;
+	struct drm_tessera_bo_info bi = { 0 };
+	uint32_t hbm, host, *ph, *pd, i;
+	uint64_t hbm_va, host_va, mapped;
+	struct client c;
+	int dmabuf;
+
+	ASSERT_EQ(0, client_open(&c));
+	ASSERT_EQ(0, hbm_create(c.fd, size, &hbm, &hbm_va));
+	ASSERT_EQ(0, tessera_bo_create_va(c.fd, size, &host, &host_va));
+	bi.handle = hbm;
+	ASSERT_EQ(0, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_BO_INFO, &bi));
+	EXPECT_EQ(DRM_TESSERA_BO_DEVICE_MEM, bi.flags);
+	EXPECT_EQ(hbm_va, bi.va);
+	pd = tessera_bo_map(c.fd, hbm, &mapped);	/* through BAR2 */
+	ph = tessera_bo_map(c.fd, host, &mapped);
+	ASSERT_NE(NULL, pd);
+	ASSERT_NE(NULL, ph);
+	EXPECT_EQ(0, pd[0]);
+	EXPECT_EQ(0, pd[size / 4 - 1]);
+
+	/* CPU -> device memory -> device COPY to host memory. */
+	for (i = 0; i < size / 4; i++)
+		pd[i] = i * 3 + 1;
+	emit_copy(&c, hbm_va, host_va, size);
+	ASSERT_EQ(1, run(&c, 0));
+	ASSERT_EQ(0, memcmp(pd, ph, size));
+	/* Device FILL in device memory, seen by the CPU through the BAR. */
+	emit_fill(&c, hbm_va + 8192, 4096, 0x4b4b4b4b);
+	ASSERT_EQ(1, run(&c, 0));
+	EXPECT_EQ(0x4b4b4b4b, pd[2048]);
+	EXPECT_EQ(0x4b4b4b4b, pd[3071]);
+	EXPECT_EQ(3072 * 3 + 1, pd[3072]);
+
+	/* Device memory is not exportable yet. */
+	EXPECT_NE(0, drmPrimeHandleToFD(c.fd, hbm, DRM_CLOEXEC, &dmabuf));
+	munmap(pd, size);
+	munmap(ph, size);
+	client_close(&c);
+}
+
+TEST(device_memory_exhaustion_and_recovery)
+{
+	const uint64_t chunk = 16 << 20;
+	uint64_t total, va;
+	uint32_t handles[256];
+	unsigned int n = 0, i;
+	int fd = tessera_open(), ret;
+	char path[64], buf[4096];
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, tessera_get_param(fd, DRM_TESSERA_PARAM_DEVICE_MEM_SIZE, &total));
+	if (!total)
+		SKIP(return, "card without device memory");
+	while (n < 256 && !(ret = hbm_create(fd, chunk, &handles[n], &va)))
+		n++;
+	EXPECT_EQ(-ENOMEM, ret);
+	EXPECT_EQ(total / chunk, n);
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	{
+		int f = open(path, O_RDONLY);
+		ssize_t len = read(f, buf, sizeof(buf) - 1);
+
+		close(f);
+		ASSERT_GT(len, 0);
+		buf[len] = '\0';
+		EXPECT_NE(NULL, strstr(buf, "drm-total-hbm:")) TH_LOG("%s", buf);
+		EXPECT_NE(NULL, strstr(buf, "drm-total-system:"));
+	}
+
+	/* Freeing makes room again. */
+	ASSERT_EQ(0, tessera_bo_close(fd, handles[--n]));
+	EXPECT_EQ(0, hbm_create(fd, chunk, &handles[n], &va));
+	n++;
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, tessera_bo_close(fd, handles[i]));
+	/* All of it is back. */
+	for (i = 0; i < total / chunk; i++)
+		ASSERT_EQ(0, hbm_create(fd, chunk, &handles[i], &va));
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

@@ -92,10 +92,15 @@ struct drm_tessera_get_param {
 };
 
 /*
- * BO flags.  Host memory (shmem) placement, mapped write-back cached by the
- * CPU, is the only placement so far; flags select future placements.
+ * BO flags.  Without flags a buffer is in host memory (shmem), mapped
+ * write-back cached by the CPU.  DRM_TESSERA_BO_DEVICE_MEM places it in the
+ * card's device memory (DRM_TESSERA_PARAM_DEVICE_MEM_SIZE bytes), which the
+ * CPU maps write-combined through the card's BAR; it fails with -ENOMEM
+ * when device memory is exhausted and -EINVAL on a card without any.
+ * Device-memory buffers cannot be exported as dma-bufs yet.
  */
-#define DRM_TESSERA_BO_FLAGS_VALID	0u
+#define DRM_TESSERA_BO_DEVICE_MEM	0x1u
+#define DRM_TESSERA_BO_FLAGS_VALID	DRM_TESSERA_BO_DEVICE_MEM
 
 /**
  * struct drm_tessera_bo_create - create a buffer object
@@ -109,7 +114,7 @@ struct drm_tessera_bo_create {
 	 * rounded up to a multiple of the page size.
 	 */
 	__u64 size;
-	/** @flags: in, DRM_TESSERA_BO_* flags; must be 0 for now. */
+	/** @flags: in, DRM_TESSERA_BO_* placement flags. */
 	__u32 flags;
 	/** @handle: out, GEM handle of the new buffer. */
 	__u32 handle;
