@@ -1055,6 +1055,15 @@ static int serve_conn(struct vfu_ctx *ctx, int fd)
 	return ret == -ESHUTDOWN ? ret : 0;
 }
 
+int vfu_serve_fd(struct vfu_ctx *ctx, int fd)
+{
+	int ret;
+
+	ctx->stop_fd = -1;
+	ret = serve_conn(ctx, fd);
+	return ret == -ESHUTDOWN ? 0 : ret;
+}
+
 int vfu_run(struct vfu_ctx *ctx, int stop_fd, bool once)
 {
 	int ret;

@@ -116,6 +116,14 @@ int vfu_listen(struct vfu_ctx *ctx, const char *path);
 int vfu_run(struct vfu_ctx *ctx, int stop_fd, bool once);
 
 /*
+ * Serve the client already connected on @fd (vfu takes it over) until it
+ * goes away, as vfu_run() serves each accepted connection, cleanup and
+ * device reset included.  For tests and fuzzers that talk to the server
+ * over a socketpair.  Returns 0.
+ */
+int vfu_serve_fd(struct vfu_ctx *ctx, int fd);
+
+/*
  * DMA space.  The socket thread maintains it from DMA_MAP/DMA_UNMAP; the
  * functions are public so that tests can build a DMA space directly.
  * vfu_dma_map() takes ownership of @fd (which may be -1: the range is
