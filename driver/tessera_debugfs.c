@@ -3,6 +3,7 @@
  * Tessera T1 accelerator: debugfs (/sys/kernel/debug/accel/<PCI address>/).
  *
  *   rings              per ring: registers, seqnos and the jobs on the hardware
+ *   contexts           per open file: its context, faults and mapped buffers
  *   ping               (read) the raw round trip of ring 0, with no scheduler:
  *                      doorbell to interrupt of a one-NOP descriptor, the
  *                      floor that accel-bench compares jobs against
@@ -197,6 +198,31 @@ void tessera_debugfs_init_late(struct tessera_device *tdev)
 	}
 }
 
+static int tessera_debugfs_contexts(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct tessera_device *tdev = to_tessera(entry->dev);
+	struct drm_file *file;
+
+	mutex_lock(&tdev->drm.filelist_mutex);
+	list_for_each_entry(file, &tdev->drm.filelist, lhead) {
+		struct tessera_file *tfile = file->driver_priv;
+		struct pid *pid;
+
+		if (!tfile)
+			continue;
+		rcu_read_lock();
+		pid = rcu_dereference(file->pid);
+		seq_printf(m, "client %llu pid %d context %u faults %u\n", file->client_id,
+			   pid_vnr(pid), tfile->vm->asid,
+			   READ_ONCE(tdev->faults[tfile->vm->asid].count));
+		rcu_read_unlock();
+		tessera_vm_show(m, tfile->vm);
+	}
+	mutex_unlock(&tdev->drm.filelist_mutex);
+	return 0;
+}
+
 /**
  * tessera_debugfs_init - add the driver's debugfs files
  * @tdev: the device, not yet registered
@@ -205,4 +231,5 @@ void tessera_debugfs_init(struct tessera_device *tdev)
 {
 	drm_debugfs_add_file(&tdev->drm, "rings", tessera_debugfs_rings, NULL);
 	drm_debugfs_add_file(&tdev->drm, "ping", tessera_debugfs_ping, NULL);
+	drm_debugfs_add_file(&tdev->drm, "contexts", tessera_debugfs_contexts, NULL);
 }

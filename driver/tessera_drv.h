@@ -324,6 +324,7 @@ void tessera_hw_watchdog_init(struct tessera_device *tdev);
 /* tessera_gem.c */
 int tessera_hbm_init(struct tessera_device *tdev);
 void tessera_show_memory_stats(struct drm_printer *p, struct drm_file *file);
+void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm);
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);

@@ -17,6 +17,7 @@
 #include <linux/dma-resv.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -37,6 +38,8 @@ struct tessera_bo_mapping {
 	struct list_head link;
 	/** @vm: the context (referenced) */
 	struct tessera_vm *vm;
+	/** @bo: the buffer */
+	struct tessera_bo *bo;
 	/** @va: the range in @vm */
 	struct drm_mm_node va;
 };
@@ -165,6 +168,7 @@ int tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm, u64 *va)
 	}
 	kref_get(&vm->ref);
 	m->vm = vm;
+	m->bo = bo;
 	ret = tessera_vm_alloc_va(vm, &m->va, obj->size);
 	if (ret) {
 		ret = ret == -ENOSPC ? -ENOMEM : ret;
@@ -358,6 +362,29 @@ struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t 
 	return &bo->base.base;
 }
 
+/**
+ * tessera_vm_show - list a context's mappings, for debugfs
+ * @m: output
+ * @vm: the context
+ */
+void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm)
+{
+	struct drm_mm_node *node;
+
+	mutex_lock(&vm->lock);
+	drm_mm_for_each_node(node, &vm->mm) {
+		struct tessera_bo_mapping *map = container_of(node, struct tessera_bo_mapping, va);
+		struct drm_gem_object *obj = &map->bo->base.base;
+
+		seq_printf(m, "  va %#014llx size %#llx %s%s%s\n", node->start, node->size,
+			   map->bo->devmem ? "device" : "host",
+			   map->bo->base.map_wc ? " wc" : "",
+			   obj->import_attach ? " imported" :
+			   obj->dma_buf ? " exported" : "");
+	}
+	mutex_unlock(&vm->lock);
+}
+
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	struct tessera_file *tfile = file->driver_priv;
@@ -382,6 +409,7 @@ int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file 
 		shmem = drm_gem_shmem_create(drm, size);
 		if (IS_ERR(shmem))
 			return PTR_ERR(shmem);
+		shmem->map_wc = args->flags & DRM_TESSERA_BO_WC;
 		obj = &shmem->base;
 	}
 
@@ -419,7 +447,10 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
 	if (!ret)
 		ret = drm_gem_create_mmap_offset(obj);
 	if (!ret) {
-		args->flags = to_tessera_bo(obj)->devmem ? DRM_TESSERA_BO_DEVICE_MEM : 0;
+		struct tessera_bo *bo = to_tessera_bo(obj);
+
+		args->flags = bo->devmem ? DRM_TESSERA_BO_DEVICE_MEM :
+			      bo->base.map_wc ? DRM_TESSERA_BO_WC : 0;
 		args->size = obj->size;
 		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
 	}

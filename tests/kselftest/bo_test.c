@@ -64,6 +64,27 @@ TEST_F(bo, starts_zeroed_and_keeps_data_across_mappings)
 	ASSERT_EQ(0, munmap(p, size));
 }
 
+TEST_F(bo, write_combined_placement)
+{
+	struct drm_tessera_bo_create bc = { .size = 65536, .flags = DRM_TESSERA_BO_WC };
+	struct drm_tessera_bo_info bi = { 0 };
+	uint64_t mapped;
+	uint32_t *p;
+	int i;
+
+	ASSERT_EQ(0, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc));
+	bi.handle = bc.handle;
+	ASSERT_EQ(0, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_BO_INFO, &bi));
+	EXPECT_EQ(DRM_TESSERA_BO_WC, bi.flags);
+	p = tessera_bo_map(self->fd, bc.handle, &mapped);
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < 16384; i++)
+		p[i] = i;
+	for (i = 0; i < 16384; i++)
+		ASSERT_EQ(i, p[i]);
+	munmap(p, mapped);
+}
+
 TEST_F(bo, many_buffers)
 {
 	uint32_t handles[256];
@@ -94,7 +115,7 @@ TEST_F(bo, bad_sizes_are_einval)
 
 TEST_F(bo, unknown_flags_are_einval)
 {
-	struct drm_tessera_bo_create bc = { .size = 4096, .flags = 2 };
+	struct drm_tessera_bo_create bc = { .size = 4096, .flags = 4 };
 
 	EXPECT_EQ(-EINVAL, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc));
 	bc.flags = 0x80000000u;

@@ -192,6 +192,35 @@ TEST(debugfs_rings)
 	globfree(&g);
 }
 
+TEST(debugfs_contexts_list_clients_and_buffers)
+{
+	char buf[16384], want[64];
+	uint32_t bo;
+	uint64_t va;
+	glob_t g;
+	int fd;
+
+	if (glob("/sys/kernel/debug/accel/*/contexts", 0, NULL, &g))
+		SKIP(return, "debugfs not mounted");
+	fd = tessera_open();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, tessera_bo_create_va(fd, 3 << 20, &bo, &va));
+	snprintf(want, sizeof(want), "va %#014llx size %#x host", (unsigned long long)va,
+		 3 << 20);
+	{
+		int found = 0;
+		unsigned int i;
+
+		for (i = 0; i < g.gl_pathc; i++) {
+			ASSERT_EQ(0, read_text(g.gl_pathv[i], buf, sizeof(buf)));
+			found += strstr(buf, want) != NULL;
+		}
+		EXPECT_EQ(1, found) TH_LOG("no '%s' in contexts", want);
+	}
+	globfree(&g);
+	close(fd);
+}
+
 TEST(tracepoints_record_a_job)
 {
 	const char *t = "/sys/kernel/tracing";

@@ -98,9 +98,12 @@ struct drm_tessera_get_param {
  * CPU maps write-combined through the card's BAR; it fails with -ENOMEM
  * when device memory is exhausted and -EINVAL on a card without any.
  * Device-memory buffers cannot be exported as dma-bufs yet.
+ * DRM_TESSERA_BO_WC maps a host-memory buffer write-combined instead of
+ * cached (for buffers the CPU only writes); device memory is always WC.
  */
 #define DRM_TESSERA_BO_DEVICE_MEM	0x1u
-#define DRM_TESSERA_BO_FLAGS_VALID	DRM_TESSERA_BO_DEVICE_MEM
+#define DRM_TESSERA_BO_WC		0x2u
+#define DRM_TESSERA_BO_FLAGS_VALID	(DRM_TESSERA_BO_DEVICE_MEM | DRM_TESSERA_BO_WC)
 
 /**
  * struct drm_tessera_bo_create - create a buffer object
@@ -131,7 +134,10 @@ struct drm_tessera_bo_create {
 struct drm_tessera_bo_info {
 	/** @handle: in, GEM handle owned by the calling file. */
 	__u32 handle;
-	/** @flags: out, the flags the buffer was created with. */
+	/**
+	 * @flags: out, the buffer's placement: DRM_TESSERA_BO_DEVICE_MEM or
+	 * DRM_TESSERA_BO_WC, or 0 for cached host memory.
+	 */
 	__u32 flags;
 	/** @size: out, size in bytes. */
 	__u64 size;
