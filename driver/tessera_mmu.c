@@ -145,6 +145,26 @@ static void tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
 	drm_dev_exit(idx);
 }
 
+/* Write one valid 4 KiB PTE, allocating the tables on the way. */
+static int tessera_vm_set_pte(struct tessera_vm *vm, u64 va, u64 pte)
+{
+	struct tessera_pt *pt = tessera_pt_walk(vm, va, true);
+
+	if (!pt)
+		return -ENOMEM;
+	WRITE_ONCE(pt->cpu[tessera_pt_index(va, 1)], cpu_to_le64(pte | TESSERA_PTE_VALID));
+	return 0;
+}
+
+/* Undo a partial map of [start, end); drops vm->lock. */
+static int tessera_vm_map_failed(struct tessera_vm *vm, u64 start, u64 end)
+{
+	tessera_vm_clear(vm, start, end - start);
+	mutex_unlock(&vm->lock);
+	tessera_mmu_flush(vm->tdev, vm->asid);
+	return -ENOMEM;
+}
+
 /**
  * tessera_vm_map_sgt - map DMA-mapped pages at a device VA
  * @vm: the context
@@ -161,17 +181,10 @@ int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 
 
 	mutex_lock(&vm->lock);
 	for_each_sgtable_dma_page(sgt, &iter, 0) {
-		struct tessera_pt *pt = tessera_pt_walk(vm, va, true);
 		dma_addr_t addr = sg_page_iter_dma_address(&iter);
 
-		if (!pt) {
-			tessera_vm_clear(vm, start, va - start);
-			mutex_unlock(&vm->lock);
-			tessera_mmu_flush(vm->tdev, vm->asid);
-			return -ENOMEM;
-		}
-		WRITE_ONCE(pt->cpu[tessera_pt_index(va, 1)],
-			   cpu_to_le64((addr & TESSERA_PTE_ADDR_MASK) | prot | TESSERA_PTE_VALID));
+		if (tessera_vm_set_pte(vm, va, (addr & TESSERA_PTE_ADDR_MASK) | prot))
+			return tessera_vm_map_failed(vm, start, va);
 		va += SZ_4K;
 	}
 	mutex_unlock(&vm->lock);
@@ -197,19 +210,9 @@ int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *block
 		u64 off = tessera_buddy_block_offset(block);
 		u64 end = off + tessera_buddy_block_size(&vm->tdev->hbm_mm, block);
 
-		for (; off < end; off += SZ_4K, va += SZ_4K) {
-			struct tessera_pt *pt = tessera_pt_walk(vm, va, true);
-
-			if (!pt) {
-				tessera_vm_clear(vm, start, va - start);
-				mutex_unlock(&vm->lock);
-				tessera_mmu_flush(vm->tdev, vm->asid);
-				return -ENOMEM;
-			}
-			WRITE_ONCE(pt->cpu[tessera_pt_index(va, 1)],
-				   cpu_to_le64(off | TESSERA_PTE_DEVMEM | prot |
-					       TESSERA_PTE_VALID));
-		}
+		for (; off < end; off += SZ_4K, va += SZ_4K)
+			if (tessera_vm_set_pte(vm, va, off | TESSERA_PTE_DEVMEM | prot))
+				return tessera_vm_map_failed(vm, start, va);
 	}
 	mutex_unlock(&vm->lock);
 	return 0;
