@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,13 @@ struct accel_bo {
 	uint32_t handle;
 	uint64_t size;
 	uint64_t va;
+	uint32_t flags;
 	void *map;
+};
+
+struct accel_queue {
+	struct accel_device *dev;
+	uint32_t id;
 };
 
 struct accel_fence {
@@ -270,46 +277,89 @@ ACCEL_EXPORT int accel_device_query(struct accel_device *dev, struct accel_devic
 	return 0;
 }
 
-ACCEL_EXPORT int accel_bo_alloc(struct accel_device *dev, uint64_t size, struct accel_bo **out)
+/* Describe and map the GEM buffer @handle of @dev; closes it on failure. */
+static int accel_bo_wrap(struct accel_device *dev, uint32_t handle, struct accel_bo **out)
 {
-	struct drm_tessera_bo_create create = { .size = size };
-	struct drm_tessera_bo_info info = { 0 };
-	struct drm_gem_close close_args = { 0 };
+	struct drm_tessera_bo_info info = { .handle = handle };
+	struct drm_gem_close close_args = { .handle = handle };
 	struct accel_bo *bo;
 	int ret;
 
-	if (!dev || !out)
-		return -EINVAL;
 	bo = calloc(1, sizeof(*bo));
-	if (!bo)
-		return -ENOMEM;
-
-	ret = accel_ioctl(dev->fd, DRM_IOCTL_TESSERA_BO_CREATE, &create);
-	if (ret)
-		goto err_free;
-	info.handle = create.handle;
+	if (!bo) {
+		ret = -ENOMEM;
+		goto err_close;
+	}
 	ret = accel_ioctl(dev->fd, DRM_IOCTL_TESSERA_BO_INFO, &info);
 	if (ret)
-		goto err_close;
+		goto err_free;
 	bo->map = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd,
 		       (off_t)info.mmap_offset);
 	if (bo->map == MAP_FAILED) {
 		ret = -errno;
-		goto err_close;
+		goto err_free;
 	}
 	bo->dev = dev;
-	bo->handle = create.handle;
+	bo->handle = handle;
 	bo->size = info.size;
 	bo->va = info.va;
+	bo->flags = info.flags;
 	*out = bo;
 	return 0;
 
-err_close:
-	close_args.handle = create.handle;
-	accel_ioctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &close_args);
 err_free:
 	free(bo);
+err_close:
+	accel_ioctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &close_args);
 	return ret;
+}
+
+ACCEL_EXPORT int accel_bo_alloc_flags(struct accel_device *dev, uint64_t size, uint32_t flags,
+				      struct accel_bo **out)
+{
+	struct drm_tessera_bo_create create = { .size = size };
+	int ret;
+
+	if (!dev || !out || !size || size > (4ull << 30) || (flags & ~DRM_TESSERA_BO_FLAGS_VALID))
+		return -EINVAL;
+	create.flags = flags;
+	ret = accel_ioctl(dev->fd, DRM_IOCTL_TESSERA_BO_CREATE, &create);
+	if (ret)
+		return ret;
+	return accel_bo_wrap(dev, create.handle, out);
+}
+
+ACCEL_EXPORT int accel_bo_alloc(struct accel_device *dev, uint64_t size, struct accel_bo **out)
+{
+	return accel_bo_alloc_flags(dev, size, 0, out);
+}
+
+ACCEL_EXPORT uint32_t accel_bo_flags(const struct accel_bo *bo)
+{
+	return bo->flags;
+}
+
+ACCEL_EXPORT int accel_bo_export(struct accel_bo *bo, int *fd)
+{
+	int out;
+
+	if (!bo || !fd || (bo->flags & DRM_TESSERA_BO_DEVICE_MEM))
+		return -EINVAL;
+	if (drmPrimeHandleToFD(bo->dev->fd, bo->handle, DRM_CLOEXEC | DRM_RDWR, &out))
+		return -errno;
+	*fd = out;
+	return 0;
+}
+
+ACCEL_EXPORT int accel_bo_import(struct accel_device *dev, int fd, struct accel_bo **out)
+{
+	uint32_t handle;
+
+	if (!dev || !out || fd < 0)
+		return -EINVAL;
+	if (drmPrimeFDToHandle(dev->fd, fd, &handle))
+		return -errno;
+	return accel_bo_wrap(dev, handle, out);
 }
 
 ACCEL_EXPORT void accel_bo_free(struct accel_bo *bo)
@@ -578,4 +628,563 @@ ACCEL_EXPORT int accel_submit(struct accel_cmdbuf *cb, const struct accel_submit
 	if (!ret && seqno)
 		*seqno = submit.seqno;
 	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* LIBACCEL_1.1                                                        */
+/* ------------------------------------------------------------------ */
+
+_Static_assert(ACCEL_BO_DEVICE_MEM == DRM_TESSERA_BO_DEVICE_MEM &&
+	       ACCEL_BO_WC == DRM_TESSERA_BO_WC, "BO flags follow the uapi");
+_Static_assert((int)ACCEL_ENGINE_COMPUTE == (int)DRM_TESSERA_ENGINE_CLASS_COMPUTE &&
+	       (int)ACCEL_ENGINE_DMA == (int)DRM_TESSERA_ENGINE_CLASS_DMA, "engine classes");
+_Static_assert((int)ACCEL_PRIORITY_LOW == (int)DRM_TESSERA_QUEUE_PRIORITY_LOW &&
+	       (int)ACCEL_PRIORITY_HIGH == (int)DRM_TESSERA_QUEUE_PRIORITY_HIGH, "priorities");
+_Static_assert(ACCEL_MAX_SYNCS == DRM_TESSERA_MAX_SYNCS &&
+	       ACCEL_MAX_BO_USES == DRM_TESSERA_MAX_BO_REFS, "limits");
+_Static_assert(ACCEL_DTYPE_FP32 == TESSERA_DTYPE_FP32 && ACCEL_DTYPE_FP16 == TESSERA_DTYPE_FP16 &&
+	       ACCEL_DTYPE_BF16 == TESSERA_DTYPE_BF16 && ACCEL_DTYPE_INT8 == TESSERA_DTYPE_INT8 &&
+	       ACCEL_DTYPE_INT32 == TESSERA_DTYPE_INT32, "dtypes");
+_Static_assert(ACCEL_GEMM_TRANS_A == TESSERA_GEMM_TRANS_A &&
+	       ACCEL_GEMM_TRANS_B == TESSERA_GEMM_TRANS_B &&
+	       ACCEL_GEMM_BIAS == TESSERA_GEMM_BIAS, "GEMM flags");
+_Static_assert(ACCEL_ACT_GELU == TESSERA_ACT_GELU && ACCEL_ACT_RELU == TESSERA_ACT_RELU,
+	       "activations");
+_Static_assert(ACCEL_EW_ADD == TESSERA_EW_ADD && ACCEL_EW_MUL == TESSERA_EW_MUL &&
+	       ACCEL_EW_SCALE == TESSERA_EW_SCALE && ACCEL_EW_CAST == TESSERA_EW_CAST,
+	       "elementwise ops");
+_Static_assert(ACCEL_LN_GAMMA == TESSERA_LN_GAMMA && ACCEL_LN_BETA == TESSERA_LN_BETA,
+	       "layernorm flags");
+_Static_assert(ACCEL_SEM_WAIT == TESSERA_SEM_WAIT && ACCEL_SEM_SIGNAL == TESSERA_SEM_SIGNAL &&
+	       ACCEL_SEM_ADD == TESSERA_SEM_ADD, "semaphore ops");
+
+ACCEL_EXPORT int accel_queue_create(struct accel_device *dev, enum accel_engine_class engine_class,
+				    enum accel_priority priority, struct accel_queue **out)
+{
+	struct drm_tessera_queue_create qc = { 0 };
+	struct drm_tessera_queue_destroy qd = { 0 };
+	struct accel_queue *q;
+	int ret;
+
+	if (!dev || !out || (unsigned int)engine_class > ACCEL_ENGINE_DMA ||
+	    (unsigned int)priority > ACCEL_PRIORITY_HIGH)
+		return -EINVAL;
+	qc.engine_class = engine_class;
+	qc.priority = priority;
+	ret = accel_ioctl(dev->fd, DRM_IOCTL_TESSERA_QUEUE_CREATE, &qc);
+	if (ret)
+		return ret;
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		qd.queue_id = qc.queue_id;
+		accel_ioctl(dev->fd, DRM_IOCTL_TESSERA_QUEUE_DESTROY, &qd);
+		return -ENOMEM;
+	}
+	q->dev = dev;
+	q->id = qc.queue_id;
+	*out = q;
+	return 0;
+}
+
+ACCEL_EXPORT void accel_queue_destroy(struct accel_queue *q)
+{
+	struct drm_tessera_queue_destroy qd = { 0 };
+
+	if (!q)
+		return;
+	qd.queue_id = q->id;
+	accel_ioctl(q->dev->fd, DRM_IOCTL_TESSERA_QUEUE_DESTROY, &qd);
+	free(q);
+}
+
+ACCEL_EXPORT int accel_queue_submit(struct accel_queue *q, struct accel_cmdbuf *cb,
+				    const struct accel_sync *waits, uint32_t num_waits,
+				    const struct accel_sync *signals, uint32_t num_signals,
+				    const struct accel_bo_use *bos, uint32_t num_bos)
+{
+	struct drm_tessera_sync syncs[DRM_TESSERA_MAX_SYNCS];
+	struct drm_tessera_submit submit = { 0 };
+	struct drm_tessera_bo_ref *refs = NULL;
+	uint32_t i, n = 0;
+	int ret;
+
+	if (!q || !cb || !cb->used_dw || (num_waits && !waits) || (num_signals && !signals) ||
+	    (num_bos && !bos) || num_waits > DRM_TESSERA_MAX_SYNCS ||
+	    num_signals > DRM_TESSERA_MAX_SYNCS - num_waits || num_bos > DRM_TESSERA_MAX_BO_REFS)
+		return -EINVAL;
+	if (cb->bo->dev != q->dev)
+		return -ENOENT;
+	for (i = 0; i < num_waits; i++) {
+		if (!waits[i].fence || (waits[i].flags & ~ACCEL_SYNC_WAIT_FOR_SUBMIT))
+			return -EINVAL;
+		if (waits[i].fence->dev != q->dev)
+			return -ENOENT;
+		syncs[n++] = (struct drm_tessera_sync){
+			.handle = waits[i].fence->syncobj,
+			.flags = DRM_TESSERA_SYNC_WAIT |
+				 (waits[i].flags & ACCEL_SYNC_WAIT_FOR_SUBMIT ?
+				  DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT : 0),
+			.point = waits[i].point,
+		};
+	}
+	for (i = 0; i < num_signals; i++) {
+		if (!signals[i].fence || signals[i].flags)
+			return -EINVAL;
+		if (signals[i].fence->dev != q->dev)
+			return -ENOENT;
+		syncs[n++] = (struct drm_tessera_sync){
+			.handle = signals[i].fence->syncobj,
+			.flags = DRM_TESSERA_SYNC_SIGNAL,
+			.point = signals[i].point,
+		};
+	}
+	if (num_bos) {
+		refs = calloc(num_bos, sizeof(*refs));
+		if (!refs)
+			return -ENOMEM;
+		for (i = 0; i < num_bos; i++) {
+			if (!bos[i].bo || (bos[i].flags & ~ACCEL_BO_USE_WRITE)) {
+				free(refs);
+				return -EINVAL;
+			}
+			if (bos[i].bo->dev != q->dev) {
+				free(refs);
+				return -ENOENT;
+			}
+			refs[i].handle = bos[i].bo->handle;
+			refs[i].flags = bos[i].flags & ACCEL_BO_USE_WRITE ?
+					DRM_TESSERA_BO_REF_WRITE : 0;
+		}
+	}
+	submit.cmd_handle = cb->bo->handle;
+	submit.cmd_size = (uint32_t)(cb->used_dw * sizeof(uint32_t));
+	submit.queue_id = q->id;
+	submit.num_syncs = n;
+	submit.syncs = (uintptr_t)syncs;
+	submit.num_bos = num_bos;
+	submit.bos = (uintptr_t)refs;
+	ret = accel_ioctl(q->dev->fd, DRM_IOCTL_TESSERA_SUBMIT, &submit);
+	free(refs);
+	return ret;
+}
+
+static int64_t accel_abs_timeout(uint64_t timeout_ns)
+{
+	struct timespec now;
+
+	if (timeout_ns == ACCEL_TIMEOUT_INFINITE || timeout_ns > INT64_MAX / 2)
+		return INT64_MAX;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + (int64_t)timeout_ns;
+}
+
+/* A sync_file of @point of @fence (0: its latest fence). */
+static int accel_point_sync_file(struct accel_fence *fence, uint64_t point, int *sync_fd)
+{
+	int fd = fence->dev->fd, ret = 0;
+	uint32_t tmp;
+
+	if (!point)
+		return drmSyncobjExportSyncFile(fd, fence->syncobj, sync_fd) ? -errno : 0;
+	if (drmSyncobjCreate(fd, 0, &tmp))
+		return -errno;
+	if (drmSyncobjTransfer(fd, tmp, 0, fence->syncobj, point, 0) ||
+	    drmSyncobjExportSyncFile(fd, tmp, sync_fd))
+		ret = -errno;
+	drmSyncobjDestroy(fd, tmp);
+	return ret;
+}
+
+/* Error status of a signaled point: 0, or the job's negative errno. */
+static int accel_point_status(struct accel_fence *fence, uint64_t point)
+{
+	struct sync_file_info info = { 0 };
+	int sync_fd = -1, ret;
+
+	ret = accel_point_sync_file(fence, point, &sync_fd);
+	if (ret)
+		return ret;
+	ret = ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info) ? -errno : 0;
+	close(sync_fd);
+	if (ret)
+		return ret;
+	return info.status < 0 ? info.status : 0;
+}
+
+ACCEL_EXPORT int accel_fence_wait_point(struct accel_fence *fence, uint64_t point,
+					uint64_t timeout_ns)
+{
+	if (!fence)
+		return -EINVAL;
+	if (drmSyncobjTimelineWait(fence->dev->fd, &fence->syncobj, &point, 1,
+				   accel_abs_timeout(timeout_ns),
+				   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL))
+		return -errno;
+	return accel_point_status(fence, point);
+}
+
+ACCEL_EXPORT int accel_fence_wait_many(struct accel_fence *const *fences, const uint64_t *points,
+				       uint32_t count, uint32_t flags, uint64_t timeout_ns,
+				       uint32_t *first)
+{
+	uint32_t handles[DRM_TESSERA_MAX_SYNCS], idx = 0, i;
+	uint64_t pts[DRM_TESSERA_MAX_SYNCS];
+	unsigned int wflags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT;
+	int ret;
+
+	if (!fences || !count || count > DRM_TESSERA_MAX_SYNCS || (flags & ~ACCEL_WAIT_ALL))
+		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		if (!fences[i] || fences[i]->dev != fences[0]->dev)
+			return -EINVAL;
+		handles[i] = fences[i]->syncobj;
+		pts[i] = points ? points[i] : 0;
+	}
+	if (flags & ACCEL_WAIT_ALL)
+		wflags |= DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL;
+	if (drmSyncobjTimelineWait(fences[0]->dev->fd, handles, pts, count,
+				   accel_abs_timeout(timeout_ns), wflags, &idx))
+		return -errno;
+	if (flags & ACCEL_WAIT_ALL) {
+		idx = 0;
+		for (i = 0; i < count; i++) {
+			ret = accel_point_status(fences[i], pts[i]);
+			if (ret)
+				return ret;
+		}
+	} else {
+		if (idx >= count)
+			return -EIO;
+		ret = accel_point_status(fences[idx], pts[idx]);
+		if (ret)
+			return ret;
+	}
+	if (first)
+		*first = idx;
+	return 0;
+}
+
+ACCEL_EXPORT int accel_fence_query(struct accel_fence *fence, uint64_t *point)
+{
+	uint64_t p = 0;
+
+	if (!fence || !point)
+		return -EINVAL;
+	if (drmSyncobjQuery(fence->dev->fd, &fence->syncobj, &p, 1))
+		return -errno;
+	*point = p;
+	return 0;
+}
+
+ACCEL_EXPORT int accel_fence_signal_point(struct accel_fence *fence, uint64_t point)
+{
+	int ret;
+
+	if (!fence)
+		return -EINVAL;
+	if (point)
+		ret = drmSyncobjTimelineSignal(fence->dev->fd, &fence->syncobj, &point, 1);
+	else
+		ret = drmSyncobjSignal(fence->dev->fd, &fence->syncobj, 1);
+	return ret ? -errno : 0;
+}
+
+ACCEL_EXPORT int accel_fence_export_sync_file(struct accel_fence *fence, uint64_t point,
+					      int *sync_fd)
+{
+	int fd = -1, ret;
+
+	if (!fence || !sync_fd)
+		return -EINVAL;
+	ret = accel_point_sync_file(fence, point, &fd);
+	if (!ret)
+		*sync_fd = fd;
+	return ret;
+}
+
+ACCEL_EXPORT int accel_fence_import_sync_file(struct accel_fence *fence, uint64_t point,
+					      int sync_fd)
+{
+	int fd, ret = 0;
+	uint32_t tmp;
+
+	if (!fence || sync_fd < 0)
+		return -EINVAL;
+	fd = fence->dev->fd;
+	if (!point)
+		return drmSyncobjImportSyncFile(fd, fence->syncobj, sync_fd) ? -errno : 0;
+	if (drmSyncobjCreate(fd, 0, &tmp))
+		return -errno;
+	if (drmSyncobjImportSyncFile(fd, tmp, sync_fd) ||
+	    drmSyncobjTransfer(fd, fence->syncobj, point, tmp, 0, 0))
+		ret = -errno;
+	drmSyncobjDestroy(fd, tmp);
+	return ret;
+}
+
+ACCEL_EXPORT int accel_context_status(struct accel_device *dev, struct accel_context_status *st)
+{
+	struct drm_tessera_context_status cs = { 0 };
+	int ret;
+
+	if (!dev || !st)
+		return -EINVAL;
+	ret = accel_ioctl(dev->fd, DRM_IOCTL_TESSERA_CONTEXT_STATUS, &cs);
+	if (ret)
+		return ret;
+	st->guilty = !!(cs.flags & DRM_TESSERA_CONTEXT_GUILTY);
+	st->fault_count = cs.fault_count;
+	st->fault_code = cs.fault_code;
+	st->fault_access = cs.fault_access;
+	st->fault_va = cs.fault_va;
+	st->fault_engine = cs.fault_engine;
+	return 0;
+}
+
+/* Encoders. */
+
+static uint32_t accel_f32_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/* Bytes per element of @dtype, 0 if unknown. */
+static unsigned int accel_dtype_size(uint32_t dtype)
+{
+	switch (dtype) {
+	case TESSERA_DTYPE_FP32:
+	case TESSERA_DTYPE_INT32:
+		return 4;
+	case TESSERA_DTYPE_FP16:
+	case TESSERA_DTYPE_BF16:
+		return 2;
+	case TESSERA_DTYPE_INT8:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * A rows x cols operand with leading dimension ld at @va: as the device
+ * checks it, and at a non-zero VA (0 marks unused operands and never holds
+ * a buffer).
+ */
+static int accel_operand_ok(uint64_t va, uint32_t rows, uint32_t cols, uint32_t ld,
+			    unsigned int es)
+{
+	uint64_t span;
+
+	if (!va || !es || !rows || !cols || rows > ACCEL_MAX_DIM || cols > ACCEL_MAX_DIM ||
+	    ld < cols || va % es)
+		return 0;
+	span = ((uint64_t)(rows - 1) * ld + cols) * es;
+	return span <= ACCEL_MAX_OPERAND && va + span > va;
+}
+
+static void accel_put_va(uint32_t *dw, uint64_t va)
+{
+	dw[0] = (uint32_t)va;
+	dw[1] = (uint32_t)(va >> 32);
+}
+
+ACCEL_EXPORT int accel_encode_timestamp(uint32_t *buf, size_t capacity, uint64_t addr)
+{
+	if (!buf || (addr & 7) || addr > UINT64_MAX - 8)
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_TIMESTAMP_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_TIMESTAMP, 0, TESSERA_CMD_TIMESTAMP_LEN);
+	buf[1] = 0;
+	accel_put_va(&buf[2], addr);
+	return TESSERA_CMD_TIMESTAMP_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_semaphore(uint32_t *buf, size_t capacity, enum accel_sem_op op,
+					uint64_t addr, uint32_t value)
+{
+	if (!buf || (unsigned int)op > ACCEL_SEM_ADD || (addr & 3) || addr > UINT64_MAX - 4)
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_SEM_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SEMAPHORE, op, TESSERA_CMD_SEM_LEN);
+	accel_put_va(&buf[1], addr);
+	buf[3] = value;
+	buf[4] = 0;
+	return TESSERA_CMD_SEM_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_gemm(uint32_t *buf, size_t capacity, const struct accel_gemm *g)
+{
+	unsigned int es, ces;
+	int ta, tb;
+
+	if (!buf || !g || g->dtype == TESSERA_DTYPE_INT32 || g->activation > TESSERA_ACT_GELU ||
+	    (g->flags & ~(ACCEL_GEMM_TRANS_A | ACCEL_GEMM_TRANS_B | ACCEL_GEMM_BIAS)))
+		return -EINVAL;
+	es = accel_dtype_size(g->dtype);
+	ces = g->dtype == TESSERA_DTYPE_INT8 ? 4 : es;
+	ta = !!(g->flags & ACCEL_GEMM_TRANS_A);
+	tb = !!(g->flags & ACCEL_GEMM_TRANS_B);
+	if (!es || !accel_operand_ok(g->a, ta ? g->k : g->m, ta ? g->m : g->k, g->lda, es) ||
+	    !accel_operand_ok(g->b, tb ? g->n : g->k, tb ? g->k : g->n, g->ldb, es) ||
+	    !accel_operand_ok(g->c, g->m, g->n, g->ldc, ces) ||
+	    ((g->flags & ACCEL_GEMM_BIAS) ? !accel_operand_ok(g->bias, 1, g->n, g->n, ces) :
+					     g->bias != 0) ||
+	    !isfinite(g->alpha) || !isfinite(g->beta))
+		return -EINVAL;
+	if (g->dtype == TESSERA_DTYPE_INT8 &&
+	    (g->alpha != 1.0f || (g->beta != 0.0f && g->beta != 1.0f) ||
+	     g->activation == TESSERA_ACT_GELU))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_GEMM_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_GEMM, g->flags, TESSERA_CMD_GEMM_LEN);
+	buf[1] = g->dtype | (g->activation << 8);
+	buf[2] = g->m;
+	buf[3] = g->n;
+	buf[4] = g->k;
+	accel_put_va(&buf[5], g->a);
+	buf[7] = g->lda;
+	accel_put_va(&buf[8], g->b);
+	buf[10] = g->ldb;
+	accel_put_va(&buf[11], g->c);
+	buf[13] = g->ldc;
+	buf[14] = accel_f32_bits(g->alpha);
+	buf[15] = accel_f32_bits(g->beta);
+	accel_put_va(&buf[16], g->bias);
+	return TESSERA_CMD_GEMM_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
+					  const struct accel_elementwise *e)
+{
+	unsigned int ses, des;
+	int binary;
+
+	if (!buf || !e || e->op > ACCEL_EW_CAST)
+		return -EINVAL;
+	ses = accel_dtype_size(e->src_dtype);
+	des = accel_dtype_size(e->dst_dtype);
+	if (!ses || !des)
+		return -EINVAL;
+	if (e->op != ACCEL_EW_CAST &&
+	    (e->src_dtype != e->dst_dtype || e->src_dtype > TESSERA_DTYPE_BF16))
+		return -EINVAL;
+	binary = e->op == ACCEL_EW_ADD || e->op == ACCEL_EW_MUL;
+	if (!accel_operand_ok(e->a, 1, e->count, e->count, ses) ||
+	    !accel_operand_ok(e->d, 1, e->count, e->count, des) ||
+	    (binary ? !accel_operand_ok(e->b, 1, e->count, e->count, ses) : e->b != 0) ||
+	    (e->op != ACCEL_EW_SCALE && accel_f32_bits(e->scalar) != 0))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_EW_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, e->op, TESSERA_CMD_EW_LEN);
+	buf[1] = e->src_dtype | (e->dst_dtype << 8);
+	buf[2] = e->count;
+	accel_put_va(&buf[3], e->a);
+	accel_put_va(&buf[5], e->b);
+	accel_put_va(&buf[7], e->d);
+	buf[9] = accel_f32_bits(e->scalar);
+	return TESSERA_CMD_EW_LEN;
+}
+
+static int accel_rowwise_ok(const struct accel_rowwise *r, uint32_t valid_flags)
+{
+	unsigned int es = accel_dtype_size(r->dtype);
+
+	return r->dtype <= TESSERA_DTYPE_BF16 && !(r->flags & ~valid_flags) &&
+	       accel_operand_ok(r->src, r->rows, r->cols, r->src_ld, es) &&
+	       accel_operand_ok(r->dst, r->rows, r->cols, r->dst_ld, es) &&
+	       ((r->flags & ACCEL_LN_GAMMA) ? accel_operand_ok(r->gamma, 1, r->cols, r->cols, es) :
+					      r->gamma == 0) &&
+	       ((r->flags & ACCEL_LN_BETA) ? accel_operand_ok(r->beta, 1, r->cols, r->cols, es) :
+					     r->beta == 0);
+}
+
+ACCEL_EXPORT int accel_encode_softmax(uint32_t *buf, size_t capacity, const struct accel_rowwise *r)
+{
+	if (!buf || !r || !accel_rowwise_ok(r, 0) || accel_f32_bits(r->epsilon) != 0)
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_SOFTMAX_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX, 0, TESSERA_CMD_SOFTMAX_LEN);
+	buf[1] = r->dtype;
+	buf[2] = r->rows;
+	buf[3] = r->cols;
+	accel_put_va(&buf[4], r->src);
+	buf[6] = r->src_ld;
+	accel_put_va(&buf[7], r->dst);
+	buf[9] = r->dst_ld;
+	return TESSERA_CMD_SOFTMAX_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
+					const struct accel_rowwise *r)
+{
+	if (!buf || !r || !accel_rowwise_ok(r, ACCEL_LN_GAMMA | ACCEL_LN_BETA) ||
+	    !(r->epsilon >= 0.0f) || !isfinite(r->epsilon))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_LN_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_LAYERNORM, r->flags, TESSERA_CMD_LN_LEN);
+	buf[1] = r->dtype;
+	buf[2] = r->rows;
+	buf[3] = r->cols;
+	accel_put_va(&buf[4], r->src);
+	buf[6] = r->src_ld;
+	accel_put_va(&buf[7], r->dst);
+	buf[9] = r->dst_ld;
+	accel_put_va(&buf[10], r->gamma);
+	accel_put_va(&buf[12], r->beta);
+	buf[14] = accel_f32_bits(r->epsilon);
+	return TESSERA_CMD_LN_LEN;
+}
+
+/* Append an encoder's output to @cb. */
+#define ACCEL_CMDBUF_APPEND(cb, call) do {					\
+		int n_;								\
+		if (!(cb))							\
+			return -EINVAL;						\
+		n_ = (call);							\
+		if (n_ < 0)							\
+			return n_;						\
+		(cb)->used_dw += (size_t)n_;					\
+		return 0;							\
+	} while (0)
+#define ACCEL_CB_TAIL(cb) (cb)->cmds + (cb)->used_dw, (cb)->capacity_dw - (cb)->used_dw
+
+ACCEL_EXPORT int accel_cmdbuf_timestamp(struct accel_cmdbuf *cb, uint64_t addr)
+{
+	ACCEL_CMDBUF_APPEND(cb, accel_encode_timestamp(ACCEL_CB_TAIL(cb), addr));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_semaphore(struct accel_cmdbuf *cb, enum accel_sem_op op,
+					uint64_t addr, uint32_t value)
+{
+	ACCEL_CMDBUF_APPEND(cb, accel_encode_semaphore(ACCEL_CB_TAIL(cb), op, addr, value));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_gemm(struct accel_cmdbuf *cb, const struct accel_gemm *g)
+{
+	ACCEL_CMDBUF_APPEND(cb, accel_encode_gemm(ACCEL_CB_TAIL(cb), g));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_elementwise(struct accel_cmdbuf *cb,
+					  const struct accel_elementwise *e)
+{
+	ACCEL_CMDBUF_APPEND(cb, accel_encode_elementwise(ACCEL_CB_TAIL(cb), e));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_softmax(struct accel_cmdbuf *cb, const struct accel_rowwise *r)
+{
+	ACCEL_CMDBUF_APPEND(cb, accel_encode_softmax(ACCEL_CB_TAIL(cb), r));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_layernorm(struct accel_cmdbuf *cb, const struct accel_rowwise *r)
+{
+	ACCEL_CMDBUF_APPEND(cb, accel_encode_layernorm(ACCEL_CB_TAIL(cb), r));
 }

@@ -13,6 +13,9 @@
 #include "accel/accel.h"
 #include "tessera_accel.h"
 
+/* The table-driven cases below override fields of a valid initializer. */
+#pragma GCC diagnostic ignored "-Woverride-init"
+
 static int test_num, failures;
 
 #define CHECK(cond, name) do {						\
@@ -78,6 +81,263 @@ static void test_encode_fill_copy(void)
 	CHECK(accel_encode_copy(buf, 5, 0x1000, 0x2000, 4) == -ENOSPC, "copy without room");
 }
 
+static void test_encode_timestamp_semaphore(void)
+{
+	uint32_t buf[8];
+
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(accel_encode_timestamp(buf, 8, 0x123400000008ull) == 4 &&
+	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_TIMESTAMP, 0, 4) && buf[1] == 0 &&
+	      buf[2] == 8 && buf[3] == 0x1234 && buf[4] == 0xa5a5a5a5, "timestamp encoding");
+	CHECK(accel_encode_timestamp(buf, 8, 0x1004) == -EINVAL, "timestamp to a 4-aligned VA");
+	CHECK(accel_encode_timestamp(buf, 8, UINT64_MAX - 7) == -EINVAL, "timestamp wrapping");
+	CHECK(accel_encode_timestamp(buf, 3, 0x1000) == -ENOSPC, "timestamp without room");
+	CHECK(accel_encode_timestamp(NULL, 8, 0x1000) == -EINVAL, "timestamp into NULL");
+
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_ADD, 0x500000004ull, 7) == 5 &&
+	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_ADD, 5) &&
+	      buf[1] == 4 && buf[2] == 5 && buf[3] == 7 && buf[4] == 0 &&
+	      buf[5] == 0xa5a5a5a5, "semaphore add encoding");
+	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_WAIT, 0x1000, 1) == 5 &&
+	      TESSERA_CMD_FLAGS(buf[0]) == TESSERA_SEM_WAIT, "semaphore wait flags");
+	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_SIGNAL, 0x1000, 1) == 5 &&
+	      TESSERA_CMD_FLAGS(buf[0]) == TESSERA_SEM_SIGNAL, "semaphore signal flags");
+	CHECK(accel_encode_semaphore(buf, 8, (enum accel_sem_op)3, 0x1000, 1) == -EINVAL,
+	      "semaphore with an unknown op");
+	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_WAIT, 0x1002, 1) == -EINVAL,
+	      "semaphore on an unaligned VA");
+	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_WAIT, UINT64_MAX - 3, 1) == -EINVAL,
+	      "semaphore wrapping");
+	CHECK(accel_encode_semaphore(buf, 4, ACCEL_SEM_WAIT, 0x1000, 1) == -ENOSPC,
+	      "semaphore without room");
+}
+
+static uint32_t fbits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+static struct accel_gemm good_gemm(void)
+{
+	struct accel_gemm g = {
+		.dtype = ACCEL_DTYPE_FP32, .activation = ACCEL_ACT_RELU,
+		.flags = ACCEL_GEMM_TRANS_B | ACCEL_GEMM_BIAS,
+		.m = 64, .n = 32, .k = 16,
+		.a = 0x100000000ull, .lda = 16,
+		.b = 0x200000000ull, .ldb = 20,
+		.c = 0x300000010ull, .ldc = 40,
+		.bias = 0x400000000ull, .alpha = 2.0f, .beta = 0.5f,
+	};
+	return g;
+}
+
+static void test_encode_gemm(void)
+{
+	uint32_t buf[20];
+	struct accel_gemm g = good_gemm();
+	int i;
+
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(accel_encode_gemm(buf, 20, &g) == 18 &&
+	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_GEMM,
+					   TESSERA_GEMM_TRANS_B | TESSERA_GEMM_BIAS, 18) &&
+	      buf[1] == (TESSERA_DTYPE_FP32 | TESSERA_ACT_RELU << 8) &&
+	      buf[2] == 64 && buf[3] == 32 && buf[4] == 16 &&
+	      buf[5] == 0 && buf[6] == 1 && buf[7] == 16 &&
+	      buf[8] == 0 && buf[9] == 2 && buf[10] == 20 &&
+	      buf[11] == 0x10 && buf[12] == 3 && buf[13] == 40 &&
+	      buf[14] == fbits(2.0f) && buf[15] == fbits(0.5f) &&
+	      buf[16] == 0 && buf[17] == 4 && buf[18] == 0xa5a5a5a5, "gemm encoding");
+
+	g.dtype = ACCEL_DTYPE_INT8; g.alpha = 1.0f; g.beta = 1.0f; g.flags = 0; g.bias = 0;
+	g.a = 0x1001; g.b = 0x2003; g.ldb = 32;
+	CHECK(accel_encode_gemm(buf, 20, &g) == 18 && (buf[1] & 0xff) == TESSERA_DTYPE_INT8,
+	      "int8 gemm with byte-aligned A and B");
+
+	for (i = 0; i < 17; i++) {
+		static const char *const what[] = {
+			"gemm of int32", "gemm of an unknown dtype", "gemm with an unknown activation",
+			"gemm with an unknown flag", "gemm with m = 0", "gemm with k over 65536",
+			"gemm with lda < k", "gemm with ldb < k (transposed B)", "gemm with ldc < n",
+			"gemm with a misaligned C", "gemm with bias but no flag",
+			"gemm with a NaN alpha", "gemm with an infinite beta", "int8 gemm with alpha 2",
+			"int8 gemm with beta 0.5", "int8 gemm with GELU", "gemm of A over 256 MiB",
+		};
+		g = good_gemm();
+		switch (i) {
+		case 0: g.dtype = ACCEL_DTYPE_INT32; break;
+		case 1: g.dtype = 9; break;
+		case 2: g.activation = 3; break;
+		case 3: g.flags |= 0x8; break;
+		case 4: g.m = 0; break;
+		case 5: g.k = 65537; g.lda = 65537; g.ldb = 65537; break;
+		case 6: g.lda = 15; break;
+		case 7: g.ldb = 15; break;
+		case 8: g.ldc = 31; break;
+		case 9: g.c += 2; break;
+		case 10: g.flags &= ~ACCEL_GEMM_BIAS; break;
+		case 11: g.alpha = __builtin_nanf(""); break;
+		case 12: g.beta = __builtin_inff(); break;
+		case 13: g.dtype = ACCEL_DTYPE_INT8; g.alpha = 2.0f; g.beta = 0.0f; break;
+		case 14: g.dtype = ACCEL_DTYPE_INT8; g.alpha = 1.0f; g.beta = 0.5f; break;
+		case 15: g.dtype = ACCEL_DTYPE_INT8; g.alpha = 1.0f; g.beta = 0.0f;
+			g.activation = ACCEL_ACT_GELU; break;
+		case 16: g.m = 65536; g.k = 1024; g.lda = 1024; break;
+		}
+		memset(buf, 0xa5, sizeof(buf));
+		CHECK(accel_encode_gemm(buf, 20, &g) == -EINVAL && buf[0] == 0xa5a5a5a5, what[i]);
+	}
+	g = good_gemm();
+	CHECK(accel_encode_gemm(buf, 17, &g) == -ENOSPC, "gemm without room");
+	CHECK(accel_encode_gemm(buf, 20, NULL) == -EINVAL, "gemm without arguments");
+}
+
+static void test_encode_elementwise(void)
+{
+	struct accel_elementwise e = {
+		.op = ACCEL_EW_SCALE, .src_dtype = ACCEL_DTYPE_FP16, .dst_dtype = ACCEL_DTYPE_FP16,
+		.count = 1000, .a = 0x700000002ull, .d = 0x800000000ull, .scalar = 0.25f,
+	};
+	uint32_t buf[12];
+
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(accel_encode_elementwise(buf, 12, &e) == 10 &&
+	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_SCALE, 10) &&
+	      buf[1] == (TESSERA_DTYPE_FP16 | TESSERA_DTYPE_FP16 << 8) && buf[2] == 1000 &&
+	      buf[3] == 2 && buf[4] == 7 && buf[5] == 0 && buf[6] == 0 &&
+	      buf[7] == 0 && buf[8] == 8 && buf[9] == fbits(0.25f) && buf[10] == 0xa5a5a5a5,
+	      "elementwise scale encoding");
+	e = (struct accel_elementwise){ .op = ACCEL_EW_ADD, .count = 4, .a = 0x1000,
+					.b = 0x2000, .d = 0x1000 };
+	CHECK(accel_encode_elementwise(buf, 12, &e) == 10 && buf[5] == 0x2000 && buf[7] == 0x1000,
+	      "in-place elementwise add");
+	e = (struct accel_elementwise){ .op = ACCEL_EW_CAST, .src_dtype = ACCEL_DTYPE_INT32,
+					.dst_dtype = ACCEL_DTYPE_INT8, .count = 3,
+					.a = 0x1000, .d = 0x2001 };
+	CHECK(accel_encode_elementwise(buf, 12, &e) == 10 &&
+	      buf[1] == (TESSERA_DTYPE_INT32 | TESSERA_DTYPE_INT8 << 8) &&
+	      TESSERA_CMD_FLAGS(buf[0]) == TESSERA_EW_CAST, "cast int32 to int8");
+
+#define EW_BAD(name, ...) do {							\
+		struct accel_elementwise x = { .op = ACCEL_EW_ADD, .count = 4,	\
+					       .a = 0x1000, .b = 0x2000,	\
+					       .d = 0x3000, __VA_ARGS__ };	\
+		memset(buf, 0xa5, sizeof(buf));					\
+		CHECK(accel_encode_elementwise(buf, 12, &x) == -EINVAL &&	\
+		      buf[0] == 0xa5a5a5a5, name);				\
+	} while (0)
+	EW_BAD("elementwise with an unknown op", .op = 7);
+	EW_BAD("elementwise add of int8", .src_dtype = ACCEL_DTYPE_INT8, .dst_dtype = ACCEL_DTYPE_INT8);
+	EW_BAD("elementwise add changing type", .dst_dtype = ACCEL_DTYPE_BF16);
+	EW_BAD("elementwise cast to an unknown type", .op = ACCEL_EW_CAST, .b = 0, .dst_dtype = 5);
+	EW_BAD("elementwise of 0 elements", .count = 0);
+	EW_BAD("elementwise over 65536 elements", .count = 65537);
+	EW_BAD("elementwise add without B", .b = 0);
+	EW_BAD("elementwise relu with B", .op = ACCEL_EW_RELU);
+	EW_BAD("elementwise add with a scalar", .scalar = 1.0f);
+	EW_BAD("elementwise with a misaligned A", .a = 0x1002);
+	EW_BAD("elementwise with D wrapping", .d = UINT64_MAX - 7);
+#undef EW_BAD
+	e = (struct accel_elementwise){ .op = ACCEL_EW_EXP, .count = 4, .a = 0x1000, .d = 0x2000 };
+	CHECK(accel_encode_elementwise(buf, 9, &e) == -ENOSPC, "elementwise without room");
+}
+
+static void test_encode_rowwise(void)
+{
+	struct accel_rowwise r = {
+		.dtype = ACCEL_DTYPE_BF16, .rows = 8, .cols = 100,
+		.src = 0x100000000ull, .src_ld = 128, .dst = 0x200000002ull, .dst_ld = 100,
+	};
+	uint32_t buf[16];
+
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(accel_encode_softmax(buf, 16, &r) == 10 &&
+	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX, 0, 10) &&
+	      buf[1] == TESSERA_DTYPE_BF16 && buf[2] == 8 && buf[3] == 100 &&
+	      buf[4] == 0 && buf[5] == 1 && buf[6] == 128 && buf[7] == 2 && buf[8] == 2 &&
+	      buf[9] == 100 && buf[10] == 0xa5a5a5a5, "softmax encoding");
+	r.flags = ACCEL_LN_GAMMA | ACCEL_LN_BETA;
+	r.gamma = 0x300000000ull;
+	r.beta = 0x400000000ull;
+	r.epsilon = 1e-5f;
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(accel_encode_layernorm(buf, 16, &r) == 15 &&
+	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_LAYERNORM,
+					   TESSERA_LN_GAMMA | TESSERA_LN_BETA, 15) &&
+	      buf[1] == TESSERA_DTYPE_BF16 && buf[2] == 8 && buf[3] == 100 &&
+	      buf[6] == 128 && buf[9] == 100 && buf[10] == 0 && buf[11] == 3 &&
+	      buf[12] == 0 && buf[13] == 4 && buf[14] == fbits(1e-5f) && buf[15] == 0xa5a5a5a5,
+	      "layernorm encoding");
+	r.flags = ACCEL_LN_BETA;
+	r.gamma = 0;
+	CHECK(accel_encode_layernorm(buf, 16, &r) == 15 &&
+	      TESSERA_CMD_FLAGS(buf[0]) == TESSERA_LN_BETA && buf[10] == 0 && buf[11] == 0,
+	      "layernorm with beta only");
+	CHECK(accel_encode_layernorm(buf, 14, &r) == -ENOSPC, "layernorm without room");
+	CHECK(accel_encode_softmax(buf, 9, &r) == -EINVAL, "softmax with layernorm fields");
+
+#define RW_BAD(fn, name, ...) do {						\
+		struct accel_rowwise x = { .dtype = ACCEL_DTYPE_FP32, .rows = 4,	\
+					   .cols = 16, .src = 0x1000, .src_ld = 16,	\
+					   .dst = 0x2000, .dst_ld = 16, __VA_ARGS__ }; \
+		memset(buf, 0xa5, sizeof(buf));					\
+		CHECK(fn(buf, 16, &x) == -EINVAL && buf[0] == 0xa5a5a5a5, name); \
+	} while (0)
+	RW_BAD(accel_encode_softmax, "softmax of int8", .dtype = ACCEL_DTYPE_INT8);
+	RW_BAD(accel_encode_softmax, "softmax of 0 rows", .rows = 0);
+	RW_BAD(accel_encode_softmax, "softmax of 0 cols", .cols = 0);
+	RW_BAD(accel_encode_softmax, "softmax with src_ld < cols", .src_ld = 15);
+	RW_BAD(accel_encode_softmax, "softmax with dst_ld < cols", .dst_ld = 8);
+	RW_BAD(accel_encode_softmax, "softmax with a misaligned dst", .dst = 0x2002);
+	RW_BAD(accel_encode_softmax, "softmax with flags", .flags = ACCEL_LN_GAMMA, .gamma = 0x3000);
+	RW_BAD(accel_encode_softmax, "softmax over 256 MiB", .rows = 65536, .cols = 2048,
+	       .src_ld = 2048, .dst_ld = 2048);
+	RW_BAD(accel_encode_layernorm, "layernorm with gamma but no flag", .gamma = 0x3000);
+	RW_BAD(accel_encode_layernorm, "layernorm with the flag but no gamma",
+	       .flags = ACCEL_LN_GAMMA);
+	RW_BAD(accel_encode_layernorm, "layernorm with an unknown flag", .flags = 0x4);
+	RW_BAD(accel_encode_layernorm, "layernorm with a negative epsilon", .epsilon = -1.0f);
+	RW_BAD(accel_encode_layernorm, "layernorm with a NaN epsilon",
+	       .epsilon = __builtin_nanf(""));
+	RW_BAD(accel_encode_layernorm, "layernorm with an infinite epsilon",
+	       .epsilon = __builtin_inff());
+	RW_BAD(accel_encode_layernorm, "layernorm of fp16 with misaligned beta",
+	       .dtype = ACCEL_DTYPE_FP16, .flags = ACCEL_LN_BETA, .beta = 0x3001);
+#undef RW_BAD
+}
+
+static void test_no_device_args(void)
+{
+	struct accel_queue *q = (struct accel_queue *)0x1;
+	struct accel_bo *bo = (struct accel_bo *)0x1;
+	struct accel_context_status st;
+	uint64_t point;
+	int fd = 7;
+
+	CHECK(accel_queue_create(NULL, ACCEL_ENGINE_COMPUTE, ACCEL_PRIORITY_NORMAL, &q) == -EINVAL &&
+	      q == (struct accel_queue *)0x1, "queue without a device is EINVAL");
+	CHECK(accel_queue_submit(NULL, NULL, NULL, 0, NULL, 0, NULL, 0) == -EINVAL,
+	      "submit without a queue is EINVAL");
+	CHECK(accel_bo_alloc_flags(NULL, 4096, ACCEL_BO_WC, &bo) == -EINVAL,
+	      "placed alloc without a device is EINVAL");
+	CHECK(accel_bo_export(NULL, &fd) == -EINVAL && fd == 7, "export of NULL is EINVAL");
+	CHECK(accel_bo_import(NULL, 0, &bo) == -EINVAL, "import without a device is EINVAL");
+	CHECK(accel_fence_wait_point(NULL, 1, 0) == -EINVAL &&
+	      accel_fence_query(NULL, &point) == -EINVAL &&
+	      accel_fence_signal_point(NULL, 1) == -EINVAL &&
+	      accel_fence_export_sync_file(NULL, 0, &fd) == -EINVAL &&
+	      accel_fence_import_sync_file(NULL, 0, 0) == -EINVAL, "fence calls on NULL are EINVAL");
+	CHECK(accel_fence_wait_many(NULL, NULL, 1, 0, 0, NULL) == -EINVAL,
+	      "wait_many without fences is EINVAL");
+	CHECK(accel_context_status(NULL, &st) == -EINVAL, "context status without a device");
+	CHECK(accel_cmdbuf_gemm(NULL, NULL) == -EINVAL && accel_cmdbuf_timestamp(NULL, 0) == -EINVAL,
+	      "cmdbuf builders on NULL are EINVAL");
+}
+
 static void test_strerror(void)
 {
 	CHECK(strcmp(accel_strerror(0), "success") == 0, "strerror(0)");
@@ -115,6 +375,10 @@ static void test_abi(void)
 	CHECK(dlsym(lib, "accel_submit") != NULL, "accel_submit is exported");
 	CHECK(dlvsym(lib, "accel_submit", "LIBACCEL_1.0") != NULL,
 	      "symbols carry the LIBACCEL_1.0 version");
+	CHECK(dlvsym(lib, "accel_queue_submit", "LIBACCEL_1.1") != NULL &&
+	      dlvsym(lib, "accel_encode_gemm", "LIBACCEL_1.1") != NULL &&
+	      dlvsym(lib, "accel_queue_submit", "LIBACCEL_1.0") == NULL,
+	      "1.1 symbols carry the LIBACCEL_1.1 version");
 	CHECK(dlsym(lib, "accel_list_minors") == NULL && dlsym(lib, "accel_ioctl") == NULL,
 	      "internal functions are hidden");
 	dlclose(lib);
@@ -122,9 +386,14 @@ static void test_abi(void)
 
 int main(void)
 {
-	printf("TAP version 13\n1..32\n");
+	printf("TAP version 13\n1..110\n");
 	test_encode_nop();
 	test_encode_fill_copy();
+	test_encode_timestamp_semaphore();
+	test_encode_gemm();
+	test_encode_elementwise();
+	test_encode_rowwise();
+	test_no_device_args();
 	test_strerror();
 	test_open_without_device();
 	test_abi();
