@@ -37,6 +37,7 @@ for ((c = 0; c < cards; c++)); do
 done
 
 check "libaccel: accel-demo enumerates, queries and runs jobs" ./tools/demo/accel-demo 0
+./tests/guest/smi-test.sh || failed=1
 
 for i in 1 2 3; do
 	check "rmmod, cycle $i" rmmod tessera

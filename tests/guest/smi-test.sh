@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Runs inside the test VM from tests/guest/kselftests.sh with tessera.ko
+# loaded: checks accel-smi's table and JSON views against the cards present,
+# that a process holding a card shows up with its pid, that sensors read
+# plausibly, that `reset` refuses a busy card and resets an idle one (which
+# then runs jobs), and that bad usage gives one error line and exit 1.
+# Prints its own numbered ok/not ok lines; exits non-zero on any failure.
+set -u
+cd "$TESSERA_DIR" || exit 1
+smi=./tools/smi/accel-smi
+failed=0 n=0
+ok() { n=$((n + 1)); echo "ok $n smi: $*"; }
+not_ok() { n=$((n + 1)); failed=1; echo "not ok $n smi: $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+pyjson() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
+
+cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
+out=$($smi 2>&1); rc=$?
+echo "$out" | sed 's/^/# /'
+check "table view exits 0" test $rc = 0
+check "table lists $cards card(s)" test "$(echo "$out" | grep -c '^Card [0-9]')" = "$cards"
+
+json=$($smi --json); rc=$?
+echo "# $json"
+check "--json exits 0" test $rc = 0
+check "--json is valid JSON with $cards card(s)" \
+	pyjson "assert len(d['cards']) == $cards, d" <<<"$json"
+check "--json: PCI ids, engines and memory total present" pyjson "
+for c in d['cards']:
+    assert c['pci']['vendor_id'] and c['pci']['device_id'] == '7e51', c
+    assert c['engines']['compute'] >= 1 and c['memory']['device_total_bytes'] > 0, c" <<<"$json"
+check "--json: temperature and power plausible" pyjson "
+for c in d['cards']:
+    t = c['temperature']; p = c['power']
+    assert 0 < t['current_c'] < 150 and t['current_c'] < t['crit_c'], t
+    assert 0 < p['current_w'] and (p['cap_w'] is None or p['current_w'] <= p['cap_w'] * 1.5), p" <<<"$json"
+check "-i 0 selects one card" pyjson "assert [c['index'] for c in d['cards']] == [0], d" \
+	<<<"$($smi --json -i 0)"
+check "--loop: one JSON line per sample" \
+	bash -c "timeout 2.5 $smi --json -l 1 | python3 -c 'import json,sys; l=[json.loads(x) for x in sys.stdin]; assert len(l) >= 2, l'"
+
+# A process holding card 0.
+sleep 600 3<>/dev/accel/accel0 &
+holder=$!
+sleep 0.3
+json=$($smi --json -i 0)
+check "a process holding card 0 is listed with its pid" \
+	pyjson "assert any(p['pid'] == $holder and p['command'] == 'sleep' for p in d['cards'][0]['processes']), d" <<<"$json"
+check "table shows the holder" bash -c "$smi -i 0 | grep -qE '^ +$holder +sleep'"
+err=$($smi reset -i 0 2>&1 >/dev/null); rc=$?
+echo "# $err"
+check "reset refuses a card in use (one line, exit 1)" \
+	test $rc = 1 -a "$(echo "$err" | wc -l)" = 1 -a -n "$(echo "$err" | grep 'in use')"
+kill $holder; wait $holder 2>/dev/null
+if command -v setpriv >/dev/null; then
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups $smi reset -i 0 2>&1); rc=$?
+	echo "# $err"
+	check "reset as non-root: one error line, exit 1" \
+		test $rc = 1 -a "$(echo "$err" | wc -l)" = 1 -a -n "$(echo "$err" | grep root)"
+fi
+out=$($smi reset -i 0 2>&1); rc=$?
+echo "# $out"
+check "reset of an idle card succeeds" test $rc = 0
+for ((t = 0; t < 100; t++)); do
+	[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$cards" ] && break
+	sleep 0.1
+done
+check "card 0 runs jobs after reset" bash -c "./tools/demo/accel-demo 0 >/dev/null"
+
+for bad in "-x" "--bogus" "-i" "-i abc" "-l 0" "-l x" "reset" "frobnicate" "-i 99"; do
+	err=$($smi $bad 2>&1 >/dev/null); rc=$?
+	check "bad usage '$bad': one error line, exit 1" \
+		test $rc = 1 -a "$(echo "$err" | wc -l)" = 1 -a -n "$err"
+done
+exit $failed
