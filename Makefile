@@ -41,7 +41,7 @@ libaccel:
 tools: libaccel
 	$(MAKE) -C tools
 
-kselftests:
+kselftests: libaccel
 	$(MAKE) -C tests/kselftest
 
 check: all
