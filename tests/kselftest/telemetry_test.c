@@ -160,6 +160,60 @@ TEST(fdinfo_engine_time_grows_with_work)
 	close(fd);
 }
 
+/* A memory key of fdinfo in bytes ("drm-total-system:\t8 MiB"), or -1. */
+static long long fdinfo_bytes(int fd, const char *key)
+{
+	char path[64], buf[4096], unit[8] = "";
+	const char *p;
+	long long v;
+	size_t klen = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (read_text(path, buf, sizeof(buf)))
+		return -1;
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, key, klen) || p[klen] != ':')
+			continue;
+		if (sscanf(p + klen + 1, "%lld %7s", &v, unit) < 1)
+			return -1;
+		if (!strcmp(unit, "KiB"))
+			v <<= 10;
+		else if (!strcmp(unit, "MiB"))
+			v <<= 20;
+		else if (!strcmp(unit, "GiB"))
+			v <<= 30;
+		return v;
+	}
+	return -1;
+}
+
+TEST(fdinfo_memory_tracks_allocations_and_frees)
+{
+	struct drm_tessera_bo_create hbm = { .size = 16 << 20, .flags = DRM_TESSERA_BO_DEVICE_MEM };
+	long long sys0, hbm0;
+	uint32_t host;
+	uint64_t va;
+	int fd = tessera_open();
+
+	ASSERT_GE(fd, 0);
+	sys0 = fdinfo_bytes(fd, "drm-total-system");
+	hbm0 = fdinfo_bytes(fd, "drm-total-hbm");
+	ASSERT_GE(sys0, 0);
+	ASSERT_GE(hbm0, 0);
+
+	ASSERT_EQ(0, tessera_bo_create_va(fd, 8 << 20, &host, &va));
+	ASSERT_EQ(0, tessera_ioctl(fd, DRM_IOCTL_TESSERA_BO_CREATE, &hbm));
+	EXPECT_EQ(sys0 + (8 << 20), fdinfo_bytes(fd, "drm-total-system"));
+	EXPECT_EQ(sys0 + (8 << 20), fdinfo_bytes(fd, "drm-resident-system"));
+	EXPECT_EQ(hbm0 + (16 << 20), fdinfo_bytes(fd, "drm-total-hbm"));
+
+	ASSERT_EQ(0, tessera_bo_close(fd, host));
+	ASSERT_EQ(0, tessera_bo_close(fd, hbm.handle));
+	EXPECT_EQ(sys0, fdinfo_bytes(fd, "drm-total-system"));
+	EXPECT_EQ(hbm0, fdinfo_bytes(fd, "drm-total-hbm"));
+	close(fd);
+}
+
 TEST(fdinfo_is_per_client)
 {
 	int a = tessera_open(), b = tessera_open();
