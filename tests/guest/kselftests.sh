@@ -37,6 +37,7 @@ for ((c = 0; c < cards; c++)); do
 done
 
 check "libaccel: accel-demo enumerates, queries and runs jobs" ./tools/demo/accel-demo 0
+check "accel-bench --json smoke" bash -o pipefail -c "./tools/bench/accel-bench --quick --only latency,bo --json 0 | python3 -c 'import json,sys; json.load(sys.stdin)'"
 ./tests/guest/smi-test.sh || failed=1
 
 for i in 1 2 3; do

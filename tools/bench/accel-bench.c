@@ -1,17 +1,32 @@
 // SPDX-License-Identifier: MIT
 /*
  * accel-bench: job latency and throughput of a Tessera card, seen from
- * userspace through libaccel, next to the driver's raw ring floor.
+ * userspace through libaccel, each beside a floor or reference measured in
+ * the same run.
  *
- *   accel-bench [CARD]
+ *   accel-bench [--json] [--quick] [--only SECTIONS] [CARD]
+ *
+ * Sections (all by default; --only takes a comma-separated list):
+ *   latency  NOP round trip p50/p99, next to the driver's raw ring floor
+ *   queue    jobs/s with deep queues on 1 and 4 engines (NOP, FILL 16 MiB)
+ *   bo       buffer alloc+map+free cycles/s, host and device memory
+ *   dma      COPY GB/s host<->device on a DMA and a compute engine, next to
+ *            CPU memcpy in this (guest) CPU
+ *   gemm     GEMM GFLOP/s per dtype and size, next to CPU BLAS (fp32)
  *
  * Prints numbers and ratios; it judges nothing.  The floor comes from the
  * driver's debugfs "ping" (root, debugfs mounted): one-NOP descriptors
  * posted straight to ring 0 with no scheduler, doorbell to interrupt.
+ * --json prints one JSON object holding every result with its unit and
+ * its reference and ratio (null where there is none).  --quick runs few
+ * iterations, for smoke tests.
  *
  * Copyright (C) 2026 The Tessera authors
  */
 #include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cblas.h>
 #include <xf86drm.h>
 
 #include "accel/accel.h"
@@ -27,6 +43,101 @@
 #define LATENCY_JOBS	500
 #define DEEP_JOBS	2000
 #define MAX_ENGINES	16
+#define MAX_RESULTS	128
+
+/* Set from the command line. */
+static int latency_jobs = LATENCY_JOBS;
+static int deep_jobs = DEEP_JOBS;
+static bool quick, json;
+
+/* Text output only: --json prints the collected results at the end. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+}
+
+/*
+ * One result: a value with its unit, and optionally the reference it is
+ * compared with (measured in the same run) and the ratio value / reference.
+ */
+struct result {
+	const char *section;
+	char name[64];
+	double value;
+	const char *unit;
+	char ref_name[64];
+	double ref;		/* NAN: no reference */
+	const char *ref_unit;
+	double ratio;		/* NAN: no ratio */
+};
+
+static struct result results[MAX_RESULTS];
+static int num_results;
+
+static void record(const char *section, const char *name, double value, const char *unit,
+		   const char *ref_name, double ref, const char *ref_unit, double ratio)
+{
+	struct result *r;
+
+	if (num_results == MAX_RESULTS)
+		return;
+	r = &results[num_results++];
+	r->section = section;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->value = value;
+	r->unit = unit;
+	snprintf(r->ref_name, sizeof(r->ref_name), "%s", ref_name ? ref_name : "");
+	r->ref = ref_name ? ref : NAN;
+	r->ref_unit = ref_unit ? ref_unit : "";
+	r->ratio = ratio;
+}
+
+static void json_num(double v)
+{
+	if (isfinite(v))
+		printf("%.6g", v);
+	else
+		printf("null");
+}
+
+static void json_print(unsigned int card, const struct accel_device_info *info,
+		       const char *sections)
+{
+	int i;
+
+	printf("{\"tool\":\"accel-bench\",\"card\":%u,\"pci_slot\":\"%s\","
+	       "\"compute_engines\":%u,\"dma_engines\":%u,\"quick\":%s,"
+	       "\"sections\":\"%s\",\"results\":[",
+	       card, info->pci_slot, info->num_compute_engines, info->num_dma_engines,
+	       quick ? "true" : "false", sections);
+	for (i = 0; i < num_results; i++) {
+		const struct result *r = &results[i];
+
+		printf("%s\n {\"section\":\"%s\",\"name\":\"%s\",\"value\":", i ? "," : "",
+		       r->section, r->name);
+		json_num(r->value);
+		printf(",\"unit\":\"%s\",\"reference\":", r->unit);
+		if (r->ref_name[0]) {
+			printf("{\"name\":\"%s\",\"value\":", r->ref_name);
+			json_num(r->ref);
+			printf(",\"unit\":\"%s\"}", r->ref_unit);
+		} else {
+			printf("null");
+		}
+		printf(",\"ratio\":");
+		json_num(r->ratio);
+		printf("}");
+	}
+	printf("\n]}\n");
+}
 
 static uint64_t now_ns(void)
 {
@@ -56,19 +167,21 @@ static void die(const char *what, int err)
  */
 static void nop_latency_raw(struct accel_device *dev, uint64_t *p50)
 {
-	static uint64_t lat[LATENCY_JOBS];
+	uint64_t *lat = calloc((size_t)latency_jobs, sizeof(*lat));
 	struct accel_submit_args args = { 0 };
 	struct accel_cmdbuf *cb;
 	struct accel_fence *f;
 	uint32_t syncobj;
 	int i, ret;
 
+	if (!lat)
+		die("setup", -ENOMEM);
 	if ((ret = accel_cmdbuf_create(dev, 4096, &cb)) || (ret = accel_fence_create(dev, &f)) ||
 	    (ret = accel_cmdbuf_nop(cb, 1)))
 		die("setup", ret);
 	args.signal = f;
 	syncobj = accel_fence_syncobj(f);
-	for (i = 0; i < LATENCY_JOBS; i++) {
+	for (i = 0; i < latency_jobs; i++) {
 		uint64_t t0 = now_ns();
 
 		ret = accel_submit(cb, &args, NULL);
@@ -78,8 +191,9 @@ static void nop_latency_raw(struct accel_device *dev, uint64_t *p50)
 			die("nop job", ret);
 		lat[i] = now_ns() - t0;
 	}
-	qsort(lat, LATENCY_JOBS, sizeof(lat[0]), cmp_u64);
-	*p50 = lat[LATENCY_JOBS / 2];
+	qsort(lat, (size_t)latency_jobs, sizeof(lat[0]), cmp_u64);
+	*p50 = lat[latency_jobs / 2];
+	free(lat);
 	accel_fence_destroy(f);
 	accel_cmdbuf_destroy(cb);
 }
@@ -87,17 +201,19 @@ static void nop_latency_raw(struct accel_device *dev, uint64_t *p50)
 /* p50 and p99 of NOP job round trips on engine 0, in ns. */
 static void nop_latency(struct accel_device *dev, uint64_t *p50, uint64_t *p99)
 {
-	static uint64_t lat[LATENCY_JOBS];
+	uint64_t *lat = calloc((size_t)latency_jobs, sizeof(*lat));
 	struct accel_submit_args args = { 0 };
 	struct accel_cmdbuf *cb;
 	struct accel_fence *f;
 	int i, ret;
 
+	if (!lat)
+		die("setup", -ENOMEM);
 	if ((ret = accel_cmdbuf_create(dev, 4096, &cb)) || (ret = accel_fence_create(dev, &f)) ||
 	    (ret = accel_cmdbuf_nop(cb, 1)))
 		die("setup", ret);
 	args.signal = f;
-	for (i = 0; i < LATENCY_JOBS; i++) {
+	for (i = 0; i < latency_jobs; i++) {
 		uint64_t t0 = now_ns();
 
 		ret = accel_submit(cb, &args, NULL);
@@ -107,15 +223,16 @@ static void nop_latency(struct accel_device *dev, uint64_t *p50, uint64_t *p99)
 			die("nop job", ret);
 		lat[i] = now_ns() - t0;
 	}
-	qsort(lat, LATENCY_JOBS, sizeof(lat[0]), cmp_u64);
-	*p50 = lat[LATENCY_JOBS / 2];
-	*p99 = lat[LATENCY_JOBS * 99 / 100];
+	qsort(lat, (size_t)latency_jobs, sizeof(lat[0]), cmp_u64);
+	*p50 = lat[latency_jobs / 2];
+	*p99 = lat[latency_jobs * 99 / 100];
+	free(lat);
 	accel_fence_destroy(f);
 	accel_cmdbuf_destroy(cb);
 }
 
 /*
- * Jobs per second with DEEP_JOBS jobs queued round-robin on @engines
+ * Jobs per second with @jobs jobs queued round-robin on @engines
  * engines; @fill_bytes 0 means NOP jobs, otherwise each job FILLs that
  * many bytes of its engine's own buffer.
  */
@@ -187,14 +304,512 @@ static int ring_floor(const char *slot, uint64_t *p50, uint64_t *p99)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* latency and queue: the original measurements                        */
+/* ------------------------------------------------------------------ */
+
+static void bench_latency(struct accel_device *dev, const struct accel_device_info *info)
+{
+	uint64_t p50, p99, raw50, f50 = 0, f99 = 0;
+	int ret;
+
+	nop_latency(dev, &p50, &p99);
+	say("NOP job round trip (submit to fence seen by userspace): p50 %.1f us, p99 %.1f us (%d jobs)\n",
+	    p50 / 1e3, p99 / 1e3, latency_jobs);
+	nop_latency_raw(dev, &raw50);
+	say("  of which without libaccel's fence status check: p50 %.1f us\n", raw50 / 1e3);
+	ret = ring_floor(info->pci_slot, &f50, &f99);
+	if (ret) {
+		say("raw ring floor: unavailable (%s; needs root and debugfs)\n",
+		    accel_strerror(ret));
+		record("latency", "nop_round_trip_p50", p50 / 1e3, "us", NULL, 0, NULL, NAN);
+		record("latency", "nop_round_trip_p99", p99 / 1e3, "us", NULL, 0, NULL, NAN);
+	} else {
+		say("raw ring floor (debugfs ping, no scheduler): p50 %.1f us, p99 %.1f us\n",
+		    f50 / 1e3, f99 / 1e3);
+		say("ratio: job round trip / floor at p50 = %.2fx (target <= 1.25x)\n",
+		    (double)p50 / f50);
+		record("latency", "nop_round_trip_p50", p50 / 1e3, "us", "debugfs_ping_p50",
+		       f50 / 1e3, "us", (double)p50 / f50);
+		record("latency", "nop_round_trip_p99", p99 / 1e3, "us", "debugfs_ping_p99",
+		       f99 / 1e3, "us", (double)p99 / f99);
+	}
+	record("latency", "nop_round_trip_no_status_check_p50", raw50 / 1e3, "us",
+	       "nop_round_trip_p50", p50 / 1e3, "us", (double)raw50 / p50);
+}
+
+static void bench_queue(struct accel_device *dev, const struct accel_device_info *info)
+{
+	double one, four;
+	int jobs;
+
+	if (info->num_compute_engines < 4) {
+		say("deep queues: skipped, the card has fewer than 4 compute engines\n");
+		return;
+	}
+	one = deep_queue(dev, 1, 0, deep_jobs);
+	four = deep_queue(dev, 4, 0, deep_jobs);
+	say("NOP jobs/s, %d queued: 1 engine %.0f, 4 engines %.0f, scaling %.2fx\n",
+	    deep_jobs, one, four, four / one);
+	record("queue", "nop_jobs_per_s_1_engine", one, "jobs/s", NULL, 0, NULL, NAN);
+	record("queue", "nop_jobs_per_s_4_engines", four, "jobs/s", "nop_jobs_per_s_1_engine",
+	       one, "jobs/s", four / one);
+	jobs = deep_jobs / 10 < 4 ? 4 : deep_jobs / 10;
+	one = deep_queue(dev, 1, 16 << 20, jobs);
+	four = deep_queue(dev, 4, 16 << 20, jobs);
+	say("FILL 16 MiB jobs/s, %d queued: 1 engine %.0f, 4 engines %.0f, scaling %.2fx (target >= 3x; host has %ld cores)\n",
+	    jobs, one, four, four / one, sysconf(_SC_NPROCESSORS_ONLN));
+	record("queue", "fill16m_jobs_per_s_1_engine", one, "jobs/s", NULL, 0, NULL, NAN);
+	record("queue", "fill16m_jobs_per_s_4_engines", four, "jobs/s",
+	       "fill16m_jobs_per_s_1_engine", one, "jobs/s", four / one);
+}
+
+/* ------------------------------------------------------------------ */
+/* bo: alloc + map + first touch + free                               */
+/* ------------------------------------------------------------------ */
+
+/* Cycles per second, run for about @budget_ns (at least @min cycles). */
+static int bo_rate(struct accel_device *dev, uint64_t size, uint32_t flags, uint64_t budget_ns,
+		   int min, double *rate)
+{
+	uint64_t t0 = now_ns(), ns;
+	int n = 0, ret;
+
+	do {
+		struct accel_bo *bo;
+		void *p;
+
+		ret = accel_bo_alloc_flags(dev, size, flags, &bo);
+		if (ret)
+			return ret;
+		ret = accel_bo_map(bo, &p);
+		if (ret) {
+			accel_bo_free(bo);
+			return ret;
+		}
+		*(volatile uint32_t *)p = 1;	/* fault the first page in */
+		accel_bo_free(bo);
+		n++;
+		ns = now_ns() - t0;
+	} while (n < min || ns < budget_ns);
+	*rate = n / (ns / 1e9);
+	return 0;
+}
+
+static void bench_bo(struct accel_device *dev, const struct accel_device_info *info)
+{
+	static const struct { uint64_t size; const char *name; } sizes[] = {
+		{ 4096, "4k" }, { 1 << 20, "1m" }, { 16 << 20, "16m" },
+	};
+	static const struct { uint32_t flags; const char *name; } places[] = {
+		{ 0, "host" }, { ACCEL_BO_WC, "host_wc" }, { ACCEL_BO_DEVICE_MEM, "device" },
+	};
+	uint64_t budget = quick ? 20000000ull : 300000000ull;
+	unsigned int s, p;
+
+	say("\nBO alloc+map+touch+free, cycles/s:\n  %-10s %12s %12s %12s\n", "placement",
+	    "4 KiB", "1 MiB", "16 MiB");
+	for (p = 0; p < sizeof(places) / sizeof(places[0]); p++) {
+		say("  %-10s", places[p].name);
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			char name[64];
+			double rate;
+			int ret;
+
+			if ((places[p].flags & ACCEL_BO_DEVICE_MEM) &&
+			    info->device_memory_size < sizes[s].size) {
+				say(" %12s", "n/a");
+				continue;
+			}
+			ret = bo_rate(dev, sizes[s].size, places[p].flags, budget, 3, &rate);
+			if (ret) {
+				say(" %12s", accel_strerror(ret));
+				continue;
+			}
+			say(" %12.0f", rate);
+			snprintf(name, sizeof(name), "bo_cycle_%s_%s", places[p].name, sizes[s].name);
+			record("bo", name, rate, "ops/s", NULL, 0, NULL, NAN);
+		}
+		say("\n");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* dma: COPY jobs between host and device memory                       */
+/* ------------------------------------------------------------------ */
+
+/* GB/s of @jobs COPY jobs of @size bytes from @src to @dst on @q. */
+static int copy_rate(struct accel_device *dev, struct accel_queue *q, struct accel_bo *src,
+		     struct accel_bo *dst, uint32_t size, int jobs, double *gbs)
+{
+	struct accel_cmdbuf *cb;
+	struct accel_fence *f;
+	struct accel_sync sig = { 0 };
+	uint64_t t0, ns;
+	int i, ret;
+
+	ret = accel_cmdbuf_create(dev, 4096, &cb);
+	if (ret)
+		return ret;
+	ret = accel_fence_create(dev, &f);
+	if (ret)
+		goto out_cb;
+	ret = accel_cmdbuf_copy(cb, accel_bo_va(src), accel_bo_va(dst), size);
+	if (ret)
+		goto out;
+	sig.fence = f;
+	/* one untimed job first: first-touch costs are not bandwidth */
+	ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0);
+	if (!ret)
+		ret = accel_fence_wait(f, 120000000000ull);
+	if (ret)
+		goto out;
+	t0 = now_ns();
+	for (i = 0; i < jobs && !ret; i++)
+		ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0);
+	if (!ret)
+		ret = accel_fence_wait(f, 120000000000ull);
+	ns = now_ns() - t0;
+	if (!ret)
+		*gbs = (double)size * jobs / ns;
+out:
+	accel_fence_destroy(f);
+out_cb:
+	accel_cmdbuf_destroy(cb);
+	return ret;
+}
+
+/* GB/s of CPU memcpy (read + write of @size bytes counted once). */
+static double memcpy_rate(size_t size, int reps)
+{
+	char *a = malloc(size), *b = malloc(size);
+	uint64_t t0, ns;
+	double gbs;
+	int i;
+
+	if (!a || !b)
+		die("memcpy buffers", -ENOMEM);
+	memset(a, 1, size);
+	memset(b, 2, size);
+	memcpy(b, a, size);
+	t0 = now_ns();
+	for (i = 0; i < reps; i++) {
+		a[i] = (char)i;	/* keep the copies from being merged */
+		memcpy(b, a, size);
+	}
+	ns = now_ns() - t0;
+	gbs = (double)size * reps / ns;
+	if (b[0] == 42)	/* use the result */
+		fprintf(stderr, " ");
+	free(a);
+	free(b);
+	return gbs;
+}
+
+static void bench_dma(struct accel_device *dev, const struct accel_device_info *info)
+{
+	static const struct { enum accel_engine_class cls; const char *name; } engines[] = {
+		{ ACCEL_ENGINE_DMA, "dma" }, { ACCEL_ENGINE_COMPUTE, "compute" },
+	};
+	uint32_t size = quick ? 1 << 20 : 16 << 20;
+	int jobs = quick ? 2 : 8;
+	struct accel_bo *host, *devm;
+	double cpu;
+	unsigned int e, d;
+	int ret;
+
+	if (info->device_memory_size < 2ull * size) {
+		say("\nDMA: skipped, the card has no device memory\n");
+		return;
+	}
+	cpu = memcpy_rate(size, quick ? 2 : 16);
+	ret = accel_bo_alloc_flags(dev, size, 0, &host);
+	if (!ret)
+		ret = accel_bo_alloc_flags(dev, size, ACCEL_BO_DEVICE_MEM, &devm);
+	if (ret)
+		die("dma buffers", ret);
+	say("\nDMA COPY, %u MiB x %d jobs per queue, GB/s; reference: CPU memcpy in this CPU %.2f GB/s\n",
+	    size >> 20, jobs, cpu);
+	say("  %-8s %-16s %10s %10s\n", "engine", "direction", "GB/s", "/memcpy");
+	record("dma", "cpu_memcpy", cpu, "GB/s", NULL, 0, NULL, NAN);
+	for (e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
+		struct accel_queue *q;
+
+		if ((engines[e].cls == ACCEL_ENGINE_DMA && !info->num_dma_engines) ||
+		    (engines[e].cls == ACCEL_ENGINE_COMPUTE && !info->num_compute_engines))
+			continue;
+		ret = accel_queue_create(dev, engines[e].cls, ACCEL_PRIORITY_NORMAL, &q);
+		if (ret)
+			die("queue", ret);
+		for (d = 0; d < 2; d++) {
+			const char *dir = d ? "device_to_host" : "host_to_device";
+			char name[64];
+			double gbs = 0;
+
+			ret = d ? copy_rate(dev, q, devm, host, size, jobs, &gbs) :
+				  copy_rate(dev, q, host, devm, size, jobs, &gbs);
+			if (ret) {
+				say("  %-8s %-16s %10s\n", engines[e].name, dir, accel_strerror(ret));
+				continue;
+			}
+			say("  %-8s %-16s %10.2f %9.2fx\n", engines[e].name, dir, gbs, gbs / cpu);
+			snprintf(name, sizeof(name), "copy_%s_%s", dir, engines[e].name);
+			record("dma", name, gbs, "GB/s", "cpu_memcpy", cpu, "GB/s", gbs / cpu);
+		}
+		accel_queue_destroy(q);
+	}
+	accel_bo_free(devm);
+	accel_bo_free(host);
+}
+
+/* ------------------------------------------------------------------ */
+/* gemm: GFLOP/s per dtype, beside CPU BLAS                            */
+/* ------------------------------------------------------------------ */
+
+static const struct gemm_type {
+	uint32_t dtype;
+	const char *name;
+	unsigned int in_size, out_size;
+	uint32_t one;		/* FILL pattern: 1 in every element */
+} gemm_types[] = {
+	{ ACCEL_DTYPE_FP32, "fp32", 4, 4, 0x3f800000u },
+	{ ACCEL_DTYPE_FP16, "fp16", 2, 2, 0x3c003c00u },
+	{ ACCEL_DTYPE_BF16, "bf16", 2, 2, 0x3f803f80u },
+	{ ACCEL_DTYPE_INT8, "int8", 1, 4, 0x01010101u },
+};
+
+/* Seconds per call of a GEMM of @n x @n x @n on a compute queue. */
+static int card_gemm(struct accel_device *dev, struct accel_queue *q, const struct gemm_type *t,
+		     uint32_t n, uint32_t placement, double *sec)
+{
+	uint64_t in = (uint64_t)n * n * t->in_size, out = (uint64_t)n * n * t->out_size;
+	struct accel_gemm g = { 0 };
+	struct accel_bo *a, *b, *c;
+	struct accel_cmdbuf *cb;
+	struct accel_fence *f;
+	struct accel_sync sig = { 0 };
+	uint64_t t0, ns, budget = quick ? 0 : 500000000ull;
+	int reps = 0, ret;
+
+	if ((ret = accel_bo_alloc_flags(dev, in, placement, &a)))
+		return ret;
+	if ((ret = accel_bo_alloc_flags(dev, in, placement, &b)))
+		goto out_a;
+	if ((ret = accel_bo_alloc_flags(dev, out, placement, &c)))
+		goto out_b;
+	if ((ret = accel_cmdbuf_create(dev, 4096, &cb)))
+		goto out_c;
+	if ((ret = accel_fence_create(dev, &f)))
+		goto out_cb;
+	sig.fence = f;
+	/* operands of ones, written by the card */
+	if ((ret = accel_cmdbuf_fill(cb, accel_bo_va(a), (uint32_t)in, t->one)) ||
+	    (ret = accel_cmdbuf_fill(cb, accel_bo_va(b), (uint32_t)in, t->one)) ||
+	    (ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0)) ||
+	    (ret = accel_fence_wait(f, 120000000000ull)))
+		goto out;
+	accel_cmdbuf_reset(cb);
+	g.dtype = t->dtype;
+	g.m = g.n = g.k = n;
+	g.a = accel_bo_va(a);
+	g.b = accel_bo_va(b);
+	g.c = accel_bo_va(c);
+	g.lda = g.ldb = g.ldc = n;
+	g.alpha = 1.0f;
+	if ((ret = accel_cmdbuf_gemm(cb, &g)))
+		goto out;
+	/* warm-up, then one job at a time until the budget is spent */
+	if ((ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0)) ||
+	    (ret = accel_fence_wait(f, 120000000000ull)))
+		goto out;
+	t0 = now_ns();
+	do {
+		if ((ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0)) ||
+		    (ret = accel_fence_wait(f, 120000000000ull)))
+			goto out;
+		reps++;
+		ns = now_ns() - t0;
+	} while (ns < budget && reps < 50);
+	*sec = ns / 1e9 / reps;
+out:
+	accel_fence_destroy(f);
+out_cb:
+	accel_cmdbuf_destroy(cb);
+out_c:
+	accel_bo_free(c);
+out_b:
+	accel_bo_free(b);
+out_a:
+	accel_bo_free(a);
+	return ret;
+}
+
+/* Seconds per call of OpenBLAS sgemm of @n x @n x @n in this CPU. */
+static double cpu_sgemm(int n)
+{
+	size_t e = (size_t)n * n;
+	float *a = malloc(e * sizeof(float)), *b = malloc(e * sizeof(float)),
+	      *c = calloc(e, sizeof(float));
+	uint64_t t0, ns, budget = quick ? 0 : 300000000ull;
+	int reps = 0;
+	size_t i;
+
+	if (!a || !b || !c)
+		die("sgemm buffers", -ENOMEM);
+	for (i = 0; i < e; i++) {
+		a[i] = 1.0f;
+		b[i] = 1.0f;
+	}
+	t0 = now_ns();
+	do {
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n,
+			    0.0f, c, n);
+		reps++;
+		ns = now_ns() - t0;
+	} while (ns < budget && reps < 20);
+	if (c[0] != (float)n)
+		fprintf(stderr, "accel-bench: warning: CPU sgemm gave %g, not %d\n", c[0], n);
+	free(a);
+	free(b);
+	free(c);
+	return ns / 1e9 / reps;
+}
+
+static void bench_gemm(struct accel_device *dev, const struct accel_device_info *info)
+{
+	static const uint32_t full_sizes[] = { 256, 512, 1024 }, quick_sizes[] = { 64 };
+	const uint32_t *sizes = quick ? quick_sizes : full_sizes;
+	unsigned int nsizes = quick ? 1 : 3, s, t;
+	uint32_t placement = info->device_memory_size >= (64ull << 20) ? ACCEL_BO_DEVICE_MEM : 0;
+	struct accel_queue *q;
+	double cpu[3];
+	int ret;
+
+	if (!info->num_compute_engines) {
+		say("\nGEMM: skipped, the card has no compute engine\n");
+		return;
+	}
+	ret = accel_queue_create(dev, ACCEL_ENGINE_COMPUTE, ACCEL_PRIORITY_NORMAL, &q);
+	if (ret)
+		die("queue", ret);
+	say("\nGEMM C = A * B, N x N x N, operands in %s memory, GFLOP/s (2*N^3 per call);\n"
+	    "reference: OpenBLAS sgemm in this CPU (fp32 only)\n",
+	    placement ? "device" : "host");
+	say("  %-6s %-5s %10s %12s %10s\n", "N", "dtype", "GFLOP/s", "CPU GFLOP/s", "/CPU");
+	for (s = 0; s < nsizes; s++) {
+		double flop = 2.0 * sizes[s] * sizes[s] * sizes[s];
+
+		cpu[s] = flop / cpu_sgemm((int)sizes[s]) / 1e9;
+		for (t = 0; t < sizeof(gemm_types) / sizeof(gemm_types[0]); t++) {
+			const struct gemm_type *ty = &gemm_types[t];
+			bool ref = ty->dtype == ACCEL_DTYPE_FP32;
+			double sec = 0, gf;
+			char name[64];
+
+			ret = card_gemm(dev, q, ty, sizes[s], placement, &sec);
+			if (ret) {
+				say("  %-6u %-5s %10s\n", sizes[s], ty->name, accel_strerror(ret));
+				continue;
+			}
+			gf = flop / sec / 1e9;
+			snprintf(name, sizeof(name), "gemm_%s_%u", ty->name, sizes[s]);
+			if (ref) {
+				say("  %-6u %-5s %10.2f %12.2f %9.2fx\n", sizes[s], ty->name, gf,
+				    cpu[s], gf / cpu[s]);
+				record("gemm", name, gf, "GFLOP/s", "cpu_openblas_sgemm", cpu[s],
+				       "GFLOP/s", gf / cpu[s]);
+			} else {
+				say("  %-6u %-5s %10.2f %12s %10s\n", sizes[s], ty->name, gf, "-", "-");
+				record("gemm", name, gf, "GFLOP/s", NULL, 0, NULL, NAN);
+			}
+		}
+	}
+	accel_queue_destroy(q);
+}
+
+/* ------------------------------------------------------------------ */
+
+static const struct section {
+	const char *name;
+	void (*run)(struct accel_device *dev, const struct accel_device_info *info);
+} sections[] = {
+	{ "latency", bench_latency },
+	{ "queue", bench_queue },
+	{ "bo", bench_bo },
+	{ "dma", bench_dma },
+	{ "gemm", bench_gemm },
+};
+#define NUM_SECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: accel-bench [--json] [--quick] [--only SECTION[,SECTION...]] [CARD]\n"
+		     "sections: latency, queue, bo, dma, gemm (default: all)\n");
+}
+
+/* Marks the sections named in @list; -EINVAL for an unknown name. */
+static int parse_only(const char *list, bool *want)
+{
+	char buf[256], *tok, *save;
+	unsigned int i;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < NUM_SECTIONS; i++)
+			if (!strcmp(tok, sections[i].name))
+				break;
+		if (i == NUM_SECTIONS) {
+			fprintf(stderr, "accel-bench: unknown section '%s'\n", tok);
+			return -EINVAL;
+		}
+		want[i] = true;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned int card = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 0;
-	uint64_t p50, p99, f50 = 0, f99 = 0;
+	bool want[NUM_SECTIONS] = { false }, any = false;
+	char names[128] = "";
 	struct accel_device_info info;
 	struct accel_device *dev;
-	double one, four;
-	int ret;
+	unsigned int card = 0, i;
+	int a, ret;
+
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[a], "--quick")) {
+			quick = true;
+		} else if (!strcmp(argv[a], "--only") && a + 1 < argc) {
+			if (parse_only(argv[++a], want))
+				return 2;
+		} else if (!strncmp(argv[a], "--only=", 7)) {
+			if (parse_only(argv[a] + 7, want))
+				return 2;
+		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (argv[a][0] != '-') {
+			card = (unsigned int)strtoul(argv[a], NULL, 0);
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	for (i = 0; i < NUM_SECTIONS; i++)
+		any |= want[i];
+	for (i = 0; i < NUM_SECTIONS; i++) {
+		if (!any)
+			want[i] = true;
+		if (want[i])
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 names[0] ? "," : "", sections[i].name);
+	}
+	if (quick) {
+		latency_jobs = 20;
+		deep_jobs = 40;
+	}
 
 	ret = accel_device_open(card, &dev);
 	if (ret)
@@ -202,40 +817,13 @@ int main(int argc, char **argv)
 	ret = accel_device_query(dev, &info);
 	if (ret)
 		die("query", ret);
-	printf("accel-bench: card %u (%s), %u compute + %u DMA engines\n", card, info.pci_slot,
-	       info.num_compute_engines, info.num_dma_engines);
-
-	nop_latency(dev, &p50, &p99);
-	printf("NOP job round trip (submit to fence seen by userspace): p50 %.1f us, p99 %.1f us (%d jobs)\n",
-	       p50 / 1e3, p99 / 1e3, LATENCY_JOBS);
-	{
-		uint64_t raw50;
-
-		nop_latency_raw(dev, &raw50);
-		printf("  of which without libaccel's fence status check: p50 %.1f us\n",
-		       raw50 / 1e3);
-	}
-	ret = ring_floor(info.pci_slot, &f50, &f99);
-	if (ret) {
-		printf("raw ring floor: unavailable (%s; needs root and debugfs)\n",
-		       accel_strerror(ret));
-	} else {
-		printf("raw ring floor (debugfs ping, no scheduler): p50 %.1f us, p99 %.1f us\n",
-		       f50 / 1e3, f99 / 1e3);
-		printf("ratio: job round trip / floor at p50 = %.2fx (target <= 1.25x)\n",
-		       (double)p50 / f50);
-	}
-
-	if (info.num_compute_engines >= 4) {
-		one = deep_queue(dev, 1, 0, DEEP_JOBS);
-		four = deep_queue(dev, 4, 0, DEEP_JOBS);
-		printf("NOP jobs/s, %d queued: 1 engine %.0f, 4 engines %.0f, scaling %.2fx\n",
-		       DEEP_JOBS, one, four, four / one);
-		one = deep_queue(dev, 1, 16 << 20, DEEP_JOBS / 10);
-		four = deep_queue(dev, 4, 16 << 20, DEEP_JOBS / 10);
-		printf("FILL 16 MiB jobs/s, %d queued: 1 engine %.0f, 4 engines %.0f, scaling %.2fx (target >= 3x; host has %ld cores)\n",
-		       DEEP_JOBS / 10, one, four, four / one, sysconf(_SC_NPROCESSORS_ONLN));
-	}
+	say("accel-bench: card %u (%s), %u compute + %u DMA engines\n", card, info.pci_slot,
+	    info.num_compute_engines, info.num_dma_engines);
+	for (i = 0; i < NUM_SECTIONS; i++)
+		if (want[i])
+			sections[i].run(dev, &info);
+	if (json)
+		json_print(card, &info, names);
 	accel_device_close(dev);
 	return 0;
 }
