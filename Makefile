@@ -23,7 +23,7 @@ DESTDIR ?=
 all: setup
 	$(MAKE) build
 
-build: module emu libaccel tools kselftests
+build: module emu libaccel tools kselftests examples
 
 setup:
 	@tools/vm/setup.sh
@@ -43,6 +43,9 @@ tools: libaccel
 
 kselftests: libaccel
 	$(MAKE) -C tests/kselftest
+
+examples: libaccel
+	$(MAKE) -C examples
 
 check: all
 	@tests/run-check.sh
@@ -69,4 +72,4 @@ clean:
 	$(MAKE) -C tests/kselftest clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests check demo bench install clean
+.PHONY: all build setup module emu libaccel tools kselftests examples check demo bench install clean

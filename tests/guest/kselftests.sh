@@ -38,6 +38,9 @@ done
 
 check "libaccel: accel-demo enumerates, queries and runs jobs" ./tools/demo/accel-demo 0
 check "accel-bench --json smoke" bash -o pipefail -c "./tools/bench/accel-bench --quick --only latency,bo --json 0 | python3 -c 'import json,sys; json.load(sys.stdin)'"
+check "example vector_add" ./examples/vector_add
+check "example gemm" ./examples/gemm
+check "example mlp" ./examples/mlp
 ./tests/guest/smi-test.sh || failed=1
 
 for i in 1 2 3; do
