@@ -24,7 +24,7 @@ export PKG_CONFIG_PATH="$tmp/root/usr/lib/pkgconfig"
 cflags=$(pkg-config --cflags libaccel) libs=$(pkg-config --libs libaccel)
 echo "# pkg-config: $cflags $libs"
 case "$cflags $libs" in
-*"$here"*) not_ok "pkg-config flags point only into DESTDIR" ;;
+*"$here/"*) not_ok "pkg-config flags point only into DESTDIR" ;;
 *"$tmp/root/usr/include"*"$tmp/root/usr/lib"*) ok "pkg-config flags point only into DESTDIR" ;;
 *) not_ok "pkg-config flags point only into DESTDIR" ;;
 esac
