@@ -69,9 +69,39 @@ static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
+/*
+ * One side of a copy: the host pointer and length of the translated run
+ * that starts at @va. Each page is translated once, whatever the other
+ * side's layout: re-translating the longer side every time the shorter one
+ * crosses a page made a contiguous-to-scattered copy quadratic.
+ */
+struct copy_cursor {
+	uint64_t va;
+	uint8_t *p;
+	uint64_t avail;
+};
+
+static bool cursor_fill(struct t1_as *as, struct copy_cursor *cur,
+			uint64_t left, unsigned int acc)
+{
+	if (cur->avail)
+		return true;
+	cur->avail = left;
+	cur->p = t1_xlate(as, cur->va, &cur->avail, acc);
+	return cur->p;
+}
+
+static void cursor_advance(struct copy_cursor *cur, uint64_t n)
+{
+	cur->va += n;
+	cur->p += n;
+	cur->avail -= n;
+}
+
 static int cmd_copy(const struct cmd *c)
 {
 	uint64_t src = qw(c, 1), dst = qw(c, 3), size = dw(c, 5);
+	struct copy_cursor s = { .va = src }, d = { .va = dst };
 	struct t1_as *as = c->as;
 
 	if (c->len != TESSERA_CMD_COPY_LEN || TESSERA_CMD_FLAGS(c->hdr) ||
@@ -79,21 +109,17 @@ static int cmd_copy(const struct cmd *c)
 	    (size && overlap(src, size, dst, size)))
 		return invalid(c);
 	while (size) {
-		uint64_t ns = size, nd;
-		uint8_t *s, *d;
+		uint64_t n;
 
-		s = t1_xlate(as, src, &ns, T1_ACC_R);
-		if (!s)
+		if (!cursor_fill(as, &s, size, T1_ACC_R) ||
+		    !cursor_fill(as, &d, size, T1_ACC_W))
 			return as->fault->code;
-		nd = ns;
-		d = t1_xlate(as, dst, &nd, T1_ACC_W);
-		if (!d)
-			return as->fault->code;
+		n = s.avail < d.avail ? s.avail : d.avail;
 		/* Distinct VAs may alias: memmove keeps the host safe. */
-		memmove(d, s, nd);
-		src += nd;
-		dst += nd;
-		size -= nd;
+		memmove(d.p, s.p, n);
+		cursor_advance(&s, n);
+		cursor_advance(&d, n);
+		size -= n;
 		if (aborted(c))
 			return -ECANCELED;
 	}

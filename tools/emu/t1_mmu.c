@@ -125,6 +125,7 @@ static uint8_t *xlate_page(struct t1_as *as, uint64_t va, uint64_t *len,
 	uint32_t code;
 	uint8_t *p;
 
+	r->xlate_pages++;
 	if (e->tag != tag || e->epoch != epoch) {
 		struct t1_tlb_entry fresh = { .tag = tag, .epoch = epoch };
 

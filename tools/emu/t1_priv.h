@@ -56,6 +56,7 @@ struct t1_ring {
 	/* Engine thread only. */
 	uint32_t *cmdbuf;	/* the fetched commands */
 	struct t1_tlb_entry tlb[T1_TLB_SIZE];
+	uint64_t xlate_pages;	/* page translations done; tests bound it */
 
 	/* Registers and engine state, protected by t1->lock. */
 	uint64_t desc_base;
