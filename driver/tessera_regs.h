@@ -205,6 +205,16 @@
 #define TESSERA_RING_ABORTED		0x6c	/* RO: descriptors aborted */
 #define TESSERA_RING_HALT_QUERY		0x70	/* RW: ASID to query */
 #define TESSERA_RING_HALT_RESULT	0x74	/* RO: 1 if HALT_QUERY's ASID is halted */
+#define TESSERA_RING_FAULT_COUNT	0x78	/* RO (1.2): context errors, low 32 bits */
+
+/*
+ * Fence writeback (1.2): FENCE_ADDR + 0 is the last TAG/FENCE value,
+ * FENCE_ADDR + 8 the ring's context-error count (u64), written before the
+ * TAG of the descriptor that raised it.
+ */
+#define TESSERA_FENCE_WB_SEQNO		0x00
+#define TESSERA_FENCE_WB_FAULTS		0x08
+#define TESSERA_FENCE_WB_SIZE		16
 
 /*
  * Ring descriptor: 32 bytes, little endian, in host memory at

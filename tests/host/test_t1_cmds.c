@@ -720,6 +720,9 @@ static void test_mmu(struct tap *t)
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_ABORTED), 2);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 2);
 	CHECK_EQ(t, *(uint64_t *)(fx.mem + FENCE_OFF(0)), fx.tag);
+	/* one context error (the halted context's skip is not one), in memory too */
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_COUNT), 1);
+	CHECK_EQ(t, *(uint64_t *)(fx.mem + FENCE_OFF(0) + TESSERA_FENCE_WB_FAULTS), 1);
 	rwr(&fx, 0, TESSERA_RING_HALT_QUERY, 1);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HALT_RESULT), 1);
 	rwr(&fx, 0, TESSERA_RING_HALT_QUERY, 2);
@@ -753,6 +756,12 @@ static void test_mmu(struct tap *t)
 	CHECK(t, wait_count(&fx, 0, before + 2));
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_CODE), TESSERA_ERR_CTX_INVALID);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ASID), 9);
+	/* every context error counts, latched or overflowed */
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_COUNT), 3);
+	CHECK_EQ(t, *(uint64_t *)(fx.mem + FENCE_OFF(0) + TESSERA_FENCE_WB_FAULTS), 3);
+	/* a device reset starts the count again */
+	wr(&fx, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_COUNT), 0);
 	fx_fini(&fx);
 }
 

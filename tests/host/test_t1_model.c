@@ -347,7 +347,7 @@ static void test_identity(struct tap *t)
 	if (!CHECK(t, fx_init(&fx, 1)))
 		return;
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ID), TESSERA_ID_MAGIC);
-	CHECK_EQ(t, rd(&fx, TESSERA_REG_VERSION), TESSERA_HW_VERSION(1, 1));
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_VERSION), TESSERA_HW_VERSION(1, 2));
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_CAPS), TESSERA_CAP_MMU | TESSERA_CAP_HBM);
 	CHECK_EQ(t, TESSERA_ENGINES_COMPUTE(rd(&fx, TESSERA_REG_ENGINES)), 1);
 	CHECK_EQ(t, TESSERA_ENGINES_DMA(rd(&fx, TESSERA_REG_ENGINES)), 0);
@@ -374,7 +374,7 @@ static void test_identity(struct tap *t)
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0xa5a55a5a);
 	/* 8-byte accesses split low then high */
 	CHECK_EQ(t, t1_bar0_access(fx.t1, TESSERA_REG_ID, &v, 8, false), 0);
-	CHECK_EQ(t, v, TESSERA_ID_MAGIC | (uint64_t)TESSERA_HW_VERSION(1, 1) << 32);
+	CHECK_EQ(t, v, TESSERA_ID_MAGIC | (uint64_t)TESSERA_HW_VERSION(1, 2) << 32);
 	fx_fini(&fx);
 }
 
@@ -565,29 +565,39 @@ static void test_fence_no_irq_and_wrap(struct tap *t)
 	fx_fini(&fx);
 }
 
-static void test_doorbell_needed(struct tap *t)
+/* 1.2: a TAIL write starts the engine; neither it nor DOORBELL does while disabled. */
+static void test_tail_is_doorbell(struct tap *t)
 {
-	const struct fence_cmd fence = fence_cmd(0, 5);
+	const struct fence_cmd fence = fence_cmd(0, 5), fence2 = fence_cmd(0, 6);
 	struct fx fx;
 
 	if (!CHECK(t, fx_init(&fx, 1)))
 		return;
 	ring_setup(&fx, 0, 8);
-	push_cmds(&fx, 0, 0, fence.dw, 4);
-	rwr(&fx, 0, TESSERA_RING_TAIL, fx.tail[0]);	/* no doorbell */
-	usleep(20000);
-	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 0);
-	/* a doorbell while disabled is dropped */
 	rwr(&fx, 0, TESSERA_RING_CTRL, 0);
-	rwr(&fx, 0, TESSERA_RING_DOORBELL, 1);
+	push_cmds(&fx, 0, 0, fence.dw, 4);
+	rwr(&fx, 0, TESSERA_RING_TAIL, fx.tail[0]);	/* disabled: dropped */
+	rwr(&fx, 0, TESSERA_RING_DOORBELL, 1);		/* dropped too */
 	usleep(20000);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 0);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_STATUS), TESSERA_RING_STATUS_IDLE);
+	/* enabling alone starts nothing: it takes a TAIL write or a doorbell */
 	rwr(&fx, 0, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
-	rwr(&fx, 0, TESSERA_RING_DOORBELL, 1);
+	usleep(20000);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 0);
+	rwr(&fx, 0, TESSERA_RING_TAIL, fx.tail[0]);	/* no doorbell */
 	CHECK(t, wait_idle(&fx, 0));
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 1);
 	CHECK_EQ(t, get64(&fx, FENCE_OFF(0)), 5);
+	/* DOORBELL still works on its own */
+	push_cmds(&fx, 0, 1, fence2.dw, 4);
+	rwr(&fx, 0, TESSERA_RING_CTRL, 0);
+	rwr(&fx, 0, TESSERA_RING_TAIL, fx.tail[0]);
+	rwr(&fx, 0, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
+	rwr(&fx, 0, TESSERA_RING_DOORBELL, 1);
+	CHECK(t, wait_idle(&fx, 0));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 2);
+	CHECK_EQ(t, get64(&fx, FENCE_OFF(0)), 6);
 	fx_fini(&fx);
 }
 
@@ -1071,7 +1081,7 @@ static const struct tap_test tests[] = {
 	{ "config BAR sizing and read-only bits", test_config_bar_sizing },
 	{ "NOP and FENCE with interrupt", test_nop_fence },
 	{ "FENCE without interrupt, ring wrap", test_fence_no_irq_and_wrap },
-	{ "doorbell starts the engine", test_doorbell_needed },
+	{ "a TAIL write (or DOORBELL) starts the engine", test_tail_is_doorbell },
 	{ "INT_MASK: pending source fires on unmask", test_mask_pending_unmask },
 	{ "bad opcode", test_bad_opcode },
 	{ "zero-length command", test_zero_length_cmd },

@@ -139,6 +139,7 @@ static void context_fault(struct t1_ring *r, uint32_t asid, uint64_t tag,
 		r->fault_asid = asid;
 		r->fault_tag = tag;
 	}
+	r->fault_count++;
 	r->halted[asid / 64] |= 1ull << (asid % 64);
 	error_event(r, f->code, f->va);
 }
@@ -234,6 +235,7 @@ static void regs_reset(struct t1 *t1)
 		r->desc_base = 0;
 		r->size = 0;
 		r->fence_addr = 0;
+		r->fault_count = 0;
 	}
 	t1->scratch = 0;
 	t1->int_status = 0;
@@ -332,6 +334,7 @@ static uint32_t ring_read(struct t1_ring *r, uint32_t reg)
 	case TESSERA_RING_FAULT_TAG_LO:	return r->fault_tag;
 	case TESSERA_RING_FAULT_TAG_HI:	return r->fault_tag >> 32;
 	case TESSERA_RING_ABORTED:	return r->aborted;
+	case TESSERA_RING_FAULT_COUNT:	return (uint32_t)r->fault_count;
 	case TESSERA_RING_HALT_QUERY:	return r->halt_query;
 	case TESSERA_RING_HALT_RESULT:
 		return r->halt_query < TESSERA_MAX_ASIDS &&
@@ -399,7 +402,7 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 
 	switch (off) {
 	case TESSERA_REG_ID:		return TESSERA_ID_MAGIC;
-	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 1);
+	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 2);
 	case TESSERA_REG_CAPS:
 		return TESSERA_CAP_MMU | TESSERA_CAP_HBM |
 		       (t1->fault_injection ? TESSERA_CAP_FAULT_INJECT : 0);
@@ -490,8 +493,13 @@ static void ring_write(struct t1_ring *r, uint32_t reg, uint32_t val)
 		break;
 	case TESSERA_RING_TAIL:
 		r->tail = val;
-		if (enabled && !r->error && val >= r->size)
+		if (enabled && !r->error && val >= r->size) {
 			ring_fail(r, TESSERA_ERR_RING_CONFIG, r->desc_base);
+		} else if (enabled && !r->error) {
+			/* 1.2: a TAIL write is also a doorbell */
+			r->kicked = true;
+			pthread_cond_signal(&r->kick);
+		}
 		break;
 	case TESSERA_RING_DOORBELL:
 		if (enabled && !r->error) {
@@ -703,6 +711,38 @@ int t1_ring_fence(struct t1_ring *r, uint64_t value, bool irq,
 	return ret;
 }
 
+/*
+ * 1.2: write the ring's context-error count to FENCE_ADDR + 8, before the
+ * aborted descriptor's TAG, so a driver learns from memory, not from
+ * FAULT_STATUS, that a syndrome is waiting.  A write the host does not
+ * allow is skipped: the TAG write that follows reports it.
+ */
+static void fault_count_writeback(struct t1_ring *r)
+{
+	struct t1 *t1 = r->t1;
+	uint64_t addr, count, n = 8, off;
+	uint8_t *p = NULL;
+
+	pthread_mutex_lock(&t1->lock);
+	addr = r->fence_addr;
+	count = r->fault_count;
+	pthread_mutex_unlock(&t1->lock);
+	if (addr + 8 < addr)
+		return;
+	addr += 8;
+	if (addr >= TESSERA_BYPASS_HBM_BASE) {
+		off = addr - TESSERA_BYPASS_HBM_BASE;
+		if (off < t1->hbm_size && t1->hbm_size - off >= 8)
+			p = t1->hbm + off;
+	} else {
+		p = t1->ops.dma_ptr(t1->ops.opaque, addr, &n, true);
+		if (n < 8)
+			p = NULL;
+	}
+	if (p)
+		__atomic_store_n((uint64_t *)p, htole64(count), __ATOMIC_RELEASE);
+}
+
 /* Hang (fault injection): spin until reset, watchdog or shutdown. */
 static void engine_hang(struct t1_ring *r)
 {
@@ -787,6 +827,7 @@ static enum desc_result ring_exec(struct t1_ring *r, uint64_t base,
 				res = DESC_CANCELED;
 				goto out;
 			}
+			fault_count_writeback(r);
 		}
 		res = DESC_ABORTED;
 		if (s->d.flags & TESSERA_DESC_FLAG_FENCE_ON_ABORT)

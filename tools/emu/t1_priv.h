@@ -85,6 +85,7 @@ struct t1_ring {
 	struct t1_fault fault;
 	uint32_t fault_asid;
 	uint64_t fault_tag;
+	uint64_t fault_count;	/* context errors since device reset */
 	uint32_t halt_query;
 	uint64_t halted[TESSERA_MAX_ASIDS / 64];
 
