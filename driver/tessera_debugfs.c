@@ -55,7 +55,7 @@ static int tessera_debugfs_rings(struct seq_file *m, void *unused)
 		} else {
 			seq_puts(m, " device gone");
 		}
-		seq_printf(m, " seqno %llu\n", READ_ONCE(*ring->fence_wb));
+		seq_printf(m, " seqno %llu\n", READ_ONCE(ring->fence_wb[0]));
 		tessera_ring_show_pending(m, ring);
 	}
 	return 0;
@@ -104,9 +104,8 @@ static int tessera_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
 		ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
 		dma_wmb();
 		t0 = ktime_get();
-		tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
-		tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
-		if (!wait_event_timeout(ring->ping_wq, READ_ONCE(*ring->fence_wb) >= seqno, HZ)) {
+		tessera_ring_kick(ring);
+		if (!wait_event_timeout(ring->ping_wq, READ_ONCE(ring->fence_wb[0]) >= seqno, HZ)) {
 			ret = -ETIMEDOUT;
 			break;
 		}

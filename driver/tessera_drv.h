@@ -83,15 +83,20 @@ struct tessera_ring {
 	struct tessera_desc *desc;
 	/** @desc_dma: bus address of @desc */
 	dma_addr_t desc_dma;
-	/** @fence_wb: seqno the device writes on FENCE */
+	/**
+	 * @fence_wb: the ring's fence writeback, TESSERA_FENCE_WB_SIZE bytes:
+	 * [0] the seqno the device writes on FENCE, [1] its context-error
+	 * count (hardware 1.2), written before the aborted job's seqno
+	 */
 	u64 *fence_wb;
 	/** @fence_wb_dma: bus address of @fence_wb */
 	dma_addr_t fence_wb_dma;
 
 	/**
 	 * @tail: next descriptor index to fill.  Only touched from run_job,
-	 * which drm_sched serializes per scheduler (ordered submit_wq), and
-	 * from reset, which runs with the scheduler stopped.
+	 * which drm_sched serializes per scheduler (its run work item never
+	 * runs concurrently with itself), and from reset, which runs with the
+	 * scheduler stopped.
 	 */
 	u32 tail;
 	/** @next_seqno: seqno of the next job; same serialization as @tail */
@@ -123,6 +128,11 @@ struct tessera_ring {
 		u64 seqno;
 		int error;
 	} abort_from[TESSERA_NUM_CONTEXTS];
+	/**
+	 * @faults_seen: the context-error count of @fence_wb when the
+	 * syndrome was last consumed.  Protected by @fence_lock.
+	 */
+	u64 faults_seen;
 
 	/** @engine_class: TESSERA_ENGINE_CLASS_* */
 	u32 engine_class;
@@ -146,6 +156,13 @@ struct tessera_device {
 
 	/** @hw_version: VERSION register */
 	u32 hw_version;
+	/** @tail_kicks: a TAIL write also rings the doorbell (hardware 1.2) */
+	bool tail_kicks;
+	/**
+	 * @fault_wb: the fence writeback carries the ring's context-error
+	 * count (hardware 1.2), so interrupts need not read FAULT_STATUS
+	 */
+	bool fault_wb;
 	/** @num_compute: compute engines */
 	u32 num_compute;
 	/** @num_dma: DMA engines */
@@ -175,6 +192,8 @@ struct tessera_device {
 	atomic_t device_resets;
 	/** @reset_wq: ordered; runs every ring's timeout handler */
 	struct workqueue_struct *reset_wq;
+	/** @sched_wq: per-CPU, high priority; every ring's run and free work */
+	struct workqueue_struct *sched_wq;
 	/** @reset_burst: ring resets since @reset_burst_start (reset_wq only) */
 	u32 reset_burst;
 	/** @reset_burst_start: start of the current burst window, jiffies */
@@ -294,6 +313,19 @@ static inline u32 tessera_ring_read(struct tessera_ring *ring, u32 reg)
 static inline void tessera_ring_write(struct tessera_ring *ring, u32 reg, u32 val)
 {
 	writel(val, ring->regs + reg);
+}
+
+/*
+ * Hand the descriptors up to @ring->tail to the engine: one register
+ * write on hardware 1.2 (each MMIO write is a round trip to the device
+ * under emulation), TAIL then DOORBELL before.  The caller orders its
+ * descriptor writes before this (writel implies the barrier).
+ */
+static inline void tessera_ring_kick(struct tessera_ring *ring)
+{
+	tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
+	if (!ring->tdev->tail_kicks)
+		tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
 }
 
 /* tessera_hw.c */

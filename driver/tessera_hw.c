@@ -38,8 +38,18 @@ static int tessera_hw_reset(struct tessera_device *tdev)
  */
 void tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
 {
+	unsigned long flags;
+
 	tessera_ring_write(ring, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
-	WRITE_ONCE(*ring->fence_wb, done_seqno);
+	/*
+	 * A device reset restarts the context-error count: forget the old
+	 * one so the first new error (count 1) is not taken for it.
+	 */
+	spin_lock_irqsave(&ring->fence_lock, flags);
+	WRITE_ONCE(ring->fence_wb[0], done_seqno);
+	WRITE_ONCE(ring->fence_wb[1], 0);
+	ring->faults_seen = 0;
+	spin_unlock_irqrestore(&ring->fence_lock, flags);
 	ring->tail = 0;
 	tessera_ring_write(ring, TESSERA_RING_DESC_BASE_LO, lower_32_bits(ring->desc_dma));
 	tessera_ring_write(ring, TESSERA_RING_DESC_BASE_HI, upper_32_bits(ring->desc_dma));
@@ -75,7 +85,7 @@ static int tessera_ring_init(struct tessera_device *tdev, u32 id)
 					 &ring->desc_dma, GFP_KERNEL);
 	if (!ring->desc)
 		return -ENOMEM;
-	ring->fence_wb = dmam_alloc_coherent(dev, sizeof(*ring->fence_wb),
+	ring->fence_wb = dmam_alloc_coherent(dev, TESSERA_FENCE_WB_SIZE,
 					     &ring->fence_wb_dma, GFP_KERNEL);
 	if (!ring->fence_wb)
 		return -ENOMEM;
@@ -111,6 +121,8 @@ int tessera_hw_init(struct tessera_device *tdev)
 		drm_err(&tdev->drm, "unsupported hardware version %#x\n", tdev->hw_version);
 		return -ENODEV;
 	}
+	tdev->tail_kicks = tdev->hw_version >= TESSERA_HW_VERSION(1, 2);
+	tdev->fault_wb = tdev->hw_version >= TESSERA_HW_VERSION(1, 2);
 
 	ret = tessera_hw_reset(tdev);
 	if (ret)

@@ -18,11 +18,11 @@ static irqreturn_t tessera_ring_irq(int irq, void *arg)
 	struct tessera_ring *ring = arg;
 
 	/*
-	 * Acknowledge before reading the seqno: a fence written after the
-	 * read sets the status bit again and raises a new interrupt.
+	 * Nothing to acknowledge: the device sends a message for every fence
+	 * whether or not INT_STATUS was cleared, and the handler reads the
+	 * fence writeback in memory, so a fence written while it runs raises
+	 * the vector again.  INT_STATUS is left for polling; no MMIO here.
 	 */
-	tessera_write(ring->tdev, TESSERA_REG_INT_STATUS, TESSERA_INT_RING(ring->id));
-	tessera_ring_check_fault(ring);
 	tessera_ring_signal(ring);
 	if (wq_has_sleeper(&ring->ping_wq))
 		wake_up(&ring->ping_wq);

@@ -104,30 +104,6 @@ static void tessera_fence_retire(struct tessera_ring *ring, struct tessera_fence
 }
 
 /**
- * tessera_ring_signal - signal the hardware fences the device completed
- * @ring: the ring
- *
- * Called from the ring's interrupt handler.
- */
-void tessera_ring_signal(struct tessera_ring *ring)
-{
-	struct tessera_fence *fence, *tmp;
-	ktime_t now = ktime_get();
-	unsigned long flags;
-	u64 done;
-
-	done = READ_ONCE(*ring->fence_wb);
-
-	spin_lock_irqsave(&ring->fence_lock, flags);
-	list_for_each_entry_safe(fence, tmp, &ring->pending, link) {
-		if (fence->base.seqno > done)
-			break;
-		tessera_fence_retire(ring, fence, now, 0);
-	}
-	spin_unlock_irqrestore(&ring->fence_lock, flags);
-}
-
-/**
  * tessera_ring_fail_pending - complete every fence on the ring with an error
  * @ring: the ring, stopped (by a reset or because the device is gone)
  * @error: negative errno to set on each fence
@@ -199,26 +175,16 @@ static void tessera_ring_find_halted(struct tessera_ring *ring)
 	}
 }
 
-/**
- * tessera_ring_check_fault - consume the ring's context-fault syndrome
- * @ring: the ring
- *
- * Called from the ring's and the error interrupt before fences are
- * signaled: the device latches the syndrome before it writes the aborted
- * job's TAG, so the job is failed, not completed.
- */
-void tessera_ring_check_fault(struct tessera_ring *ring)
+/* Consume the ring's context-fault syndrome, if one is latched. */
+static void tessera_ring_check_fault_locked(struct tessera_ring *ring)
 {
 	u32 status, asid, code, access;
-	unsigned long flags;
 	u64 va, tag;
 
-	spin_lock_irqsave(&ring->fence_lock, flags);
+	lockdep_assert_held(&ring->fence_lock);
 	status = tessera_ring_read(ring, TESSERA_RING_FAULT_STATUS);
-	if (status == U32_MAX || !(status & TESSERA_FAULT_VALID)) {
-		spin_unlock_irqrestore(&ring->fence_lock, flags);
+	if (status == U32_MAX || !(status & TESSERA_FAULT_VALID))
 		return;
-	}
 	code = tessera_ring_read(ring, TESSERA_RING_FAULT_CODE);
 	asid = tessera_ring_read(ring, TESSERA_RING_FAULT_ASID);
 	access = tessera_ring_read(ring, TESSERA_RING_FAULT_ACCESS);
@@ -235,11 +201,66 @@ void tessera_ring_check_fault(struct tessera_ring *ring)
 	}
 	if (status & TESSERA_FAULT_OVERFLOW)
 		tessera_ring_find_halted(ring);
-	spin_unlock_irqrestore(&ring->fence_lock, flags);
 
 	drm_dbg_driver(&ring->tdev->drm, "%s: context %u fault %u (%s) at %#llx, job %llu\n",
 		       ring->name, asid, code, access == TESSERA_ACCESS_WRITE ? "write" :
 		       access == TESSERA_ACCESS_READ ? "read" : "fetch", va, tag);
+}
+
+/**
+ * tessera_ring_check_fault - consume the ring's context-fault syndrome
+ * @ring: the ring
+ *
+ * Called from the error interrupt before fences are signaled: the device
+ * latches the syndrome before it writes the aborted job's TAG, so the job
+ * is failed, not completed.
+ */
+void tessera_ring_check_fault(struct tessera_ring *ring)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->fence_lock, flags);
+	tessera_ring_check_fault_locked(ring);
+	spin_unlock_irqrestore(&ring->fence_lock, flags);
+}
+
+/**
+ * tessera_ring_signal - signal the hardware fences the device completed
+ * @ring: the ring
+ *
+ * Called from the ring's and the error interrupt.  A job the device
+ * aborted has its TAG written like a completed one; the context-error
+ * count in the fence writeback, written before that TAG, tells whether a
+ * syndrome must be read first (hardware 1.2; before it, FAULT_STATUS is
+ * read every time).  The common case reads only memory.
+ */
+void tessera_ring_signal(struct tessera_ring *ring)
+{
+	struct tessera_fence *fence, *tmp;
+	unsigned long flags;
+	ktime_t now;
+	u64 done, faults;
+
+	spin_lock_irqsave(&ring->fence_lock, flags);
+	done = READ_ONCE(ring->fence_wb[0]);
+	if (ring->tdev->fault_wb) {
+		/* The count was written before the seqno: read it after. */
+		dma_rmb();
+		faults = READ_ONCE(ring->fence_wb[1]);
+		if (faults != ring->faults_seen) {
+			ring->faults_seen = faults;
+			tessera_ring_check_fault_locked(ring);
+		}
+	} else {
+		tessera_ring_check_fault_locked(ring);
+	}
+	now = ktime_get();
+	list_for_each_entry_safe(fence, tmp, &ring->pending, link) {
+		if (fence->base.seqno > done)
+			break;
+		tessera_fence_retire(ring, fence, now, 0);
+	}
+	spin_unlock_irqrestore(&ring->fence_lock, flags);
 }
 
 /**
@@ -360,8 +381,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 
 	/* The descriptor must be visible before the doorbell. */
 	dma_wmb();
-	tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
-	tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
+	tessera_ring_kick(ring);
 	drm_dev_exit(idx);
 
 	trace_tessera_job_run(ring->id, fence->base.seqno, 0);
@@ -459,6 +479,18 @@ int tessera_sched_init(struct tessera_device *tdev)
 		return -ENOMEM;
 	args.timeout_wq = tdev->reset_wq;
 
+	/*
+	 * Run and free work on a per-CPU high-priority queue: the work runs
+	 * on the CPU that queued it, right after the submit ioctl returns,
+	 * instead of waking a worker (and often an idle CPU) elsewhere.
+	 * drm_sched never runs a work item concurrently with itself, so
+	 * run_job stays serialized per ring.
+	 */
+	tdev->sched_wq = alloc_workqueue("tessera-sched", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	if (!tdev->sched_wq)
+		return -ENOMEM;
+	args.submit_wq = tdev->sched_wq;
+
 	for (i = 0; i < tdev->num_rings; i++) {
 		struct tessera_ring *ring = &tdev->rings[i];
 
@@ -488,6 +520,9 @@ void tessera_sched_fini(struct tessera_device *tdev)
 	if (tdev->reset_wq)
 		destroy_workqueue(tdev->reset_wq);
 	tdev->reset_wq = NULL;
+	if (tdev->sched_wq)
+		destroy_workqueue(tdev->sched_wq);
+	tdev->sched_wq = NULL;
 }
 
 int tessera_file_sched_init(struct tessera_file *tfile)

@@ -52,8 +52,7 @@ static void tessera_ring_replay(struct tessera_ring *ring)
 	if (!ring->tail)
 		return;
 	dma_wmb();
-	tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
-	tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
+	tessera_ring_kick(ring);
 }
 
 /* Reset one ring; the jobs after @done_seqno are posted again. */
