@@ -54,7 +54,7 @@ static int tessera_ioctl_get_param(struct drm_device *drm, void *data,
 		args->value = TESSERA_CMD_SIZE_MAX;
 		break;
 	case DRM_TESSERA_PARAM_CAPABILITIES:
-		args->value = DRM_TESSERA_CAP_SYNCOBJ;
+		args->value = DRM_TESSERA_CAP_SYNCOBJ | DRM_TESSERA_CAP_FENCE_WAIT;
 		break;
 	case DRM_TESSERA_PARAM_NUM_ENGINES:
 		args->value = tdev->num_rings;
@@ -184,6 +184,7 @@ static const struct drm_ioctl_desc tessera_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_CREATE, tessera_ioctl_queue_create, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_DESTROY, tessera_ioctl_queue_destroy, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_CONTEXT_STATUS, tessera_ioctl_context_status, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_FENCE_WAIT, tessera_ioctl_fence_wait, 0),
 };
 
 static const struct file_operations tessera_fops = {

@@ -389,5 +389,6 @@ void tessera_queues_fini(struct tessera_file *tfile);
 int tessera_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
+int tessera_ioctl_fence_wait(struct drm_device *drm, void *data, struct drm_file *file);
 
 #endif /* __TESSERA_DRV_H__ */

@@ -20,6 +20,7 @@
 #include <linux/xarray.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
+#include <drm/drm_utils.h>
 #include <drm/tessera_accel.h>
 
 #include "tessera_job.h"
@@ -451,5 +452,49 @@ err_free:
 out_queue:
 	if (q)
 		tessera_queue_put(q);
+	return ret;
+}
+
+/**
+ * tessera_ioctl_fence_wait - wait for a syncobj point, report its job's status
+ * @drm: the device
+ * @data: struct drm_tessera_fence_wait
+ * @file: the caller
+ *
+ * One call where the generic syncobj wait needs four more (export a
+ * sync_file, ask it, close it) to learn whether the job failed.
+ *
+ * Return: 0 with @data's status set, or a negative errno (see the uAPI).
+ */
+int tessera_ioctl_fence_wait(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_tessera_fence_wait *args = data;
+	struct dma_fence *fence;
+	signed long timeout;
+	int ret = 0;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	ret = drm_syncobj_find_fence(file, args->handle, args->point, 0, &fence);
+	if (ret == -EINVAL)
+		return -ESRCH;	/* nothing submitted for this point yet */
+	if (ret)
+		return ret;
+
+	timeout = drm_timeout_abs_to_jiffies(args->timeout_ns);
+	if (!timeout) {
+		if (!dma_fence_is_signaled(fence))
+			ret = -ETIME;
+	} else {
+		timeout = dma_fence_wait_timeout(fence, true, timeout);
+		if (!timeout)
+			ret = -ETIME;
+		else if (timeout < 0)
+			ret = timeout;
+	}
+	/* The job's own fence, not the timeline link that carries it. */
+	if (!ret)
+		args->status = min(dma_fence_get_status(dma_fence_chain_contained(fence)), 0);
+	dma_fence_put(fence);
 	return ret;
 }

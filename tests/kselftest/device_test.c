@@ -45,6 +45,7 @@ TEST_F(device, identity_params)
 	EXPECT_NE(0, v);
 	ASSERT_EQ(0, tessera_get_param(self->fd, DRM_TESSERA_PARAM_CAPABILITIES, &v));
 	EXPECT_TRUE(v & DRM_TESSERA_CAP_SYNCOBJ);
+	EXPECT_TRUE(v & DRM_TESSERA_CAP_FENCE_WAIT);
 	ASSERT_EQ(0, tessera_get_param(self->fd, DRM_TESSERA_PARAM_CMD_SIZE_MAX, &v));
 	EXPECT_GE(v, 4096);
 }

@@ -323,4 +323,91 @@ TEST(many_processes_many_queues)
 	}
 }
 
+static int fence_wait(int fd, uint32_t handle, uint64_t point, int64_t deadline, int *status)
+{
+	struct drm_tessera_fence_wait w = {
+		.handle = handle, .point = point, .timeout_ns = deadline,
+	};
+	int ret = tessera_ioctl(fd, DRM_IOCTL_TESSERA_FENCE_WAIT, &w);
+
+	if (!ret)
+		*status = w.status;
+	return ret;
+}
+
+/* Submit what @c emitted on engine 0, signalling c->syncobj; no wait. */
+static int client_submit(struct client *c)
+{
+	struct drm_tessera_submit s = {
+		.cmd_handle = c->cmd_bo, .cmd_size = c->ndw * 4,
+		.out_syncobj = c->syncobj,
+	};
+
+	c->ndw = 0;
+	return tessera_ioctl(c->fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
+}
+
+TEST(fence_wait_reports_each_jobs_status)
+{
+	struct drm_tessera_fence_wait w;
+	uint64_t sem_va, size, point;
+	uint32_t sem_bo, tl, *sem;
+	struct client c;
+	int status = 99;
+
+	ASSERT_EQ(0, client_open(&c));
+	ASSERT_EQ(0, tessera_bo_create_va(c.fd, 4096, &sem_bo, &sem_va));
+	sem = tessera_bo_map(c.fd, sem_bo, &size);
+	ASSERT_NE(NULL, sem);
+	sem[0] = 0;
+
+	/* A job held on the card by a semaphore only the CPU releases. */
+	emit(&c, (uint32_t[]){ TESSERA_CMD_HEADER(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_WAIT,
+						  TESSERA_CMD_SEM_LEN),
+			       (uint32_t)sem_va, (uint32_t)(sem_va >> 32), 1, 0 },
+	     TESSERA_CMD_SEM_LEN);
+	ASSERT_EQ(0, client_submit(&c));
+	EXPECT_EQ(-ETIME, fence_wait(c.fd, c.syncobj, 0, 0, &status));	/* poll */
+	EXPECT_EQ(-ETIME, fence_wait(c.fd, c.syncobj, 0, tessera_abs_timeout(50 * 1000 * 1000),
+				     &status));
+	EXPECT_EQ(99, status);
+	__atomic_store_n(&sem[0], 1, __ATOMIC_SEQ_CST);
+	ASSERT_EQ(0, fence_wait(c.fd, c.syncobj, 0, tessera_abs_timeout(TESSERA_WAIT_NS), &status));
+	EXPECT_EQ(0, status);
+	/* a signaled fence answers a poll */
+	status = 99;
+	EXPECT_EQ(0, fence_wait(c.fd, c.syncobj, 0, 0, &status));
+	EXPECT_EQ(0, status);
+
+	/* Bad input. */
+	w = (struct drm_tessera_fence_wait){ .handle = c.syncobj, .flags = 1 };
+	EXPECT_EQ(-EINVAL, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_FENCE_WAIT, &w));
+	w = (struct drm_tessera_fence_wait){ .handle = c.syncobj, .pad = 1 };
+	EXPECT_EQ(-EINVAL, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_FENCE_WAIT, &w));
+	w = (struct drm_tessera_fence_wait){ .handle = c.syncobj + 1000 };
+	EXPECT_EQ(-ENOENT, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_FENCE_WAIT, &w));
+	w = (struct drm_tessera_fence_wait){ .handle = 0 };
+	EXPECT_EQ(-ENOENT, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_FENCE_WAIT, &w));
+	/* nothing submitted yet: binary, and a timeline point */
+	ASSERT_EQ(0, drmSyncobjCreate(c.fd, 0, &tl));
+	EXPECT_EQ(-ESRCH, fence_wait(c.fd, tl, 0, 0, &status));
+	EXPECT_EQ(-ESRCH, fence_wait(c.fd, tl, 3, 0, &status));
+	point = 3;
+	ASSERT_EQ(0, drmSyncobjTimelineSignal(c.fd, &tl, &point, 1));
+	status = 99;
+	EXPECT_EQ(0, fence_wait(c.fd, tl, 3, 0, &status));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(-ESRCH, fence_wait(c.fd, tl, 4, 0, &status));
+
+	/* A job that faults reports -EFAULT; the context is then guilty. */
+	emit_fill(&c, 0x7000000000ull, 4096, 0);
+	ASSERT_EQ(0, client_submit(&c));
+	ASSERT_EQ(0, fence_wait(c.fd, c.syncobj, 0, tessera_abs_timeout(TESSERA_WAIT_NS), &status));
+	EXPECT_EQ(-EFAULT, status);
+	EXPECT_EQ(-ECANCELED, client_submit(&c));
+
+	munmap(sem, size);
+	client_close(&c);
+}
+
 TEST_HARNESS_MAIN

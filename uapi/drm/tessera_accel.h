@@ -25,6 +25,7 @@ extern "C" {
 #define DRM_TESSERA_QUEUE_CREATE	0x04
 #define DRM_TESSERA_QUEUE_DESTROY	0x05
 #define DRM_TESSERA_CONTEXT_STATUS	0x06
+#define DRM_TESSERA_FENCE_WAIT		0x07
 
 #define DRM_IOCTL_TESSERA_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_GET_PARAM, struct drm_tessera_get_param)
@@ -40,6 +41,8 @@ extern "C" {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TESSERA_QUEUE_DESTROY, struct drm_tessera_queue_destroy)
 #define DRM_IOCTL_TESSERA_CONTEXT_STATUS \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_CONTEXT_STATUS, struct drm_tessera_context_status)
+#define DRM_IOCTL_TESSERA_FENCE_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_FENCE_WAIT, struct drm_tessera_fence_wait)
 
 /**
  * enum drm_tessera_param - parameters readable with DRM_IOCTL_TESSERA_GET_PARAM
@@ -78,6 +81,8 @@ enum drm_tessera_param {
 
 /** DRM_TESSERA_CAP_SYNCOBJ: submit takes in/out syncobjs. */
 #define DRM_TESSERA_CAP_SYNCOBJ		0x1ull
+/** DRM_TESSERA_CAP_FENCE_WAIT: DRM_IOCTL_TESSERA_FENCE_WAIT exists. */
+#define DRM_TESSERA_CAP_FENCE_WAIT	0x2ull
 
 /**
  * struct drm_tessera_get_param - read one device or driver parameter
@@ -352,6 +357,43 @@ struct drm_tessera_context_status {
 	__u64 fault_va;
 	/** @fault_engine: out, engine of the first fault. */
 	__u32 fault_engine;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/**
+ * struct drm_tessera_fence_wait - wait for a syncobj point and get its status
+ *
+ * Waits until the fence of @point of the syncobj @handle signals, then
+ * reports how the job behind it ended: the generic syncobj wait cannot
+ * tell, and learning it through a sync_file takes four more system calls.
+ *
+ * Returns 0 when the fence signaled (@status says how), -ETIME when
+ * @timeout_ns passed first, -ENOENT for a handle the file does not have,
+ * -ESRCH when no fence has been submitted for @point yet (wait with
+ * DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT and DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT
+ * for that), -EINVAL for non-zero @flags or @pad, -EINTR/-ERESTARTSYS on a
+ * signal.  A timeline point that signaled long ago may have been folded
+ * into a later one; its status then reads 0.
+ */
+struct drm_tessera_fence_wait {
+	/** @handle: in, syncobj handle of the calling file. */
+	__u32 handle;
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @point: in, timeline point; 0 for a binary syncobj. */
+	__u64 point;
+	/**
+	 * @timeout_ns: in, absolute CLOCK_MONOTONIC deadline in ns, as for
+	 * DRM_IOCTL_SYNCOBJ_WAIT; 0 polls.
+	 */
+	__s64 timeout_ns;
+	/**
+	 * @status: out, 0 if the job completed, else its negative errno:
+	 * -EFAULT/-EIO it faulted, -ECANCELED its context was guilty or the
+	 * device was reset, -ETIMEDOUT it hung, -ENODEV the device is gone.
+	 */
+	__s32 status;
 	/** @pad: must be zero. */
 	__u32 pad;
 };
