@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <stdbool.h>
 
 #include <linux/sync_file.h>
 #include <xf86drm.h>
@@ -28,9 +31,12 @@
 #define ACCEL_DRIVER "tessera"
 #define ACCEL_MAX_DEVICES 64
 
+/* Immutable after accel_device_open_path(): safe to share between threads. */
 struct accel_device {
 	int fd;
 	char path[64];
+	/* the driver has DRM_IOCTL_TESSERA_FENCE_WAIT (wait + job status) */
+	bool has_fence_wait;
 };
 
 struct accel_bo {
@@ -185,6 +191,12 @@ ACCEL_EXPORT int accel_device_open_path(const char *path, struct accel_device **
 	}
 	dev->fd = fd;
 	snprintf(dev->path, sizeof(dev->path), "%s", path);
+	{
+		struct drm_tessera_get_param gp = { .param = DRM_TESSERA_PARAM_CAPABILITIES };
+
+		dev->has_fence_wait = !drmIoctl(fd, DRM_IOCTL_TESSERA_GET_PARAM, &gp) &&
+				      (gp.value & DRM_TESSERA_CAP_FENCE_WAIT);
+	}
 	*out = dev;
 	return 0;
 
@@ -795,12 +807,33 @@ static int accel_point_sync_file(struct accel_fence *fence, uint64_t point, int 
 	return ret;
 }
 
+/*
+ * Wait for @point with the driver's FENCE_WAIT until @abs_ns (0: poll) and
+ * store the job's status in @status.  -ESRCH: nothing submitted for the
+ * point yet.
+ */
+static int accel_point_wait_status(struct accel_fence *fence, uint64_t point, int64_t abs_ns,
+				   int *status)
+{
+	struct drm_tessera_fence_wait w = {
+		.handle = fence->syncobj, .point = point, .timeout_ns = abs_ns,
+	};
+
+	if (drmIoctl(fence->dev->fd, DRM_IOCTL_TESSERA_FENCE_WAIT, &w))
+		return -errno;
+	*status = w.status;
+	return 0;
+}
+
 /* Error status of a signaled point: 0, or the job's negative errno. */
 static int accel_point_status(struct accel_fence *fence, uint64_t point)
 {
 	struct sync_file_info info = { 0 };
-	int sync_fd = -1, ret;
+	int sync_fd = -1, ret, status = 0;
 
+	if (fence->dev->has_fence_wait &&
+	    !accel_point_wait_status(fence, point, 0, &status))
+		return status;
 	ret = accel_point_sync_file(fence, point, &sync_fd);
 	if (ret)
 		return ret;
@@ -814,10 +847,19 @@ static int accel_point_status(struct accel_fence *fence, uint64_t point)
 ACCEL_EXPORT int accel_fence_wait_point(struct accel_fence *fence, uint64_t point,
 					uint64_t timeout_ns)
 {
+	int64_t deadline;
+	int ret, status = 0;
+
 	if (!fence)
 		return -EINVAL;
-	if (drmSyncobjTimelineWait(fence->dev->fd, &fence->syncobj, &point, 1,
-				   accel_abs_timeout(timeout_ns),
+	deadline = accel_abs_timeout(timeout_ns);
+	/* One system call when the point's job is already submitted. */
+	if (fence->dev->has_fence_wait) {
+		ret = accel_point_wait_status(fence, point, deadline, &status);
+		if (ret != -ESRCH)
+			return ret ? ret : status;
+	}
+	if (drmSyncobjTimelineWait(fence->dev->fd, &fence->syncobj, &point, 1, deadline,
 				   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL))
 		return -errno;
 	return accel_point_status(fence, point);
