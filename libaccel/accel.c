@@ -442,38 +442,10 @@ ACCEL_EXPORT uint32_t accel_fence_syncobj(const struct accel_fence *fence)
 	return fence->syncobj;
 }
 
-/* Error status of a signaled fence: 0, or the job's negative errno. */
-static int accel_fence_status(struct accel_fence *fence)
-{
-	struct sync_file_info info = { 0 };
-	int sync_fd = -1, ret;
-
-	if (drmSyncobjExportSyncFile(fence->dev->fd, fence->syncobj, &sync_fd))
-		return -errno;
-	ret = ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info) ? -errno : 0;
-	close(sync_fd);
-	if (ret)
-		return ret;
-	return info.status < 0 ? info.status : 0;
-}
-
 ACCEL_EXPORT int accel_fence_wait(struct accel_fence *fence, uint64_t timeout_ns)
 {
-	struct timespec now;
-	int64_t abs_ns;
-
-	if (!fence)
-		return -EINVAL;
-	if (timeout_ns == ACCEL_TIMEOUT_INFINITE || timeout_ns > INT64_MAX / 2) {
-		abs_ns = INT64_MAX;
-	} else {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		abs_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + (int64_t)timeout_ns;
-	}
-	if (drmSyncobjWait(fence->dev->fd, &fence->syncobj, 1, abs_ns,
-			   DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL))
-		return -errno;
-	return accel_fence_status(fence);
+	/* A binary syncobj is point 0 of the timeline calls. */
+	return accel_fence_wait_point(fence, 0, timeout_ns);
 }
 
 ACCEL_EXPORT int accel_fence_is_signaled(struct accel_fence *fence)
