@@ -70,6 +70,7 @@ clean:
 	$(MAKE) -C libaccel clean
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests/kselftest clean
+	$(MAKE) -C examples clean
 	rm -rf build
 
 .PHONY: all build setup module emu libaccel tools kselftests examples check demo bench install clean
