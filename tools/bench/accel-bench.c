@@ -167,9 +167,10 @@ static void die(const char *what, int err)
 }
 
 /*
- * The same round trip without libaccel's error check on the fence (which
- * costs a sync_file export, an ioctl and a close): submit ioctl and
- * syncobj wait only, to split the library's share from the driver's.
+ * The same round trip without libaccel's error check on the fence (the
+ * driver's FENCE_WAIT, or a sync_file query on older drivers): submit
+ * ioctl and the core's syncobj wait only, to split the library's share
+ * from the driver's.
  */
 static void nop_latency_raw(struct accel_device *dev, uint64_t *p50)
 {
@@ -286,6 +287,32 @@ static double deep_queue(struct accel_device *dev, unsigned int engines, uint32_
 	return jobs / (ns / 1e9);
 }
 
+/*
+ * p50 of one cheap system call on the device (a syncobj query): what each
+ * of the round trip's system calls and context switches costs at least.
+ */
+static uint64_t syscall_p50(struct accel_device *dev)
+{
+	uint64_t lat[200], point;
+	struct accel_fence *f;
+	uint32_t syncobj;
+	int i, ret;
+
+	if ((ret = accel_fence_create(dev, &f)))
+		die("setup", ret);
+	syncobj = accel_fence_syncobj(f);
+	for (i = 0; i < 200; i++) {
+		uint64_t t0 = now_ns();
+
+		if (drmSyncobjQuery(accel_device_fd(dev), &syncobj, &point, 1))
+			die("syncobj query", -errno);
+		lat[i] = now_ns() - t0;
+	}
+	accel_fence_destroy(f);
+	qsort(lat, 200, sizeof(lat[0]), cmp_u64);
+	return lat[100];
+}
+
 /* The driver's raw floor from debugfs; 0 if unavailable. */
 static int ring_floor(const char *slot, uint64_t *p50, uint64_t *p99)
 {
@@ -316,7 +343,7 @@ static int ring_floor(const char *slot, uint64_t *p50, uint64_t *p99)
 
 static void bench_latency(struct accel_device *dev, const struct accel_device_info *info)
 {
-	uint64_t p50, p99, raw50, f50 = 0, f99 = 0;
+	uint64_t p50, p99, raw50, sys50, f50 = 0, f99 = 0;
 	int ret;
 
 	nop_latency(dev, &p50, &p99);
@@ -335,6 +362,15 @@ static void bench_latency(struct accel_device *dev, const struct accel_device_in
 		    f50 / 1e3, f99 / 1e3);
 		say("ratio: job round trip / floor at p50 = %.2fx (target <= 1.25x)\n",
 		    (double)p50 / f50);
+		/*
+		 * The floor has no system call; a job needs two (submit,
+		 * wait) and a scheduler work item, each a context switch.
+		 */
+		sys50 = syscall_p50(dev);
+		say("  round trip above the floor: %.1f us = %.1f x one system call on the device "
+		    "(syncobj query, p50 %.1f us)\n", (p50 - (double)f50) / 1e3,
+		    (p50 - (double)f50) / sys50, sys50 / 1e3);
+		record("latency", "syscall_p50", sys50 / 1e3, "us", NULL, 0, NULL, NAN);
 		record("latency", "nop_round_trip_p50", p50 / 1e3, "us", "debugfs_ping_p50",
 		       f50 / 1e3, "us", (double)p50 / f50);
 		record("latency", "nop_round_trip_p99", p99 / 1e3, "us", "debugfs_ping_p99",
