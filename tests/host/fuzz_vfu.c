@@ -23,46 +23,14 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "t1.h"
-#include "tessera_regs.h"
-#include "vfu.h"
+#include "emu.h"
 
-static struct vfu_ctx *vfu;
-static struct t1 *t1;
-
-static void h_hold(void *o) { vfu_dma_hold(o); }
-static void h_release(void *o) { vfu_dma_release(o); }
-static void *h_ptr(void *o, uint64_t a, uint64_t *l, bool w)
-{
-	return vfu_dma_ptr(o, a, l, w);
-}
-static void h_irq(void *o, unsigned int v) { vfu_irq_trigger(o, v); }
-
-static int dev_access(void *opaque, unsigned int region, uint64_t off,
-		      void *buf, uint32_t len, bool write)
-{
-	(void)opaque;
-	switch (region) {
-	case VFIO_PCI_CONFIG_REGION_INDEX:
-		return t1_cfg_access(t1, off, buf, len, write);
-	case VFIO_PCI_BAR0_REGION_INDEX:
-		return t1_bar0_access(t1, off, buf, len, write);
-	case VFIO_PCI_BAR2_REGION_INDEX:
-		return t1_bar2_access(t1, off, buf, len, write);
-	default:
-		return -EINVAL;
-	}
-}
-
-static void dev_reset(void *opaque)
-{
-	(void)opaque;
-	t1_reset(t1);
-}
+/* The emulator's own glue (tools/emu/emu.c) in front of the model. */
+static struct emu emu;
 
 static void *server(void *arg)
 {
-	vfu_serve_fd(vfu, (int)(intptr_t)arg);
+	vfu_serve_fd(emu.vfu, (int)(intptr_t)arg);
 	return NULL;
 }
 
@@ -74,29 +42,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct t1_config cfg = {
 		.ncompute = 1, .ndma = 1, .hbm_size = T1_MIN_HBM,
 	};
-	struct t1_host_ops ops = {
-		.dma_hold = h_hold, .dma_release = h_release,
-		.dma_ptr = h_ptr, .irq = h_irq,
-	};
-	struct vfu_device dev = {
-		.access = dev_access, .reset = dev_reset,
-	};
 
 	(void)argc;
 	(void)argv;
-	vfu = vfu_create();
-	if (!vfu)
+	if (emu_init(&emu, &cfg, false))
 		abort();
-	ops.opaque = vfu;
-	t1 = t1_create(&cfg, &ops);
-	if (!t1)
-		abort();
-	dev.region_size[VFIO_PCI_CONFIG_REGION_INDEX] = T1_CFG_SIZE;
-	dev.region_size[VFIO_PCI_BAR0_REGION_INDEX] = TESSERA_BAR0_SIZE;
-	dev.region_size[VFIO_PCI_BAR2_REGION_INDEX] = t1_hbm_size(t1);
-	dev.region_fd1[VFIO_PCI_BAR2_REGION_INDEX] = t1_hbm_fd(t1) + 1;
-	dev.msix_count = t1_msix_count(t1);
-	vfu_set_device(vfu, &dev);
 	return 0;
 }
 

@@ -766,6 +766,26 @@ static void test_mmu(struct tap *t)
 }
 
 /*
+ * Run COPY @src -> @dst of @len bytes in ASID 1 on ring 0; return the
+ * page translations it took, or UINT64_MAX if it did not complete cleanly.
+ */
+static uint64_t copy_translations(struct fx *fx, uint64_t src, uint64_t dst, uint32_t len)
+{
+	const uint32_t cmd[] = {
+		HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(src), HI(src), LO(dst), HI(dst), len,
+	};
+	struct t1_ring *ring = &fx->t1->ring[0];
+	uint64_t before = done_count(fx, 0), walks = ring->xlate_pages;
+
+	memcpy(fx->mem + CMD_OFF(0), cmd, sizeof(cmd));
+	queue(fx, 0, 1, VA_CMD, cmd, 6, TESSERA_DESC_FLAG_FENCE);
+	kick(fx, 0);
+	if (!wait_count(fx, 0, before + 1) || rrd(fx, 0, TESSERA_RING_FAULT_STATUS))
+		return UINT64_MAX;
+	return ring->xlate_pages - walks;
+}
+
+/*
  * COPY between 2 MiB of contiguous HBM and 2 MiB of host pages mapped in
  * reverse order, both ways: data right, and each page translated a bounded
  * number of times (a copy that re-translated the contiguous side at every
@@ -776,64 +796,32 @@ static void test_copy_scattered(struct tap *t)
 	const unsigned int pages = 512;
 	const uint64_t len = pages * 4096ull, va_host = VA_DATA,
 		       va_hbm = VA_DATA + 0x400000, hbm_off = 0x400000;
-	uint32_t cmd[] = {
-		HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(va_hbm), HI(va_hbm),
-		LO(va_host), HI(va_host), (uint32_t)len,
-	};
-	struct t1_ring *ring;
-	uint64_t r1, before, walks;
 	unsigned int i, bad = 0;
 	struct fx fx;
+	uint64_t r1;
 
 	if (!CHECK(t, fx_init(&fx, false)))
 		return;
-	ring = &fx.t1->ring[0];
 	r1 = ctx_create(&fx, 1);
 	map_page(&fx, r1, VA_CMD, HOST(CMD_OFF(0)), TESSERA_PTE_READ, false);
 	for (i = 0; i < pages; i++)
 		map_page(&fx, r1, va_host + i * 4096ull,
 			 HOST(DATA_OFF + (pages - 1 - i) * 4096ull), RW, false);
 	map_page(&fx, r1, va_hbm, hbm_off | TESSERA_PTE_DEVMEM, RW, true);
-	for (i = 0; i < len; i++)
-		fx.hbm[hbm_off + i] = (uint8_t)(i * 7 + i / 4096);
-	memset(fx.mem + DATA_OFF, 0, len);
 
-	/* device -> host */
-	memcpy(fx.mem + CMD_OFF(0), cmd, sizeof(cmd));
-	before = done_count(&fx, 0);
-	walks = ring->xlate_pages;
-	queue(&fx, 0, 1, VA_CMD, cmd, 6, TESSERA_DESC_FLAG_FENCE);
-	kick(&fx, 0);
-	CHECK(t, wait_count(&fx, 0, before + 1));
-	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), 0);
-	walks = ring->xlate_pages - walks;
-	for (i = 0; i < pages; i++)
-		bad += !!memcmp(fx.mem + DATA_OFF + (pages - 1 - i) * 4096ull,
-				fx.hbm + hbm_off + i * 4096ull, 4096);
-	CHECK_EQ(t, bad, 0);
-	CHECK(t, walks <= 4 * pages + 8);
-
-	/* host -> device */
-	for (i = 0; i < len; i++)
-		fx.mem[DATA_OFF + i] = (uint8_t)(i * 13 + 5);
-	cmd[1] = LO(va_host);
-	cmd[2] = HI(va_host);
-	cmd[3] = LO(va_hbm);
-	cmd[4] = HI(va_hbm);
-	memcpy(fx.mem + CMD_OFF(0), cmd, sizeof(cmd));
-	before = done_count(&fx, 0);
-	walks = ring->xlate_pages;
-	queue(&fx, 0, 1, VA_CMD, cmd, 6, TESSERA_DESC_FLAG_FENCE);
-	kick(&fx, 0);
-	CHECK(t, wait_count(&fx, 0, before + 1));
-	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), 0);
-	walks = ring->xlate_pages - walks;
-	bad = 0;
-	for (i = 0; i < pages; i++)
-		bad += !!memcmp(fx.mem + DATA_OFF + (pages - 1 - i) * 4096ull,
-				fx.hbm + hbm_off + i * 4096ull, 4096);
-	CHECK_EQ(t, bad, 0);
-	CHECK(t, walks <= 4 * pages + 8);
+	for (int dir = 0; dir < 2; dir++) {
+		/* dir 0: device -> host; dir 1: host -> device */
+		for (i = 0; i < len; i++) {
+			fx.hbm[hbm_off + i] = dir ? 0 : (uint8_t)(i * 7 + i / 4096);
+			fx.mem[DATA_OFF + i] = dir ? (uint8_t)(i * 13 + 5) : 0;
+		}
+		CHECK(t, copy_translations(&fx, dir ? va_host : va_hbm, dir ? va_hbm : va_host,
+					   (uint32_t)len) <= 4 * pages + 8);
+		for (i = 0, bad = 0; i < pages; i++)
+			bad += !!memcmp(fx.mem + DATA_OFF + (pages - 1 - i) * 4096ull,
+					fx.hbm + hbm_off + i * 4096ull, 4096);
+		CHECK_EQ(t, bad, 0);
+	}
 	fx_fini(&fx);
 }
 
