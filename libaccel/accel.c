@@ -547,47 +547,52 @@ ACCEL_EXPORT size_t accel_cmdbuf_size(const struct accel_cmdbuf *cb)
 	return cb->used_dw * sizeof(uint32_t);
 }
 
+/*
+ * Each accel_cmdbuf_<command>() is its accel_encode_<command>() aimed at the
+ * free space at the end of the command buffer, ACCEL_CMDBUF_FREE_SPACE(cb)
+ * (the buf and capacity arguments, in dwords), followed by
+ * accel_cmdbuf_commit() with what the encoder returned.
+ */
+#define ACCEL_CMDBUF_FREE_SPACE(cb) (cb)->cmds + (cb)->used_dw, (cb)->capacity_dw - (cb)->used_dw
+
+/*
+ * accel_cmdbuf_commit() - keep a command just encoded into @cb's free space
+ * @encoded: the encoder's return: the command's length in dwords, or -errno
+ *           (-EINVAL, or -ENOSPC when it does not fit), which leaves @cb as it was
+ *
+ * Returns 0 or that -errno.
+ */
+static int accel_cmdbuf_commit(struct accel_cmdbuf *cb, int encoded)
+{
+	if (encoded < 0)
+		return encoded;
+	cb->used_dw += (size_t)encoded;
+	return 0;
+}
+
 ACCEL_EXPORT int accel_cmdbuf_nop(struct accel_cmdbuf *cb, uint32_t dwords)
 {
-	int n;
-
 	if (!cb)
 		return -EINVAL;
-	n = accel_encode_nop(cb->cmds + cb->used_dw, cb->capacity_dw - cb->used_dw, dwords);
-	if (n < 0)
-		return n;
-	cb->used_dw += (size_t)n;
-	return 0;
+	return accel_cmdbuf_commit(cb, accel_encode_nop(ACCEL_CMDBUF_FREE_SPACE(cb), dwords));
 }
 
 ACCEL_EXPORT int accel_cmdbuf_fill(struct accel_cmdbuf *cb, uint64_t dst_va, uint32_t size,
 				   uint32_t pattern)
 {
-	int n;
-
 	if (!cb)
 		return -EINVAL;
-	n = accel_encode_fill(cb->cmds + cb->used_dw, cb->capacity_dw - cb->used_dw, dst_va,
-			      size, pattern);
-	if (n < 0)
-		return n;
-	cb->used_dw += (size_t)n;
-	return 0;
+	return accel_cmdbuf_commit(cb, accel_encode_fill(ACCEL_CMDBUF_FREE_SPACE(cb),
+							 dst_va, size, pattern));
 }
 
 ACCEL_EXPORT int accel_cmdbuf_copy(struct accel_cmdbuf *cb, uint64_t src_va, uint64_t dst_va,
 				   uint32_t size)
 {
-	int n;
-
 	if (!cb)
 		return -EINVAL;
-	n = accel_encode_copy(cb->cmds + cb->used_dw, cb->capacity_dw - cb->used_dw, src_va,
-			      dst_va, size);
-	if (n < 0)
-		return n;
-	cb->used_dw += (size_t)n;
-	return 0;
+	return accel_cmdbuf_commit(cb, accel_encode_copy(ACCEL_CMDBUF_FREE_SPACE(cb),
+							 src_va, dst_va, size));
 }
 
 ACCEL_EXPORT int accel_submit(struct accel_cmdbuf *cb, const struct accel_submit_args *args,
@@ -1158,47 +1163,47 @@ ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
 	return TESSERA_CMD_LN_LEN;
 }
 
-/* Append an encoder's output to @cb. */
-#define ACCEL_CMDBUF_APPEND(cb, call) do {					\
-		int n_;								\
-		if (!(cb))							\
-			return -EINVAL;						\
-		n_ = (call);							\
-		if (n_ < 0)							\
-			return n_;						\
-		(cb)->used_dw += (size_t)n_;					\
-		return 0;							\
-	} while (0)
-#define ACCEL_CB_TAIL(cb) (cb)->cmds + (cb)->used_dw, (cb)->capacity_dw - (cb)->used_dw
-
 ACCEL_EXPORT int accel_cmdbuf_timestamp(struct accel_cmdbuf *cb, uint64_t addr)
 {
-	ACCEL_CMDBUF_APPEND(cb, accel_encode_timestamp(ACCEL_CB_TAIL(cb), addr));
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_timestamp(ACCEL_CMDBUF_FREE_SPACE(cb), addr));
 }
 
 ACCEL_EXPORT int accel_cmdbuf_semaphore(struct accel_cmdbuf *cb, enum accel_sem_op op,
 					uint64_t addr, uint32_t value)
 {
-	ACCEL_CMDBUF_APPEND(cb, accel_encode_semaphore(ACCEL_CB_TAIL(cb), op, addr, value));
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_semaphore(ACCEL_CMDBUF_FREE_SPACE(cb),
+							      op, addr, value));
 }
 
 ACCEL_EXPORT int accel_cmdbuf_gemm(struct accel_cmdbuf *cb, const struct accel_gemm *g)
 {
-	ACCEL_CMDBUF_APPEND(cb, accel_encode_gemm(ACCEL_CB_TAIL(cb), g));
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_gemm(ACCEL_CMDBUF_FREE_SPACE(cb), g));
 }
 
 ACCEL_EXPORT int accel_cmdbuf_elementwise(struct accel_cmdbuf *cb,
 					  const struct accel_elementwise *e)
 {
-	ACCEL_CMDBUF_APPEND(cb, accel_encode_elementwise(ACCEL_CB_TAIL(cb), e));
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_elementwise(ACCEL_CMDBUF_FREE_SPACE(cb), e));
 }
 
 ACCEL_EXPORT int accel_cmdbuf_softmax(struct accel_cmdbuf *cb, const struct accel_rowwise *r)
 {
-	ACCEL_CMDBUF_APPEND(cb, accel_encode_softmax(ACCEL_CB_TAIL(cb), r));
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_softmax(ACCEL_CMDBUF_FREE_SPACE(cb), r));
 }
 
 ACCEL_EXPORT int accel_cmdbuf_layernorm(struct accel_cmdbuf *cb, const struct accel_rowwise *r)
 {
-	ACCEL_CMDBUF_APPEND(cb, accel_encode_layernorm(ACCEL_CB_TAIL(cb), r));
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_layernorm(ACCEL_CMDBUF_FREE_SPACE(cb), r));
 }
