@@ -14,10 +14,7 @@
  * Prints the max abs error and the tolerance; exits 0 within it, 1 on a
  * mismatch, 2 on error.
  */
-#include <accel/accel.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "common.h"
 #include <string.h>
 
 #define BATCH 32
@@ -26,18 +23,6 @@
 #define OUT 48
 #define TOLERANCE 1e-4f
 #define TIMEOUT_NS (60ull * 1000000000ull)
-
-static float rnd(uint32_t *s)
-{
-	*s = *s * 1664525u + 1013904223u;
-	return (float)(*s >> 8) / (float)(1u << 23) - 1.0f;
-}
-
-static int fail(const char *what, int err)
-{
-	fprintf(stderr, "mlp: %s: %s\n", what, accel_strerror(err));
-	return 2;
-}
 
 /* Offsets (in floats) of each tensor inside the one buffer. */
 enum {
@@ -55,115 +40,48 @@ int main(int argc, char **argv)
 {
 	unsigned int card = argc > 1 ? (unsigned int)atoi(argv[1]) : 0;
 	int relu = argc > 2 && !strcmp(argv[2], "relu");
-	struct accel_device *dev = NULL;
-	struct accel_queue *q = NULL;
-	struct accel_cmdbuf *cb = NULL;
-	struct accel_fence *done = NULL;
-	struct accel_bo *bo = NULL;
-	float *p, *h, maxerr = 0;
+	enum accel_activation act = relu ? ACCEL_ACT_RELU : ACCEL_ACT_GELU;
+	static float h_want[BATCH * HID], y_want[BATCH * OUT];
+	struct accel_gemm l1, l2;
+	struct example ex;
 	uint32_t seed = 11;
-	int ret, status = 2, i, j, k;
 	uint64_t va;
+	int ret, i;
+	float *p;
 
-	ret = accel_device_open(card, &dev);
+	if (example_open(&ex, "mlp", card))
+		return 2;
+	ret = example_alloc_floats(&ex, TOTAL, &p, &va);
 	if (ret)
-		return fail("open", ret);
-	ret = accel_bo_alloc(dev, TOTAL * sizeof(float), &bo);
-	if (!ret)
-		ret = accel_bo_map(bo, (void **)&p);
-	if (!ret)
-		ret = accel_queue_create(dev, ACCEL_ENGINE_COMPUTE, ACCEL_PRIORITY_NORMAL, &q);
-	if (!ret)
-		ret = accel_cmdbuf_create(dev, 4096, &cb);
-	if (!ret)
-		ret = accel_fence_create(dev, &done);
-	if (ret) {
-		status = fail("setup", ret);
-		goto out;
-	}
+		return example_close(&ex, example_fail(&ex, "setup", ret));
 	for (i = 0; i < BATCH * IN; i++)
-		p[OFF_X + i] = rnd(&seed);
+		p[OFF_X + i] = example_random(&seed);
 	for (i = 0; i < IN * HID; i++)
-		p[OFF_W1 + i] = rnd(&seed) * 0.125f;	/* ~1/sqrt(IN) */
+		p[OFF_W1 + i] = example_random(&seed) * 0.125f;	/* ~1/sqrt(IN) */
 	for (i = 0; i < HID; i++)
-		p[OFF_B1 + i] = rnd(&seed) * 0.1f;
+		p[OFF_B1 + i] = example_random(&seed) * 0.1f;
 	for (i = 0; i < HID * OUT; i++)
-		p[OFF_W2 + i] = rnd(&seed) * 0.0625f;	/* ~1/sqrt(HID) */
+		p[OFF_W2 + i] = example_random(&seed) * 0.0625f;	/* ~1/sqrt(HID) */
 	for (i = 0; i < OUT; i++)
-		p[OFF_B2 + i] = rnd(&seed) * 0.1f;
+		p[OFF_B2 + i] = example_random(&seed) * 0.1f;
 
-	va = accel_bo_va(bo);
-	{
-		struct accel_gemm l1 = {
-			.dtype = ACCEL_DTYPE_FP32, .flags = ACCEL_GEMM_BIAS,
-			.activation = relu ? ACCEL_ACT_RELU : ACCEL_ACT_GELU,
-			.m = BATCH, .n = HID, .k = IN,
-			.a = va + OFF_X * 4, .lda = IN,
-			.b = va + OFF_W1 * 4, .ldb = HID,
-			.c = va + OFF_H * 4, .ldc = HID,
-			.bias = va + OFF_B1 * 4,
-			.alpha = 1.0f,
-		};
-		struct accel_gemm l2 = {
-			.dtype = ACCEL_DTYPE_FP32, .flags = ACCEL_GEMM_BIAS,
-			.m = BATCH, .n = OUT, .k = HID,
-			.a = va + OFF_H * 4, .lda = HID,
-			.b = va + OFF_W2 * 4, .ldb = OUT,
-			.c = va + OFF_Y * 4, .ldc = OUT,
-			.bias = va + OFF_B2 * 4,
-			.alpha = 1.0f,
-		};
-		struct accel_sync sig = { .fence = done };
-
-		ret = accel_cmdbuf_gemm(cb, &l1);
-		if (!ret)
-			ret = accel_cmdbuf_gemm(cb, &l2);
-		if (!ret)
-			ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0);
-		if (!ret)
-			ret = accel_fence_wait(done, TIMEOUT_NS);
-		if (ret) {
-			status = fail("run", ret);
-			goto out;
-		}
-	}
+	/* Device addresses are bytes: a tensor at float offset OFF is at va + OFF * 4. */
+	l1 = example_gemm_fp32(BATCH, HID, IN, va + OFF_X * 4, va + OFF_W1 * 4, va + OFF_H * 4,
+			       va + OFF_B1 * 4, act);
+	l2 = example_gemm_fp32(BATCH, OUT, HID, va + OFF_H * 4, va + OFF_W2 * 4, va + OFF_Y * 4,
+			       va + OFF_B2 * 4, ACCEL_ACT_NONE);
+	ret = accel_cmdbuf_gemm(ex.cb, &l1);
+	if (!ret)
+		ret = accel_cmdbuf_gemm(ex.cb, &l2);
+	if (!ret)
+		ret = example_run(&ex, TIMEOUT_NS);
+	if (ret)
+		return example_close(&ex, example_fail(&ex, "run", ret));
 
 	/* CPU reference, in double, from the same inputs. */
-	h = malloc(sizeof(float) * BATCH * HID);
-	if (!h) {
-		status = fail("malloc", -12);
-		goto out;
-	}
-	for (i = 0; i < BATCH; i++)
-		for (j = 0; j < HID; j++) {
-			double acc = p[OFF_B1 + j];
-
-			for (k = 0; k < IN; k++)
-				acc += (double)p[OFF_X + i * IN + k] * p[OFF_W1 + k * HID + j];
-			if (relu)
-				acc = acc > 0 ? acc : 0;
-			else
-				acc = acc * 0.5 * (1.0 + erf(acc / sqrt(2.0)));
-			h[i * HID + j] = (float)acc;
-		}
-	for (i = 0; i < BATCH; i++)
-		for (j = 0; j < OUT; j++) {
-			double acc = p[OFF_B2 + j];
-
-			for (k = 0; k < HID; k++)
-				acc += (double)h[i * HID + k] * p[OFF_W2 + k * OUT + j];
-			maxerr = fmaxf(maxerr, fabsf(p[OFF_Y + i * OUT + j] - (float)acc));
-		}
-	free(h);
-	status = maxerr <= TOLERANCE ? 0 : 1;
-	printf("mlp: %dx%d -> %d (%s) -> %d, max abs error %g (tolerance %g): %s\n",
-	       BATCH, IN, HID, relu ? "relu" : "gelu", OUT, maxerr, TOLERANCE,
-	       status ? "MISMATCH" : "ok");
-out:
-	accel_fence_destroy(done);
-	accel_cmdbuf_destroy(cb);
-	accel_queue_destroy(q);
-	accel_bo_free(bo);
-	accel_device_close(dev);
-	return status;
+	example_gemm_cpu(BATCH, HID, IN, &p[OFF_X], &p[OFF_W1], &p[OFF_B1], act, h_want);
+	example_gemm_cpu(BATCH, OUT, HID, h_want, &p[OFF_W2], &p[OFF_B2], ACCEL_ACT_NONE, y_want);
+	return example_close(&ex, example_check(&ex, &p[OFF_Y], y_want, BATCH * OUT, TOLERANCE,
+						"%dx%d -> %d (%s) -> %d", BATCH, IN, HID,
+						relu ? "relu" : "gelu", OUT));
 }

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # Install test: install libaccel into a scratch DESTDIR, then build the
-# examples/gemm.c example against it with pkg-config only (no -I or -L into
-# the source tree) and check the result links to the installed soname.
+# examples/gemm.c example (with the examples/common.h it includes) against
+# it with pkg-config only (no -I or -L into the source tree) and check the
+# result links to the installed soname.
 # Prints TAP.  Run by `make -C libaccel check`.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +31,7 @@ case "$cflags $libs" in
 esac
 
 # Build outside the tree, from a copy, so no relative include can leak in.
-cp "$here/examples/gemm.c" "$tmp/gemm.c"
+cp "$here/examples/gemm.c" "$here/examples/common.h" "$tmp/"
 # shellcheck disable=SC2086
 t "examples/gemm.c builds with pkg-config --cflags --libs libaccel only" \
 	${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$tmp/gemm" "$tmp/gemm.c" $cflags $libs -lm
