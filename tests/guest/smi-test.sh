@@ -3,7 +3,7 @@
 #
 # Runs inside the test VM from tests/guest/kselftests.sh with tessera.ko
 # loaded: checks accel-smi's table and JSON views against the cards present,
-# that a process holding a card shows up with its pid, that sensors read
+# that the PCIe link (8 GT/s x16) is read, that a process holding a card shows up with its pid, that sensors read
 # plausibly, that `reset` refuses a busy card and resets an idle one (which
 # then runs jobs), and that bad usage gives one error line and exit 1.
 # Prints its own numbered ok/not ok lines; exits non-zero on any failure.
@@ -31,6 +31,15 @@ check "--json: PCI ids, engines and memory total present" pyjson "
 for c in d['cards']:
     assert c['pci']['vendor_id'] and c['pci']['device_id'] == '7e51', c
     assert c['engines']['compute'] >= 1 and c['memory']['device_total_bytes'] > 0, c" <<<"$json"
+# Each card sits behind a PCIe root port in the VM (tools/vm/run.sh), so its
+# link registers are visible: the emulated T1 trains at 8 GT/s x16.
+check "--json: PCIe link read (8 GT/s x16, not n/a)" pyjson "
+for c in d['cards']:
+    p = c['pci']
+    assert p['link_speed_gts'] == 8.0 and p['link_width'] == 16, p
+    assert p['max_link_speed_gts'] == 8.0 and p['max_link_width'] == 16, p" <<<"$json"
+check "table: PCIe link is not n/a" bash -c "$smi | grep -E '^  PCIe link' | grep -vq 'n/a' &&
+	! $smi | grep -E '^  PCIe link' | grep -q 'n/a'"
 check "--json: temperature and power plausible" pyjson "
 for c in d['cards']:
     t = c['temperature']; p = c['power']

@@ -67,7 +67,11 @@ for ((i = 0; i < cards; i++)); do
 	done
 	grep -q 'listening on' "$wd/emu$i.log" ||
 		{ msg "run.sh: tessera-emu $i did not start:"; cat "$wd/emu$i.log" >&2; exit 125; }
-	devices+=(-device "{\"driver\":\"vfio-user-pci\",\"socket\":{\"path\":\"$sock\",\"type\":\"unix\"}}")
+	# Each card behind its own PCIe root port: on the root bus (pcie.0)
+	# QEMU turns an endpoint into a root-complex integrated endpoint and
+	# hides its link registers.  Card i is then at 0000:0(i+1):00.0.
+	devices+=(-device "{\"driver\":\"pcie-root-port\",\"id\":\"rp$i\",\"bus\":\"pcie.0\",\"chassis\":$((i + 1)),\"slot\":$((i + 1))}"
+		  -device "{\"driver\":\"vfio-user-pci\",\"bus\":\"rp$i\",\"socket\":{\"path\":\"$sock\",\"type\":\"unix\"}}")
 done
 
 append="console=ttyS0 quiet panic=-1 tessera.script=$script"
