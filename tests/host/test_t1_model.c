@@ -960,6 +960,122 @@ static void test_reset_while_busy(struct tap *t)
 	fx_fini(&fx);
 }
 
+static uint16_t cfg16(struct fx *fx, uint32_t off)
+{
+	uint16_t v = 0;
+
+	t1_cfg_access(fx->t1, off, &v, 2, false);
+	return v;
+}
+
+static void cfg_wr16(struct fx *fx, uint32_t off, uint16_t v)
+{
+	t1_cfg_access(fx->t1, off, &v, 2, true);
+}
+
+/* Fill rings 0 and 1 with 63 descriptors of 1 MiB of NOPs each and go. */
+static void flood_rings(struct fx *fx)
+{
+	for (unsigned int n = 0; n < 2; n++) {
+		ring_setup(fx, n, 64);
+		for (int i = 0; i < 63; i++)
+			push_desc(fx, n, MEM_IOVA + BIG_OFF,
+				  TESSERA_DESC_CMD_SIZE_MAX,
+				  TESSERA_DESC_FLAG_FENCE |
+				  TESSERA_DESC_FLAG_FENCE_ON_ABORT |
+				  TESSERA_DESC_FLAG_IRQ, 0);
+		kick(fx, n);
+	}
+}
+
+static void test_flr_config_write(struct tap *t)
+{
+	const uint32_t devctl = T1_CAP_EXP + PCI_EXP_DEVCTL;
+	const uint32_t msix = T1_CAP_MSIX + PCI_MSIX_FLAGS;
+	const struct fence_cmd fence = fence_cmd(TESSERA_CMD_FENCE_IRQ, 77);
+	uint32_t nop = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1);
+	uint8_t flr_byte = PCI_EXP_DEVCTL_BCR_FLR >> 8;
+	unsigned int before;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, 2)))
+		return;
+	for (uint32_t i = 0; i < TESSERA_DESC_CMD_SIZE_MAX; i += 4)
+		memcpy(fx.mem + BIG_OFF + i, &nop, 4);
+
+	/* advertised; the initiate bit is not stored */
+	CHECK(t, cfg32(&fx, T1_CAP_EXP + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLR);
+	CHECK_EQ(t, cfg16(&fx, devctl), 0x2810);
+	cfg_wr16(&fx, devctl, 0x2f10);			/* no FLR bit */
+	CHECK_EQ(t, cfg16(&fx, devctl), 0x2f10);
+	CHECK_EQ(t, t1_function_resets(fx.t1), 0);
+
+	/* configure the function, start work, then FLR with it in flight */
+	cfg_wr32(&fx, PCI_BASE_ADDRESS_0, 0xfebc0000);
+	cfg_wr16(&fx, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	cfg_wr16(&fx, msix, PCI_MSIX_FLAGS_ENABLE);
+	wr(&fx, TESSERA_REG_SCRATCH, 0x5a5a);
+	wr(&fx, TESSERA_REG_WATCHDOG_MS, 1000);
+	wr(&fx, TESSERA_REG_MMU_CTX_BASE_LO, 0x1000);
+	wr(&fx, TESSERA_REG_MMU_CTX_COUNT, 16);
+	flood_rings(&fx);
+	usleep(2000);
+	cfg_wr16(&fx, devctl, 0x2810 | PCI_EXP_DEVCTL_BCR_FLR);
+	/* the reset is complete when the write returns */
+	CHECK_EQ(t, t1_function_resets(fx.t1), 1);
+	CHECK_EQ(t, cfg16(&fx, devctl), 0x2810);
+	CHECK_EQ(t, cfg32(&fx, PCI_BASE_ADDRESS_0), 0);
+	CHECK_EQ(t, cfg16(&fx, PCI_COMMAND), 0);
+	CHECK_EQ(t, cfg16(&fx, msix) & PCI_MSIX_FLAGS_ENABLE, 0);
+	CHECK_EQ(t, cfg32(&fx, PCI_VENDOR_ID), 0x7e511234);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_WATCHDOG_MS), 0);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_MMU_CTX_BASE_LO), 0);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_MMU_CTX_COUNT), 0);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_INT_MASK), 0xffffffff);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_INT_STATUS), 0);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_STATUS), TESSERA_STATUS_READY);
+	for (unsigned int n = 0; n < 2; n++) {
+		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_STATUS),
+			 TESSERA_RING_STATUS_IDLE);
+		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_HEAD), 0);
+		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_DESC_BASE_LO), 0);
+		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_COMPLETED), 0);
+	}
+
+	/* a byte write of the high half and a dword write both reset */
+	before = t1_function_resets(fx.t1);
+	t1_cfg_access(fx.t1, devctl + 1, &flr_byte, 1, true);
+	cfg_wr32(&fx, devctl, 0x2810 | PCI_EXP_DEVCTL_BCR_FLR);
+	CHECK_EQ(t, t1_function_resets(fx.t1), before + 2);
+	/* a write next to it, covering only the low byte, does not */
+	flr_byte = 0xff;
+	t1_cfg_access(fx.t1, devctl, &flr_byte, 1, true);
+	cfg_wr32(&fx, T1_CAP_EXP + PCI_EXP_DEVCAP, 0xffffffff);
+	CHECK_EQ(t, t1_function_resets(fx.t1), before + 2);
+
+	/* FLR at any moment of busy engines: always idle and reset after */
+	for (int round = 0; round < 6; round++) {
+		flood_rings(&fx);
+		usleep(round * 1500);
+		cfg_wr16(&fx, devctl, PCI_EXP_DEVCTL_BCR_FLR);
+		for (unsigned int n = 0; n < 2; n++) {
+			CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_STATUS),
+				 TESSERA_RING_STATUS_IDLE);
+			CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_TAIL), 0);
+		}
+	}
+
+	/* the function works afterwards */
+	ring_setup(&fx, 0, 8);
+	push_cmds(&fx, 0, 0, fence.dw, 4);
+	kick(&fx, 0);
+	CHECK(t, wait_idle(&fx, 0));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FENCE_SEQNO_LO), 77);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_CODE), TESSERA_ERR_NONE);
+	fx_fini(&fx);
+}
+
 static void test_unmap_while_busy(struct tap *t)
 {
 	uint32_t nop = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1);
@@ -1098,6 +1214,7 @@ static const struct tap_test tests[] = {
 	{ "ring reset", test_ring_reset },
 	{ "device reset register", test_device_reset },
 	{ "reset while engines are busy", test_reset_while_busy },
+	{ "FLR through a Device Control config write", test_flr_config_write },
 	{ "DMA unmap while an engine is busy", test_unmap_while_busy },
 	{ "four rings, one vector each", test_multi_ring_vectors },
 	{ "timestamp", test_timestamp },

@@ -1021,6 +1021,20 @@ int t1_bar2_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
 	return 0;
 }
 
+/*
+ * Function-level reset (t1->lock held): every engine abandons its
+ * descriptor, then registers and config space return to their reset
+ * values.  It always succeeds, even after an injected device reset
+ * failure.
+ */
+static void function_reset(struct t1 *t1)
+{
+	t1->fi_dev_reset_fail = false;
+	device_reset(t1);
+	t1_cfg_init(&t1->cfg, t1->nrings + 1, t1->hbm_size);
+	t1->function_resets++;
+}
+
 int t1_cfg_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
 		  bool write)
 {
@@ -1028,10 +1042,14 @@ int t1_cfg_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
 		return -EINVAL;
 
 	pthread_mutex_lock(&t1->lock);
-	if (write)
+	if (write) {
 		t1_cfg_write(&t1->cfg, off, buf, len);
-	else
+		/* Initiate FLR: done before the write completes. */
+		if (t1_cfg_is_flr(off, buf, len))
+			function_reset(t1);
+	} else {
 		t1_cfg_read(&t1->cfg, off, buf, len);
+	}
 	pthread_mutex_unlock(&t1->lock);
 	return 0;
 }
@@ -1055,10 +1073,18 @@ void t1_reg_write(struct t1 *t1, uint32_t off, uint32_t val)
 void t1_reset(struct t1 *t1)
 {
 	pthread_mutex_lock(&t1->lock);
-	t1->fi_dev_reset_fail = false;	/* FLR always works */
-	device_reset(t1);
-	t1_cfg_init(&t1->cfg, t1->nrings + 1, t1->hbm_size);
+	function_reset(t1);
 	pthread_mutex_unlock(&t1->lock);
+}
+
+unsigned int t1_function_resets(struct t1 *t1)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&t1->lock);
+	n = t1->function_resets;
+	pthread_mutex_unlock(&t1->lock);
+	return n;
 }
 
 unsigned int t1_msix_count(const struct t1 *t1)

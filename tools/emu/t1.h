@@ -90,9 +90,13 @@ void t1_reg_write(struct t1 *t1, uint32_t off, uint32_t val);
 /*
  * Function-level reset: stop the engines, return every BAR0 register and
  * the config space to their reset values.  (TESSERA_REG_RESET resets the
- * registers but leaves config space alone.)  Device memory is kept.
+ * registers but leaves config space alone.)  Device memory is kept.  The
+ * vfio-user DEVICE_RESET message does this, and so does a config write
+ * that sets Initiate Function Level Reset in PCI Express Device Control.
  */
 void t1_reset(struct t1 *t1);
+/* Number of function-level resets since t1_create() (tests, logging). */
+unsigned int t1_function_resets(struct t1 *t1);
 
 /* Config space contents, kept apart from the register model. */
 struct t1_cfg {
@@ -106,5 +110,7 @@ void t1_cfg_read(const struct t1_cfg *c, uint32_t off, void *buf,
 		 uint32_t len);
 void t1_cfg_write(struct t1_cfg *c, uint32_t off, const void *buf,
 		  uint32_t len);
+/* Does a write of @len bytes at @off set Initiate Function Level Reset? */
+bool t1_cfg_is_flr(uint32_t off, const void *buf, uint32_t len);
 
 #endif /* TESSERA_T1_H */

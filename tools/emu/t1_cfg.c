@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * T1 PCI configuration space: a type 0 header, a PCI Express endpoint
- * capability and an MSI-X capability, in 4 KiB of extended config space
- * with no extended capabilities.  Bits outside the write mask are read-only.
+ * capability (function level reset capable) and an MSI-X capability, in
+ * 4 KiB of extended config space with no extended capabilities.  Bits
+ * outside the write mask are read-only.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -59,8 +60,13 @@ static void cfg_init_pcie(struct t1_cfg *c)
 	cfg_set(c, p + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_EXP, 0);
 	cfg_set(c, p + PCI_CAP_LIST_NEXT, 1, T1_CAP_MSIX, 0);
 	cfg_set(c, p + PCI_EXP_FLAGS, 2, 2 | (PCI_EXP_TYPE_ENDPOINT << 4), 0);
-	cfg_set(c, p + PCI_EXP_DEVCAP, 4, PCI_EXP_DEVCAP_RBER, 0);
-	/* Relaxed ordering and no-snoop enabled, 512-byte read requests. */
+	cfg_set(c, p + PCI_EXP_DEVCAP, 4,
+		PCI_EXP_DEVCAP_RBER | PCI_EXP_DEVCAP_FLR, 0);
+	/*
+	 * Relaxed ordering and no-snoop enabled, 512-byte read requests.
+	 * Bit 15, Initiate Function Level Reset, is not stored (it reads 0):
+	 * t1_cfg_access() acts on a write of it.
+	 */
 	cfg_set(c, p + PCI_EXP_DEVCTL, 2, 0x2810, 0x7fff);
 	/* 8 GT/s x16 */
 	cfg_set(c, p + PCI_EXP_LNKCAP, 4, 0x0103, 0);
@@ -111,4 +117,14 @@ void t1_cfg_write(struct t1_cfg *c, uint32_t off, const void *buf,
 
 		c->b[off + i] = (c->b[off + i] & ~m) | (v[i] & m);
 	}
+}
+
+bool t1_cfg_is_flr(uint32_t off, const void *buf, uint32_t len)
+{
+	/* The high byte of Device Control holds Initiate FLR (bit 15). */
+	const uint32_t hi = T1_CAP_EXP + PCI_EXP_DEVCTL + 1;
+
+	if (off > hi || len <= hi - off)
+		return false;
+	return ((const uint8_t *)buf)[hi - off] & (PCI_EXP_DEVCTL_BCR_FLR >> 8);
 }
