@@ -45,13 +45,13 @@ static int tessera_debugfs_rings(struct seq_file *m, void *unused)
 
 		seq_printf(m, "ring %u (%s):", ring->id,
 			   ring->engine_class == TESSERA_ENGINE_CLASS_DMA ? "dma" : "compute");
-		if (drm_dev_enter(&tdev->drm, &idx)) {
+		if (tessera_hw_enter(tdev, &idx)) {
 			seq_printf(m, " head %u tail %u status %#x completed %u",
 				   tessera_ring_read(ring, TESSERA_RING_HEAD),
 				   tessera_ring_read(ring, TESSERA_RING_TAIL),
 				   tessera_ring_read(ring, TESSERA_RING_STATUS),
 				   tessera_ring_read(ring, TESSERA_RING_COMPLETED));
-			drm_dev_exit(idx);
+			tessera_hw_exit(tdev, idx);
 		} else {
 			seq_puts(m, " device gone");
 		}
@@ -127,12 +127,13 @@ static int tessera_debugfs_ping(struct seq_file *m, void *unused)
 	lat = kcalloc(TESSERA_PINGS, sizeof(*lat), GFP_KERNEL);
 	if (!lat)
 		return -ENOMEM;
-	if (!drm_dev_enter(&tdev->drm, &idx)) {
+	/* Also keeps a PCI reset from stopping the scheduler under the ping. */
+	if (!tessera_hw_enter(tdev, &idx)) {
 		kfree(lat);
 		return -ENODEV;
 	}
 	ret = tessera_ring_ping(&tdev->rings[0], lat, TESSERA_PINGS);
-	drm_dev_exit(idx);
+	tessera_hw_exit(tdev, idx);
 	if (!ret) {
 		sort(lat, TESSERA_PINGS, sizeof(*lat), tessera_cmp_u64, NULL);
 		seq_printf(m, "ring 0: %u pings, min %llu ns, p50 %llu ns, p99 %llu ns\n",
@@ -164,10 +165,10 @@ static ssize_t tessera_inject_write(struct file *f, const char __user *buf, size
 	ret = kstrtou32_from_user(buf, len, 0, &val);
 	if (ret)
 		return ret;
-	if (!drm_dev_enter(&tdev->drm, &idx))
+	if (!tessera_hw_enter(tdev, &idx))
 		return -ENODEV;
 	tessera_write(tdev, inj->reg, val);
-	drm_dev_exit(idx);
+	tessera_hw_exit(tdev, idx);
 	return len;
 }
 

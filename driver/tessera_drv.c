@@ -227,6 +227,7 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(tdev);
 	tdev->pdev = pdev;
 	pci_set_drvdata(pdev, tdev);
+	tessera_reset_init(tdev);
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -312,6 +313,7 @@ static struct pci_driver tessera_pci_driver = {
 	.id_table = tessera_pci_ids,
 	.probe = tessera_probe,
 	.remove = tessera_remove,
+	.err_handler = &tessera_pci_err_handlers,
 };
 module_pci_driver(tessera_pci_driver);
 

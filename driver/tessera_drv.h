@@ -11,8 +11,10 @@
 #include <linux/io.h>
 #include <linux/kref.h>
 #include <linux/pci.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <drm/drm_device.h>
 #include <drm/drm_file.h>
@@ -190,10 +192,24 @@ struct tessera_device {
 	atomic_t engine_resets;
 	/** @device_resets: whole-device resets done by the driver */
 	atomic_t device_resets;
-	/** @reset_wq: ordered; runs every ring's timeout handler */
+	/**
+	 * @reset_wq: ordered; runs every ring's timeout handler and both
+	 * halves of a PCI function reset
+	 */
 	struct workqueue_struct *reset_wq;
 	/** @sched_wq: per-CPU, high priority; every ring's run and free work */
 	struct workqueue_struct *sched_wq;
+	/**
+	 * @pci_reset_lock: held for writing from the PCI core's
+	 * reset_prepare to its reset_done, while the card does not answer;
+	 * held for reading by register accesses outside the job path
+	 * (tessera_hw_enter())
+	 */
+	struct rw_semaphore pci_reset_lock;
+	/** @pci_reset_prepare_work: stops the card for a PCI reset, on reset_wq */
+	struct work_struct pci_reset_prepare_work;
+	/** @pci_reset_done_work: restarts the card after a PCI reset, on reset_wq */
+	struct work_struct pci_reset_done_work;
 	/** @reset_burst: ring resets since @reset_burst_start (reset_wq only) */
 	u32 reset_burst;
 	/** @reset_burst_start: start of the current burst window, jiffies */
@@ -351,7 +367,11 @@ void tessera_irq_enable(struct tessera_device *tdev);
 void tessera_irq_disable(struct tessera_device *tdev);
 
 /* tessera_reset.c */
+extern const struct pci_error_handlers tessera_pci_err_handlers;
+void tessera_reset_init(struct tessera_device *tdev);
 void tessera_hw_watchdog_init(struct tessera_device *tdev);
+bool tessera_hw_enter(struct tessera_device *tdev, int *idx);
+void tessera_hw_exit(struct tessera_device *tdev, int idx);
 
 /* tessera_gem.c */
 int tessera_hbm_init(struct tessera_device *tdev);

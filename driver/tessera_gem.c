@@ -338,14 +338,15 @@ static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u6
 		return ERR_PTR(ret == -ENOSPC ? -ENOMEM : ret);
 	}
 
-	if (!drm_dev_enter(&tdev->drm, &idx)) {
+	/* Not during a PCI reset: BAR2 does not decode, the clear would be lost. */
+	if (!tessera_hw_enter(tdev, &idx)) {
 		drm_gem_object_put(&bo->base.base);
 		return ERR_PTR(-ENODEV);
 	}
 	list_for_each_entry(block, &bo->blocks, link)
 		memset_io(tdev->hbm_map + tessera_buddy_block_offset(block), 0,
 			  tessera_buddy_block_size(&tdev->hbm_mm, block));
-	drm_dev_exit(idx);
+	tessera_hw_exit(tdev, idx);
 	return &bo->base.base;
 }
 

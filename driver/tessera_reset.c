@@ -12,6 +12,13 @@
  * Timeout handlers of all rings run on one ordered workqueue, so at most
  * one recovery runs at a time.
  *
+ * A PCI function reset from outside the driver (the sysfs reset file, a
+ * bus reset) is handled the same way, split across the PCI core's
+ * reset_prepare and reset_done callbacks and run on the same workqueue:
+ * prepare stops the schedulers and interrupts, stops the card and fails
+ * the jobs on the hardware with -ECANCELED; done brings the card back up
+ * and restarts the schedulers, which then run the jobs still queued.
+ *
  * Copyright (C) 2026 The Tessera authors
  */
 
@@ -86,19 +93,29 @@ static int tessera_device_reset_hw(struct tessera_device *tdev)
 }
 
 /*
- * Reset the whole device.  @cur's scheduler is stopped by the caller; the
- * others are stopped and restarted here.  Every job on the hardware fails.
+ * Stop every ring's scheduler but @cur's (stopped by the caller, or NULL),
+ * then the interrupts.  Runs on reset_wq.
  */
-static void tessera_device_reset(struct tessera_device *tdev, struct tessera_ring *cur)
+static void tessera_device_quiesce(struct tessera_device *tdev, struct tessera_ring *cur)
 {
 	u32 i;
 
-	drm_err(&tdev->drm, "resetting the device\n");
 	for (i = 0; i < tdev->num_rings; i++)
 		if (&tdev->rings[i] != cur)
 			drm_sched_stop(&tdev->rings[i].sched, NULL);
-
 	tessera_irq_disable(tdev);
+}
+
+/*
+ * Reset a quiesced device and bring it back up: every job still on the
+ * hardware fails, the rings, the MMU context table and the interrupts are
+ * set up again, and the schedulers but @cur's are restarted.  Runs on
+ * reset_wq.
+ */
+static void tessera_device_restart(struct tessera_device *tdev, struct tessera_ring *cur)
+{
+	u32 i;
+
 	if (tessera_device_reset_hw(tdev)) {
 		drm_err(&tdev->drm, "device reset failed, giving the card up\n");
 		set_bit(TESSERA_FLAG_LOST, &tdev->flags);
@@ -121,6 +138,17 @@ static void tessera_device_reset(struct tessera_device *tdev, struct tessera_rin
 	for (i = 0; i < tdev->num_rings; i++)
 		if (&tdev->rings[i] != cur)
 			tessera_sched_restart(&tdev->rings[i]);
+}
+
+/*
+ * Reset the whole device.  @cur's scheduler is stopped by the caller; the
+ * others are stopped and restarted here.  Every job on the hardware fails.
+ */
+static void tessera_device_reset(struct tessera_device *tdev, struct tessera_ring *cur)
+{
+	drm_err(&tdev->drm, "resetting the device\n");
+	tessera_device_quiesce(tdev, cur);
+	tessera_device_restart(tdev, cur);
 }
 
 /* Too many ring resets lately? */
@@ -165,4 +193,121 @@ void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence)
 		tessera_device_reset(tdev, ring);
 out:
 	drm_dev_exit(idx);
+}
+
+/**
+ * tessera_hw_enter - start touching the hardware outside the job path
+ * @tdev: the device
+ * @idx: for tessera_hw_exit()
+ *
+ * For register accesses that neither the schedulers nor the interrupt
+ * handlers make (sysfs, hwmon, debugfs, clearing new device memory): waits
+ * while a PCI function reset is in progress, since the card does not
+ * answer then.  Must not be used on a path that a reset waits for (job
+ * freeing, timeout handlers).
+ *
+ * Return: true if the card is present; then call tessera_hw_exit().
+ */
+bool tessera_hw_enter(struct tessera_device *tdev, int *idx)
+{
+	down_read(&tdev->pci_reset_lock);
+	if (drm_dev_enter(&tdev->drm, idx))
+		return true;
+	up_read(&tdev->pci_reset_lock);
+	return false;
+}
+
+/**
+ * tessera_hw_exit - end of a tessera_hw_enter() section
+ * @tdev: the device
+ * @idx: from tessera_hw_enter()
+ */
+void tessera_hw_exit(struct tessera_device *tdev, int idx)
+{
+	drm_dev_exit(idx);
+	up_read(&tdev->pci_reset_lock);
+}
+
+static void tessera_pci_reset_prepare_work(struct work_struct *work)
+{
+	struct tessera_device *tdev = container_of(work, struct tessera_device,
+						   pci_reset_prepare_work);
+	u32 i;
+	int idx;
+
+	tessera_device_quiesce(tdev, NULL);
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	/*
+	 * Stop the engines before their jobs are reported: a job's buffers
+	 * may be reused as soon as its fence signals.  If the card does not
+	 * come back here, reset_done notices.
+	 */
+	tessera_write(tdev, TESSERA_REG_INT_MASK, U32_MAX);
+	tessera_device_reset_hw(tdev);
+	for (i = 0; i < tdev->num_rings; i++)
+		tessera_ring_fail_pending(&tdev->rings[i], -ECANCELED);
+	drm_dev_exit(idx);
+}
+
+static void tessera_pci_reset_done_work(struct work_struct *work)
+{
+	struct tessera_device *tdev = container_of(work, struct tessera_device,
+						   pci_reset_done_work);
+	int idx;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	tessera_device_restart(tdev, NULL);
+	drm_dev_exit(idx);
+}
+
+/*
+ * The PCI core is about to reset the function (sysfs reset file, bus
+ * reset) and calls this with the device locked, so probe and remove do
+ * not run until tessera_pci_reset_done().  After it returns the PCI core
+ * turns memory decoding off: nothing may touch BAR0 until reset_done.
+ */
+static void tessera_pci_reset_prepare(struct pci_dev *pdev)
+{
+	struct tessera_device *tdev = pci_get_drvdata(pdev);
+
+	if (!tdev)
+		return;
+	drm_info(&tdev->drm, "PCI function reset: stopping the card\n");
+	/* Held until reset_done: waits for, then blocks, other accesses. */
+	down_write(&tdev->pci_reset_lock);
+	/* On reset_wq: no timeout handler or device reset runs meanwhile. */
+	queue_work(tdev->reset_wq, &tdev->pci_reset_prepare_work);
+	flush_work(&tdev->pci_reset_prepare_work);
+}
+
+/* The function was reset and its config space restored: start again. */
+static void tessera_pci_reset_done(struct pci_dev *pdev)
+{
+	struct tessera_device *tdev = pci_get_drvdata(pdev);
+
+	if (!tdev)
+		return;
+	queue_work(tdev->reset_wq, &tdev->pci_reset_done_work);
+	flush_work(&tdev->pci_reset_done_work);
+	up_write(&tdev->pci_reset_lock);
+	if (!test_bit(TESSERA_FLAG_LOST, &tdev->flags))
+		drm_info(&tdev->drm, "PCI function reset: card re-initialised\n");
+}
+
+const struct pci_error_handlers tessera_pci_err_handlers = {
+	.reset_prepare = tessera_pci_reset_prepare,
+	.reset_done = tessera_pci_reset_done,
+};
+
+/**
+ * tessera_reset_init - set up PCI function reset handling
+ * @tdev: the device, before its schedulers are started
+ */
+void tessera_reset_init(struct tessera_device *tdev)
+{
+	init_rwsem(&tdev->pci_reset_lock);
+	INIT_WORK(&tdev->pci_reset_prepare_work, tessera_pci_reset_prepare_work);
+	INIT_WORK(&tdev->pci_reset_done_work, tessera_pci_reset_done_work);
 }

@@ -19,10 +19,10 @@ static int tessera_read_live(struct tessera_device *tdev, u32 reg, u32 *val)
 {
 	int idx;
 
-	if (!drm_dev_enter(&tdev->drm, &idx))
+	if (!tessera_hw_enter(tdev, &idx))
 		return -ENODEV;
 	*val = tessera_read(tdev, reg);
-	drm_dev_exit(idx);
+	tessera_hw_exit(tdev, idx);
 	return *val == U32_MAX ? -EIO : 0;
 }
 
