@@ -856,17 +856,41 @@ static void show_once(struct smi_ctx *ctx)
 	ctx->have_prev = true;
 }
 
+/* Writes @val to the sysfs file @path; 0 or -errno. */
+static int write_sysfs(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Unbind tessera from @addr and bind it again: probe re-initialises. */
+static void reprobe(const char *addr)
+{
+	int err = write_sysfs("/sys/bus/pci/drivers/tessera/unbind", addr);
+
+	if (err)
+		die("cannot unbind %s from tessera: %s", addr, strerror(-err));
+	err = write_sysfs("/sys/bus/pci/drivers/tessera/bind", addr);
+	if (err)
+		die("could not bind tessera to %s again: %s", addr, strerror(-err));
+}
+
 static int do_reset(struct smi_ctx *ctx)
 {
 	struct smi_card cards[SMI_MAX_CARDS];
 	struct smi_card *card = NULL;
-	static const char unbind[] = "/sys/bus/pci/drivers/tessera/unbind";
-	static const char bind[] = "/sys/bus/pci/drivers/tessera/bind";
-	char path[PATH_MAX];
+	char path[PATH_MAX], tdir[PATH_MAX + 16], method[64] = "";
+	uint64_t before = 0, after = 0;
+	bool counted;
 	struct smi_scan s;
 	size_t n, users = 0;
-	int fd, first_pid = 0;
-	bool has_reset;
+	int err, first_pid = 0;
 
 	if (ctx->o.index < 0)
 		die("reset needs a card: accel-smi reset -i N");
@@ -893,49 +917,37 @@ static int do_reset(struct smi_ctx *ctx)
 		    card->index, card->addr, users, first_pid);
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", card->addr);
-	has_reset = access(path, W_OK) == 0;
-
-	/*
-	 * The driver has no reset_prepare/reset_done hooks, so the function is
-	 * reset with the driver unbound and probed again afterwards: the driver
-	 * never sees a card whose rings it did not set up.
-	 */
-	fd = open(unbind, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, card->addr, strlen(card->addr)) < 0)
-		die("cannot unbind %s from tessera: %s", card->addr, strerror(errno));
-	close(fd);
-
-	if (has_reset) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", card->addr);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 || write(fd, "1", 1) < 0) {
-			int err = errno;
-
-			if (fd >= 0)
-				close(fd);
-			fd = -1;
-			/* Rebind regardless so the card is not left orphaned. */
-			fd = open(bind, O_WRONLY | O_CLOEXEC);
-			if (fd >= 0) {
-				if (write(fd, card->addr, strlen(card->addr)) < 0)
-					(void)0;
-				close(fd);
-			}
-			die("PCI reset of %s failed: %s", card->addr, strerror(err));
-		}
-		close(fd);
-	}
-
-	fd = open(bind, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, card->addr, strlen(card->addr)) < 0)
-		die("reset %s but could not bind tessera again: %s", card->addr, strerror(errno));
-	close(fd);
-	if (has_reset)
-		printf("card %d (%s): PCI function reset, driver re-probed\n",
-		       card->index, card->addr);
-	else
+	if (access(path, W_OK)) {
+		/* No PCI reset method at all: a re-probe resets the card. */
+		reprobe(card->addr);
 		printf("card %d (%s): no PCI reset method; driver re-probed (card re-initialised)\n",
 		       card->index, card->addr);
+		return 0;
+	}
+
+	/*
+	 * Reset with the driver bound: its reset_prepare/reset_done hooks
+	 * stop the card (jobs on it fail with -ECANCELED) and bring it back,
+	 * counting the reset in driver_device_resets.
+	 */
+	snprintf(tdir, sizeof(tdir), "%s/tessera", card->sysdir);
+	counted = read_u64(tdir, "driver_device_resets", &before);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", card->addr);
+	if (read_attr(path, "reset_method", method, sizeof(method)))
+		method[strcspn(method, " ")] = '\0';
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", card->addr);
+	err = write_sysfs(path, "1");
+	if (err)
+		die("PCI reset of %s failed: %s", card->addr, strerror(-err));
+	if (counted && read_u64(tdir, "driver_device_resets", &after) && after > before) {
+		printf("card %d (%s): PCI function reset (%s) with the driver bound; the driver re-initialised the card\n",
+		       card->index, card->addr, method[0] ? method : "kernel's method");
+		return 0;
+	}
+	/* A driver without the reset hooks left its rings stale: re-probe. */
+	reprobe(card->addr);
+	printf("card %d (%s): PCI function reset (%s); the driver did not re-initialise the card, so it was re-probed\n",
+	       card->index, card->addr, method[0] ? method : "kernel's method");
 	return 0;
 }
 
@@ -951,7 +963,8 @@ static void usage(FILE *f)
 "  -i, --index N       only card N (/dev/accel/accelN)\n"
 "  -j, --json          one JSON object per sample\n"
 "  -l, --loop SECONDS  refresh every SECONDS (JSON: one line per sample)\n"
-"  -f, --force         reset even if processes have the card open\n"
+"  -f, --force         reset even if processes have the card open (their\n"
+"                      jobs on the card fail with ECANCELED)\n"
 "  -h, --help          this text\n"
 "\n"
 "Utilization is the engine busy time all clients accumulated (fdinfo) over\n"
