@@ -3,9 +3,11 @@
 #
 # Runs inside the test VM from tests/guest/kselftests.sh with tessera.ko
 # loaded: checks accel-smi's table and JSON views against the cards present,
-# that the PCIe link (8 GT/s x16) is read, that a process holding a card shows up with its pid, that sensors read
-# plausibly, that `reset` refuses a busy card and resets an idle one (which
-# then runs jobs), and that bad usage gives one error line and exit 1.
+# that the PCIe link (8 GT/s x16) is read, that a process holding a card
+# shows up with its pid, that sensors read plausibly, that `reset` refuses a
+# busy card, resets an idle one with an FLR while the driver stays bound (the
+# card then runs jobs) and, with --force, one in use, and that bad usage
+# gives one error line and exit 1.
 # Prints its own numbered ok/not ok lines; exits non-zero on any failure.
 set -u
 cd "$TESSERA_DIR" || exit 1
@@ -71,9 +73,25 @@ if command -v setpriv >/dev/null; then
 	check "reset as non-root: one error line, exit 1" \
 		test $rc = 1 -a "$(echo "$err" | wc -l)" = 1 -a -n "$(echo "$err" | grep root)"
 fi
+dresets() { $smi --json -i 0 | python3 -c "import json,sys; print(json.load(sys.stdin)['cards'][0]['resets']['driver_device'])"; }
+before=$(dresets)
 out=$($smi reset -i 0 2>&1); rc=$?
 echo "# $out"
 check "reset of an idle card succeeds" test $rc = 0
+check "reset: one line, an FLR with the driver bound" \
+	test "$(echo "$out" | wc -l)" = 1 -a -n "$(echo "$out" | grep 'PCI function reset (flr) with the driver bound')"
+check "reset: counted in driver_device_resets" test "$(dresets)" = $((before + 1))
+# With --force while a process holds the card: its file stays valid.
+sleep 600 3<>/dev/accel/accel0 &
+holder=$!
+sleep 0.3
+out=$($smi reset -i 0 --force 2>&1); rc=$?
+echo "# $out"
+check "reset --force of a card in use succeeds with the driver bound" \
+	test $rc = 0 -a -n "$(echo "$out" | grep 'with the driver bound')"
+check "the holder is still listed after the reset" \
+	pyjson "assert any(p['pid'] == $holder for p in d['cards'][0]['processes']), d" <<<"$($smi --json -i 0)"
+kill $holder; wait $holder 2>/dev/null
 for ((t = 0; t < 100; t++)); do
 	[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$cards" ] && break
 	sleep 0.1

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PCI function reset with the driver bound, through the sysfs reset file
+ * (what `accel-smi reset` does): jobs on the card fail with -ECANCELED
+ * instead of hanging, jobs submitted during the reset run afterwards, the
+ * driver counts the reset, and old and new contexts compute correctly
+ * afterwards.  Needs root and a function with a reset method (the VM puts
+ * the emulated T1, which has FLR, behind a PCIe root port).
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <sys/wait.h>
+
+#include "tessera_test.h"
+#include "kselftest_harness.h"
+
+#define BIG_SIZE	(16u << 20)	/* a FILL of this takes ~50 ms under TCG */
+#define STREAM_JOBS	32
+#define FILLS_PER_JOB	6
+
+static const char *card(void)
+{
+	const char *c = getenv("TESSERA_CARD");
+
+	return c ? c : "0";
+}
+
+/* /sys/bus/pci/devices/<this card's address>/reset */
+static void reset_path(char *path, size_t len)
+{
+	char link[128], target[256] = "";
+	const char *slot;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/class/accel/accel%s/device", card());
+	n = readlink(link, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	slot = strrchr(target, '/');
+	snprintf(path, len, "/sys/bus/pci/devices/%s/reset", slot ? slot + 1 : target);
+}
+
+/* Reset the function through sysfs; 0 or -errno. */
+static int pci_reset(void)
+{
+	char path[384];
+	int fd, ret = 0;
+
+	reset_path(path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static long long sysfs_counter(const char *name)
+{
+	char path[160], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%s/device/tessera/%s", card(), name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strtoll(buf, NULL, 0);
+}
+
+/* Submit @ndw dwords at dword @off of @c's command buffer, no wait. */
+static int submit_at(struct client *c, uint32_t off, uint32_t ndw, uint32_t engine,
+		     uint32_t syncobj)
+{
+	struct drm_tessera_submit s = {
+		.cmd_handle = c->cmd_bo, .cmd_offset = off * 4, .cmd_size = ndw * 4,
+		.engine = engine, .out_syncobj = syncobj,
+	};
+
+	return tessera_ioctl(c->fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
+}
+
+static int wait_status(int fd, uint32_t syncobj)
+{
+	if (drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0, NULL))
+		return -ETIME;
+	return tessera_fence_status(fd, syncobj);
+}
+
+/* FILL + COPY on every engine in @c's context, checked on the CPU. */
+static void check_every_engine(struct __test_metadata *_metadata, struct client *c)
+{
+	uint32_t data, *p;
+	uint64_t va, size, engines;
+	uint32_t e;
+
+	ASSERT_EQ(0, tessera_get_param(c->fd, DRM_TESSERA_PARAM_NUM_ENGINES, &engines));
+	ASSERT_EQ(0, tessera_bo_create_va(c->fd, 2 * 4096, &data, &va));
+	p = tessera_bo_map(c->fd, data, &size);
+	ASSERT_NE(NULL, p);
+	for (e = 0; e < engines; e++) {
+		emit_fill(c, va, 4096, 0x5e70 + e);
+		emit_copy(c, va, va + 4096, 4096);
+		EXPECT_EQ(1, run(c, e)) TH_LOG("engine %u", e);
+		EXPECT_EQ(0x5e70 + e, p[0]);
+		EXPECT_EQ(0x5e70 + e, p[1023]);
+		EXPECT_EQ(0x5e70 + e, p[1024]);
+		EXPECT_EQ(0x5e70 + e, p[2047]);
+	}
+	munmap(p, size);
+	tessera_bo_close(c->fd, data);
+}
+
+FIXTURE(pci_reset) {
+	struct client a;
+	uint32_t big;
+	uint64_t big_va;
+};
+
+FIXTURE_SETUP(pci_reset)
+{
+	char path[384];
+
+	reset_path(path, sizeof(path));
+	if (access(path, W_OK))
+		SKIP(return, "no writable %s (not root, or no PCI reset method)", path);
+	ASSERT_EQ(0, client_open(&self->a));
+	ASSERT_EQ(0, tessera_bo_create_va(self->a.fd, BIG_SIZE, &self->big, &self->big_va));
+}
+
+FIXTURE_TEARDOWN(pci_reset)
+{
+	client_close(&self->a);
+}
+
+/*
+ * A stream of long jobs on one engine, reset in the middle: the jobs that
+ * finished before it succeeded, every later one (the one running and the
+ * ones queued on the ring) fails with -ECANCELED, in ring order; none hangs.
+ */
+TEST_F(pci_reset, jobs_on_the_card_fail_with_ecanceled)
+{
+	long long resets = sysfs_counter("driver_device_resets");
+	uint32_t sync[STREAM_JOBS];
+	int status[STREAM_JOBS], i, done = 0, cancelled = 0;
+
+	/* Each job: FILLS_PER_JOB FILLs of 16 MiB, in its own command slot. */
+	for (i = 0; i < STREAM_JOBS; i++) {
+		int k;
+
+		self->a.ndw = 0;
+		for (k = 0; k < FILLS_PER_JOB; k++)
+			emit_fill(&self->a, self->big_va, BIG_SIZE, i * FILLS_PER_JOB + k);
+		memmove(self->a.cmd + 64 * (i + 1), self->a.cmd, self->a.ndw * 4);
+		ASSERT_EQ(0, drmSyncobjCreate(self->a.fd, 0, &sync[i]));
+		ASSERT_EQ(0, submit_at(&self->a, 64 * (i + 1), self->a.ndw, 0, sync[i]));
+	}
+	self->a.ndw = 0;
+	/* Let the first jobs run, then reset under the rest. */
+	EXPECT_EQ(1, wait_status(self->a.fd, sync[0]));
+	ASSERT_EQ(0, pci_reset());
+
+	for (i = 0; i < STREAM_JOBS; i++) {
+		status[i] = wait_status(self->a.fd, sync[i]);
+		EXPECT_TRUE(status[i] == 1 || status[i] == -ECANCELED)
+			TH_LOG("job %d: status %d", i, status[i]);
+		if (status[i] == 1) {
+			EXPECT_EQ(0, cancelled) TH_LOG("job %d done after a cancelled one", i);
+			done++;
+		} else {
+			cancelled++;
+		}
+	}
+	TH_LOG("%d jobs done before the reset, %d cancelled", done, cancelled);
+	EXPECT_GE(done, 1);
+	EXPECT_GE(cancelled, 1);
+	EXPECT_EQ(resets + 1, sysfs_counter("driver_device_resets"));
+
+	/* The same context computes correctly afterwards. */
+	check_every_engine(_metadata, &self->a);
+}
+
+/*
+ * Jobs submitted while another process resets the card: each completes,
+ * successfully or with -ECANCELED, and the card works afterwards.
+ */
+TEST_F(pci_reset, jobs_submitted_during_a_reset_complete)
+{
+	uint32_t sync[STREAM_JOBS];
+	int i, wstatus, status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		usleep(20 * 1000);
+		_exit(pci_reset() ? 1 : 0);
+	}
+	for (i = 0; i < STREAM_JOBS; i++) {
+		ASSERT_EQ(0, drmSyncobjCreate(self->a.fd, 0, &sync[i]));
+		self->a.ndw = 0;
+		emit_fill(&self->a, self->big_va + i * 4096, 4096, 0xab00 + i);
+		memmove(self->a.cmd + 64 * (i + 1), self->a.cmd, self->a.ndw * 4);
+		ASSERT_EQ(0, submit_at(&self->a, 64 * (i + 1), self->a.ndw, i % 2, sync[i]));
+		usleep(2000);
+	}
+	self->a.ndw = 0;
+	ASSERT_EQ(pid, waitpid(pid, &wstatus, 0));
+	EXPECT_TRUE(WIFEXITED(wstatus) && !WEXITSTATUS(wstatus));
+	for (i = 0; i < STREAM_JOBS; i++) {
+		status = wait_status(self->a.fd, sync[i]);
+		EXPECT_TRUE(status == 1 || status == -ECANCELED)
+			TH_LOG("job %d: status %d", i, status);
+	}
+	check_every_engine(_metadata, &self->a);
+}
+
+/*
+ * An idle card: the reset is counted, the open context and a new one both
+ * work on every engine, and device memory keeps its contents.
+ */
+TEST_F(pci_reset, contexts_and_device_memory_survive_a_reset)
+{
+	long long resets = sysfs_counter("driver_device_resets");
+	struct drm_tessera_bo_create bc = { .size = 4096, .flags = DRM_TESSERA_BO_DEVICE_MEM };
+	struct client b;
+	uint32_t *hbm = NULL;
+	uint64_t size;
+	int i;
+
+	if (!tessera_ioctl(self->a.fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc)) {
+		hbm = tessera_bo_map(self->a.fd, bc.handle, &size);
+		ASSERT_NE(NULL, hbm);
+		for (i = 0; i < 1024; i++)
+			hbm[i] = 0xc0de0000 + i;
+	}
+
+	ASSERT_EQ(0, pci_reset());
+	EXPECT_EQ(resets + 1, sysfs_counter("driver_device_resets"));
+	/* Twice in a row is fine too. */
+	ASSERT_EQ(0, pci_reset());
+	EXPECT_EQ(resets + 2, sysfs_counter("driver_device_resets"));
+
+	if (hbm) {
+		for (i = 0; i < 1024; i++)
+			ASSERT_EQ(0xc0de0000 + i, hbm[i]) TH_LOG("device memory word %d", i);
+		munmap(hbm, size);
+	}
+	check_every_engine(_metadata, &self->a);
+	ASSERT_EQ(0, client_open(&b));
+	check_every_engine(_metadata, &b);
+	EXPECT_EQ(0, ctx_status(b.fd).flags);
+	client_close(&b);
+}
+
+TEST_HARNESS_MAIN
