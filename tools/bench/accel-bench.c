@@ -45,6 +45,7 @@
 #include <xf86drm.h>
 
 #include "accel/accel.h"
+#include "../common/timing.h"
 
 #define LATENCY_JOBS	500
 #define DEEP_JOBS	2000
@@ -145,34 +146,31 @@ static void json_print(unsigned int card, const struct accel_device_info *info,
 	printf("\n]}\n");
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "accel-bench: %s: %s\n", what, accel_strerror(err));
 	exit(1);
 }
 
-/*
- * The same round trip without libaccel's error check on the fence (the
- * driver's FENCE_WAIT, or a sync_file query on older drivers): submit
- * ioctl and the core's syncobj wait only, to split the library's share
- * from the driver's.
- */
-static void nop_latency_raw(struct accel_device *dev, uint64_t *p50)
+/* How nop_latency() waits for each job's fence. */
+enum nop_wait {
+	/*
+	 * accel_fence_wait(), as applications wait: the wait and libaccel's
+	 * check of the job's status (the driver's FENCE_WAIT, or a sync_file
+	 * query on older drivers).
+	 */
+	NOP_WAIT_ACCEL_FENCE,
+	/*
+	 * drmSyncobjWait() on the fence's syncobj: the core's wait only,
+	 * without libaccel's status check, to split the library's share of
+	 * the round trip from the driver's.
+	 */
+	NOP_WAIT_SYNCOBJ,
+};
+
+/* p50 and p99 of NOP job round trips on engine 0, in ns, each waited for by @wait. */
+static void nop_latency(struct accel_device *dev, enum nop_wait wait, uint64_t *p50,
+			uint64_t *p99)
 {
 	uint64_t *lat = calloc((size_t)latency_jobs, sizeof(*lat));
 	struct accel_submit_args args = { 0 };
@@ -192,40 +190,12 @@ static void nop_latency_raw(struct accel_device *dev, uint64_t *p50)
 		uint64_t t0 = now_ns();
 
 		ret = accel_submit(cb, &args, NULL);
-		if (!ret)
-			ret = drmSyncobjWait(accel_device_fd(dev), &syncobj, 1, INT64_MAX, 0, NULL);
 		if (ret)
 			die("nop job", ret);
-		lat[i] = now_ns() - t0;
-	}
-	qsort(lat, (size_t)latency_jobs, sizeof(lat[0]), cmp_u64);
-	*p50 = lat[latency_jobs / 2];
-	free(lat);
-	accel_fence_destroy(f);
-	accel_cmdbuf_destroy(cb);
-}
-
-/* p50 and p99 of NOP job round trips on engine 0, in ns. */
-static void nop_latency(struct accel_device *dev, uint64_t *p50, uint64_t *p99)
-{
-	uint64_t *lat = calloc((size_t)latency_jobs, sizeof(*lat));
-	struct accel_submit_args args = { 0 };
-	struct accel_cmdbuf *cb;
-	struct accel_fence *f;
-	int i, ret;
-
-	if (!lat)
-		die("setup", -ENOMEM);
-	if ((ret = accel_cmdbuf_create(dev, 4096, &cb)) || (ret = accel_fence_create(dev, &f)) ||
-	    (ret = accel_cmdbuf_nop(cb, 1)))
-		die("setup", ret);
-	args.signal = f;
-	for (i = 0; i < latency_jobs; i++) {
-		uint64_t t0 = now_ns();
-
-		ret = accel_submit(cb, &args, NULL);
-		if (!ret)
+		if (wait == NOP_WAIT_ACCEL_FENCE)
 			ret = accel_fence_wait(f, 30000000000ull);
+		else
+			ret = drmSyncobjWait(accel_device_fd(dev), &syncobj, 1, INT64_MAX, 0, NULL);
 		if (ret)
 			die("nop job", ret);
 		lat[i] = now_ns() - t0;
@@ -343,13 +313,13 @@ static int ring_floor(const char *slot, uint64_t *p50, uint64_t *p99)
 
 static void bench_latency(struct accel_device *dev, const struct accel_device_info *info)
 {
-	uint64_t p50, p99, raw50, sys50, f50 = 0, f99 = 0;
+	uint64_t p50, p99, raw50, raw99, sys50, f50 = 0, f99 = 0;
 	int ret;
 
-	nop_latency(dev, &p50, &p99);
+	nop_latency(dev, NOP_WAIT_ACCEL_FENCE, &p50, &p99);
 	say("NOP job round trip (submit to fence seen by userspace): p50 %.1f us, p99 %.1f us (%d jobs)\n",
 	    p50 / 1e3, p99 / 1e3, latency_jobs);
-	nop_latency_raw(dev, &raw50);
+	nop_latency(dev, NOP_WAIT_SYNCOBJ, &raw50, &raw99);
 	say("  of which without libaccel's fence status check: p50 %.1f us\n", raw50 / 1e3);
 	ret = ring_floor(info->pci_slot, &f50, &f99);
 	if (ret) {
