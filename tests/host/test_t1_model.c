@@ -436,7 +436,7 @@ static void test_config_identity(struct tap *t)
 static void test_config_caps(struct tap *t)
 {
 	struct fx fx;
-	unsigned int pos, seen_exp = 0, seen_msix = 0, hops = 0;
+	unsigned int pos, seen_exp = 0, seen_msix = 0, seen_pm = 0, hops = 0;
 
 	if (!CHECK(t, fx_init(&fx, 3)))
 		return;
@@ -454,12 +454,19 @@ static void test_config_caps(struct tap *t)
 			CHECK_EQ(t, (hdr >> 16) & PCI_MSIX_FLAGS_QSIZE, 3);
 			CHECK_EQ(t, cfg32(&fx, pos + PCI_MSIX_TABLE), 0xc000);
 			CHECK_EQ(t, cfg32(&fx, pos + PCI_MSIX_PBA), 0xd000);
+		} else if ((hdr & 0xff) == PCI_CAP_ID_PM) {
+			seen_pm = pos;
+			/* version 3, no PME, no D1/D2; D0 with No_Soft_Reset */
+			CHECK_EQ(t, hdr >> 16, 3);
+			CHECK_EQ(t, cfg32(&fx, pos + PCI_PM_CTRL) & 0xffff,
+				 PCI_PM_CTRL_NO_SOFT_RESET);
 		}
 		pos = (hdr >> 8) & 0xfc;
 	}
 	CHECK(t, hops < 48);
 	CHECK(t, seen_exp);
 	CHECK(t, seen_msix);
+	CHECK(t, seen_pm);
 	/* MSI-X enable and function mask are writable, the size is not */
 	cfg_wr32(&fx, seen_msix, 0xffffffff);
 	CHECK_EQ(t, cfg32(&fx, seen_msix) >> 16,
@@ -988,6 +995,64 @@ static void flood_rings(struct fx *fx)
 	}
 }
 
+/*
+ * PCI power management: D3hot answers only config requests, runs nothing
+ * and sends no interrupt; D0 again keeps every register (No_Soft_Reset)
+ * and runs what was queued.  D1/D2 writes change nothing; FLR gives D0.
+ */
+/* PMCSR PowerState values */
+enum { PM_D0 = 0, PM_D1 = 1, PM_D2 = 2, PM_D3HOT = 3 };
+
+static void test_power_states(struct tap *t)
+{
+	const uint32_t pmcsr = T1_CAP_PM + PCI_PM_CTRL;
+	const struct fence_cmd fence = fence_cmd(TESSERA_CMD_FENCE_IRQ, 9);
+	unsigned int irqs;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, 1)))
+		return;
+	ring_setup(&fx, 0, 8);
+	wr(&fx, TESSERA_REG_SCRATCH, 0x5a5a);
+	/* D1 and D2 are not supported */
+	cfg_wr16(&fx, pmcsr, PM_D1);
+	CHECK_EQ(t, cfg16(&fx, pmcsr) & PCI_PM_CTRL_STATE_MASK, PM_D0);
+	cfg_wr16(&fx, pmcsr, PM_D2);
+	CHECK(t, !t1_in_d3hot(fx.t1));
+
+	/* a job queued, then D3hot before the engine could see a doorbell */
+	push_cmds(&fx, 0, 0, fence.dw, 4);
+	cfg_wr16(&fx, pmcsr, PM_D3HOT);
+	CHECK(t, t1_in_d3hot(fx.t1));
+	CHECK_EQ(t, cfg16(&fx, pmcsr), PM_D3HOT | PCI_PM_CTRL_NO_SOFT_RESET);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ID), 0xffffffff);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0xffffffff);
+	wr(&fx, TESSERA_REG_SCRATCH, 1);			/* dropped */
+	irqs = irq_count(&fx, 0);
+	rwr(&fx, 0, TESSERA_RING_TAIL, fx.tail[0]);		/* dropped too */
+	usleep(20000);
+	CHECK_EQ(t, get64(&fx, FENCE_OFF(0)), 0);
+	CHECK_EQ(t, irq_count(&fx, 0), irqs);
+
+	/* D0: registers kept, and the doorbell now runs the job */
+	cfg_wr16(&fx, pmcsr, PM_D0);
+	CHECK(t, !t1_in_d3hot(fx.t1));
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0x5a5a);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_CTRL), TESSERA_RING_CTRL_ENABLE);
+	kick(&fx, 0);
+	CHECK(t, wait_idle(&fx, 0));
+	CHECK_EQ(t, get64(&fx, FENCE_OFF(0)), 9);
+	CHECK_EQ(t, irq_count(&fx, 0), irqs + 1);
+
+	/* an FLR in D3hot returns the function to D0, reset */
+	cfg_wr16(&fx, pmcsr, PM_D3HOT);
+	cfg_wr16(&fx, T1_CAP_EXP + PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_BCR_FLR);
+	CHECK(t, !t1_in_d3hot(fx.t1));
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ID), TESSERA_ID_MAGIC);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0);
+	fx_fini(&fx);
+}
+
 static void test_flr_config_write(struct tap *t)
 {
 	const uint32_t devctl = T1_CAP_EXP + PCI_EXP_DEVCTL;
@@ -1215,6 +1280,7 @@ static const struct tap_test tests[] = {
 	{ "device reset register", test_device_reset },
 	{ "reset while engines are busy", test_reset_while_busy },
 	{ "FLR through a Device Control config write", test_flr_config_write },
+	{ "PCI power states: D3hot and back to D0", test_power_states },
 	{ "DMA unmap while an engine is busy", test_unmap_while_busy },
 	{ "four rings, one vector each", test_multi_ring_vectors },
 	{ "timestamp", test_timestamp },

@@ -30,6 +30,8 @@
 #define TEMP_FULL_MC	88000.0
 #define TEMP_CRIT_MC	95000
 #define POWER_IDLE_MW	25000.0
+#define POWER_D3_MW	3000.0		/* D3hot standby */
+#define TEMP_D3_MC	32000.0
 #define POWER_FULL_MW	280000.0
 #define POWER_CAP_MW	300000
 #define CLOCK_MHZ	1000
@@ -85,7 +87,7 @@ static bool is_pow2(uint64_t v)
 static void raise_irq(struct t1 *t1, uint32_t bit, unsigned int vector)
 {
 	t1->int_status |= bit;
-	if (!(t1->int_mask & bit))
+	if (!(t1->int_mask & bit) && !t1->d3hot)
 		t1->ops.irq(t1->ops.opaque, vector);
 }
 
@@ -887,7 +889,8 @@ static void *ring_thread(void *arg)
 
 		if (!ring_can_run(r))
 			r->kicked = false;
-		if (!r->kicked) {
+		/* In D3hot a kicked ring waits for D0 (power_state_change). */
+		if (!r->kicked || t1->d3hot) {
 			pthread_cond_wait(&r->kick, &t1->lock);
 			continue;
 		}
@@ -948,11 +951,11 @@ static void telemetry(struct t1 *t1, uint64_t now)
 	t1->last_tick = now;
 	/* First-order lags: temperature tau 2 s, power tau 50 ms. */
 	a = 1.0 - exp(-(double)dt / 2e9);
-	t1->temp_mc += (TEMP_IDLE_MC + (TEMP_FULL_MC - TEMP_IDLE_MC) * util -
-			t1->temp_mc) * a;
+	t1->temp_mc += ((t1->d3hot ? TEMP_D3_MC : TEMP_IDLE_MC) +
+			(TEMP_FULL_MC - TEMP_IDLE_MC) * util - t1->temp_mc) * a;
 	a = 1.0 - exp(-(double)dt / 5e7);
-	t1->power_mw += (POWER_IDLE_MW + (POWER_FULL_MW - POWER_IDLE_MW) * util -
-			 t1->power_mw) * a;
+	t1->power_mw += ((t1->d3hot ? POWER_D3_MW : POWER_IDLE_MW) +
+			 (POWER_FULL_MW - POWER_IDLE_MW) * util - t1->power_mw) * a;
 	if (t1->power_mw > POWER_CAP_MW)
 		t1->power_mw = POWER_CAP_MW;
 }
@@ -994,6 +997,13 @@ int t1_bar0_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
 		return -EINVAL;
 
 	pthread_mutex_lock(&t1->lock);
+	if (t1->d3hot) {
+		/* Only configuration requests are answered in D3hot. */
+		if (!write)
+			memset(buf, 0xff, len);
+		pthread_mutex_unlock(&t1->lock);
+		return 0;
+	}
 	for (uint32_t i = 0; i < len; i += 4) {
 		uint32_t v;
 
@@ -1032,7 +1042,26 @@ static void function_reset(struct t1 *t1)
 	t1->fi_dev_reset_fail = false;
 	device_reset(t1);
 	t1_cfg_init(&t1->cfg, t1->nrings + 1, t1->hbm_size);
+	t1->d3hot = false;
 	t1->function_resets++;
+}
+
+/*
+ * D0 <-> D3hot (t1->lock held).  In D3hot the function answers only
+ * configuration requests: BAR0 reads return all ones and writes are
+ * dropped, engines fetch no descriptor (one already running finishes),
+ * and no interrupt is sent (events stay latched in INT_STATUS and are
+ * sent on the way back to D0 if unmasked).  Power falls to the standby
+ * figure.  No_Soft_Reset: back in D0 every register is as it was.
+ */
+static void power_state_change(struct t1 *t1, bool d3hot)
+{
+	t1->d3hot = d3hot;
+	if (d3hot)
+		return;
+	for (unsigned int n = 0; n < t1->nrings; n++)
+		pthread_cond_signal(&t1->ring[n].kick);
+	irq_unmasked(t1, ~t1->int_mask);
 }
 
 int t1_cfg_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
@@ -1043,7 +1072,17 @@ int t1_cfg_access(struct t1 *t1, uint64_t off, void *buf, uint32_t len,
 
 	pthread_mutex_lock(&t1->lock);
 	if (write) {
+		unsigned int old = t1_cfg_power_state(&t1->cfg), state;
+
 		t1_cfg_write(&t1->cfg, off, buf, len);
+		/* D1 and D2 are not supported: such a write changes nothing. */
+		state = t1_cfg_power_state(&t1->cfg);
+		if (state == 1 || state == 2) {
+			t1_cfg_set_power_state(&t1->cfg, old);
+			state = old;
+		}
+		if (state != old)
+			power_state_change(t1, state == 3);
 		/* Initiate FLR: done before the write completes. */
 		if (t1_cfg_is_flr(off, buf, len))
 			function_reset(t1);
@@ -1075,6 +1114,16 @@ void t1_reset(struct t1 *t1)
 	pthread_mutex_lock(&t1->lock);
 	function_reset(t1);
 	pthread_mutex_unlock(&t1->lock);
+}
+
+bool t1_in_d3hot(struct t1 *t1)
+{
+	bool d3hot;
+
+	pthread_mutex_lock(&t1->lock);
+	d3hot = t1->d3hot;
+	pthread_mutex_unlock(&t1->lock);
+	return d3hot;
 }
 
 unsigned int t1_function_resets(struct t1 *t1)

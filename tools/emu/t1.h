@@ -29,6 +29,7 @@
 /* Config space layout (offsets of the capabilities). */
 #define T1_CAP_EXP		0x40
 #define T1_CAP_MSIX		0x80
+#define T1_CAP_PM		0x90
 
 struct t1_host_ops {
 	/*
@@ -97,6 +98,8 @@ void t1_reg_write(struct t1 *t1, uint32_t off, uint32_t val);
 void t1_reset(struct t1 *t1);
 /* Number of function-level resets since t1_create() (tests, logging). */
 unsigned int t1_function_resets(struct t1 *t1);
+/* Is the function in D3hot (PCI power management)? */
+bool t1_in_d3hot(struct t1 *t1);
 
 /* Config space contents, kept apart from the register model. */
 struct t1_cfg {
@@ -112,5 +115,8 @@ void t1_cfg_write(struct t1_cfg *c, uint32_t off, const void *buf,
 		  uint32_t len);
 /* Does a write of @len bytes at @off set Initiate Function Level Reset? */
 bool t1_cfg_is_flr(uint32_t off, const void *buf, uint32_t len);
+/* PMCSR PowerState: 0 = D0, 3 = D3hot. */
+unsigned int t1_cfg_power_state(const struct t1_cfg *c);
+void t1_cfg_set_power_state(struct t1_cfg *c, unsigned int state);
 
 #endif /* TESSERA_T1_H */

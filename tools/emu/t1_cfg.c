@@ -83,13 +83,29 @@ static void cfg_init_msix(struct t1_cfg *c, unsigned int vectors)
 	const uint32_t p = T1_CAP_MSIX;
 
 	cfg_set(c, p + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_MSIX, 0);
-	cfg_set(c, p + PCI_CAP_LIST_NEXT, 1, 0, 0);
+	cfg_set(c, p + PCI_CAP_LIST_NEXT, 1, T1_CAP_PM, 0);
 	cfg_set(c, p + PCI_MSIX_FLAGS, 2, vectors - 1,
 		PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
 	cfg_set(c, p + PCI_MSIX_TABLE, 4,
 		TESSERA_MSIX_TABLE_OFFSET | TESSERA_BAR_REGS, 0);
 	cfg_set(c, p + PCI_MSIX_PBA, 4,
 		TESSERA_MSIX_PBA_OFFSET | TESSERA_BAR_REGS, 0);
+}
+
+/*
+ * Power management, version 3: D0 and D3hot only, no PME.  No_Soft_Reset
+ * is set: D3hot -> D0 keeps every register, so software need not
+ * re-initialise the card.  t1_cfg_access() applies PowerState writes.
+ */
+static void cfg_init_pm(struct t1_cfg *c)
+{
+	const uint32_t p = T1_CAP_PM;
+
+	cfg_set(c, p + PCI_CAP_LIST_ID, 1, PCI_CAP_ID_PM, 0);
+	cfg_set(c, p + PCI_CAP_LIST_NEXT, 1, 0, 0);
+	cfg_set(c, p + PCI_PM_PMC, 2, 3, 0);
+	cfg_set(c, p + PCI_PM_CTRL, 2, PCI_PM_CTRL_NO_SOFT_RESET,
+		PCI_PM_CTRL_STATE_MASK);
 }
 
 void t1_cfg_init(struct t1_cfg *c, unsigned int msix_vectors,
@@ -99,6 +115,19 @@ void t1_cfg_init(struct t1_cfg *c, unsigned int msix_vectors,
 	cfg_init_header(c, hbm_size);
 	cfg_init_pcie(c);
 	cfg_init_msix(c, msix_vectors);
+	cfg_init_pm(c);
+}
+
+unsigned int t1_cfg_power_state(const struct t1_cfg *c)
+{
+	return c->b[T1_CAP_PM + PCI_PM_CTRL] & PCI_PM_CTRL_STATE_MASK;
+}
+
+void t1_cfg_set_power_state(struct t1_cfg *c, unsigned int state)
+{
+	uint8_t *b = &c->b[T1_CAP_PM + PCI_PM_CTRL];
+
+	*b = (*b & ~PCI_PM_CTRL_STATE_MASK) | (state & PCI_PM_CTRL_STATE_MASK);
 }
 
 void t1_cfg_read(const struct t1_cfg *c, uint32_t off, void *buf,

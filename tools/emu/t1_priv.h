@@ -147,6 +147,7 @@ struct t1 {
 	uint32_t ecc_uncorrected;
 	uint32_t engine_resets;
 	unsigned int function_resets;	/* FLRs and DEVICE_RESETs */
+	bool d3hot;		/* PCI PM: the function is in D3hot */
 
 	/* Bumped (under lock) by every TLB invalidation; engines read it. */
 	atomic_uint tlb_epoch;
