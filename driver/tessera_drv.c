@@ -276,6 +276,7 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		 pdev->revision, TESSERA_HW_VERSION_MAJOR(tdev->hw_version),
 		 TESSERA_HW_VERSION_MINOR(tdev->hw_version), tdev->num_compute,
 		 tdev->num_dma, tdev->serial);
+	tessera_pm_init(tdev);
 	return 0;
 
 err_irq:
@@ -290,6 +291,8 @@ static void tessera_remove(struct pci_dev *pdev)
 	struct tessera_device *tdev = pci_get_drvdata(pdev);
 	u32 i;
 
+	/* The PCI core woke the card for remove; it stays awake now. */
+	tessera_pm_fini(tdev);
 	/*
 	 * After unplug no ioctl or job reaches the hardware: run_job fails
 	 * new jobs with -ENODEV.  Jobs already on the rings will never
@@ -314,6 +317,7 @@ static struct pci_driver tessera_pci_driver = {
 	.probe = tessera_probe,
 	.remove = tessera_remove,
 	.err_handler = &tessera_pci_err_handlers,
+	.driver.pm = &tessera_pm_ops,
 };
 module_pci_driver(tessera_pci_driver);
 

@@ -353,6 +353,7 @@ bool tessera_hw_lost(struct tessera_device *tdev);
 /* tessera_mmu.c */
 int tessera_mmu_init(struct tessera_device *tdev);
 void tessera_mmu_hw_init(struct tessera_device *tdev);
+void tessera_mmu_flush_all(struct tessera_device *tdev);
 struct tessera_vm *tessera_vm_create(struct tessera_device *tdev);
 void tessera_vm_put(struct tessera_vm *vm);
 int tessera_vm_alloc_va(struct tessera_vm *vm, struct drm_mm_node *node, u64 size);
@@ -372,6 +373,14 @@ void tessera_reset_init(struct tessera_device *tdev);
 void tessera_hw_watchdog_init(struct tessera_device *tdev);
 bool tessera_hw_enter(struct tessera_device *tdev, int *idx);
 void tessera_hw_exit(struct tessera_device *tdev, int idx);
+
+/* tessera_pm.c */
+extern const struct dev_pm_ops tessera_pm_ops;
+int tessera_pm_get(struct tessera_device *tdev);
+void tessera_pm_put(struct tessera_device *tdev);
+bool tessera_pm_get_if_awake(struct tessera_device *tdev);
+void tessera_pm_init(struct tessera_device *tdev);
+void tessera_pm_fini(struct tessera_device *tdev);
 
 /* tessera_gem.c */
 int tessera_hbm_init(struct tessera_device *tdev);

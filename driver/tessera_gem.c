@@ -17,6 +17,7 @@
 #include <linux/dma-resv.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/pm_runtime.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <drm/drm_drv.h>
@@ -231,6 +232,10 @@ static int tessera_hbm_mmap(struct drm_gem_object *obj, struct vm_area_struct *v
 	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > obj->size)
 		return -EINVAL;
+	/* BAR2 does not decode in D3hot: the card stays awake while mapped. */
+	ret = tessera_pm_get(tdev);
+	if (ret)
+		return ret;
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
 
@@ -242,11 +247,31 @@ static int tessera_hbm_mmap(struct drm_gem_object *obj, struct vm_area_struct *v
 			break;
 		pfn = (tdev->hbm_bar + tessera_buddy_block_offset(block)) >> PAGE_SHIFT;
 		ret = remap_pfn_range(vma, addr, pfn, size, vma->vm_page_prot);
-		if (ret)
+		if (ret) {
+			tessera_pm_put(tdev);
 			return ret;
+		}
 		addr += size;
 	}
 	return 0;
+}
+
+/* A copy of a BAR2 mapping (fork, split) keeps the card awake too. */
+static void tessera_hbm_vm_open(struct vm_area_struct *vma)
+{
+	struct drm_gem_object *obj = vma->vm_private_data;
+
+	pm_runtime_get_noresume(obj->dev->dev);
+	drm_gem_vm_open(vma);
+}
+
+static void tessera_hbm_vm_close(struct vm_area_struct *vma)
+{
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct tessera_device *tdev = to_tessera(obj->dev);
+
+	drm_gem_vm_close(vma);
+	tessera_pm_put(tdev);
 }
 
 static enum drm_gem_object_status tessera_hbm_status(struct drm_gem_object *obj)
@@ -260,8 +285,8 @@ static struct dma_buf *tessera_hbm_export(struct drm_gem_object *obj, int flags)
 }
 
 static const struct vm_operations_struct tessera_hbm_vm_ops = {
-	.open = drm_gem_vm_open,
-	.close = drm_gem_vm_close,
+	.open = tessera_hbm_vm_open,
+	.close = tessera_hbm_vm_close,
 };
 
 static const struct drm_gem_object_funcs tessera_hbm_funcs = {

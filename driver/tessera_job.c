@@ -297,8 +297,12 @@ void tessera_fault_resume(struct tessera_device *tdev, u32 asid)
 	}
 	if (!drm_dev_enter(&tdev->drm, &idx))
 		return;
-	for (i = 0; i < tdev->num_rings; i++)
-		tessera_ring_write(&tdev->rings[i], TESSERA_RING_CTX_RESUME, asid);
+	/* A sleeping card un-halted every context before it went to sleep. */
+	if (tessera_pm_get_if_awake(tdev)) {
+		for (i = 0; i < tdev->num_rings; i++)
+			tessera_ring_write(&tdev->rings[i], TESSERA_RING_CTX_RESUME, asid);
+		tessera_pm_put(tdev);
+	}
 	drm_dev_exit(idx);
 }
 
@@ -443,6 +447,8 @@ void tessera_job_free(struct tessera_job *job)
 		dma_fence_put(job->hw_fence);
 	else
 		kfree(job->fence);
+	if (job->pm_ref)
+		tessera_pm_put(job->tdev);
 	kfree(job);
 }
 

@@ -59,6 +59,8 @@ struct tessera_job {
 	struct drm_gem_object **bos;
 	/** @num_bos: entries in @bos */
 	u32 num_bos;
+	/** @pm_ref: the job keeps the card awake (runtime PM) until freed */
+	bool pm_ref;
 };
 
 static inline struct tessera_ring *tessera_job_ring(struct tessera_job *job)

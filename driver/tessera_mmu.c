@@ -119,6 +119,20 @@ static void tessera_vm_clear(struct tessera_vm *vm, u64 va, u64 size)
 	}
 }
 
+/* Invalidate (@op, @asid) and wait; mmu_lock held, card awake. */
+static void tessera_mmu_invalidate(struct tessera_device *tdev, u32 op, u32 asid)
+{
+	u32 status;
+
+	lockdep_assert_held(&tdev->mmu_lock);
+	tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
+	tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, op);
+	if (readl_poll_timeout(tdev->regs + TESSERA_REG_MMU_TLB_INV_STATUS, status,
+			       !(status & TESSERA_TLB_INV_BUSY) || status == U32_MAX,
+			       10, 1000 * 1000))
+		drm_err(&tdev->drm, "TLB invalidation (%u, context %u) timed out\n", op, asid);
+}
+
 /**
  * tessera_mmu_flush - invalidate a context's TLB entries and wait
  * @tdev: the device
@@ -129,20 +143,29 @@ static void tessera_vm_clear(struct tessera_vm *vm, u64 va, u64 size)
  */
 static void tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
 {
-	u32 status;
 	int idx;
 
 	if (!drm_dev_enter(&tdev->drm, &idx))
 		return;
-	mutex_lock(&tdev->mmu_lock);
-	tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
-	tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ASID);
-	if (readl_poll_timeout(tdev->regs + TESSERA_REG_MMU_TLB_INV_STATUS, status,
-			       !(status & TESSERA_TLB_INV_BUSY) || status == U32_MAX,
-			       10, 1000 * 1000))
-		drm_err(&tdev->drm, "TLB invalidation of context %u timed out\n", asid);
-	mutex_unlock(&tdev->mmu_lock);
+	/* A sleeping card's TLB was emptied before it went to sleep. */
+	if (tessera_pm_get_if_awake(tdev)) {
+		mutex_lock(&tdev->mmu_lock);
+		tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ASID, asid);
+		mutex_unlock(&tdev->mmu_lock);
+		tessera_pm_put(tdev);
+	}
 	drm_dev_exit(idx);
+}
+
+/**
+ * tessera_mmu_flush_all - empty the TLB of every context
+ * @tdev: the device, awake, inside drm_dev_enter()
+ */
+void tessera_mmu_flush_all(struct tessera_device *tdev)
+{
+	mutex_lock(&tdev->mmu_lock);
+	tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ALL, 0);
+	mutex_unlock(&tdev->mmu_lock);
 }
 
 /* Write one valid 4 KiB PTE, allocating the tables on the way. */

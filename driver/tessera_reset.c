@@ -24,6 +24,7 @@
 
 #include <linux/iopoll.h>
 #include <linux/module.h>
+#include <linux/pm_runtime.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
@@ -206,13 +207,19 @@ out:
  * answer then.  Must not be used on a path that a reset waits for (job
  * freeing, timeout handlers).
  *
+ * Also keeps the card awake (runtime PM) until tessera_hw_exit().
+ *
  * Return: true if the card is present; then call tessera_hw_exit().
  */
 bool tessera_hw_enter(struct tessera_device *tdev, int *idx)
 {
 	down_read(&tdev->pci_reset_lock);
-	if (drm_dev_enter(&tdev->drm, idx))
-		return true;
+	if (drm_dev_enter(&tdev->drm, idx)) {
+		/* Wakes a sleeping card for the access. */
+		if (!tessera_pm_get(tdev))
+			return true;
+		drm_dev_exit(*idx);
+	}
 	up_read(&tdev->pci_reset_lock);
 	return false;
 }
@@ -224,6 +231,7 @@ bool tessera_hw_enter(struct tessera_device *tdev, int *idx)
  */
 void tessera_hw_exit(struct tessera_device *tdev, int idx)
 {
+	tessera_pm_put(tdev);
 	drm_dev_exit(idx);
 	up_read(&tdev->pci_reset_lock);
 }
@@ -275,6 +283,8 @@ static void tessera_pci_reset_prepare(struct pci_dev *pdev)
 	if (!tdev)
 		return;
 	drm_info(&tdev->drm, "PCI function reset: stopping the card\n");
+	/* The PCI core woke the card; keep it from sleeping until reset_done. */
+	pm_runtime_get_noresume(&pdev->dev);
 	/* Held until reset_done: waits for, then blocks, other accesses. */
 	down_write(&tdev->pci_reset_lock);
 	/* On reset_wq: no timeout handler or device reset runs meanwhile. */
@@ -292,6 +302,7 @@ static void tessera_pci_reset_done(struct pci_dev *pdev)
 	queue_work(tdev->reset_wq, &tdev->pci_reset_done_work);
 	flush_work(&tdev->pci_reset_done_work);
 	up_write(&tdev->pci_reset_lock);
+	tessera_pm_put(tdev);
 	if (!test_bit(TESSERA_FLAG_LOST, &tdev->flags))
 		drm_info(&tdev->drm, "PCI function reset: card re-initialised\n");
 }

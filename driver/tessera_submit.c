@@ -419,6 +419,12 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 	kref_get(&tfile->vm->ref);
 	job->vm = tfile->vm;
 
+	/* The card stays awake while the job exists. */
+	ret = tessera_pm_get(tdev);
+	if (ret)
+		goto err_free;
+	job->pm_ref = true;
+
 	ret = tessera_job_lookup_cmds(job, file, args);
 	if (ret)
 		goto err_free;
