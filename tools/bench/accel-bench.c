@@ -146,6 +146,7 @@ static void json_print(unsigned int card, const struct accel_device_info *info,
 	printf("\n]}\n");
 }
 
+static void die(const char *what, int err) __attribute__((noreturn));
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "accel-bench: %s: %s\n", what, accel_strerror(err));
