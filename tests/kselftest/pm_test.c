@@ -16,31 +16,17 @@
 
 #define SLEEP_WAIT_MS	15000	/* autosuspend is 1 s; TCG is slow */
 
-static const char *card(void)
-{
-	const char *c = getenv("TESSERA_CARD");
-
-	return c ? c : "0";
-}
-
 /* Read /sys/class/accel/accelN/device/@attr into @buf; 0 or -errno. */
 static int read_dev_attr(const char *attr, char *buf, size_t len)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
+	int ret;
 
-	snprintf(path, sizeof(path), "/sys/class/accel/accel%s/device/%s", card(), attr);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%s/device/%s", tessera_card(), attr);
+	ret = tessera_read_text(path, buf, len);
+	if (!ret)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ret;
 }
 
 static bool runtime_status_is(const char *want)
@@ -112,7 +98,7 @@ TEST(sensors_wake_the_card_and_show_standby_power)
 	int fd;
 
 	snprintf(pattern, sizeof(pattern), "/sys/class/accel/accel%s/device/hwmon/hwmon*/power1_input",
-		 card());
+		 tessera_card());
 	ASSERT_EQ(0, glob(pattern, 0, NULL, &g));
 	ASSERT_EQ(1, g.gl_pathc);
 	snprintf(path, sizeof(path), "%s", g.gl_pathv[0]);

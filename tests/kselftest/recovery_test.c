@@ -11,13 +11,6 @@
 #include "tessera_test.h"
 #include "kselftest_harness.h"
 
-static const char *card(void)
-{
-	const char *c = getenv("TESSERA_CARD");
-
-	return c ? c : "0";
-}
-
 /* The card's debugfs directory is named after its PCI address. */
 static void debugfs_path(char *path, size_t len, const char *name)
 {
@@ -25,7 +18,7 @@ static void debugfs_path(char *path, size_t len, const char *name)
 	const char *slot;
 	ssize_t n;
 
-	snprintf(link, sizeof(link), "/sys/class/accel/accel%s/device", card());
+	snprintf(link, sizeof(link), "/sys/class/accel/accel%s/device", tessera_card());
 	n = readlink(link, target, sizeof(target) - 1);
 	target[n > 0 ? n : 0] = '\0';
 	slot = strrchr(target, '/');
@@ -47,21 +40,6 @@ static int inject(const char *name, unsigned int val)
 		ret = -errno;
 	close(fd);
 	return ret;
-}
-
-static long long sysfs_counter(const char *name)
-{
-	char path[160], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/accel/accel%s/device/tessera/%s", card(), name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return strtoll(buf, NULL, 0);
 }
 
 /* Submit what @c emitted on @engine without waiting. */
@@ -112,7 +90,7 @@ FIXTURE_TEARDOWN(recovery)
 
 TEST_F(recovery, a_hang_fails_only_the_hung_job)
 {
-	long long resets = sysfs_counter("driver_engine_resets");
+	long long resets = tessera_sysfs_counter("driver_engine_resets");
 	uint32_t sb[3];
 	int i;
 
@@ -141,7 +119,7 @@ TEST_F(recovery, a_hang_fails_only_the_hung_job)
 		EXPECT_EQ(0x1000 + i, self->p[i * 1024]);
 		EXPECT_EQ(0x1000 + i, self->p[i * 1024 + 1023]);
 	}
-	EXPECT_EQ(resets + 1, sysfs_counter("driver_engine_resets"));
+	EXPECT_EQ(resets + 1, tessera_sysfs_counter("driver_engine_resets"));
 	/* A hang is not a fault: the hung job's context goes on. */
 	EXPECT_EQ(0, ctx_status(self->a.fd).flags);
 	emit_fill(&self->a, self->a.cmd_va + 32768, 64, 7);
@@ -164,15 +142,15 @@ TEST_F(recovery, an_injected_fault_fails_only_its_context)
 
 TEST_F(recovery, corrected_ecc_errors_are_counted)
 {
-	long long before = sysfs_counter("ecc_corrected");
+	long long before = tessera_sysfs_counter("ecc_corrected");
 
 	ASSERT_EQ(0, inject("inject_ecc", 1));
-	EXPECT_EQ(before + 1, sysfs_counter("ecc_corrected"));
+	EXPECT_EQ(before + 1, tessera_sysfs_counter("ecc_corrected"));
 }
 
 TEST_F(recovery, a_failed_engine_reset_escalates_to_a_device_reset)
 {
-	long long device_resets = sysfs_counter("driver_device_resets");
+	long long device_resets = tessera_sysfs_counter("driver_device_resets");
 	uint64_t engines;
 	uint32_t e;
 
@@ -181,7 +159,7 @@ TEST_F(recovery, a_failed_engine_reset_escalates_to_a_device_reset)
 	tessera_fill_nops(self->a.cmd, 8);
 	self->a.ndw = 8;
 	EXPECT_EQ(-ETIMEDOUT, run(&self->a, 0));
-	EXPECT_EQ(device_resets + 1, sysfs_counter("driver_device_resets"));
+	EXPECT_EQ(device_resets + 1, tessera_sysfs_counter("driver_device_resets"));
 
 	/* Every engine works after the device reset. */
 	ASSERT_EQ(0, tessera_get_param(self->b.fd, DRM_TESSERA_PARAM_NUM_ENGINES, &engines));

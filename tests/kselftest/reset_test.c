@@ -18,13 +18,6 @@
 #define STREAM_JOBS	32
 #define FILLS_PER_JOB	6
 
-static const char *card(void)
-{
-	const char *c = getenv("TESSERA_CARD");
-
-	return c ? c : "0";
-}
-
 /* /sys/bus/pci/devices/<this card's address>/reset */
 static void reset_path(char *path, size_t len)
 {
@@ -32,7 +25,7 @@ static void reset_path(char *path, size_t len)
 	const char *slot;
 	ssize_t n;
 
-	snprintf(link, sizeof(link), "/sys/class/accel/accel%s/device", card());
+	snprintf(link, sizeof(link), "/sys/class/accel/accel%s/device", tessera_card());
 	n = readlink(link, target, sizeof(target) - 1);
 	target[n > 0 ? n : 0] = '\0';
 	slot = strrchr(target, '/');
@@ -53,21 +46,6 @@ static int pci_reset(void)
 		ret = -errno;
 	close(fd);
 	return ret;
-}
-
-static long long sysfs_counter(const char *name)
-{
-	char path[160], buf[32] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/accel/accel%s/device/tessera/%s", card(), name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return strtoll(buf, NULL, 0);
 }
 
 /* Submit @ndw dwords at dword @off of @c's command buffer, no wait. */
@@ -142,7 +120,7 @@ FIXTURE_TEARDOWN(pci_reset)
  */
 TEST_F(pci_reset, jobs_on_the_card_fail_with_ecanceled)
 {
-	long long resets = sysfs_counter("driver_device_resets");
+	long long resets = tessera_sysfs_counter("driver_device_resets");
 	uint32_t sync[STREAM_JOBS];
 	int status[STREAM_JOBS], i, done = 0, cancelled = 0;
 
@@ -176,7 +154,7 @@ TEST_F(pci_reset, jobs_on_the_card_fail_with_ecanceled)
 	TH_LOG("%d jobs done before the reset, %d cancelled", done, cancelled);
 	EXPECT_GE(done, 1);
 	EXPECT_GE(cancelled, 1);
-	EXPECT_EQ(resets + 1, sysfs_counter("driver_device_resets"));
+	EXPECT_EQ(resets + 1, tessera_sysfs_counter("driver_device_resets"));
 
 	/* The same context computes correctly afterwards. */
 	check_every_engine(_metadata, &self->a);
@@ -223,7 +201,7 @@ TEST_F(pci_reset, jobs_submitted_during_a_reset_complete)
  */
 TEST_F(pci_reset, contexts_and_device_memory_survive_a_reset)
 {
-	long long resets = sysfs_counter("driver_device_resets");
+	long long resets = tessera_sysfs_counter("driver_device_resets");
 	struct drm_tessera_bo_create bc = { .size = 4096, .flags = DRM_TESSERA_BO_DEVICE_MEM };
 	struct client b;
 	uint32_t *hbm = NULL;
@@ -238,10 +216,10 @@ TEST_F(pci_reset, contexts_and_device_memory_survive_a_reset)
 	}
 
 	ASSERT_EQ(0, pci_reset());
-	EXPECT_EQ(resets + 1, sysfs_counter("driver_device_resets"));
+	EXPECT_EQ(resets + 1, tessera_sysfs_counter("driver_device_resets"));
 	/* Twice in a row is fine too. */
 	ASSERT_EQ(0, pci_reset());
-	EXPECT_EQ(resets + 2, sysfs_counter("driver_device_resets"));
+	EXPECT_EQ(resets + 2, tessera_sysfs_counter("driver_device_resets"));
 
 	if (hbm) {
 		for (i = 0; i < 1024; i++)

@@ -9,35 +9,13 @@
 #include "tessera_test.h"
 #include "kselftest_harness.h"
 
-static const char *card(void)
-{
-	const char *c = getenv("TESSERA_CARD");
-
-	return c ? c : "0";
-}
-
 /* Read a small text file into @buf; returns 0 or -errno. */
-static int read_text(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return 0;
-}
-
 static long long read_number(const char *fmt, const char *arg)
 {
 	char path[256], buf[64];
 
 	snprintf(path, sizeof(path), fmt, arg);
-	if (read_text(path, buf, sizeof(buf)))
+	if (tessera_read_text(path, buf, sizeof(buf)))
 		return -1;
 	return strtoll(buf, NULL, 0);
 }
@@ -49,7 +27,7 @@ static long long fdinfo_value(int fd, const char *key)
 	size_t klen = strlen(key);
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (read_text(path, buf, sizeof(buf)))
+	if (tessera_read_text(path, buf, sizeof(buf)))
 		return -1;
 	for (p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		if (!strncmp(p, key, klen) && p[klen] == ':')
@@ -70,22 +48,22 @@ TEST(sysfs_attributes_match_the_ioctls)
 	ASSERT_EQ(0, tessera_get_param(fd, DRM_TESSERA_PARAM_DEVICE_MEM_SIZE, &mem));
 	close(fd);
 
-	snprintf(path, sizeof(path), "/sys/class/accel/accel%s/device/tessera/hw_version", card());
-	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%s/device/tessera/hw_version", tessera_card());
+	ASSERT_EQ(0, tessera_read_text(path, buf, sizeof(buf)));
 	EXPECT_EQ(0, strncmp(buf, "1.", 2));
 	EXPECT_EQ((long long)serial,
-		  read_number("/sys/class/accel/accel%s/device/tessera/serial_number", card()));
+		  read_number("/sys/class/accel/accel%s/device/tessera/serial_number", tessera_card()));
 	EXPECT_EQ((long long)engines,
-		  read_number("/sys/class/accel/accel%s/device/tessera/compute_engines", card()) +
-		  read_number("/sys/class/accel/accel%s/device/tessera/dma_engines", card()));
+		  read_number("/sys/class/accel/accel%s/device/tessera/compute_engines", tessera_card()) +
+		  read_number("/sys/class/accel/accel%s/device/tessera/dma_engines", tessera_card()));
 	EXPECT_EQ((long long)mem,
-		  read_number("/sys/class/accel/accel%s/device/tessera/device_memory_bytes", card()));
-	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/ecc_corrected", card()), 0);
-	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/ecc_uncorrected", card()), 0);
-	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/engine_resets", card()), 0);
+		  read_number("/sys/class/accel/accel%s/device/tessera/device_memory_bytes", tessera_card()));
+	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/ecc_corrected", tessera_card()), 0);
+	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/ecc_uncorrected", tessera_card()), 0);
+	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/engine_resets", tessera_card()), 0);
 	EXPECT_GE(read_number("/sys/class/accel/accel%s/device/tessera/driver_engine_resets",
-			      card()), 0);
-	EXPECT_GT(read_number("/sys/class/accel/accel%s/device/tessera/clock_mhz", card()), 0);
+			      tessera_card()), 0);
+	EXPECT_GT(read_number("/sys/class/accel/accel%s/device/tessera/clock_mhz", tessera_card()), 0);
 }
 
 TEST(hwmon_reports_plausible_sensors)
@@ -94,11 +72,11 @@ TEST(hwmon_reports_plausible_sensors)
 	long long temp, crit, power, cap;
 	glob_t g;
 
-	snprintf(pattern, sizeof(pattern), "/sys/class/accel/accel%s/device/hwmon/hwmon*", card());
+	snprintf(pattern, sizeof(pattern), "/sys/class/accel/accel%s/device/hwmon/hwmon*", tessera_card());
 	ASSERT_EQ(0, glob(pattern, 0, NULL, &g));
 	ASSERT_EQ(1, g.gl_pathc);
 	snprintf(path, sizeof(path), "%s/name", g.gl_pathv[0]);
-	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	ASSERT_EQ(0, tessera_read_text(path, buf, sizeof(buf)));
 	EXPECT_STREQ("tessera\n", buf);
 	snprintf(path, sizeof(path), "%s/%%s", g.gl_pathv[0]);
 	temp = read_number(path, "temp1_input");
@@ -127,7 +105,7 @@ TEST(fdinfo_engine_time_grows_with_work)
 	fd = tessera_open();
 	ASSERT_GE(fd, 0);
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	ASSERT_EQ(0, tessera_read_text(path, buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, "drm-driver:\ttessera\n"));
 	EXPECT_NE(NULL, strstr(buf, "drm-client-id:\t"));
 	EXPECT_NE(NULL, strstr(buf, "drm-pdev:\t"));
@@ -153,7 +131,7 @@ TEST(fdinfo_engine_time_grows_with_work)
 	EXPECT_GT(cycles, 0);
 
 	/* Memory keys: the 256 KiB+ command buffer is counted. */
-	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	ASSERT_EQ(0, tessera_read_text(path, buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, "drm-total-")) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "drm-resident-"));
 	munmap(cmd, size);
@@ -169,7 +147,7 @@ static long long fdinfo_bytes(int fd, const char *key)
 	size_t klen = strlen(key);
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	if (read_text(path, buf, sizeof(buf)))
+	if (tessera_read_text(path, buf, sizeof(buf)))
 		return -1;
 	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		if (strncmp(p, key, klen) || p[klen] != ':')
@@ -238,7 +216,7 @@ TEST(debugfs_rings)
 	if (glob(pattern, 0, NULL, &g))
 		SKIP(return, "debugfs not mounted");
 	for (i = 0; i < g.gl_pathc; i++) {
-		ASSERT_EQ(0, read_text(g.gl_pathv[i], buf, sizeof(buf)));
+		ASSERT_EQ(0, tessera_read_text(g.gl_pathv[i], buf, sizeof(buf)));
 		found += strstr(buf, "ring 0 (compute): head ") != NULL;
 	}
 	EXPECT_EQ(g.gl_pathc, found);
@@ -266,7 +244,7 @@ TEST(debugfs_contexts_list_clients_and_buffers)
 		unsigned int i;
 
 		for (i = 0; i < g.gl_pathc; i++) {
-			ASSERT_EQ(0, read_text(g.gl_pathv[i], buf, sizeof(buf)));
+			ASSERT_EQ(0, tessera_read_text(g.gl_pathv[i], buf, sizeof(buf)));
 			found += strstr(buf, want) != NULL;
 		}
 		EXPECT_EQ(1, found) TH_LOG("no '%s' in contexts", want);
@@ -308,7 +286,7 @@ TEST(tracepoints_record_a_job)
 	ASSERT_EQ(1, write(efd, "0", 1));
 	close(efd);
 
-	ASSERT_EQ(0, read_text(path, buf, sizeof(buf)));
+	ASSERT_EQ(0, tessera_read_text(path, buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, "tessera_job_submit:"));
 	EXPECT_NE(NULL, strstr(buf, "tessera_job_run:"));
 	EXPECT_NE(NULL, strstr(buf, "tessera_job_complete:"));

@@ -22,14 +22,49 @@
 #include <xf86drm.h>
 #include "tessera_accel.h"
 
-/* The card under test: /dev/accel/accel$TESSERA_CARD, default 0. */
-static inline int tessera_open(void)
+/* The card under test: $TESSERA_CARD, default 0. */
+static inline const char *tessera_card(void)
 {
 	const char *card = getenv("TESSERA_CARD");
+
+	return card ? card : "0";
+}
+
+/* Open /dev/accel/accel<tessera_card()>. */
+static inline int tessera_open(void)
+{
 	char path[64];
 
-	snprintf(path, sizeof(path), "/dev/accel/accel%s", card ? card : "0");
+	snprintf(path, sizeof(path), "/dev/accel/accel%s", tessera_card());
 	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+/* Read a small text file into @buf (NUL-terminated); 0 or -errno. */
+static inline int tessera_read_text(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The card's /sys/class/accel/accelN/device/tessera/@name, or -1. */
+static inline long long tessera_sysfs_counter(const char *name)
+{
+	char path[160], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/class/accel/accel%s/device/tessera/%s",
+		 tessera_card(), name);
+	if (tessera_read_text(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 0);
 }
 
 /* ioctl() that returns 0 or -errno, retrying on EINTR/EAGAIN. */
