@@ -674,15 +674,27 @@ static int handle_version(struct vfu_ctx *ctx, struct vfu_msg *msg)
 	return 0;
 }
 
+/*
+ * Copy the fixed part of a request (a VFIO structure that starts with its
+ * u32 argsz) out of @msg: the message must hold it and argsz must cover it.
+ */
+static int msg_take_args(const struct vfu_msg *msg, void *args, size_t size)
+{
+	uint32_t argsz;
+
+	if (msg->len < size)
+		return -EINVAL;
+	memcpy(args, msg->data, size);
+	memcpy(&argsz, args, sizeof(argsz));
+	return argsz < size ? -EINVAL : 0;
+}
+
 static int handle_dma_map(struct vfu_ctx *ctx, struct vfu_msg *msg)
 {
 	struct vfu_dma_map_msg m;
 	int fd = -1;
 
-	if (msg->len < sizeof(m))
-		return -EINVAL;
-	memcpy(&m, msg->data, sizeof(m));
-	if (m.argsz < sizeof(m) ||
+	if (msg_take_args(msg, &m, sizeof(m)) ||
 	    (m.flags & ~(VFU_DMA_READ | VFU_DMA_WRITE)) || msg->fds.n > 1)
 		return -EINVAL;
 	if (msg->fds.n)
@@ -698,14 +710,11 @@ static int handle_dma_unmap(struct vfu_ctx *ctx, struct vfu_msg *msg)
 	struct vfu_dma_unmap_msg u;
 	int ret = 0;
 
-	if (msg->len < sizeof(u))
+	if (msg_take_args(msg, &u, sizeof(u)))
 		return -EINVAL;
-	memcpy(&u, msg->data, sizeof(u));
 	vfu_log(ctx, "DMA_UNMAP iova %#llx size %#llx flags %u",
 		(unsigned long long)u.addr, (unsigned long long)u.size,
 		u.flags);
-	if (u.argsz < sizeof(u))
-		return -EINVAL;
 	if (u.flags == VFIO_DMA_UNMAP_FLAG_ALL && !u.addr && !u.size) {
 		vfu_dma_unmap_all(ctx);
 	} else {
@@ -724,10 +733,7 @@ static int handle_device_info(struct vfu_ctx *ctx, struct vfu_msg *msg)
 	struct vfu_device_info info;
 
 	(void)ctx;
-	if (msg->len < sizeof(info))
-		return -EINVAL;
-	memcpy(&info, msg->data, sizeof(info));
-	if (info.argsz < sizeof(info))
+	if (msg_take_args(msg, &info, sizeof(info)))
 		return -EINVAL;
 	info.argsz = sizeof(info);
 	info.flags = VFIO_DEVICE_FLAGS_RESET | VFIO_DEVICE_FLAGS_PCI;
@@ -740,10 +746,7 @@ static int handle_region_info(struct vfu_ctx *ctx, struct vfu_msg *msg)
 {
 	struct vfu_region_info ri;
 
-	if (msg->len < sizeof(ri))
-		return -EINVAL;
-	memcpy(&ri, msg->data, sizeof(ri));
-	if (ri.argsz < sizeof(ri) || ri.index >= VFU_NUM_REGIONS)
+	if (msg_take_args(msg, &ri, sizeof(ri)) || ri.index >= VFU_NUM_REGIONS)
 		return -EINVAL;
 	ri.argsz = sizeof(ri);
 	ri.size = ctx->dev.region_size[ri.index];
@@ -762,10 +765,7 @@ static int handle_irq_info(struct vfu_ctx *ctx, struct vfu_msg *msg)
 {
 	struct vfu_irq_info ii;
 
-	if (msg->len < sizeof(ii))
-		return -EINVAL;
-	memcpy(&ii, msg->data, sizeof(ii));
-	if (ii.argsz < sizeof(ii) || ii.index >= VFU_NUM_IRQS)
+	if (msg_take_args(msg, &ii, sizeof(ii)) || ii.index >= VFU_NUM_IRQS)
 		return -EINVAL;
 	ii.argsz = sizeof(ii);
 	ii.flags = VFIO_IRQ_INFO_EVENTFD;
@@ -806,16 +806,15 @@ static int handle_set_irqs(struct vfu_ctx *ctx, struct vfu_msg *msg)
 	struct vfu_irq_set s;
 	const uint8_t *bools;
 
-	if (msg->len < sizeof(s))
+	if (msg_take_args(msg, &s, sizeof(s)))
 		return -EINVAL;
-	memcpy(&s, msg->data, sizeof(s));
 	bools = msg->data + sizeof(s);
 	vfu_log(ctx, "SET_IRQS index %u start %u count %u flags %#x fds %u",
 		s.index, s.start, s.count, s.flags, msg->fds.n);
 	data = s.flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
 	action = s.flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
-	if (s.argsz < sizeof(s) || s.index >= VFU_NUM_IRQS ||
-	    (s.flags & ~(data | action)) || !one_bit(data) || !one_bit(action))
+	if (s.index >= VFU_NUM_IRQS || (s.flags & ~(data | action)) ||
+	    !one_bit(data) || !one_bit(action))
 		return -EINVAL;
 	/* Only TRIGGER: the client emulates the MSI-X table and its masks. */
 	if (action != VFIO_IRQ_SET_ACTION_TRIGGER)
