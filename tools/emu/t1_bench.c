@@ -3,9 +3,11 @@
  * t1-bench: emulator speed against the host, in one run.
  *
  *   GEMM 1024^3 fp32 through the card vs cblas_sgemm called directly,
+ *   GEMM 1024^3 fp16, bf16 and int8 through the card vs the same sgemm,
  *   COPY 64 MiB host memory -> device memory vs memcpy.
  *
- * Not a test: it prints the ratios (targets: GEMM >= 0.9, COPY >= 0.8).
+ * Not a test: it prints the ratios (targets: GEMM >= 0.9, COPY >= 0.8;
+ * the narrow types have no target, their ratio shows the conversion cost).
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -116,6 +118,11 @@ int main(void)
 	float one = 1.0f, zero = 0.0f;
 	uint32_t ub, uz;
 	double best_emu = 1e9, best_blas = 1e9, best_copy = 1e9, best_mc = 1e9;
+	static const struct { uint32_t dtype; const char *name; } narrow[] = {
+		{ TESSERA_DTYPE_FP16, "fp16" }, { TESSERA_DTYPE_BF16, "bf16" },
+		{ TESSERA_DTYPE_INT8, "int8" },
+	};
+	double best_narrow[3] = { 1e9, 1e9, 1e9 };
 	int fd;
 
 	memcpy(&ub, &one, 4);
@@ -183,6 +190,28 @@ int main(void)
 			best_blas = t < best_blas ? t : best_blas;
 		}
 		usleep(300000);
+		/* fp16 1.0, bf16 1.0, int8 1 in A and B: every value is exact */
+		for (unsigned int d = 0; d < 3; d++) {
+			for (uint64_t i = 0; i < 2 * (uint64_t)N * N; i++) {
+				if (narrow[d].dtype == TESSERA_DTYPE_INT8)
+					b.hbm[i] = 1;
+				else
+					((uint16_t *)b.hbm)[i] =
+						narrow[d].dtype == TESSERA_DTYPE_FP16 ?
+						0x3c00 : 0x3f80;
+			}
+			gemm[1] = narrow[d].dtype;
+			/* A and B packed back to back in the narrow type */
+			gemm[8] = LO(DEV((uint64_t)N * N * (narrow[d].dtype ==
+						TESSERA_DTYPE_INT8 ? 1 : 2)));
+			gemm[9] = HI(DEV((uint64_t)N * N * (narrow[d].dtype ==
+						TESSERA_DTYPE_INT8 ? 1 : 2)));
+			for (int r = 0; r < REPS; r++) {
+				t = submit(&b, gemm, TESSERA_CMD_GEMM_LEN);
+				best_narrow[d] = t < best_narrow[d] ? t : best_narrow[d];
+			}
+		}
+		usleep(300000);
 		for (int r = 0; r < REPS; r++) {
 			t = submit(&b, copy, TESSERA_CMD_COPY_LEN);
 			best_copy = t < best_copy ? t : best_copy;
@@ -202,6 +231,12 @@ int main(void)
 
 		printf("GEMM fp32 %dx%dx%d: emulator %.1f GFLOP/s, OpenBLAS %.1f GFLOP/s, ratio %.2f (target >= 0.90)\n",
 		       N, N, N, gf_emu, gf_blas, gf_emu / gf_blas);
+		for (unsigned int d = 0; d < 3; d++) {
+			double gf = 2.0 * N * N * N / best_narrow[d] * 1e-9;
+
+			printf("GEMM %s %dx%dx%d: emulator %.1f GFLOP/s, ratio to fp32 OpenBLAS %.2f\n",
+			       narrow[d].name, N, N, N, gf, gf / gf_blas);
+		}
 		printf("COPY %u MiB host->HBM: emulator %.2f GB/s, memcpy %.2f GB/s, ratio %.2f (target >= 0.80)\n",
 		       COPY_SIZE >> 20, gb_copy, gb_mc, gb_copy / gb_mc);
 	}

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * T1 numeric kernels.  GEMM goes through OpenBLAS (CBLAS): fp32 directly,
- * fp16/bf16 converted to fp32 in row panels, int8 through dgemm, which is
- * exact for every K the command allows.
+ * fp16/bf16 converted to fp32 (fp16 by a lookup table) and rounded once at
+ * the end, int8 through dgemm, which is exact for every K the command
+ * allows.
  *
  * Copyright (C) 2026 The Tessera authors
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,17 +197,144 @@ static float act(uint32_t a, float x)
 	return x;
 }
 
-/* Convert a rows x cols matrix (leading dim @ld) of @dt to packed fp32. */
-static float *to_f32(const void *src, uint32_t dt, uint32_t rows,
+/* Every fp16 value as fp32: conversion by lookup, built once. */
+static float f16_lut[65536];
+static pthread_once_t f16_lut_once = PTHREAD_ONCE_INIT;
+
+static void f16_lut_init(void)
+{
+	for (uint32_t h = 0; h < 65536; h++)
+		f16_lut[h] = t1_f16_to_f32((uint16_t)h);
+}
+
+/* Convert @count elements of @dt at @src (16-bit types) to fp32 at @dst. */
+static void row_to_f32(float *dst, const void *src, uint32_t dt, size_t count)
+{
+	const uint8_t *p = src;
+	uint16_t h;
+
+	if (dt == TESSERA_DTYPE_FP16) {
+		for (size_t i = 0; i < count; i++) {
+			memcpy(&h, p + 2 * i, 2);
+			dst[i] = f16_lut[h];
+		}
+	} else if (dt == TESSERA_DTYPE_BF16) {
+		for (size_t i = 0; i < count; i++) {
+			memcpy(&h, p + 2 * i, 2);
+			dst[i] = u2f((uint32_t)h << 16);
+		}
+	} else {
+		for (size_t i = 0; i < count; i++)
+			dst[i] = t1_load(src, dt, i);
+	}
+}
+
+/* Store @count fp32 values at @src into @dt at @dst, rounding once. */
+static void row_from_f32(void *dst, uint32_t dt, const float *src, size_t count)
+{
+	uint8_t *p = dst;
+	uint16_t h;
+
+	if (dt == TESSERA_DTYPE_FP16) {
+		for (size_t i = 0; i < count; i++) {
+			h = t1_f32_to_f16(src[i]);
+			memcpy(p + 2 * i, &h, 2);
+		}
+	} else if (dt == TESSERA_DTYPE_BF16) {
+		for (size_t i = 0; i < count; i++) {
+			h = t1_f32_to_bf16(src[i]);
+			memcpy(p + 2 * i, &h, 2);
+		}
+	} else {
+		for (size_t i = 0; i < count; i++)
+			t1_store(dst, dt, i, src[i]);
+	}
+}
+
+/*
+ * Work buffers of the fp16/bf16 (fp32) and int8 (fp64) GEMMs, kept per
+ * thread between commands: a fresh multi-MiB allocation costs a page fault
+ * per 4 KiB on every command, which made those GEMMs 4-5x slower than
+ * fp32.  Buffers up to SCRATCH_KEEP bytes are kept; larger ones are freed
+ * after use.
+ */
+#define SCRATCH_BUFS	4
+#define SCRATCH_KEEP	(64u << 20)
+
+struct gemm_scratch {
+	void *buf[SCRATCH_BUFS];
+	size_t cap[SCRATCH_BUFS];	/* bytes */
+};
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_destroy(void *p)
+{
+	struct gemm_scratch *s = p;
+
+	for (unsigned int i = 0; i < SCRATCH_BUFS; i++)
+		free(s->buf[i]);
+	free(s);
+}
+
+static void scratch_key_init(void)
+{
+	if (pthread_key_create(&scratch_key, scratch_destroy))
+		abort();
+}
+
+/* Buffer @i of this thread with room for @bytes, or NULL. */
+static void *scratch_get(unsigned int i, size_t bytes)
+{
+	struct gemm_scratch *s;
+	void *p;
+
+	pthread_once(&scratch_once, scratch_key_init);
+	s = pthread_getspecific(scratch_key);
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s || pthread_setspecific(scratch_key, s)) {
+			free(s);
+			return NULL;
+		}
+	}
+	if (s->cap[i] >= bytes)
+		return s->buf[i];
+	p = malloc(bytes);
+	if (!p)
+		return NULL;
+	free(s->buf[i]);
+	s->buf[i] = p;
+	s->cap[i] = bytes;
+	return p;
+}
+
+/* Give back oversized buffers once a command is done. */
+static void scratch_trim(void)
+{
+	struct gemm_scratch *s = pthread_getspecific(scratch_key);
+
+	for (unsigned int i = 0; s && i < SCRATCH_BUFS; i++) {
+		if (s->cap[i] > SCRATCH_KEEP) {
+			free(s->buf[i]);
+			s->buf[i] = NULL;
+			s->cap[i] = 0;
+		}
+	}
+}
+
+/* Convert a rows x cols matrix (leading dim @ld) of @dt into scratch @i. */
+static float *to_f32(unsigned int i, const void *src, uint32_t dt, uint32_t rows,
 		     uint32_t cols, uint32_t ld)
 {
-	float *d = malloc((size_t)rows * cols * sizeof(float));
+	float *d = scratch_get(i, (size_t)rows * cols * sizeof(float));
+	size_t es = t1_dtype_size(dt);
 
 	if (!d)
 		return NULL;
 	for (size_t r = 0; r < rows; r++)
-		for (size_t c = 0; c < cols; c++)
-			d[r * cols + c] = t1_load(src, dt, r * ld + c);
+		row_to_f32(d + r * cols, (const uint8_t *)src + r * ld * es, dt, cols);
 	return d;
 }
 
@@ -216,7 +345,8 @@ static int gemm_float(const struct t1_gemm *g)
 	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
 	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
 	bool plain = g->act == TESSERA_ACT_NONE && !g->bias;
-	float *a = NULL, *b = NULL, *c = NULL;
+	float *a = NULL, *b = NULL, *c = NULL, *bias = NULL;
+	size_t es = t1_dtype_size(g->dtype);
 	int ret = -ENOMEM;
 
 	if (g->dtype == TESSERA_DTYPE_FP32 && plain) {
@@ -242,38 +372,37 @@ static int gemm_float(const struct t1_gemm *g)
 	}
 
 	/* fp16 / bf16: compute in fp32, round once at the end. */
-	a = to_f32(g->a, g->dtype, ar, ac, g->lda);
-	b = to_f32(g->b, g->dtype, br, bc, g->ldb);
-	c = malloc((size_t)g->m * g->n * sizeof(float));
-	if (!a || !b || !c)
+	pthread_once(&f16_lut_once, f16_lut_init);
+	a = to_f32(0, g->a, g->dtype, ar, ac, g->lda);
+	b = to_f32(1, g->b, g->dtype, br, bc, g->ldb);
+	c = scratch_get(2, (size_t)g->m * g->n * sizeof(float));
+	if (g->bias)
+		bias = to_f32(3, g->biasp, g->dtype, 1, g->n, g->n);
+	if (!a || !b || !c || (g->bias && !bias))
 		goto out;
 	if (g->beta != 0.0f)
 		for (size_t i = 0; i < g->m; i++)
-			for (size_t j = 0; j < g->n; j++)
-				c[i * g->n + j] = t1_load(g->c, g->dtype,
-							  i * g->ldc + j);
+			row_to_f32(c + i * g->n, (const uint8_t *)g->c + i * g->ldc * es,
+				   g->dtype, g->n);
 	cblas_sgemm(CblasRowMajor, ta, tb, g->m, g->n, g->k, g->alpha, a, ac,
 		    b, bc, g->beta, c, g->n);
-	for (size_t i = 0; i < g->m; i++)
-		for (size_t j = 0; j < g->n; j++) {
-			float v = c[i * g->n + j];
+	for (size_t i = 0; i < g->m; i++) {
+		float *row = c + i * g->n;
 
-			if (g->bias)
-				v += t1_load(g->biasp, g->dtype, j);
-			t1_store(g->c, g->dtype, i * g->ldc + j, act(g->act, v));
-		}
+		for (size_t j = 0; j < g->n; j++)
+			row[j] = act(g->act, bias ? row[j] + bias[j] : row[j]);
+		row_from_f32((uint8_t *)g->c + i * g->ldc * es, g->dtype, row, g->n);
+	}
 	ret = 0;
 out:
-	free(a);
-	free(b);
-	free(c);
+	scratch_trim();
 	return ret;
 }
 
-static double *i8_to_f64(const int8_t *src, uint32_t rows, uint32_t cols,
-			 uint32_t ld)
+static double *i8_to_f64(unsigned int i, const int8_t *src, uint32_t rows,
+			 uint32_t cols, uint32_t ld)
 {
-	double *d = malloc((size_t)rows * cols * sizeof(double));
+	double *d = scratch_get(i, (size_t)rows * cols * sizeof(double));
 
 	if (!d)
 		return NULL;
@@ -288,9 +417,9 @@ static int gemm_int8(const struct t1_gemm *g)
 {
 	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
 	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
-	double *a = i8_to_f64(g->a, ar, ac, g->lda);
-	double *b = i8_to_f64(g->b, br, bc, g->ldb);
-	double *c = malloc((size_t)g->m * g->n * sizeof(double));
+	double *a = i8_to_f64(0, g->a, ar, ac, g->lda);
+	double *b = i8_to_f64(1, g->b, br, bc, g->ldb);
+	double *c = scratch_get(2, (size_t)g->m * g->n * sizeof(double));
 	int ret = -ENOMEM;
 
 	if (!a || !b || !c)
@@ -322,9 +451,7 @@ static int gemm_int8(const struct t1_gemm *g)
 	}
 	ret = 0;
 out:
-	free(a);
-	free(b);
-	free(c);
+	scratch_trim();
 	return ret;
 }
 
