@@ -283,8 +283,11 @@ static void tessera_pci_reset_prepare(struct pci_dev *pdev)
 	if (!tdev)
 		return;
 	drm_info(&tdev->drm, "PCI function reset: stopping the card\n");
-	/* The PCI core woke the card; keep it from sleeping until reset_done. */
-	pm_runtime_get_noresume(&pdev->dev);
+	/*
+	 * Awake until reset_done.  The sysfs reset file resumes the card
+	 * itself; other resets (bus reset from the port) may not.
+	 */
+	pm_runtime_get_sync(&pdev->dev);
 	/* Held until reset_done: waits for, then blocks, other accesses. */
 	down_write(&tdev->pci_reset_lock);
 	/* On reset_wq: no timeout handler or device reset runs meanwhile. */
