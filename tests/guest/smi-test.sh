@@ -29,6 +29,19 @@ echo "# $json"
 check "--json exits 0" test $rc = 0
 check "--json is valid JSON with $cards card(s)" \
 	pyjson "assert len(d['cards']) == $cards, d" <<<"$json"
+check "--json: power state is a runtime-PM status" pyjson "
+for c in d['cards']:
+    assert c['power_state'] in ('active', 'suspended'), c" <<<"$json"
+check "table: power state shown" test "$(echo "$out" | grep -c 'Power state  *D[03]')" = "$cards"
+# An idle card goes to D3hot after autosuspend_ms; accel-smi reports that
+# before its own sensor reads wake the card.
+pmdir=/sys/class/accel/accel0/device/power
+for ((i = 0; i < 100; i++)); do
+	[ "$(cat $pmdir/runtime_status)" = suspended ] && break
+	sleep 0.1
+done
+check "--json: an idle card reads as suspended" pyjson \
+	"assert d['cards'][0]['power_state'] == 'suspended', d['cards'][0]" <<<"$($smi --json -i 0)"
 check "--json: PCI ids, engines and memory total present" pyjson "
 for c in d['cards']:
     assert c['pci']['vendor_id'] and c['pci']['device_id'] == '7e51', c

@@ -396,6 +396,8 @@ static double ts_diff(const struct timespec *a, const struct timespec *b)
 
 struct smi_info {
 	char hw_version[32], serial[64];
+	/* runtime PM status before this sample read anything ("" unknown) */
+	char pm_state[24];
 	bool has_compute_engines, has_dma_engines;
 	uint64_t compute_engines, dma_engines;
 	bool has_mem_total;
@@ -515,6 +517,9 @@ static void gather(struct smi_ctx *ctx, const struct smi_card *card,
 	bool any = false;
 
 	memset(in, 0, sizeof(*in));
+	/* First: reading the card's sensors below wakes a sleeping card. */
+	if (!read_attr(card->sysdir, "power/runtime_status", in->pm_state, sizeof(in->pm_state)))
+		in->pm_state[0] = '\0';
 	snprintf(t, sizeof(t), "%s/tessera", card->sysdir);
 	if (!read_attr(t, "hw_version", in->hw_version, sizeof(in->hw_version)))
 		in->hw_version[0] = '\0';
@@ -650,6 +655,7 @@ static void print_json_card(const struct smi_card *card, const struct smi_info *
 	printf("},");
 	json_strkey("hw_version", in->hw_version, true);
 	json_strkey("serial", in->serial, true);
+	json_strkey("power_state", in->pm_state[0] ? in->pm_state : NULL, true);
 	printf("\"engines\":{");
 	json_u64("compute", in->has_compute_engines, in->compute_engines, true);
 	json_u64("dma", in->has_dma_engines, in->dma_engines, false);
@@ -735,6 +741,10 @@ static void print_table_card(const struct smi_card *card, const struct smi_info 
 		printf("  %-14s %s\n", "PCIe link", NA);
 	printf("  %-14s hw %s, serial %s\n", "Identity",
 	       in->hw_version[0] ? in->hw_version : NA, in->serial[0] ? in->serial : NA);
+	printf("  %-14s %s\n", "Power state",
+	       !strcmp(in->pm_state, "suspended") ? "D3hot (idle, runtime suspended)" :
+	       !strcmp(in->pm_state, "active") ? "D0 (active)" :
+	       in->pm_state[0] ? in->pm_state : NA);
 	printf("  %-14s %" PRIu64 " compute, %" PRIu64 " DMA\n", "Engines",
 	       in->compute_engines, in->dma_engines);
 	printf("  %-14s device %s / %s used, host %s used by clients\n", "Memory",
