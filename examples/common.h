@@ -50,8 +50,8 @@ static inline int example_fail(const struct example *ex, const char *what, int e
 }
 
 /*
- * example_close() - free the buffers (newest first), fence, command buffer
- * and queue, and close the device; what was never created is skipped.
+ * example_close() - free the fence, command buffer, queue and buffers
+ * (newest first), and close the device; what was never created is skipped.
  * Returns @status, so that main() can end with "return example_close(&ex, status);".
  */
 static inline int example_close(struct example *ex, int status)
