@@ -744,6 +744,8 @@ static void print_table_card(const struct smi_card *card, const struct smi_info 
 	printf("  %-14s %s\n", "Power state",
 	       !strcmp(in->pm_state, "suspended") ? "D3hot (idle, runtime suspended)" :
 	       !strcmp(in->pm_state, "active") ? "D0 (active)" :
+	       !strcmp(in->pm_state, "suspending") ? "D0 -> D3hot (suspending)" :
+	       !strcmp(in->pm_state, "resuming") ? "D3hot -> D0 (resuming)" :
 	       in->pm_state[0] ? in->pm_state : NA);
 	printf("  %-14s %" PRIu64 " compute, %" PRIu64 " DMA\n", "Engines",
 	       in->compute_engines, in->dma_engines);
