@@ -665,12 +665,30 @@ static bool desc_valid(const struct t1_desc *d)
 	       d->context < TESSERA_MAX_ASIDS && !d->rsvd0;
 }
 
+/*
+ * Host pointer to the 8 bytes at context-0 address @addr (host memory or,
+ * at TESSERA_BYPASS_HBM_BASE and above, device memory), or NULL if the
+ * host does not allow writing them.  No translation, no injected faults.
+ */
+static uint8_t *fence_wb_ptr(struct t1 *t1, uint64_t addr)
+{
+	uint64_t n = 8, off;
+	uint8_t *p;
+
+	if (addr >= TESSERA_BYPASS_HBM_BASE) {
+		off = addr - TESSERA_BYPASS_HBM_BASE;
+		return off < t1->hbm_size && t1->hbm_size - off >= 8 ? t1->hbm + off : NULL;
+	}
+	p = t1->ops.dma_ptr(t1->ops.opaque, addr, &n, true);
+	return n < 8 ? NULL : p;
+}
+
 /* Write @value to the ring's fence address (context 0 view). */
 int t1_ring_fence(struct t1_ring *r, uint64_t value, bool irq,
 		  struct t1_fault *f)
 {
 	struct t1 *t1 = r->t1;
-	uint64_t addr, n = 8, le = htole64(value);
+	uint64_t addr, le = htole64(value);
 	uint8_t *p;
 	int ret = 0;
 
@@ -679,17 +697,7 @@ int t1_ring_fence(struct t1_ring *r, uint64_t value, bool irq,
 	pthread_mutex_unlock(&t1->lock);
 	if (atomic_load(&r->abort))
 		return -ECANCELED;
-	/* Bypass translation, without the injected faults. */
-	if (addr >= TESSERA_BYPASS_HBM_BASE) {
-		uint64_t off = addr - TESSERA_BYPASS_HBM_BASE;
-
-		p = off < t1->hbm_size && t1->hbm_size - off >= 8 ?
-		    t1->hbm + off : NULL;
-	} else {
-		p = t1->ops.dma_ptr(t1->ops.opaque, addr, &n, true);
-		if (n < 8)
-			p = NULL;
-	}
+	p = fence_wb_ptr(t1, addr);
 	if (!p) {
 		if (f) {
 			f->code = TESSERA_ERR_DMA_FAULT;
@@ -722,8 +730,8 @@ int t1_ring_fence(struct t1_ring *r, uint64_t value, bool irq,
 static void fault_count_writeback(struct t1_ring *r)
 {
 	struct t1 *t1 = r->t1;
-	uint64_t addr, count, n = 8, off;
-	uint8_t *p = NULL;
+	uint64_t addr, count;
+	uint8_t *p;
 
 	pthread_mutex_lock(&t1->lock);
 	addr = r->fence_addr;
@@ -731,16 +739,7 @@ static void fault_count_writeback(struct t1_ring *r)
 	pthread_mutex_unlock(&t1->lock);
 	if (addr + 8 < addr)
 		return;
-	addr += 8;
-	if (addr >= TESSERA_BYPASS_HBM_BASE) {
-		off = addr - TESSERA_BYPASS_HBM_BASE;
-		if (off < t1->hbm_size && t1->hbm_size - off >= 8)
-			p = t1->hbm + off;
-	} else {
-		p = t1->ops.dma_ptr(t1->ops.opaque, addr, &n, true);
-		if (n < 8)
-			p = NULL;
-	}
+	p = fence_wb_ptr(t1, addr + 8);
 	if (p)
 		__atomic_store_n((uint64_t *)p, htole64(count), __ATOMIC_RELEASE);
 }
