@@ -158,13 +158,6 @@ struct tessera_device {
 
 	/** @hw_version: VERSION register */
 	u32 hw_version;
-	/** @tail_kicks: a TAIL write also rings the doorbell (hardware 1.2) */
-	bool tail_kicks;
-	/**
-	 * @fault_wb: the fence writeback carries the ring's context-error
-	 * count (hardware 1.2), so interrupts need not read FAULT_STATUS
-	 */
-	bool fault_wb;
 	/** @num_compute: compute engines */
 	u32 num_compute;
 	/** @num_dma: DMA engines */
@@ -332,6 +325,16 @@ static inline void tessera_ring_write(struct tessera_ring *ring, u32 reg, u32 va
 }
 
 /*
+ * Hardware 1.2: a TAIL write also rings the doorbell, and the fence
+ * writeback carries the ring's context-error count, so completions need
+ * no register access (Documentation/hw/programming-guide.rst).
+ */
+static inline bool tessera_hw_1_2(const struct tessera_device *tdev)
+{
+	return tdev->hw_version >= TESSERA_HW_VERSION(1, 2);
+}
+
+/*
  * Hand the descriptors up to @ring->tail to the engine: one register
  * write on hardware 1.2 (each MMIO write is a round trip to the device
  * under emulation), TAIL then DOORBELL before.  The caller orders its
@@ -340,7 +343,7 @@ static inline void tessera_ring_write(struct tessera_ring *ring, u32 reg, u32 va
 static inline void tessera_ring_kick(struct tessera_ring *ring)
 {
 	tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
-	if (!ring->tdev->tail_kicks)
+	if (!tessera_hw_1_2(ring->tdev))
 		tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
 }
 

@@ -121,8 +121,6 @@ int tessera_hw_init(struct tessera_device *tdev)
 		drm_err(&tdev->drm, "unsupported hardware version %#x\n", tdev->hw_version);
 		return -ENODEV;
 	}
-	tdev->tail_kicks = tdev->hw_version >= TESSERA_HW_VERSION(1, 2);
-	tdev->fault_wb = tdev->hw_version >= TESSERA_HW_VERSION(1, 2);
 
 	ret = tessera_hw_reset(tdev);
 	if (ret)

@@ -243,7 +243,7 @@ void tessera_ring_signal(struct tessera_ring *ring)
 
 	spin_lock_irqsave(&ring->fence_lock, flags);
 	done = READ_ONCE(ring->fence_wb[0]);
-	if (ring->tdev->fault_wb) {
+	if (tessera_hw_1_2(ring->tdev)) {
 		/* The count was written before the seqno: read it after. */
 		dma_rmb();
 		faults = READ_ONCE(ring->fence_wb[1]);
