@@ -7,6 +7,7 @@
  *
  * Copyright (C) 2026 The Tessera authors
  */
+#include <endian.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -396,18 +397,25 @@ static void test_bar0_access_rules(struct tap *t)
 	fx_fini(&fx);
 }
 
-static uint32_t cfg32(struct fx *fx, uint32_t off)
+/* Config space accesses of @len (1, 2 or 4) bytes, little endian. */
+static uint32_t cfg_rd(struct fx *fx, uint32_t off, uint32_t len)
 {
 	uint32_t v = 0;
 
-	t1_cfg_access(fx->t1, off, &v, 4, false);
-	return v;
+	t1_cfg_access(fx->t1, off, &v, len, false);
+	return le32toh(v);
 }
 
-static void cfg_wr32(struct fx *fx, uint32_t off, uint32_t v)
+static void cfg_wr(struct fx *fx, uint32_t off, uint32_t len, uint32_t v)
 {
-	t1_cfg_access(fx->t1, off, &v, 4, true);
+	v = htole32(v);
+	t1_cfg_access(fx->t1, off, &v, len, true);
 }
+
+#define cfg32(fx, off)		cfg_rd(fx, off, 4)
+#define cfg16(fx, off)		cfg_rd(fx, off, 2)
+#define cfg_wr32(fx, off, v)	cfg_wr(fx, off, 4, v)
+#define cfg_wr16(fx, off, v)	cfg_wr(fx, off, 2, v)
 
 static void test_config_identity(struct tap *t)
 {
@@ -965,19 +973,6 @@ static void test_reset_while_busy(struct tap *t)
 	CHECK(t, wait_idle(&fx, 0));
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FENCE_SEQNO_LO), 1234);
 	fx_fini(&fx);
-}
-
-static uint16_t cfg16(struct fx *fx, uint32_t off)
-{
-	uint16_t v = 0;
-
-	t1_cfg_access(fx->t1, off, &v, 2, false);
-	return v;
-}
-
-static void cfg_wr16(struct fx *fx, uint32_t off, uint16_t v)
-{
-	t1_cfg_access(fx->t1, off, &v, 2, true);
 }
 
 /* Fill rings 0 and 1 with 63 descriptors of 1 MiB of NOPs each and go. */

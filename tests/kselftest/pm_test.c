@@ -37,7 +37,7 @@ static bool runtime_status_is(const char *want)
 }
 
 /* Wait until the card's runtime PM status is @want. */
-static bool wait_status(const char *want)
+static bool wait_runtime_status(const char *want)
 {
 	for (int ms = 0; ms < SLEEP_WAIT_MS; ms += 50) {
 		if (runtime_status_is(want))
@@ -70,7 +70,7 @@ TEST(idle_card_sleeps_and_wakes_for_work)
 	struct client c;
 	uint32_t bo, *p;
 
-	ASSERT_TRUE(wait_status("suspended"));
+	ASSERT_TRUE(wait_runtime_status("suspended"));
 	before = suspended_ms();
 	usleep(20 * 1000);	/* the counter has 1 ms resolution */
 	ASSERT_EQ(0, client_open(&c));
@@ -83,12 +83,12 @@ TEST(idle_card_sleeps_and_wakes_for_work)
 		ASSERT_EQ(0xc0ffee00, p[i]);
 	EXPECT_GT(suspended_ms(), before);
 	/* an open file with no work does not keep it awake */
-	ASSERT_TRUE(wait_status("suspended"));
+	ASSERT_TRUE(wait_runtime_status("suspended"));
 	ASSERT_EQ(1, fill(&c, va, 4096, 0x12345678, 0));
 	EXPECT_EQ(0x12345678, p[0]);
 	munmap(p, size);
 	client_close(&c);
-	ASSERT_TRUE(wait_status("suspended"));
+	ASSERT_TRUE(wait_runtime_status("suspended"));
 }
 
 TEST(sensors_wake_the_card_and_show_standby_power)
@@ -104,7 +104,7 @@ TEST(sensors_wake_the_card_and_show_standby_power)
 	ASSERT_EQ(1, g.gl_pathc);
 	snprintf(path, sizeof(path), "%s", g.gl_pathv[0]);
 	globfree(&g);
-	ASSERT_TRUE(wait_status("suspended"));
+	ASSERT_TRUE(wait_runtime_status("suspended"));
 	/* give D3hot time to bring the power down to its standby figure */
 	usleep(500 * 1000);
 	fd = open(path, O_RDONLY);
@@ -116,7 +116,7 @@ TEST(sensors_wake_the_card_and_show_standby_power)
 	/* The read woke the card; it was still near the 3 W standby power. */
 	EXPECT_GT(power, 0);
 	EXPECT_LT(power, 24000000);
-	ASSERT_TRUE(wait_status("suspended"));
+	ASSERT_TRUE(wait_runtime_status("suspended"));
 }
 
 TEST(device_memory_mapping_keeps_the_card_awake)
@@ -138,7 +138,7 @@ TEST(device_memory_mapping_keeps_the_card_awake)
 	for (uint32_t i = 0; i < size / 4; i++)
 		ASSERT_EQ(i ^ 0xa5a5a5a5, p[i]);
 	munmap(p, size);
-	ASSERT_TRUE(wait_status("suspended"));
+	ASSERT_TRUE(wait_runtime_status("suspended"));
 	close(fd);
 }
 
@@ -155,7 +155,7 @@ TEST(buffers_and_contexts_change_while_the_card_sleeps)
 
 	ASSERT_EQ(0, client_open(&a));
 	ASSERT_EQ(0, tessera_bo_create_va(a.fd, 65536, &bo1, &va1));
-	ASSERT_TRUE(wait_status("suspended"));
+	ASSERT_TRUE(wait_runtime_status("suspended"));
 	/* unmap (TLB flush) and map while asleep */
 	ASSERT_EQ(0, tessera_bo_close(a.fd, bo1));
 	ASSERT_EQ(0, tessera_bo_create_va(a.fd, 65536, &bo2, &va2));
@@ -169,7 +169,7 @@ TEST(buffers_and_contexts_change_while_the_card_sleeps)
 	client_close(&a);
 
 	/* ... and its context number, reused after sleeping, runs again */
-	ASSERT_TRUE(wait_status("suspended"));
+	ASSERT_TRUE(wait_runtime_status("suspended"));
 	for (int i = 0; i < 4; i++) {
 		uint64_t va;
 		uint32_t bo;

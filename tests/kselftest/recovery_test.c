@@ -14,15 +14,10 @@
 /* The card's debugfs directory is named after its PCI address. */
 static void debugfs_path(char *path, size_t len, const char *name)
 {
-	char link[128], target[256] = "";
-	const char *slot;
-	ssize_t n;
+	char slot[64];
 
-	snprintf(link, sizeof(link), "/sys/class/accel/accel%s/device", tessera_card());
-	n = readlink(link, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = '\0';
-	slot = strrchr(target, '/');
-	snprintf(path, len, "/sys/kernel/debug/accel/%s/%s", slot ? slot + 1 : target, name);
+	tessera_pci_slot(slot, sizeof(slot));
+	snprintf(path, len, "/sys/kernel/debug/accel/%s/%s", slot, name);
 }
 
 /* Write @val to debugfs inject file @name; -errno if it is missing. */
@@ -40,24 +35,6 @@ static int inject(const char *name, unsigned int val)
 		ret = -errno;
 	close(fd);
 	return ret;
-}
-
-/* Submit what @c emitted on @engine without waiting. */
-static int submit_nowait(struct client *c, uint32_t engine, uint32_t syncobj)
-{
-	struct drm_tessera_submit s = {
-		.cmd_handle = c->cmd_bo, .cmd_size = c->ndw * 4,
-		.engine = engine, .out_syncobj = syncobj,
-	};
-
-	return tessera_ioctl(c->fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
-}
-
-static int wait_status(int fd, uint32_t syncobj)
-{
-	if (drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0, NULL))
-		return -ETIME;
-	return tessera_fence_status(fd, syncobj);
 }
 
 FIXTURE(recovery) {
@@ -97,7 +74,7 @@ TEST_F(recovery, a_hang_fails_only_the_hung_job)
 	ASSERT_EQ(0, inject("inject_hang", 0));
 	tessera_fill_nops(self->a.cmd, 8);
 	self->a.ndw = 8;
-	ASSERT_EQ(0, submit_nowait(&self->a, 0, self->a.syncobj));
+	ASSERT_EQ(0, client_submit(&self->a, 0, self->a.syncobj));
 	/* Queued behind the hung job on the same engine, from another context. */
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, drmSyncobjCreate(self->b.fd, 0, &sb[i]));
@@ -105,17 +82,11 @@ TEST_F(recovery, a_hang_fails_only_the_hung_job)
 		emit_fill(&self->b, self->data_va + i * 4096, 4096, 0x1000 + i);
 		/* Each job has its own command buffer range. */
 		memcpy(self->b.cmd + 64 * (i + 1), self->b.cmd, 5 * 4);
-		{
-			struct drm_tessera_submit s = {
-				.cmd_handle = self->b.cmd_bo, .cmd_offset = 256 * (i + 1),
-				.cmd_size = 20, .out_syncobj = sb[i],
-			};
-			ASSERT_EQ(0, tessera_ioctl(self->b.fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
-		}
+		ASSERT_EQ(0, client_submit_at(&self->b, 64 * (i + 1), 5, 0, sb[i]));
 	}
-	EXPECT_EQ(-ETIMEDOUT, wait_status(self->a.fd, self->a.syncobj));
+	EXPECT_EQ(-ETIMEDOUT, tessera_wait_status(self->a.fd, self->a.syncobj));
 	for (i = 0; i < 3; i++) {
-		EXPECT_EQ(1, wait_status(self->b.fd, sb[i])) TH_LOG("innocent job %d", i);
+		EXPECT_EQ(1, tessera_wait_status(self->b.fd, sb[i])) TH_LOG("innocent job %d", i);
 		EXPECT_EQ(0x1000 + i, self->p[i * 1024]);
 		EXPECT_EQ(0x1000 + i, self->p[i * 1024 + 1023]);
 	}

@@ -21,15 +21,10 @@
 /* /sys/bus/pci/devices/<this card's address>/reset */
 static void reset_path(char *path, size_t len)
 {
-	char link[128], target[256] = "";
-	const char *slot;
-	ssize_t n;
+	char slot[64];
 
-	snprintf(link, sizeof(link), "/sys/class/accel/accel%s/device", tessera_card());
-	n = readlink(link, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = '\0';
-	slot = strrchr(target, '/');
-	snprintf(path, len, "/sys/bus/pci/devices/%s/reset", slot ? slot + 1 : target);
+	tessera_pci_slot(slot, sizeof(slot));
+	snprintf(path, len, "/sys/bus/pci/devices/%s/reset", slot);
 }
 
 /* Reset the function through sysfs; 0 or -errno. */
@@ -46,25 +41,6 @@ static int pci_reset(void)
 		ret = -errno;
 	close(fd);
 	return ret;
-}
-
-/* Submit @ndw dwords at dword @off of @c's command buffer, no wait. */
-static int submit_at(struct client *c, uint32_t off, uint32_t ndw, uint32_t engine,
-		     uint32_t syncobj)
-{
-	struct drm_tessera_submit s = {
-		.cmd_handle = c->cmd_bo, .cmd_offset = off * 4, .cmd_size = ndw * 4,
-		.engine = engine, .out_syncobj = syncobj,
-	};
-
-	return tessera_ioctl(c->fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
-}
-
-static int wait_status(int fd, uint32_t syncobj)
-{
-	if (drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0, NULL))
-		return -ETIME;
-	return tessera_fence_status(fd, syncobj);
 }
 
 /* FILL + COPY on every engine in @c's context, checked on the CPU. */
@@ -133,15 +109,15 @@ TEST_F(pci_reset, jobs_on_the_card_fail_with_ecanceled)
 			emit_fill(&self->a, self->big_va, BIG_SIZE, i * FILLS_PER_JOB + k);
 		memmove(self->a.cmd + 64 * (i + 1), self->a.cmd, self->a.ndw * 4);
 		ASSERT_EQ(0, drmSyncobjCreate(self->a.fd, 0, &sync[i]));
-		ASSERT_EQ(0, submit_at(&self->a, 64 * (i + 1), self->a.ndw, 0, sync[i]));
+		ASSERT_EQ(0, client_submit_at(&self->a, 64 * (i + 1), self->a.ndw, 0, sync[i]));
 	}
 	self->a.ndw = 0;
 	/* Let the first jobs run, then reset under the rest. */
-	EXPECT_EQ(1, wait_status(self->a.fd, sync[0]));
+	EXPECT_EQ(1, tessera_wait_status(self->a.fd, sync[0]));
 	ASSERT_EQ(0, pci_reset());
 
 	for (i = 0; i < STREAM_JOBS; i++) {
-		status[i] = wait_status(self->a.fd, sync[i]);
+		status[i] = tessera_wait_status(self->a.fd, sync[i]);
 		EXPECT_TRUE(status[i] == 1 || status[i] == -ECANCELED)
 			TH_LOG("job %d: status %d", i, status[i]);
 		if (status[i] == 1) {
@@ -181,14 +157,14 @@ TEST_F(pci_reset, jobs_submitted_during_a_reset_complete)
 		self->a.ndw = 0;
 		emit_fill(&self->a, self->big_va + i * 4096, 4096, 0xab00 + i);
 		memmove(self->a.cmd + 64 * (i + 1), self->a.cmd, self->a.ndw * 4);
-		ASSERT_EQ(0, submit_at(&self->a, 64 * (i + 1), self->a.ndw, i % 2, sync[i]));
+		ASSERT_EQ(0, client_submit_at(&self->a, 64 * (i + 1), self->a.ndw, i % 2, sync[i]));
 		usleep(2000);
 	}
 	self->a.ndw = 0;
 	ASSERT_EQ(pid, waitpid(pid, &wstatus, 0));
 	EXPECT_TRUE(WIFEXITED(wstatus) && !WEXITSTATUS(wstatus));
 	for (i = 0; i < STREAM_JOBS; i++) {
-		status = wait_status(self->a.fd, sync[i]);
+		status = tessera_wait_status(self->a.fd, sync[i]);
 		EXPECT_TRUE(status == 1 || status == -ECANCELED)
 			TH_LOG("job %d: status %d", i, status);
 	}

@@ -335,18 +335,6 @@ static int fence_wait(int fd, uint32_t handle, uint64_t point, int64_t deadline,
 	return ret;
 }
 
-/* Submit what @c emitted on engine 0, signalling c->syncobj; no wait. */
-static int client_submit(struct client *c)
-{
-	struct drm_tessera_submit s = {
-		.cmd_handle = c->cmd_bo, .cmd_size = c->ndw * 4,
-		.out_syncobj = c->syncobj,
-	};
-
-	c->ndw = 0;
-	return tessera_ioctl(c->fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
-}
-
 TEST(fence_wait_reports_each_jobs_status)
 {
 	struct drm_tessera_fence_wait w;
@@ -366,7 +354,7 @@ TEST(fence_wait_reports_each_jobs_status)
 						  TESSERA_CMD_SEM_LEN),
 			       (uint32_t)sem_va, (uint32_t)(sem_va >> 32), 1, 0 },
 	     TESSERA_CMD_SEM_LEN);
-	ASSERT_EQ(0, client_submit(&c));
+	ASSERT_EQ(0, client_submit(&c, 0, c.syncobj));
 	EXPECT_EQ(-ETIME, fence_wait(c.fd, c.syncobj, 0, 0, &status));	/* poll */
 	EXPECT_EQ(-ETIME, fence_wait(c.fd, c.syncobj, 0, tessera_abs_timeout(50 * 1000 * 1000),
 				     &status));
@@ -401,10 +389,10 @@ TEST(fence_wait_reports_each_jobs_status)
 
 	/* A job that faults reports -EFAULT; the context is then guilty. */
 	emit_fill(&c, 0x7000000000ull, 4096, 0);
-	ASSERT_EQ(0, client_submit(&c));
+	ASSERT_EQ(0, client_submit(&c, 0, c.syncobj));
 	ASSERT_EQ(0, fence_wait(c.fd, c.syncobj, 0, tessera_abs_timeout(TESSERA_WAIT_NS), &status));
 	EXPECT_EQ(-EFAULT, status);
-	EXPECT_EQ(-ECANCELED, client_submit(&c));
+	EXPECT_EQ(-ECANCELED, client_submit(&c, 0, c.syncobj));
 
 	munmap(sem, size);
 	client_close(&c);

@@ -39,6 +39,20 @@ static inline int tessera_open(void)
 	return open(path, O_RDWR | O_CLOEXEC);
 }
 
+/* The card's PCI address ("0000:01:00.0"), from its sysfs device link. */
+static inline void tessera_pci_slot(char *slot, size_t len)
+{
+	char link[128], target[256] = "";
+	const char *name;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/class/accel/accel%s/device", tessera_card());
+	n = readlink(link, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	name = strrchr(target, '/');
+	snprintf(slot, len, "%s", name ? name + 1 : target);
+}
+
 /* Read a small text file into @buf (NUL-terminated); 0 or -errno. */
 static inline int tessera_read_text(const char *path, char *buf, size_t len)
 {
@@ -222,21 +236,44 @@ static inline void emit_copy(struct client *c, uint64_t src, uint64_t dst, uint3
 	emit(c, dw, TESSERA_CMD_COPY_LEN);
 }
 
+/*
+ * Submit @ndw dwords at dword @off of @c's command buffer on @engine,
+ * signalling @syncobj; no wait.  0 or -errno.
+ */
+static inline int client_submit_at(struct client *c, uint32_t off, uint32_t ndw,
+				   uint32_t engine, uint32_t syncobj)
+{
+	struct drm_tessera_submit s = {
+		.cmd_handle = c->cmd_bo, .cmd_offset = off * 4, .cmd_size = ndw * 4,
+		.engine = engine, .out_syncobj = syncobj,
+	};
+
+	return tessera_ioctl(c->fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
+}
+
+/* Submit what was emitted on @engine, signalling @syncobj; no wait. */
+static inline int client_submit(struct client *c, uint32_t engine, uint32_t syncobj)
+{
+	int ret = client_submit_at(c, 0, c->ndw, engine, syncobj);
+
+	c->ndw = 0;
+	return ret;
+}
+
+/* Wait for @syncobj's fence: 1 if it signaled fine, its -errno, or -ETIME. */
+static inline int tessera_wait_status(int fd, uint32_t syncobj)
+{
+	if (drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0, NULL))
+		return -ETIME;
+	return tessera_fence_status(fd, syncobj);
+}
+
 /* Submit what was emitted on @engine and wait; returns the fence status. */
 static inline int run(struct client *c, uint32_t engine)
 {
-	struct drm_tessera_submit s = {
-		.cmd_handle = c->cmd_bo, .cmd_size = c->ndw * 4,
-		.engine = engine, .out_syncobj = c->syncobj,
-	};
-	int ret = tessera_ioctl(c->fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
+	int ret = client_submit(c, engine, c->syncobj);
 
-	c->ndw = 0;
-	if (ret)
-		return ret;
-	if (drmSyncobjWait(c->fd, &c->syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0, NULL))
-		return -ETIME;
-	return tessera_fence_status(c->fd, c->syncobj);
+	return ret ? ret : tessera_wait_status(c->fd, c->syncobj);
 }
 
 static inline struct drm_tessera_context_status ctx_status(int fd)
