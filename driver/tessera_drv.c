@@ -5,8 +5,10 @@
  * Copyright (C) 2026 The Tessera authors
  */
 
+#include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/sched/mm.h>
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -80,7 +82,8 @@ static int tessera_ioctl_context_status(struct drm_device *drm, void *data,
 	f = tdev->faults[tfile->vm->asid];
 	spin_unlock_irqrestore(&tdev->fault_lock, flags);
 
-	args->flags = f.count ? DRM_TESSERA_CONTEXT_GUILTY : 0;
+	args->flags = (f.count ? DRM_TESSERA_CONTEXT_GUILTY : 0) |
+		      (f.banned ? DRM_TESSERA_CONTEXT_BANNED : 0);
 	args->fault_count = f.count;
 	args->fault_code = f.code;
 	args->fault_access = f.access;
@@ -89,15 +92,68 @@ static int tessera_ioctl_context_status(struct drm_device *drm, void *data,
 	return 0;
 }
 
+static unsigned int tessera_contexts_per_user = 64;
+module_param_named(contexts_per_user, tessera_contexts_per_user, uint, 0644);
+MODULE_PARM_DESC(contexts_per_user,
+		 "Open files (contexts) one user may have on a card, CAP_SYS_ADMIN exempt (default 64)");
+
+/*
+ * Count a new context against its user: the card has 255, and one user
+ * must not be able to take them all.  Return: 0 or -EMFILE.
+ */
+static int tessera_ctx_user_get(struct tessera_device *tdev, struct tessera_file *tfile)
+{
+	unsigned long uid = from_kuid(&init_user_ns, tfile->uid);
+	unsigned long n;
+	int ret = 0;
+
+	if (capable(CAP_SYS_ADMIN))
+		return 0;
+	mutex_lock(&tdev->ctx_users_lock);
+	n = xa_to_value(xa_load(&tdev->ctx_users, uid) ?: xa_mk_value(0));
+	if (n >= READ_ONCE(tessera_contexts_per_user)) {
+		drm_dbg(&tdev->drm, "user %lu has %lu contexts already\n", uid, n);
+		ret = -EMFILE;
+	} else {
+		ret = xa_err(xa_store(&tdev->ctx_users, uid, xa_mk_value(n + 1), GFP_KERNEL));
+	}
+	mutex_unlock(&tdev->ctx_users_lock);
+	if (!ret)
+		tfile->uid_counted = true;
+	return ret;
+}
+
+static void tessera_ctx_user_put(struct tessera_device *tdev, struct tessera_file *tfile)
+{
+	unsigned long uid = from_kuid(&init_user_ns, tfile->uid);
+	unsigned long n;
+
+	if (!tfile->uid_counted)
+		return;
+	mutex_lock(&tdev->ctx_users_lock);
+	n = xa_to_value(xa_load(&tdev->ctx_users, uid));
+	if (n > 1)
+		xa_store(&tdev->ctx_users, uid, xa_mk_value(n - 1), GFP_KERNEL);
+	else
+		xa_erase(&tdev->ctx_users, uid);
+	mutex_unlock(&tdev->ctx_users_lock);
+}
+
 static int tessera_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct tessera_file *tfile;
 	int ret;
 
-	tfile = kzalloc(sizeof(*tfile), GFP_KERNEL);
+	tfile = kzalloc(sizeof(*tfile), GFP_KERNEL_ACCOUNT);
 	if (!tfile)
 		return -ENOMEM;
 	tfile->tdev = to_tessera(drm);
+	tfile->uid = current_euid();
+	mutex_init(&tfile->submit_lock);
+	mutex_init(&tfile->wfs_lock);
+	ret = tessera_ctx_user_get(tfile->tdev, tfile);
+	if (ret)
+		goto err_free;
 	tfile->stats = tessera_client_stats_alloc();
 	if (!tfile->stats) {
 		ret = -ENOMEM;
@@ -122,6 +178,7 @@ err_vm:
 err_stats:
 	tessera_client_stats_put(tfile->stats);
 err_free:
+	tessera_ctx_user_put(tfile->tdev, tfile);
 	kfree(tfile);
 	return ret;
 }
@@ -135,6 +192,7 @@ static void tessera_postclose(struct drm_device *drm, struct drm_file *file)
 	/* Buffers and jobs still on the hardware keep the context alive. */
 	tessera_vm_put(tfile->vm);
 	tessera_client_stats_put(tfile->stats);
+	tessera_ctx_user_put(tfile->tdev, tfile);
 	kfree(tfile);
 }
 
@@ -216,6 +274,25 @@ static void tessera_drm_release(struct drm_device *drm, void *unused)
 	tessera_sched_fini(to_tessera(drm));
 }
 
+/*
+ * Tell lockdep at once what the fence-signalling paths depend on: memory
+ * reclaim may wait for a fence, so the locks those paths take must never
+ * be held across an allocation.  Priming records reclaim -> lock, so the
+ * first allocation under one of them is reported, not only the deadlock.
+ */
+static void tessera_lockdep_prime(struct tessera_device *tdev)
+{
+	u32 i;
+
+	if (!IS_ENABLED(CONFIG_LOCKDEP))
+		return;
+	fs_reclaim_acquire(GFP_KERNEL);
+	might_lock(&tdev->fault_lock);
+	for (i = 0; i < tdev->num_rings; i++)
+		might_lock(&tdev->rings[i].fence_lock);
+	fs_reclaim_release(GFP_KERNEL);
+}
+
 static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct tessera_device *tdev;
@@ -237,6 +314,14 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
+	/*
+	 * The card sees memory through its MMU, page by page: it has no
+	 * limit on the length or alignment of a DMA segment.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
+	dma_set_seg_boundary(&pdev->dev, ULONG_MAX);
+	mutex_init(&tdev->ctx_users_lock);
+	xa_init(&tdev->ctx_users);
 
 	tdev->regs = pcim_iomap_region(pdev, TESSERA_BAR_REGS, DRIVER_NAME);
 	if (IS_ERR(tdev->regs))
@@ -245,6 +330,7 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = tessera_hw_init(tdev);
 	if (ret)
 		return ret;
+	tessera_lockdep_prime(tdev);
 
 	ret = tessera_hbm_init(tdev);
 	if (ret)
@@ -303,6 +389,8 @@ static void tessera_remove(struct pci_dev *pdev)
 	tessera_hw_fini(tdev);
 	for (i = 0; i < tdev->num_rings; i++)
 		tessera_ring_fail_pending(&tdev->rings[i], -ENODEV);
+	/* The card is stopped: its page tables go while the DMA API knows it. */
+	tessera_mmu_unplug(tdev);
 }
 
 static const struct pci_device_id tessera_pci_ids[] = {
@@ -319,7 +407,27 @@ static struct pci_driver tessera_pci_driver = {
 	.err_handler = &tessera_pci_err_handlers,
 	.driver.pm = &tessera_pm_ops,
 };
-module_pci_driver(tessera_pci_driver);
+
+static int __init tessera_init(void)
+{
+	int ret = tessera_defer_init();
+
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&tessera_pci_driver);
+	if (ret)
+		tessera_defer_fini();
+	return ret;
+}
+module_init(tessera_init);
+
+static void __exit tessera_exit(void)
+{
+	pci_unregister_driver(&tessera_pci_driver);
+	/* After the last device and fence: finishes what is deferred. */
+	tessera_defer_fini();
+}
+module_exit(tessera_exit);
 
 MODULE_DESCRIPTION(DRIVER_DESC);
 MODULE_AUTHOR("The Tessera authors");

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/io.h>
 #include <linux/kref.h>
+#include <linux/llist.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
@@ -23,6 +24,32 @@
 
 #include "tessera_compat.h"
 #include "tessera_regs.h"
+
+/**
+ * DOC: Locking
+ *
+ * Each lock's comment says what it protects.  The order, outermost first;
+ * a lock not named under another is never taken while holding it:
+ *
+ * - BO reservations (ww_mutex, all of a job's at once)
+ *   -> tessera_file.submit_lock (arm and push of a job)
+ * - tessera_device.vms_lock -> tessera_vm.lock (unplug frees every
+ *   context's page tables)
+ * - tessera_vm.lock: page tables are allocated under it, so it is never
+ *   taken on a fence-signalling path
+ * - tessera_ring.fence_lock (irq-safe) -> tessera_device.fault_lock
+ * - leaves: tessera_bo.lock (released before any unmap),
+ *   tessera_device.mmu_lock (register sequence only; dropped between
+ *   polls), hbm_lock, ctx_users_lock, tessera_file.wfs_lock
+ * - tessera_device.pci_reset_lock (rwsem) is taken for reading around
+ *   register accesses outside the job path, never on a signalling path
+ *
+ * Fence-signalling paths (run_job, free_job, the timeout handler, the
+ * interrupt handlers, device and PCI reset) are annotated with
+ * dma_fence_begin_signalling(); they take only the spinlocks above,
+ * allocate nothing, and hand teardown to tessera_defer.c.  Register waits
+ * on them are bounded by the hardware's reset times.
+ */
 
 #define DRIVER_NAME	"tessera"
 #define DRIVER_DESC	"Tessera T1 accelerator"
@@ -203,18 +230,32 @@ struct tessera_device {
 	struct work_struct pci_reset_prepare_work;
 	/** @pci_reset_done_work: restarts the card after a PCI reset, on reset_wq */
 	struct work_struct pci_reset_done_work;
-	/** @reset_burst: ring resets since @reset_burst_start (reset_wq only) */
-	u32 reset_burst;
-	/** @reset_burst_start: start of the current burst window, jiffies */
-	unsigned long reset_burst_start;
+	/** @dead_fence_context: fence context of jobs that never reach a ring */
+	u64 dead_fence_context;
+	/** @dead_fence_seqno: last seqno used on @dead_fence_context */
+	atomic64_t dead_fence_seqno;
 	/**
 	 * @flags: TESSERA_FLAG_*, atomic bit operations; LOST is set once,
 	 * when the card stops answering, and never cleared.
 	 */
 	unsigned long flags;
 
-	/** @mmu_lock: serializes the TLB invalidation register sequence */
+	/**
+	 * @mmu_lock: serializes the TLB invalidation register sequence and
+	 * the wait for its completion (the status register reports only the
+	 * latest request).  Never held across an allocation.
+	 */
 	struct mutex mmu_lock;
+	/** @vms_lock: protects @vms */
+	struct mutex vms_lock;
+	/** @vms: every live context (tessera_vm.link), for unplug */
+	struct list_head vms;
+	/**
+	 * @ctx_users_lock: protects @ctx_users
+	 */
+	struct mutex ctx_users_lock;
+	/** @ctx_users: open contexts per user id (xa_mk_value counts) */
+	struct xarray ctx_users;
 	/** @asid_ida: allocator of context ids 1..TESSERA_NUM_CONTEXTS-1 */
 	struct ida asid_ida;
 	/** @ctx_table: the device's context table, one entry per ASID */
@@ -236,6 +277,10 @@ struct tessera_device {
 		u32 ring;
 		/** @faults.va: faulting address of the first fault */
 		u64 va;
+		/** @faults.hangs: jobs of the context that hung the card */
+		u32 hangs;
+		/** @faults.banned: the context hung the card too often */
+		bool banned;
 	} faults[TESSERA_NUM_CONTEXTS];
 
 	/** @injects: debugfs fault-injection files, for QA */
@@ -260,12 +305,49 @@ struct tessera_vm {
 	struct tessera_device *tdev;
 	/** @asid: context id, 1..TESSERA_NUM_CONTEXTS-1 */
 	u32 asid;
-	/** @lock: protects the page tables and @mm */
+	/** @link: in tdev->vms, under tdev->vms_lock */
+	struct list_head link;
+	/**
+	 * @active_jobs: submitted jobs of the context not yet freed; while
+	 * non-zero the card may run the context's descriptors
+	 */
+	atomic_t active_jobs;
+	/**
+	 * @lock: protects the page tables and @mm; page tables are
+	 * allocated under it, so it is never taken on a fence-signalling
+	 * path
+	 */
 	struct mutex lock;
 	/** @mm: VA allocator */
 	struct drm_mm mm;
-	/** @root: top-level page table */
+	/** @root: top-level page table; NULL once the device is unplugged */
 	struct tessera_pt *root;
+};
+
+struct tessera_bo;
+
+/**
+ * struct tessera_bo_mapping - a buffer's mapping in one context
+ *
+ * Created when a file gets a handle to the buffer (creation or import) and
+ * referenced by that handle and by every job that uses the buffer, so it
+ * outlives the handle while a job may still reach it.  The last reference
+ * unmaps it and waits, with the TLB flush, until the card cannot reach the
+ * pages any more; only then are they released.
+ */
+struct tessera_bo_mapping {
+	/** @ref: the handle's reference and one per job using the mapping */
+	struct kref ref;
+	/** @link: in the buffer's mapping list, under its lock */
+	struct list_head link;
+	/** @defer: in the deferred-unmap list */
+	struct llist_node defer;
+	/** @vm: the context (referenced) */
+	struct tessera_vm *vm;
+	/** @bo: the buffer (a GEM reference) */
+	struct tessera_bo *bo;
+	/** @va: the range in @vm */
+	struct drm_mm_node va;
 };
 
 /**
@@ -287,6 +369,36 @@ struct tessera_client_stats {
 struct tessera_file {
 	/** @tdev: the device */
 	struct tessera_device *tdev;
+	/** @uid: the user the context is counted against (tdev->ctx_users) */
+	kuid_t uid;
+	/** @uid_counted: the context counts against @uid's limit */
+	bool uid_counted;
+	/**
+	 * @submit_lock: held from drm_sched_job_arm() to
+	 * drm_sched_entity_push_job() on every entity of the file (its own
+	 * and its queues'), so jobs reach each entity in seqno order even
+	 * when several threads submit at once
+	 */
+	struct mutex submit_lock;
+	/**
+	 * @wfs_lock: protects @wfs, the deadlines of WAIT_FOR_SUBMIT waits
+	 * interrupted by a signal, so that a restarted submit does not start
+	 * its wait afresh
+	 */
+	struct mutex wfs_lock;
+	/** @wfs: one slot per interrupted waiter */
+	struct tessera_wfs_deadline {
+		/** @wfs.pid: the waiting thread, 0 for a free slot */
+		pid_t pid;
+		/** @wfs.handle: the syncobj it waits on */
+		u32 handle;
+		/** @wfs.point: the point */
+		u64 point;
+		/** @wfs.deadline: when its wait ends, ktime */
+		ktime_t deadline;
+		/** @wfs.interrupted: when the signal interrupted it, ktime */
+		ktime_t interrupted;
+	} wfs[8];
 	/** @entity: one scheduler entity per ring */
 	struct drm_sched_entity entity[TESSERA_MAX_RINGS];
 	/** @num_entities: initialized entries of @entity */
@@ -347,6 +459,17 @@ static inline void tessera_ring_kick(struct tessera_ring *ring)
 		tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
 }
 
+/* tessera_defer.c */
+struct tessera_job;
+struct tessera_fence;
+struct tessera_bo_mapping;
+int tessera_defer_init(void);
+void tessera_defer_fini(void);
+void tessera_defer_job(struct tessera_job *job);
+void tessera_defer_fence(struct tessera_fence *fence);
+void tessera_defer_mapping(struct tessera_bo_mapping *m);
+bool tessera_defer_work(struct work_struct *work);
+
 /* tessera_hw.c */
 int tessera_hw_init(struct tessera_device *tdev);
 void tessera_hw_fini(struct tessera_device *tdev);
@@ -357,13 +480,16 @@ bool tessera_hw_lost(struct tessera_device *tdev);
 int tessera_mmu_init(struct tessera_device *tdev);
 void tessera_mmu_hw_init(struct tessera_device *tdev);
 void tessera_mmu_flush_all(struct tessera_device *tdev);
+void tessera_mmu_unplug(struct tessera_device *tdev);
+void tessera_mmu_ctx_disable(struct tessera_device *tdev, u32 asid);
 struct tessera_vm *tessera_vm_create(struct tessera_device *tdev);
 void tessera_vm_put(struct tessera_vm *vm);
 int tessera_vm_alloc_va(struct tessera_vm *vm, struct drm_mm_node *node, u64 size);
 void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node);
 int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 prot);
 int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *blocks, u64 prot);
-void tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size);
+void tessera_vm_unmap_start(struct tessera_vm *vm, u64 va, u64 size);
+bool tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size);
 
 /* tessera_irq.c */
 int tessera_irq_init(struct tessera_device *tdev);
@@ -375,6 +501,8 @@ extern const struct pci_error_handlers tessera_pci_err_handlers;
 void tessera_reset_init(struct tessera_device *tdev);
 void tessera_hw_watchdog_init(struct tessera_device *tdev);
 bool tessera_hw_enter(struct tessera_device *tdev, int *idx);
+unsigned int tessera_hw_descriptor_max_ms(void);
+bool tessera_reset_device_sync(struct tessera_device *tdev);
 void tessera_hw_exit(struct tessera_device *tdev, int idx);
 
 /* tessera_pm.c */
@@ -392,7 +520,11 @@ void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm);
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
-int tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm, u64 *va);
+struct tessera_bo_mapping *tessera_bo_mapping_get(struct drm_gem_object *obj,
+						  struct tessera_vm *vm);
+u64 tessera_bo_mapping_va(const struct tessera_bo_mapping *m);
+void tessera_bo_mapping_put(struct tessera_bo_mapping *m);
+void tessera_bo_mapping_unmap(struct tessera_bo_mapping *m);
 
 /* tessera_sysfs.c */
 int tessera_sysfs_init(struct tessera_device *tdev);

@@ -3,13 +3,16 @@
  * Tessera T1 accelerator: buffer objects.
  *
  * Host-memory buffers are shmem GEM objects, CPU-mapped write-back cached.
- * Each is pinned and mapped at creation into its file's device address
- * space, at a VA reported to userspace.  A buffer shared by dma-buf is
- * mapped into each importing file's context too, on first use; a
- * file's mapping goes when it closes its handle (after the jobs using the
- * buffer are done), and every mapping is removed, with the device's TLB
- * flushed, before the pages are released.  Buffers from other devices are
- * imported through their exporter's scatter-gather table.
+ * A buffer is pinned and mapped into a file's device address space when
+ * the file gets a handle to it (creation, or import of a dma-buf), at a VA
+ * reported to userspace.  The mapping is held by that handle and by every
+ * job that lists the buffer (or runs from it): closing the handle never
+ * waits for the card and never unmaps what a submitted job may use.  When
+ * the last holder goes the range is unmapped and the TLB flushed; the
+ * pages are released only once the flush says the card cannot reach them
+ * (in the background when jobs of the context may still be running).
+ * Buffers from other devices are imported through their exporter's
+ * scatter-gather table.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -17,6 +20,7 @@
 #include <linux/dma-resv.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/pm_runtime.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
@@ -31,19 +35,40 @@
 
 #define TESSERA_BO_SIZE_MAX	SZ_4G
 
-/**
- * struct tessera_bo_mapping - a buffer's mapping in one context
+static unsigned int tessera_host_mem_percent = 50;
+module_param_named(host_mem_percent, tessera_host_mem_percent, uint, 0644);
+MODULE_PARM_DESC(host_mem_percent,
+		 "Host memory all cards together may pin for buffers, in % of RAM (default 50)");
+
+/*
+ * Host memory pinned by buffers of every card, in pages.  Pinned pages
+ * can be neither reclaimed nor swapped and show in no process's size, so
+ * without a limit the OOM killer would pick some other process.  Pages are
+ * also charged to the creator's memory cgroup (shmem does that at
+ * allocation, and the mapping's __GFP_RETRY_MAYFAIL makes a cgroup at its
+ * limit fail the allocation instead of killing a task).
  */
-struct tessera_bo_mapping {
-	/** @link: in the buffer's mapping list */
-	struct list_head link;
-	/** @vm: the context (referenced) */
-	struct tessera_vm *vm;
-	/** @bo: the buffer */
-	struct tessera_bo *bo;
-	/** @va: the range in @vm */
-	struct drm_mm_node va;
-};
+static atomic_long_t tessera_host_pinned;
+
+/* Reserve @size bytes of the pin limit.  Return: 0 or -ENOMEM. */
+static int tessera_host_pin(struct drm_device *drm, size_t size)
+{
+	unsigned long pages = size >> PAGE_SHIFT;
+	unsigned long limit = totalram_pages() / 100 * READ_ONCE(tessera_host_mem_percent);
+
+	if (atomic_long_add_return(pages, &tessera_host_pinned) > limit) {
+		atomic_long_sub(pages, &tessera_host_pinned);
+		drm_dbg(drm, "BO_CREATE: %zu more bytes would pin over %u%% of RAM\n", size,
+			tessera_host_mem_percent);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void tessera_host_unpin(size_t size)
+{
+	atomic_long_sub(size >> PAGE_SHIFT, &tessera_host_pinned);
+}
 
 /**
  * struct tessera_bo - a buffer object
@@ -60,6 +85,8 @@ struct tessera_bo {
 	struct list_head mappings;
 	/** @devmem: the buffer is in device memory; @base's shmem is unused */
 	bool devmem;
+	/** @pin_counted: a host buffer counted against the pin limit */
+	bool pin_counted;
 	/** @blocks: with @devmem, its device memory (buddy blocks) */
 	struct list_head blocks;
 };
@@ -69,23 +96,123 @@ static struct tessera_bo *to_tessera_bo(struct drm_gem_object *obj)
 	return container_of(to_drm_gem_shmem_obj(obj), struct tessera_bo, base);
 }
 
-/* Unmap, flushing the context's TLB, so the device is done with the pages. */
-static void tessera_bo_unmap(struct tessera_bo_mapping *m)
+/**
+ * tessera_bo_mapping_unmap - unmap a released mapping and free what it held
+ * @m: the mapping, unreferenced and off its buffer's list
+ *
+ * May wait for the card (up to the longest a descriptor may run): only
+ * from process context off the fence-signalling paths.  If the card cannot
+ * be made to stop using the range, the pages are never given back.
+ */
+void tessera_bo_mapping_unmap(struct tessera_bo_mapping *m)
 {
-	if (drm_mm_node_allocated(&m->va))
-		tessera_vm_unmap(m->vm, m->va.start, m->va.size);
+	struct drm_gem_object *obj = &m->bo->base.base;
+
+	if (!tessera_vm_unmap(m->vm, m->va.start, m->va.size)) {
+		drm_err(obj->dev, "card may still reach %zu bytes at %#llx: never freeing them\n",
+			obj->size, m->va.start);
+		return;
+	}
 	tessera_vm_free_va(m->vm, &m->va);
 	tessera_vm_put(m->vm);
+	drm_gem_object_put(obj);
 	kfree(m);
+}
+
+static void tessera_bo_mapping_release(struct kref *ref)
+{
+	struct tessera_bo_mapping *m = container_of(ref, struct tessera_bo_mapping, ref);
+
+	list_del(&m->link);
+	mutex_unlock(&m->bo->lock);
+	/*
+	 * The range is gone for every job that starts from now on.  With
+	 * jobs of the context about, waiting until running ones let go may
+	 * take long (one may use the range without listing it): do that in
+	 * the background rather than in the caller's system call.
+	 */
+	tessera_vm_unmap_start(m->vm, m->va.start, m->va.size);
+	if (atomic_read(&m->vm->active_jobs))
+		tessera_defer_mapping(m);
+	else
+		tessera_bo_mapping_unmap(m);
+}
+
+static void tessera_bo_mapping_release_deferred(struct kref *ref)
+{
+	struct tessera_bo_mapping *m = container_of(ref, struct tessera_bo_mapping, ref);
+
+	list_del(&m->link);
+	mutex_unlock(&m->bo->lock);
+	tessera_vm_unmap_start(m->vm, m->va.start, m->va.size);
+	tessera_defer_mapping(m);
+}
+
+/**
+ * tessera_bo_mapping_put - drop a job's reference to a mapping
+ * @m: the mapping, or NULL
+ *
+ * Process context; never waits for the card (the unmap of a last
+ * reference is deferred).
+ */
+void tessera_bo_mapping_put(struct tessera_bo_mapping *m)
+{
+	if (m)
+		kref_put_mutex(&m->ref, tessera_bo_mapping_release_deferred, &m->bo->lock);
+}
+
+/**
+ * tessera_bo_mapping_va - the device VA of a mapping
+ * @m: the mapping
+ *
+ * Return: the VA.
+ */
+u64 tessera_bo_mapping_va(const struct tessera_bo_mapping *m)
+{
+	return m->va.start;
+}
+
+/* The mapping of @bo in @vm, not referenced; bo->lock held. */
+static struct tessera_bo_mapping *tessera_bo_find_mapping(struct tessera_bo *bo,
+							  struct tessera_vm *vm)
+{
+	struct tessera_bo_mapping *m;
+
+	lockdep_assert_held(&bo->lock);
+	list_for_each_entry(m, &bo->mappings, link)
+		if (m->vm == vm)
+			return m;
+	return NULL;
+}
+
+/**
+ * tessera_bo_mapping_get - reference a buffer's mapping in a context
+ * @obj: the buffer, looked up through a handle of the context's file
+ * @vm: the context
+ *
+ * Return: the mapping, or NULL when the handle was closed meanwhile.
+ */
+struct tessera_bo_mapping *tessera_bo_mapping_get(struct drm_gem_object *obj,
+						  struct tessera_vm *vm)
+{
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_bo_mapping *m;
+
+	mutex_lock(&bo->lock);
+	/* A listed mapping has its handle's reference or a job's: not zero. */
+	m = tessera_bo_find_mapping(bo, vm);
+	if (m)
+		kref_get(&m->ref);
+	mutex_unlock(&bo->lock);
+	return m;
 }
 
 static void tessera_bo_free(struct drm_gem_object *obj)
 {
 	struct tessera_bo *bo = to_tessera_bo(obj);
-	struct tessera_bo_mapping *m, *tmp;
 
-	list_for_each_entry_safe(m, tmp, &bo->mappings, link)
-		tessera_bo_unmap(m);
+	/* Every mapping holds the buffer: none is left. */
+	drm_WARN_ON(obj->dev, !list_empty(&bo->mappings));
 	mutex_destroy(&bo->lock);
 	if (bo->devmem) {
 		struct tessera_device *tdev = to_tessera(obj->dev);
@@ -97,31 +224,9 @@ static void tessera_bo_free(struct drm_gem_object *obj)
 		kfree(bo);
 		return;
 	}
+	if (bo->pin_counted)
+		tessera_host_unpin(obj->size);
 	drm_gem_shmem_free(&bo->base);
-}
-
-/*
- * A file closes its handle: its context stops seeing the buffer once the
- * jobs that declared the buffer (or run from it) are done.
- */
-static void tessera_bo_close(struct drm_gem_object *obj, struct drm_file *file)
-{
-	struct tessera_file *tfile = file->driver_priv;
-	struct tessera_bo *bo = to_tessera_bo(obj);
-	struct tessera_bo_mapping *m, *found = NULL;
-
-	dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_BOOKKEEP, false, 30 * HZ);
-	mutex_lock(&bo->lock);
-	list_for_each_entry(m, &bo->mappings, link) {
-		if (m->vm == tfile->vm) {
-			list_del(&m->link);
-			found = m;
-			break;
-		}
-	}
-	mutex_unlock(&bo->lock);
-	if (found)
-		tessera_bo_unmap(found);
 }
 
 /* The pages as the device sees them: ours, or an importer's mapping. */
@@ -132,48 +237,38 @@ static struct sg_table *tessera_bo_sgt(struct tessera_bo *bo)
 	return drm_gem_shmem_get_pages_sgt(&bo->base);
 }
 
-/**
- * tessera_bo_va - device VA of a buffer in a context, mapping it if needed
- * @obj: the buffer
- * @vm: the context
- * @va: the VA
- *
- * Return: 0, or a negative errno (-ENOMEM when the VA space or memory for
- * page tables runs out).
+/*
+ * A file gets a handle to the buffer: map it into the file's context.  The
+ * handle holds the mapping until tessera_bo_close().
  */
-int tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm, u64 *va)
+static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 {
+	struct tessera_file *tfile = file->driver_priv;
 	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_vm *vm = tfile->vm;
 	struct tessera_bo_mapping *m;
-	struct sg_table *sgt;
+	struct sg_table *sgt = NULL;
 	int ret;
 
-	mutex_lock(&bo->lock);
-	list_for_each_entry(m, &bo->mappings, link) {
-		if (m->vm == vm) {
-			*va = m->va.start;
-			mutex_unlock(&bo->lock);
-			return 0;
-		}
+	if (!bo->devmem) {
+		/* Pins the pages, charged to the caller's memory cgroup. */
+		sgt = tessera_bo_sgt(bo);
+		if (IS_ERR(sgt))
+			return PTR_ERR(sgt);
+		if (!sgt)
+			return -EINVAL;
 	}
-
-	sgt = bo->devmem ? NULL : tessera_bo_sgt(bo);
-	if (IS_ERR(sgt)) {
-		ret = PTR_ERR(sgt);
-		goto out;
-	}
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (!m) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	kref_get(&vm->ref);
-	m->vm = vm;
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
+	if (!m)
+		return -ENOMEM;
+	kref_init(&m->ref);
 	m->bo = bo;
+	m->vm = vm;
 	ret = tessera_vm_alloc_va(vm, &m->va, obj->size);
 	if (ret) {
+		drm_dbg(obj->dev, "no room for %zu bytes in context %u\n", obj->size, vm->asid);
 		ret = ret == -ENOSPC ? -ENOMEM : ret;
-		goto err_map;
+		goto err_free;
 	}
 	if (bo->devmem)
 		ret = tessera_vm_map_devmem(vm, m->va.start, &bo->blocks,
@@ -181,21 +276,39 @@ int tessera_bo_va(struct drm_gem_object *obj, struct tessera_vm *vm, u64 *va)
 	else
 		ret = tessera_vm_map_sgt(vm, m->va.start, sgt,
 					 TESSERA_PTE_READ | TESSERA_PTE_WRITE);
-	if (ret) {
-		tessera_vm_free_va(vm, &m->va);
-		goto err_map;
-	}
+	if (ret)
+		goto err_va;
+
+	kref_get(&vm->ref);
+	drm_gem_object_get(obj);
+	mutex_lock(&bo->lock);
 	list_add_tail(&m->link, &bo->mappings);
-	*va = m->va.start;
 	mutex_unlock(&bo->lock);
 	return 0;
 
-err_map:
-	tessera_vm_put(vm);
+err_va:
+	tessera_vm_free_va(vm, &m->va);
+err_free:
 	kfree(m);
-out:
-	mutex_unlock(&bo->lock);
 	return ret;
+}
+
+/*
+ * A file closes its handle: drop the handle's hold on the mapping.  Jobs
+ * that use the buffer keep it mapped until they are freed; nothing waits.
+ */
+static void tessera_bo_close(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct tessera_file *tfile = file->driver_priv;
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_bo_mapping *m;
+
+	mutex_lock(&bo->lock);
+	m = tessera_bo_find_mapping(bo, tfile->vm);
+	mutex_unlock(&bo->lock);
+	/* One handle per buffer and file: its reference is still there. */
+	if (m)
+		kref_put_mutex(&m->ref, tessera_bo_mapping_release, &bo->lock);
 }
 
 /* For fdinfo's drm-resident-*: pages are held while mapped or pinned. */
@@ -208,6 +321,7 @@ static enum drm_gem_object_status tessera_gem_status(struct drm_gem_object *obj)
 
 static const struct drm_gem_object_funcs tessera_gem_funcs = {
 	.free = tessera_bo_free,
+	.open = tessera_bo_open,
 	.close = tessera_bo_close,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
@@ -227,15 +341,21 @@ static int tessera_hbm_mmap(struct drm_gem_object *obj, struct vm_area_struct *v
 	struct tessera_bo *bo = to_tessera_bo(obj);
 	struct tessera_buddy_block *block;
 	unsigned long addr = vma->vm_start, pfn;
-	int ret;
+	int ret, idx;
 
 	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
 	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > obj->size)
 		return -EINVAL;
+	/*
+	 * Not after unplug: BAR2 may belong to another device by then.
+	 * Mappings made before are zapped by drm_dev_unplug().
+	 */
+	if (!drm_dev_enter(obj->dev, &idx))
+		return -ENODEV;
 	/* BAR2 does not decode in D3hot: the card stays awake while mapped. */
 	ret = tessera_pm_get(tdev);
 	if (ret)
-		return ret;
+		goto out;
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
 
@@ -249,11 +369,13 @@ static int tessera_hbm_mmap(struct drm_gem_object *obj, struct vm_area_struct *v
 		ret = remap_pfn_range(vma, addr, pfn, size, vma->vm_page_prot);
 		if (ret) {
 			tessera_pm_put(tdev);
-			return ret;
+			goto out;
 		}
 		addr += size;
 	}
-	return 0;
+out:
+	drm_dev_exit(idx);
+	return ret;
 }
 
 /* A copy of a BAR2 mapping (fork, split) keeps the card awake too. */
@@ -291,6 +413,7 @@ static const struct vm_operations_struct tessera_hbm_vm_ops = {
 
 static const struct drm_gem_object_funcs tessera_hbm_funcs = {
 	.free = tessera_bo_free,
+	.open = tessera_bo_open,
 	.close = tessera_bo_close,
 	.mmap = tessera_hbm_mmap,
 	.export = tessera_hbm_export,
@@ -342,8 +465,10 @@ static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u6
 	struct tessera_bo *bo;
 	int ret, idx;
 
-	if (!tdev->hbm_ready)
+	if (!tdev->hbm_ready) {
+		drm_dbg(&tdev->drm, "BO_CREATE: the card has no device memory\n");
 		return ERR_PTR(-EINVAL);
+	}
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
@@ -359,8 +484,9 @@ static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u6
 					 &bo->blocks, 0);
 	mutex_unlock(&tdev->hbm_lock);
 	if (ret) {
+		drm_dbg(&tdev->drm, "no %llu bytes of device memory free: %d\n", size, ret);
 		drm_gem_object_put(&bo->base.base);
-		return ERR_PTR(ret == -ENOSPC ? -ENOMEM : ret);
+		return ERR_PTR(-ENOMEM);
 	}
 
 	/* Not during a PCI reset: BAR2 does not decode, the clear would be lost. */
@@ -411,67 +537,89 @@ void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm)
 	mutex_unlock(&vm->lock);
 }
 
+/* The VA of a buffer in the caller's context, or 0 if its handle just closed. */
+static u64 tessera_bo_file_va(struct drm_gem_object *obj, struct tessera_file *tfile)
+{
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_bo_mapping *m;
+	u64 va = 0;
+
+	mutex_lock(&bo->lock);
+	m = tessera_bo_find_mapping(bo, tfile->vm);
+	if (m)
+		va = m->va.start;
+	mutex_unlock(&bo->lock);
+	return va;
+}
+
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file)
 {
-	struct tessera_file *tfile = file->driver_priv;
+	struct tessera_device *tdev = to_tessera(drm);
 	struct drm_tessera_bo_create *args = data;
 	struct drm_gem_shmem_object *shmem;
 	struct drm_gem_object *obj;
 	u32 handle;
-	u64 size, va;
+	u64 size;
 	int ret;
 
-	if (args->flags & ~DRM_TESSERA_BO_FLAGS_VALID)
+	if (args->flags & ~DRM_TESSERA_BO_FLAGS_VALID) {
+		drm_dbg(drm, "BO_CREATE: unknown flags %#x\n", args->flags);
 		return -EINVAL;
-	if (!args->size || args->size > TESSERA_BO_SIZE_MAX)
+	}
+	if (!args->size || args->size > TESSERA_BO_SIZE_MAX) {
+		drm_dbg(drm, "BO_CREATE: size %llu not in 1..4 GiB\n", args->size);
 		return -EINVAL;
+	}
 	size = PAGE_ALIGN(args->size);
 
 	if (args->flags & DRM_TESSERA_BO_DEVICE_MEM) {
-		obj = tessera_hbm_create(to_tessera(drm), size);
+		if (tdev->hbm_ready && size > tdev->hbm_size) {
+			drm_dbg(drm, "BO_CREATE: %llu bytes exceed device memory\n", size);
+			return -ENOMEM;
+		}
+		obj = tessera_hbm_create(tdev, size);
 		if (IS_ERR(obj))
 			return PTR_ERR(obj);
 	} else {
+		ret = tessera_host_pin(drm, size);
+		if (ret)
+			return ret;
 		shmem = drm_gem_shmem_create(drm, size);
-		if (IS_ERR(shmem))
+		if (IS_ERR(shmem)) {
+			tessera_host_unpin(size);
 			return PTR_ERR(shmem);
+		}
 		shmem->map_wc = args->flags & DRM_TESSERA_BO_WC;
+		to_tessera_bo(&shmem->base)->pin_counted = true;
 		obj = &shmem->base;
 	}
 
-	ret = tessera_bo_va(obj, tfile->vm, &va);
-	if (ret) {
-		drm_gem_object_put(obj);
-		return ret;
-	}
-
+	/* Maps the buffer into the caller's context (tessera_bo_open()). */
 	ret = drm_gem_handle_create(file, obj, &handle);
-	/* The handle, if any, holds the reference from now on. */
+	if (!ret) {
+		args->size = size;
+		args->handle = handle;
+		args->va = tessera_bo_file_va(obj, file->driver_priv);
+	}
+	/* The handle, if any, holds the buffer from now on. */
 	drm_gem_object_put(obj);
-	if (ret)
-		return ret;
-
-	args->size = size;
-	args->handle = handle;
-	args->va = va;
-	return 0;
+	return ret;
 }
 
 int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file)
 {
-	struct tessera_file *tfile = file->driver_priv;
 	struct drm_tessera_bo_info *args = data;
 	struct drm_gem_object *obj;
 	int ret;
 
 	obj = drm_gem_object_lookup(file, args->handle);
-	if (!obj)
+	if (!obj) {
+		drm_dbg(drm, "BO_INFO: no handle %u\n", args->handle);
 		return -ENOENT;
+	}
 
-	/* A buffer imported from another file is mapped on first query. */
-	ret = tessera_bo_va(obj, tfile->vm, &args->va);
-	if (!ret)
-		ret = drm_gem_create_mmap_offset(obj);
+	args->va = tessera_bo_file_va(obj, file->driver_priv);
+	ret = args->va ? drm_gem_create_mmap_offset(obj) : -ENOENT;
 	if (!ret) {
 		struct tessera_bo *bo = to_tessera_bo(obj);
 

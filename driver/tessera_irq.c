@@ -7,6 +7,7 @@
  * Copyright (C) 2026 The Tessera authors
  */
 
+#include <linux/dma-fence.h>
 #include <linux/interrupt.h>
 #include <linux/pci.h>
 #include <drm/drm_print.h>
@@ -16,6 +17,7 @@
 static irqreturn_t tessera_ring_irq(int irq, void *arg)
 {
 	struct tessera_ring *ring = arg;
+	bool cookie = dma_fence_begin_signalling();
 
 	/*
 	 * Nothing to acknowledge: the device sends a message for every fence
@@ -26,18 +28,38 @@ static irqreturn_t tessera_ring_irq(int irq, void *arg)
 	tessera_ring_signal(ring);
 	if (wq_has_sleeper(&ring->ping_wq))
 		wake_up(&ring->ping_wq);
+	dma_fence_end_signalling(cookie);
 	return IRQ_HANDLED;
+}
+
+/*
+ * The error registers latch one event; when several engines stop at once
+ * (say, each tripping the watchdog) the others show only in their ring's
+ * status.  Recover every stopped ring now rather than at its job timeout.
+ */
+static void tessera_error_irq_rings(struct tessera_device *tdev)
+{
+	u32 i, status;
+
+	for (i = 0; i < tdev->num_rings; i++) {
+		status = tessera_ring_read(&tdev->rings[i], TESSERA_RING_STATUS);
+		if (status != U32_MAX &&
+		    (status & (TESSERA_RING_STATUS_HUNG | TESSERA_RING_STATUS_ERROR)))
+			drm_sched_fault(&tdev->rings[i].sched);
+	}
 }
 
 static irqreturn_t tessera_error_irq(int irq, void *arg)
 {
 	struct tessera_device *tdev = arg;
 	u32 code, ring, i;
+	bool cookie;
 	u64 addr;
 
 	code = tessera_read(tdev, TESSERA_REG_ERR_CODE);
 	if (code == U32_MAX)	/* surprise removal: all ones */
 		return IRQ_NONE;
+	cookie = dma_fence_begin_signalling();
 	ring = tessera_read(tdev, TESSERA_REG_ERR_RING);
 	addr = tessera_read(tdev, TESSERA_REG_ERR_ADDR_LO) |
 	       (u64)tessera_read(tdev, TESSERA_REG_ERR_ADDR_HI) << 32;
@@ -61,14 +83,14 @@ static irqreturn_t tessera_error_irq(int irq, void *arg)
 		drm_err_ratelimited(&tdev->drm, "ring %u stopped: device error %u at %#llx\n",
 				    ring, code, addr);
 		/* Recover now rather than when the job times out. */
-		if (ring < tdev->num_rings)
-			drm_sched_fault(&tdev->rings[ring].sched);
+		tessera_error_irq_rings(tdev);
 		break;
 	default:
 		/* A user's bad job: reported to that user, not to the log. */
 		drm_dbg_driver(&tdev->drm, "ring %u: context error %u at %#llx\n", ring, code,
 			       addr);
 	}
+	dma_fence_end_signalling(cookie);
 	return IRQ_HANDLED;
 }
 

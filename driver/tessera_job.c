@@ -3,12 +3,25 @@
  * Tessera T1 accelerator: jobs, scheduling and fences.
  *
  * Each ring has a drm_sched instance; each open file has one entity per
- * ring.  A submit copies and validates the user's command buffer into a
- * DMA-coherent buffer owned by the job, with room for a FENCE command that
- * run_job fills in with the job's seqno.  The device writes that seqno to
- * the ring's fence writeback and raises the ring's MSI-X vector; the
+ * ring.  run_job posts a descriptor pointing at the job's commands in the
+ * user's buffer, with the job's seqno as TAG.  The device writes that seqno
+ * to the ring's fence writeback and raises the ring's MSI-X vector; the
  * interrupt handler signals every hardware fence up to it, and drm_sched
  * propagates that to the job's finished fence and the user's syncobj.
+ *
+ * Fence lifetime: every job gets a hardware fence, allocated at submit,
+ * that becomes its scheduler fences' parent even when the job never
+ * reaches the ring (its dependencies failed, its queue was destroyed, the
+ * card is gone).  The scheduler fences, which userspace holds through
+ * syncobjs and sync_files, keep their parent until they are released; the
+ * parent holds the device (whose schedulers the scheduler fences name)
+ * and the module (whose ops it uses).  So no fence outlives what its name
+ * and ops point to, unbind or not, and rmmod waits for the last one.
+ *
+ * run_job, the timeout handler, free_job and the interrupt handlers are
+ * fence-signalling paths (dma_fence_begin_signalling()): they allocate
+ * nothing and take no lock that is held across an allocation; free_job
+ * hands the job to process context (tessera_defer_job()).
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -51,10 +64,56 @@ static const char *tessera_fence_timeline_name(struct dma_fence *f)
 	return to_tessera_fence(f)->ring->name;
 }
 
+static void tessera_fence_release(struct dma_fence *f)
+{
+	/* Any context: the device and module references go in process context. */
+	tessera_defer_fence(to_tessera_fence(f));
+}
+
 static const struct dma_fence_ops tessera_fence_ops = {
 	.get_driver_name = tessera_fence_driver_name,
 	.get_timeline_name = tessera_fence_timeline_name,
+	.release = tessera_fence_release,
 };
+
+/**
+ * tessera_fence_alloc - a job's hardware fence, not yet initialized
+ * @tdev: the device
+ *
+ * The fence holds @tdev and the module until tessera_fence_free().
+ *
+ * Return: the fence or NULL.
+ */
+struct tessera_fence *tessera_fence_alloc(struct tessera_device *tdev)
+{
+	struct tessera_fence *fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+
+	if (!fence)
+		return NULL;
+	fence->tdev = tdev;
+	drm_dev_get(&tdev->drm);
+	__module_get(THIS_MODULE);
+	return fence;
+}
+
+/**
+ * tessera_fence_free - free a hardware fence and drop what it holds
+ * @fence: the fence: never initialized, or its reference count zero
+ *
+ * Process context (it may drop the last device reference).
+ */
+void tessera_fence_free(struct tessera_fence *fence)
+{
+	struct tessera_device *tdev = fence->tdev;
+
+	if (fence->base.ops)
+		dma_fence_free(&fence->base);
+	else
+		kfree(fence);
+	drm_dev_put(&tdev->drm);
+	/* tessera_defer_fini() drains this work before the module goes. */
+	module_put(THIS_MODULE);
+}
 
 struct tessera_client_stats *tessera_client_stats_alloc(void)
 {
@@ -196,7 +255,9 @@ static void tessera_ring_check_fault_locked(struct tessera_ring *ring)
 
 	if (asid && asid < TESSERA_NUM_CONTEXTS && !ring->abort_from[asid].seqno) {
 		ring->abort_from[asid].seqno = tag;
-		ring->abort_from[asid].error = tessera_fault_errno(code);
+		/* A banned context's descriptors abort (CTX_INVALID): cancelled. */
+		ring->abort_from[asid].error = READ_ONCE(ring->tdev->faults[asid].banned) ?
+					       -ECANCELED : tessera_fault_errno(code);
 		tessera_fault_record(ring, asid, code, access, va);
 	}
 	if (status & TESSERA_FAULT_OVERFLOW)
@@ -343,21 +404,54 @@ void tessera_ring_show_pending(struct seq_file *m, struct tessera_ring *ring)
 	spin_unlock_irqrestore(&ring->fence_lock, flags);
 }
 
+/*
+ * The hardware fence of a job that does not reach the ring, signaled at
+ * once with @error, so that the job's scheduler fences hold the device and
+ * the module like every other job's.  It is on no ring's timeline.
+ */
+static struct dma_fence *tessera_fence_dead(struct tessera_job *job, struct tessera_ring *ring,
+					    int error)
+{
+	struct tessera_device *tdev = ring->tdev;
+	struct tessera_fence *fence = job->fence;
+
+	fence->ring = ring;
+	INIT_LIST_HEAD(&fence->link);
+	dma_fence_init(&fence->base, &tessera_fence_ops, &ring->fence_lock,
+		       tdev->dead_fence_context, atomic64_inc_return(&tdev->dead_fence_seqno));
+	dma_fence_set_error(&fence->base, error);
+	dma_fence_signal(&fence->base);
+	job->hw_fence = dma_fence_get(&fence->base);
+	return &fence->base;
+}
+
 static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 {
 	struct tessera_job *job = to_tessera_job(sched_job);
 	struct tessera_ring *ring = tessera_job_ring(job);
 	struct tessera_fence *fence = job->fence;
+	struct dma_fence *ret;
+	bool cookie;
 	int idx;
 
-	if (unlikely(sched_job->s_fence->finished.error))
-		return NULL;
-
-	if (!drm_dev_enter(&ring->tdev->drm, &idx))
-		return ERR_PTR(-ENODEV);
+	cookie = dma_fence_begin_signalling();
+	if (unlikely(sched_job->s_fence->finished.error)) {
+		ret = tessera_fence_dead(job, ring, sched_job->s_fence->finished.error);
+		goto out;
+	}
+	if (!drm_dev_enter(&ring->tdev->drm, &idx)) {
+		ret = tessera_fence_dead(job, ring, -ENODEV);
+		goto out;
+	}
 	if (test_bit(TESSERA_FLAG_LOST, &ring->tdev->flags)) {
 		drm_dev_exit(idx);
-		return ERR_PTR(-ENODEV);
+		ret = tessera_fence_dead(job, ring, -ENODEV);
+		goto out;
+	}
+	if (READ_ONCE(ring->tdev->faults[job->vm->asid].banned)) {
+		drm_dev_exit(idx);
+		ret = tessera_fence_dead(job, ring, -ECANCELED);
+		goto out;
 	}
 
 	fence->ring = ring;
@@ -390,7 +484,10 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 
 	trace_tessera_job_run(ring->id, fence->base.seqno, 0);
 	job->hw_fence = dma_fence_get(&fence->base);
-	return &fence->base;
+	ret = &fence->base;
+out:
+	dma_fence_end_signalling(cookie);
+	return ret;
 }
 
 /**
@@ -420,44 +517,78 @@ static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_
 {
 	struct tessera_job *job = to_tessera_job(sched_job);
 	struct tessera_ring *ring = tessera_job_ring(job);
+	bool cookie = dma_fence_begin_signalling();
 
 	drm_sched_stop(&ring->sched, sched_job);
-	tessera_recover(ring, job->hw_fence ? job->fence : NULL);
+	tessera_recover(ring, job->hw_fence ? job->fence : NULL, job->vm);
 	tessera_sched_restart(ring);
+	dma_fence_end_signalling(cookie);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
 /**
  * tessera_job_free - release a job and everything it holds
  * @job: the job, after drm_sched_job_cleanup() if it was initialized
+ *
+ * Process context: dropping a mapping or a buffer may sleep.
  */
 void tessera_job_free(struct tessera_job *job)
 {
 	u32 i;
 
-	for (i = 0; i < job->num_bos; i++)
+	for (i = 0; i < job->num_bos; i++) {
+		tessera_bo_mapping_put(job->maps[i]);
 		drm_gem_object_put(job->bos[i]);
+	}
+	kvfree(job->maps);
 	kvfree(job->bos);
+	tessera_bo_mapping_put(job->cmd_map);
 	if (job->cmd_bo)
 		drm_gem_object_put(job->cmd_bo);
-	tessera_vm_put(job->vm);
+	if (job->vm) {
+		atomic_dec(&job->vm->active_jobs);
+		tessera_vm_put(job->vm);
+	}
 	if (job->fence)
 		tessera_client_stats_put(job->fence->stats);
 	if (job->hw_fence)
 		dma_fence_put(job->hw_fence);
-	else
-		kfree(job->fence);
+	else if (job->fence)
+		tessera_fence_free(job->fence);
 	if (job->pm_ref)
 		tessera_pm_put(job->tdev);
 	kfree(job);
 }
 
+/*
+ * On the signalling path: allocates nothing, takes no lock, waits for
+ * nothing; the job is released in process context.
+ */
 static void tessera_free_job(struct drm_sched_job *sched_job)
 {
 	struct tessera_job *job = to_tessera_job(sched_job);
+	struct drm_sched_fence *s_fence = sched_job->s_fence;
+	bool cookie = dma_fence_begin_signalling();
 
+	/*
+	 * A job killed with its entity never ran: give its scheduler fences
+	 * the parent run_job would have, so they hold the device and module
+	 * as long as they live (drm_sched puts the parent on release).
+	 */
+	if (!s_fence->parent) {
+		struct dma_fence *parent;
+
+		if (job->hw_fence)	/* detached by a recovery, not attached again */
+			parent = dma_fence_get(job->hw_fence);
+		else			/* the parent takes the initial reference */
+			parent = tessera_fence_dead(job, tessera_job_ring(job),
+						    s_fence->finished.error ?: -ECANCELED);
+		/* Pairs with the scheduler's reads of the parent (set_deadline). */
+		smp_store_release(&s_fence->parent, parent);
+	}
 	drm_sched_job_cleanup(sched_job);
-	tessera_job_free(job);
+	tessera_defer_job(job);
+	dma_fence_end_signalling(cookie);
 }
 
 static const struct drm_sched_backend_ops tessera_sched_ops = {
@@ -479,6 +610,7 @@ int tessera_sched_init(struct tessera_device *tdev)
 	u32 i;
 	int ret;
 
+	tdev->dead_fence_context = dma_fence_context_alloc(1);
 	/* One recovery at a time, whichever ring it is for. */
 	tdev->reset_wq = alloc_ordered_workqueue("tessera-reset", 0);
 	if (!tdev->reset_wq)

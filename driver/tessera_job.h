@@ -8,6 +8,7 @@
 #define __TESSERA_JOB_H__
 
 #include <linux/dma-fence.h>
+#include <linux/llist.h>
 #include <drm/gpu_scheduler.h>
 
 #include "tessera_drv.h"
@@ -18,6 +19,14 @@
 struct tessera_fence {
 	/** @base: the fence; its lock is the ring's fence_lock */
 	struct dma_fence base;
+	/**
+	 * @tdev: the device, referenced, as is the module, from allocation
+	 * until the fence is freed: the fence's name and ops stay valid as
+	 * long as anyone holds it
+	 */
+	struct tessera_device *tdev;
+	/** @defer: in the deferred-free list once unreferenced */
+	struct llist_node defer;
 	/** @ring: the ring the job runs on */
 	struct tessera_ring *ring;
 	/** @link: entry in the ring's pending list, under fence_lock */
@@ -57,8 +66,17 @@ struct tessera_job {
 	struct dma_fence *hw_fence;
 	/** @bos: buffer objects the job holds until it is freed */
 	struct drm_gem_object **bos;
-	/** @num_bos: entries in @bos */
+	/**
+	 * @maps: the mappings of @bos in @vm, held until the job is freed,
+	 * so that closing a handle never unmaps what a job listed
+	 */
+	struct tessera_bo_mapping **maps;
+	/** @num_bos: entries in @bos and @maps */
 	u32 num_bos;
+	/** @cmd_map: the mapping of @cmd_bo the commands are read through */
+	struct tessera_bo_mapping *cmd_map;
+	/** @defer: in the deferred-free list after free_job */
+	struct llist_node defer;
 	/** @pm_ref: the job keeps the card awake (runtime PM) until freed */
 	bool pm_ref;
 };
@@ -69,8 +87,11 @@ static inline struct tessera_ring *tessera_job_ring(struct tessera_job *job)
 }
 
 void tessera_job_free(struct tessera_job *job);
+struct tessera_fence *tessera_fence_alloc(struct tessera_device *tdev);
+void tessera_fence_free(struct tessera_fence *fence);
 void tessera_ring_retire_upto(struct tessera_ring *ring, u64 seqno, int error);
-void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence);
+void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence,
+		     struct tessera_vm *vm);
 void tessera_sched_restart(struct tessera_ring *ring);
 
 #endif /* __TESSERA_JOB_H__ */

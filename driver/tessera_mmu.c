@@ -7,6 +7,16 @@
  * table (one 16-byte entry per ASID) points at each context's root table;
  * ASID 0 is the kernel's bypass context and has no tables.
  *
+ * Nothing the card may still reach is freed: a range is unmapped, then the
+ * TLB flushed, and the flush waits until no engine still runs a
+ * descriptor that could use the old translations.  That can take as long
+ * as a descriptor may run (the watchdog's limit); a flush that does not
+ * complete by then means the engine did not stop, and the card is reset
+ * before the caller may free the pages.  If even that fails, the pages are
+ * never freed.  Page tables and the context table are touched only while
+ * the device is present (drm_dev_enter()); at unplug every context's
+ * tables are freed at once, while the DMA API still knows the device.
+ *
  * Copyright (C) 2026 The Tessera authors
  */
 
@@ -39,7 +49,7 @@ struct tessera_pt {
 
 static struct tessera_pt *tessera_pt_alloc(struct tessera_device *tdev, int level)
 {
-	struct tessera_pt *pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	struct tessera_pt *pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
 
 	if (!pt)
 		return NULL;
@@ -47,7 +57,8 @@ static struct tessera_pt *tessera_pt_alloc(struct tessera_device *tdev, int leve
 	if (!pt->cpu)
 		goto err;
 	if (level > 1) {
-		pt->children = kcalloc(TESSERA_PT_ENTRIES, sizeof(*pt->children), GFP_KERNEL);
+		pt->children = kcalloc(TESSERA_PT_ENTRIES, sizeof(*pt->children),
+				       GFP_KERNEL_ACCOUNT);
 		if (!pt->children)
 			goto err_free;
 	}
@@ -119,18 +130,36 @@ static void tessera_vm_clear(struct tessera_vm *vm, u64 va, u64 size)
 	}
 }
 
-/* Invalidate (@op, @asid) and wait; mmu_lock held, card awake. */
-static void tessera_mmu_invalidate(struct tessera_device *tdev, u32 op, u32 asid)
-{
-	u32 status;
+/* How long one invalidation request is polled before it is issued again. */
+#define TESSERA_TLB_INV_SLICE_US	5000
 
-	lockdep_assert_held(&tdev->mmu_lock);
-	tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
-	tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, op);
-	if (readl_poll_timeout(tdev->regs + TESSERA_REG_MMU_TLB_INV_STATUS, status,
-			       !(status & TESSERA_TLB_INV_BUSY) || status == U32_MAX,
-			       10, 1000 * 1000))
-		drm_err(&tdev->drm, "TLB invalidation (%u, context %u) timed out\n", op, asid);
+/*
+ * Invalidate (@op, @asid) and wait until the card reports it complete, at
+ * most as long as a descriptor may legitimately run.  The request is
+ * polled in slices and issued again for each, with mmu_lock dropped in
+ * between, so that one context's slow flush does not hold up another's.
+ * Card awake.
+ *
+ * Return: 0, or -ETIMEDOUT if the card kept using the old translations.
+ */
+static int tessera_mmu_invalidate(struct tessera_device *tdev, u32 op, u32 asid)
+{
+	ktime_t deadline = ktime_add_ms(ktime_get(), tessera_hw_descriptor_max_ms());
+	u32 status;
+	int ret;
+
+	do {
+		mutex_lock(&tdev->mmu_lock);
+		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
+		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, op);
+		ret = readl_poll_timeout(tdev->regs + TESSERA_REG_MMU_TLB_INV_STATUS, status,
+					 !(status & TESSERA_TLB_INV_BUSY) || status == U32_MAX,
+					 20, TESSERA_TLB_INV_SLICE_US);
+		mutex_unlock(&tdev->mmu_lock);
+		if (!ret)
+			return 0;
+	} while (ktime_before(ktime_get(), deadline));
+	return -ETIMEDOUT;
 }
 
 /**
@@ -138,34 +167,44 @@ static void tessera_mmu_invalidate(struct tessera_device *tdev, u32 op, u32 asid
  * @tdev: the device
  * @asid: the context
  *
- * Returns once every engine has finished the descriptor it was running,
- * so no access through a removed translation is still in flight.
+ * Waits until no engine still runs a descriptor that may use the context's
+ * old translations.  If the card does not get there in time, it is reset.
+ * May sleep for as long as a descriptor may run; never call it on a
+ * fence-signalling path.
+ *
+ * Return: true when the card cannot reach what was unmapped before the
+ * call; false when it might (the card did not come back from a reset).
  */
-static void tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
+static bool tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
 {
+	bool done = true;
 	int idx;
 
+	/* Unplugged: the card was stopped at remove. */
 	if (!drm_dev_enter(&tdev->drm, &idx))
-		return;
+		return true;
 	/* A sleeping card's TLB was emptied before it went to sleep. */
 	if (tessera_pm_get_if_awake(tdev)) {
-		mutex_lock(&tdev->mmu_lock);
-		tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ASID, asid);
-		mutex_unlock(&tdev->mmu_lock);
+		if (tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ASID, asid)) {
+			drm_err(&tdev->drm,
+				"TLB flush of context %u did not complete in %u ms: resetting the card\n",
+				asid, tessera_hw_descriptor_max_ms());
+			done = tessera_reset_device_sync(tdev);
+		}
 		tessera_pm_put(tdev);
 	}
 	drm_dev_exit(idx);
+	return done;
 }
 
 /**
  * tessera_mmu_flush_all - empty the TLB of every context
- * @tdev: the device, awake, inside drm_dev_enter()
+ * @tdev: the device, awake and idle, inside drm_dev_enter()
  */
 void tessera_mmu_flush_all(struct tessera_device *tdev)
 {
-	mutex_lock(&tdev->mmu_lock);
-	tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ALL, 0);
-	mutex_unlock(&tdev->mmu_lock);
+	if (tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ALL, 0))
+		drm_err(&tdev->drm, "TLB flush of an idle card did not complete\n");
 }
 
 /* Write one valid 4 KiB PTE, allocating the tables on the way. */
@@ -179,12 +218,36 @@ static int tessera_vm_set_pte(struct tessera_vm *vm, u64 va, u64 pte)
 	return 0;
 }
 
-/* Undo a partial map of [start, end); drops vm->lock. */
-static int tessera_vm_map_failed(struct tessera_vm *vm, u64 start, u64 end)
+/*
+ * Lock a context's page tables while the device is present (they are
+ * freed at unplug).  Return: false, without the lock, after unplug.
+ */
+static bool tessera_vm_lock(struct tessera_vm *vm, int *idx)
+{
+	if (!drm_dev_enter(&vm->tdev->drm, idx))
+		return false;
+	mutex_lock(&vm->lock);
+	if (vm->root)
+		return true;
+	mutex_unlock(&vm->lock);
+	drm_dev_exit(*idx);
+	return false;
+}
+
+static void tessera_vm_unlock(struct tessera_vm *vm, int idx)
+{
+	mutex_unlock(&vm->lock);
+	drm_dev_exit(idx);
+}
+
+/*
+ * Undo a partial map of [start, end); drops the lock.  The entries were
+ * never in use (the VA was not handed out yet): no flush is needed.
+ */
+static int tessera_vm_map_failed(struct tessera_vm *vm, u64 start, u64 end, int idx)
 {
 	tessera_vm_clear(vm, start, end - start);
-	mutex_unlock(&vm->lock);
-	tessera_mmu_flush(vm->tdev, vm->asid);
+	tessera_vm_unlock(vm, idx);
 	return -ENOMEM;
 }
 
@@ -201,16 +264,18 @@ int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 
 {
 	struct sg_dma_page_iter iter;
 	u64 start = va;
+	int idx;
 
-	mutex_lock(&vm->lock);
+	if (!tessera_vm_lock(vm, &idx))
+		return -ENODEV;
 	for_each_sgtable_dma_page(sgt, &iter, 0) {
 		dma_addr_t addr = sg_page_iter_dma_address(&iter);
 
 		if (tessera_vm_set_pte(vm, va, (addr & TESSERA_PTE_ADDR_MASK) | prot))
-			return tessera_vm_map_failed(vm, start, va);
+			return tessera_vm_map_failed(vm, start, va, idx);
 		va += SZ_4K;
 	}
-	mutex_unlock(&vm->lock);
+	tessera_vm_unlock(vm, idx);
 	return 0;
 }
 
@@ -227,18 +292,51 @@ int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *block
 {
 	struct tessera_buddy_block *block;
 	u64 start = va;
+	int idx;
 
-	mutex_lock(&vm->lock);
+	if (!tessera_vm_lock(vm, &idx))
+		return -ENODEV;
 	list_for_each_entry(block, blocks, link) {
 		u64 off = tessera_buddy_block_offset(block);
 		u64 end = off + tessera_buddy_block_size(&vm->tdev->hbm_mm, block);
 
 		for (; off < end; off += SZ_4K, va += SZ_4K)
 			if (tessera_vm_set_pte(vm, va, off | TESSERA_PTE_DEVMEM | prot))
-				return tessera_vm_map_failed(vm, start, va);
+				return tessera_vm_map_failed(vm, start, va, idx);
 	}
-	mutex_unlock(&vm->lock);
+	tessera_vm_unlock(vm, idx);
 	return 0;
+}
+
+/**
+ * tessera_vm_unmap_start - remove a range without waiting for the card
+ * @vm: the context
+ * @va: start, 4 KiB aligned
+ * @size: bytes, 4 KiB aligned
+ *
+ * Clears the entries and drops the TLB's copies: descriptors that start
+ * from now on fault on the range.  Descriptors already running may still
+ * reach it until tessera_vm_unmap() of the same range returns true.
+ */
+void tessera_vm_unmap_start(struct tessera_vm *vm, u64 va, u64 size)
+{
+	struct tessera_device *tdev = vm->tdev;
+	int idx;
+
+	if (!tessera_vm_lock(vm, &idx))
+		return;
+	tessera_vm_clear(vm, va, size);
+	tessera_vm_unlock(vm, idx);
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	if (tessera_pm_get_if_awake(tdev)) {
+		mutex_lock(&tdev->mmu_lock);
+		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, vm->asid);
+		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ASID);
+		mutex_unlock(&tdev->mmu_lock);
+		tessera_pm_put(tdev);
+	}
+	drm_dev_exit(idx);
 }
 
 /**
@@ -247,14 +345,19 @@ int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *block
  * @va: start, 4 KiB aligned
  * @size: bytes, 4 KiB aligned
  *
- * When this returns, the pages behind the range may be freed.
+ * May sleep as long as a descriptor may run (tessera_mmu_flush()).
+ *
+ * Return: true when the pages behind the range may be freed.
  */
-void tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size)
+bool tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size)
 {
-	mutex_lock(&vm->lock);
+	int idx;
+
+	if (!tessera_vm_lock(vm, &idx))
+		return true;	/* unplugged: tables gone, card stopped */
 	tessera_vm_clear(vm, va, size);
-	mutex_unlock(&vm->lock);
-	tessera_mmu_flush(vm->tdev, vm->asid);
+	tessera_vm_unlock(vm, idx);
+	return tessera_mmu_flush(vm->tdev, vm->asid);
 }
 
 /**
@@ -303,33 +406,44 @@ static void tessera_ctx_entry_write(struct tessera_device *tdev, u32 asid, u64 r
 struct tessera_vm *tessera_vm_create(struct tessera_device *tdev)
 {
 	struct tessera_vm *vm;
-	int asid, ret;
+	int asid, ret, idx;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&vm->ref);
 	vm->tdev = tdev;
 	mutex_init(&vm->lock);
+	atomic_set(&vm->active_jobs, 0);
 	drm_mm_init(&vm->mm, TESSERA_VA_START, TESSERA_VA_END - TESSERA_VA_START);
 
+	if (!drm_dev_enter(&tdev->drm, &idx)) {
+		ret = -ENODEV;
+		goto err;
+	}
 	vm->root = tessera_pt_alloc(tdev, TESSERA_PT_LEVELS);
 	if (!vm->root) {
 		ret = -ENOMEM;
-		goto err;
+		goto err_exit;
 	}
 	asid = ida_alloc_range(&tdev->asid_ida, 1, TESSERA_NUM_CONTEXTS - 1, GFP_KERNEL);
 	if (asid < 0) {
-		ret = asid == -ENOSPC ? -ENOSPC : asid;
-		goto err;
+		ret = asid;
+		goto err_exit;
 	}
 	vm->asid = asid;
 	tessera_fault_reset(tdev, asid);
+	mutex_lock(&tdev->vms_lock);
+	list_add_tail(&vm->link, &tdev->vms);
+	mutex_unlock(&tdev->vms_lock);
 	tessera_ctx_entry_write(tdev, asid, vm->root->dma | TESSERA_PTE_VALID);
+	drm_dev_exit(idx);
 	return vm;
 
-err:
+err_exit:
 	tessera_pt_free(tdev, vm->root);
+	drm_dev_exit(idx);
+err:
 	drm_mm_takedown(&vm->mm);
 	kfree(vm);
 	return ERR_PTR(ret);
@@ -339,13 +453,25 @@ static void tessera_vm_release(struct kref *ref)
 {
 	struct tessera_vm *vm = container_of(ref, struct tessera_vm, ref);
 	struct tessera_device *tdev = vm->tdev;
+	int idx;
 
-	/* No job of this context can be on the hardware any more. */
-	tessera_ctx_entry_write(tdev, vm->asid, 0);
-	tessera_mmu_flush(tdev, vm->asid);
-	tessera_fault_resume(tdev, vm->asid);
+	mutex_lock(&tdev->vms_lock);
+	list_del(&vm->link);
+	mutex_unlock(&tdev->vms_lock);
+	/*
+	 * No job of this context is left (jobs hold it).  While the device
+	 * is present, its context-table entry goes and its tables are freed
+	 * here; after unplug tessera_mmu_unplug() freed them already.
+	 */
+	if (drm_dev_enter(&tdev->drm, &idx)) {
+		tessera_ctx_entry_write(tdev, vm->asid, 0);
+		tessera_mmu_flush(tdev, vm->asid);
+		tessera_fault_resume(tdev, vm->asid);
+		tessera_pt_free(tdev, vm->root);
+		vm->root = NULL;
+		drm_dev_exit(idx);
+	}
 	ida_free(&tdev->asid_ida, vm->asid);
-	tessera_pt_free(tdev, vm->root);
 	drm_mm_takedown(&vm->mm);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
@@ -373,6 +499,8 @@ int tessera_mmu_init(struct tessera_device *tdev)
 		return -ENODEV;
 	}
 	mutex_init(&tdev->mmu_lock);
+	mutex_init(&tdev->vms_lock);
+	INIT_LIST_HEAD(&tdev->vms);
 	ida_init(&tdev->asid_ida);
 	tdev->ctx_table = dmam_alloc_coherent(&tdev->pdev->dev, size, &tdev->ctx_table_dma,
 					      GFP_KERNEL);
@@ -388,4 +516,40 @@ void tessera_mmu_hw_init(struct tessera_device *tdev)
 	tessera_write(tdev, TESSERA_REG_MMU_CTX_BASE_LO, lower_32_bits(tdev->ctx_table_dma));
 	tessera_write(tdev, TESSERA_REG_MMU_CTX_BASE_HI, upper_32_bits(tdev->ctx_table_dma));
 	tessera_write(tdev, TESSERA_REG_MMU_CTX_COUNT, TESSERA_NUM_CONTEXTS);
+}
+
+/**
+ * tessera_mmu_unplug - free every context's page tables (remove)
+ * @tdev: the device, unplugged and stopped (no DMA any more)
+ *
+ * Runs while the driver is still bound, so the coherent memory goes back
+ * through the DMA API before the device's DMA state is torn down.  The
+ * contexts themselves live on until their files and buffers let go.
+ */
+void tessera_mmu_unplug(struct tessera_device *tdev)
+{
+	struct tessera_vm *vm;
+
+	mutex_lock(&tdev->vms_lock);
+	list_for_each_entry(vm, &tdev->vms, link) {
+		mutex_lock(&vm->lock);
+		tessera_pt_free(tdev, vm->root);
+		vm->root = NULL;
+		mutex_unlock(&vm->lock);
+	}
+	mutex_unlock(&tdev->vms_lock);
+}
+
+/**
+ * tessera_mmu_ctx_disable - make the card refuse a context's descriptors
+ * @tdev: the device, inside drm_dev_enter()
+ * @asid: the context, kept alive by the caller (one of its jobs)
+ *
+ * Context-table entries are not cached: every later descriptor of the
+ * context is aborted (CTX_INVALID) without running.  For banned contexts;
+ * memory writes only, so it may be called from the reset path.
+ */
+void tessera_mmu_ctx_disable(struct tessera_device *tdev, u32 asid)
+{
+	tessera_ctx_entry_write(tdev, asid, 0);
 }

@@ -3,14 +3,21 @@
  * Tessera T1 accelerator: hang recovery.
  *
  * A job that runs too long is caught by the device's watchdog (which makes
- * the scheduler's timeout handler run at once) or by the scheduler's job
- * timeout.  The handler resets only the hung engine's ring: the hung job
- * fails with -ETIMEDOUT and the jobs queued behind it, which never
- * started, are posted again and complete normally.  When a ring reset
- * fails, or resets come too often, the whole device is reset: every job on
- * the hardware fails with -ECANCELED and the device is brought back up.
- * Timeout handlers of all rings run on one ordered workqueue, so at most
- * one recovery runs at a time.
+ * the scheduler's timeout handler run at once, for every engine that
+ * tripped it) or by the scheduler's job timeout.  The handler resets only
+ * the hung engine's ring: the hung job fails with -ETIMEDOUT and the jobs
+ * queued behind it, which never started, are posted again and complete
+ * normally.  A context whose jobs hang the card TESSERA_BAN_HANGS times is
+ * banned: it becomes guilty (submits fail with -ECANCELED), its
+ * context-table entry goes, so the card aborts its remaining descriptors
+ * without running them, and its jobs fail with -ECANCELED.  Other
+ * contexts lose nothing.  Only when a ring reset fails is the whole device
+ * reset: every job on the hardware fails with -ECANCELED and the device is
+ * brought back up.  Timeout handlers of all rings run on one ordered
+ * workqueue, so at most one recovery runs at a time.  They are
+ * fence-signalling paths: nothing here allocates or takes a lock that is
+ * held across an allocation, and every register wait is bounded by the
+ * hardware's reset time.
  *
  * A PCI function reset from outside the driver (the sysfs reset file, a
  * bus reset) is handled the same way, split across the PCI core's
@@ -35,9 +42,26 @@ static unsigned int tessera_watchdog_ms = 5000;
 module_param_named(watchdog_ms, tessera_watchdog_ms, uint, 0444);
 MODULE_PARM_DESC(watchdog_ms, "Device watchdog: longest a job may run on an engine (ms, 0 = off, default 5000)");
 
-/* More ring resets than this within TESSERA_RESET_WINDOW: reset the device. */
-#define TESSERA_RESET_BURST	3
-#define TESSERA_RESET_WINDOW	(10 * HZ)
+/* Hangs after which a context is banned. */
+#define TESSERA_BAN_HANGS	3
+/* Longest the card takes to abort a descriptor it was told to give up. */
+#define TESSERA_ABORT_MAX_MS	100
+/* The longest a descriptor may run when the watchdog is off. */
+#define TESSERA_NO_WATCHDOG_MS	30000
+
+/**
+ * tessera_hw_descriptor_max_ms - the longest a descriptor may occupy an engine
+ *
+ * The watchdog stops a descriptor after watchdog_ms and the card then
+ * gives it up within TESSERA_ABORT_MAX_MS.  Waits for the engines to let
+ * go of something (TLB flushes) are bounded by this.
+ *
+ * Return: milliseconds.
+ */
+unsigned int tessera_hw_descriptor_max_ms(void)
+{
+	return (tessera_watchdog_ms ?: TESSERA_NO_WATCHDOG_MS) + TESSERA_ABORT_MAX_MS;
+}
 
 /** tessera_hw_watchdog_init - program the device watchdog */
 void tessera_hw_watchdog_init(struct tessera_device *tdev)
@@ -134,7 +158,6 @@ static void tessera_device_restart(struct tessera_device *tdev, struct tessera_r
 		tessera_irq_enable(tdev);
 	}
 	atomic_inc(&tdev->device_resets);
-	tdev->reset_burst = 0;
 
 	for (i = 0; i < tdev->num_rings; i++)
 		if (&tdev->rings[i] != cur)
@@ -152,22 +175,35 @@ static void tessera_device_reset(struct tessera_device *tdev, struct tessera_rin
 	tessera_device_restart(tdev, cur);
 }
 
-/* Too many ring resets lately? */
-static bool tessera_reset_burst(struct tessera_device *tdev)
+/* Count a hang against @asid; ban it at TESSERA_BAN_HANGS.  Reset path. */
+static void tessera_ctx_hung(struct tessera_device *tdev, u32 asid)
 {
-	if (time_after(jiffies, tdev->reset_burst_start + TESSERA_RESET_WINDOW)) {
-		tdev->reset_burst_start = jiffies;
-		tdev->reset_burst = 0;
+	struct tessera_ctx_fault *f = &tdev->faults[asid];
+	unsigned long flags;
+	bool ban = false;
+
+	spin_lock_irqsave(&tdev->fault_lock, flags);
+	if (++f->hangs >= TESSERA_BAN_HANGS && !f->banned) {
+		ban = true;
+		f->banned = true;
+		if (!f->count++)
+			f->code = TESSERA_ERR_WATCHDOG;
 	}
-	return ++tdev->reset_burst > TESSERA_RESET_BURST;
+	spin_unlock_irqrestore(&tdev->fault_lock, flags);
+	if (!ban)
+		return;
+	drm_warn(&tdev->drm, "context %u hung the card %u times: banned\n", asid, f->hangs);
+	tessera_mmu_ctx_disable(tdev, asid);
 }
 
 /**
  * tessera_recover - the scheduler's timeout handler for one job
  * @ring: the job's ring, its scheduler stopped
  * @fence: the job's hardware fence, or NULL if it never reached the ring
+ * @vm: the job's context (the job holds it)
  */
-void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence)
+void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence,
+		     struct tessera_vm *vm)
 {
 	struct tessera_device *tdev = ring->tdev;
 	unsigned long flags;
@@ -189,11 +225,56 @@ void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence)
 	spin_lock_irqsave(&ring->fence_lock, flags);
 	tessera_ring_retire_upto(ring, seqno, -ETIMEDOUT);
 	spin_unlock_irqrestore(&ring->fence_lock, flags);
+	tessera_ctx_hung(tdev, vm->asid);
 
-	if (tessera_reset_burst(tdev) || tessera_ring_reset(ring, seqno))
+	/* Before the replay: a banned context's descriptors then abort. */
+	if (tessera_ring_reset(ring, seqno))
 		tessera_device_reset(tdev, ring);
 out:
 	drm_dev_exit(idx);
+}
+
+struct tessera_reset_request {
+	struct work_struct work;
+	struct tessera_device *tdev;
+};
+
+static void tessera_reset_request_work(struct work_struct *work)
+{
+	struct tessera_reset_request *req = container_of(work, struct tessera_reset_request, work);
+	struct tessera_device *tdev = req->tdev;
+	bool cookie;
+	int idx;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	cookie = dma_fence_begin_signalling();
+	if (!tessera_hw_lost(tdev))
+		tessera_device_reset(tdev, NULL);
+	dma_fence_end_signalling(cookie);
+	drm_dev_exit(idx);
+}
+
+/**
+ * tessera_reset_device_sync - reset the whole card from process context
+ * @tdev: the device, awake
+ *
+ * For a card that keeps using memory it was told to let go of: every job
+ * on the hardware fails with -ECANCELED, the engines stop and the TLB is
+ * emptied.  Runs on reset_wq, after any recovery in progress.
+ *
+ * Return: true if the card came back (it no longer reaches anything it
+ * reached before), false if it is lost.
+ */
+bool tessera_reset_device_sync(struct tessera_device *tdev)
+{
+	struct tessera_reset_request req = { .tdev = tdev };
+
+	INIT_WORK_ONSTACK(&req.work, tessera_reset_request_work);
+	queue_work(tdev->reset_wq, &req.work);
+	flush_work(&req.work);
+	destroy_work_on_stack(&req.work);
+	return !test_bit(TESSERA_FLAG_LOST, &tdev->flags);
 }
 
 /**
@@ -240,12 +321,14 @@ static void tessera_pci_reset_prepare_work(struct work_struct *work)
 {
 	struct tessera_device *tdev = container_of(work, struct tessera_device,
 						   pci_reset_prepare_work);
+	bool cookie;
 	u32 i;
 	int idx;
 
 	tessera_device_quiesce(tdev, NULL);
 	if (!drm_dev_enter(&tdev->drm, &idx))
 		return;
+	cookie = dma_fence_begin_signalling();
 	/*
 	 * Stop the engines before their jobs are reported: a job's buffers
 	 * may be reused as soon as its fence signals.  If the card does not
@@ -255,6 +338,7 @@ static void tessera_pci_reset_prepare_work(struct work_struct *work)
 	tessera_device_reset_hw(tdev);
 	for (i = 0; i < tdev->num_rings; i++)
 		tessera_ring_fail_pending(&tdev->rings[i], -ECANCELED);
+	dma_fence_end_signalling(cookie);
 	drm_dev_exit(idx);
 }
 
@@ -262,11 +346,14 @@ static void tessera_pci_reset_done_work(struct work_struct *work)
 {
 	struct tessera_device *tdev = container_of(work, struct tessera_device,
 						   pci_reset_done_work);
+	bool cookie;
 	int idx;
 
 	if (!drm_dev_enter(&tdev->drm, &idx))
 		return;
+	cookie = dma_fence_begin_signalling();
 	tessera_device_restart(tdev, NULL);
+	dma_fence_end_signalling(cookie);
 	drm_dev_exit(idx);
 }
 

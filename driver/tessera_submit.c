@@ -6,7 +6,13 @@
  * priority.  Each file also has one default normal-priority entity per
  * ring, used when a submit names no queue.  A job's commands stay in the
  * user's buffer: the device reads and checks them through the file's
- * context, so the driver neither copies nor parses them.
+ * context, so the driver neither copies nor parses them.  A job holds its
+ * context, the buffers it lists and the one its commands are in, and their
+ * mappings, until it is freed.
+ *
+ * Destroying a queue never waits: the entity is torn down in the
+ * background, where the jobs already queued get up to a second to become
+ * ready before the scheduler cancels them (-ESRCH).
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -18,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
+#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
@@ -38,14 +45,27 @@ struct tessera_queue {
 	struct drm_sched_entity entity;
 	/** @scheds: the rings of the queue's class; @entity points here */
 	struct drm_gpu_scheduler *scheds[TESSERA_MAX_RINGS];
+	/** @drm: the device, referenced until the entity is destroyed */
+	struct drm_device *drm;
+	/** @destroy_work: destroys the entity in the background */
+	struct work_struct destroy_work;
 };
+
+static void tessera_queue_destroy_work(struct work_struct *work)
+{
+	struct tessera_queue *q = container_of(work, struct tessera_queue, destroy_work);
+	struct drm_device *drm = q->drm;
+
+	drm_sched_entity_destroy(&q->entity);
+	kfree(q);
+	drm_dev_put(drm);
+}
 
 static void tessera_queue_release(struct kref *ref)
 {
 	struct tessera_queue *q = container_of(ref, struct tessera_queue, ref);
 
-	drm_sched_entity_destroy(&q->entity);
-	kfree(q);
+	tessera_defer_work(&q->destroy_work);
 }
 
 static void tessera_queue_put(struct tessera_queue *q)
@@ -86,19 +106,26 @@ int tessera_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_fi
 	int ret;
 
 	if (args->flags || args->priority >= ARRAY_SIZE(tessera_sched_priority) ||
-	    args->engine_class > DRM_TESSERA_ENGINE_CLASS_DMA)
+	    args->engine_class > DRM_TESSERA_ENGINE_CLASS_DMA) {
+		drm_dbg(drm, "QUEUE_CREATE: flags %#x, priority %u, class %u\n", args->flags,
+			args->priority, args->engine_class);
 		return -EINVAL;
-	if (args->priority == DRM_TESSERA_QUEUE_PRIORITY_HIGH && !capable(CAP_SYS_NICE))
+	}
+	if (args->priority == DRM_TESSERA_QUEUE_PRIORITY_HIGH && !capable(CAP_SYS_NICE)) {
+		drm_dbg(drm, "QUEUE_CREATE: high priority needs CAP_SYS_NICE\n");
 		return -EACCES;
+	}
 
-	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
 	if (!q)
 		return -ENOMEM;
 	kref_init(&q->ref);
+	INIT_WORK(&q->destroy_work, tessera_queue_destroy_work);
 	for (i = 0; i < tdev->num_rings; i++)
 		if (tdev->rings[i].engine_class == args->engine_class)
 			q->scheds[n++] = &tdev->rings[i].sched;
 	if (!n) {
+		drm_dbg(drm, "QUEUE_CREATE: no engine of class %u\n", args->engine_class);
 		ret = -EINVAL;
 		goto err_free;
 	}
@@ -107,6 +134,8 @@ int tessera_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_fi
 				    q->scheds, n, NULL);
 	if (ret)
 		goto err_free;
+	q->drm = drm;
+	drm_dev_get(drm);
 
 	ret = xa_alloc(&tfile->queues, &id, q, XA_LIMIT(1, TESSERA_MAX_QUEUES), GFP_KERNEL);
 	if (ret) {
@@ -127,11 +156,15 @@ int tessera_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_f
 	struct drm_tessera_queue_destroy *args = data;
 	struct tessera_queue *q;
 
-	if (args->pad)
+	if (args->pad) {
+		drm_dbg(drm, "QUEUE_DESTROY: pad not zero\n");
 		return -EINVAL;
+	}
 	q = xa_erase(&tfile->queues, args->queue_id);
-	if (!q)
+	if (!q) {
+		drm_dbg(drm, "QUEUE_DESTROY: no queue %u\n", args->queue_id);
 		return -ENOENT;
+	}
 	tessera_queue_put(q);
 	return 0;
 }
@@ -154,23 +187,126 @@ static int tessera_job_lookup_cmds(struct tessera_job *job, struct drm_file *fil
 {
 	struct tessera_file *tfile = file->driver_priv;
 	struct drm_gem_object *obj;
-	u64 end, va;
-	int ret;
+	u64 end;
 
 	obj = drm_gem_object_lookup(file, args->cmd_handle);
-	if (!obj)
+	if (!obj) {
+		drm_dbg(file->minor->dev, "SUBMIT: no command buffer handle %u\n",
+			args->cmd_handle);
 		return -ENOENT;
+	}
 	job->cmd_bo = obj;
 
 	if (check_add_overflow(args->cmd_offset, (u64)args->cmd_size, &end) ||
-	    end > obj->size)
+	    end > obj->size) {
+		drm_dbg(file->minor->dev, "SUBMIT: commands %llu+%u outside a %zu-byte buffer\n",
+			args->cmd_offset, args->cmd_size, obj->size);
 		return -EINVAL;
-	ret = tessera_bo_va(obj, tfile->vm, &va);
-	if (ret)
-		return ret;
-	job->cmd_va = va + args->cmd_offset;
+	}
+	job->cmd_map = tessera_bo_mapping_get(obj, tfile->vm);
+	if (!job->cmd_map) {
+		drm_dbg(file->minor->dev, "SUBMIT: command buffer closed meanwhile\n");
+		return -ENOENT;
+	}
+	job->cmd_va = tessera_bo_mapping_va(job->cmd_map) + args->cmd_offset;
 	job->cmd_size = args->cmd_size;
 	return 0;
+}
+
+/* How long a WAIT_FOR_SUBMIT waits for its point to get a fence, in all. */
+#define TESSERA_WFS_TIMEOUT_MS	10000
+/* Longest sleep between two looks at the syncobj. */
+#define TESSERA_WFS_POLL_MAX_US	2000
+
+/*
+ * A restart follows its interruption at once (the signal handler runs in
+ * between); an older entry is a submit that userspace did not retry.
+ */
+#define TESSERA_WFS_RESTART_MS	1000
+
+/*
+ * The deadline of the calling thread's WAIT_FOR_SUBMIT on (@handle,
+ * @point): the one an earlier attempt of the same submit started if a
+ * signal interrupted it just now (the system call is restarted from
+ * scratch), even if it has passed meanwhile; else TESSERA_WFS_TIMEOUT_MS
+ * from now.
+ */
+static ktime_t tessera_wfs_take(struct tessera_file *tfile, u32 handle, u64 point)
+{
+	struct tessera_wfs_deadline *w;
+	pid_t pid = task_pid_nr(current);
+	ktime_t now = ktime_get(), deadline = ktime_add_ms(now, TESSERA_WFS_TIMEOUT_MS);
+
+	mutex_lock(&tfile->wfs_lock);
+	for (w = tfile->wfs; w < tfile->wfs + ARRAY_SIZE(tfile->wfs); w++) {
+		if (w->pid != pid || w->handle != handle || w->point != point)
+			continue;
+		w->pid = 0;
+		if (ktime_ms_delta(now, w->interrupted) < TESSERA_WFS_RESTART_MS)
+			deadline = w->deadline;
+		break;
+	}
+	mutex_unlock(&tfile->wfs_lock);
+	return deadline;
+}
+
+/* Keep a deadline for the restart of an interrupted WAIT_FOR_SUBMIT. */
+static void tessera_wfs_keep(struct tessera_file *tfile, u32 handle, u64 point, ktime_t deadline)
+{
+	struct tessera_wfs_deadline *w, *slot = tfile->wfs;
+	ktime_t now = ktime_get();
+
+	mutex_lock(&tfile->wfs_lock);
+	/* A free or stale slot, else the oldest. */
+	for (w = tfile->wfs; w < tfile->wfs + ARRAY_SIZE(tfile->wfs); w++) {
+		if (!w->pid || ktime_ms_delta(now, w->interrupted) >= TESSERA_WFS_RESTART_MS) {
+			slot = w;
+			break;
+		}
+		if (ktime_before(w->interrupted, slot->interrupted))
+			slot = w;
+	}
+	slot->pid = task_pid_nr(current);
+	slot->handle = handle;
+	slot->point = point;
+	slot->deadline = deadline;
+	slot->interrupted = now;
+	mutex_unlock(&tfile->wfs_lock);
+}
+
+/*
+ * Wait until (@handle, @point) has a fence.  The syncobj core offers no
+ * wait with a caller's deadline, so it is looked at with a growing sleep
+ * (at most TESSERA_WFS_POLL_MAX_US) in between.
+ */
+static int tessera_wait_for_submit(struct drm_file *file, u32 handle, u64 point,
+				   struct dma_fence **fence)
+{
+	struct tessera_file *tfile = file->driver_priv;
+	ktime_t deadline = tessera_wfs_take(tfile, handle, point);
+	u64 delay_us = 10;
+	int ret;
+
+	for (;;) {
+		ret = drm_syncobj_find_fence(file, handle, point, 0, fence);
+		if (ret != -EINVAL)	/* a fence, or no such syncobj */
+			return ret;
+		if (!ktime_before(ktime_get(), deadline)) {
+			drm_dbg(file->minor->dev, "SUBMIT: syncobj %u point %llu got no fence\n",
+				handle, point);
+			return -ETIME;
+		}
+		if (signal_pending(current)) {
+			drm_dbg(file->minor->dev, "SUBMIT: wait for submit interrupted, %lld ms left\n",
+				ktime_ms_delta(deadline, ktime_get()));
+			tessera_wfs_keep(tfile, handle, point, deadline);
+			return -ERESTARTSYS;
+		}
+		set_current_state(TASK_INTERRUPTIBLE);
+		schedule_hrtimeout_range(&(ktime_t){ ns_to_ktime(delay_us * NSEC_PER_USEC) },
+					 delay_us * NSEC_PER_USEC / 4, HRTIMER_MODE_REL);
+		delay_us = min_t(u64, delay_us * 2, TESSERA_WFS_POLL_MAX_US);
+	}
 }
 
 /**
@@ -259,9 +395,7 @@ static int tessera_submit_syncs(struct tessera_job *job, struct tessera_submit *
 								   s->point);
 			break;
 		case DRM_TESSERA_SYNC_WAIT | DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT:
-			ret = drm_syncobj_find_fence(file, s->handle, s->point,
-						     DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
-						     &fence);
+			ret = tessera_wait_for_submit(file, s->handle, s->point, &fence);
 			if (!ret)
 				ret = drm_sched_job_add_dependency(&job->base, fence);
 			break;
@@ -269,8 +403,11 @@ static int tessera_submit_syncs(struct tessera_job *job, struct tessera_submit *
 			ret = tessera_submit_add_signal(sub, file, s->handle, s->point);
 			break;
 		default:
+			drm_dbg(file->minor->dev, "SUBMIT: sync %u has flags %#x\n", i, s->flags);
 			ret = -EINVAL;
 		}
+		if (ret == -ENOENT)
+			drm_dbg(file->minor->dev, "SUBMIT: sync %u: no syncobj %u\n", i, s->handle);
 	}
 	kfree(syncs);
 	return ret;
@@ -288,22 +425,40 @@ static int tessera_submit_bos(struct tessera_job *job, struct tessera_submit *su
 	u32 i;
 	int ret;
 
-	sub->refs = kvcalloc(args->num_bos + 1, sizeof(*sub->refs), GFP_KERNEL);
-	job->bos = kvcalloc(args->num_bos + 1, sizeof(*job->bos), GFP_KERNEL);
-	if (!sub->refs || !job->bos)
+	struct tessera_file *tfile = file->driver_priv;
+	struct drm_device *drm = file->minor->dev;
+
+	sub->refs = kvcalloc(args->num_bos + 1, sizeof(*sub->refs), GFP_KERNEL_ACCOUNT);
+	job->bos = kvcalloc(args->num_bos + 1, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
+	job->maps = kvcalloc(args->num_bos + 1, sizeof(*job->maps), GFP_KERNEL_ACCOUNT);
+	if (!sub->refs || !job->bos || !job->maps)
 		return -ENOMEM;
 	if (copy_from_user(sub->refs, u64_to_user_ptr(args->bos),
-			   array_size(args->num_bos, sizeof(*sub->refs))))
+			   array_size(args->num_bos, sizeof(*sub->refs)))) {
+		drm_dbg(drm, "SUBMIT: BO array unreadable\n");
 		return -EFAULT;
+	}
 
 	for (i = 0; i < args->num_bos; i++) {
-		if (sub->refs[i].flags & ~DRM_TESSERA_BO_REF_WRITE)
+		struct drm_gem_object *obj;
+
+		if (sub->refs[i].flags & ~DRM_TESSERA_BO_REF_WRITE) {
+			drm_dbg(drm, "SUBMIT: BO %u has flags %#x\n", i, sub->refs[i].flags);
 			return -EINVAL;
-		job->bos[i] = drm_gem_object_lookup(file, sub->refs[i].handle);
-		if (!job->bos[i])
+		}
+		obj = drm_gem_object_lookup(file, sub->refs[i].handle);
+		if (!obj) {
+			drm_dbg(drm, "SUBMIT: BO %u: no handle %u\n", i, sub->refs[i].handle);
 			return -ENOENT;
+		}
+		job->bos[i] = obj;
 		job->num_bos++;
-		have_cmd |= job->bos[i] == job->cmd_bo;
+		job->maps[i] = tessera_bo_mapping_get(obj, tfile->vm);
+		if (!job->maps[i]) {
+			drm_dbg(drm, "SUBMIT: BO %u closed meanwhile\n", i);
+			return -ENOENT;
+		}
+		have_cmd |= obj == job->cmd_bo;
 	}
 	if (!have_cmd) {
 		drm_gem_object_get(job->cmd_bo);
@@ -313,8 +468,10 @@ static int tessera_submit_bos(struct tessera_job *job, struct tessera_submit *su
 	}
 
 	ret = drm_gem_lock_reservations(job->bos, job->num_bos, &sub->ticket);
+	if (ret == -EALREADY)
+		drm_dbg(drm, "SUBMIT: a BO is listed twice\n");
 	if (ret)
-		return ret == -EALREADY ? -EINVAL : ret;	/* listed twice */
+		return ret == -EALREADY ? -EINVAL : ret;
 	sub->locked = true;
 
 	for (i = 0; i < job->num_bos; i++) {
@@ -380,35 +537,51 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 
 	if (test_bit(TESSERA_FLAG_LOST, &tdev->flags))
 		return -ENODEV;
-	if (READ_ONCE(tdev->faults[tfile->vm->asid].count))
+	if (READ_ONCE(tdev->faults[tfile->vm->asid].count)) {
+		drm_dbg(drm, "SUBMIT: context %u is guilty\n", tfile->vm->asid);
 		return -ECANCELED;
-	if (args->flags || args->pad)
+	}
+	if (args->flags || args->pad) {
+		drm_dbg(drm, "SUBMIT: flags %#x, pad %#x\n", args->flags, args->pad);
 		return -EINVAL;
-	if (args->num_syncs > DRM_TESSERA_MAX_SYNCS || args->num_bos > DRM_TESSERA_MAX_BO_REFS)
+	}
+	if (args->num_syncs > DRM_TESSERA_MAX_SYNCS || args->num_bos > DRM_TESSERA_MAX_BO_REFS) {
+		drm_dbg(drm, "SUBMIT: %u syncs, %u BOs\n", args->num_syncs, args->num_bos);
 		return -EINVAL;
+	}
 	if (!args->cmd_size || args->cmd_size > TESSERA_CMD_SIZE_MAX ||
-	    !IS_ALIGNED(args->cmd_size, 4) || !IS_ALIGNED(args->cmd_offset, 4))
+	    !IS_ALIGNED(args->cmd_size, 4) || !IS_ALIGNED(args->cmd_offset, 4)) {
+		drm_dbg(drm, "SUBMIT: commands %llu+%u\n", args->cmd_offset, args->cmd_size);
 		return -EINVAL;
+	}
 	if (args->queue_id) {
-		if (args->engine)
+		if (args->engine) {
+			drm_dbg(drm, "SUBMIT: engine %u with queue %u\n", args->engine,
+				args->queue_id);
 			return -EINVAL;
+		}
 		q = tessera_queue_get(tfile, args->queue_id);
-		if (!q)
+		if (!q) {
+			drm_dbg(drm, "SUBMIT: no queue %u\n", args->queue_id);
 			return -ENOENT;
+		}
 		entity = &q->entity;
 	} else {
-		if (args->engine >= tdev->num_rings)
+		if (args->engine >= tdev->num_rings) {
+			drm_dbg(drm, "SUBMIT: no engine %u\n", args->engine);
 			return -EINVAL;
+		}
 		entity = &tfile->entity[args->engine];
 	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job) {
 		ret = -ENOMEM;
 		goto out_queue;
 	}
 	job->tdev = tdev;
-	job->fence = kzalloc(sizeof(*job->fence), GFP_KERNEL);
+	/* Allocated now: run_job, on the signalling path, allocates nothing. */
+	job->fence = tessera_fence_alloc(tdev);
 	if (!job->fence) {
 		ret = -ENOMEM;
 		goto err_free;
@@ -418,6 +591,7 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 
 	kref_get(&tfile->vm->ref);
 	job->vm = tfile->vm;
+	atomic_inc(&job->vm->active_jobs);
 
 	/* The card stays awake while the job exists. */
 	ret = tessera_pm_get(tdev);
@@ -440,14 +614,22 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 	if (ret)
 		goto err_cleanup;
 
+	/*
+	 * Arm and push under one lock: the entity is shared by the file's
+	 * threads, and the scheduler relies on jobs reaching an entity in
+	 * the order of their seqnos (a job waiting on an earlier job of the
+	 * same entity is not held back otherwise).
+	 */
+	mutex_lock(&tfile->submit_lock);
 	drm_sched_job_arm(&job->base);
 	args->seqno = job->base.s_fence->finished.seqno;
 	trace_tessera_job_submit(tessera_job_ring(job)->id, file->client_id,
 				 job->base.s_fence->finished.context, args->seqno);
 	tessera_submit_publish(job, &sub);
-	/* The job may run and be freed as soon as it is pushed. */
 	tessera_submit_fini(job, &sub);
+	/* The job may run and be freed as soon as it is pushed. */
 	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&tfile->submit_lock);
 	goto out_queue;
 
 err_cleanup:

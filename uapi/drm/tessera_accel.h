@@ -211,7 +211,11 @@ struct drm_tessera_queue_destroy {
 /* drm_tessera_sync.flags */
 #define DRM_TESSERA_SYNC_WAIT			0x1
 #define DRM_TESSERA_SYNC_SIGNAL			0x2
-/* With WAIT: block the submit until the point has a fence (up to 10 s). */
+/*
+ * With WAIT: block the submit until the point has a fence, for up to 10 s
+ * in all (a submit restarted after a signal goes on with the time left),
+ * then fail it with -ETIME.
+ */
 #define DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT	0x4
 
 /** Most entries in drm_tessera_submit.syncs. */
@@ -324,6 +328,11 @@ struct drm_tessera_submit {
 
 /* drm_tessera_context_status.flags */
 #define DRM_TESSERA_CONTEXT_GUILTY	0x1
+/*
+ * The context's jobs hung the card three times: it is guilty too, the card
+ * no longer runs its descriptors, and its queued jobs fail with -ECANCELED.
+ */
+#define DRM_TESSERA_CONTEXT_BANNED	0x2
 
 /* drm_tessera_context_status.access */
 #define DRM_TESSERA_ACCESS_READ		0
@@ -339,10 +348,16 @@ struct drm_tessera_submit {
  * -EFAULT (memory faults) or -EIO (other errors), its later jobs already
  * queued on that engine with -ECANCELED, and the context becomes guilty:
  * every later submit fails with -ECANCELED.  Other contexts are not
- * affected.  Close and reopen the device to get a fresh context.
+ * affected.  A job that hangs an engine fails with -ETIMEDOUT and does not
+ * make its context guilty, but a context whose jobs hang the card three
+ * times is banned (DRM_TESSERA_CONTEXT_BANNED, and guilty).  Close and
+ * reopen the device to get a fresh context.
  */
 struct drm_tessera_context_status {
-	/** @flags: out, DRM_TESSERA_CONTEXT_GUILTY if a job faulted. */
+	/**
+	 * @flags: out, DRM_TESSERA_CONTEXT_GUILTY if a job faulted,
+	 * with DRM_TESSERA_CONTEXT_BANNED if the context was banned.
+	 */
 	__u32 flags;
 	/** @fault_count: out, faults recorded for the context. */
 	__u32 fault_count;
