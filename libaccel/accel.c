@@ -63,6 +63,15 @@ struct accel_cmdbuf {
 	uint32_t *cmds;
 	size_t capacity_dw;
 	size_t used_dw;
+	/*
+	 * A timeline whose point busy_point is the fence of the last job
+	 * submitted from this buffer: the card reads the commands when the
+	 * job runs, so accel_cmdbuf_reset() waits for that point (timeline
+	 * points signal in order: all earlier jobs are done too) before the
+	 * buffer is recorded again.
+	 */
+	uint32_t busy;
+	uint64_t busy_point;
 };
 
 static int accel_ioctl(int fd, unsigned long request, void *arg)
@@ -523,22 +532,48 @@ ACCEL_EXPORT int accel_cmdbuf_create(struct accel_device *dev, size_t capacity,
 		free(cb);
 		return ret;
 	}
+	if (drmSyncobjCreate(dev->fd, 0, &cb->busy)) {
+		ret = -errno;
+		accel_bo_free(cb->bo);
+		free(cb);
+		return ret;
+	}
 	cb->cmds = cb->bo->map;
 	cb->capacity_dw = capacity / sizeof(uint32_t);
 	*out = cb;
 	return 0;
 }
 
+/* Wait until no job submitted from @cb may still read its commands. */
+static void accel_cmdbuf_idle(struct accel_cmdbuf *cb)
+{
+	/* A failed job's fence signals too, and a lost device fails all. */
+	if (cb->busy_point)
+		drmSyncobjTimelineWait(cb->bo->dev->fd, &cb->busy, &cb->busy_point, 1, INT64_MAX,
+				       0, NULL);
+}
+
+/* The submit's sync entry that marks @cb busy until the job is done. */
+static struct drm_tessera_sync accel_cmdbuf_busy_sync(struct accel_cmdbuf *cb)
+{
+	return (struct drm_tessera_sync){
+		.handle = cb->busy, .flags = DRM_TESSERA_SYNC_SIGNAL, .point = cb->busy_point + 1,
+	};
+}
+
 ACCEL_EXPORT void accel_cmdbuf_destroy(struct accel_cmdbuf *cb)
 {
 	if (!cb)
 		return;
+	/* The job holds the buffer object; the syncobj may go at once. */
+	drmSyncobjDestroy(cb->bo->dev->fd, cb->busy);
 	accel_bo_free(cb->bo);
 	free(cb);
 }
 
 ACCEL_EXPORT void accel_cmdbuf_reset(struct accel_cmdbuf *cb)
 {
+	accel_cmdbuf_idle(cb);
 	cb->used_dw = 0;
 }
 
@@ -599,6 +634,7 @@ ACCEL_EXPORT int accel_submit(struct accel_cmdbuf *cb, const struct accel_submit
 			      uint64_t *seqno)
 {
 	struct drm_tessera_submit submit = { 0 };
+	struct drm_tessera_sync sync;
 	struct accel_device *dev;
 	int ret;
 
@@ -613,7 +649,12 @@ ACCEL_EXPORT int accel_submit(struct accel_cmdbuf *cb, const struct accel_submit
 	submit.engine = args->engine;
 	submit.in_syncobj = args->wait ? args->wait->syncobj : 0;
 	submit.out_syncobj = args->signal ? args->signal->syncobj : 0;
+	sync = accel_cmdbuf_busy_sync(cb);
+	submit.num_syncs = 1;
+	submit.syncs = (uintptr_t)&sync;
 	ret = accel_ioctl(dev->fd, DRM_IOCTL_TESSERA_SUBMIT, &submit);
+	if (!ret)
+		cb->busy_point++;
 	if (!ret && seqno)
 		*seqno = submit.seqno;
 	return ret;
@@ -629,7 +670,8 @@ _Static_assert((int)ACCEL_ENGINE_COMPUTE == (int)DRM_TESSERA_ENGINE_CLASS_COMPUT
 	       (int)ACCEL_ENGINE_DMA == (int)DRM_TESSERA_ENGINE_CLASS_DMA, "engine classes");
 _Static_assert((int)ACCEL_PRIORITY_LOW == (int)DRM_TESSERA_QUEUE_PRIORITY_LOW &&
 	       (int)ACCEL_PRIORITY_HIGH == (int)DRM_TESSERA_QUEUE_PRIORITY_HIGH, "priorities");
-_Static_assert(ACCEL_MAX_SYNCS == DRM_TESSERA_MAX_SYNCS &&
+/* One sync of each submit is the command buffer's own (accel_cmdbuf_busy_sync). */
+_Static_assert(ACCEL_MAX_SYNCS + 1 == DRM_TESSERA_MAX_SYNCS &&
 	       ACCEL_MAX_BO_USES == DRM_TESSERA_MAX_BO_REFS, "limits");
 _Static_assert(ACCEL_DTYPE_FP32 == TESSERA_DTYPE_FP32 && ACCEL_DTYPE_FP16 == TESSERA_DTYPE_FP16 &&
 	       ACCEL_DTYPE_BF16 == TESSERA_DTYPE_BF16 && ACCEL_DTYPE_INT8 == TESSERA_DTYPE_INT8 &&
@@ -698,8 +740,8 @@ ACCEL_EXPORT int accel_queue_submit(struct accel_queue *q, struct accel_cmdbuf *
 	int ret;
 
 	if (!q || !cb || !cb->used_dw || (num_waits && !waits) || (num_signals && !signals) ||
-	    (num_bos && !bos) || num_waits > DRM_TESSERA_MAX_SYNCS ||
-	    num_signals > DRM_TESSERA_MAX_SYNCS - num_waits || num_bos > DRM_TESSERA_MAX_BO_REFS)
+	    (num_bos && !bos) || num_waits > ACCEL_MAX_SYNCS ||
+	    num_signals > ACCEL_MAX_SYNCS - num_waits || num_bos > DRM_TESSERA_MAX_BO_REFS)
 		return -EINVAL;
 	if (cb->bo->dev != q->dev)
 		return -ENOENT;
@@ -747,12 +789,15 @@ ACCEL_EXPORT int accel_queue_submit(struct accel_queue *q, struct accel_cmdbuf *
 	}
 	submit.cmd_handle = cb->bo->handle;
 	submit.cmd_size = (uint32_t)(cb->used_dw * sizeof(uint32_t));
+	syncs[n++] = accel_cmdbuf_busy_sync(cb);
 	submit.queue_id = q->id;
 	submit.num_syncs = n;
 	submit.syncs = (uintptr_t)syncs;
 	submit.num_bos = num_bos;
 	submit.bos = (uintptr_t)refs;
 	ret = accel_ioctl(q->dev->fd, DRM_IOCTL_TESSERA_SUBMIT, &submit);
+	if (!ret)
+		cb->busy_point++;
 	free(refs);
 	return ret;
 }

@@ -189,7 +189,14 @@ int accel_cmdbuf_create(struct accel_device *dev, size_t capacity, struct accel_
 /** accel_cmdbuf_destroy() - release a command buffer; NULL is ignored. */
 void accel_cmdbuf_destroy(struct accel_cmdbuf *cb);
 
-/** accel_cmdbuf_reset() - empty the command buffer for reuse. */
+/**
+ * accel_cmdbuf_reset() - empty the command buffer for reuse
+ *
+ * The card reads a job's commands from the buffer when the job runs, so
+ * this first waits until every job submitted from @cb has finished (or
+ * failed): recording and submitting again right after a submit is safe.
+ * Appending to a buffer without resetting it never disturbs earlier jobs.
+ */
 void accel_cmdbuf_reset(struct accel_cmdbuf *cb);
 
 /** accel_cmdbuf_size() - bytes of commands recorded so far. */
@@ -258,7 +265,8 @@ struct accel_submit_args {
 
 /**
  * accel_submit() - run a command buffer's commands on an engine
- * @cb: the commands (copied by the kernel: @cb may be reset at once)
+ * @cb: the commands, read by the device when the job runs (not copied);
+ *      accel_cmdbuf_reset() waits for the job before @cb is reused
  * @args: engine and fences
  * @seqno: if not NULL, the job's sequence number
  *
@@ -383,15 +391,15 @@ struct accel_bo_use {
 };
 
 /** Most waits + signals of one job. */
-#define ACCEL_MAX_SYNCS		64
+#define ACCEL_MAX_SYNCS		63	/* the kernel's 64, less the command buffer's own */
 /** Most buffers of one job. */
 #define ACCEL_MAX_BO_USES	1024
 
 /**
  * accel_queue_submit() - run a command buffer on a queue, with dependencies
  * @q: the queue
- * @cb: the commands; the device reads them when the job runs, so do not
- *      reset or rewrite @cb until the job's signal fences signal
+ * @cb: the commands; the device reads them when the job runs, and
+ *      accel_cmdbuf_reset() waits for that before @cb is recorded again
  * @waits: @num_waits fence points the job runs after (each must already
  *         have a fence unless ACCEL_SYNC_WAIT_FOR_SUBMIT)
  * @signals: @num_signals fence points that receive the job's fence; flags
