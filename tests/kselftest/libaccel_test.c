@@ -494,4 +494,43 @@ TEST_F(lib, elementwise_and_softmax_against_the_cpu)
 	accel_bo_free(bo);
 }
 
+/*
+ * Review finding 15: a command buffer reset and re-recorded right after
+ * accel_submit() must not change the commands of the job still queued
+ * (the card reads them when the job runs).
+ */
+TEST_F(lib, cmdbuf_reuse_right_after_submit)
+{
+	const int rounds = 64;
+	struct accel_cmdbuf *cb;
+	struct accel_fence *f;
+	struct accel_bo *bo;
+	uint32_t *p;
+	int i;
+
+	ASSERT_EQ(0, accel_cmdbuf_create(self->dev, 4096, &cb));
+	ASSERT_EQ(0, accel_fence_create(self->dev, &f));
+	ASSERT_EQ(0, accel_bo_alloc(self->dev, rounds * 65536, &bo));
+	ASSERT_EQ(0, accel_bo_map(bo, (void **)&p));
+	for (i = 0; i < rounds; i++) {
+		struct accel_submit_args args = {
+			.engine = i % self->info.num_engines, .signal = f,
+		};
+
+		accel_cmdbuf_reset(cb);
+		/* Big enough that the job is still queued when we go on. */
+		ASSERT_EQ(0, accel_cmdbuf_fill(cb, accel_bo_va(bo) + i * 65536, 65536, 0x1000 + i));
+		ASSERT_EQ(0, accel_submit(cb, &args, NULL));
+	}
+	/* Waits for every job submitted from the buffer, on every engine. */
+	accel_cmdbuf_reset(cb);
+	for (i = 0; i < rounds; i++) {
+		EXPECT_EQ(0x1000 + i, p[i * 16384]) TH_LOG("round %d", i);
+		EXPECT_EQ(0x1000 + i, p[i * 16384 + 16383]) TH_LOG("round %d", i);
+	}
+	accel_bo_free(bo);
+	accel_fence_destroy(f);
+	accel_cmdbuf_destroy(cb);
+}
+
 TEST_HARNESS_MAIN

@@ -43,6 +43,33 @@ static int pci_reset(void)
 	return ret;
 }
 
+/*
+ * Jobs the driver has put on ring @ring (debugfs "rings" lists them under
+ * the ring's line), or -1 when debugfs is not there.
+ */
+static int jobs_on_ring(unsigned int ring)
+{
+	char slot[64], path[384], line[256];
+	int n = 0, in = 0;
+	FILE *f;
+
+	tessera_pci_slot(slot, sizeof(slot));
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/rings", slot);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int id;
+
+		if (sscanf(line, "ring %u", &id) == 1)
+			in = id == ring;
+		else if (in && strstr(line, "on the ring"))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
 /* FILL + COPY on every engine in @c's context, checked on the CPU. */
 static void check_every_engine(struct __test_metadata *_metadata, struct client *c)
 {
@@ -112,7 +139,16 @@ TEST_F(pci_reset, jobs_on_the_card_fail_with_ecanceled)
 		ASSERT_EQ(0, client_submit_at(&self->a, 64 * (i + 1), self->a.ndw, 0, sync[i]));
 	}
 	self->a.ndw = 0;
-	/* Let the first jobs run, then reset under the rest. */
+	/*
+	 * What the test asserts needs every job on the ring before the
+	 * reset: jobs still in the scheduler's queue run after it and
+	 * succeed.  Each job takes hundreds of ms, so at most the first may
+	 * finish before the scheduler has posted the rest.
+	 */
+	for (i = 0; i < 3000 && jobs_on_ring(0) >= 0 && jobs_on_ring(0) < STREAM_JOBS - 1; i++)
+		usleep(1000);
+	ASSERT_LE(STREAM_JOBS - 1, jobs_on_ring(0)) TH_LOG("jobs not on the ring");
+	/* Let the first job finish, then reset under the rest. */
 	EXPECT_EQ(1, tessera_wait_status(self->a.fd, sync[0]));
 	ASSERT_EQ(0, pci_reset());
 
