@@ -71,6 +71,13 @@ check "example gemm" ./examples/gemm
 check "example mlp" ./examples/mlp
 ./tests/guest/smi-test.sh || failed=1
 
+# A job that runs past one second with the watchdog out of its way: a
+# buffer it writes without listing it, closed meanwhile, is not handed out.
+reload() { rmmod_retry && insmod ./tessera.ko "$@" && wait_cards "$cards"; }
+check "reload with a 5 s watchdog" reload watchdog_ms=5000 job_timeout_ms=10000
+TESSERA_CARD=0 ./tests/kselftest/safety_test -t unlisted_buffer_closed_mid_job_is_not_handed_out || failed=1
+check "reload with the test watchdog" reload watchdog_ms=1000 job_timeout_ms=5000
+
 # Lifetimes: fences and files that outlive their card or the module.
 slot0=$(basename "$(readlink /sys/class/accel/accel0/device)")
 check "lifetime: a job's sync_file is held" hold_start
