@@ -74,10 +74,10 @@ static void ring_setup(struct fx *fx, unsigned int n)
 	fx->tail[n] = 0;
 }
 
-static bool fx_init(struct fx *fx, bool fi)
+static bool fx_init_hbm(struct fx *fx, bool fi, uint64_t hbm_size)
 {
 	struct t1_config cfg = {
-		.ncompute = 2, .ndma = 1, .hbm_size = HBM_SIZE,
+		.ncompute = 2, .ndma = 1, .hbm_size = hbm_size,
 		.fault_injection = fi,
 	};
 	struct t1_host_ops ops = {
@@ -104,6 +104,11 @@ static bool fx_init(struct fx *fx, bool fi)
 		ring_setup(fx, n);
 	fx->pt_next = PT_OFF;
 	return true;
+}
+
+static bool fx_init(struct fx *fx, bool fi)
+{
+	return fx_init_hbm(fx, fi, HBM_SIZE);
 }
 
 static void fx_fini(struct fx *fx)
@@ -302,15 +307,24 @@ static void ref_gemm(const float *a, const float *b, float *c, int m, int n,
 		}
 }
 
-static void gemm_case(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
-		      bool tb, float alpha, float beta, bool bias, int act)
+/* 4 KiB-aligned HBM offset just past @off + @len. */
+static uint64_t next_off(uint64_t off, uint64_t len)
 {
-	const int m = 37, n = 29, k = 53, lda = (ta ? m : k) + 3,
-		  ldb = (tb ? k : n) + 1, ldc = n + 5;
+	return (off + len + 4095) & ~4095ull;
+}
+
+/* An M x N x K GEMM in HBM against ref_gemm(). */
+static void gemm_check(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
+		       bool tb, int m, int n, int k, float alpha, float beta,
+		       bool bias, int act)
+{
+	const int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 5;
 	unsigned int es = t1_dtype_size(dt), seed = 42 + dt * 7 + ta + 2 * tb;
-	float *a = calloc((ta ? k : m) * lda, 4), *b = calloc((tb ? n : k) * ldb, 4);
-	float *c = calloc(m * ldc, 4), *bv = calloc(n, 4);
-	uint64_t A = 0, B = 0x100000, C = 0x200000, BI = 0x300000;
+	size_t asz = (size_t)(ta ? k : m) * lda, bsz = (size_t)(tb ? n : k) * ldb;
+	float *a = calloc(asz, 4), *b = calloc(bsz, 4);
+	float *c = calloc((size_t)m * ldc, 4), *bv = calloc(n, 4);
+	uint64_t A = 0, B = next_off(A, asz * es), C = next_off(B, bsz * es);
+	uint64_t BI = next_off(C, (size_t)m * ldc * es);
 	uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
 		HDR(TESSERA_CMD_OP_GEMM, (ta ? TESSERA_GEMM_TRANS_A : 0) |
 		    (tb ? TESSERA_GEMM_TRANS_B : 0) | (bias ? TESSERA_GEMM_BIAS : 0),
@@ -325,11 +339,11 @@ static void gemm_case(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
 	bool ok = true;
 
 	/* Round the inputs to the type so both sides see the same values. */
-	for (int i = 0; i < (ta ? k : m) * lda; i++) {
+	for (size_t i = 0; i < asz; i++) {
 		t1_store(fx->hbm + A, dt, i, frand(&seed));
 		a[i] = t1_load(fx->hbm + A, dt, i);
 	}
-	for (int i = 0; i < (tb ? n : k) * ldb; i++) {
+	for (size_t i = 0; i < bsz; i++) {
 		t1_store(fx->hbm + B, dt, i, frand(&seed));
 		b[i] = t1_load(fx->hbm + B, dt, i);
 	}
@@ -357,11 +371,16 @@ static void gemm_case(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
 		}
 	/* padding between rows untouched */
 	CHECK(t, ok);
-	(void)es;
 	free(a);
 	free(b);
 	free(c);
 	free(bv);
+}
+
+static void gemm_case(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
+		      bool tb, float alpha, float beta, bool bias, int act)
+{
+	gemm_check(t, fx, dt, ta, tb, 37, 29, 53, alpha, beta, bias, act);
 }
 
 static void test_gemm_float(struct tap *t)
@@ -1004,6 +1023,130 @@ static void test_telemetry(struct tap *t)
 	fx_fini(&fx);
 }
 
+/* ---------------------------------------------------------------------
+ * Long commands run in tiles: the same results as in one piece
+ */
+
+/* The tile grid: within budget, covering C, no slivers. */
+static void test_gemm_tile_grid(struct tap *t)
+{
+	static const uint32_t shapes[][3] = {
+		{ 1, 1, 1 }, { 37, 29, 53 }, { 1024, 1024, 1024 },
+		{ 2048, 2048, 65536 }, { 1, 65536, 4096 }, { 65536, 1, 4096 },
+		{ 8192, 8192, 1 }, { 2100, 2100, 3 }, { 3001, 2999, 997 },
+		{ 65536, 65536, 65536 }, { 33, 65536, 65536 },
+	};
+	unsigned int bad = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
+		uint32_t m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
+		uint64_t macs = (uint64_t)m * n * k, area = T1_TILE_MACS / k;
+		uint32_t mt, nt, tm, tn;
+		unsigned int was = bad;
+
+		if (area > T1_TILE_AREA)
+			area = T1_TILE_AREA;
+		t1_gemm_tiles(m, n, k, T1_TILE_MACS, &mt, &nt);
+		tm = (m + mt - 1) / mt;
+		tn = (n + nt - 1) / nt;
+		/* One tile exactly when the whole GEMM is within budget. */
+		bad += (tm * tn == 1) !=
+		       (macs <= T1_TILE_MACS && (uint64_t)m * n <= T1_TILE_AREA);
+		bad += tm * tn > 1 && (uint64_t)mt * nt > area;
+		/* the last tile of a row or column is not a sliver */
+		bad += tm > 1 && m - (tm - 1) * mt < mt / 2;
+		bad += tn > 1 && n - (tn - 1) * nt < nt / 2;
+		/* split tiles are big enough to run efficiently */
+		bad += tm * tn > 1 && (uint64_t)mt * nt * 4 < area;
+		if (bad != was)
+			printf("# %ux%ux%u: tiles %ux%u\n", m, n, k, mt, nt);
+	}
+	CHECK_EQ(t, bad, 0);
+}
+
+/*
+ * GEMMs big enough to run in several tiles (and, for int8, K slices)
+ * against the plain reference: tiling is invisible in the results.
+ */
+static void test_gemm_tiled(struct tap *t)
+{
+	static const struct {
+		uint32_t dt; bool ta, tb; int m, n, k; float alpha, beta;
+		bool bias; int act;
+	} cases[] = {
+		{ TESSERA_DTYPE_FP32, true, false, 1100, 1000, 300, 0.5f, 2.0f,
+		  true, TESSERA_ACT_RELU },
+		{ TESSERA_DTYPE_FP32, false, true, 2100, 2050, 2, 1.0f, 0.0f,
+		  false, TESSERA_ACT_NONE },
+		{ TESSERA_DTYPE_FP16, false, true, 2100, 2050, 4, -1.5f, 1.0f,
+		  true, TESSERA_ACT_GELU },
+		{ TESSERA_DTYPE_BF16, true, true, 900, 1000, 320, 1.0f, 0.5f,
+		  true, TESSERA_ACT_RELU },
+	};
+	const int m = 280, n = 260, k = 5000;
+	int8_t *a, *b;
+	int32_t *c, *bias;
+	int64_t *want;
+	uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
+		HDR(TESSERA_CMD_OP_GEMM, TESSERA_GEMM_BIAS | TESSERA_GEMM_TRANS_A,
+		    TESSERA_CMD_GEMM_LEN),
+		TESSERA_DTYPE_INT8 | TESSERA_ACT_RELU << 8, m, n, k,
+		LO(BYP(0)), HI(BYP(0)), m, LO(BYP(0x200000)), HI(BYP(0x200000)),
+		n, LO(BYP(0x400000)), HI(BYP(0x400000)), n, fbits(1.0f),
+		fbits(1.0f), LO(BYP(0x500000)), HI(BYP(0x500000)),
+	};
+	unsigned int seed = 7, bad = 0;
+	uint32_t mt, nt;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init_hbm(&fx, false, 64u << 20)))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		t1_gemm_tiles(cases[i].m, cases[i].n, cases[i].k, T1_TILE_MACS,
+			      &mt, &nt);
+		CHECK(t, mt < (uint32_t)cases[i].m || nt < (uint32_t)cases[i].n);
+		gemm_check(t, &fx, cases[i].dt, cases[i].ta, cases[i].tb,
+			   cases[i].m, cases[i].n, cases[i].k, cases[i].alpha,
+			   cases[i].beta, cases[i].bias, cases[i].act);
+	}
+
+	/* int8: three K slices, four tiles, C and bias added, RELU, saturation */
+	t1_gemm_tiles(m, n, T1_INT8_K_SLICE, T1_TILE_MACS / 2, &mt, &nt);
+	CHECK(t, k > (int)T1_INT8_K_SLICE && (mt < m || nt < n));
+	a = (int8_t *)fx.hbm;			/* K x M: transposed */
+	b = (int8_t *)fx.hbm + 0x200000;	/* K x N */
+	c = (int32_t *)(fx.hbm + 0x400000);
+	bias = (int32_t *)(fx.hbm + 0x500000);
+	want = calloc((size_t)m * n, sizeof(*want));
+	for (int i = 0; i < m * k; i++)
+		a[i] = (int8_t)(rand_r(&seed) & 0xff);
+	for (int i = 0; i < k * n; i++)
+		b[i] = (int8_t)(rand_r(&seed) & 0xff);
+	for (int i = 0; i < m * n; i++)
+		c[i] = i % n == 1 ? INT32_MAX / 2 : i % n == 2 ? INT32_MIN / 2 :
+		       (int32_t)(rand_r(&seed) % 2000001) - 1000000;
+	for (int j = 0; j < n; j++)
+		bias[j] = j == 1 ? INT32_MAX - 5 : j == 2 ? INT32_MIN + 5 :
+			  (int32_t)(rand_r(&seed) % 20001) - 10000;
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < n; j++) {
+			int64_t s = (int64_t)c[i * n + j] + bias[j];
+
+			for (int p = 0; p < k; p++)
+				s += (int64_t)a[p * m + i] * b[p * n + j];
+			s = s < 0 ? 0 : s;
+			want[i * n + j] = s > INT32_MAX ? INT32_MAX : s;
+		}
+	CHECK_EQ(t, run(&fx, 0, cmd, TESSERA_CMD_GEMM_LEN), 0);
+	for (int i = 0; i < m * n; i++)
+		bad += c[i] != want[i];
+	CHECK_EQ(t, bad, 0);
+	/* column 1 saturates, column 2 goes below INT32_MIN: RELU gives 0 */
+	CHECK(t, want[1] == INT32_MAX && want[2 * n + 2] == 0);
+	free(want);
+	fx_fini(&fx);
+}
+
 static const struct tap_test tests[] = {
 	{ "COPY, FILL, TIMESTAMP, malformed commands", test_copy_fill_timestamp },
 	{ "SEMAPHORE across engines, busy cycles", test_semaphore_cross_engine },
@@ -1017,6 +1160,8 @@ static const struct tap_test tests[] = {
 	{ "MMU: COPY between scattered host pages and HBM", test_copy_scattered },
 	{ "watchdog, resets, ECC, fault injection", test_fault_injection },
 	{ "telemetry moves with load", test_telemetry },
+	{ "GEMM tile grid", test_gemm_tile_grid },
+	{ "GEMM in tiles and K slices matches the reference", test_gemm_tiled },
 };
 
 int main(void)

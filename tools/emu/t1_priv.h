@@ -91,7 +91,8 @@ struct t1_ring {
 
 	/*
 	 * Written with t1->lock held; the engine also polls it without the
-	 * lock between commands to give up a descriptor quickly on reset.
+	 * lock between commands and between the tiles and chunks of a
+	 * command (t1_aborted()), to give up a descriptor quickly on reset.
 	 */
 	atomic_bool abort;
 	/* Fault injection, armed by registers, consumed by the engine. */
@@ -166,6 +167,12 @@ struct t1_as {
 	uint64_t root;		/* root pointer (PTE format), asid >= 1 */
 	struct t1_fault *fault;
 };
+
+/* Must the engine of @r give up its descriptor?  (No lock needed.) */
+static inline bool t1_aborted(struct t1_ring *r)
+{
+	return atomic_load_explicit(&r->abort, memory_order_relaxed);
+}
 
 static inline uint32_t get_le32(const void *p)
 {
