@@ -73,6 +73,12 @@ struct t1_ring {
 	bool reset_failed;	/* ... because a reset failed */
 	bool kicked;		/* doorbell rung since the engine last idled */
 	bool busy;		/* engine is executing a descriptor */
+	/*
+	 * A reset abandoned the descriptor the engine is executing: set with
+	 * abort while busy; the engine clears both when it lets go.
+	 */
+	bool resetting;
+	bool fresh;		/* not enabled since its last reset */
 	uint64_t desc_seq;	/* descriptors started */
 	uint64_t busy_since;	/* device ns when the current one started */
 	uint64_t busy_ns;	/* total time spent executing */
@@ -114,12 +120,11 @@ struct t1 {
 
 	/*
 	 * lock protects everything below and the register state in each
-	 * ring.  idle is signalled (on lock) when an engine stops being
-	 * busy, for resets that wait for the engines; mon_cond wakes the
-	 * monitor thread for t1_destroy().
+	 * ring.  Nothing that holds it for a register or config access
+	 * waits for an engine.  mon_cond wakes the monitor thread for
+	 * t1_destroy().
 	 */
 	pthread_mutex_t lock;
-	pthread_cond_t idle;
 	pthread_cond_t mon_cond;
 	pthread_t monitor;
 	bool stop;		/* t1_destroy(): threads exit */
@@ -134,6 +139,7 @@ struct t1 {
 	uint32_t ts_hi_latch;
 	uint32_t watchdog_ms;
 	bool reset_failed;
+	bool dev_resetting;	/* device reset waits for engines to let go */
 	struct t1_cfg cfg;
 	/* MMU registers. */
 	uint64_t ctx_base;
