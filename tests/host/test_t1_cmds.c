@@ -1030,7 +1030,8 @@ static void test_telemetry(struct tap *t)
 /* ---------------------------------------------------------------------
  * Long commands and resets: no register access waits for an engine, an
  * engine lets go of an abandoned descriptor within TESSERA_RESET_BOUND_US,
- * and tiled commands compute what they did in one piece.
+ * tiled commands compute what they did in one piece, and by-ASID TLB
+ * invalidations wait only for their own context.
  */
 
 #define BIG_HBM		(512ull << 20)
@@ -1387,6 +1388,100 @@ static void test_gemm_tiled(struct tap *t)
 	fx_fini(&fx);
 }
 
+/*
+ * FILL 1 at @va + 8 (so the test sees the engine run the context), then
+ * wait on the u32 at @va until it is signalled: 10 dwords.
+ */
+static void emit_wait(uint32_t *dw, uint64_t va)
+{
+	uint32_t w[] = { HDR(TESSERA_CMD_OP_FILL, 0, 5), LO(va + 8), HI(va + 8),
+			 4, 1,
+			 HDR(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_WAIT, 5),
+			 LO(va), HI(va), 1, 0 };
+
+	memcpy(dw, w, sizeof(w));
+}
+
+/* Wait until the engine running emit_wait() in @asid is in the wait. */
+static bool wait_started(struct fx *fx, uint32_t asid)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (__atomic_load_n((uint32_t *)(fx->hbm + 0x1000 * asid + 8),
+				    __ATOMIC_ACQUIRE) == 1)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/* Invalidate; is the invalidation still pending right after the write? */
+static uint32_t inv(struct fx *fx, uint32_t op, uint32_t asid)
+{
+	wr(fx, TESSERA_REG_MMU_TLB_INV_ASID, asid);
+	wr(fx, TESSERA_REG_MMU_TLB_INV, op);
+	return rd(fx, TESSERA_REG_MMU_TLB_INV_STATUS) & TESSERA_TLB_INV_BUSY;
+}
+
+/*
+ * A by-ASID invalidation waits for engines running that context's
+ * descriptors, never for another context's; INV_ALL waits for all.
+ */
+static void test_tlb_invalidate_by_asid(struct tap *t)
+{
+	uint32_t sig[] = { HDR(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_SIGNAL, 5),
+			   LO(BYP(0x1000)), HI(BYP(0x1000)), 1, 0 };
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	/* ASIDs 1 and 2 each wait on their own HBM page */
+	for (uint32_t asid = 1; asid <= 2; asid++) {
+		uint64_t root = ctx_create(&fx, asid);
+
+		map_page(&fx, root, VA_CMD, HOST(CMD_OFF(asid - 1)),
+			 TESSERA_PTE_READ, false);
+		map_page(&fx, root, VA_DATA, (0x1000 * asid) |
+			 TESSERA_PTE_DEVMEM, RW, false);
+		memset(fx.hbm + 0x1000 * asid, 0, 12);
+		emit_wait((uint32_t *)(fx.mem + CMD_OFF(asid - 1)), VA_DATA);
+	}
+	CHECK_EQ(t, inv(&fx, TESSERA_TLB_INV_ASID, 1), 0);	/* all idle */
+
+	/* ring 0 runs ASID 1 (until signalled) */
+	queue(&fx, 0, 1, VA_CMD, NULL, 10, 0);
+	kick(&fx, 0);
+	CHECK(t, wait_started(&fx, 1));
+	CHECK_EQ(t, inv(&fx, TESSERA_TLB_INV_ASID, 2), 0);	/* not delayed */
+	CHECK_EQ(t, inv(&fx, TESSERA_TLB_INV_ASID, 3), 0);
+	CHECK(t, inv(&fx, TESSERA_TLB_INV_ASID, 1));		/* its own: waits */
+	/* a later invalidation of another context keeps the earlier one */
+	CHECK(t, inv(&fx, TESSERA_TLB_INV_ASID, 2));
+	usleep(10000);
+	CHECK(t, rd(&fx, TESSERA_REG_MMU_TLB_INV_STATUS) & TESSERA_TLB_INV_BUSY);
+
+	/* ring 1 runs ASID 2 as well */
+	queue(&fx, 1, 2, VA_CMD, NULL, 10, 0);
+	kick(&fx, 1);
+	CHECK(t, wait_started(&fx, 2));
+	/* ASID 1 done: so is every invalidation written so far ... */
+	CHECK_EQ(t, run(&fx, 2, sig, 5), 0);
+	CHECK(t, wait_count(&fx, 0, 1));
+	usleep(1000);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_MMU_TLB_INV_STATUS), 0);
+	/* ... and ASID 1's are done at once, while ASID 2 holds up its own */
+	CHECK_EQ(t, inv(&fx, TESSERA_TLB_INV_ASID, 1), 0);
+	CHECK(t, inv(&fx, TESSERA_TLB_INV_ASID, 2));
+	CHECK(t, inv(&fx, TESSERA_TLB_INV_ALL, 0));
+	sig[1] = LO(BYP(0x2000));
+	CHECK_EQ(t, run(&fx, 2, sig, 5), 0);
+	CHECK(t, wait_count(&fx, 1, 1));
+	usleep(1000);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_MMU_TLB_INV_STATUS), 0);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), 0);
+	CHECK_EQ(t, rrd(&fx, 1, TESSERA_RING_FAULT_STATUS), 0);
+	fx_fini(&fx);
+}
+
 static const struct tap_test tests[] = {
 	{ "COPY, FILL, TIMESTAMP, malformed commands", test_copy_fill_timestamp },
 	{ "SEMAPHORE across engines, busy cycles", test_semaphore_cross_engine },
@@ -1402,6 +1497,8 @@ static const struct tap_test tests[] = {
 	{ "telemetry moves with load", test_telemetry },
 	{ "GEMM tile grid", test_gemm_tile_grid },
 	{ "GEMM in tiles and K slices matches the reference", test_gemm_tiled },
+	{ "MMU: by-ASID invalidation waits only for its context",
+	  test_tlb_invalidate_by_asid },
 	{ "resets during an int8 2048x2048x65536 GEMM do not wait",
 	  test_reset_during_long_gemm },
 	{ "every long command gives up its work within the bound",

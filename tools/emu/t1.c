@@ -627,14 +627,28 @@ static void fi_write(struct t1 *t1, uint32_t off, uint32_t val)
 	}
 }
 
-static void tlb_invalidate(struct t1 *t1)
+/*
+ * MMU_TLB_INV: every engine drops its cached translations (the epoch);
+ * the invalidation is pending until every engine running a descriptor
+ * that might use translations from before (of any context for @all, of
+ * @asid otherwise) has finished it.  An engine that has not yet decoded
+ * its descriptor has translated nothing for it.  A wait of an earlier
+ * invalidation on the same descriptor stays.
+ */
+static void tlb_invalidate(struct t1 *t1, bool all, uint32_t asid)
 {
 	atomic_fetch_add(&t1->tlb_epoch, 1);
 	for (unsigned int n = 0; n < t1->nrings; n++) {
 		struct t1_ring *r = &t1->ring[n];
+		bool wait = r->busy && r->cur_asid != T1_ASID_NONE &&
+			    (all || r->cur_asid == asid);
 
-		r->inv_wait = r->busy;
-		r->inv_seq = r->desc_seq;
+		if (!(r->busy && r->desc_seq == r->inv_seq))
+			r->inv_wait = false;
+		if (wait) {
+			r->inv_wait = true;
+			r->inv_seq = r->desc_seq;
+		}
 	}
 }
 
@@ -692,7 +706,8 @@ static void reg_write(struct t1 *t1, uint32_t off, uint32_t val)
 	case TESSERA_REG_MMU_TLB_INV:
 		/* By-ASID invalidation may (and here does) drop more. */
 		if (val == TESSERA_TLB_INV_ALL || val == TESSERA_TLB_INV_ASID)
-			tlb_invalidate(t1);
+			tlb_invalidate(t1, val == TESSERA_TLB_INV_ALL,
+				       t1->inv_asid);
 		break;
 	default:
 		break;		/* read-only or undefined */
@@ -871,6 +886,8 @@ static enum desc_result ring_exec(struct t1_ring *r, uint64_t base,
 
 	pthread_mutex_lock(&t1->lock);
 	halted = asid_halted(r, s->d.context);
+	/* From here on TLB invalidations of this context wait for it. */
+	r->cur_asid = s->d.context;
 	pthread_mutex_unlock(&t1->lock);
 	ret = halted ? 0 : run_context(r, s);
 	if (ret == -ECANCELED) {
@@ -959,6 +976,7 @@ static void *ring_thread(void *arg)
 		head = r->head;
 		size = r->size;
 		r->busy = true;
+		r->cur_asid = T1_ASID_NONE;
 		r->desc_seq++;
 		r->busy_since = mono_ns(t1);
 		pthread_mutex_unlock(&t1->lock);

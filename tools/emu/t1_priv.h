@@ -28,6 +28,8 @@
 #define T1_ACC_W		2u
 #define T1_ACC_X		4u	/* command fetch; needs read permission */
 
+#define T1_ASID_NONE		UINT32_MAX	/* descriptor not decoded yet */
+
 struct t1;
 
 /* One cached translation of a 4 KiB virtual page. */
@@ -79,6 +81,7 @@ struct t1_ring {
 	 */
 	bool resetting;
 	bool fresh;		/* not enabled since its last reset */
+	uint32_t cur_asid;	/* context of the descriptor, or T1_ASID_NONE */
 	uint64_t desc_seq;	/* descriptors started */
 	uint64_t busy_since;	/* device ns when the current one started */
 	uint64_t busy_ns;	/* total time spent executing */
