@@ -31,11 +31,11 @@ tr -d '\r' <"$log" | sed -n '/^### tessera-guest: up/,/^### dmesg begin/p' | gre
 # The guest's dmesg, or the whole console if it never got that far.
 dmesg_text=$(tr -d '\r' <"$log" | sed -n '/^### dmesg begin/,/^### dmesg end/p')
 [ -n "$dmesg_text" ] || dmesg_text=$(tr -d '\r' <"$log")
-bad=$(echo "$dmesg_text" | grep -E 'WARNING:|BUG:|Oops|kernel BUG|general protection|Call Trace:|UBSAN:|KASAN:|refcount_t:|possible circular locking|INFO: task .* blocked|list_del corruption|Kernel panic' || true)
+bad=$(echo "$dmesg_text" | grep -E 'WARNING:|BUG:|Oops|kernel BUG|general protection|Call Trace:|UBSAN:|KASAN:|refcount_t:|possible circular locking|INFO: task .* blocked|list_del corruption|Kernel panic|soft lockup|hard LOCKUP|self-detected stall|detected stalls on CPU' || true)
 if [ -z "$bad" ] && [ -n "$(echo "$dmesg_text" | grep -F '### dmesg begin')" ]; then
-	echo "ok - $name: guest dmesg has no WARN, BUG, oops or lockdep splat"
+	echo "ok - $name: guest dmesg has no WARN, BUG, oops, lockup, stall or lockdep splat"
 else
-	echo "not ok - $name: guest dmesg has no WARN, BUG, oops or lockdep splat"
+	echo "not ok - $name: guest dmesg has no WARN, BUG, oops, lockup, stall or lockdep splat"
 	echo "$bad" | head -n 40 | sed 's/^/# /'
 fi
 if [ $status = 0 ]; then

@@ -229,6 +229,11 @@ TEST_F(pci_reset, contexts_and_device_memory_survive_a_reset)
 
 	ASSERT_EQ(0, pci_reset());
 	EXPECT_EQ(resets + 1, tessera_sysfs_counter("driver_device_resets"));
+	/*
+	 * The card counts ring resets since its last reset, and bringing it
+	 * back up needs none: its rings are fresh.
+	 */
+	EXPECT_EQ(0, tessera_sysfs_counter("engine_resets"));
 	/* Twice in a row is fine too. */
 	ASSERT_EQ(0, pci_reset());
 	EXPECT_EQ(resets + 2, tessera_sysfs_counter("driver_device_resets"));
