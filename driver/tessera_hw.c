@@ -45,21 +45,24 @@ static int tessera_hw_reset(struct tessera_device *tdev)
  * fence writeback back, so no write of the abandoned descriptor can land
  * after it.  On older hardware neither bit is ever set.
  */
-void tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
+int tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
 {
 	unsigned long flags;
 	u32 status;
+	int ret;
 
 	status = tessera_ring_read(ring, TESSERA_RING_STATUS);
 	if (status == U32_MAX || !(status & TESSERA_RING_STATUS_FRESH))
 		tessera_ring_write(ring, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
 	/*
-	 * Past the bound the ring is programmed anyway: it starts when the
-	 * reset completes, and a hang there times out and escalates.
+	 * Past the bound the ring is programmed anyway (it starts when the
+	 * reset completes), but the caller learns that the engine may still
+	 * hold its old descriptor, and escalates.
 	 */
-	if (readl_poll_timeout(ring->regs + TESSERA_RING_STATUS, status,
-			       status == U32_MAX || !(status & TESSERA_RING_STATUS_RESETTING),
-			       50, TESSERA_RESET_BOUND_US))
+	ret = readl_poll_timeout(ring->regs + TESSERA_RING_STATUS, status,
+				 status == U32_MAX || !(status & TESSERA_RING_STATUS_RESETTING),
+				 50, TESSERA_RESET_BOUND_US);
+	if (ret)
 		drm_err(&ring->tdev->drm, "%s: ring reset not complete after %u us\n",
 			ring->name, TESSERA_RESET_BOUND_US);
 	/*
@@ -79,6 +82,7 @@ void tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
 	tessera_ring_write(ring, TESSERA_RING_FENCE_ADDR_HI, upper_32_bits(ring->fence_wb_dma));
 	tessera_ring_write(ring, TESSERA_RING_TAIL, 0);
 	tessera_ring_write(ring, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
+	return ret;
 }
 
 static int tessera_ring_init(struct tessera_device *tdev, u32 id)
