@@ -6,6 +6,7 @@
 # markers for the host to scan.  Prints KTAP; exits non-zero on any failure.
 set -u
 cd "$TESSERA_DIR" || exit 1
+. tests/guest/lib.sh
 failed=0
 n=0
 
@@ -15,7 +16,7 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; f
 
 wait_cards() {
 	local want=$1 t
-	for ((t = 0; t < 100; t++)); do
+	for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do
 		[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$want" ] && return 0
 		sleep 0.1
 	done
@@ -23,10 +24,12 @@ wait_cards() {
 }
 
 cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
-echo "# guest: kernel $(uname -r), $cards Tessera card(s)"
+echo "# guest: kernel $(uname -r), $cards Tessera card(s), $TESSERA_MODULE, time scale $TESSERA_TIME_SCALE"
 
-check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched && { modprobe -q drm_buddy || true; }
-check "tessera.ko loads" insmod ./tessera.ko watchdog_ms=1000 job_timeout_ms=5000
+kmemleak_start
+check "dependencies load" load_deps
+check "tessera.ko loads" insmod "$TESSERA_MODULE" watchdog_ms=$((1000 * TESSERA_TIME_SCALE)) \
+	job_timeout_ms=$((5000 * TESSERA_TIME_SCALE))
 check "every card probes" wait_cards "$cards"
 
 for ((c = 0; c < cards; c++)); do
@@ -46,14 +49,16 @@ check "example mlp" ./examples/mlp
 for i in 1 2 3; do
 	check "rmmod, cycle $i" rmmod tessera
 	check "no accel node after rmmod, cycle $i" test ! -e /dev/accel/accel0
-	check "insmod, cycle $i" insmod ./tessera.ko
+	if [ $i = 3 ]; then
+		check "modprobe, cycle $i" modprobe_module
+	else
+		check "insmod, cycle $i" insmod "$TESSERA_MODULE"
+	fi
 	check "cards back after insmod, cycle $i" wait_cards "$cards"
 done
 echo "# card 0 after reload: device_test"
 ./tests/kselftest/device_test || failed=1
 check "final rmmod" rmmod tessera
 
-echo "### dmesg begin"
-dmesg
-echo "### dmesg end"
+guest_report
 exit $failed

@@ -7,6 +7,7 @@
 # every waiter returned, new work fails with -ENODEV and the module unloads.
 set -u
 cd "$TESSERA_DIR" || exit 1
+. tests/guest/lib.sh
 failed=0 n=0
 check() {
 	local what=$1; shift
@@ -14,18 +15,18 @@ check() {
 	if "$@"; then echo "ok $n $what"; else echo "not ok $n $what"; failed=1; fi
 }
 
-check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched && { modprobe -q drm_buddy || true; }
-check "tessera.ko loads with a 2 s job timeout" insmod ./tessera.ko job_timeout_ms=2000
-for ((t = 0; t < 100; t++)); do [ -e /dev/accel/accel0 ] && break; sleep 0.1; done
+kmemleak_start
+check "dependencies load" load_deps
+check "tessera.ko loads with a 2 s job timeout (times the time scale)" \
+	insmod "$TESSERA_MODULE" job_timeout_ms=$((2000 * TESSERA_TIME_SCALE))
+for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do [ -e /dev/accel/accel0 ] && break; sleep 0.1; done
 
 ./tests/kselftest/lost_test &
 pid=$!
-sleep 3
+sleep "$(scaled 3)"
 echo "### remove the card now"
 wait $pid || failed=1
 check "the module unloads with the card gone" rmmod tessera
 
-echo "### dmesg begin"
-dmesg
-echo "### dmesg end"
+guest_report
 exit $failed
