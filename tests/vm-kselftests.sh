@@ -39,7 +39,7 @@ trap 'rm -f "$log"' EXIT
 
 tools/vm/run.sh --cards "$cards" --log "$log" "${extra[@]}" "${run_opts[@]}" "$script"
 status=$?
-tr -d '\r' <"$log" | sed -n '/^### tessera-guest: up/,/^### \(kmemleak\|dmesg\) begin/p' | grep -v '^###'
+tr -d '\r' <"$log" | sed -n '/^### tessera-guest: up/,/^### \(dma-api\|kmemleak\|dmesg\)/p' | grep -v '^###'
 
 # Every report a kernel prints, stock or debug: WARN/BUG/oops, KASAN,
 # UBSAN, lockdep and RCU-lockdep, DEBUG_OBJECTS (ODEBUG), DMA-API debug,
@@ -116,6 +116,27 @@ else
 	echo "not ok - $name: $what"
 	echo "$dmesg_text" | first_lines | sed 's/^/# report: /'
 	echo "$dmesg_text" | reports | sed 's/^/# /'
+fi
+
+# The log buffer (log_buf_len= in tools/vm/run.sh) must not have wrapped:
+# a report printed early would be gone.
+if [ -n "$(echo "$dmesg_text" | grep -F '### dmesg begin')" ]; then
+	if echo "$dmesg_text" | grep -q '\] Linux version '; then
+		echo "ok - $name: guest dmesg is complete, from boot on"
+	else
+		echo "not ok - $name: guest dmesg is complete, from boot on (the log buffer wrapped)"
+	fi
+fi
+
+# DMA-API debug counts every error, printed or not.
+dma_errors=$(tr -d '\r' <"$log" | sed -n 's/^### dma-api errors: \([0-9]*\)$/\1/p' | tail -n 1)
+if [ -n "$dma_errors" ]; then
+	if [ "$dma_errors" = 0 ]; then
+		echo "ok - $name: DMA-API debug counts no error"
+	else
+		echo "not ok - $name: DMA-API debug counts no error ($dma_errors errors," \
+			"$(echo "$dmesg_text" | grep -c 'DMA-API: .*: ') printed)"
+	fi
 fi
 
 kmemleak=$(tr -d '\r' <"$log" | sed -n '/^### kmemleak begin/,/^### kmemleak end/p')

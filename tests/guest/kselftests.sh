@@ -26,7 +26,7 @@ wait_cards() {
 cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
 echo "# guest: kernel $(uname -r), $cards Tessera card(s), $TESSERA_MODULE, time scale $TESSERA_TIME_SCALE"
 
-kmemleak_start
+debug_start
 check "dependencies load" load_deps
 check "tessera.ko loads" insmod "$TESSERA_MODULE" watchdog_ms=$((1000 * TESSERA_TIME_SCALE)) \
 	job_timeout_ms=$((5000 * TESSERA_TIME_SCALE))

@@ -44,20 +44,25 @@ modprobe_module() {
 		modprobe -d $root tessera "$@"
 }
 
-# kmemleak (debug tier): forget what boot leaked, so that the final scan
-# reports only what this run leaked.
-kmemleak_start() {
-	local f=/sys/kernel/debug/kmemleak
+# Before the run, on a kernel with the debug facilities (the debug tier's):
+# kmemleak forgets what boot leaked, so that the final scan reports only
+# what this run leaked; DMA-API debug prints its first 20 errors in full,
+# not only the first one (the judge also checks its error count).
+debug_start() {
+	local f=/sys/kernel/debug/kmemleak d=/sys/kernel/debug/dma-api
+	[ -w $d/num_errors ] && echo 20 >$d/num_errors
 	[ -w $f ] || return 0
 	echo scan >$f && echo clear >$f
 }
 
-# The end of every guest script: kmemleak's findings, if the kernel has it,
-# then dmesg, between markers tests/vm-kselftests.sh judges.  kmemleak
-# skips objects younger than 5 s and objects that changed since its last
-# scan, so it scans twice, 5 s apart.
+# The end of every guest script: DMA-API debug's error count and kmemleak's
+# findings, if the kernel has them, then dmesg, between markers
+# tests/vm-kselftests.sh judges.  kmemleak skips objects younger than 5 s
+# and objects that changed since its last scan, so it scans twice, 5 s
+# apart.
 guest_report() {
-	local f=/sys/kernel/debug/kmemleak
+	local f=/sys/kernel/debug/kmemleak d=/sys/kernel/debug/dma-api
+	[ -r $d/error_count ] && echo "### dma-api errors: $(cat $d/error_count)"
 	if [ -w $f ]; then
 		sleep 6
 		echo scan >$f

@@ -15,7 +15,7 @@ check() {
 	if "$@"; then echo "ok $n $what"; else echo "not ok $n $what"; failed=1; fi
 }
 
-kmemleak_start
+debug_start
 check "dependencies load" load_deps
 check "tessera.ko loads with a 2 s job timeout (times the time scale)" \
 	insmod "$TESSERA_MODULE" job_timeout_ms=$((2000 * TESSERA_TIME_SCALE))

@@ -103,7 +103,9 @@ for ((i = 0; i < cards; i++)); do
 		  -device "{\"driver\":\"vfio-user-pci\",\"bus\":\"rp$i\",\"socket\":{\"path\":\"$sock\",\"type\":\"unix\"}}")
 done
 
-append="console=ttyS0 quiet panic=-1 tesseravm.script=$script tesseravm.scale=$scale"
+# A log buffer large enough that the guest's dmesg still starts at boot
+# when the judge reads it (tests/vm-kselftests.sh checks).
+append="console=ttyS0 quiet panic=-1 log_buf_len=4M tesseravm.script=$script tesseravm.scale=$scale"
 [ -n "$args" ] && append="$append tesseravm.args=$args"
 [ -n "$module" ] && append="$append tesseravm.module=$module"
 
