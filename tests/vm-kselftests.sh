@@ -9,7 +9,8 @@
 #                          [--require-kmemleak] [RUN.SH OPTIONS]
 # --surprise-removal runs tests/guest/surprise-removal.sh, during which the
 # host makes card 0 fall off the bus (tools/vm/run.sh --vanish-emu-on).
-# RUN.SH OPTIONS (--kernel, --initrd, --memory, --module, --time-scale) go
+# RUN.SH OPTIONS (--kernel, --initrd, --memory, --append, --module,
+# --time-scale) go
 # to tools/vm/run.sh: the debug tier (tests/run-check-debug.sh) boots its
 # own kernel with them.  --require-kmemleak fails the run when the guest
 # printed no kmemleak scan; --name prefixes the check names (default vm).
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
 		shift ;;
 	--name) name=$2; shift 2 ;;
 	--require-kmemleak) need_kmemleak=1; shift ;;
-	--kernel|--initrd|--memory|--module|--time-scale) run_opts+=("$1" "$2"); shift 2 ;;
+	--kernel|--initrd|--memory|--append|--module|--time-scale) run_opts+=("$1" "$2"); shift 2 ;;
 	*) echo "usage: $0 [--cards N] [--surprise-removal] [--name NAME] [--require-kmemleak] [run.sh options]" >&2
 	   exit 2 ;;
 	esac
@@ -58,25 +59,39 @@ report_re+='|rcu: INFO: .*stall|suspected memory leak'
 # A module handed a parameter it does not know (e.g. a harness boot
 # argument spelt like one of its parameters).
 report_re+='|unknown parameter'
+# Lockdep stops after the first report of any kind (a taint): say so.
+report_re+='|Disabling lock debugging'
 # Lines the debug facilities print when they start, not reports.
 benign_re='DMA-API: preallocated [0-9]+ debug entries|DMA-API: debugging enabled by kernel config'
 
-# Each report's first line and the 30 lines after it (its call chain), at
-# most 400 lines; then one summary line per distinct report.
+# A report's first line without what differs between two of the same kind:
+# timestamp, CPU and PID, addresses, sizes in brackets ([len=131072]).
+norm_awk='
+function norm(h) {
+	sub(/^\[[ 0-9.]*\] /, "", h)
+	gsub(/CPU: [0-9]+ PID: [0-9]+/, "CPU: N PID: N", h)
+	gsub(/0x[0-9a-f]+/, "0x...", h)
+	gsub(/\[[a-z_]+=[0-9a-fx.]+\]/, "[N]", h)
+	return h
+}'
+
+# The first report of each kind with the 30 lines after it (its call
+# chain), at most 400 lines.
 reports() {
-	awk -v pat="$report_re" -v ok="$benign_re" \
-		'$0 ~ pat && $0 !~ ok { left = 30 } left > 0 { print; left-- }' | head -n 400
+	awk -v pat="$report_re" -v ok="$benign_re" "$norm_awk"'
+	$0 ~ pat && $0 !~ ok && !seen[norm($0)]++ { left = 30 }
+	left > 0 { print; left-- }' | head -n 400
 }
 # One line per distinct report: its first line, then "<-" and the top five
 # frames of the call trace that follows it (the reporting machinery's own
 # frames and the unreliable "?" ones left out).
 first_lines() {
-	awk -v pat="$report_re" -v ok="$benign_re" '
-	function out(   i, key) {
-		for (i = 0; i < np; i++) {
-			key = pend[i] (frames != "" ? "  <- " frames : "")
-			if (!seen[key]++) print key
-		}
+	awk -v pat="$report_re" -v ok="$benign_re" "$norm_awk"'
+	function out(   i, f) {
+		f = frames != "" ? "  <- " frames : ""
+		for (i = 0; i < np; i++)
+			if (!seen[norm(pend[i]) f]++)
+				print pend[i] f
 		np = 0; frames = ""; nf = 0; trace = 0
 	}
 	{ sub(/^\[[ 0-9.]*\] /, "") }
@@ -93,11 +108,15 @@ first_lines() {
 	}
 	trace { out() }
 	/^Call Trace:/ { if (np) trace = 1; next }
+	# one-line reports, with no call trace of their own
+	/Disabling lock debugging|suspected memory leak|unknown parameter/ {
+		out()
+		if (!seen[norm($0)]++)
+			print
+		next
+	}
 	$0 ~ pat && $0 !~ ok {
-		h = $0
-		gsub(/CPU: [0-9]+ PID: [0-9]+/, "CPU: N PID: N", h)
-		gsub(/0x[0-9a-f]{8,}/, "0x...", h)
-		if (np < 8) pend[np++] = h
+		if (np < 8) pend[np++] = $0
 		age = 0
 		next
 	}

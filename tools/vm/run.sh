@@ -12,17 +12,18 @@
 #                   [--kill-emu-after SEC | --kill-emu-on LINE |
 #                    --vanish-emu-on LINE]
 #                   [--kernel BZIMAGE --initrd CPIO] [--memory SIZE]
-#                   [--module PATH] [--time-scale N] SCRIPT [ARG,ARG...]
+#                   [--append ARGS] [--module PATH] [--time-scale N]
+#                   SCRIPT [ARG,ARG...]
 #
 # --kernel and --initrd boot another kernel (the debug tier's) instead of
 # the newest Debian 6.12 with its initramfs; --memory sets the guest's RAM
-# (default 1G).  --module names the tessera.ko the guest scripts load
-# ($TESSERA_MODULE in the guest; relative to the repository, default
-# tessera.ko).  --time-scale N (default $TESSERA_TIME_SCALE, else 1), a
-# whole number, is how many times slower than the stock kernel the guest
-# is expected to run: it multiplies --timeout and reaches the guest as
-# $TESSERA_TIME_SCALE, which the guest scripts and kselftests apply to
-# their own waits.
+# (default 1G); --append adds kernel arguments.  --module names the
+# tessera.ko the guest scripts load ($TESSERA_MODULE in the guest; relative
+# to the repository, default tessera.ko).  --time-scale N (default
+# $TESSERA_TIME_SCALE, else 1), a whole number, is how many times slower
+# than the stock kernel the guest is expected to run: it multiplies
+# --timeout and reaches the guest as $TESSERA_TIME_SCALE, which the guest
+# scripts and kselftests apply to their own waits.
 #
 # --kill-emu-after and --kill-emu-on kill card 0's emulator (SIGKILL) after
 # SEC seconds, or as soon as the guest prints LINE on its console.
@@ -34,7 +35,7 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 cards=1 timeout_s=900 log= kill_after= kill_on= kill_sig=KILL
-kernel= initrd= memory=1G module= scale=${TESSERA_TIME_SCALE:-1}
+kernel= initrd= memory=1G module= scale=${TESSERA_TIME_SCALE:-1} extra_append=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cards) cards=$2; shift 2 ;;
@@ -46,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
+	--append) extra_append=$2; shift 2 ;;
 	--module) module=$2; shift 2 ;;
 	--time-scale) scale=$2; shift 2 ;;
 	-h|--help) sed -n '3,33p' "$0"; exit 0 ;;
@@ -108,6 +110,7 @@ done
 append="console=ttyS0 quiet panic=-1 log_buf_len=4M tesseravm.script=$script tesseravm.scale=$scale"
 [ -n "$args" ] && append="$append tesseravm.args=$args"
 [ -n "$module" ] && append="$append tesseravm.module=$module"
+[ -n "$extra_append" ] && append="$append $extra_append"
 
 # shellcheck disable=SC2086
 $qemu -machine q35,memory-backend=mem -accel tcg -cpu max -smp 2 -m "$memory" \
