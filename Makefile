@@ -4,6 +4,10 @@
 #
 #   make            set up (once) and build everything
 #   make check      build, then run host tests, lint and the VM kselftests
+#   make check-debug
+#                   the guest suite on a debug kernel (KASAN, lockdep,
+#                   kmemleak, DMA-API debug...), built once and cached;
+#                   not part of make check (15 min build, 16 min run)
 #   make demo       boot the emulated card and run a job on it
 #   make bench      emulator and driver benchmarks (numbers and ratios)
 #   make install    install module, library, headers and tools
@@ -50,6 +54,9 @@ examples: libaccel
 check: all
 	@tests/run-check.sh
 
+check-debug: all
+	@tests/run-check-debug.sh
+
 demo: all
 	@tools/vm/run.sh --timeout 300 tools/demo/guest-demo.sh
 
@@ -73,4 +80,4 @@ clean:
 	$(MAKE) -C examples clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples check demo bench install clean
+.PHONY: all build setup module emu libaccel tools kselftests examples check check-debug demo bench install clean

@@ -6,6 +6,7 @@
 # markers for the host to scan.  Prints KTAP; exits non-zero on any failure.
 set -u
 cd "$TESSERA_DIR" || exit 1
+. tests/guest/lib.sh
 failed=0
 n=0
 
@@ -15,22 +16,11 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; f
 
 wait_cards() {
 	local want=$1 t
-	for ((t = 0; t < 100; t++)); do
+	for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do
 		[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$want" ] && return 0
 		sleep 0.1
 	done
 	return 1
-}
-
-# rmmod fails while fences of the module are alive; the last ones go a few
-# milliseconds after their holders exit (tessera_defer.c).
-rmmod_retry() {
-	local t
-	for ((t = 0; t < 50; t++)); do
-		rmmod tessera 2>/dev/null && return 0
-		sleep 0.1
-	done
-	rmmod tessera
 }
 
 # Hold a finished job's sync_file on card 0 (hold_sync_file $1); the
@@ -51,10 +41,12 @@ unbind_card0() { echo "$slot0" >/sys/bus/pci/drivers/tessera/unbind; }
 bind_card0() { echo "$slot0" >/sys/bus/pci/drivers/tessera/bind && wait_cards "$cards"; }
 
 cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
-echo "# guest: kernel $(uname -r), $cards Tessera card(s)"
+echo "# guest: kernel $(uname -r), $cards Tessera card(s), $TESSERA_MODULE, time scale $TESSERA_TIME_SCALE"
 
-check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched && { modprobe -q drm_buddy || true; }
-check "tessera.ko loads" insmod ./tessera.ko watchdog_ms=1000 job_timeout_ms=5000
+debug_start
+check "dependencies load" load_deps
+check "tessera.ko loads" insmod "$TESSERA_MODULE" watchdog_ms=$((1000 * TESSERA_TIME_SCALE)) \
+	job_timeout_ms=$((5000 * TESSERA_TIME_SCALE))
 check "every card probes" wait_cards "$cards"
 
 for ((c = 0; c < cards; c++)); do
@@ -77,10 +69,12 @@ TESSERA_CARD=0 ./tests/kselftest/safety_test || failed=1
 
 # A job that runs past one second with the watchdog out of its way: a
 # buffer it writes without listing it, closed meanwhile, is not handed out.
-reload() { rmmod_retry && insmod ./tessera.ko "$@" && wait_cards "$cards"; }
-check "reload with a 5 s watchdog" reload watchdog_ms=5000 job_timeout_ms=10000
+reload() { rmmod_retry && insmod "$TESSERA_MODULE" "$@" && wait_cards "$cards"; }
+check "reload with a 5 s watchdog" reload watchdog_ms=$((5000 * TESSERA_TIME_SCALE)) \
+	job_timeout_ms=$((10000 * TESSERA_TIME_SCALE))
 TESSERA_CARD=0 ./tests/kselftest/safety_test -t unlisted_buffer_closed_mid_job_is_not_handed_out || failed=1
-check "reload with the test watchdog" reload watchdog_ms=1000 job_timeout_ms=5000
+check "reload with the test watchdog" reload watchdog_ms=$((1000 * TESSERA_TIME_SCALE)) \
+	job_timeout_ms=$((5000 * TESSERA_TIME_SCALE))
 
 # Lifetimes: fences and files that outlive their card or the module.
 slot0=$(basename "$(readlink /sys/class/accel/accel0/device)")
@@ -101,14 +95,16 @@ TESSERA_CARD=0 ./tests/kselftest/device_test || failed=1
 for i in 1 2 3; do
 	check "rmmod, cycle $i" rmmod_retry
 	check "no accel node after rmmod, cycle $i" test ! -e /dev/accel/accel0
-	check "insmod, cycle $i" insmod ./tessera.ko
+	if [ $i = 3 ]; then
+		check "modprobe, cycle $i" modprobe_module
+	else
+		check "insmod, cycle $i" insmod "$TESSERA_MODULE"
+	fi
 	check "cards back after insmod, cycle $i" wait_cards "$cards"
 done
 echo "# card 0 after reload: device_test"
 ./tests/kselftest/device_test || failed=1
 check "final rmmod" rmmod_retry
 
-echo "### dmesg begin"
-dmesg
-echo "### dmesg end"
+guest_report
 exit $failed

@@ -11,8 +11,8 @@
  */
 #include <sys/wait.h>
 
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
 #define BIG_SIZE	(16u << 20)
 #define STREAM_JOBS	32
