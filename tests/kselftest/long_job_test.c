@@ -16,8 +16,8 @@
  */
 #include <sys/wait.h>
 
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
 /*
  * C = A * A^T, A 2048 x 65536 int8 (128 MiB, B is the same buffer read
