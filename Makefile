@@ -10,6 +10,8 @@
 #                   not part of make check (15 min build, 16 min run)
 #   make demo       boot the emulated card and run a job on it
 #   make bench      emulator and driver benchmarks (numbers and ratios)
+#   make fuzz-guest SECONDS=N [SEED=S]
+#                   the ioctl fuzzer in a VM with two cards for N seconds
 #   make install    install module, library, headers and tools
 #   make clean
 #
@@ -27,7 +29,7 @@ DESTDIR ?=
 all: setup
 	$(MAKE) build
 
-build: module emu libaccel tools kselftests examples
+build: module emu libaccel tools kselftests examples fuzz
 
 setup:
 	@tools/vm/setup.sh
@@ -51,6 +53,9 @@ kselftests: libaccel
 examples: libaccel
 	$(MAKE) -C examples
 
+fuzz:
+	$(MAKE) -C tests/fuzz
+
 check: all
 	@tests/run-check.sh
 
@@ -65,6 +70,14 @@ bench: all
 	$(MAKE) -C tools/emu bench
 	@tools/vm/run.sh --timeout 900 tools/bench/guest-bench.sh
 
+# The ioctl fuzzer for SECONDS (default 600) with seed SEED (default: from
+# the clock; it is printed), then the same dmesg judge as make check.
+SECONDS ?= 600
+SEED ?= -
+fuzz-guest: all
+	@tests/vm-kselftests.sh --cards 2 --script tests/guest/fuzz-guest.sh \
+		--args "$(SECONDS),$(SEED)" --name vm-fuzz --timeout $$(( $(SECONDS) * 3 / 2 + 900 ))
+
 install: build
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	$(MAKE) -C libaccel install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
@@ -78,6 +91,8 @@ clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests/kselftest clean
 	$(MAKE) -C examples clean
+	$(MAKE) -C tests/fuzz clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples check check-debug demo bench install clean
+.PHONY: all build setup module emu libaccel tools kselftests examples fuzz check check-debug demo \
+	bench fuzz-guest install clean

@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Runs inside the test VM (see tools/vm/run.sh): loads tessera.ko, runs every
-# kselftest against every card, cycles the module, and dumps dmesg between
-# markers for the host to scan.  Prints KTAP; exits non-zero on any failure.
+# kselftest against every card, a slice of the ioctl fuzzer on all cards,
+# cycles the module, and dumps dmesg between markers for the host to scan.
+# Prints KTAP; exits non-zero on any failure.
+#   tests/guest/kselftests.sh [FUZZ-SEED]
 set -u
 cd "$TESSERA_DIR" || exit 1
 . tests/guest/lib.sh
+fuzz_seed=${1:-}
 failed=0
 n=0
 
@@ -62,6 +65,11 @@ check "example vector_add" ./examples/vector_add
 check "example gemm" ./examples/gemm
 check "example mlp" ./examples/mlp
 ./tests/guest/smi-test.sh || failed=1
+
+# A bounded slice of the ioctl fuzzer (Documentation/qa.rst): about a
+# minute of guest time, every card, before the module reload cycles.
+echo "# fuzz slice: seed ${fuzz_seed:-from the clock}"
+./tests/fuzz/tessera-fuzz ${fuzz_seed:+--seed "$fuzz_seed"} --seconds 36 --phases 3 || failed=1
 
 # What one user can do to the others does not depend on the card: card 0.
 echo "# card 0: safety_test"
