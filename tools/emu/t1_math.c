@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * T1 numeric kernels.  GEMM goes through OpenBLAS (CBLAS): fp32 directly,
- * fp16/bf16 converted to fp32 (fp16 by a lookup table) and rounded once at
- * the end, int8 through dgemm, which is exact for every K the command
- * allows.
+ * T1 numeric kernels.  GEMM goes through oneDNN matmul (t1_dnnl.c), one
+ * call per tile: fp32 and bf16 natively, fp16 converted to fp32 (by a
+ * lookup table, exactly) and rounded once at the end, int8 as s8 x s8 ->
+ * s32 in K slices that keep the sums exact.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
+#include "t1_dnnl.h"
 #include "t1_math.h"
 #include "tessera_accel.h"
 
@@ -188,15 +187,6 @@ void t1_store(void *p, uint32_t dt, size_t i, float v)
 	}
 }
 
-static float act(uint32_t a, float x)
-{
-	if (a == TESSERA_ACT_RELU)
-		return x > 0.0f ? x : 0.0f;	/* NaN -> 0 */
-	if (a == TESSERA_ACT_GELU)
-		return t1_gelu(x);
-	return x;
-}
-
 /* Every fp16 value as fp32: conversion by lookup, built once. */
 static float f16_lut[65536];
 static pthread_once_t f16_lut_once = PTHREAD_ONCE_INIT;
@@ -313,7 +303,10 @@ static void *scratch_get(unsigned int i, size_t bytes)
 /* Give back oversized buffers once a command is done. */
 static void scratch_trim(void)
 {
-	struct gemm_scratch *s = pthread_getspecific(scratch_key);
+	struct gemm_scratch *s;
+
+	pthread_once(&scratch_once, scratch_key_init);
+	s = pthread_getspecific(scratch_key);
 
 	for (unsigned int i = 0; s && i < SCRATCH_BUFS; i++) {
 		if (s->cap[i] > SCRATCH_KEEP) {
@@ -412,59 +405,75 @@ static float *to_f32(const struct t1_gemm *g, unsigned int i, const void *src,
 	return d;
 }
 
-/*
- * fp32: each tile is one sgemm over the whole of K, straight on the
- * operands, then the epilogue of that tile.
- */
-static int gemm_fp32(const struct t1_gemm *g)
+/* One tile of a float GEMM on oneDNN: C tile at @c (leading dim @ldc). */
+static int tile_mm(const struct t1_gemm *g, uint32_t ab, uint32_t ct,
+		   const void *a, uint32_t lda, const void *b, uint32_t ldb,
+		   void *c, uint32_t ldc, const float *bias, uint32_t mm,
+		   uint32_t nn)
 {
-	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
-	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
-	bool plain = g->act == TESSERA_ACT_NONE && !g->bias;
-	const float *a = g->a, *b = g->b;
-	uint32_t mt, nt;
+	struct t1_mm p = {
+		.ab = ab, .c = ct, .act = g->act,
+		.trans_a = g->trans_a, .trans_b = g->trans_b, .bias = bias,
+		.m = mm, .n = nn, .k = g->k, .lda = lda, .ldb = ldb, .ldc = ldc,
+		.alpha = g->alpha, .beta = g->beta,
+	};
 
+	return t1_mm_run(&p, a, b, c, bias);
+}
+
+/*
+ * fp32 and bf16: each tile is one oneDNN matmul over the whole of K,
+ * straight on the operands, epilogue included (bf16: fp32 accumulation,
+ * one rounding to bf16 at the end).  The bias goes in as fp32.
+ */
+static int gemm_direct(const struct t1_gemm *g)
+{
+	uint32_t t = g->dtype == TESSERA_DTYPE_FP32 ? T1_MM_F32 : T1_MM_BF16;
+	size_t es = t1_dtype_size(g->dtype);
+	const uint8_t *a = g->a, *b = g->b;
+	const float *bias = NULL;
+	uint32_t mt, nt;
+	int ret = 0;
+
+	pthread_once(&f16_lut_once, f16_lut_init);
+	if (g->bias && g->dtype == TESSERA_DTYPE_FP32)
+		bias = g->biasp;
+	else if (g->bias)
+		bias = to_f32(g, 3, g->biasp, 1, g->n, g->n, &ret);
+	if (ret)
+		goto out;
 	t1_gemm_tiles(g->m, g->n, g->k, T1_TILE_MACS, &mt, &nt);
 	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
 		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
 			uint32_t mm = min_u32(mt, g->m - i0);
 			uint32_t nn = min_u32(nt, g->n - j0);
-			float *c = (float *)g->c + (size_t)i0 * g->ldc + j0;
+			uint8_t *c = (uint8_t *)g->c + ((size_t)i0 * g->ldc + j0) * es;
 
-			if (cancelled(g))
-				return -ECANCELED;
-			cblas_sgemm(CblasRowMajor, ta, tb, mm, nn, g->k, g->alpha,
-				    a + a_off(g->trans_a, g->lda, i0), g->lda,
-				    b + b_off(g->trans_b, g->ldb, j0), g->ldb,
-				    g->beta, c, g->ldc);
-			if (plain)
-				continue;
-			for (size_t i = 0; i < mm; i++) {
-				float *row = c + i * g->ldc;
-
-				for (size_t j = 0; j < nn; j++) {
-					float v = row[j];
-
-					if (g->bias)
-						v += t1_load(g->biasp, g->dtype,
-							     j0 + j);
-					row[j] = act(g->act, v);
-				}
+			if (cancelled(g)) {
+				ret = -ECANCELED;
+				goto out;
 			}
+			ret = tile_mm(g, t, t, a + a_off(g->trans_a, g->lda, i0) * es,
+				      g->lda, b + b_off(g->trans_b, g->ldb, j0) * es,
+				      g->ldb, c, g->ldc, bias ? bias + j0 : NULL,
+				      mm, nn);
+			if (ret)
+				goto out;
 		}
 	}
-	return 0;
+out:
+	scratch_trim();
+	return ret;
 }
 
 /*
- * fp16 / bf16: A and B are converted to fp32 once; each tile converts
- * its part of C (if read), runs one sgemm over the whole of K, and
- * rounds its results once, after the epilogue.
+ * fp16 (oneDNN 2.6 has no fp16 matmul on CPU): A and B are converted to
+ * fp32 once (exactly); each tile converts its part of C (if read), runs
+ * one fp32 matmul over the whole of K with the epilogue, and rounds its
+ * results once to fp16.
  */
-static int gemm_narrow(const struct t1_gemm *g)
+static int gemm_fp16(const struct t1_gemm *g)
 {
-	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
-	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
 	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
 	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
 	size_t es = t1_dtype_size(g->dtype);
@@ -497,18 +506,15 @@ static int gemm_narrow(const struct t1_gemm *g)
 				for (size_t i = 0; i < mm; i++)
 					row_to_f32(c + i * nn, ct + i * g->ldc * es,
 						   g->dtype, nn);
-			cblas_sgemm(CblasRowMajor, ta, tb, mm, nn, g->k, g->alpha,
-				    a + a_off(g->trans_a, ac, i0), ac,
-				    b + b_off(g->trans_b, bc, j0), bc,
-				    g->beta, c, nn);
-			for (size_t i = 0; i < mm; i++) {
-				float *row = c + i * nn;
-
-				for (size_t j = 0; j < nn; j++)
-					row[j] = act(g->act, bias ? row[j] + bias[j0 + j] :
-							       row[j]);
-				row_from_f32(ct + i * g->ldc * es, g->dtype, row, nn);
-			}
+			ret = tile_mm(g, T1_MM_F32, T1_MM_F32,
+				      a + a_off(g->trans_a, ac, i0), ac,
+				      b + b_off(g->trans_b, bc, j0), bc, c, nn,
+				      bias ? bias + j0 : NULL, mm, nn);
+			if (ret)
+				goto out;
+			for (size_t i = 0; i < mm; i++)
+				row_from_f32(ct + i * g->ldc * es, g->dtype,
+					     c + i * nn, nn);
 		}
 	}
 out:
@@ -517,102 +523,85 @@ out:
 }
 
 /*
- * Rows [p0, p0 + kc) of K of an int8 operand as fp64, in the operand's own
- * orientation: @rows x @cols stored with leading dimension @ld, of which
- * either the rows (@k_rows) or the columns are K.  The slice is dense:
- * kc (or @cols) wide.  0, -ENOMEM or -ECANCELED.
- */
-static int i8_slice(const struct t1_gemm *g, double *d, const int8_t *src,
-		    bool k_rows, uint32_t rows, uint32_t cols, uint32_t ld,
-		    uint32_t p0, uint32_t kc)
-{
-	uint32_t r0 = k_rows ? p0 : 0, nr = k_rows ? kc : rows;
-	uint32_t c0 = k_rows ? 0 : p0, nc = k_rows ? cols : kc;
-	size_t step = chunk_rows(nc);
-
-	for (size_t r = 0; r < nr; r++) {
-		const int8_t *s = src + (r0 + r) * (size_t)ld + c0;
-
-		if (r % step == 0 && cancelled(g))
-			return -ECANCELED;
-		for (size_t c = 0; c < nc; c++)
-			d[r * nc + c] = s[c];
-	}
-	return 0;
-}
-
-/*
- * int8 x int8 -> int32.  Sums are exact in fp64 (|sum| < 2^31 << 2^53),
- * so K is cut into slices of T1_INT8_K_SLICE as well: each slice of A and
- * B is converted once and added into an fp64 C with one dgemm per tile.
- * The epilogue then adds C and bias and saturates, as if in one go.
+ * int8 x int8 -> int32 on oneDNN's s8 x s8 -> s32 matmul (VNNI).  oneDNN
+ * passes its int32 sums through fp32 on the way out, which is exact only
+ * up to 2^24: so K is summed in slices of T1_INT8_K_SLICE (1024: |sum| <=
+ * 1024 * 2^14 = 2^24), one call per slice and tile, and the slices are
+ * added here in int32 (|total| <= 65536 * 2^14 = 2^30: no overflow).  The
+ * epilogue then adds C and bias in 64 bits, applies RELU and saturates.
+ * Work buffers: two int32 tiles, whatever the GEMM's size.
  */
 static int gemm_int8(const struct t1_gemm *g)
 {
-	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
-	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
-	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
-	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
 	uint32_t slice = min_u32(g->k, T1_INT8_K_SLICE), mt, nt;
-	double *a = scratch_get(0, (size_t)g->m * slice * sizeof(double));
-	double *b = scratch_get(1, (size_t)slice * g->n * sizeof(double));
-	double *c = scratch_get(2, (size_t)g->m * g->n * sizeof(double));
-	size_t step = chunk_rows(g->n);
+	const int8_t *a = g->a, *b = g->b;
+	int32_t *acc, *part;
 	int ret = -ENOMEM;
 
-	if (!a || !b || !c)
+	t1_gemm_tiles(g->m, g->n, slice, T1_INT8_TILE_MACS, &mt, &nt);
+	acc = scratch_get(0, (size_t)mt * nt * sizeof(int32_t));
+	part = g->k > slice ? scratch_get(1, (size_t)mt * nt * sizeof(int32_t)) :
+			      acc;
+	if (!acc || !part)
 		goto out;
-	t1_gemm_tiles(g->m, g->n, slice, T1_TILE_MACS / 2, &mt, &nt);
-	for (uint32_t p0 = 0; p0 < g->k; p0 += slice) {
-		uint32_t kc = min_u32(slice, g->k - p0);
-		/* Leading dimensions of the dense slices. */
-		uint32_t lda = g->trans_a ? g->m : kc, ldb = g->trans_b ? kc : g->n;
+	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
+		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+			uint32_t mm = min_u32(mt, g->m - i0);
+			uint32_t nn = min_u32(nt, g->n - j0);
+			size_t area = (size_t)mm * nn;
 
-		ret = i8_slice(g, a, g->a, g->trans_a, ar, ac, g->lda, p0, kc);
-		if (!ret)
-			ret = i8_slice(g, b, g->b, !g->trans_b, br, bc, g->ldb, p0, kc);
-		if (ret)
-			goto out;
-		for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
-			for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+			for (uint32_t p0 = 0; p0 < g->k; p0 += slice) {
+				struct t1_mm p = {
+					.ab = T1_MM_S8, .c = T1_MM_S32,
+					.act = TESSERA_ACT_NONE,
+					.trans_a = g->trans_a, .trans_b = g->trans_b,
+					.m = mm, .n = nn,
+					.k = min_u32(slice, g->k - p0),
+					.lda = g->lda, .ldb = g->ldb, .ldc = nn,
+					.alpha = 1.0f,
+				};
+				/* op(A)[i0.., p0..] and op(B)[p0.., j0..] */
+				size_t ao = g->trans_a ? (size_t)p0 * g->lda + i0 :
+						(size_t)i0 * g->lda + p0;
+				size_t bo = g->trans_b ? (size_t)j0 * g->ldb + p0 :
+						(size_t)p0 * g->ldb + j0;
+
 				if (cancelled(g)) {
 					ret = -ECANCELED;
 					goto out;
 				}
-				cblas_dgemm(CblasRowMajor, ta, tb,
-					    min_u32(mt, g->m - i0),
-					    min_u32(nt, g->n - j0), kc, 1.0,
-					    a + a_off(g->trans_a, lda, i0), lda,
-					    b + b_off(g->trans_b, ldb, j0), ldb,
-					    p0 ? 1.0 : 0.0,
-					    c + (size_t)i0 * g->n + j0, g->n);
+				ret = t1_mm_run(&p, a + ao, b + bo,
+						p0 ? part : acc, NULL);
+				if (ret)
+					goto out;
+				if (p0)
+					for (size_t i = 0; i < area; i++)
+						acc[i] += part[i];
 			}
-		}
-	}
-	for (size_t i = 0; i < g->m; i++) {
-		int32_t *row = (int32_t *)g->c + i * g->ldc;
+			for (size_t i = 0; i < mm; i++) {
+				int32_t *row = (int32_t *)g->c + (i0 + i) * g->ldc + j0;
 
-		if (i % step == 0 && cancelled(g)) {
-			ret = -ECANCELED;
-			goto out;
-		}
-		for (size_t j = 0; j < g->n; j++) {
-			int64_t v = (int64_t)c[i * g->n + j];
-			int32_t old;
+				for (size_t j = 0; j < nn; j++) {
+					int64_t v = acc[i * nn + j];
+					int32_t old;
 
-			if (g->beta != 0.0f) {
-				memcpy(&old, &row[j], 4);
-				v += old;
+					if (g->beta != 0.0f) {
+						memcpy(&old, &row[j], 4);
+						v += old;
+					}
+					if (g->bias) {
+						memcpy(&old, (const int32_t *)g->biasp +
+						       j0 + j, 4);
+						v += old;
+					}
+					if (g->act == TESSERA_ACT_RELU && v < 0)
+						v = 0;
+					v = v > INT32_MAX ? INT32_MAX :
+					    v < INT32_MIN ? INT32_MIN : v;
+					old = (int32_t)v;
+					memcpy(&row[j], &old, 4);
+				}
 			}
-			if (g->bias) {
-				memcpy(&old, (const int32_t *)g->biasp + j, 4);
-				v += old;
-			}
-			if (g->act == TESSERA_ACT_RELU && v < 0)
-				v = 0;
-			v = v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v;
-			old = (int32_t)v;
-			memcpy(&row[j], &old, 4);
 		}
 	}
 	ret = 0;
@@ -623,21 +612,17 @@ out:
 
 int t1_gemm_run(const struct t1_gemm *g)
 {
-	static _Thread_local bool blas_threads_set;
+	int ret;
 
-	/*
-	 * OpenBLAS called from a thread that did not initialise it runs
-	 * single-threaded unless that thread asks for its workers.
-	 */
-	if (!blas_threads_set) {
-		openblas_set_num_threads(openblas_get_num_procs());
-		blas_threads_set = true;
-	}
+	t1_mm_busy(1);
 	if (g->dtype == TESSERA_DTYPE_INT8)
-		return gemm_int8(g);
-	if (g->dtype == TESSERA_DTYPE_FP32)
-		return gemm_fp32(g);
-	return gemm_narrow(g);
+		ret = gemm_int8(g);
+	else if (g->dtype == TESSERA_DTYPE_FP16)
+		ret = gemm_fp16(g);
+	else
+		ret = gemm_direct(g);
+	t1_mm_busy(-1);
+	return ret;
 }
 
 static float ew_op(uint32_t op, float a, float b, float s)

@@ -16,20 +16,24 @@
 /*
  * Work between two checks of an engine's abort flag (the bounds that
  * Documentation/hw/programming-guide.rst, "Resets", promises): a GEMM
- * runs in tiles of at most T1_TILE_MACS multiply-accumulates (fp32, on
- * sgemm; half that on the int8 path's dgemm) and T1_TILE_AREA elements of
- * C, row-wise work and type conversions in chunks of T1_CHUNK_ELEMS
+ * runs in tiles of at most T1_TILE_MACS multiply-accumulates (fp32, fp16,
+ * bf16; T1_INT8_TILE_MACS per K slice for int8, whose VNNI path is faster)
+ * and T1_TILE_AREA elements of C, each tile one oneDNN call, row-wise work and type conversions in chunks of T1_CHUNK_ELEMS
  * elements (at least one row), memory transfers in chunks of
  * T1_CHUNK_BYTES.  Each is a few ms of host time at most (2^28 MACs are
- * 2 ms at 270 GFLOP/s); smaller tiles cost GEMM speed, since every
+ * 1.4 ms at 390 GFLOP/s); smaller tiles cost GEMM speed, since every
  * library call packs its operands again.
  */
 #define T1_TILE_MACS		(1ull << 28)
 #define T1_TILE_AREA		(1ull << 22)
 #define T1_CHUNK_ELEMS		(1u << 16)
 #define T1_CHUNK_BYTES		(4u << 20)
-/* int8 GEMM: K is summed in slices of this many (exact in fp64). */
-#define T1_INT8_K_SLICE		2048u
+#define T1_INT8_TILE_MACS	(1ull << 28)
+/*
+ * int8 GEMM: K is summed in slices of this many, so that each slice's sum
+ * (|sum| <= 2^24) passes exactly through oneDNN's fp32 output stage.
+ */
+#define T1_INT8_K_SLICE		1024u
 
 float t1_f16_to_f32(uint16_t h);
 uint16_t t1_f32_to_f16(float f);	/* round to nearest even */
