@@ -1321,10 +1321,10 @@ static void test_gemm_tiled(struct tap *t)
 		  false, TESSERA_ACT_NONE },
 		{ TESSERA_DTYPE_FP16, false, true, 2100, 2050, 4, -1.5f, 1.0f,
 		  true, TESSERA_ACT_GELU },
-		{ TESSERA_DTYPE_BF16, true, true, 900, 1000, 320, 1.0f, 0.5f,
+		{ TESSERA_DTYPE_BF16, true, true, 900, 1000, 640, 1.0f, 0.5f,
 		  true, TESSERA_ACT_RELU },
 	};
-	const int m = 600, n = 520, k = 3000;
+	const int m = 760, n = 760, k = 1500;
 	int8_t *a, *b;
 	int32_t *c, *bias;
 	int64_t *want;
@@ -1334,7 +1334,7 @@ static void test_gemm_tiled(struct tap *t)
 		TESSERA_DTYPE_INT8 | TESSERA_ACT_RELU << 8, m, n, k,
 		LO(BYP(0)), HI(BYP(0)), m, LO(BYP(0x200000)), HI(BYP(0x200000)),
 		n, LO(BYP(0x400000)), HI(BYP(0x400000)), n, fbits(1.0f),
-		fbits(1.0f), LO(BYP(0x600000)), HI(BYP(0x600000)),
+		fbits(1.0f), LO(BYP(0x700000)), HI(BYP(0x700000)),
 	};
 	unsigned int seed = 7, bad = 0;
 	uint32_t mt, nt;
@@ -1343,21 +1343,22 @@ static void test_gemm_tiled(struct tap *t)
 	if (!CHECK(t, fx_init_hbm(&fx, false, 64u << 20)))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		t1_gemm_tiles(cases[i].m, cases[i].n, cases[i].k, T1_TILE_MACS,
-			      &mt, &nt);
+		t1_gemm_tiles(cases[i].m, cases[i].n, cases[i].k,
+			      cases[i].dt == TESSERA_DTYPE_BF16 ? T1_BF16_TILE_MACS :
+			      T1_TILE_MACS, &mt, &nt);
 		CHECK(t, mt < (uint32_t)cases[i].m || nt < (uint32_t)cases[i].n);
 		gemm_check(t, &fx, cases[i].dt, cases[i].ta, cases[i].tb,
 			   cases[i].m, cases[i].n, cases[i].k, cases[i].alpha,
 			   cases[i].beta, cases[i].bias, cases[i].act);
 	}
 
-	/* int8: three K slices, four tiles, C and bias added, RELU, saturation */
+	/* int8: two K slices, two tiles, C and bias added, RELU, saturation */
 	t1_gemm_tiles(m, n, T1_INT8_K_SLICE, T1_INT8_TILE_MACS, &mt, &nt);
 	CHECK(t, k > (int)T1_INT8_K_SLICE && (mt < m || nt < n));
 	a = (int8_t *)fx.hbm;			/* K x M: transposed */
 	b = (int8_t *)fx.hbm + 0x200000;	/* K x N */
 	c = (int32_t *)(fx.hbm + 0x400000);
-	bias = (int32_t *)(fx.hbm + 0x600000);
+	bias = (int32_t *)(fx.hbm + 0x700000);
 	want = calloc((size_t)m * n, sizeof(*want));
 	for (int i = 0; i < m * k; i++)
 		a[i] = (int8_t)(rand_r(&seed) & 0xff);

@@ -248,7 +248,11 @@ static void row_from_f32(void *dst, uint32_t dt, const float *src, size_t count)
  * fp32.  Buffers up to SCRATCH_KEEP bytes are kept; larger ones are freed
  * after use.
  */
-#define SCRATCH_BUFS	4
+#define SCRATCH_BUFS	7
+/* Scratch buffers 4-6: dense copies of A, B and C tiles. */
+#define SCR_A		4
+#define SCR_B		5
+#define SCR_C		6
 #define SCRATCH_KEEP	(64u << 20)
 
 struct gemm_scratch {
@@ -354,7 +358,14 @@ void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
 		return;
 	}
 	s = (uint64_t)sqrt((double)area);
-	if (m <= s) {
+	if ((uint64_t)n * T1_PANEL_ROWS <= area) {
+		/*
+		 * Panels of whole rows: B and C stay dense, which oneDNN's
+		 * fastest (brgemm) kernels need.
+		 */
+		b = n;
+		a = area / n;
+	} else if (m <= s) {
 		a = m;
 		b = area / m;
 	} else if (n <= s) {
@@ -405,6 +416,96 @@ static float *to_f32(const struct t1_gemm *g, unsigned int i, const void *src,
 	return d;
 }
 
+/* A matrix operand of one oneDNN call: rows x cols, maybe transposed. */
+struct view {
+	const uint8_t *p;
+	uint32_t ld;
+	bool trans;
+};
+
+/* op(A)[i0.., p0..] and op(B)[p0.., j0..] of @g, elements @es bytes. */
+static struct view a_view(const struct t1_gemm *g, size_t es, uint32_t i0,
+			  uint32_t p0)
+{
+	size_t off = g->trans_a ? (size_t)p0 * g->lda + i0 :
+				  (size_t)i0 * g->lda + p0;
+
+	return (struct view){ (const uint8_t *)g->a + off * es, g->lda,
+			      g->trans_a };
+}
+
+static struct view b_view(const struct t1_gemm *g, size_t es, uint32_t p0,
+			  uint32_t j0)
+{
+	size_t off = g->trans_b ? (size_t)j0 * g->ldb + p0 :
+				  (size_t)p0 * g->ldb + j0;
+
+	return (struct view){ (const uint8_t *)g->b + off * es, g->ldb,
+			      g->trans_b };
+}
+
+/*
+ * oneDNN 2.6 runs its brgemm kernels (AMX/VNNI/bf16) only on dense
+ * operands and falls back to a slower GEMM otherwise (measured: bf16 and
+ * int8 at half speed or less).  So a strided or transposed tile operand
+ * of @rows x @cols elements is copied into dense row-major scratch @idx,
+ * when the copy is at most T1_PACK_BYTES; otherwise (or without memory)
+ * the view is used as it is.  The copy is O(rows * cols) against the
+ * tile's O(rows * cols * other side) arithmetic.
+ */
+static struct view densify(struct view v, uint32_t rows, uint32_t cols,
+			   size_t es, unsigned int idx)
+{
+	size_t bytes = (size_t)rows * cols * es;
+	uint8_t *d;
+
+	if ((!v.trans && (v.ld == cols || rows == 1)) || bytes > T1_PACK_BYTES)
+		return v;
+	d = scratch_get(idx, bytes);
+	if (!d)
+		return v;
+	for (size_t r = 0; r < rows; r++) {
+		uint8_t *dr = d + r * cols * es;
+
+		if (!v.trans) {
+			memcpy(dr, v.p + r * v.ld * es, cols * es);
+			continue;
+		}
+		/* element (r, c) is at c * ld + r */
+		switch (es) {
+		case 1:
+			for (size_t c = 0; c < cols; c++)
+				dr[c] = v.p[c * v.ld + r];
+			break;
+		case 2:
+			for (size_t c = 0; c < cols; c++)
+				memcpy(dr + 2 * c, v.p + (c * v.ld + r) * 2, 2);
+			break;
+		default:
+			for (size_t c = 0; c < cols; c++)
+				memcpy(dr + 4 * c, v.p + (c * v.ld + r) * 4, 4);
+			break;
+		}
+	}
+	return (struct view){ d, cols, false };
+}
+
+/* One call on views: C tile at @c (leading dim @ldc). */
+static int view_mm(const struct t1_gemm *g, uint32_t ab, uint32_t ct,
+		   uint32_t act, struct view a, struct view b, void *c,
+		   uint32_t ldc, const float *bias, uint32_t mm, uint32_t nn,
+		   uint32_t kc, float beta)
+{
+	struct t1_mm p = {
+		.ab = ab, .c = ct, .act = act,
+		.trans_a = a.trans, .trans_b = b.trans, .bias = bias,
+		.m = mm, .n = nn, .k = kc, .lda = a.ld, .ldb = b.ld, .ldc = ldc,
+		.alpha = g->alpha, .beta = beta,
+	};
+
+	return t1_mm_run(&p, a.p, b.p, c, bias);
+}
+
 /* One tile of a float GEMM on oneDNN: C tile at @c (leading dim @ldc). */
 static int tile_mm(const struct t1_gemm *g, uint32_t ab, uint32_t ct,
 		   const void *a, uint32_t lda, const void *b, uint32_t ldb,
@@ -419,6 +520,34 @@ static int tile_mm(const struct t1_gemm *g, uint32_t ab, uint32_t ct,
 	};
 
 	return t1_mm_run(&p, a, b, c, bias);
+}
+
+/*
+ * A bf16 tile on dense operands (densify()); a strided C tile is
+ * computed in dense scratch and copied back.
+ */
+static int bf16_tile(const struct t1_gemm *g, const float *bias, uint32_t i0,
+		     uint32_t j0, uint32_t mm, uint32_t nn, uint8_t *c)
+{
+	struct view a = densify(a_view(g, 2, i0, 0), mm, g->k, 2, SCR_A);
+	struct view b = densify(b_view(g, 2, 0, j0), g->k, nn, 2, SCR_B);
+	size_t row = (size_t)nn * 2, bytes = row * mm;
+	uint8_t *d = NULL;
+	int ret;
+
+	if (g->ldc != nn && mm > 1 && bytes <= T1_PACK_BYTES)
+		d = scratch_get(SCR_C, bytes);
+	if (!d)
+		return view_mm(g, T1_MM_BF16, T1_MM_BF16, g->act, a, b, c,
+			       g->ldc, bias, mm, nn, g->k, g->beta);
+	if (g->beta != 0.0f)
+		for (size_t i = 0; i < mm; i++)
+			memcpy(d + i * row, c + i * g->ldc * 2, row);
+	ret = view_mm(g, T1_MM_BF16, T1_MM_BF16, g->act, a, b, d, nn, bias,
+		      mm, nn, g->k, g->beta);
+	for (size_t i = 0; !ret && i < mm; i++)
+		memcpy(c + i * g->ldc * 2, d + i * row, row);
+	return ret;
 }
 
 /*
@@ -442,7 +571,7 @@ static int gemm_direct(const struct t1_gemm *g)
 		bias = to_f32(g, 3, g->biasp, 1, g->n, g->n, &ret);
 	if (ret)
 		goto out;
-	t1_gemm_tiles(g->m, g->n, g->k, T1_TILE_MACS, &mt, &nt);
+	t1_gemm_tiles(g->m, g->n, g->k, t == T1_MM_F32 ? T1_TILE_MACS : T1_BF16_TILE_MACS, &mt, &nt);
 	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
 		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
 			uint32_t mm = min_u32(mt, g->m - i0);
@@ -453,10 +582,18 @@ static int gemm_direct(const struct t1_gemm *g)
 				ret = -ECANCELED;
 				goto out;
 			}
-			ret = tile_mm(g, t, t, a + a_off(g->trans_a, g->lda, i0) * es,
-				      g->lda, b + b_off(g->trans_b, g->ldb, j0) * es,
-				      g->ldb, c, g->ldc, bias ? bias + j0 : NULL,
-				      mm, nn);
+			if (t == T1_MM_F32) {
+				/* fp32: oneDNN's strided GEMM is as fast */
+				ret = tile_mm(g, t, t,
+					      a + a_off(g->trans_a, g->lda, i0) * es,
+					      g->lda,
+					      b + b_off(g->trans_b, g->ldb, j0) * es,
+					      g->ldb, c, g->ldc,
+					      bias ? bias + j0 : NULL, mm, nn);
+			} else {
+				ret = bf16_tile(g, bias ? bias + j0 : NULL, i0, j0,
+						mm, nn, c);
+			}
 			if (ret)
 				goto out;
 		}
@@ -522,84 +659,99 @@ out:
 	return ret;
 }
 
+/* @dst (leading dimension @ldd) += the dense mm x nn tile @src. */
+static void add_rows(int32_t *dst, size_t ldd, const int32_t *src,
+		     uint32_t mm, uint32_t nn)
+{
+	for (size_t i = 0; i < mm; i++)
+		for (size_t j = 0; j < nn; j++)
+			dst[i * ldd + j] += src[i * nn + j];
+}
+
 /*
  * int8 x int8 -> int32 on oneDNN's s8 x s8 -> s32 matmul (VNNI).  oneDNN
  * passes its int32 sums through fp32 on the way out, which is exact only
  * up to 2^24: so K is summed in slices of T1_INT8_K_SLICE (1024: |sum| <=
  * 1024 * 2^14 = 2^24), one call per slice and tile, and the slices are
- * added here in int32 (|total| <= 65536 * 2^14 = 2^30: no overflow).  The
- * epilogue then adds C and bias in 64 bits, applies RELU and saturates.
- * Work buffers: two int32 tiles, whatever the GEMM's size.
+ * added here in int32 (|total| <= 65536 * 2^14 = 2^30: no overflow).
+ *
+ * Without C or bias the result is the sum itself (it cannot saturate):
+ * the first slice goes straight into C, with RELU as a post-op if it is
+ * the only one (RELU of an exact value is exact).  Otherwise the sum
+ * collects in a tile buffer, and the epilogue adds C and bias in 64 bits,
+ * applies RELU and saturates.  Work buffers: at most two int32 tiles,
+ * whatever the GEMM's size.
  */
 static int gemm_int8(const struct t1_gemm *g)
 {
 	uint32_t slice = min_u32(g->k, T1_INT8_K_SLICE), mt, nt;
-	const int8_t *a = g->a, *b = g->b;
-	int32_t *acc, *part;
+	bool direct = g->beta == 0.0f && !g->bias;
+	bool sliced = g->k > slice;
+	int32_t *acc = NULL, *part = NULL;
 	int ret = -ENOMEM;
 
 	t1_gemm_tiles(g->m, g->n, slice, T1_INT8_TILE_MACS, &mt, &nt);
-	acc = scratch_get(0, (size_t)mt * nt * sizeof(int32_t));
-	part = g->k > slice ? scratch_get(1, (size_t)mt * nt * sizeof(int32_t)) :
-			      acc;
-	if (!acc || !part)
+	if (sliced && !(part = scratch_get(1, (size_t)mt * nt * sizeof(int32_t))))
 		goto out;
 	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
 		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
 			uint32_t mm = min_u32(mt, g->m - i0);
 			uint32_t nn = min_u32(nt, g->n - j0);
-			size_t area = (size_t)mm * nn;
+			int32_t *ct = (int32_t *)g->c + (size_t)i0 * g->ldc + j0;
+			/* straight into C only where C's tile is dense */
+			bool dtile = direct && (g->ldc == nn || mm == 1);
+			int32_t *sum;
+			uint32_t lds;
 
+			if (!dtile && !acc &&
+			    !(acc = scratch_get(0, (size_t)mt * nt * sizeof(int32_t))))
+				goto out;
+			sum = dtile ? ct : acc;
+			lds = dtile ? g->ldc : nn;
 			for (uint32_t p0 = 0; p0 < g->k; p0 += slice) {
-				struct t1_mm p = {
-					.ab = T1_MM_S8, .c = T1_MM_S32,
-					.act = TESSERA_ACT_NONE,
-					.trans_a = g->trans_a, .trans_b = g->trans_b,
-					.m = mm, .n = nn,
-					.k = min_u32(slice, g->k - p0),
-					.lda = g->lda, .ldb = g->ldb, .ldc = nn,
-					.alpha = 1.0f,
-				};
-				/* op(A)[i0.., p0..] and op(B)[p0.., j0..] */
-				size_t ao = g->trans_a ? (size_t)p0 * g->lda + i0 :
-						(size_t)i0 * g->lda + p0;
-				size_t bo = g->trans_b ? (size_t)j0 * g->ldb + p0 :
-						(size_t)p0 * g->ldb + j0;
+				uint32_t kc = min_u32(slice, g->k - p0);
+				struct view av = densify(a_view(g, 1, i0, p0), mm, kc,
+							 1, SCR_A);
+				struct view bv = densify(b_view(g, 1, p0, j0), kc, nn,
+							 1, SCR_B);
 
 				if (cancelled(g)) {
 					ret = -ECANCELED;
 					goto out;
 				}
-				ret = t1_mm_run(&p, a + ao, b + bo,
-						p0 ? part : acc, NULL);
+				ret = view_mm(g, T1_MM_S8, T1_MM_S32,
+					      dtile && !sliced ? g->act :
+					      TESSERA_ACT_NONE, av, bv,
+					      p0 ? part : sum, p0 ? nn : lds, NULL,
+					      mm, nn, kc, 0.0f);
 				if (ret)
 					goto out;
 				if (p0)
-					for (size_t i = 0; i < area; i++)
-						acc[i] += part[i];
+					add_rows(sum, lds, part, mm, nn);
+			}
+			if (dtile) {
+				if (sliced && g->act == TESSERA_ACT_RELU)
+					for (size_t i = 0; i < mm; i++)
+						for (size_t j = 0; j < nn; j++)
+							if (ct[i * g->ldc + j] < 0)
+								ct[i * g->ldc + j] = 0;
+				continue;
 			}
 			for (size_t i = 0; i < mm; i++) {
-				int32_t *row = (int32_t *)g->c + (i0 + i) * g->ldc + j0;
+				int32_t *row = ct + i * g->ldc;
+				const int32_t *bias = g->biasp;
 
 				for (size_t j = 0; j < nn; j++) {
 					int64_t v = acc[i * nn + j];
-					int32_t old;
 
-					if (g->beta != 0.0f) {
-						memcpy(&old, &row[j], 4);
-						v += old;
-					}
-					if (g->bias) {
-						memcpy(&old, (const int32_t *)g->biasp +
-						       j0 + j, 4);
-						v += old;
-					}
+					if (g->beta != 0.0f)
+						v += row[j];
+					if (g->bias)
+						v += bias[j0 + j];
 					if (g->act == TESSERA_ACT_RELU && v < 0)
 						v = 0;
-					v = v > INT32_MAX ? INT32_MAX :
-					    v < INT32_MIN ? INT32_MIN : v;
-					old = (int32_t)v;
-					memcpy(&row[j], &old, 4);
+					row[j] = (int32_t)(v > INT32_MAX ? INT32_MAX :
+							   v < INT32_MIN ? INT32_MIN : v);
 				}
 			}
 		}
