@@ -456,6 +456,52 @@ static void test_gemm_int8(struct tap *t)
 	fx_fini(&fx);
 }
 
+/*
+ * The row converters (F16C on hosts that have it) give exactly the
+ * scalar conversions' bits: every fp16 value, and fp32 bit patterns
+ * from random, special and rounding-boundary values.
+ */
+static void test_row_conversions(struct tap *t)
+{
+	enum { NF = 1 << 20 };
+	uint16_t *h = malloc(65536 * 2), *h2 = malloc(NF * 2);
+	float *f = malloc(65536 * 4), *g = malloc(NF * 4);
+	unsigned int bad = 0, seed = 3;
+
+	for (uint32_t i = 0; i < 65536; i++)
+		h[i] = (uint16_t)i;
+	t1_row_to_f32(f, h, TESSERA_DTYPE_FP16, 65536);
+	for (uint32_t i = 0; i < 65536; i++) {
+		float w = t1_f16_to_f32((uint16_t)i);
+
+		bad += memcmp(&w, &f[i], 4) != 0;
+	}
+	CHECK_EQ(t, bad, 0);
+	for (uint32_t i = 0; i < NF; i++) {
+		uint32_t u = (uint32_t)rand_r(&seed) << 16 ^ (uint32_t)rand_r(&seed);
+
+		/* a quarter near fp16's range, ties included (low bits 0x1000) */
+		if (i % 4 == 0)
+			u = (u & 0x80000000u) | (0x33000000u + (u & 0x0fffffffu) % 0x0c800000u);
+		if (i % 8 == 1)
+			u = (u & ~0x1fffu) | 0x1000u;
+		memcpy(&g[i], &u, 4);
+	}
+	g[0] = 65520.0f;
+	g[1] = -0.0f;
+	g[2] = INFINITY;
+	g[3] = NAN;
+	t1_row_from_f32(h2, TESSERA_DTYPE_FP16, g, NF);
+	bad = 0;
+	for (uint32_t i = 0; i < NF; i++)
+		bad += h2[i] != t1_f32_to_f16(g[i]);
+	CHECK_EQ(t, bad, 0);
+	free(h);
+	free(h2);
+	free(f);
+	free(g);
+}
+
 static void test_number_formats(struct tap *t)
 {
 	/* fp16: ties to even, overflow, subnormals, NaN */
@@ -1488,6 +1534,7 @@ static const struct tap_test tests[] = {
 	{ "SEMAPHORE across engines, busy cycles", test_semaphore_cross_engine },
 	{ "GEMM fp32/fp16/bf16, transposes, epilogue", test_gemm_float },
 	{ "GEMM int8 -> int32, saturation", test_gemm_int8 },
+	{ "fp16 row conversions match the scalar ones", test_row_conversions },
 	{ "fp16/bf16/int8 conversions", test_number_formats },
 	{ "ELEMENTWISE", test_elementwise },
 	{ "SOFTMAX and LAYERNORM", test_softmax_layernorm },

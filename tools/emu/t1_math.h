@@ -49,6 +49,13 @@ int8_t t1_f32_to_i8(float f);		/* RNE, saturating, NaN -> 0 */
 int32_t t1_f32_to_i32(float f);		/* RNE, saturating, NaN -> 0 */
 float t1_gelu(float x);
 
+/*
+ * @count elements of type @dt as fp32 and back (rounding once): the same
+ * values as t1_load() / t1_store(), faster (F16C where the host has it).
+ */
+void t1_row_to_f32(float *dst, const void *src, uint32_t dt, size_t count);
+void t1_row_from_f32(void *dst, uint32_t dt, const float *src, size_t count);
+
 /* Bytes per element of TESSERA_DTYPE_* @dt, 0 if unknown. */
 unsigned int t1_dtype_size(uint32_t dt);
 /* Element @i of an array of type @dt, as fp32 / stored from fp32. */
