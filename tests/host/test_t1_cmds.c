@@ -17,6 +17,7 @@
 #include <linux/pci_regs.h>
 
 #include "t1.h"
+#include "t1_dnnl.h"
 #include "t1_math.h"
 #include "t1_priv.h"
 #include "tap.h"
@@ -500,6 +501,66 @@ static void test_row_conversions(struct tap *t)
 	free(h2);
 	free(f);
 	free(g);
+}
+
+/* One fp32 GEMM of M x N x K = 256 x 384 x 2048 into C at 0x800000. */
+static void det_gemm(struct tap *t, struct fx *fx, float *out)
+{
+	const uint32_t m = 256, n = 384, k = 2048;
+	uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
+		HDR(TESSERA_CMD_OP_GEMM, 0, TESSERA_CMD_GEMM_LEN),
+		TESSERA_DTYPE_FP32, m, n, k, LO(BYP(0)), HI(BYP(0)), k,
+		LO(BYP(0x400000)), HI(BYP(0x400000)), n, LO(BYP(0x800000)),
+		HI(BYP(0x800000)), n, fbits(1.0f), fbits(0.0f), 0, 0,
+	};
+
+	CHECK_EQ(t, run(fx, 0, cmd, TESSERA_CMD_GEMM_LEN), 0);
+	memcpy(out, fx->hbm + 0x800000, (size_t)m * n * 4);
+}
+
+/*
+ * The engines' share of the math threads, and results that do not
+ * change from run to run (nor, for this dense shape, with the share).
+ */
+static void test_math_threads(struct tap *t)
+{
+	const size_t cn = 256 * 384;
+	float *c1 = malloc(cn * 4), *c2 = malloc(cn * 4), *c3 = malloc(cn * 4);
+	unsigned int seed = 11;
+	struct fx fx;
+
+	t1_mm_set_threads(4);
+	CHECK_EQ(t, t1_mm_share(), 4);
+	t1_mm_busy(1);
+	CHECK_EQ(t, t1_mm_share(), 4);
+	t1_mm_busy(1);
+	CHECK_EQ(t, t1_mm_share(), 2);
+	t1_mm_busy(3);
+	CHECK_EQ(t, t1_mm_share(), 1);		/* 5 engines: at least one */
+	t1_mm_busy(-5);
+	t1_mm_set_threads(0);
+	CHECK(t, t1_mm_threads() == (unsigned int)sysconf(_SC_NPROCESSORS_ONLN));
+
+	if (!CHECK(t, fx_init_hbm(&fx, false, 16u << 20)))
+		goto out;
+	for (size_t i = 0; i < 0x800000 / 4; i++) {
+		float v = frand(&seed);
+
+		memcpy(fx.hbm + 4 * i, &v, 4);
+	}
+	t1_mm_set_threads(2);
+	det_gemm(t, &fx, c1);
+	det_gemm(t, &fx, c2);
+	t1_mm_set_threads(1);
+	det_gemm(t, &fx, c3);
+	CHECK(t, !memcmp(c1, c2, cn * 4));
+	CHECK(t, !memcmp(c1, c3, cn * 4));
+	t1_mm_set_threads(0);
+	fx_fini(&fx);
+out:
+	free(c1);
+	free(c2);
+	free(c3);
 }
 
 static void test_number_formats(struct tap *t)
@@ -1535,6 +1596,7 @@ static const struct tap_test tests[] = {
 	{ "GEMM fp32/fp16/bf16, transposes, epilogue", test_gemm_float },
 	{ "GEMM int8 -> int32, saturation", test_gemm_int8 },
 	{ "fp16 row conversions match the scalar ones", test_row_conversions },
+	{ "math threads: shares, deterministic results", test_math_threads },
 	{ "fp16/bf16/int8 conversions", test_number_formats },
 	{ "ELEMENTWISE", test_elementwise },
 	{ "SOFTMAX and LAYERNORM", test_softmax_layernorm },

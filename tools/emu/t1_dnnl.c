@@ -96,7 +96,7 @@ static void engine_init(void)
 
 void t1_mm_set_threads(unsigned int n)
 {
-	atomic_store(&total_threads, n ? n : 1);
+	atomic_store(&total_threads, n);
 }
 
 unsigned int t1_mm_threads(void)

@@ -36,7 +36,7 @@ int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
  * t1_mm_threads (at least one) host threads.  Called around a command.
  */
 void t1_mm_busy(int delta);
-/* Host threads for matrix work in all engines together (default nproc). */
+/* Host threads for matrix work in all engines together; 0: nproc (default). */
 void t1_mm_set_threads(unsigned int n);
 unsigned int t1_mm_threads(void);
 /* Threads the next call from this thread would use. */
