@@ -33,8 +33,12 @@
 
 #define MM_CACHE	8	/* primitives kept per engine thread */
 
+enum { OP_MM, OP_SOFTMAX, OP_LN };
+
 struct mm_key {
-	struct t1_mm mm;
+	uint32_t op;
+	struct t1_mm mm;	/* OP_MM */
+	struct t1_rw rw;	/* OP_SOFTMAX, OP_LN */
 	unsigned int nthr;
 };
 
@@ -200,7 +204,7 @@ static dnnl_status_t make_attr(const struct t1_mm *p, dnnl_primitive_attr_t attr
 	return s;
 }
 
-static int entry_make(struct mm_entry *e, const struct mm_key *key)
+static dnnl_status_t mm_make(struct mm_entry *e, const struct mm_key *key)
 {
 	const struct t1_mm *p = &key->mm;
 	dnnl_memory_desc_t amd, bmd, cmd, biasmd;
@@ -211,7 +215,6 @@ static int entry_make(struct mm_entry *e, const struct mm_key *key)
 	dnnl_dims_t bias_dims = { 1, p->n };
 	dnnl_status_t s;
 
-	memset(e, 0, sizeof(*e));
 	s = mat_md(&amd, p->m, p->k, p->lda, p->trans_a, dnnl_type(p->ab));
 	if (!s)
 		s = mat_md(&bmd, p->k, p->n, p->ldb, p->trans_b, dnnl_type(p->ab));
@@ -248,6 +251,75 @@ static int entry_make(struct mm_entry *e, const struct mm_key *key)
 		dnnl_primitive_desc_destroy(pd);
 	if (attr)
 		dnnl_primitive_attr_destroy(attr);
+	return s;
+}
+
+/* Softmax (src -> dst) or in-place layer normalization over rows. */
+static dnnl_status_t rw_make(struct mm_entry *e, const struct mm_key *key)
+{
+	const struct t1_rw *p = &key->rw;
+	dnnl_memory_desc_t smd, dmd, vmd;
+	dnnl_dims_t vdims = { p->cols };
+	const dnnl_memory_desc_t *scr;
+	dnnl_primitive_attr_t attr = NULL;
+	dnnl_primitive_desc_t pd = NULL;
+	dnnl_layer_normalization_desc_t ld;
+	dnnl_softmax_v2_desc_t sd;
+	unsigned int flags = 0;
+	dnnl_status_t s;
+
+	s = mat_md(&smd, p->rows, p->cols, p->lds, false, dnnl_type(p->type));
+	if (!s)
+		s = mat_md(&dmd, p->rows, p->cols, p->ldd, false, dnnl_type(p->type));
+	if (!s)
+		s = dnnl_memory_desc_init_by_tag(&vmd, 1, vdims, dnnl_f32, dnnl_a);
+	if (!s)
+		s = dnnl_primitive_attr_create(&attr);
+	if (!s)
+		s = dnnl_primitive_attr_set_scratchpad_mode(attr,
+							   dnnl_scratchpad_mode_user);
+	if (!s && p->ln) {
+		flags = (p->gamma ? dnnl_use_scale : 0) | (p->beta ? dnnl_use_shift : 0);
+		s = dnnl_layer_normalization_forward_desc_init(
+			&ld, dnnl_forward_inference, &dmd, NULL, p->eps, flags);
+		if (!s)
+			s = dnnl_primitive_desc_create(&pd, &ld, attr, engine, NULL);
+	} else if (!s) {
+		s = dnnl_softmax_v2_forward_desc_init(&sd, dnnl_forward_inference,
+						      dnnl_softmax_accurate, &smd,
+						      &dmd, 1);
+		if (!s)
+			s = dnnl_primitive_desc_create(&pd, &sd, attr, engine, NULL);
+	}
+	if (!s)
+		s = dnnl_primitive_create(&e->prim, pd);
+	if (!s) {
+		scr = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+		e->scratch_size = scr ? dnnl_memory_desc_get_size(scr) : 0;
+		s = dnnl_memory_create(&e->scratch, scr ? scr : &vmd, engine,
+				       DNNL_MEMORY_NONE);
+	}
+	if (!s)
+		s = dnnl_memory_create(&e->a, &smd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->c, &dmd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->b, &vmd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->bias, &vmd, engine, DNNL_MEMORY_NONE);
+	if (pd)
+		dnnl_primitive_desc_destroy(pd);
+	if (attr)
+		dnnl_primitive_attr_destroy(attr);
+	return s;
+}
+
+static int entry_make(struct mm_entry *e, const struct mm_key *key)
+{
+	dnnl_status_t s;
+
+	memset(e, 0, sizeof(*e));
+	s = key->op == OP_MM ? mm_make(e, key) : rw_make(e, key);
 	e->used = true;
 	e->key = *key;
 	if (s) {
@@ -281,19 +353,68 @@ static struct mm_entry *entry_get(struct mm_thread *t, const struct mm_key *key,
 	return old;
 }
 
-int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
-	      const float *bias)
+/*
+ * Run the cached primitive for @key (made if need be) on these handles;
+ * NULL handles are not passed.  @post_op_src1 is the argument index of
+ * the binary post-op's second source, or 0.
+ */
+static int run_key(struct mm_key *key, const void *a, const void *b, void *c,
+		   const void *bias, int bias_arg, int b_arg)
 {
 	struct mm_thread *t = this_thread();
 	struct mm_entry *e;
-	struct mm_key key;
 	dnnl_exec_arg_t args[5];
 	int n = 0, err = 0;
 	dnnl_status_t s;
 
 	if (!t)
 		return -ENOMEM;
+	key->nthr = t1_mm_share();
+	omp_set_num_threads((int)key->nthr);
+	e = entry_get(t, key, &err);
+	if (!e)
+		return err;
+	if (e->scratch_size > t->scratch_cap) {
+		void *buf = malloc(e->scratch_size);
+
+		if (!buf)
+			return -ENOMEM;
+		free(t->scratch);
+		t->scratch = buf;
+		t->scratch_cap = e->scratch_size;
+	}
+	s = dnnl_memory_set_data_handle(e->a, (void *)a);
+	if (!s)
+		s = dnnl_memory_set_data_handle(e->c, c);
+	if (!s && b)
+		s = dnnl_memory_set_data_handle(e->b, (void *)b);
+	if (!s && bias)
+		s = dnnl_memory_set_data_handle(e->bias, (void *)bias);
+	if (!s && e->scratch_size)
+		s = dnnl_memory_set_data_handle(e->scratch, t->scratch);
+	if (s)
+		return -EINVAL;
+	args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, e->a };
+	args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, e->c };
+	if (b)
+		args[n++] = (dnnl_exec_arg_t){ b_arg, e->b };
+	if (bias)
+		args[n++] = (dnnl_exec_arg_t){ bias_arg, e->bias };
+	if (e->scratch_size)
+		args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_SCRATCHPAD, e->scratch };
+	s = dnnl_primitive_execute(e->prim, t->stream, n, args);
+	if (!s)
+		s = dnnl_stream_wait(t->stream);
+	return s ? -EINVAL : 0;
+}
+
+int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
+	      const float *bias)
+{
+	struct mm_key key;
+
 	memset(&key, 0, sizeof(key));	/* padding too: the key is memcmp'd */
+	key.op = OP_MM;
 	key.mm.ab = p->ab;
 	key.mm.c = p->c;
 	key.mm.act = p->act;
@@ -308,43 +429,28 @@ int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
 	key.mm.ldc = p->ldc;
 	key.mm.alpha = p->alpha;
 	key.mm.beta = p->beta;
-	key.nthr = t1_mm_share();
-	omp_set_num_threads((int)key.nthr);
-	e = entry_get(t, &key, &err);
-	if (!e)
-		return err;
-	if (e->scratch_size > t->scratch_cap) {
-		void *buf = malloc(e->scratch_size);
+	/* the bias is post-op 1 after a sum, else post-op 0 */
+	return run_key(&key, a, b, c, p->bias ? bias : NULL,
+		       DNNL_ARG_ATTR_MULTIPLE_POST_OP(p->beta != 0.0f ? 1 : 0) |
+		       DNNL_ARG_SRC_1, DNNL_ARG_WEIGHTS);
+}
 
-		if (!buf)
-			return -ENOMEM;
-		free(t->scratch);
-		t->scratch = buf;
-		t->scratch_cap = e->scratch_size;
-	}
-	s = dnnl_memory_set_data_handle(e->a, (void *)a);
-	if (!s)
-		s = dnnl_memory_set_data_handle(e->b, (void *)b);
-	if (!s)
-		s = dnnl_memory_set_data_handle(e->c, c);
-	if (!s && p->bias)
-		s = dnnl_memory_set_data_handle(e->bias, (void *)bias);
-	if (!s && e->scratch_size)
-		s = dnnl_memory_set_data_handle(e->scratch, t->scratch);
-	if (s)
-		return -EINVAL;
-	args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, e->a };
-	args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_WEIGHTS, e->b };
-	args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, e->c };
-	if (e->scratch_size)
-		args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_SCRATCHPAD, e->scratch };
-	if (p->bias)
-		/* the bias is post-op 1 after a sum, else post-op 0 */
-		args[n++] = (dnnl_exec_arg_t){
-			DNNL_ARG_ATTR_MULTIPLE_POST_OP(p->beta != 0.0f ? 1 : 0) |
-			DNNL_ARG_SRC_1, e->bias };
-	s = dnnl_primitive_execute(e->prim, t->stream, n, args);
-	if (!s)
-		s = dnnl_stream_wait(t->stream);
-	return s ? -EINVAL : 0;
+int t1_rw_run(const struct t1_rw *p, const void *src, void *dst,
+	      const float *gamma, const float *beta)
+{
+	struct mm_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.op = p->ln ? OP_LN : OP_SOFTMAX;
+	key.rw.type = p->type;
+	key.rw.ln = p->ln;
+	key.rw.gamma = p->gamma;
+	key.rw.beta = p->beta;
+	key.rw.rows = p->rows;
+	key.rw.cols = p->cols;
+	key.rw.lds = p->ln ? p->ldd : p->lds;
+	key.rw.ldd = p->ldd;
+	key.rw.eps = p->ln ? p->eps : 0.0f;
+	return run_key(&key, p->ln ? dst : src, p->gamma ? gamma : NULL, dst,
+		       p->beta ? beta : NULL, DNNL_ARG_SHIFT, DNNL_ARG_SCALE);
 }

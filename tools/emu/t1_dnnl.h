@@ -32,6 +32,21 @@ int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
 	      const float *bias);
 
 /*
+ * SOFTMAX (src -> dst, strides @lds / @ldd) or LAYERNORM (in place on
+ * dst: the caller copies src there first) over @rows rows of @cols, type
+ * T1_MM_F32 or T1_MM_BF16; gamma and beta fp32 (or NULL when not used).
+ */
+struct t1_rw {
+	uint32_t type;
+	bool ln, gamma, beta;
+	uint32_t rows, cols, lds, ldd;
+	float eps;
+};
+
+int t1_rw_run(const struct t1_rw *p, const void *src, void *dst,
+	      const float *gamma, const float *beta);
+
+/*
  * Engines that run matrix work now; each call uses an equal share of
  * t1_mm_threads (at least one) host threads.  Called around a command.
  */

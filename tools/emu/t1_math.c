@@ -878,49 +878,65 @@ int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,
 	return 0;
 }
 
-void t1_softmax_row(const void *src, void *dst, uint32_t dt, size_t cols,
-		    float *tmp)
+int t1_rowwise(const struct t1_rows *p)
 {
-	float max = -INFINITY, sum = 0.0f;
+	size_t es = t1_dtype_size(p->dt);
+	uint32_t step = p->cols >= T1_CHUNK_ELEMS ? 1 : T1_CHUNK_ELEMS / p->cols;
+	bool f16 = p->dt == TESSERA_DTYPE_FP16;
+	float *gamma = NULL, *beta = NULL, *tmp = NULL;
+	int ret = -ENOMEM;
 
-	for (size_t j = 0; j < cols; j++) {
-		tmp[j] = t1_load(src, dt, j);
-		if (tmp[j] > max)
-			max = tmp[j];
-	}
-	for (size_t j = 0; j < cols; j++) {
-		tmp[j] = expf(tmp[j] - max);
-		sum += tmp[j];
-	}
-	for (size_t j = 0; j < cols; j++)
-		t1_store(dst, dt, j, tmp[j] / sum);
-}
+	t1_mm_busy(1);		/* shares the math threads like a GEMM */
+	if (p->gamma && !(gamma = scratch_get(0, (size_t)p->cols * sizeof(float))))
+		goto out;
+	if (p->beta && !(beta = scratch_get(1, (size_t)p->cols * sizeof(float))))
+		goto out;
+	if (f16 && !(tmp = scratch_get(2, (size_t)step * p->cols * sizeof(float))))
+		goto out;
+	if (gamma)
+		t1_row_to_f32(gamma, p->gamma, p->dt, p->cols);
+	if (beta)
+		t1_row_to_f32(beta, p->beta, p->dt, p->cols);
+	for (uint32_t r0 = 0; r0 < p->rows; r0 += step) {
+		uint32_t n = min_u32(step, p->rows - r0);
+		const uint8_t *s = (const uint8_t *)p->src + (size_t)r0 * p->lds * es;
+		uint8_t *d = (uint8_t *)p->dst + (size_t)r0 * p->ldd * es;
+		struct t1_rw rw = {
+			.type = p->dt == TESSERA_DTYPE_BF16 ? T1_MM_BF16 : T1_MM_F32,
+			.ln = p->ln, .gamma = gamma, .beta = beta,
+			.rows = n, .cols = p->cols, .lds = p->lds, .ldd = p->ldd,
+			.eps = p->eps,
+		};
 
-void t1_layernorm_row(const void *src, void *dst, uint32_t dt, size_t cols,
-		      const void *gamma, const void *beta, float eps,
-		      float *tmp)
-{
-	float mean = 0.0f, var = 0.0f, inv;
-
-	for (size_t j = 0; j < cols; j++) {
-		tmp[j] = t1_load(src, dt, j);
-		mean += tmp[j];
+		if (p->cancel && atomic_load_explicit(p->cancel,
+						      memory_order_relaxed)) {
+			ret = -ECANCELED;
+			goto out;
+		}
+		if (f16) {
+			/* fp32 in dense scratch, rounded once on the way back */
+			for (size_t i = 0; i < n; i++)
+				t1_row_to_f32(tmp + i * p->cols, s + i * p->lds * es,
+					      p->dt, p->cols);
+			rw.lds = rw.ldd = p->cols;
+			ret = t1_rw_run(&rw, tmp, tmp, gamma, beta);
+			for (size_t i = 0; !ret && i < n; i++)
+				t1_row_from_f32(d + i * p->ldd * es, p->dt,
+						tmp + i * p->cols, p->cols);
+		} else {
+			/* LAYERNORM runs in place on D: bring the rows there */
+			if (p->ln && (s != d || p->lds != p->ldd))
+				for (size_t i = 0; i < n; i++)
+					memmove(d + i * p->ldd * es,
+						s + i * p->lds * es, p->cols * es);
+			ret = t1_rw_run(&rw, s, d, gamma, beta);
+		}
+		if (ret)
+			goto out;
 	}
-	mean /= (float)cols;
-	for (size_t j = 0; j < cols; j++) {
-		float d = tmp[j] - mean;
-
-		var += d * d;
-	}
-	var /= (float)cols;
-	inv = 1.0f / sqrtf(var + eps);
-	for (size_t j = 0; j < cols; j++) {
-		float v = (tmp[j] - mean) * inv;
-
-		if (gamma)
-			v *= t1_load(gamma, dt, j);
-		if (beta)
-			v += t1_load(beta, dt, j);
-		t1_store(dst, dt, j, v);
-	}
+	ret = 0;
+out:
+	scratch_trim();
+	t1_mm_busy(-1);
+	return ret;
 }

@@ -92,10 +92,20 @@ void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
 /* ELEMENTWISE over @count elements; 0 or -ENOMEM. */
 int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,
 		   const void *a, const void *b, void *d, float scalar);
-void t1_softmax_row(const void *src, void *dst, uint32_t dt, size_t cols,
-		    float *tmp);
-void t1_layernorm_row(const void *src, void *dst, uint32_t dt, size_t cols,
-		      const void *gamma, const void *beta, float eps,
-		      float *tmp);
+/*
+ * SOFTMAX or LAYERNORM (@ln) of @rows x @cols of type @dt, on oneDNN, in
+ * chunks of T1_CHUNK_ELEMS elements (at least one row) with an abort
+ * check between them; gamma/beta may be NULL.  0, -ENOMEM, -EINVAL or
+ * -ECANCELED.
+ */
+struct t1_rows {
+	bool ln;
+	uint32_t dt, rows, cols, lds, ldd;
+	const void *src, *gamma, *beta;
+	void *dst;
+	float eps;
+	const atomic_bool *cancel;
+};
+int t1_rowwise(const struct t1_rows *p);
 
 #endif /* TESSERA_T1_MATH_H */
