@@ -48,27 +48,14 @@ tools/vm/run.sh --cards "$cards" --log "$log" "${extra[@]}" "${run_opts[@]}" "$s
 status=$?
 tr -d '\r' <"$log" | sed -n '/^### tessera-guest: up/,/^### \(dma-api\|kmemleak\|dmesg\)/p' | grep -v '^###'
 
-# Every report a kernel prints, stock or debug: WARN/BUG/oops, KASAN,
-# UBSAN, lockdep and RCU-lockdep, DEBUG_OBJECTS (ODEBUG), DMA-API debug,
-# list and page-poison corruption, soft and hard lockups, hung tasks,
-# workqueue and RCU stalls, atomic sleep, refcount and panics, and any
-# debug facility that turned itself off (it checks nothing after that).
-report_re='WARNING:|BUG:|Oops|kernel BUG|general protection|Call Trace:|Kernel panic'
-report_re+='|KASAN:|UBSAN:|refcount_t:|ODEBUG:|DMA-API:'
-report_re+='|possible circular locking|possible recursive locking|inconsistent lock state'
-report_re+='|suspicious RCU usage|lock held|bad unlock balance|possible irq lock inversion'
-report_re+='|lock order detected|turning off the locking correctness validator'
-report_re+='|sleeping function called from invalid context|scheduling while atomic'
-report_re+='|list_(add|del) corruption|list corruption|pagealloc: memory corruption'
-report_re+='|soft lockup|hard LOCKUP|INFO: task .* blocked|workqueue lockup'
-report_re+='|rcu: INFO: .*stall|suspected memory leak'
-# A module handed a parameter it does not know (e.g. a harness boot
-# argument spelt like one of its parameters).
-report_re+='|unknown parameter'
-# Lockdep stops after the first report of any kind (a taint): say so.
-report_re+='|Disabling lock debugging'
-# Lines the debug facilities print when they start, not reports.
-benign_re='DMA-API: preallocated [0-9]+ debug entries|DMA-API: debugging enabled by kernel config'
+# Every report a kernel prints, stock or debug (WARN/BUG/oops, KASAN,
+# UBSAN, lockdep, ODEBUG, DMA-API, corruption, lockups, hangs, stalls,
+# atomic sleep, kmemleak), and the lines that look like one but are not:
+# tests/dmesg-bad.ere and tests/dmesg-benign.ere, which tessera-fuzz reads
+# too.
+ere() { sed '/^#/d;/^$/d' "$1" | paste -sd'|'; }
+report_re=$(ere tests/dmesg-bad.ere)
+benign_re=$(ere tests/dmesg-benign.ere)
 
 # A report's first line without what differs between two of the same kind:
 # timestamp, CPU and PID, addresses, sizes in brackets ([len=131072]).
