@@ -717,8 +717,9 @@ static void a_mmap(struct fz_thread *t)
 		exp = EXP_FAIL;
 		break;
 	}
-	describe(t, "mmap(file %d, handle %u, offset %#llx + %llu pages, len %#llx, prot %d, %s)",
-		 fr.f, bi.handle, (unsigned long long)off, (unsigned long long)pgoff,
+	describe(t, "mmap(file %d, handle %u (%s), offset %#llx + %llu pages, len %#llx, prot %d, %s)",
+		 fr.f, bi.handle, devmem ? "device memory" : bi.flags ? "wc" : "cached",
+		 (unsigned long long)off, (unsigned long long)pgoff,
 		 (unsigned long long)len, prot, flags == MAP_SHARED ? "shared" : "private");
 	call_begin(t, OP_MMAP, &fr, 0);
 	m = mmap(NULL, len, prot, flags, fr.fd, off + pgoff * PAGE);
@@ -1278,7 +1279,8 @@ static void submit(struct fz_thread *t, bool hang)
 	struct stream s = { .dw = dw, .max = 1024 };
 	const struct card *c;
 	struct cmdring *ring;
-	bool hostile, unlisted, bad_args, wfs = false, strict, longnop;
+	bool hostile, unlisted, bad_args, strict, longnop;
+	unsigned int wfs = 0;
 	uint32_t nsync = 0, nref = 0, bytes, qclass = 0;
 	uint64_t qserial = 0;
 	bool chaos;
@@ -1386,7 +1388,7 @@ static void submit(struct fz_thread *t, bool hang)
 			if (chance(r, 4)) {
 				w.flags |= DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT;
 				w.point = so->point + below(r, 2);
-				wfs = true;
+				wfs++;
 			}
 			syncs[nsync++] = w;
 		} else {
@@ -1445,7 +1447,8 @@ static void submit(struct fz_thread *t, bool hang)
 		 sb.cmd_size / 4, (unsigned long long)sb.cmd_offset, s.summary, sb.num_syncs,
 		 wfs ? " with wait-for-submit" : "", sb.num_bos, sb.in_syncobj, sb.out_syncobj,
 		 bad_args ? ", bad " : "", what);
-	err = xioctl(t, OP_SUBMIT, &fr, DRM_IOCTL_TESSERA_SUBMIT, &sb, wfs ? 10000 : 0);
+	/* Each WAIT_FOR_SUBMIT point may wait its own 10 s. */
+	err = xioctl(t, OP_SUBMIT, &fr, DRM_IOCTL_TESSERA_SUBMIT, &sb, 10000 * wfs);
 	expect(t, OP_SUBMIT, err, exp, NULL);
 
 	lock(p);

@@ -196,9 +196,9 @@ int call_end(struct fz_thread *t, long ret)
 	if (atomic_load(&t->reported))
 		out_line("# ... that call (thread %d.%d) returned %s%s after %.1f s\n",
 			 t->p->index, t->id, err ? "-" : "", errname(err), ns / 1e9);
-	if (cfg.trace)
-		fprintf(stderr, "[%d.%d.%d] %s = %s%s\n", t->p->phase, t->p->index, t->id,
-			t->desc, err ? "-" : "", errname(err));
+	if (cfg.trace)	/* CLOCK_MONOTONIC, the kernel log's clock */
+		fprintf(stderr, "[%.6f %d.%d.%d] %s = %s%s\n", now_ns() / 1e9, t->p->phase,
+			t->p->index, t->id, t->desc, err ? "-" : "", errname(err));
 	errno = err;
 	return err;
 }
