@@ -10,6 +10,7 @@
 # An empty or "-" SEED lets the fuzzer pick one (it prints it).
 set -u
 cd "$TESSERA_DIR" || exit 1
+. tests/guest/lib.sh
 secs=${1:-600}
 seed=${2:--}
 shift 2 2>/dev/null || shift $#
@@ -22,7 +23,7 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; f
 
 wait_cards() {
 	local want=$1 t
-	for ((t = 0; t < 100; t++)); do
+	for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do
 		[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$want" ] && return 0
 		sleep 0.1
 	done
@@ -30,9 +31,11 @@ wait_cards() {
 }
 
 cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
-echo "# guest: kernel $(uname -r), $cards Tessera card(s), fuzzing for $secs s"
-check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched && { modprobe -q drm_buddy || true; }
-check "tessera.ko loads" insmod ./tessera.ko watchdog_ms=1000 job_timeout_ms=5000
+echo "# guest: kernel $(uname -r), $cards Tessera card(s), $TESSERA_MODULE, time scale $TESSERA_TIME_SCALE, fuzzing for $secs s"
+debug_start
+check "dependencies load" load_deps
+check "tessera.ko loads" insmod "$TESSERA_MODULE" watchdog_ms=$((1000 * TESSERA_TIME_SCALE)) \
+	job_timeout_ms=$((5000 * TESSERA_TIME_SCALE))
 check "every card probes" wait_cards "$cards"
 
 phases=$((secs / 60))
@@ -43,18 +46,6 @@ start=$(date +%s)
 ./tests/fuzz/tessera-fuzz "${args[@]}" "$@" || failed=1
 echo "# fuzz: $(( $(date +%s) - start )) s of guest time"
 
-# rmmod fails while fences of the module are alive; the last ones go a few
-# milliseconds after their holders exit.
-rmmod_retry() {
-	local t
-	for ((t = 0; t < 50; t++)); do
-		rmmod tessera 2>/dev/null && return 0
-		sleep 0.1
-	done
-	rmmod tessera
-}
 check "rmmod after fuzzing" rmmod_retry
-echo "### dmesg begin"
-dmesg
-echo "### dmesg end"
+guest_report
 exit $failed
