@@ -128,7 +128,7 @@ void finding(struct fz_thread *t, const char *fmt, ...)
 	char msg[1024], hist[HIST * (HIST_LEN + 16)];
 	size_t off = 0;
 	va_list ap;
-	unsigned int i, first;
+	unsigned int i, first, kind;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -136,7 +136,8 @@ void finding(struct fz_thread *t, const char *fmt, ...)
 	atomic_fetch_add(&shm->findings, 1);
 	atomic_fetch_add(&t->p->findings, 1);
 	/* The first few of each kind in full; the summary counts them all. */
-	if (finding_kind(msg) >= 3)
+	kind = finding_kind(msg);
+	if (kind >= 3)
 		return;
 
 	hist[0] = '\0';
@@ -151,6 +152,22 @@ void finding(struct fz_thread *t, const char *fmt, ...)
 		 t->p->phase, t->p->index, t->in_child ? " (a forked child)" : "", t->id,
 		 (unsigned long long)t->actions, msg,
 		 t->desc, (unsigned long long)cfg.seed, cfg.argv_line, hist);
+	if (kind || t->in_child)
+		return;
+	/* The first of its kind: what the other threads of the process did too. */
+	for (int o = 0; o < t->p->nthreads; o++) {
+		struct fz_thread *ot = &t->p->threads[o];
+
+		if (ot == t)
+			continue;
+		off = 0;
+		hist[0] = '\0';
+		first = ot->nhist > HIST ? ot->nhist - HIST : 0;
+		for (i = first; i < ot->nhist && off < sizeof(hist); i++)
+			off += snprintf(hist + off, sizeof(hist) - off, "#     %s\n",
+					ot->hist[i % HIST]);
+		out_line("#   meanwhile, thread %d's last calls:\n%s", o, hist);
+	}
 }
 
 /* ------------------------------------------------------------------ */
