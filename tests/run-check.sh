@@ -56,10 +56,10 @@ tap_check "$lint" "kernel-doc documents every uAPI and driver structure field" $
 cat "$lint"
 
 stage "guest: kselftests in QEMU/TCG against tessera-emu"
-tests/vm-kselftests.sh --cards 2 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok |^# (card|guest|report)|^run.sh|^vm:' || true
+tests/vm-kselftests.sh --cards 2 --keep-log "$res/vm-console.txt" 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok |^# (card|guest|report)|^run.sh|^vm:' || true
 
 stage "guest: surprise removal (the card falls off the bus mid-run)"
-tests/vm-kselftests.sh --surprise-removal 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^# report|^run.sh' || true
+tests/vm-kselftests.sh --surprise-removal --keep-log "$res/vm-surprise-console.txt" 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^# report|^run.sh' || true
 
 pass=0 fail=0 skip=0
 for f in "$res"/*.log; do

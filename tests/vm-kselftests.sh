@@ -6,17 +6,18 @@
 # guest's dmesg (and kmemleak's findings, when the kernel has kmemleak).
 # Prints the guest's KTAP plus one line per host check.
 #   tests/vm-kselftests.sh [--cards N] [--surprise-removal] [--name NAME]
-#                          [--require-kmemleak] [RUN.SH OPTIONS]
+#                          [--require-kmemleak] [--keep-log FILE] [RUN.SH OPTIONS]
 # --surprise-removal runs tests/guest/surprise-removal.sh, during which the
 # host makes card 0 fall off the bus (tools/vm/run.sh --vanish-emu-on).
 # RUN.SH OPTIONS (--kernel, --initrd, --memory, --append, --module,
 # --time-scale) go
 # to tools/vm/run.sh: the debug tier (tests/run-check-debug.sh) boots its
 # own kernel with them.  --require-kmemleak fails the run when the guest
-# printed no kmemleak scan; --name prefixes the check names (default vm).
+# printed no kmemleak scan; --name prefixes the check names (default vm);
+# --keep-log saves the guest's whole console (dmesg included) to FILE.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-cards=1 script=tests/guest/kselftests.sh extra=() run_opts=() name= need_kmemleak=0
+cards=1 script=tests/guest/kselftests.sh extra=() run_opts=() name= need_kmemleak=0 keep=
 surprise=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
 		shift ;;
 	--name) name=$2; shift 2 ;;
 	--require-kmemleak) need_kmemleak=1; shift ;;
+	--keep-log) keep=$2; shift 2 ;;
 	--kernel|--initrd|--memory|--append|--module|--time-scale) run_opts+=("$1" "$2"); shift 2 ;;
 	*) echo "usage: $0 [--cards N] [--surprise-removal] [--name NAME] [--require-kmemleak] [run.sh options]" >&2
 	   exit 2 ;;
@@ -40,6 +42,7 @@ trap 'rm -f "$log"' EXIT
 
 tools/vm/run.sh --cards "$cards" --log "$log" "${extra[@]}" "${run_opts[@]}" "$script"
 status=$?
+[ -n "$keep" ] && tr -d '\r' <"$log" >"$keep"
 tr -d '\r' <"$log" | sed -n '/^### tessera-guest: up/,/^### \(dma-api\|kmemleak\|dmesg\)/p' | grep -v '^###'
 
 # Every report a kernel prints, stock or debug: WARN/BUG/oops, KASAN,
