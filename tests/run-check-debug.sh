@@ -61,13 +61,15 @@ vm_opts=(--kernel "$kimg" --initrd "$initrd" --memory 2G --append no5lvl
 
 stage "debug kernel: kselftests in QEMU/TCG against tessera-emu (time scale $TESSERA_TIME_SCALE)"
 t0=$(date +%s)
-tests/vm-kselftests.sh --cards 2 "${vm_opts[@]}" 2>&1 | tee "$res/vm.log" |
+tests/vm-kselftests.sh --cards 2 "${vm_opts[@]}" --keep-log "$res/vm-console.txt" 2>&1 |
+	tee "$res/vm.log" |
 	grep -E '^(not )?ok |^# (card|guest|report)|^run.sh|^vm:' || true
 echo "   $(($(date +%s) - t0)) s"
 
 stage "debug kernel: surprise removal"
 t0=$(date +%s)
-tests/vm-kselftests.sh --surprise-removal "${vm_opts[@]}" 2>&1 | tee "$res/vm-surprise.log" |
+tests/vm-kselftests.sh --surprise-removal "${vm_opts[@]}" --keep-log "$res/vm-surprise-console.txt" 2>&1 |
+	tee "$res/vm-surprise.log" |
 	grep -E '^(not )?ok |^# report|^run.sh' || true
 echo "   $(($(date +%s) - t0)) s"
 
@@ -84,7 +86,7 @@ if [ $((pass + fail)) = 0 ]; then
 	fail=1
 fi
 if [ $fail != 0 ]; then
-	echo "kernel reports (full text in $res/vm*.log):"
+	echo "kernel reports (in $res/vm*.log; whole consoles in $res/*-console.txt):"
 	cat "$res"/vm*.log | grep '^# report: ' | awk '!seen[$0]++' | sed 's/^# report: /   /'
 fi
 echo "$pass passed, $fail failed, $skip skipped"

@@ -60,10 +60,10 @@ cat "$lint"
 fuzz_seed=${FUZZ_SEED:-0x$(printf '%s %s' "$(git rev-parse HEAD 2>/dev/null)" "$(date -u +%F)" |
 	sha256sum | cut -c1-15)}
 stage "guest: kselftests and a fuzzer slice (seed $fuzz_seed) in QEMU/TCG against tessera-emu"
-tests/vm-kselftests.sh --cards 2 --fuzz-seed "$fuzz_seed" 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok |^# (card|guest|fuzz|FINDING|report)|^run.sh|^vm:' || true
+tests/vm-kselftests.sh --cards 2 --fuzz-seed "$fuzz_seed" --keep-log "$res/vm-console.txt" 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok |^# (card|guest|fuzz|FINDING|report|console)|^#   (call|replay):|^run.sh|^vm:' || true
 
 stage "guest: surprise removal (the card falls off the bus mid-run)"
-tests/vm-kselftests.sh --surprise-removal 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^# report|^run.sh' || true
+tests/vm-kselftests.sh --surprise-removal --keep-log "$res/vm-surprise-console.txt" 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^# (report|console)|^run.sh' || true
 
 pass=0 fail=0 skip=0
 for f in "$res"/*.log; do

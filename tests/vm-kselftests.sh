@@ -6,7 +6,7 @@
 # guest's dmesg (and kmemleak's findings, when the kernel has kmemleak).
 # Prints the guest's KTAP plus one line per host check.
 #   tests/vm-kselftests.sh [--cards N] [--surprise-removal] [--name NAME]
-#                          [--require-kmemleak] [--fuzz-seed S]
+#                          [--require-kmemleak] [--fuzz-seed S] [--keep-log FILE]
 #                          [--script SCRIPT [--args A,B,...]] [RUN.SH OPTIONS]
 # --surprise-removal runs tests/guest/surprise-removal.sh, during which the
 # host makes card 0 fall off the bus (tools/vm/run.sh --vanish-emu-on).
@@ -14,12 +14,14 @@
 # --time-scale) go
 # to tools/vm/run.sh: the debug tier (tests/run-check-debug.sh) boots its
 # own kernel with them.  --require-kmemleak fails the run when the guest
-# printed no kmemleak scan; --name prefixes the check names (default vm).
+# printed no kmemleak scan; --name prefixes the check names (default vm);
+# --keep-log saves the guest's whole console (dmesg included) to FILE.
 # --fuzz-seed gives the seed of the kselftests' fuzzer slice; --script runs
 # another guest script (with --args, comma-separated) under the same judge.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 cards=1 script=tests/guest/kselftests.sh extra=() run_opts=() name= need_kmemleak=0 args=
+keep=
 surprise=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -32,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--require-kmemleak) need_kmemleak=1; shift ;;
 	--fuzz-seed|--args) args=$2; shift 2 ;;
 	--script) script=$2; shift 2 ;;
+	--keep-log) keep=$2; shift 2 ;;
 	--kernel|--initrd|--memory|--append|--module|--time-scale|--timeout)
 		run_opts+=("$1" "$2"); shift 2 ;;
 	*) echo "usage: $0 [--cards N] [--surprise-removal] [--name NAME] [--require-kmemleak] [run.sh options]" >&2
@@ -46,6 +49,7 @@ trap 'rm -f "$log"' EXIT
 
 tools/vm/run.sh --cards "$cards" --log "$log" "${extra[@]}" "${run_opts[@]}" "$script" ${args:+"$args"}
 status=$?
+[ -n "$keep" ] && tr -d '\r' <"$log" >"$keep"
 tr -d '\r' <"$log" | sed -n '/^### tessera-guest: up/,/^### \(dma-api\|kmemleak\|dmesg\)/p' | grep -v '^###'
 
 # Every report a kernel prints, stock or debug (WARN/BUG/oops, KASAN,
@@ -168,5 +172,5 @@ if [ $status = 0 ]; then
 	echo "ok - $name: guest run exited cleanly"
 else
 	echo "not ok - $name: guest run exited cleanly (status $status)"
-	tr -d '\r' <"$log" | tail -n 40 | sed 's/^/# /'
+	tr -d '\r' <"$log" | tail -n 40 | sed 's/^/# console: /'
 fi
