@@ -73,6 +73,7 @@ static bool get_file(struct fz_thread *t, struct fref *fr)
 		fr->gen = p->files[f].gen;
 		fr->fd = p->files[f].fd;
 		fr->card = p->files[f].card;
+		fr->handle_seq = p->files[f].handle_seq;
 	}
 	unlock(p);
 	return f >= 0;
@@ -206,6 +207,7 @@ static uint64_t pool_bytes(struct proc *p, bool dev)
 /* Remove from the pool the BO entries of @fr's file with @handle. */
 static void forget_handle(struct proc *p, const struct fref *fr, uint32_t handle)
 {
+	p->files[fr->f].handle_seq++;
 	for (int i = 0; i < MAX_BOS; i++)
 		if (p->bos[i].live && p->bos[i].file == fr->f && p->bos[i].gen == fr->gen &&
 		    p->bos[i].handle == handle)
@@ -220,6 +222,18 @@ static int pick_sobj(struct proc *p, struct rng *r, const struct fref *fr)
 		if (p->sobjs[i].live && p->sobjs[i].file == fr->f && p->sobjs[i].gen == fr->gen)
 			idx[n++] = i;
 	return n ? idx[below(r, n)] : -1;
+}
+
+/* The pooled syncobjs of @fr's file with these handles now have a fence. */
+static void mark_fenced(struct proc *p, const struct fref *fr, const uint32_t *h, uint32_t n)
+{
+	lock(p);
+	for (uint32_t k = 0; k < n; k++)
+		for (int i = 0; i < MAX_SOBJS; i++)
+			if (p->sobjs[i].live && p->sobjs[i].file == fr->f &&
+			    p->sobjs[i].gen == fr->gen && p->sobjs[i].handle == h[k])
+				p->sobjs[i].fenced = true;
+	unlock(p);
 }
 
 static int add_sobj(struct proc *p, const struct fref *fr, uint32_t handle, bool fenced)
@@ -614,6 +628,7 @@ static void a_gem_close(struct fz_thread *t)
 		/* Out of the pool first: no other thread starts using it. */
 		gc.handle = p->bos[i].handle;
 		p->bos[i].live = false;
+		p->files[fr.f].handle_seq++;
 		exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
 	} else if (kind < 92) {
 		gc.handle = random_handle(r);
@@ -902,6 +917,7 @@ static void a_queue_destroy(struct fz_thread *t)
 	if (i >= 0 && kind < 75) {
 		qd.queue_id = p->queues[i].id;
 		p->queues[i].live = false;
+		p->files[fr.f].handle_seq++;
 		p->files[fr.f].nqueues--;
 		exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
 	} else if (kind < 82) {
@@ -914,6 +930,7 @@ static void a_queue_destroy(struct fz_thread *t)
 	} else if (kind < 94) {
 		qd.queue_id = random_handle(r);
 		p->files[fr.f].chaos = p->files[fr.f].tainted = true;
+		p->files[fr.f].handle_seq++;
 		for (int q = 0; q < MAX_QUEUES; q++)
 			if (p->queues[q].live && p->queues[q].file == fr.f &&
 			    p->queues[q].id == qd.queue_id)
@@ -1674,6 +1691,7 @@ static void a_syncobj_destroy(struct fz_thread *t)
 	if (i >= 0 && chance(r, 85)) {
 		h = p->sobjs[i].handle;
 		p->sobjs[i].live = false;
+		p->files[fr.f].handle_seq++;
 		exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
 	} else if (chance(r, 50)) {
 		h = 0;
@@ -1681,6 +1699,7 @@ static void a_syncobj_destroy(struct fz_thread *t)
 	} else {
 		h = random_handle(r);
 		p->files[fr.f].chaos = p->files[fr.f].tainted = true;
+		p->files[fr.f].handle_seq++;
 		for (int k = 0; k < MAX_SOBJS; k++)
 			if (p->sobjs[k].live && p->sobjs[k].file == fr.f && p->sobjs[k].handle == h)
 				p->sobjs[k].live = false;
@@ -1714,11 +1733,10 @@ static void a_syncobj_misc(struct fz_thread *t)
 		h[n] = p->sobjs[i].handle;
 		if (kind == 1 || kind == 4) {
 			pts[n] = ++p->sobjs[i].point;
-			p->sobjs[i].fenced = true;
-		} else if (kind == 0) {
-			p->sobjs[i].fenced = true;
 		} else if (kind == 2) {
+			/* Fenceless from now on, even for a thread that picked it. */
 			p->sobjs[i].fenced = false;
+			p->files[fr.f].handle_seq++;
 		}
 		n++;
 	}
@@ -1767,9 +1785,13 @@ static void a_syncobj_misc(struct fz_thread *t)
 		err = call_end(t, drmSyncobjTransfer(fr.fd, h[0], chance(r, 50) ? pts[0] : 0, src,
 						     src_point, flags));
 		expect(t, OP_SYNCOBJ_TRANSFER, err, EXP_ANY, NULL);
+		n = 1;	/* only the destination got a fence */
 		break;
 	}
 	}
+	/* A fence only once the call that gave one succeeded. */
+	if (!err && kind != 2 && kind != 3)
+		mark_fenced(p, &fr, h, n);
 	put_file(t, &fr);
 }
 
@@ -1941,8 +1963,6 @@ static void a_sync_file(struct fz_thread *t)
 		lock(p);
 		i = pick_sobj(p, r, &b);
 		h = i >= 0 ? p->sobjs[i].handle : random_handle(r);
-		if (i >= 0)
-			p->sobjs[i].fenced = true;
 		unlock(p);
 		if (chance(r, 5)) {
 			/* Not a sync_file. */
@@ -1955,6 +1975,8 @@ static void a_sync_file(struct fz_thread *t)
 			call_begin(t, OP_SYNC_FILE_IMPORT, &b, 0);
 			err = call_end(t, drmSyncobjImportSyncFile(b.fd, h, fd));
 			expect(t, OP_SYNC_FILE_IMPORT, err, EXP_ANY, NULL);
+			if (!err)
+				mark_fenced(p, &b, &h, 1);
 		}
 		put_file(t, &b);
 	}

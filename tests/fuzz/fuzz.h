@@ -246,6 +246,13 @@ struct dfile {
 	bool chaos;
 	int in_progress;	/* submits between their ioctl and their check */
 	unsigned int nqueues;
+	/*
+	 * Bumped (under the lock) whenever a thread takes a pooled handle
+	 * out of the pool to close, destroy or reset it.  Another thread
+	 * may have picked that handle before and be calling on it at the
+	 * same moment: its call may then fail as the contract says it may.
+	 */
+	uint32_t handle_seq;
 };
 
 /* A use of one file, taken by file_pick() under the lock. */
@@ -254,6 +261,7 @@ struct fref {
 	uint32_t gen;
 	int fd;
 	int card;
+	uint32_t handle_seq;	/* the file's when the use began */
 };
 
 struct bo {
@@ -340,6 +348,7 @@ struct fz_thread {
 	_Atomic unsigned int sigs;	/* signals taken */
 	unsigned int sigs_at_start;
 	uint32_t gen_at_start;
+	uint32_t handle_seq_at_start;
 	int file_at_start;
 	bool bad_ptr;			/* the call passes a bad pointer on purpose */
 	bool in_child;			/* a forked copy of the thread */

@@ -180,6 +180,7 @@ void call_begin(struct fz_thread *t, enum op op, const struct fref *fr, unsigned
 	t->sigs_at_start = atomic_load(&t->sigs);
 	t->file_at_start = fr ? fr->f : -1;
 	t->gen_at_start = fr ? fr->gen : 0;
+	t->handle_seq_at_start = fr ? fr->handle_seq : 0;
 	atomic_store(&t->call_op, op);
 	atomic_store(&t->call_bound, (uint64_t)(bound * 1e6));
 	atomic_store(&t->reported, 0);
@@ -232,7 +233,7 @@ static bool check_errno(struct fz_thread *t, enum op op, int err, enum expect ex
 			const int *extra)
 {
 	struct proc *p = t->p;
-	bool closed = false, tolerated = false;
+	bool closed = false, raced = false, tolerated = false;
 	char allowed[256];
 	size_t off = 0;
 	const int *l;
@@ -252,12 +253,19 @@ static bool check_errno(struct fz_thread *t, enum op op, int err, enum expect ex
 	/* A signal arrived during the call: -EINTR is the caller's business. */
 	if (err == EINTR && atomic_load(&t->sigs) != t->sigs_at_start)
 		return true;
-	/* Another thread closed the file meanwhile: its fd reads /dev/null. */
+	/*
+	 * Another thread closed the file meanwhile: its fd reads /dev/null.
+	 * Or it closed, destroyed or reset a handle of the file since this
+	 * action began, perhaps the one this call uses: the call may fail
+	 * the way the contract allows for any call.
+	 */
 	if (t->file_at_start >= 0) {
 		pthread_mutex_lock(&p->lock);
 		closed = !file_current(p, t->file_at_start, t->gen_at_start);
+		raced = !closed && p->files[t->file_at_start].handle_seq != t->handle_seq_at_start;
 		pthread_mutex_unlock(&p->lock);
-		tolerated = closed && (err == ENOTTY || err == ENODEV);
+		tolerated = (closed && (err == ENOTTY || err == ENODEV)) ||
+			    (raced && in_list(op_info[op].allowed, err));
 	}
 	if (tolerated)
 		return true;
