@@ -356,46 +356,84 @@ static const struct drm_gem_object_funcs tessera_gem_funcs = {
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
-/* CPU mappings of device memory go through BAR2, write-combined. */
+/* Pages mapped around a faulting one, within its block: fewer faults. */
+#define TESSERA_HBM_PREFAULT	16
+
+/*
+ * CPU mappings of device memory go through BAR2, write-combined (BAR2 is
+ * ioremapped write-combined at probe, which sets its memory type).  Pages
+ * are inserted at fault time rather than remapped at mmap: a range remapped
+ * whole is tracked whole by x86 PAT, and a partial munmap then untracks a
+ * range that was never reserved ("freeing invalid memtype").
+ */
 static int tessera_hbm_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
 	struct tessera_device *tdev = to_tessera(obj->dev);
-	struct tessera_bo *bo = to_tessera_bo(obj);
-	struct tessera_buddy_block *block;
-	unsigned long addr = vma->vm_start, pfn;
 	int ret, idx;
 
 	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > obj->size)
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > obj->size) {
+		drm_dbg(obj->dev, "mmap: device memory maps whole, from its start\n");
 		return -EINVAL;
+	}
+	/* Copy-on-write needs struct pages; BAR2 has none. */
+	if (is_cow_mapping(vma->vm_flags)) {
+		drm_dbg(obj->dev, "mmap: device memory maps MAP_SHARED only\n");
+		return -EINVAL;
+	}
 	/*
 	 * Not after unplug: BAR2 may belong to another device by then.
-	 * Mappings made before are zapped by drm_dev_unplug().
+	 * Mappings made before are zapped by drm_dev_unplug(), and their
+	 * faults fail from then on.
 	 */
 	if (!drm_dev_enter(obj->dev, &idx))
 		return -ENODEV;
 	/* BAR2 does not decode in D3hot: the card stays awake while mapped. */
 	ret = tessera_pm_get(tdev);
+	drm_dev_exit(idx);
 	if (ret)
-		goto out;
+		return ret;
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
+	return 0;
+}
 
+static vm_fault_t tessera_hbm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct tessera_device *tdev = to_tessera(obj->dev);
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_buddy_block *block;
+	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int idx, i;
+
+	if (!drm_dev_enter(obj->dev, &idx))
+		return VM_FAULT_SIGBUS;
+	/* The blocks are fixed from BO_CREATE until the buffer is freed. */
 	list_for_each_entry(block, &bo->blocks, link) {
 		u64 size = tessera_buddy_block_size(&tdev->hbm_mm, block);
+		unsigned long pfn;
 
-		size = min_t(u64, size, vma->vm_end - addr);
-		if (!size)
-			break;
-		pfn = (tdev->hbm_bar + tessera_buddy_block_offset(block)) >> PAGE_SHIFT;
-		ret = remap_pfn_range(vma, addr, pfn, size, vma->vm_page_prot);
-		if (ret) {
-			tessera_pm_put(tdev);
-			goto out;
+		if (off >= size) {
+			off -= size;
+			continue;
 		}
-		addr += size;
+		pfn = (tdev->hbm_bar + tessera_buddy_block_offset(block) + off) >> PAGE_SHIFT;
+		ret = vmf_insert_pfn(vma, addr, pfn);
+		/* Its neighbours in the same block, best effort. */
+		for (i = 1; i < TESSERA_HBM_PREFAULT && ret == VM_FAULT_NOPAGE; i++) {
+			off += PAGE_SIZE;
+			addr += PAGE_SIZE;
+			if (off >= size || addr >= vma->vm_end)
+				break;
+			if (vmf_insert_pfn(vma, addr, ++pfn) != VM_FAULT_NOPAGE)
+				break;
+		}
+		break;
 	}
-out:
 	drm_dev_exit(idx);
 	return ret;
 }
@@ -429,6 +467,7 @@ static struct dma_buf *tessera_hbm_export(struct drm_gem_object *obj, int flags)
 }
 
 static const struct vm_operations_struct tessera_hbm_vm_ops = {
+	.fault = tessera_hbm_fault,
 	.open = tessera_hbm_vm_open,
 	.close = tessera_hbm_vm_close,
 };
