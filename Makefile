@@ -4,6 +4,7 @@
 #
 #   make            set up (once) and build everything
 #   make check      build, then run host tests, lint and the VM kselftests
+#   make check-kernels  build tessera.ko against every Debian 6.12..7.x kernel
 #   make demo       boot the emulated card and run a job on it
 #   make bench      emulator and driver benchmarks (numbers and ratios)
 #   make install    install module, library, headers and tools
@@ -50,6 +51,10 @@ examples: libaccel
 check: all
 	@tests/run-check.sh
 
+# tessera.ko against every Debian kernel from 6.12 on (downloads headers).
+check-kernels:
+	@tests/kernel-matrix.sh
+
 demo: all
 	@tools/vm/run.sh --timeout 300 tools/demo/guest-demo.sh
 
@@ -73,4 +78,4 @@ clean:
 	$(MAKE) -C examples clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples check demo bench install clean
+.PHONY: all build setup module emu libaccel tools kselftests examples check check-kernels demo bench install clean

@@ -46,3 +46,10 @@ initramfs_path() {
 	sum=$(sha1sum "$TOP/tools/vm/guest-init" | cut -c1-12)
 	echo "$TESSERA_CACHE/initramfs-$1-$sum.cpio.gz"
 }
+
+# Run a command inside the Debian 13 root ($QEMU_ROOT) with a /proc of its
+# own, in a private mount namespace: nothing stays mounted afterwards.
+in_root() {
+	unshare --mount --propagation private -- sh -c \
+		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$QEMU_ROOT" "$@"
+}
