@@ -124,4 +124,14 @@ static inline int tessera_drm_sched_job_init(struct drm_sched_job *job,
 #endif
 }
 
+/*
+ * Workqueues are per-CPU unless WQ_UNBOUND; 6.17 added WQ_PERCPU to say
+ * so, and 7.x warns about a workqueue that says neither.
+ */
+#ifdef TESSERA_HAVE_WQ_PERCPU
+#define TESSERA_WQ_PERCPU	WQ_PERCPU
+#else
+#define TESSERA_WQ_PERCPU	0
+#endif
+
 #endif /* __TESSERA_COMPAT_H__ */

@@ -624,7 +624,8 @@ int tessera_sched_init(struct tessera_device *tdev)
 	 * drm_sched never runs a work item concurrently with itself, so
 	 * run_job stays serialized per ring.
 	 */
-	tdev->sched_wq = alloc_workqueue("tessera-sched", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	tdev->sched_wq = alloc_workqueue("tessera-sched",
+					 WQ_HIGHPRI | WQ_MEM_RECLAIM | TESSERA_WQ_PERCPU, 0);
 	if (!tdev->sched_wq)
 		return -ENOMEM;
 	args.submit_wq = tdev->sched_wq;

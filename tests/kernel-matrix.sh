@@ -159,7 +159,7 @@ for k in "${kvers[@]}"; do
 	# A private copy of the module's sources (Kbuild, driver/, uapi/:
 	# what DKMS builds from) where the builder can see it.
 	src=$(mktemp -d "$QEMU_ROOT/tmp/tessera-kmatrix.XXXXXX")
-	cp -a Kbuild driver uapi "$src/"
+	copy_module_src "$src"
 	srcseen=$src
 	[ "$d" = trixie ] && srcseen=${src#"$QEMU_ROOT"}
 	out=$("${run[@]}" make -C "$kdir" M="$srcseen" W=1 modules 2>&1)

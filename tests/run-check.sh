@@ -12,6 +12,7 @@ rm -rf "$res"
 mkdir -p "$res"
 
 kver=$(guest_kver) || die "no guest kernel; run make setup"
+next=$(root_kver) || die "no trixie-backports kernel in $QEMU_ROOT; run make setup"
 kdir=/lib/modules/$kver/build
 ksrc=$TESSERA_CACHE/linux-source
 
@@ -43,6 +44,13 @@ warn=$(echo "$out" | grep -E 'warning:|error:' || true)
 [ -n "$warn" ] && echo "$warn"
 [ $status = 0 ] && [ -z "$warn" ]
 tap_check "$lint" "tessera.ko builds with W=1 and sparse (C=1), no warnings" $?
+# The newest trixie-backports kernel, built in the Debian 13 root (gcc-14).
+out=$(tools/vm/root-module.sh "$next" 2>&1)
+status=$?
+warn=$(echo "$out" | grep -E 'warning:|error:' || true)
+[ -n "$warn" ] && echo "$warn"
+[ $status = 0 ] && [ -z "$warn" ]
+tap_check "$lint" "tessera.ko builds with W=1 against $next (gcc-14), no warnings" $?
 out=$(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --terse \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f driver/*.[ch] uapi/drm/*.h Kbuild 2>&1)
 findings=$(echo "$out" | grep -E '(ERROR|WARNING|CHECK):' || true)
@@ -60,6 +68,9 @@ tests/vm-kselftests.sh --cards 2 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok 
 
 stage "guest: surprise removal (the card falls off the bus mid-run)"
 tests/vm-kselftests.sh --surprise-removal 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^run.sh' || true
+
+stage "guest: kselftests on Linux $next (one card)"
+tests/vm-kselftests.sh --next-kernel 2>&1 | tee "$res/vm-next.log" | grep -E '^(not )?ok |^# (card|guest)|^run.sh|^vm:' || true
 
 pass=0 fail=0 skip=0
 for f in "$res"/*.log; do

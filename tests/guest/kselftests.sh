@@ -4,8 +4,13 @@
 # Runs inside the test VM (see tools/vm/run.sh): loads tessera.ko, runs every
 # kselftest against every card, cycles the module, and dumps dmesg between
 # markers for the host to scan.  Prints KTAP; exits non-zero on any failure.
+# --quick (another kernel's stage of make check) runs the kselftests on each
+# card and unloads, nothing else.  Loads $TESSERA_MODULE (run.sh --module).
 set -u
 cd "$TESSERA_DIR" || exit 1
+: "${TESSERA_MODULE:=tessera.ko}"
+quick=0
+[ "${1:-}" = --quick ] && quick=1
 failed=0
 n=0
 
@@ -51,10 +56,10 @@ unbind_card0() { echo "$slot0" >/sys/bus/pci/drivers/tessera/unbind; }
 bind_card0() { echo "$slot0" >/sys/bus/pci/drivers/tessera/bind && wait_cards "$cards"; }
 
 cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
-echo "# guest: kernel $(uname -r), $cards Tessera card(s)"
+echo "# guest: kernel $(uname -r), $cards Tessera card(s), $TESSERA_MODULE"
 
 check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched && { modprobe -q drm_buddy || true; }
-check "tessera.ko loads" insmod ./tessera.ko watchdog_ms=1000 job_timeout_ms=5000
+check "tessera.ko loads" insmod "$TESSERA_MODULE" watchdog_ms=1000 job_timeout_ms=5000
 check "every card probes" wait_cards "$cards"
 
 for ((c = 0; c < cards; c++)); do
@@ -63,6 +68,14 @@ for ((c = 0; c < cards; c++)); do
 		TESSERA_CARD=$c ./tests/kselftest/$t || failed=1
 	done
 done
+
+if [ $quick = 1 ]; then
+	check "final rmmod" rmmod_retry
+	echo "### dmesg begin"
+	dmesg
+	echo "### dmesg end"
+	exit $failed
+fi
 
 check "libaccel: accel-demo enumerates, queries and runs jobs" ./tools/demo/accel-demo 0
 check "accel-bench --json smoke" bash -o pipefail -c "./tools/bench/accel-bench --quick --only latency,bo --json 0 | python3 -c 'import json,sys; json.load(sys.stdin)'"
@@ -90,7 +103,7 @@ TESSERA_CARD=0 ./tests/kselftest/device_test || failed=1
 for i in 1 2 3; do
 	check "rmmod, cycle $i" rmmod_retry
 	check "no accel node after rmmod, cycle $i" test ! -e /dev/accel/accel0
-	check "insmod, cycle $i" insmod ./tessera.ko
+	check "insmod, cycle $i" insmod "$TESSERA_MODULE"
 	check "cards back after insmod, cycle $i" wait_cards "$cards"
 done
 echo "# card 0 after reload: device_test"

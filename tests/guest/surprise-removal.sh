@@ -25,7 +25,7 @@ rmmod_retry() {
 }
 
 check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched && { modprobe -q drm_buddy || true; }
-check "tessera.ko loads with a 2 s job timeout" insmod ./tessera.ko job_timeout_ms=2000
+check "tessera.ko loads with a 2 s job timeout" insmod "${TESSERA_MODULE:-tessera.ko}" job_timeout_ms=2000
 for ((t = 0; t < 100; t++)); do [ -e /dev/accel/accel0 ] && break; sleep 0.1; done
 
 ./tests/kselftest/lost_test &

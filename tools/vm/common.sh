@@ -24,6 +24,18 @@ guest_kver() {
 	echo "$best"
 }
 
+# The newest kernel in the Debian 13 root ($QEMU_ROOT, trixie-backports'
+# linux-image-amd64 and linux-headers-amd64, installed by setup.sh) with both
+# an image and a build tree: the "next kernel" make check builds and boots.
+root_kver() {
+	local k best=
+	for k in $(ls "$QEMU_ROOT/lib/modules" 2>/dev/null | sort -V); do
+		[ -r "$QEMU_ROOT/boot/vmlinuz-$k" ] && [ -d "$QEMU_ROOT/lib/modules/$k/build" ] && best=$k
+	done
+	[ -n "$best" ] || return 1
+	echo "$best"
+}
+
 # A QEMU that has vfio-user-pci: the system's if it has one, else the one
 # that setup.sh installs from Debian 13 into $QEMU_ROOT.
 qemu_cmd() {
@@ -52,4 +64,13 @@ initramfs_path() {
 in_root() {
 	unshare --mount --propagation private -- sh -c \
 		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$QEMU_ROOT" "$@"
+}
+
+# Copy the module's sources (what DKMS builds from: Kbuild, driver/*.[ch],
+# uapi/drm/*.h; no build products) into directory $1.
+copy_module_src() {
+	mkdir -p "$1/driver" "$1/uapi/drm" &&
+	cp "$TOP/Kbuild" "$1/" &&
+	cp "$TOP"/driver/*.[ch] "$1/driver/" &&
+	cp "$TOP"/uapi/drm/*.h "$1/uapi/drm/"
 }

@@ -3,10 +3,12 @@
 #
 # Build the test VM's initramfs for kernel KVER: static busybox, the 9p
 # modules (decompressed: busybox's insmod does not inflate) and guest-init.
+# MODDIR is the kernel's module tree (default /lib/modules/KVER).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-kver=${1:?usage: mkinitramfs.sh KVER}
+kver=${1:?usage: mkinitramfs.sh KVER [MODDIR]}
+moddir=${2:-/lib/modules/$kver}
 out=$(initramfs_path "$kver")
 init=$TOP/tools/vm/guest-init
 [ -s "$out" ] && exit 0
@@ -22,7 +24,7 @@ mkdir -p "$tmp"/{bin,proc,sys,dev,lib/9p}
 cp /bin/busybox "$tmp/bin/busybox"
 install -m 0755 "$init" "$tmp/init"
 for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
-	src=$(ls /lib/modules/"$kver"/kernel/$m.ko* 2>/dev/null | head -n 1)
+	src=$(ls "$moddir"/kernel/$m.ko* 2>/dev/null | head -n 1)
 	[ -n "$src" ] || die "module $m missing for $kver"
 	case $src in
 	*.xz) xz -dc "$src" ;;

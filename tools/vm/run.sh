@@ -10,7 +10,15 @@
 #
 #   tools/vm/run.sh [--cards N] [--timeout SEC] [--log FILE]
 #                   [--kill-emu-after SEC | --kill-emu-on LINE |
-#                    --vanish-emu-on LINE] SCRIPT [ARG,ARG...]
+#                    --vanish-emu-on LINE]
+#                   [--kernel BZIMAGE --initrd CPIO [--modules DIR]]
+#                   [--module PATH] SCRIPT [ARG,ARG...]
+#
+# --kernel and --initrd boot another kernel instead of the newest Debian
+# 6.12 with its initramfs; --modules DIR (a host path) is that kernel's
+# module tree, seen in the guest as /lib/modules/KVER.  --module names the
+# tessera.ko the guest scripts load ($TESSERA_MODULE in the guest; relative
+# to the repository, default tessera.ko).
 #
 # --kill-emu-after and --kill-emu-on kill card 0's emulator (SIGKILL) after
 # SEC seconds, or as soon as the guest prints LINE on its console.
@@ -22,6 +30,7 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 cards=1 timeout_s=900 log= kill_after= kill_on= kill_sig=KILL
+kernel= initrd= moddir= module=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cards) cards=$2; shift 2 ;;
@@ -30,7 +39,11 @@ while [ $# -gt 0 ]; do
 	--kill-emu-after) kill_after=$2; shift 2 ;;
 	--kill-emu-on) kill_on=$2; shift 2 ;;
 	--vanish-emu-on) kill_on=$2; kill_sig=USR1; shift 2 ;;
-	-h|--help) sed -n '3,20p' "$0"; exit 0 ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--initrd) initrd=$2; shift 2 ;;
+	--modules) moddir=$2; shift 2 ;;
+	--module) module=$2; shift 2 ;;
+	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
 	-*) msg "run.sh: unknown option $1"; exit 125 ;;
 	*) break ;;
 	esac
@@ -40,9 +53,16 @@ args=${2:-}
 
 emu=$TOP/tools/emu/tessera-emu
 [ -x "$emu" ] || { msg "run.sh: $emu not built (run make)"; exit 125; }
-kver=$(guest_kver) || { msg "run.sh: no Linux 6.12 guest kernel; run tools/vm/setup.sh"; exit 125; }
-initrd=$(initramfs_path "$kver")
-[ -r "$initrd" ] || { msg "run.sh: no $initrd; run tools/vm/setup.sh"; exit 125; }
+if [ -n "$kernel" ] || [ -n "$initrd" ]; then
+	[ -r "$kernel" ] && [ -r "$initrd" ] ||
+		{ msg "run.sh: --kernel and --initrd want readable files ('$kernel', '$initrd')"; exit 125; }
+else
+	kver=$(guest_kver) || { msg "run.sh: no Linux 6.12 guest kernel; run tools/vm/setup.sh"; exit 125; }
+	kernel=/boot/vmlinuz-$kver
+	initrd=$(initramfs_path "$kver")
+	[ -r "$initrd" ] || { msg "run.sh: no $initrd; run tools/vm/setup.sh"; exit 125; }
+fi
+[ -z "$moddir" ] || [ -d "$moddir" ] || { msg "run.sh: no module tree $moddir"; exit 125; }
 qemu=$(qemu_cmd) || { msg "run.sh: no QEMU with vfio-user-pci; run tools/vm/setup.sh"; exit 125; }
 
 wd=$(mktemp -d /tmp/tessera-vm.XXXXXX)
@@ -74,14 +94,16 @@ for ((i = 0; i < cards; i++)); do
 		  -device "{\"driver\":\"vfio-user-pci\",\"bus\":\"rp$i\",\"socket\":{\"path\":\"$sock\",\"type\":\"unix\"}}")
 done
 
-append="console=ttyS0 quiet panic=-1 tessera.script=$script"
-[ -n "$args" ] && append="$append tessera.args=$args"
+append="console=ttyS0 quiet panic=-1 tesseravm.script=$script"
+[ -n "$args" ] && append="$append tesseravm.args=$args"
+[ -n "$module" ] && append="$append tesseravm.module=$module"
+[ -n "$moddir" ] && append="$append tesseravm.moddir=$(realpath "$moddir")"
 
 # shellcheck disable=SC2086
 $qemu -machine q35,memory-backend=mem -accel tcg -cpu max -smp 2 -m 1G \
 	-object memory-backend-memfd,id=mem,size=1G,share=on \
 	-nodefaults -display none -no-reboot -serial stdio -monitor none \
-	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" -append "$append" \
+	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 	-virtfs local,path="$TOP",mount_tag=tessera,security_model=none,readonly=on \
 	"${devices[@]}" </dev/null >"$wd/console.log" 2>&1 &
