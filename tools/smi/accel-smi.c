@@ -963,11 +963,29 @@ static int do_reset(struct smi_ctx *ctx)
 	return 0;
 }
 
+/* accel-smi's version, and the loaded driver's (its MODULE_VERSION). */
+static void print_version(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/sys/module/tessera/version", "r");
+
+	printf("accel-smi %s\n", TESSERA_VERSION);
+	if (f && fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = 0;
+		printf("driver tessera %s\n", buf);
+	} else {
+		printf("driver tessera not loaded\n");
+	}
+	if (f)
+		fclose(f);
+}
+
 static void usage(FILE *f)
 {
 	fputs(
 "usage: accel-smi [-i N] [--json] [-l SECONDS]\n"
 "       accel-smi reset -i N [--force]\n"
+"       accel-smi --version\n"
 "\n"
 "Lists Tessera cards: identity, PCI link, memory, engine utilization,\n"
 "temperature, power, clock, ECC and reset counters, and processes.\n"
@@ -977,6 +995,7 @@ static void usage(FILE *f)
 "  -l, --loop SECONDS  refresh every SECONDS (JSON: one line per sample)\n"
 "  -f, --force         reset even if processes have the card open (their\n"
 "                      jobs on the card fail with ECANCELED)\n"
+"  -V, --version       accel-smi's and the loaded driver's versions\n"
 "  -h, --help          this text\n"
 "\n"
 "Utilization is the engine busy time all clients accumulated (fdinfo) over\n"
@@ -1009,6 +1028,7 @@ int main(int argc, char **argv)
 		{ "loop", required_argument, NULL, 'l' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct smi_ctx ctx = { .o = { .index = -1 } };
@@ -1017,7 +1037,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:jl:fh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":i:jl:fhV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i': {
 			long v;
@@ -1043,6 +1063,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			print_version();
 			return 0;
 		case ':':
 			die("option '%s' needs a value (see --help)", argv[optind - 1]);
