@@ -11,6 +11,8 @@
 #                   library, headers, tools and man pages
 #   make install-emu  install the emulated card (pre-silicon and CI only)
 #   make uninstall  remove what make install installed
+#   make deb        Debian packages (debhelper, dh-dkms) and lintian, in
+#                   build/deb/
 #   make clean
 #
 # Kbuild (beside this file) describes tessera.ko to the kernel's build
@@ -124,6 +126,10 @@ uninstall:
 	$(MAKE) -C tools uninstall uninstall-emu $(INSTALL_VARS)
 	$(MAKE) -C Documentation/man uninstall $(INSTALL_VARS)
 
+# From a copy of the tracked files, so no build product gets in.
+deb:
+	@tools/deb/build.sh
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C tools/emu clean
@@ -135,4 +141,4 @@ clean:
 	rm -rf build
 
 .PHONY: all build setup module emu libaccel tools kselftests examples check check-kernels demo bench install \
-	install-module install-udev install-lib install-tools install-man install-emu man uninstall clean
+	install-module install-udev install-lib install-tools install-man install-emu man uninstall deb clean
