@@ -83,6 +83,7 @@ check "example vector_add" ./examples/vector_add
 check "example gemm" ./examples/gemm
 check "example mlp" ./examples/mlp
 ./tests/guest/smi-test.sh || failed=1
+./tests/guest/exporter-test.sh || failed=1
 
 # Lifetimes: fences and files that outlive their card or the module.
 slot0=$(basename "$(readlink /sys/class/accel/accel0/device)")

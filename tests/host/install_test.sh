@@ -44,18 +44,20 @@ t "module in /lib/modules/$kver/updates, version $version, for $kver" bash -c "
 	test \"\$(modinfo -F version \$m)\" = '$version' &&
 	modinfo -F vermagic \$m | grep -q '^$kver '"
 t "udev rule in /usr/lib/udev/rules.d" test -s "$root/usr/lib/udev/rules.d/70-tessera.rules"
-t "accel-smi and accel-bench in /usr/bin, no tessera-emu" test -x "$root/usr/bin/accel-smi" -a \
-	-x "$root/usr/bin/accel-bench" -a ! -e "$root/usr/bin/tessera-emu"
+t "accel-smi, accel-bench and accel-exporter in /usr/bin, no tessera-emu" test -x "$root/usr/bin/accel-smi" -a \
+	-x "$root/usr/bin/accel-bench" -a -x "$root/usr/bin/accel-exporter" -a ! -e "$root/usr/bin/tessera-emu"
 t "no RUNPATH or RPATH in any installed binary" bash -c "
 	for f in '$root'/usr/bin/* '$root'/usr/lib/$multiarch/libaccel.so.1; do
 		readelf -d \"\$f\" | grep -E 'R(UN)?PATH' && exit 1
 	done; exit 0"
-t "man pages accel-smi(1), accel-bench(1), libaccel(3), tessera(4)" test -s "$root/usr/share/man/man1/accel-smi.1" -a \
+t "man pages accel-smi(1), accel-bench(1), accel-exporter(1), libaccel(3), tessera(4)" test -s "$root/usr/share/man/man1/accel-smi.1" -a \
+	-s "$root/usr/share/man/man1/accel-exporter.1" -a \
 	-s "$root/usr/share/man/man1/accel-bench.1" -a -s "$root/usr/share/man/man3/libaccel.3" -a \
 	-s "$root/usr/share/man/man4/tessera.4"
 t "the installed tools say version $version" bash -c "
 	LD_LIBRARY_PATH='$root/usr/lib/$multiarch' '$root/usr/bin/accel-bench' --version | grep -q '^accel-bench $version ' &&
-	'$root/usr/bin/accel-smi' --version | grep -q '^accel-smi $version\$'"
+	'$root/usr/bin/accel-smi' --version | grep -q '^accel-smi $version\$' &&
+	'$root/usr/bin/accel-exporter' --version | grep -q '^accel-exporter $version\$'"
 
 # Build outside the tree, from a copy, so no relative include can leak in;
 # libaccel.pc's prefix moved to DESTDIR (its libdir and includedir follow),
