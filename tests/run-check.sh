@@ -34,6 +34,22 @@ make -s -C tools/emu check 2>&1 | tee "$res/host-emu.log" | grep -E '^(not )?ok 
 stage "host: libaccel unit tests"
 make -s -C libaccel check 2>&1 | tee "$res/host-libaccel.log" | grep -E '^not ok ' || true
 
+stage "host: versions, docs and licenses agree"
+tests/host/consistency_test.sh 2>&1 | tee "$res/host-consistency.log" | grep -E '^not ok ' || true
+
+stage "packages: make deb (debhelper, dh-dkms), lintian --pedantic"
+pkg=$res/packages-build.log
+: >"$pkg"
+tools/deb/build.sh >"$res/deb.out" 2>&1
+status=$?
+grep -E '^[EWIPXO]: ' "$res/deb.out"
+debs=$(ls build/deb/*.deb 2>/dev/null | grep -vc dbgsym)
+[ "$debs" = 5 ]
+tap_check "$pkg" "make deb builds tessera-dkms, libaccel1, libaccel-dev, tessera-tools, tessera-emu ($debs)" $?
+[ $status = 0 ] && ! grep -qE '^[EW]: ' "$res/deb.out"
+tap_check "$pkg" "lintian --pedantic: no error or warning, no override" $?
+cat "$pkg"
+
 stage "kernel: W=1, sparse (C=1), checkpatch --strict"
 lint=$res/lint.log
 : >"$lint"
@@ -68,6 +84,9 @@ tests/vm-kselftests.sh --cards 2 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok 
 
 stage "guest: surprise removal (the card falls off the bus mid-run)"
 tests/vm-kselftests.sh --surprise-removal 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^run.sh' || true
+
+stage "guest: the packages installed with apt into Debian 12, booted with a card"
+tests/packages-test.sh 2>&1 | tee "$res/packages.log" | grep -E '^(not )?ok |^# (dkms|guest)' || true
 
 stage "guest: kselftests on Linux $next (one card)"
 tests/vm-kselftests.sh --next-kernel 2>&1 | tee "$res/vm-next.log" | grep -E '^(not )?ok |^# (card|guest)|^run.sh|^vm:' || true

@@ -9,7 +9,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HOST_PACKAGES="gcc make pkg-config kmod cpio xz-utils busybox-static debootstrap
 	sparse libdrm-dev libpci-dev linux-source-6.12 libopenblas-dev
 	clang libclang-rt-14-dev
-	linux-image-6.12-amd64 linux-headers-6.12-amd64"
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	debhelper dh-dkms lintian scdoc dpkg-dev fakeroot libmicrohttpd-dev"
 
 msg() { printf '%s\n' "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
@@ -59,12 +60,18 @@ initramfs_path() {
 	echo "$TESSERA_CACHE/initramfs-$1-$sum.cpio.gz"
 }
 
-# Run a command inside the Debian 13 root ($QEMU_ROOT) with a /proc of its
-# own, in a private mount namespace: nothing stays mounted afterwards.
-in_root() {
+# Run a command inside root file system $1 with a /proc of its own, in a
+# private mount namespace: nothing stays mounted afterwards.
+in_chroot() {
 	unshare --mount --propagation private -- sh -c \
-		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$QEMU_ROOT" "$@"
+		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$@"
 }
+# The same in the Debian 13 root ($QEMU_ROOT).
+in_root() { in_chroot "$QEMU_ROOT" "$@"; }
+
+# The Debian 12 root the package test installs the .debs into and boots
+# (tools/deb/pkg-root.sh).
+PKG_ROOT=$TESSERA_CACHE/pkg-root
 
 # Copy the module's sources (what DKMS builds from: Kbuild, driver/*.[ch],
 # uapi/drm/*.h; no build products) into directory $1.

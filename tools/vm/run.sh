@@ -12,13 +12,15 @@
 #                   [--kill-emu-after SEC | --kill-emu-on LINE |
 #                    --vanish-emu-on LINE]
 #                   [--kernel BZIMAGE --initrd CPIO [--modules DIR]]
-#                   [--module PATH] SCRIPT [ARG,ARG...]
+#                   [--module PATH] [--root DIR] SCRIPT [ARG,ARG...]
 #
 # --kernel and --initrd boot another kernel instead of the newest Debian
 # 6.12 with its initramfs; --modules DIR (a host path) is that kernel's
 # module tree, seen in the guest as /lib/modules/KVER.  --module names the
 # tessera.ko the guest scripts load ($TESSERA_MODULE in the guest; relative
-# to the repository, default tessera.ko).
+# to the repository, default tessera.ko).  --root DIR runs SCRIPT in
+# another Debian root DIR (a host directory, read only in the guest; the
+# package test's) instead of the host's root.
 #
 # --kill-emu-after and --kill-emu-on kill card 0's emulator (SIGKILL) after
 # SEC seconds, or as soon as the guest prints LINE on its console.
@@ -30,7 +32,7 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 cards=1 timeout_s=900 log= kill_after= kill_on= kill_sig=KILL
-kernel= initrd= moddir= module=
+kernel= initrd= moddir= module= newroot=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cards) cards=$2; shift 2 ;;
@@ -43,7 +45,8 @@ while [ $# -gt 0 ]; do
 	--initrd) initrd=$2; shift 2 ;;
 	--modules) moddir=$2; shift 2 ;;
 	--module) module=$2; shift 2 ;;
-	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
+	--root) newroot=$2; shift 2 ;;
+	-h|--help) sed -n '3,30p' "$0"; exit 0 ;;
 	-*) msg "run.sh: unknown option $1"; exit 125 ;;
 	*) break ;;
 	esac
@@ -63,6 +66,7 @@ else
 	[ -r "$initrd" ] || { msg "run.sh: no $initrd; run tools/vm/setup.sh"; exit 125; }
 fi
 [ -z "$moddir" ] || [ -d "$moddir" ] || { msg "run.sh: no module tree $moddir"; exit 125; }
+[ -z "$newroot" ] || [ -x "$newroot/bin/bash" ] || { msg "run.sh: no root file system at $newroot"; exit 125; }
 qemu=$(qemu_cmd) || { msg "run.sh: no QEMU with vfio-user-pci; run tools/vm/setup.sh"; exit 125; }
 
 wd=$(mktemp -d /tmp/tessera-vm.XXXXXX)
@@ -98,6 +102,7 @@ append="console=ttyS0 quiet panic=-1 tesseravm.script=$script"
 [ -n "$args" ] && append="$append tesseravm.args=$args"
 [ -n "$module" ] && append="$append tesseravm.module=$module"
 [ -n "$moddir" ] && append="$append tesseravm.moddir=$(realpath "$moddir")"
+[ -n "$newroot" ] && append="$append tesseravm.root=$(realpath "$newroot")"
 
 # shellcheck disable=SC2086
 $qemu -machine q35,memory-backend=mem -accel tcg -cpu max -smp 2 -m 1G \

@@ -105,3 +105,7 @@ fi
 "$TOP/tools/vm/mkinitramfs.sh" "$kver"
 next=$(root_kver)
 "$TOP/tools/vm/mkinitramfs.sh" "$next" "$QEMU_ROOT/lib/modules/$next"
+# The Debian 12 root the package test installs the .debs into.
+if [ "$(id -u)" = 0 ]; then
+	"$TOP/tools/deb/pkg-root.sh" >/dev/null
+fi
