@@ -5,8 +5,14 @@
 #   make            set up (once) and build everything
 #   make check      build, then run host tests, lint and the VM kselftests
 #   make check-kernels  build tessera.ko against every Debian 6.12..7.x kernel
+#   make check-debug
+#                   the guest suite on a debug kernel (KASAN, lockdep,
+#                   kmemleak, DMA-API debug...), built once and cached;
+#                   not part of make check (15 min build, 16 min run)
 #   make demo       boot the emulated card and run a job on it
 #   make bench      emulator and driver benchmarks (numbers and ratios)
+#   make fuzz-guest SECONDS=N [SEED=S]
+#                   the ioctl fuzzer in a VM with two cards for N seconds
 #   make install    install module (for the running kernel), udev rule,
 #                   library, headers, tools and man pages
 #   make install-emu  install the emulated card (pre-silicon and CI only)
@@ -47,7 +53,7 @@ modbuild := build/module-$(INSTALL_KVER)
 all: setup
 	$(MAKE) build
 
-build: module emu libaccel tools kselftests examples
+build: module emu libaccel tools kselftests examples fuzz
 
 setup:
 	@tools/vm/setup.sh
@@ -72,12 +78,18 @@ kselftests: libaccel
 examples: libaccel
 	$(MAKE) -C examples
 
+fuzz:
+	$(MAKE) -C tests/fuzz
+
 check: all
 	@tests/run-check.sh
 
 # tessera.ko against every Debian kernel from 6.12 on (downloads headers).
 check-kernels:
 	@tests/kernel-matrix.sh
+
+check-debug: all
+	@tests/run-check-debug.sh
 
 demo: all
 	@tools/vm/run.sh --timeout 300 tools/demo/guest-demo.sh
@@ -86,6 +98,15 @@ demo: all
 bench: all
 	$(MAKE) -C tools/emu bench
 	@tools/vm/run.sh --timeout 900 tools/bench/guest-bench.sh
+
+# The ioctl fuzzer for SECONDS (default 600) with seed SEED (default: from
+# the clock; it is printed), then the same dmesg judge as make check.
+SECONDS ?= 600
+SEED ?= -
+fuzz-guest: all
+	@tests/vm-kselftests.sh --cards 2 --script tests/guest/fuzz-guest.sh \
+		--args "$(SECONDS),$(SEED)" --name vm-fuzz --timeout $$(( $(SECONDS) * 3 / 2 + 900 ))
+
 
 install: install-module install-udev install-lib install-tools install-man
 
@@ -137,8 +158,10 @@ clean:
 	$(MAKE) -C tools clean
 	$(MAKE) -C tests/kselftest clean
 	$(MAKE) -C examples clean
+	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C Documentation/man clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples check check-kernels demo bench install \
-	install-module install-udev install-lib install-tools install-man install-emu man uninstall deb clean
+.PHONY: all build setup module emu libaccel tools kselftests examples fuzz check check-kernels \
+	check-debug demo bench fuzz-guest install install-module install-udev install-lib \
+	install-tools install-man install-emu man uninstall deb clean

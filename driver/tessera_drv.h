@@ -476,7 +476,7 @@ bool tessera_defer_work(struct work_struct *work);
 /* tessera_hw.c */
 int tessera_hw_init(struct tessera_device *tdev);
 void tessera_hw_fini(struct tessera_device *tdev);
-void tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno);
+int tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno);
 bool tessera_hw_lost(struct tessera_device *tdev);
 
 /* tessera_mmu.c */

@@ -12,8 +12,10 @@
 
 #include "tessera_drv.h"
 
-#define TESSERA_RESET_TIMEOUT_US	(100 * 1000)
-
+/*
+ * Reset the device and wait, sleeping, for the engines to let go of what
+ * they were running: since hardware 1.3 STATUS.READY is clear until then.
+ */
 static int tessera_hw_reset(struct tessera_device *tdev)
 {
 	u32 status;
@@ -22,7 +24,7 @@ static int tessera_hw_reset(struct tessera_device *tdev)
 	tessera_write(tdev, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
 	ret = readl_poll_timeout(tdev->regs + TESSERA_REG_STATUS, status,
 				 status != U32_MAX && (status & TESSERA_STATUS_READY),
-				 10, TESSERA_RESET_TIMEOUT_US);
+				 10, TESSERA_RESET_BOUND_US);
 	if (ret)
 		drm_err(&tdev->drm, "device not ready after reset (status %#x)\n", status);
 	return ret;
@@ -34,13 +36,35 @@ static int tessera_hw_reset(struct tessera_device *tdev)
  * @done_seqno: the last seqno the ring completed
  *
  * Resets the ring's head and tail to zero and its fence writeback to
- * @done_seqno, so that seqnos keep increasing across resets.
+ * @done_seqno, so that seqnos keep increasing across resets.  A ring
+ * that has not run since a device or ring reset (RING_STATUS.FRESH,
+ * hardware 1.3) is not reset again, so ENGINE_RESETS counts recoveries
+ * only.  The ring reset of a busy engine completes once the engine has
+ * let go of its descriptor (RING_STATUS.RESETTING); this waits for it,
+ * sleeping, at most TESSERA_RESET_BOUND_US, and only then takes the
+ * fence writeback back, so no write of the abandoned descriptor can land
+ * after it.  On older hardware neither bit is ever set.
  */
-void tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
+int tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
 {
 	unsigned long flags;
+	u32 status;
+	int ret;
 
-	tessera_ring_write(ring, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
+	status = tessera_ring_read(ring, TESSERA_RING_STATUS);
+	if (status == U32_MAX || !(status & TESSERA_RING_STATUS_FRESH))
+		tessera_ring_write(ring, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
+	/*
+	 * Past the bound the ring is programmed anyway (it starts when the
+	 * reset completes), but the caller learns that the engine may still
+	 * hold its old descriptor, and escalates.
+	 */
+	ret = readl_poll_timeout(ring->regs + TESSERA_RING_STATUS, status,
+				 status == U32_MAX || !(status & TESSERA_RING_STATUS_RESETTING),
+				 50, TESSERA_RESET_BOUND_US);
+	if (ret)
+		drm_err(&ring->tdev->drm, "%s: ring reset not complete after %u us\n",
+			ring->name, TESSERA_RESET_BOUND_US);
 	/*
 	 * A device reset restarts the context-error count: forget the old
 	 * one so the first new error (count 1) is not taken for it.
@@ -58,6 +82,7 @@ void tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
 	tessera_ring_write(ring, TESSERA_RING_FENCE_ADDR_HI, upper_32_bits(ring->fence_wb_dma));
 	tessera_ring_write(ring, TESSERA_RING_TAIL, 0);
 	tessera_ring_write(ring, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
+	return ret;
 }
 
 static int tessera_ring_init(struct tessera_device *tdev, u32 id)

@@ -60,6 +60,12 @@
 
 #define TESSERA_REG_RESET		0x0020	/* WO 1: whole-device reset */
 #define   TESSERA_RESET_MAGIC		0x00000001
+/*
+ * 1.3: a ring reset (RING_STATUS.RESETTING clear), device reset or
+ * function reset (STATUS.READY set) completes within this many us of
+ * its write; software polls for it, sleeping.
+ */
+#define TESSERA_RESET_BOUND_US		50000
 #define TESSERA_REG_STATUS		0x0024	/* RO */
 #define   TESSERA_STATUS_READY		BIT(0)
 #define   TESSERA_STATUS_ERROR		BIT(1)
@@ -181,6 +187,8 @@
 #define   TESSERA_RING_STATUS_HUNG	BIT(3)	/* watchdog fired */
 #define   TESSERA_RING_STATUS_RESET_FAILED BIT(4)
 #define   TESSERA_RING_STATUS_FAULT	BIT(5)	/* FAULT_* latch valid */
+#define   TESSERA_RING_STATUS_RESETTING	BIT(6)	/* 1.3: reset not complete */
+#define   TESSERA_RING_STATUS_FRESH	BIT(7)	/* 1.3: not enabled since reset */
 #define TESSERA_RING_FENCE_ADDR_LO	0x20	/* RW: seqno writeback, 8 B aligned */
 #define TESSERA_RING_FENCE_ADDR_HI	0x24
 #define TESSERA_RING_FENCE_SEQNO_LO	0x28	/* RO: last seqno written */

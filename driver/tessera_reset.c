@@ -87,17 +87,27 @@ static void tessera_ring_replay(struct tessera_ring *ring)
 	tessera_ring_kick(ring);
 }
 
-/* Reset one ring; the jobs after @done_seqno are posted again. */
-static int tessera_ring_reset(struct tessera_ring *ring, u64 done_seqno)
+/*
+ * Reset one ring under its hung job @hung_seqno.  Only once the reset has
+ * completed has the engine let go of the job's descriptor: then the job
+ * fails with -ETIMEDOUT (its buffers may be reused from then on) and the
+ * jobs after it are posted again.
+ */
+static int tessera_ring_reset(struct tessera_ring *ring, u64 hung_seqno)
 {
+	unsigned long flags;
 	u32 status;
 
-	tessera_hw_ring_start(ring, done_seqno);
+	if (tessera_hw_ring_start(ring, hung_seqno))
+		return -ETIMEDOUT;
 	status = tessera_ring_read(ring, TESSERA_RING_STATUS);
 	if (status == U32_MAX || (status & TESSERA_RING_STATUS_RESET_FAILED))
 		return -EIO;
+	spin_lock_irqsave(&ring->fence_lock, flags);
+	tessera_ring_retire_upto(ring, hung_seqno, -ETIMEDOUT);
+	spin_unlock_irqrestore(&ring->fence_lock, flags);
 	atomic_inc(&ring->tdev->engine_resets);
-	trace_tessera_ring_reset(ring->id, done_seqno);
+	trace_tessera_ring_reset(ring->id, hung_seqno);
 	tessera_ring_replay(ring);
 	return 0;
 }
@@ -111,7 +121,7 @@ static int tessera_device_reset_hw(struct tessera_device *tdev)
 		tessera_write(tdev, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
 		if (!readl_poll_timeout(tdev->regs + TESSERA_REG_STATUS, status,
 					status != U32_MAX && (status & TESSERA_STATUS_READY),
-					10, 100 * 1000))
+					10, TESSERA_RESET_BOUND_US))
 			return 0;
 	}
 	return -EIO;
@@ -221,9 +231,16 @@ void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence,
 	trace_tessera_job_timeout(ring->id, seqno, -ETIMEDOUT);
 	drm_err(&tdev->drm, "%s: job %llu hung, resetting the engine\n", ring->name, seqno);
 
-	/* The hung job fails; everything before it on the ring has completed. */
+	/*
+	 * Everything before the hung job on the ring has completed.  The
+	 * hung job's fence gets its error now but signals only once the
+	 * engine has let go of it (tessera_ring_reset(), or the device
+	 * reset it escalates to).
+	 */
 	spin_lock_irqsave(&ring->fence_lock, flags);
-	tessera_ring_retire_upto(ring, seqno, -ETIMEDOUT);
+	tessera_ring_retire_upto(ring, seqno - 1, 0);
+	if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->base.flags))
+		dma_fence_set_error(&fence->base, -ETIMEDOUT);
 	spin_unlock_irqrestore(&ring->fence_lock, flags);
 	tessera_ctx_hung(tdev, vm->asid);
 

@@ -79,11 +79,15 @@ out=$(perl "$ksrc/scripts/kernel-doc" -none -Wall uapi/drm/tessera_accel.h drive
 tap_check "$lint" "kernel-doc documents every uAPI and driver structure field" $?
 cat "$lint"
 
-stage "guest: kselftests in QEMU/TCG against tessera-emu"
-tests/vm-kselftests.sh --cards 2 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok |^# (card|guest)|^run.sh|^vm:' || true
+# The kselftests' fuzzer slice explores a new seed per commit and day, and
+# any failure replays from the seed it prints (FUZZ_SEED=S make check).
+fuzz_seed=${FUZZ_SEED:-0x$(printf '%s %s' "$(git rev-parse HEAD 2>/dev/null)" "$(date -u +%F)" |
+	sha256sum | cut -c1-15)}
+stage "guest: kselftests and a fuzzer slice (seed $fuzz_seed) in QEMU/TCG against tessera-emu"
+tests/vm-kselftests.sh --cards 2 --fuzz-seed "$fuzz_seed" 2>&1 | tee "$res/vm.log" | grep -E '^(not )?ok |^# (card|guest|fuzz|FINDING|report)|^run.sh|^vm:' || true
 
 stage "guest: surprise removal (the card falls off the bus mid-run)"
-tests/vm-kselftests.sh --surprise-removal 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^run.sh' || true
+tests/vm-kselftests.sh --surprise-removal 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^# report|^run.sh' || true
 
 stage "guest: the packages installed with apt into Debian 12, booted with a card"
 tests/packages-test.sh 2>&1 | tee "$res/packages.log" | grep -E '^(not )?ok |^# (dkms|guest)' || true

@@ -2,15 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Runs inside the test VM (see tools/vm/run.sh): loads tessera.ko, runs every
-# kselftest against every card, cycles the module, and dumps dmesg between
-# markers for the host to scan.  Prints KTAP; exits non-zero on any failure.
+# kselftest against every card, a slice of the ioctl fuzzer on all cards,
+# cycles the module, and dumps dmesg between markers for the host to scan.
+# Prints KTAP; exits non-zero on any failure.
+#   tests/guest/kselftests.sh [--quick] [FUZZ-SEED]
 # --quick (another kernel's stage of make check) runs the kselftests on each
 # card and unloads, nothing else.  Loads $TESSERA_MODULE (run.sh --module).
 set -u
 cd "$TESSERA_DIR" || exit 1
-: "${TESSERA_MODULE:=tessera.ko}"
+. tests/guest/lib.sh
 quick=0
-[ "${1:-}" = --quick ] && quick=1
+if [ "${1:-}" = --quick ]; then
+	quick=1
+	shift
+fi
+fuzz_seed=${1:-}
 failed=0
 n=0
 
@@ -20,22 +26,11 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; f
 
 wait_cards() {
 	local want=$1 t
-	for ((t = 0; t < 100; t++)); do
+	for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do
 		[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$want" ] && return 0
 		sleep 0.1
 	done
 	return 1
-}
-
-# rmmod fails while fences of the module are alive; the last ones go a few
-# milliseconds after their holders exit (tessera_defer.c).
-rmmod_retry() {
-	local t
-	for ((t = 0; t < 50; t++)); do
-		rmmod tessera 2>/dev/null && return 0
-		sleep 0.1
-	done
-	rmmod tessera
 }
 
 # Hold a finished job's sync_file on card 0 (hold_sync_file $1); the
@@ -56,14 +51,16 @@ unbind_card0() { echo "$slot0" >/sys/bus/pci/drivers/tessera/unbind; }
 bind_card0() { echo "$slot0" >/sys/bus/pci/drivers/tessera/bind && wait_cards "$cards"; }
 
 cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
-echo "# guest: kernel $(uname -r), $cards Tessera card(s), $TESSERA_MODULE"
+echo "# guest: kernel $(uname -r), $cards Tessera card(s), $TESSERA_MODULE, time scale $TESSERA_TIME_SCALE"
 
-check "dependencies load" modprobe -a drm drm_shmem_helper gpu-sched && { modprobe -q drm_buddy || true; }
-check "tessera.ko loads" insmod "$TESSERA_MODULE" watchdog_ms=1000 job_timeout_ms=5000
+debug_start
+check "dependencies load" load_deps
+check "tessera.ko loads" insmod "$TESSERA_MODULE" watchdog_ms=$((1000 * TESSERA_TIME_SCALE)) \
+	job_timeout_ms=$((5000 * TESSERA_TIME_SCALE))
 check "every card probes" wait_cards "$cards"
 
 for ((c = 0; c < cards; c++)); do
-	for t in device_test bo_test submit_test sched_test memory_test prime_test recovery_test reset_test telemetry_test pm_test safety_test libaccel_test; do
+	for t in device_test bo_test submit_test sched_test memory_test prime_test recovery_test long_job_test reset_test telemetry_test pm_test libaccel_test; do
 		echo "# card $c: $t"
 		TESSERA_CARD=$c ./tests/kselftest/$t || failed=1
 	done
@@ -71,9 +68,7 @@ done
 
 if [ $quick = 1 ]; then
 	check "final rmmod" rmmod_retry
-	echo "### dmesg begin"
-	dmesg
-	echo "### dmesg end"
+	guest_report
 	exit $failed
 fi
 
@@ -84,6 +79,24 @@ check "example gemm" ./examples/gemm
 check "example mlp" ./examples/mlp
 ./tests/guest/smi-test.sh || failed=1
 ./tests/guest/exporter-test.sh || failed=1
+
+# A bounded slice of the ioctl fuzzer (Documentation/qa.rst): about a
+# minute of guest time, every card, before the module reload cycles.
+echo "# fuzz slice: seed ${fuzz_seed:-from the clock}"
+./tests/fuzz/tessera-fuzz ${fuzz_seed:+--seed "$fuzz_seed"} --seconds 36 --phases 3 || failed=1
+
+# What one user can do to the others does not depend on the card: card 0.
+echo "# card 0: safety_test"
+TESSERA_CARD=0 ./tests/kselftest/safety_test || failed=1
+
+# A job that runs past one second with the watchdog out of its way: a
+# buffer it writes without listing it, closed meanwhile, is not handed out.
+reload() { rmmod_retry && insmod "$TESSERA_MODULE" "$@" && wait_cards "$cards"; }
+check "reload with a 5 s watchdog" reload watchdog_ms=$((5000 * TESSERA_TIME_SCALE)) \
+	job_timeout_ms=$((10000 * TESSERA_TIME_SCALE))
+TESSERA_CARD=0 ./tests/kselftest/safety_test -t unlisted_buffer_closed_mid_job_is_not_handed_out || failed=1
+check "reload with the test watchdog" reload watchdog_ms=$((1000 * TESSERA_TIME_SCALE)) \
+	job_timeout_ms=$((5000 * TESSERA_TIME_SCALE))
 
 # Lifetimes: fences and files that outlive their card or the module.
 slot0=$(basename "$(readlink /sys/class/accel/accel0/device)")
@@ -104,14 +117,16 @@ TESSERA_CARD=0 ./tests/kselftest/device_test || failed=1
 for i in 1 2 3; do
 	check "rmmod, cycle $i" rmmod_retry
 	check "no accel node after rmmod, cycle $i" test ! -e /dev/accel/accel0
-	check "insmod, cycle $i" insmod "$TESSERA_MODULE"
+	if [ $i = 3 ]; then
+		check "modprobe, cycle $i" modprobe_module
+	else
+		check "insmod, cycle $i" insmod "$TESSERA_MODULE"
+	fi
 	check "cards back after insmod, cycle $i" wait_cards "$cards"
 done
 echo "# card 0 after reload: device_test"
 ./tests/kselftest/device_test || failed=1
 check "final rmmod" rmmod_retry
 
-echo "### dmesg begin"
-dmesg
-echo "### dmesg end"
+guest_report
 exit $failed

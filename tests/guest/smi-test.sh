@@ -11,6 +11,7 @@
 # Prints its own numbered ok/not ok lines; exits non-zero on any failure.
 set -u
 cd "$TESSERA_DIR" || exit 1
+. tests/guest/lib.sh
 smi=./tools/smi/accel-smi
 failed=0 n=0
 ok() { n=$((n + 1)); echo "ok $n smi: $*"; }
@@ -37,7 +38,7 @@ check "table: power state shown" test "$(echo "$out" | grep -c 'Power state  *D[
 # An idle card goes to D3hot after autosuspend_ms; accel-smi reports that
 # before its own sensor reads wake the card.
 pmdir=/sys/class/accel/accel0/device/power
-for ((i = 0; i < 100; i++)); do
+for ((i = 0; i < 100 * TESSERA_TIME_SCALE; i++)); do
 	[ "$(cat $pmdir/runtime_status)" = suspended ] && break
 	sleep 0.1
 done
@@ -66,12 +67,12 @@ check "-i 0 selects one card" pyjson "assert [c['index'] for c in d['cards']] ==
 # Complete lines only: timeout may cut the last sample short.  8 s leaves
 # room for a slow first sample when the host is loaded.
 check "--loop: one JSON line per sample" \
-	bash -c "timeout 8 $smi --json -l 0.5 | python3 -c 'import json,sys; l=[json.loads(x) for x in sys.stdin.read().split(chr(10))[:-1]]; assert len(l) >= 2 and all(len(x[\"cards\"]) == $cards for x in l), l'"
+	bash -c "timeout $(scaled 8) $smi --json -l 0.5 | python3 -c 'import json,sys; l=[json.loads(x) for x in sys.stdin.read().split(chr(10))[:-1]]; assert len(l) >= 2 and all(len(x[\"cards\"]) == $cards for x in l), l'"
 
 # A process holding card 0.
 sleep 600 3<>/dev/accel/accel0 &
 holder=$!
-sleep 0.3
+sleep "$(scaled 0.3)"
 json=$($smi --json -i 0)
 check "a process holding card 0 is listed with its pid" \
 	pyjson "assert any(p['pid'] == $holder and p['command'] == 'sleep' for p in d['cards'][0]['processes']), d" <<<"$json"
@@ -98,7 +99,7 @@ check "reset: counted in driver_device_resets" test "$(dresets)" = $((before + 1
 # With --force while a process holds the card: its file stays valid.
 sleep 600 3<>/dev/accel/accel0 &
 holder=$!
-sleep 0.3
+sleep "$(scaled 0.3)"
 out=$($smi reset -i 0 --force 2>&1); rc=$?
 echo "# $out"
 check "reset --force of a card in use succeeds with the driver bound" \
@@ -106,7 +107,7 @@ check "reset --force of a card in use succeeds with the driver bound" \
 check "the holder is still listed after the reset" \
 	pyjson "assert any(p['pid'] == $holder for p in d['cards'][0]['processes']), d" <<<"$($smi --json -i 0)"
 kill $holder; wait $holder 2>/dev/null
-for ((t = 0; t < 100; t++)); do
+for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do
 	[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$cards" ] && break
 	sleep 0.1
 done

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/mman.h>
+
+#include <linux/pci_regs.h>
 
 #include "t1.h"
 #include "t1_math.h"
@@ -74,10 +77,10 @@ static void ring_setup(struct fx *fx, unsigned int n)
 	fx->tail[n] = 0;
 }
 
-static bool fx_init(struct fx *fx, bool fi)
+static bool fx_init_hbm(struct fx *fx, bool fi, uint64_t hbm_size)
 {
 	struct t1_config cfg = {
-		.ncompute = 2, .ndma = 1, .hbm_size = HBM_SIZE,
+		.ncompute = 2, .ndma = 1, .hbm_size = hbm_size,
 		.fault_injection = fi,
 	};
 	struct t1_host_ops ops = {
@@ -104,6 +107,11 @@ static bool fx_init(struct fx *fx, bool fi)
 		ring_setup(fx, n);
 	fx->pt_next = PT_OFF;
 	return true;
+}
+
+static bool fx_init(struct fx *fx, bool fi)
+{
+	return fx_init_hbm(fx, fi, HBM_SIZE);
 }
 
 static void fx_fini(struct fx *fx)
@@ -302,15 +310,24 @@ static void ref_gemm(const float *a, const float *b, float *c, int m, int n,
 		}
 }
 
-static void gemm_case(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
-		      bool tb, float alpha, float beta, bool bias, int act)
+/* 4 KiB-aligned HBM offset just past @off + @len. */
+static uint64_t next_off(uint64_t off, uint64_t len)
 {
-	const int m = 37, n = 29, k = 53, lda = (ta ? m : k) + 3,
-		  ldb = (tb ? k : n) + 1, ldc = n + 5;
+	return (off + len + 4095) & ~4095ull;
+}
+
+/* An M x N x K GEMM in HBM against ref_gemm(). */
+static void gemm_check(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
+		       bool tb, int m, int n, int k, float alpha, float beta,
+		       bool bias, int act)
+{
+	const int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 5;
 	unsigned int es = t1_dtype_size(dt), seed = 42 + dt * 7 + ta + 2 * tb;
-	float *a = calloc((ta ? k : m) * lda, 4), *b = calloc((tb ? n : k) * ldb, 4);
-	float *c = calloc(m * ldc, 4), *bv = calloc(n, 4);
-	uint64_t A = 0, B = 0x100000, C = 0x200000, BI = 0x300000;
+	size_t asz = (size_t)(ta ? k : m) * lda, bsz = (size_t)(tb ? n : k) * ldb;
+	float *a = calloc(asz, 4), *b = calloc(bsz, 4);
+	float *c = calloc((size_t)m * ldc, 4), *bv = calloc(n, 4);
+	uint64_t A = 0, B = next_off(A, asz * es), C = next_off(B, bsz * es);
+	uint64_t BI = next_off(C, (size_t)m * ldc * es);
 	uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
 		HDR(TESSERA_CMD_OP_GEMM, (ta ? TESSERA_GEMM_TRANS_A : 0) |
 		    (tb ? TESSERA_GEMM_TRANS_B : 0) | (bias ? TESSERA_GEMM_BIAS : 0),
@@ -325,11 +342,11 @@ static void gemm_case(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
 	bool ok = true;
 
 	/* Round the inputs to the type so both sides see the same values. */
-	for (int i = 0; i < (ta ? k : m) * lda; i++) {
+	for (size_t i = 0; i < asz; i++) {
 		t1_store(fx->hbm + A, dt, i, frand(&seed));
 		a[i] = t1_load(fx->hbm + A, dt, i);
 	}
-	for (int i = 0; i < (tb ? n : k) * ldb; i++) {
+	for (size_t i = 0; i < bsz; i++) {
 		t1_store(fx->hbm + B, dt, i, frand(&seed));
 		b[i] = t1_load(fx->hbm + B, dt, i);
 	}
@@ -357,11 +374,16 @@ static void gemm_case(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
 		}
 	/* padding between rows untouched */
 	CHECK(t, ok);
-	(void)es;
 	free(a);
 	free(b);
 	free(c);
 	free(bv);
+}
+
+static void gemm_case(struct tap *t, struct fx *fx, uint32_t dt, bool ta,
+		      bool tb, float alpha, float beta, bool bias, int act)
+{
+	gemm_check(t, fx, dt, ta, tb, 37, 29, 53, alpha, beta, bias, act);
 }
 
 static void test_gemm_float(struct tap *t)
@@ -960,7 +982,8 @@ static void test_fault_injection(struct tap *t)
 		     TESSERA_STATUS_RESET_FAILED), TESSERA_STATUS_RESET_FAILED);
 	wr(&fx, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_STATUS), TESSERA_STATUS_READY);
-	CHECK_EQ(t, rrd(&fx, 2, TESSERA_RING_STATUS), TESSERA_RING_STATUS_IDLE);
+	CHECK_EQ(t, rrd(&fx, 2, TESSERA_RING_STATUS),
+		 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_FRESH);
 	for (unsigned int n = 0; n < NRINGS; n++)
 		ring_setup(&fx, n);
 	CHECK_EQ(t, run(&fx, 2, nop, 1), 0);
@@ -1004,6 +1027,461 @@ static void test_telemetry(struct tap *t)
 	fx_fini(&fx);
 }
 
+/* ---------------------------------------------------------------------
+ * Long commands and resets: no register access waits for an engine, an
+ * engine lets go of an abandoned descriptor within TESSERA_RESET_BOUND_US,
+ * tiled commands compute what they did in one piece, and by-ASID TLB
+ * invalidations wait only for their own context.
+ */
+
+#define BIG_HBM		(512ull << 20)
+#define BIG_USED	(264ull << 20)	/* what the long commands touch */
+#define WRITE_BOUND_MS	100.0	/* a register write during a long command */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* GEMM C = A * A^T of an M x K matrix at HBM 0, C (M x M) after it. */
+static unsigned int gemm_square(uint32_t *cmd, uint32_t dt, uint32_t m,
+				uint32_t k)
+{
+	uint64_t c = BYP((uint64_t)m * k * t1_dtype_size(dt));
+	uint32_t dw[TESSERA_CMD_GEMM_LEN] = {
+		HDR(TESSERA_CMD_OP_GEMM, TESSERA_GEMM_TRANS_B, TESSERA_CMD_GEMM_LEN),
+		dt, m, m, k, LO(BYP(0)), HI(BYP(0)), k, LO(BYP(0)), HI(BYP(0)), k,
+		LO(c), HI(c), m, fbits(1.0f), fbits(0.0f), 0, 0,
+	};
+
+	memcpy(cmd, dw, sizeof(dw));
+	return TESSERA_CMD_GEMM_LEN;
+}
+
+/* SOFTMAX or LAYERNORM of a rows x cols fp32 matrix at HBM 0, D after it. */
+static unsigned int rowwise_cmd(uint32_t *cmd, bool ln, uint32_t rows,
+				uint32_t cols)
+{
+	uint64_t d = BYP((uint64_t)rows * cols * 4);
+	uint32_t dw[TESSERA_CMD_LN_LEN] = {
+		HDR(ln ? TESSERA_CMD_OP_LAYERNORM : TESSERA_CMD_OP_SOFTMAX, 0,
+		    ln ? TESSERA_CMD_LN_LEN : TESSERA_CMD_SOFTMAX_LEN),
+		TESSERA_DTYPE_FP32, rows, cols, LO(BYP(0)), HI(BYP(0)), cols,
+		LO(d), HI(d), cols, 0, 0, 0, 0, fbits(1e-5f),
+	};
+
+	memcpy(cmd, dw, sizeof(dw));
+	return ln ? TESSERA_CMD_LN_LEN : TESSERA_CMD_SOFTMAX_LEN;
+}
+
+enum reset_kind { RESET_RING, RESET_DEVICE, RESET_FLR, RESET_FUNCTION };
+static const char *const reset_name[] = { "ring", "device", "FLR", "function" };
+
+/* Is the reset of @kind (of ring 0) still in progress? */
+static bool resetting(struct fx *fx, enum reset_kind kind)
+{
+	if (kind == RESET_RING)
+		return rrd(fx, 0, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_RESETTING;
+	return !(rd(fx, TESSERA_REG_STATUS) & TESSERA_STATUS_READY);
+}
+
+/*
+ * Start @ndw dwords on ring 0 (with a fence that must never be written),
+ * let them run for 100 ms, reset (@kind), and measure how long the reset
+ * access took and when the reset was complete.  False if the commands
+ * were not still running at the reset (too short for this host) or the
+ * reset never completed.
+ */
+static bool reset_during(struct tap *t, struct fx *fx, const uint32_t *cmd,
+			 unsigned int ndw, enum reset_kind kind,
+			 double *write_ms, double *done_ms)
+{
+	const uint64_t tag = 0xabad1dea;
+	uint8_t *d = fx->mem + RING_OFF(0) + fx->tail[0] * TESSERA_DESC_SIZE;
+	uint16_t flr = PCI_EXP_DEVCTL_BCR_FLR;
+	uint32_t size = ndw * 4, flags = TESSERA_DESC_FLAG_FENCE;
+	uint64_t va = HOST(CMD_OFF(0)), fence = 0, before = done_count(fx, 0);
+	double t0, t1w, t2;
+	bool running;
+
+	memcpy(fx->mem + FENCE_OFF(0), &fence, 8);
+	memcpy(fx->mem + CMD_OFF(0), cmd, size);
+	memset(d, 0, TESSERA_DESC_SIZE);
+	memcpy(d + TESSERA_DESC_CMD_ADDR, &va, 8);
+	memcpy(d + TESSERA_DESC_CMD_SIZE, &size, 4);
+	memcpy(d + TESSERA_DESC_FLAGS, &flags, 4);
+	memcpy(d + TESSERA_DESC_TAG, &tag, 8);
+	fx->tail[0] = (fx->tail[0] + 1) % RSIZE;
+	kick(fx, 0);
+	usleep(100000);
+	running = !(rrd(fx, 0, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_IDLE) &&
+		  done_count(fx, 0) == before;
+
+	t0 = now_ms();
+	switch (kind) {
+	case RESET_RING:
+		rwr(fx, 0, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
+		break;
+	case RESET_DEVICE:
+		wr(fx, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
+		break;
+	case RESET_FLR:
+		t1_cfg_access(fx->t1, T1_CAP_EXP + PCI_EXP_DEVCTL, &flr, 2, true);
+		break;
+	case RESET_FUNCTION:
+		t1_reset(fx->t1);
+		break;
+	}
+	t1w = now_ms();
+	*write_ms = t1w - t0;
+	/* The registers are reset before the write returns. */
+	CHECK_EQ(t, rrd(fx, 0, TESSERA_RING_CTRL), 0);
+	CHECK_EQ(t, rrd(fx, 0, TESSERA_RING_HEAD), 0);
+	while (resetting(fx, kind) && now_ms() - t0 < 5000)
+		usleep(50);
+	t2 = now_ms();
+	*done_ms = t2 - t0;
+	CHECK(t, running);
+	/* Stopped for good: no fence, no completion, the ring is fresh. */
+	usleep(20000);
+	memcpy(&fence, fx->mem + FENCE_OFF(0), 8);
+	CHECK(t, fence != tag);
+	CHECK_EQ(t, done_count(fx, 0), 0);
+	CHECK_EQ(t, rrd(fx, 0, TESSERA_RING_STATUS),
+		 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_FRESH);
+	if (kind != RESET_RING)
+		CHECK_EQ(t, rd(fx, TESSERA_REG_STATUS), TESSERA_STATUS_READY);
+	for (unsigned int n = 0; n < NRINGS; n++)
+		if (kind != RESET_RING || !n)
+			ring_setup(fx, n);
+	return running && !resetting(fx, kind);
+}
+
+/*
+ * Reset (@kind) while @cmd runs: the access returns within
+ * WRITE_BOUND_MS, the reset completes within TESSERA_RESET_BOUND_US, and
+ * the ring computes again.  The engine's units of work take a few ms, but
+ * on a shared host the engine thread may wait for a CPU for longer than
+ * the bound: the best of up to five tries counts.
+ */
+static void long_cmd_case(struct tap *t, struct fx *fx, const char *what,
+			  const uint32_t *cmd, unsigned int ndw,
+			  enum reset_kind kind)
+{
+	double write_ms, done_ms, best = 1e6, worst_write = 0;
+	uint32_t fill[] = { HDR(TESSERA_CMD_OP_FILL, 0, 5), LO(BYP(0x1000)),
+			    HI(BYP(0x1000)), 8, 0x600dcafe };
+
+	for (int i = 0; i < 5 && best > TESSERA_RESET_BOUND_US / 1000.0; i++) {
+		bool ok = reset_during(t, fx, cmd, ndw, kind, &write_ms, &done_ms);
+
+		if (write_ms > worst_write)
+			worst_write = write_ms;
+		if (!CHECK(t, ok) || !CHECK(t, write_ms < WRITE_BOUND_MS))
+			break;
+		if (done_ms < best)
+			best = done_ms;
+	}
+	printf("# %s, %s reset: access %.3f ms, reset done after %.2f ms\n",
+	       what, reset_name[kind], worst_write, best);
+	CHECK(t, best <= TESSERA_RESET_BOUND_US / 1000.0);
+	CHECK_EQ(t, run(fx, 0, fill, 5), 0);
+	CHECK_EQ(t, *(uint32_t *)(fx->hbm + 0x1004), 0x600dcafe);
+}
+
+/*
+ * A device with BIG_HBM of device memory, the part the long commands use
+ * populated: device memory a guest uses has been written (the driver
+ * clears new buffers), and first-touch page faults of the emulator's
+ * memfd would add tens of ms to the first tiles.
+ */
+static bool fx_init_big(struct fx *fx)
+{
+	if (!fx_init_hbm(fx, false, BIG_HBM))
+		return false;
+	memset(fx->hbm, 0, BIG_USED);
+	return true;
+}
+
+/* The reviewer's case: an int8 2048 x 2048 x 65536 GEMM, every reset. */
+static void test_reset_during_long_gemm(struct tap *t)
+{
+	uint32_t cmd[TESSERA_CMD_GEMM_LEN];
+	unsigned int ndw = gemm_square(cmd, TESSERA_DTYPE_INT8, 2048, 65536);
+	struct fx fx;
+
+	if (!CHECK(t, fx_init_big(&fx)))
+		return;
+	for (int kind = RESET_RING; kind <= RESET_FUNCTION; kind++)
+		long_cmd_case(t, &fx, "GEMM int8 2048x2048x65536", cmd, ndw, kind);
+	/* and the card still computes right */
+	gemm_case(t, &fx, TESSERA_DTYPE_FP32, false, true, 0.5f, 2.0f, true,
+		  TESSERA_ACT_RELU);
+	fx_fini(&fx);
+}
+
+/* Every other kind of long command gives up its work as quickly. */
+static void test_abort_every_long_command(struct tap *t)
+{
+	static const struct { const char *what; uint32_t dt, m, k; } gemms[] = {
+		{ "GEMM fp32 2048x2048x16384", TESSERA_DTYPE_FP32, 2048, 16384 },
+		{ "GEMM fp16 2048x2048x8192", TESSERA_DTYPE_FP16, 2048, 8192 },
+		{ "GEMM bf16 2048x2048x8192", TESSERA_DTYPE_BF16, 2048, 8192 },
+		{ "GEMM fp32 1024x1024x65536", TESSERA_DTYPE_FP32, 1024, 65536 },
+	};
+	uint32_t cmd[TESSERA_CMD_GEMM_LEN];
+	unsigned int ndw;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init_big(&fx)))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(gemms); i++) {
+		ndw = gemm_square(cmd, gemms[i].dt, gemms[i].m, gemms[i].k);
+		long_cmd_case(t, &fx, gemms[i].what, cmd, ndw, RESET_RING);
+	}
+	ndw = rowwise_cmd(cmd, false, 4096, 8192);
+	long_cmd_case(t, &fx, "SOFTMAX fp32 4096x8192", cmd, ndw, RESET_RING);
+	ndw = rowwise_cmd(cmd, true, 4096, 8192);
+	long_cmd_case(t, &fx, "LAYERNORM fp32 4096x8192", cmd, ndw, RESET_DEVICE);
+	{
+		/* 16 commands of 128 MiB each, so the descriptor is long. */
+		uint32_t fill[16 * TESSERA_CMD_FILL_LEN], copy[16 * TESSERA_CMD_COPY_LEN];
+
+		for (int i = 0; i < 16; i++) {
+			uint32_t f[] = { HDR(TESSERA_CMD_OP_FILL, 0, 5), LO(BYP(0)),
+					 HI(BYP(0)), 128u << 20, 0x01020304 };
+			uint32_t c[] = { HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(BYP(0)),
+					 HI(BYP(0)), LO(BYP(128u << 20)),
+					 HI(BYP(128u << 20)), 128u << 20 };
+
+			memcpy(fill + i * 5, f, sizeof(f));
+			memcpy(copy + i * 6, c, sizeof(c));
+		}
+		long_cmd_case(t, &fx, "16 x FILL 128 MiB", fill, ARRAY_SIZE(fill),
+			      RESET_RING);
+		long_cmd_case(t, &fx, "16 x COPY 128 MiB", copy, ARRAY_SIZE(copy),
+			      RESET_FLR);
+	}
+	fx_fini(&fx);
+}
+
+/* The tile grid: within budget, covering C, no slivers. */
+static void test_gemm_tile_grid(struct tap *t)
+{
+	static const uint32_t shapes[][3] = {
+		{ 1, 1, 1 }, { 37, 29, 53 }, { 1024, 1024, 1024 },
+		{ 2048, 2048, 65536 }, { 1, 65536, 4096 }, { 65536, 1, 4096 },
+		{ 8192, 8192, 1 }, { 2100, 2100, 3 }, { 3001, 2999, 997 },
+		{ 65536, 65536, 65536 }, { 33, 65536, 65536 },
+	};
+	unsigned int bad = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
+		uint32_t m = shapes[i][0], n = shapes[i][1], k = shapes[i][2];
+		uint64_t macs = (uint64_t)m * n * k, area = T1_TILE_MACS / k;
+		uint32_t mt, nt, tm, tn;
+		unsigned int was = bad;
+
+		if (area > T1_TILE_AREA)
+			area = T1_TILE_AREA;
+		t1_gemm_tiles(m, n, k, T1_TILE_MACS, &mt, &nt);
+		tm = (m + mt - 1) / mt;
+		tn = (n + nt - 1) / nt;
+		/* One tile exactly when the whole GEMM is within budget. */
+		bad += (tm * tn == 1) !=
+		       (macs <= T1_TILE_MACS && (uint64_t)m * n <= T1_TILE_AREA);
+		bad += tm * tn > 1 && (uint64_t)mt * nt > area;
+		/* the last tile of a row or column is not a sliver */
+		bad += tm > 1 && m - (tm - 1) * mt < mt / 2;
+		bad += tn > 1 && n - (tn - 1) * nt < nt / 2;
+		/* split tiles are big enough to run efficiently */
+		bad += tm * tn > 1 && (uint64_t)mt * nt * 4 < area;
+		if (bad != was)
+			printf("# %ux%ux%u: tiles %ux%u\n", m, n, k, mt, nt);
+	}
+	CHECK_EQ(t, bad, 0);
+}
+
+/*
+ * GEMMs big enough to run in several tiles (and, for int8, K slices)
+ * against the plain reference: tiling is invisible in the results.
+ */
+static void test_gemm_tiled(struct tap *t)
+{
+	static const struct {
+		uint32_t dt; bool ta, tb; int m, n, k; float alpha, beta;
+		bool bias; int act;
+	} cases[] = {
+		{ TESSERA_DTYPE_FP32, true, false, 1100, 1000, 300, 0.5f, 2.0f,
+		  true, TESSERA_ACT_RELU },
+		{ TESSERA_DTYPE_FP32, false, true, 2100, 2050, 2, 1.0f, 0.0f,
+		  false, TESSERA_ACT_NONE },
+		{ TESSERA_DTYPE_FP16, false, true, 2100, 2050, 4, -1.5f, 1.0f,
+		  true, TESSERA_ACT_GELU },
+		{ TESSERA_DTYPE_BF16, true, true, 900, 1000, 320, 1.0f, 0.5f,
+		  true, TESSERA_ACT_RELU },
+	};
+	const int m = 280, n = 260, k = 5000;
+	int8_t *a, *b;
+	int32_t *c, *bias;
+	int64_t *want;
+	uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
+		HDR(TESSERA_CMD_OP_GEMM, TESSERA_GEMM_BIAS | TESSERA_GEMM_TRANS_A,
+		    TESSERA_CMD_GEMM_LEN),
+		TESSERA_DTYPE_INT8 | TESSERA_ACT_RELU << 8, m, n, k,
+		LO(BYP(0)), HI(BYP(0)), m, LO(BYP(0x200000)), HI(BYP(0x200000)),
+		n, LO(BYP(0x400000)), HI(BYP(0x400000)), n, fbits(1.0f),
+		fbits(1.0f), LO(BYP(0x500000)), HI(BYP(0x500000)),
+	};
+	unsigned int seed = 7, bad = 0;
+	uint32_t mt, nt;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init_hbm(&fx, false, 64u << 20)))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		t1_gemm_tiles(cases[i].m, cases[i].n, cases[i].k, T1_TILE_MACS,
+			      &mt, &nt);
+		CHECK(t, mt < (uint32_t)cases[i].m || nt < (uint32_t)cases[i].n);
+		gemm_check(t, &fx, cases[i].dt, cases[i].ta, cases[i].tb,
+			   cases[i].m, cases[i].n, cases[i].k, cases[i].alpha,
+			   cases[i].beta, cases[i].bias, cases[i].act);
+	}
+
+	/* int8: three K slices, four tiles, C and bias added, RELU, saturation */
+	t1_gemm_tiles(m, n, T1_INT8_K_SLICE, T1_TILE_MACS / 2, &mt, &nt);
+	CHECK(t, k > (int)T1_INT8_K_SLICE && (mt < m || nt < n));
+	a = (int8_t *)fx.hbm;			/* K x M: transposed */
+	b = (int8_t *)fx.hbm + 0x200000;	/* K x N */
+	c = (int32_t *)(fx.hbm + 0x400000);
+	bias = (int32_t *)(fx.hbm + 0x500000);
+	want = calloc((size_t)m * n, sizeof(*want));
+	for (int i = 0; i < m * k; i++)
+		a[i] = (int8_t)(rand_r(&seed) & 0xff);
+	for (int i = 0; i < k * n; i++)
+		b[i] = (int8_t)(rand_r(&seed) & 0xff);
+	for (int i = 0; i < m * n; i++)
+		c[i] = i % n == 1 ? INT32_MAX / 2 : i % n == 2 ? INT32_MIN / 2 :
+		       (int32_t)(rand_r(&seed) % 2000001) - 1000000;
+	for (int j = 0; j < n; j++)
+		bias[j] = j == 1 ? INT32_MAX - 5 : j == 2 ? INT32_MIN + 5 :
+			  (int32_t)(rand_r(&seed) % 20001) - 10000;
+	for (int i = 0; i < m; i++)
+		for (int j = 0; j < n; j++) {
+			int64_t s = (int64_t)c[i * n + j] + bias[j];
+
+			for (int p = 0; p < k; p++)
+				s += (int64_t)a[p * m + i] * b[p * n + j];
+			s = s < 0 ? 0 : s;
+			want[i * n + j] = s > INT32_MAX ? INT32_MAX : s;
+		}
+	CHECK_EQ(t, run(&fx, 0, cmd, TESSERA_CMD_GEMM_LEN), 0);
+	for (int i = 0; i < m * n; i++)
+		bad += c[i] != want[i];
+	CHECK_EQ(t, bad, 0);
+	/* column 1 saturates, column 2 goes below INT32_MIN: RELU gives 0 */
+	CHECK(t, want[1] == INT32_MAX && want[2 * n + 2] == 0);
+	free(want);
+	fx_fini(&fx);
+}
+
+/*
+ * FILL 1 at @va + 8 (so the test sees the engine run the context), then
+ * wait on the u32 at @va until it is signalled: 10 dwords.
+ */
+static void emit_wait(uint32_t *dw, uint64_t va)
+{
+	uint32_t w[] = { HDR(TESSERA_CMD_OP_FILL, 0, 5), LO(va + 8), HI(va + 8),
+			 4, 1,
+			 HDR(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_WAIT, 5),
+			 LO(va), HI(va), 1, 0 };
+
+	memcpy(dw, w, sizeof(w));
+}
+
+/* Wait until the engine running emit_wait() in @asid is in the wait. */
+static bool wait_started(struct fx *fx, uint32_t asid)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (__atomic_load_n((uint32_t *)(fx->hbm + 0x1000 * asid + 8),
+				    __ATOMIC_ACQUIRE) == 1)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/* Invalidate; is the invalidation still pending right after the write? */
+static uint32_t inv(struct fx *fx, uint32_t op, uint32_t asid)
+{
+	wr(fx, TESSERA_REG_MMU_TLB_INV_ASID, asid);
+	wr(fx, TESSERA_REG_MMU_TLB_INV, op);
+	return rd(fx, TESSERA_REG_MMU_TLB_INV_STATUS) & TESSERA_TLB_INV_BUSY;
+}
+
+/*
+ * A by-ASID invalidation waits for engines running that context's
+ * descriptors, never for another context's; INV_ALL waits for all.
+ */
+static void test_tlb_invalidate_by_asid(struct tap *t)
+{
+	uint32_t sig[] = { HDR(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_SIGNAL, 5),
+			   LO(BYP(0x1000)), HI(BYP(0x1000)), 1, 0 };
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	/* ASIDs 1 and 2 each wait on their own HBM page */
+	for (uint32_t asid = 1; asid <= 2; asid++) {
+		uint64_t root = ctx_create(&fx, asid);
+
+		map_page(&fx, root, VA_CMD, HOST(CMD_OFF(asid - 1)),
+			 TESSERA_PTE_READ, false);
+		map_page(&fx, root, VA_DATA, (0x1000 * asid) |
+			 TESSERA_PTE_DEVMEM, RW, false);
+		memset(fx.hbm + 0x1000 * asid, 0, 12);
+		emit_wait((uint32_t *)(fx.mem + CMD_OFF(asid - 1)), VA_DATA);
+	}
+	CHECK_EQ(t, inv(&fx, TESSERA_TLB_INV_ASID, 1), 0);	/* all idle */
+
+	/* ring 0 runs ASID 1 (until signalled) */
+	queue(&fx, 0, 1, VA_CMD, NULL, 10, 0);
+	kick(&fx, 0);
+	CHECK(t, wait_started(&fx, 1));
+	CHECK_EQ(t, inv(&fx, TESSERA_TLB_INV_ASID, 2), 0);	/* not delayed */
+	CHECK_EQ(t, inv(&fx, TESSERA_TLB_INV_ASID, 3), 0);
+	CHECK(t, inv(&fx, TESSERA_TLB_INV_ASID, 1));		/* its own: waits */
+	/* a later invalidation of another context keeps the earlier one */
+	CHECK(t, inv(&fx, TESSERA_TLB_INV_ASID, 2));
+	usleep(10000);
+	CHECK(t, rd(&fx, TESSERA_REG_MMU_TLB_INV_STATUS) & TESSERA_TLB_INV_BUSY);
+
+	/* ring 1 runs ASID 2 as well */
+	queue(&fx, 1, 2, VA_CMD, NULL, 10, 0);
+	kick(&fx, 1);
+	CHECK(t, wait_started(&fx, 2));
+	/* ASID 1 done: so is every invalidation written so far ... */
+	CHECK_EQ(t, run(&fx, 2, sig, 5), 0);
+	CHECK(t, wait_count(&fx, 0, 1));
+	usleep(1000);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_MMU_TLB_INV_STATUS), 0);
+	/* ... and ASID 1's are done at once, while ASID 2 holds up its own */
+	CHECK_EQ(t, inv(&fx, TESSERA_TLB_INV_ASID, 1), 0);
+	CHECK(t, inv(&fx, TESSERA_TLB_INV_ASID, 2));
+	CHECK(t, inv(&fx, TESSERA_TLB_INV_ALL, 0));
+	sig[1] = LO(BYP(0x2000));
+	CHECK_EQ(t, run(&fx, 2, sig, 5), 0);
+	CHECK(t, wait_count(&fx, 1, 1));
+	usleep(1000);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_MMU_TLB_INV_STATUS), 0);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), 0);
+	CHECK_EQ(t, rrd(&fx, 1, TESSERA_RING_FAULT_STATUS), 0);
+	fx_fini(&fx);
+}
+
 static const struct tap_test tests[] = {
 	{ "COPY, FILL, TIMESTAMP, malformed commands", test_copy_fill_timestamp },
 	{ "SEMAPHORE across engines, busy cycles", test_semaphore_cross_engine },
@@ -1017,6 +1495,14 @@ static const struct tap_test tests[] = {
 	{ "MMU: COPY between scattered host pages and HBM", test_copy_scattered },
 	{ "watchdog, resets, ECC, fault injection", test_fault_injection },
 	{ "telemetry moves with load", test_telemetry },
+	{ "GEMM tile grid", test_gemm_tile_grid },
+	{ "GEMM in tiles and K slices matches the reference", test_gemm_tiled },
+	{ "MMU: by-ASID invalidation waits only for its context",
+	  test_tlb_invalidate_by_asid },
+	{ "resets during an int8 2048x2048x65536 GEMM do not wait",
+	  test_reset_during_long_gemm },
+	{ "every long command gives up its work within the bound",
+	  test_abort_every_long_command },
 };
 
 int main(void)

@@ -184,6 +184,20 @@ static bool wait_idle(struct fx *fx, unsigned int n)
 	return false;
 }
 
+/*
+ * Wait for a device reset to complete (STATUS.READY), for at most 5 s:
+ * correctness only, tests/host/test_t1_cmds.c times it.
+ */
+static bool wait_ready(struct fx *fx)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (rd(fx, TESSERA_REG_STATUS) & TESSERA_STATUS_READY)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
 static void put32(struct fx *fx, uint32_t off, uint32_t v)
 {
 	memcpy(fx->mem + off, &v, 4);
@@ -348,7 +362,7 @@ static void test_identity(struct tap *t)
 	if (!CHECK(t, fx_init(&fx, 1)))
 		return;
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ID), TESSERA_ID_MAGIC);
-	CHECK_EQ(t, rd(&fx, TESSERA_REG_VERSION), TESSERA_HW_VERSION(1, 2));
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_VERSION), TESSERA_HW_VERSION(1, 3));
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_CAPS),
 		 TESSERA_CAP_MMU | TESSERA_CAP_HBM | TESSERA_CAP_TELEMETRY2);
 	CHECK_EQ(t, TESSERA_ENGINES_COMPUTE(rd(&fx, TESSERA_REG_ENGINES)), 1);
@@ -360,7 +374,9 @@ static void test_identity(struct tap *t)
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_INT_STATUS), 0);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_INT_MASK), 0xffffffff);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ERR_CODE), TESSERA_ERR_NONE);
-	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_STATUS), TESSERA_RING_STATUS_IDLE);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ENGINE_RESETS), 0);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_STATUS),
+		 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_FRESH);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_MSIX_VECTOR), 0);
 	/* read-only registers ignore writes, holes read 0 */
 	wr(&fx, TESSERA_REG_ID, 0);
@@ -376,7 +392,7 @@ static void test_identity(struct tap *t)
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0xa5a55a5a);
 	/* 8-byte accesses split low then high */
 	CHECK_EQ(t, t1_bar0_access(fx.t1, TESSERA_REG_ID, &v, 8, false), 0);
-	CHECK_EQ(t, v, TESSERA_ID_MAGIC | (uint64_t)TESSERA_HW_VERSION(1, 2) << 32);
+	CHECK_EQ(t, v, TESSERA_ID_MAGIC | (uint64_t)TESSERA_HW_VERSION(1, 3) << 32);
 	fx_fini(&fx);
 }
 
@@ -916,9 +932,15 @@ static void test_ring_reset(struct tap *t)
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 1);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_ABORTED), 1);
 
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_STATUS) &
+		 (TESSERA_RING_STATUS_FRESH | TESSERA_RING_STATUS_RESETTING),
+		 0);
 	rwr(&fx, 0, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET |
 					 TESSERA_RING_CTRL_ENABLE);
-	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_STATUS), TESSERA_RING_STATUS_IDLE);
+	/* an idle ring's reset is complete at once: no RESETTING */
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_STATUS),
+		 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_FRESH);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ENGINE_RESETS), 1);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_CTRL), 0);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_HEAD), 0);
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_TAIL), 0);
@@ -929,9 +951,16 @@ static void test_ring_reset(struct tap *t)
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FENCE_ADDR_LO),
 		 (uint32_t)(MEM_IOVA + FENCE_OFF(0)));
 
-	/* the ring works again */
+	/* the ring works again; enabling it ends FRESH */
 	wr(&fx, TESSERA_REG_ERR_ACK, 1);
 	fx.tail[0] = 0;
+	rwr(&fx, 0, TESSERA_RING_TAIL, 0);
+	CHECK(t, rrd(&fx, 0, TESSERA_RING_STATUS) & TESSERA_RING_STATUS_FRESH);
+	rwr(&fx, 0, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_STATUS),
+		 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_ENABLED);
+	rwr(&fx, 0, TESSERA_RING_CTRL, 0);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_STATUS), TESSERA_RING_STATUS_IDLE);
 	rwr(&fx, 0, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
 	push_cmds(&fx, 0, 0, fence.dw, 4);
 	kick(&fx, 0);
@@ -961,7 +990,12 @@ static void test_device_reset(struct tap *t)
 
 	wr(&fx, TESSERA_REG_RESET, 2);		/* not the magic: ignored */
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0x1234);
+	rwr(&fx, 0, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
+	rwr(&fx, 1, TESSERA_RING_CTRL, TESSERA_RING_CTRL_RESET);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ENGINE_RESETS), 2);
 	wr(&fx, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
+	/* with the engines idle, the reset is complete at once */
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ENGINE_RESETS), 0);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_STATUS), TESSERA_STATUS_READY);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_INT_STATUS), 0);
@@ -980,7 +1014,7 @@ static void test_device_reset(struct tap *t)
 		for (size_t i = 0; i < ARRAY_SIZE(regs); i++)
 			CHECK_EQ(t, rrd(&fx, n, regs[i]), 0);
 		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_STATUS),
-			 TESSERA_RING_STATUS_IDLE);
+			 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_FRESH);
 		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_MSIX_VECTOR), n);
 	}
 	fx_fini(&fx);
@@ -1009,10 +1043,17 @@ static void test_reset_while_busy(struct tap *t)
 			t1_reset(fx.t1);
 		else
 			wr(&fx, TESSERA_REG_RESET, TESSERA_RESET_MAGIC);
+		/* registers are reset at once, the engines follow */
+		for (unsigned int n = 0; n < 2; n++) {
+			CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_CTRL), 0);
+			CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_HEAD), 0);
+		}
+		CHECK(t, wait_ready(&fx));
 		for (unsigned int n = 0; n < 2; n++) {
 			CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_STATUS),
-				 TESSERA_RING_STATUS_IDLE);
+				 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_FRESH);
 			CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_HEAD), 0);
+			CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_COMPLETED), 0);
 		}
 	}
 	/* the device still works afterwards */
@@ -1130,7 +1171,10 @@ static void test_flr_config_write(struct tap *t)
 	flood_rings(&fx);
 	usleep(2000);
 	cfg_wr16(&fx, devctl, 0x2810 | PCI_EXP_DEVCTL_BCR_FLR);
-	/* the reset is complete when the write returns */
+	/*
+	 * Registers and config space are reset when the write returns;
+	 * STATUS.READY tells when the engines have let go.
+	 */
 	CHECK_EQ(t, t1_function_resets(fx.t1), 1);
 	CHECK_EQ(t, cfg16(&fx, devctl), 0x2810);
 	CHECK_EQ(t, cfg32(&fx, PCI_BASE_ADDRESS_0), 0);
@@ -1143,10 +1187,11 @@ static void test_flr_config_write(struct tap *t)
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_MMU_CTX_COUNT), 0);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_INT_MASK), 0xffffffff);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_INT_STATUS), 0);
+	CHECK(t, wait_ready(&fx));
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_STATUS), TESSERA_STATUS_READY);
 	for (unsigned int n = 0; n < 2; n++) {
 		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_STATUS),
-			 TESSERA_RING_STATUS_IDLE);
+			 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_FRESH);
 		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_HEAD), 0);
 		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_DESC_BASE_LO), 0);
 		CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_COMPLETED), 0);
@@ -1168,9 +1213,10 @@ static void test_flr_config_write(struct tap *t)
 		flood_rings(&fx);
 		usleep(round * 1500);
 		cfg_wr16(&fx, devctl, PCI_EXP_DEVCTL_BCR_FLR);
+		CHECK(t, wait_ready(&fx));
 		for (unsigned int n = 0; n < 2; n++) {
 			CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_STATUS),
-				 TESSERA_RING_STATUS_IDLE);
+				 TESSERA_RING_STATUS_IDLE | TESSERA_RING_STATUS_FRESH);
 			CHECK_EQ(t, rrd(&fx, n, TESSERA_RING_TAIL), 0);
 		}
 	}

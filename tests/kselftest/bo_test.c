@@ -4,8 +4,8 @@
  *
  * Copyright (C) 2026 The Tessera authors
  */
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
 FIXTURE(bo) {
 	int fd;

@@ -11,8 +11,8 @@
 #include <pthread.h>
 
 #include "accel/accel.h"
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
 #define WAIT_NS		TESSERA_WAIT_NS
 #define CB_SIZE		4096
@@ -256,7 +256,7 @@ TEST_F(lib, cpu_signaled_point_releases_a_job)
 						      NULL, 0));
 	}
 	ASSERT_EQ(0, pthread_create(&t, NULL, submit_held, &h));
-	usleep(300 * 1000);
+	tessera_scaled_usleep(300 * 1000);	/* the submit waits by now */
 	EXPECT_EQ(-ETIME, accel_fence_wait_point(h.out, 1, 0));
 	EXPECT_EQ(0, p[0]);
 	ASSERT_EQ(0, accel_fence_query(h.host, &point));

@@ -11,10 +11,10 @@
  */
 #include <glob.h>
 #include <sys/mman.h>
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
-#define SLEEP_WAIT_MS	15000	/* autosuspend is 1 s; TCG is slow */
+#define SLEEP_WAIT_MS	tessera_scaled_ms(15000)	/* autosuspend is 1 s; TCG is slow */
 
 /* Read /sys/class/accel/accelN/device/@attr into @buf; 0 or -errno. */
 static int read_dev_attr(const char *attr, char *buf, size_t len)

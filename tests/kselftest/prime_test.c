@@ -6,8 +6,8 @@
  *
  * Copyright (C) 2026 The Tessera authors
  */
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
 #define SHARED_SIZE	(1 << 20)
 

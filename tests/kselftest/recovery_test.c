@@ -8,8 +8,8 @@
  *
  * Copyright (C) 2026 The Tessera authors
  */
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
 /* The card's debugfs directory is named after its PCI address. */
 static void debugfs_path(char *path, size_t len, const char *name)

@@ -11,12 +11,11 @@
  */
 #include <sys/wait.h>
 
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
-#define BIG_SIZE	(16u << 20)	/* a FILL of this takes ~50 ms under TCG */
+#define BIG_SIZE	(16u << 20)
 #define STREAM_JOBS	32
-#define FILLS_PER_JOB	6
 
 /* /sys/bus/pci/devices/<this card's address>/reset */
 static void reset_path(char *path, size_t len)
@@ -117,23 +116,33 @@ FIXTURE_TEARDOWN(pci_reset)
 }
 
 /*
- * A stream of long jobs on one engine, reset in the middle: the jobs that
+ * A stream of jobs on one engine, reset in the middle: the jobs that
  * finished before it succeeded, every later one (the one running and the
  * ones queued on the ring) fails with -ECANCELED, in ring order; none hangs.
+ * Each job first waits on its own semaphore, which the CPU releases, so
+ * the test decides what has run when the reset comes.
  */
+#define SEM_OFFSET	32768	/* in the command buffer, past the jobs' commands */
+
 TEST_F(pci_reset, jobs_on_the_card_fail_with_ecanceled)
 {
 	long long resets = tessera_sysfs_counter("driver_device_resets");
+	volatile uint32_t *sem = self->a.cmd + SEM_OFFSET / 4;
 	uint32_t sync[STREAM_JOBS];
 	int status[STREAM_JOBS], i, done = 0, cancelled = 0;
 
-	/* Each job: FILLS_PER_JOB FILLs of 16 MiB, in its own command slot. */
+	memset((void *)sem, 0, STREAM_JOBS * 4);
 	for (i = 0; i < STREAM_JOBS; i++) {
-		int k;
+		uint64_t addr = self->a.cmd_va + SEM_OFFSET + i * 4;
+		uint32_t wait[] = {
+			TESSERA_CMD_HEADER(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_WAIT,
+					   TESSERA_CMD_SEM_LEN),
+			(uint32_t)addr, (uint32_t)(addr >> 32), 1, 0,
+		};
 
 		self->a.ndw = 0;
-		for (k = 0; k < FILLS_PER_JOB; k++)
-			emit_fill(&self->a, self->big_va, BIG_SIZE, i * FILLS_PER_JOB + k);
+		emit(&self->a, wait, TESSERA_CMD_SEM_LEN);
+		emit_fill(&self->a, self->big_va + i * 4096, 4096, 0x100 + i);
 		memmove(self->a.cmd + 64 * (i + 1), self->a.cmd, self->a.ndw * 4);
 		ASSERT_EQ(0, drmSyncobjCreate(self->a.fd, 0, &sync[i]));
 		ASSERT_EQ(0, client_submit_at(&self->a, 64 * (i + 1), self->a.ndw, 0, sync[i]));
@@ -142,13 +151,13 @@ TEST_F(pci_reset, jobs_on_the_card_fail_with_ecanceled)
 	/*
 	 * What the test asserts needs every job on the ring before the
 	 * reset: jobs still in the scheduler's queue run after it and
-	 * succeed.  Each job takes hundreds of ms, so at most the first may
-	 * finish before the scheduler has posted the rest.
+	 * succeed.  None can finish before its semaphore is released.
 	 */
-	for (i = 0; i < 3000 && jobs_on_ring(0) >= 0 && jobs_on_ring(0) < STREAM_JOBS - 1; i++)
+	for (i = 0; i < 3000 && jobs_on_ring(0) >= 0 && jobs_on_ring(0) < STREAM_JOBS; i++)
 		usleep(1000);
-	ASSERT_LE(STREAM_JOBS - 1, jobs_on_ring(0)) TH_LOG("jobs not on the ring");
-	/* Let the first job finish, then reset under the rest. */
+	ASSERT_EQ(STREAM_JOBS, jobs_on_ring(0)) TH_LOG("jobs not on the ring");
+	/* Let the first job finish; the second then waits on the engine. */
+	sem[0] = 1;
 	EXPECT_EQ(1, tessera_wait_status(self->a.fd, sync[0]));
 	ASSERT_EQ(0, pci_reset());
 
@@ -164,8 +173,8 @@ TEST_F(pci_reset, jobs_on_the_card_fail_with_ecanceled)
 		}
 	}
 	TH_LOG("%d jobs done before the reset, %d cancelled", done, cancelled);
-	EXPECT_GE(done, 1);
-	EXPECT_GE(cancelled, 1);
+	EXPECT_EQ(1, done);
+	EXPECT_EQ(STREAM_JOBS - 1, cancelled);
 	EXPECT_EQ(resets + 1, tessera_sysfs_counter("driver_device_resets"));
 
 	/* The same context computes correctly afterwards. */
@@ -229,6 +238,11 @@ TEST_F(pci_reset, contexts_and_device_memory_survive_a_reset)
 
 	ASSERT_EQ(0, pci_reset());
 	EXPECT_EQ(resets + 1, tessera_sysfs_counter("driver_device_resets"));
+	/*
+	 * The card counts ring resets since its last reset, and bringing it
+	 * back up needs none: its rings are fresh.
+	 */
+	EXPECT_EQ(0, tessera_sysfs_counter("engine_resets"));
 	/* Twice in a row is fine too. */
 	ASSERT_EQ(0, pci_reset());
 	EXPECT_EQ(resets + 2, tessera_sysfs_counter("driver_device_resets"));

@@ -10,8 +10,8 @@
 #include <pthread.h>
 #include <sys/wait.h>
 #include <linux/dma-buf.h>
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
 FIXTURE(sched) {
 	int fd;
@@ -163,7 +163,7 @@ static void *submit_later(void *arg)
 	struct late_submit *ls = arg;
 	struct drm_tessera_sync sig = { ls->tl, DRM_TESSERA_SYNC_SIGNAL, 5 };
 
-	usleep(300 * 1000);
+	tessera_scaled_usleep(300 * 1000);	/* the other submit waits by now */
 	ls->ret = submit(ls->fd, ls->bo, ls->queue, &sig, 1, NULL, 0);
 	return NULL;
 }
@@ -224,13 +224,13 @@ TEST_F(sched, bo_refs_publish_the_job_fence_for_implicit_sync)
 	/* A reader of the dma-buf waits for the job that writes it. */
 	ASSERT_EQ(0, ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex));
 	pfd = (struct pollfd){ .fd = ex.fd, .events = POLLIN };
-	EXPECT_EQ(1, poll(&pfd, 1, 30000));
+	EXPECT_EQ(1, poll(&pfd, 1, tessera_scaled_ms(30000)));
 	close(ex.fd);
 	/* The BO may be closed while a job using it is queued. */
 	ASSERT_EQ(0, submit(self->fd, self->bo, 0, NULL, 0, &ref, 1));
 	ASSERT_EQ(0, tessera_bo_close(self->fd, data));
 	pfd = (struct pollfd){ .fd = dmabuf, .events = POLLOUT };
-	EXPECT_EQ(1, poll(&pfd, 1, 30000));
+	EXPECT_EQ(1, poll(&pfd, 1, tessera_scaled_ms(30000)));
 	close(dmabuf);
 }
 

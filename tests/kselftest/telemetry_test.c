@@ -6,8 +6,8 @@
  * Copyright (C) 2026 The Tessera authors
  */
 #include <glob.h>
-#include "tessera_test.h"
 #include "kselftest_harness.h"
+#include "tessera_test.h"
 
 /* Read a small text file into @buf; returns 0 or -errno. */
 static long long read_number(const char *fmt, const char *arg)

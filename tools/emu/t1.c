@@ -15,6 +15,13 @@
  * socket thread never holds the DMA space exclusively while it waits for
  * t1->lock, so the order t1->lock -> DMA space is never needed.
  *
+ * No register or config access waits for an engine.  A ring, device or
+ * function reset sets the register state at once and asks each busy
+ * engine to abandon its descriptor (abort); the engine notices within a
+ * tile of work (t1_cmd.c, t1_math.c) and completes the reset itself when
+ * it lets go (ring_let_go()).  Until then RING_STATUS.RESETTING is set,
+ * and for a device reset STATUS.READY is clear.
+ *
  * Copyright (C) 2026 The Tessera authors
  */
 #include <errno.h>
@@ -123,6 +130,7 @@ static void error_event(struct t1_ring *r, uint32_t code, uint64_t addr)
 static void ring_fail(struct t1_ring *r, uint32_t code, uint64_t addr)
 {
 	r->error = true;
+	r->fresh = false;
 	error_event(r, code, addr);
 }
 
@@ -171,20 +179,54 @@ static bool ring_config_ok(const struct t1_ring *r)
 	       r->head < r->size && r->tail < r->size;
 }
 
-/* Make the engine of @r give up its descriptor and wait until it has. */
-static void ring_quiesce(struct t1_ring *r)
+/*
+ * Stop ring @r and make its engine abandon the descriptor it is running,
+ * if any, without waiting: the engine lets go at its next check of abort
+ * (ring_let_go()).  A descriptor abandoned this way retires nothing,
+ * writes no fence and raises no interrupt.
+ */
+static void ring_abandon(struct t1_ring *r)
+{
+	r->ctrl = 0;
+	r->kicked = false;
+	if (r->busy) {
+		atomic_store(&r->abort, true);
+		r->resetting = true;
+	} else {
+		atomic_store(&r->abort, false);
+	}
+}
+
+static bool any_ring_resetting(const struct t1 *t1)
+{
+	for (unsigned int n = 0; n < t1->nrings; n++)
+		if (t1->ring[n].resetting)
+			return true;
+	return false;
+}
+
+/*
+ * The engine of @r has stopped executing (r->busy just cleared): a reset
+ * waiting for it completes.  The ring may run again at once: software may
+ * have programmed and kicked it while the reset was in progress.
+ */
+static void ring_let_go(struct t1_ring *r)
 {
 	struct t1 *t1 = r->t1;
 
-	atomic_store(&r->abort, true);
-	r->ctrl = 0;
-	r->kicked = false;
-	pthread_cond_signal(&r->kick);
-	while (r->busy)
-		pthread_cond_wait(&t1->idle, &t1->lock);
+	if (!r->resetting)
+		return;
+	r->resetting = false;
+	atomic_store(&r->abort, false);
+	if (t1->dev_resetting && !any_ring_resetting(t1))
+		t1->dev_resetting = false;
 }
 
-/* Ring reset: keeps DESC_BASE, SIZE and FENCE_ADDR. */
+/*
+ * Ring reset values: keeps DESC_BASE, SIZE and FENCE_ADDR.  The engine's
+ * abort and resetting state, and TLB invalidations waiting for the
+ * descriptor it may still be running, follow the engine (ring_abandon()).
+ */
 static void ring_reset_state(struct t1_ring *r)
 {
 	r->ctrl = 0;
@@ -197,7 +239,7 @@ static void ring_reset_state(struct t1_ring *r)
 	r->hung = false;
 	r->reset_failed = false;
 	r->kicked = false;
-	r->inv_wait = false;
+	r->fresh = true;
 	r->fault_valid = false;
 	r->fault_overflow = false;
 	memset(&r->fault, 0, sizeof(r->fault));
@@ -205,16 +247,16 @@ static void ring_reset_state(struct t1_ring *r)
 	r->fault_tag = 0;
 	r->halt_query = 0;
 	memset(r->halted, 0, sizeof(r->halted));
-	atomic_store(&r->abort, false);
 	atomic_store(&r->fi_hang, false);
 	atomic_store(&r->fi_fault, false);
 }
 
+/* RING_CTRL.RESET: the registers now, the engine when it lets go. */
 static void ring_reset(struct t1_ring *r)
 {
 	struct t1 *t1 = r->t1;
 
-	ring_quiesce(r);
+	ring_abandon(r);
 	t1->engine_resets++;
 	if (atomic_exchange(&r->fi_reset_fail, false)) {
 		r->reset_failed = true;
@@ -228,7 +270,10 @@ static void ring_reset(struct t1_ring *r)
 	atomic_fetch_add(&t1->tlb_epoch, 1);
 }
 
-/* Every register back to its reset value; engines must be quiescent. */
+/*
+ * Every register back to its reset value.  Engines still running an
+ * abandoned descriptor (ring_abandon()) cannot change them any more.
+ */
 static void regs_reset(struct t1 *t1)
 {
 	for (unsigned int n = 0; n < t1->nrings; n++) {
@@ -255,14 +300,20 @@ static void regs_reset(struct t1 *t1)
 	t1->ctx_count = 0;
 	t1->inv_asid = 0;
 	t1->fi_dev_reset_fail = false;
+	t1->engine_resets = 0;
 	atomic_store(&t1->fi_ecc, false);
 	atomic_fetch_add(&t1->tlb_epoch, 1);
 }
 
+/*
+ * RESET: registers now; STATUS.READY stays clear until every engine has
+ * let go of the descriptor it was running (ring_let_go()).
+ */
 static void device_reset(struct t1 *t1)
 {
 	for (unsigned int n = 0; n < t1->nrings; n++)
-		ring_quiesce(&t1->ring[n]);
+		ring_abandon(&t1->ring[n]);
+	t1->dev_resetting = any_ring_resetting(t1);
 	if (t1->fi_dev_reset_fail) {
 		t1->fi_dev_reset_fail = false;
 		t1->reset_failed = true;
@@ -299,6 +350,10 @@ static uint32_t ring_status(const struct t1_ring *r)
 		s |= TESSERA_RING_STATUS_RESET_FAILED;
 	if (r->fault_valid)
 		s |= TESSERA_RING_STATUS_FAULT;
+	if (r->resetting)
+		s |= TESSERA_RING_STATUS_RESETTING;
+	if (r->fresh)
+		s |= TESSERA_RING_STATUS_FRESH;
 	return s;
 }
 
@@ -406,7 +461,7 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 
 	switch (off) {
 	case TESSERA_REG_ID:		return TESSERA_ID_MAGIC;
-	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 2);
+	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 3);
 	case TESSERA_REG_CAPS:
 		return TESSERA_CAP_MMU | TESSERA_CAP_HBM | TESSERA_CAP_TELEMETRY2 |
 		       (t1->fault_injection ? TESSERA_CAP_FAULT_INJECT : 0);
@@ -417,7 +472,7 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 	case TESSERA_REG_SERIAL:	return t1->serial;
 	case TESSERA_REG_STATUS:
 		return (t1->reset_failed ? TESSERA_STATUS_RESET_FAILED :
-					   TESSERA_STATUS_READY) |
+			t1->dev_resetting ? 0 : TESSERA_STATUS_READY) |
 		       (t1->err_code ? TESSERA_STATUS_ERROR : 0);
 	case TESSERA_REG_INT_STATUS:	return t1->int_status;
 	case TESSERA_REG_INT_MASK:	return t1->int_mask;
@@ -481,6 +536,7 @@ static void ring_write_ctrl(struct t1_ring *r, uint32_t val)
 	if (r->ctrl & TESSERA_RING_CTRL_ENABLE)
 		return;
 	r->ctrl = TESSERA_RING_CTRL_ENABLE;
+	r->fresh = false;
 	if (!r->error && !ring_config_ok(r))
 		ring_fail(r, TESSERA_ERR_RING_CONFIG, r->desc_base);
 }
@@ -580,14 +636,28 @@ static void fi_write(struct t1 *t1, uint32_t off, uint32_t val)
 	}
 }
 
-static void tlb_invalidate(struct t1 *t1)
+/*
+ * MMU_TLB_INV: every engine drops its cached translations (the epoch);
+ * the invalidation is pending until every engine running a descriptor
+ * that might use translations from before (of any context for @all, of
+ * @asid otherwise) has finished it.  An engine that has not yet decoded
+ * its descriptor has translated nothing for it.  A wait of an earlier
+ * invalidation on the same descriptor stays.
+ */
+static void tlb_invalidate(struct t1 *t1, bool all, uint32_t asid)
 {
 	atomic_fetch_add(&t1->tlb_epoch, 1);
 	for (unsigned int n = 0; n < t1->nrings; n++) {
 		struct t1_ring *r = &t1->ring[n];
+		bool wait = r->busy && r->cur_asid != T1_ASID_NONE &&
+			    (all || r->cur_asid == asid);
 
-		r->inv_wait = r->busy;
-		r->inv_seq = r->desc_seq;
+		if (!(r->busy && r->desc_seq == r->inv_seq))
+			r->inv_wait = false;
+		if (wait) {
+			r->inv_wait = true;
+			r->inv_seq = r->desc_seq;
+		}
 	}
 }
 
@@ -645,7 +715,8 @@ static void reg_write(struct t1 *t1, uint32_t off, uint32_t val)
 	case TESSERA_REG_MMU_TLB_INV:
 		/* By-ASID invalidation may (and here does) drop more. */
 		if (val == TESSERA_TLB_INV_ALL || val == TESSERA_TLB_INV_ASID)
-			tlb_invalidate(t1);
+			tlb_invalidate(t1, val == TESSERA_TLB_INV_ALL,
+				       t1->inv_asid);
 		break;
 	default:
 		break;		/* read-only or undefined */
@@ -715,12 +786,15 @@ int t1_ring_fence(struct t1_ring *r, uint64_t value, bool irq,
 		}
 		return TESSERA_ERR_DMA_FAULT;
 	}
-	__atomic_store_n((uint64_t *)p, le, __ATOMIC_RELEASE);
-
+	/*
+	 * Under the lock, with abort checked: once a reset has abandoned
+	 * the descriptor, no fence of it reaches memory.
+	 */
 	pthread_mutex_lock(&t1->lock);
 	if (atomic_load(&r->abort)) {
 		ret = -ECANCELED;
 	} else {
+		__atomic_store_n((uint64_t *)p, le, __ATOMIC_RELEASE);
 		r->fence_seqno = value;
 		if (irq)
 			raise_irq(t1, TESSERA_INT_RING(r->idx),
@@ -744,13 +818,16 @@ static void fault_count_writeback(struct t1_ring *r)
 
 	pthread_mutex_lock(&t1->lock);
 	addr = r->fence_addr;
-	count = r->fault_count;
 	pthread_mutex_unlock(&t1->lock);
 	if (addr + 8 < addr)
 		return;
 	p = fence_wb_ptr(t1, addr + 8);
-	if (p)
+	/* As for the fence: nothing of an abandoned descriptor. */
+	pthread_mutex_lock(&t1->lock);
+	count = r->fault_count;
+	if (p && !atomic_load(&r->abort))
 		__atomic_store_n((uint64_t *)p, htole64(count), __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&t1->lock);
 }
 
 /* Hang (fault injection): spin until reset, watchdog or shutdown. */
@@ -818,6 +895,8 @@ static enum desc_result ring_exec(struct t1_ring *r, uint64_t base,
 
 	pthread_mutex_lock(&t1->lock);
 	halted = asid_halted(r, s->d.context);
+	/* From here on TLB invalidations of this context wait for it. */
+	r->cur_asid = s->d.context;
 	pthread_mutex_unlock(&t1->lock);
 	ret = halted ? 0 : run_context(r, s);
 	if (ret == -ECANCELED) {
@@ -906,6 +985,7 @@ static void *ring_thread(void *arg)
 		head = r->head;
 		size = r->size;
 		r->busy = true;
+		r->cur_asid = T1_ASID_NONE;
 		r->desc_seq++;
 		r->busy_since = mono_ns(t1);
 		pthread_mutex_unlock(&t1->lock);
@@ -917,7 +997,7 @@ static void *ring_thread(void *arg)
 		r->busy_ns += now - r->busy_since;
 		r->busy = false;
 		ring_retire(r, head, size, res, &s);
-		pthread_cond_broadcast(&t1->idle);
+		ring_let_go(r);
 	}
 	pthread_mutex_unlock(&t1->lock);
 	return NULL;
@@ -936,7 +1016,9 @@ static void watchdog(struct t1 *t1, uint64_t now)
 	for (unsigned int n = 0; n < t1->nrings; n++) {
 		struct t1_ring *r = &t1->ring[n];
 
-		if (!r->busy || r->hung || now - r->busy_since < limit)
+		/* An abandoned descriptor is on its way out already. */
+		if (!r->busy || r->hung || t1_aborted(r) ||
+		    now - r->busy_since < limit)
 			continue;
 		r->hung = true;
 		atomic_store(&r->abort, true);
@@ -1195,7 +1277,6 @@ static void t1_free(struct t1 *t1)
 	if (t1->hbm_fd >= 0)
 		close(t1->hbm_fd);
 	pthread_cond_destroy(&t1->mon_cond);
-	pthread_cond_destroy(&t1->idle);
 	pthread_mutex_destroy(&t1->lock);
 	free(t1);
 }
@@ -1257,7 +1338,6 @@ struct t1 *t1_create(const struct t1_config *cfg,
 	t1->power_avg_mw = POWER_IDLE_MW;
 	clock_gettime(CLOCK_MONOTONIC, &t1->ts_origin);
 	pthread_mutex_init(&t1->lock, NULL);
-	pthread_cond_init(&t1->idle, NULL);
 	pthread_cond_init(&t1->mon_cond, NULL);
 	atomic_init(&t1->tlb_epoch, 1);
 	atomic_init(&t1->fi_ecc, false);

@@ -89,11 +89,13 @@ uint32_t t1_reg_read(struct t1 *t1, uint32_t off);
 void t1_reg_write(struct t1 *t1, uint32_t off, uint32_t val);
 
 /*
- * Function-level reset: stop the engines, return every BAR0 register and
- * the config space to their reset values.  (TESSERA_REG_RESET resets the
- * registers but leaves config space alone.)  Device memory is kept.  The
- * vfio-user DEVICE_RESET message does this, and so does a config write
- * that sets Initiate Function Level Reset in PCI Express Device Control.
+ * Function-level reset: return every BAR0 register and the config space
+ * to their reset values and make the engines abandon their descriptors.
+ * It does not wait for them: STATUS.READY reads 0 until they have (within
+ * TESSERA_RESET_BOUND_US).  (TESSERA_REG_RESET resets the registers but
+ * leaves config space alone.)  Device memory is kept.  The vfio-user
+ * DEVICE_RESET message does this, and so does a config write that sets
+ * Initiate Function Level Reset in PCI Express Device Control.
  */
 void t1_reset(struct t1 *t1);
 /* Number of function-level resets since t1_create() (tests, logging). */

@@ -60,7 +60,7 @@ static bool compute_engine(const struct cmd *c)
 
 static bool aborted(const struct cmd *c)
 {
-	return atomic_load_explicit(&c->as->r->abort, memory_order_relaxed);
+	return t1_aborted(c->as->r);
 }
 
 /* [a, a + alen) and [b, b + blen) overlap (both non-empty). */
@@ -115,6 +115,8 @@ static int cmd_copy(const struct cmd *c)
 		    !cursor_fill(as, &d, size, T1_ACC_W))
 			return as->fault->code;
 		n = s.avail < d.avail ? s.avail : d.avail;
+		if (n > T1_CHUNK_BYTES)
+			n = T1_CHUNK_BYTES;
 		/* Distinct VAs may alias: memmove keeps the host safe. */
 		memmove(d.p, s.p, n);
 		cursor_advance(&s, n);
@@ -136,9 +138,12 @@ static int cmd_fill(const struct cmd *c)
 	    dst % 4 || size % 4 || dst + size < dst)
 		return invalid(c);
 	while (size) {
-		uint64_t n = size;
-		uint8_t *d = t1_xlate(as, dst, &n, T1_ACC_W);
+		uint64_t n = size < T1_CHUNK_BYTES ? size : T1_CHUNK_BYTES;
+		uint8_t *d;
 
+		if (aborted(c))
+			return -ECANCELED;
+		d = t1_xlate(as, dst, &n, T1_ACC_W);
 		if (!d)
 			return as->fault->code;
 		/* Pages are 4 KiB, dst is 4-aligned: n is a multiple of 4. */
@@ -311,7 +316,9 @@ static int cmd_gemm(const struct cmd *c)
 		g.b = buf[1].p;
 		g.c = buf[2].p;
 		g.biasp = buf[3].p;
-		if (t1_gemm_run(&g))
+		g.cancel = &c->as->r->abort;
+		ret = t1_gemm_run(&g);
+		if (ret == -ENOMEM)
 			ret = invalid(c);
 	}
 	return put_all(c->as, buf, 4, ret);
@@ -354,6 +361,7 @@ static int cmd_elementwise(const struct cmd *c)
 	if (!ret)
 		ret = t1_buf_get(c->as, &buf[2], d, (uint64_t)count * des,
 				 T1_ACC_W);
+	/* At most 65536 elements (T1_MAX_DIM): one chunk of work. */
 	if (!ret && t1_elementwise(op, sdt, ddt, count, buf[0].p, buf[1].p,
 				   buf[2].p, fw(c, 9)))
 		ret = invalid(c);
@@ -370,6 +378,7 @@ static int cmd_rowwise(const struct cmd *c, bool ln)
 	unsigned int es = t1_dtype_size(dt);
 	struct t1_buf buf[4];
 	float eps = 0.0f, *tmp;
+	uint32_t step;
 	int ret;
 
 	if (ln) {
@@ -405,9 +414,15 @@ static int cmd_rowwise(const struct cmd *c, bool ln)
 	tmp = ret ? NULL : malloc((size_t)cols * sizeof(float));
 	if (!ret && !tmp)
 		ret = invalid(c);
+	step = cols >= T1_CHUNK_ELEMS ? 1 : T1_CHUNK_ELEMS / cols;
 	for (uint32_t i = 0; !ret && i < rows; i++) {
 		const uint8_t *s = buf[0].p + (uint64_t)i * lds * es;
 		uint8_t *d = buf[1].p + (uint64_t)i * ldd * es;
+
+		if (i % step == 0 && aborted(c)) {
+			ret = -ECANCELED;
+			break;
+		}
 
 		if (ln)
 			t1_layernorm_row(s, d, dt, cols, buf[2].p, buf[3].p,

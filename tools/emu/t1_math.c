@@ -324,112 +324,278 @@ static void scratch_trim(void)
 	}
 }
 
-/* Convert a rows x cols matrix (leading dim @ld) of @dt into scratch @i. */
-static float *to_f32(unsigned int i, const void *src, uint32_t dt, uint32_t rows,
-		     uint32_t cols, uint32_t ld)
+static bool cancelled(const struct t1_gemm *g)
+{
+	return g->cancel && atomic_load_explicit(g->cancel, memory_order_relaxed);
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+static uint64_t div_up(uint64_t a, uint64_t b)
+{
+	return (a + b - 1) / b;
+}
+
+/* Rows of @cols elements converted between two cancellation checks. */
+static size_t chunk_rows(uint32_t cols)
+{
+	return cols >= T1_CHUNK_ELEMS ? 1 : T1_CHUNK_ELEMS / cols;
+}
+
+void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
+		   uint32_t *mt, uint32_t *nt)
+{
+	/* Elements of C per tile: the MAC budget, and C's own traffic. */
+	uint64_t area = macs / k, a, b, s;
+
+	if (area > T1_TILE_AREA)
+		area = T1_TILE_AREA;
+	if (!area)
+		area = 1;
+	if ((uint64_t)m * n <= area) {
+		*mt = m;
+		*nt = n;
+		return;
+	}
+	s = (uint64_t)sqrt((double)area);
+	if (m <= s) {
+		a = m;
+		b = area / m;
+	} else if (n <= s) {
+		b = n;
+		a = area / n;
+	} else {
+		a = b = s;
+	}
+	/* Equal tiles: no sliver at the end of a row or column of tiles. */
+	*mt = (uint32_t)div_up(m, div_up(m, a));
+	*nt = (uint32_t)div_up(n, div_up(n, b));
+}
+
+/* Element offset of row @i0 of op(A) in A as stored (leading dim @ld). */
+static size_t a_off(bool trans, size_t ld, uint32_t i0)
+{
+	return trans ? i0 : i0 * ld;
+}
+
+/* Element offset of column @j0 of op(B) in B as stored. */
+static size_t b_off(bool trans, size_t ld, uint32_t j0)
+{
+	return trans ? j0 * ld : j0;
+}
+
+/*
+ * Convert a rows x cols matrix (leading dim @ld) of the GEMM's type into
+ * scratch @i; NULL with *err set if out of memory or cancelled.
+ */
+static float *to_f32(const struct t1_gemm *g, unsigned int i, const void *src,
+		     uint32_t rows, uint32_t cols, uint32_t ld, int *err)
 {
 	float *d = scratch_get(i, (size_t)rows * cols * sizeof(float));
-	size_t es = t1_dtype_size(dt);
+	size_t es = t1_dtype_size(g->dtype), step = chunk_rows(cols);
 
-	if (!d)
+	if (!d) {
+		*err = -ENOMEM;
 		return NULL;
-	for (size_t r = 0; r < rows; r++)
-		row_to_f32(d + r * cols, (const uint8_t *)src + r * ld * es, dt, cols);
+	}
+	for (size_t r = 0; r < rows; r++) {
+		if (r % step == 0 && cancelled(g)) {
+			*err = -ECANCELED;
+			return NULL;
+		}
+		row_to_f32(d + r * cols, (const uint8_t *)src + r * ld * es,
+			   g->dtype, cols);
+	}
 	return d;
 }
 
-static int gemm_float(const struct t1_gemm *g)
+/*
+ * fp32: each tile is one sgemm over the whole of K, straight on the
+ * operands, then the epilogue of that tile.
+ */
+static int gemm_fp32(const struct t1_gemm *g)
+{
+	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
+	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
+	bool plain = g->act == TESSERA_ACT_NONE && !g->bias;
+	const float *a = g->a, *b = g->b;
+	uint32_t mt, nt;
+
+	t1_gemm_tiles(g->m, g->n, g->k, T1_TILE_MACS, &mt, &nt);
+	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
+		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+			uint32_t mm = min_u32(mt, g->m - i0);
+			uint32_t nn = min_u32(nt, g->n - j0);
+			float *c = (float *)g->c + (size_t)i0 * g->ldc + j0;
+
+			if (cancelled(g))
+				return -ECANCELED;
+			cblas_sgemm(CblasRowMajor, ta, tb, mm, nn, g->k, g->alpha,
+				    a + a_off(g->trans_a, g->lda, i0), g->lda,
+				    b + b_off(g->trans_b, g->ldb, j0), g->ldb,
+				    g->beta, c, g->ldc);
+			if (plain)
+				continue;
+			for (size_t i = 0; i < mm; i++) {
+				float *row = c + i * g->ldc;
+
+				for (size_t j = 0; j < nn; j++) {
+					float v = row[j];
+
+					if (g->bias)
+						v += t1_load(g->biasp, g->dtype,
+							     j0 + j);
+					row[j] = act(g->act, v);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * fp16 / bf16: A and B are converted to fp32 once; each tile converts
+ * its part of C (if read), runs one sgemm over the whole of K, and
+ * rounds its results once, after the epilogue.
+ */
+static int gemm_narrow(const struct t1_gemm *g)
 {
 	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
 	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
 	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
 	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
-	bool plain = g->act == TESSERA_ACT_NONE && !g->bias;
-	float *a = NULL, *b = NULL, *c = NULL, *bias = NULL;
 	size_t es = t1_dtype_size(g->dtype);
-	int ret = -ENOMEM;
+	float *a, *b, *c, *bias = NULL;
+	uint32_t mt, nt;
+	int ret = 0;
 
-	if (g->dtype == TESSERA_DTYPE_FP32 && plain) {
-		cblas_sgemm(CblasRowMajor, ta, tb, g->m, g->n, g->k, g->alpha,
-			    g->a, g->lda, g->b, g->ldb, g->beta, g->c, g->ldc);
-		return 0;
-	}
-	if (g->dtype == TESSERA_DTYPE_FP32) {
-		cblas_sgemm(CblasRowMajor, ta, tb, g->m, g->n, g->k, g->alpha,
-			    g->a, g->lda, g->b, g->ldb, g->beta, g->c, g->ldc);
-		for (size_t i = 0; i < g->m; i++) {
-			float *row = (float *)g->c + i * g->ldc;
+	pthread_once(&f16_lut_once, f16_lut_init);
+	t1_gemm_tiles(g->m, g->n, g->k, T1_TILE_MACS, &mt, &nt);
+	a = to_f32(g, 0, g->a, ar, ac, g->lda, &ret);
+	b = a ? to_f32(g, 1, g->b, br, bc, g->ldb, &ret) : NULL;
+	c = b ? scratch_get(2, (size_t)mt * nt * sizeof(float)) : NULL;
+	if (b && !c)
+		ret = -ENOMEM;
+	if (c && g->bias)
+		bias = to_f32(g, 3, g->biasp, 1, g->n, g->n, &ret);
+	if (ret)
+		goto out;
+	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
+		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+			uint32_t mm = min_u32(mt, g->m - i0);
+			uint32_t nn = min_u32(nt, g->n - j0);
+			uint8_t *ct = (uint8_t *)g->c + ((size_t)i0 * g->ldc + j0) * es;
 
-			for (size_t j = 0; j < g->n; j++) {
-				float v = row[j];
+			if (cancelled(g)) {
+				ret = -ECANCELED;
+				goto out;
+			}
+			if (g->beta != 0.0f)
+				for (size_t i = 0; i < mm; i++)
+					row_to_f32(c + i * nn, ct + i * g->ldc * es,
+						   g->dtype, nn);
+			cblas_sgemm(CblasRowMajor, ta, tb, mm, nn, g->k, g->alpha,
+				    a + a_off(g->trans_a, ac, i0), ac,
+				    b + b_off(g->trans_b, bc, j0), bc,
+				    g->beta, c, nn);
+			for (size_t i = 0; i < mm; i++) {
+				float *row = c + i * nn;
 
-				if (g->bias)
-					v += t1_load(g->biasp, g->dtype, j);
-				row[j] = act(g->act, v);
+				for (size_t j = 0; j < nn; j++)
+					row[j] = act(g->act, bias ? row[j] + bias[j0 + j] :
+							       row[j]);
+				row_from_f32(ct + i * g->ldc * es, g->dtype, row, nn);
 			}
 		}
-		return 0;
 	}
-
-	/* fp16 / bf16: compute in fp32, round once at the end. */
-	pthread_once(&f16_lut_once, f16_lut_init);
-	a = to_f32(0, g->a, g->dtype, ar, ac, g->lda);
-	b = to_f32(1, g->b, g->dtype, br, bc, g->ldb);
-	c = scratch_get(2, (size_t)g->m * g->n * sizeof(float));
-	if (g->bias)
-		bias = to_f32(3, g->biasp, g->dtype, 1, g->n, g->n);
-	if (!a || !b || !c || (g->bias && !bias))
-		goto out;
-	if (g->beta != 0.0f)
-		for (size_t i = 0; i < g->m; i++)
-			row_to_f32(c + i * g->n, (const uint8_t *)g->c + i * g->ldc * es,
-				   g->dtype, g->n);
-	cblas_sgemm(CblasRowMajor, ta, tb, g->m, g->n, g->k, g->alpha, a, ac,
-		    b, bc, g->beta, c, g->n);
-	for (size_t i = 0; i < g->m; i++) {
-		float *row = c + i * g->n;
-
-		for (size_t j = 0; j < g->n; j++)
-			row[j] = act(g->act, bias ? row[j] + bias[j] : row[j]);
-		row_from_f32((uint8_t *)g->c + i * g->ldc * es, g->dtype, row, g->n);
-	}
-	ret = 0;
 out:
 	scratch_trim();
 	return ret;
 }
 
-static double *i8_to_f64(unsigned int i, const int8_t *src, uint32_t rows,
-			 uint32_t cols, uint32_t ld)
+/*
+ * Rows [p0, p0 + kc) of K of an int8 operand as fp64, in the operand's own
+ * orientation: @rows x @cols stored with leading dimension @ld, of which
+ * either the rows (@k_rows) or the columns are K.  The slice is dense:
+ * kc (or @cols) wide.  0, -ENOMEM or -ECANCELED.
+ */
+static int i8_slice(const struct t1_gemm *g, double *d, const int8_t *src,
+		    bool k_rows, uint32_t rows, uint32_t cols, uint32_t ld,
+		    uint32_t p0, uint32_t kc)
 {
-	double *d = scratch_get(i, (size_t)rows * cols * sizeof(double));
+	uint32_t r0 = k_rows ? p0 : 0, nr = k_rows ? kc : rows;
+	uint32_t c0 = k_rows ? 0 : p0, nc = k_rows ? cols : kc;
+	size_t step = chunk_rows(nc);
 
-	if (!d)
-		return NULL;
-	for (size_t r = 0; r < rows; r++)
-		for (size_t c = 0; c < cols; c++)
-			d[r * cols + c] = src[r * ld + c];
-	return d;
+	for (size_t r = 0; r < nr; r++) {
+		const int8_t *s = src + (r0 + r) * (size_t)ld + c0;
+
+		if (r % step == 0 && cancelled(g))
+			return -ECANCELED;
+		for (size_t c = 0; c < nc; c++)
+			d[r * nc + c] = s[c];
+	}
+	return 0;
 }
 
-/* int8 x int8 -> int32: exact sums (|sum| < 2^53), saturated at the end. */
+/*
+ * int8 x int8 -> int32.  Sums are exact in fp64 (|sum| < 2^31 << 2^53),
+ * so K is cut into slices of T1_INT8_K_SLICE as well: each slice of A and
+ * B is converted once and added into an fp64 C with one dgemm per tile.
+ * The epilogue then adds C and bias and saturates, as if in one go.
+ */
 static int gemm_int8(const struct t1_gemm *g)
 {
+	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
+	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
 	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
 	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
-	double *a = i8_to_f64(0, g->a, ar, ac, g->lda);
-	double *b = i8_to_f64(1, g->b, br, bc, g->ldb);
+	uint32_t slice = min_u32(g->k, T1_INT8_K_SLICE), mt, nt;
+	double *a = scratch_get(0, (size_t)g->m * slice * sizeof(double));
+	double *b = scratch_get(1, (size_t)slice * g->n * sizeof(double));
 	double *c = scratch_get(2, (size_t)g->m * g->n * sizeof(double));
+	size_t step = chunk_rows(g->n);
 	int ret = -ENOMEM;
 
 	if (!a || !b || !c)
 		goto out;
-	cblas_dgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans,
-		    g->trans_b ? CblasTrans : CblasNoTrans, g->m, g->n, g->k,
-		    1.0, a, ac, b, bc, 0.0, c, g->n);
+	t1_gemm_tiles(g->m, g->n, slice, T1_TILE_MACS / 2, &mt, &nt);
+	for (uint32_t p0 = 0; p0 < g->k; p0 += slice) {
+		uint32_t kc = min_u32(slice, g->k - p0);
+		/* Leading dimensions of the dense slices. */
+		uint32_t lda = g->trans_a ? g->m : kc, ldb = g->trans_b ? kc : g->n;
+
+		ret = i8_slice(g, a, g->a, g->trans_a, ar, ac, g->lda, p0, kc);
+		if (!ret)
+			ret = i8_slice(g, b, g->b, !g->trans_b, br, bc, g->ldb, p0, kc);
+		if (ret)
+			goto out;
+		for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
+			for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+				if (cancelled(g)) {
+					ret = -ECANCELED;
+					goto out;
+				}
+				cblas_dgemm(CblasRowMajor, ta, tb,
+					    min_u32(mt, g->m - i0),
+					    min_u32(nt, g->n - j0), kc, 1.0,
+					    a + a_off(g->trans_a, lda, i0), lda,
+					    b + b_off(g->trans_b, ldb, j0), ldb,
+					    p0 ? 1.0 : 0.0,
+					    c + (size_t)i0 * g->n + j0, g->n);
+			}
+		}
+	}
 	for (size_t i = 0; i < g->m; i++) {
 		int32_t *row = (int32_t *)g->c + i * g->ldc;
 
+		if (i % step == 0 && cancelled(g)) {
+			ret = -ECANCELED;
+			goto out;
+		}
 		for (size_t j = 0; j < g->n; j++) {
 			int64_t v = (int64_t)c[i * g->n + j];
 			int32_t old;
@@ -467,7 +633,11 @@ int t1_gemm_run(const struct t1_gemm *g)
 		openblas_set_num_threads(openblas_get_num_procs());
 		blas_threads_set = true;
 	}
-	return g->dtype == TESSERA_DTYPE_INT8 ? gemm_int8(g) : gemm_float(g);
+	if (g->dtype == TESSERA_DTYPE_INT8)
+		return gemm_int8(g);
+	if (g->dtype == TESSERA_DTYPE_FP32)
+		return gemm_fp32(g);
+	return gemm_narrow(g);
 }
 
 static float ew_op(uint32_t op, float a, float b, float s)

@@ -8,9 +8,28 @@
 #ifndef TESSERA_T1_MATH_H
 #define TESSERA_T1_MATH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * Work between two checks of an engine's abort flag (the bounds that
+ * Documentation/hw/programming-guide.rst, "Resets", promises): a GEMM
+ * runs in tiles of at most T1_TILE_MACS multiply-accumulates (fp32, on
+ * sgemm; half that on the int8 path's dgemm) and T1_TILE_AREA elements of
+ * C, row-wise work and type conversions in chunks of T1_CHUNK_ELEMS
+ * elements (at least one row), memory transfers in chunks of
+ * T1_CHUNK_BYTES.  Each is a few ms of host time at most (2^28 MACs are
+ * 2 ms at 270 GFLOP/s); smaller tiles cost GEMM speed, since every
+ * library call packs its operands again.
+ */
+#define T1_TILE_MACS		(1ull << 28)
+#define T1_TILE_AREA		(1ull << 22)
+#define T1_CHUNK_ELEMS		(1u << 16)
+#define T1_CHUNK_BYTES		(4u << 20)
+/* int8 GEMM: K is summed in slices of this many (exact in fp64). */
+#define T1_INT8_K_SLICE		2048u
 
 float t1_f16_to_f32(uint16_t h);
 uint16_t t1_f32_to_f16(float f);	/* round to nearest even */
@@ -33,9 +52,25 @@ struct t1_gemm {
 	float alpha, beta;
 	const void *a, *b, *biasp;
 	void *c;
+	/* Polled between tiles: once true the GEMM stops.  May be NULL. */
+	const atomic_bool *cancel;
 };
-/* 0, or -ENOMEM. */
+/*
+ * 0, -ENOMEM or -ECANCELED.  A cancelled GEMM may have written part of
+ * C.  Tiling never changes a result: each element of C is computed by
+ * one library call over the whole of K (fp32/fp16/bf16), or exactly
+ * (int8).
+ */
 int t1_gemm_run(const struct t1_gemm *g);
+
+/*
+ * The tile grid of an M x N x K GEMM with at most @macs multiply-
+ * accumulates and T1_TILE_AREA elements of C per tile: tiles of *mt x *nt
+ * (the last row and column of tiles may be smaller), about equal in size.
+ * The whole matrix is one tile when it is within both.
+ */
+void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
+		   uint32_t *mt, uint32_t *nt);
 
 /* ELEMENTWISE over @count elements; 0 or -ENOMEM. */
 int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,

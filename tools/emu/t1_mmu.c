@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "t1_math.h"
 #include "t1_priv.h"
 
 #define PAGE_SHIFT	12
@@ -174,12 +175,18 @@ uint8_t *t1_xlate(struct t1_as *as, uint64_t va, uint64_t *len,
 	p = xlate_page(as, va, len, acc);
 	if (!p)
 		return NULL;
-	/* Extend across pages that happen to be contiguous in host memory. */
+	/*
+	 * Extend across pages that happen to be contiguous in host memory,
+	 * T1_CHUNK_BYTES at a time between checks for an abort (a caller
+	 * that needed it all then finds the abort itself).
+	 */
 	while (*len < want) {
 		uint64_t nva = va + *len, n = want - *len;
 		uint8_t *q;
 
 		if (nva >= VA_LIMIT)
+			break;
+		if (!(nva % T1_CHUNK_BYTES) && t1_aborted(r))
 			break;
 		q = xlate_page(as, nva, &n, acc);
 		if (!q) {
@@ -194,13 +201,20 @@ uint8_t *t1_xlate(struct t1_as *as, uint64_t va, uint64_t *len,
 	return p;
 }
 
+/*
+ * Copy between a context's memory and @buf, T1_CHUNK_BYTES at a time
+ * between checks for an abort: 0, -ECANCELED or an error code.
+ */
 static int as_copy(struct t1_as *as, uint64_t va, uint8_t *buf,
 		   uint64_t len, unsigned int acc, bool write)
 {
 	while (len) {
-		uint64_t n = len;
-		uint8_t *p = t1_xlate(as, va, &n, acc);
+		uint64_t n = len < T1_CHUNK_BYTES ? len : T1_CHUNK_BYTES;
+		uint8_t *p;
 
+		if (t1_aborted(as->r))
+			return -ECANCELED;
+		p = t1_xlate(as, va, &n, acc);
 		if (!p)
 			return as->fault->code;
 		if (write)
@@ -231,8 +245,10 @@ static int as_probe(struct t1_as *as, uint64_t va, uint64_t len,
 		    unsigned int acc)
 {
 	while (len) {
-		uint64_t n = len;
+		uint64_t n = len < T1_CHUNK_BYTES ? len : T1_CHUNK_BYTES;
 
+		if (t1_aborted(as->r))
+			return -ECANCELED;
 		if (!t1_xlate(as, va, &n, acc))
 			return as->fault->code;
 		va += n;

@@ -28,6 +28,8 @@
 #define T1_ACC_W		2u
 #define T1_ACC_X		4u	/* command fetch; needs read permission */
 
+#define T1_ASID_NONE		UINT32_MAX	/* descriptor not decoded yet */
+
 struct t1;
 
 /* One cached translation of a 4 KiB virtual page. */
@@ -73,6 +75,13 @@ struct t1_ring {
 	bool reset_failed;	/* ... because a reset failed */
 	bool kicked;		/* doorbell rung since the engine last idled */
 	bool busy;		/* engine is executing a descriptor */
+	/*
+	 * A reset abandoned the descriptor the engine is executing: set with
+	 * abort while busy; the engine clears both when it lets go.
+	 */
+	bool resetting;
+	bool fresh;		/* not enabled since its last reset */
+	uint32_t cur_asid;	/* context of the descriptor, or T1_ASID_NONE */
 	uint64_t desc_seq;	/* descriptors started */
 	uint64_t busy_since;	/* device ns when the current one started */
 	uint64_t busy_ns;	/* total time spent executing */
@@ -91,7 +100,8 @@ struct t1_ring {
 
 	/*
 	 * Written with t1->lock held; the engine also polls it without the
-	 * lock between commands to give up a descriptor quickly on reset.
+	 * lock between commands and between the tiles and chunks of a
+	 * command (t1_aborted()), to give up a descriptor quickly on reset.
 	 */
 	atomic_bool abort;
 	/* Fault injection, armed by registers, consumed by the engine. */
@@ -113,12 +123,11 @@ struct t1 {
 
 	/*
 	 * lock protects everything below and the register state in each
-	 * ring.  idle is signalled (on lock) when an engine stops being
-	 * busy, for resets that wait for the engines; mon_cond wakes the
-	 * monitor thread for t1_destroy().
+	 * ring.  Nothing that holds it for a register or config access
+	 * waits for an engine.  mon_cond wakes the monitor thread for
+	 * t1_destroy().
 	 */
 	pthread_mutex_t lock;
-	pthread_cond_t idle;
 	pthread_cond_t mon_cond;
 	pthread_t monitor;
 	bool stop;		/* t1_destroy(): threads exit */
@@ -133,6 +142,7 @@ struct t1 {
 	uint32_t ts_hi_latch;
 	uint32_t watchdog_ms;
 	bool reset_failed;
+	bool dev_resetting;	/* device reset waits for engines to let go */
 	struct t1_cfg cfg;
 	/* MMU registers. */
 	uint64_t ctx_base;
@@ -169,6 +179,12 @@ struct t1_as {
 	uint64_t root;		/* root pointer (PTE format), asid >= 1 */
 	struct t1_fault *fault;
 };
+
+/* Must the engine of @r give up its descriptor?  (No lock needed.) */
+static inline bool t1_aborted(struct t1_ring *r)
+{
+	return atomic_load_explicit(&r->abort, memory_order_relaxed);
+}
 
 static inline uint32_t get_le32(const void *p)
 {

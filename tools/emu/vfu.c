@@ -1029,7 +1029,10 @@ static void conn_cleanup(struct vfu_ctx *ctx)
 	close(ctx->conn_fd);
 	ctx->conn_fd = -1;
 	ctx->negotiated = false;
-	/* Stop the engines first so they do not fault on the unmaps. */
+	/*
+	 * Reset first, so that the engines abandon their work and start no
+	 * more: the unmaps then wait (dma_lock) only for them to let go.
+	 */
 	if (ctx->dev.reset)
 		ctx->dev.reset(ctx->dev.opaque);
 	vfu_dma_unmap_all(ctx);

@@ -11,16 +11,23 @@
 #   tools/vm/run.sh [--cards N] [--timeout SEC] [--log FILE]
 #                   [--kill-emu-after SEC | --kill-emu-on LINE |
 #                    --vanish-emu-on LINE]
-#                   [--kernel BZIMAGE --initrd CPIO [--modules DIR]]
-#                   [--module PATH] [--root DIR] SCRIPT [ARG,ARG...]
+#                   [--kernel BZIMAGE --initrd CPIO [--modules DIR]] [--memory SIZE]
+#                   [--append ARGS] [--module PATH] [--time-scale N] [--root DIR]
+#                   SCRIPT [ARG,ARG...]
 #
-# --kernel and --initrd boot another kernel instead of the newest Debian
-# 6.12 with its initramfs; --modules DIR (a host path) is that kernel's
-# module tree, seen in the guest as /lib/modules/KVER.  --module names the
-# tessera.ko the guest scripts load ($TESSERA_MODULE in the guest; relative
-# to the repository, default tessera.ko).  --root DIR runs SCRIPT in
-# another Debian root DIR (a host directory, read only in the guest; the
-# package test's) instead of the host's root.
+# --kernel and --initrd boot another kernel (the debug tier's, or the
+# Debian 13 root's) instead of the newest Debian 6.12 with its initramfs;
+# --modules DIR (a host path) is that kernel's module tree, seen in the
+# guest as /lib/modules/KVER; --memory sets the guest's RAM (default 1G);
+# --append adds kernel arguments.  --module names the tessera.ko the guest
+# scripts load ($TESSERA_MODULE in the guest; relative to the repository,
+# default tessera.ko).  --time-scale N (default $TESSERA_TIME_SCALE, else
+# 1), a whole number, is how many times slower than the stock kernel the
+# guest is expected to run: it multiplies --timeout and reaches the guest
+# as $TESSERA_TIME_SCALE, which the guest scripts and kselftests apply to
+# their own waits.  --root DIR runs SCRIPT in another Debian root DIR (a
+# host directory, read only in the guest; the package test's) instead of
+# the host's root.
 #
 # --kill-emu-after and --kill-emu-on kill card 0's emulator (SIGKILL) after
 # SEC seconds, or as soon as the guest prints LINE on its console.
@@ -32,7 +39,8 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 cards=1 timeout_s=900 log= kill_after= kill_on= kill_sig=KILL
-kernel= initrd= moddir= module= newroot=
+kernel= initrd= memory=1G module= scale=${TESSERA_TIME_SCALE:-1} extra_append=
+moddir= newroot=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cards) cards=$2; shift 2 ;;
@@ -44,9 +52,12 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
 	--modules) moddir=$2; shift 2 ;;
+	--memory) memory=$2; shift 2 ;;
+	--append) extra_append=$2; shift 2 ;;
 	--module) module=$2; shift 2 ;;
+	--time-scale) scale=$2; shift 2 ;;
 	--root) newroot=$2; shift 2 ;;
-	-h|--help) sed -n '3,30p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,37p' "$0"; exit 0 ;;
 	-*) msg "run.sh: unknown option $1"; exit 125 ;;
 	*) break ;;
 	esac
@@ -56,6 +67,10 @@ args=${2:-}
 
 emu=$TOP/tools/emu/tessera-emu
 [ -x "$emu" ] || { msg "run.sh: $emu not built (run make)"; exit 125; }
+case $scale in
+''|*[!0-9]*|0) msg "run.sh: --time-scale wants a whole number >= 1, not '$scale'"; exit 125 ;;
+esac
+timeout_s=$((timeout_s * scale))
 if [ -n "$kernel" ] || [ -n "$initrd" ]; then
 	[ -r "$kernel" ] && [ -r "$initrd" ] ||
 		{ msg "run.sh: --kernel and --initrd want readable files ('$kernel', '$initrd')"; exit 125; }
@@ -83,6 +98,7 @@ trap 'exit 125' INT TERM
 devices=()
 for ((i = 0; i < cards; i++)); do
 	sock=$wd/card$i.sock
+	: >"$wd/emu$i.log"
 	"$emu" --socket "$sock" --serial $((1001 + i)) --allow-fault-injection >"$wd/emu$i.log" 2>&1 &
 	pids+=($!)
 	for ((t = 0; t < 100; t++)); do
@@ -98,15 +114,18 @@ for ((i = 0; i < cards; i++)); do
 		  -device "{\"driver\":\"vfio-user-pci\",\"bus\":\"rp$i\",\"socket\":{\"path\":\"$sock\",\"type\":\"unix\"}}")
 done
 
-append="console=ttyS0 quiet panic=-1 tesseravm.script=$script"
+# A log buffer large enough that the guest's dmesg still starts at boot
+# when the judge reads it (tests/vm-kselftests.sh checks).
+append="console=ttyS0 quiet panic=-1 log_buf_len=4M tesseravm.script=$script tesseravm.scale=$scale"
 [ -n "$args" ] && append="$append tesseravm.args=$args"
 [ -n "$module" ] && append="$append tesseravm.module=$module"
 [ -n "$moddir" ] && append="$append tesseravm.moddir=$(realpath "$moddir")"
 [ -n "$newroot" ] && append="$append tesseravm.root=$(realpath "$newroot")"
+[ -n "$extra_append" ] && append="$append $extra_append"
 
 # shellcheck disable=SC2086
-$qemu -machine q35,memory-backend=mem -accel tcg -cpu max -smp 2 -m 1G \
-	-object memory-backend-memfd,id=mem,size=1G,share=on \
+$qemu -machine q35,memory-backend=mem -accel tcg -cpu max -smp 2 -m "$memory" \
+	-object memory-backend-memfd,id=mem,size="$memory",share=on \
 	-nodefaults -display none -no-reboot -serial stdio -monitor none \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
