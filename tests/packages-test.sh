@@ -68,7 +68,7 @@ done | tee "$log.guest"
 n=$((n + $(grep -c '^ok - \|^not ok - ' "$log.guest")))
 grep -q '^not ok - ' "$log.guest" && failed=1
 dmesg_text=$(tr -d '\r' <"$console" | sed -n '/^### dmesg begin/,/^### dmesg end/p')
-bad=$(echo "$dmesg_text" | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace:|UBSAN:|KASAN:|Kernel panic|unknown parameter' || true)
+bad=$(echo "$dmesg_text" | grep -E "$(cat tests/dmesg-bad.ere)|unknown parameter" || true)
 if [ -n "$dmesg_text" ] && [ -z "$bad" ]; then
 	ok "guest dmesg has no WARN, BUG, oops or unknown parameter"
 else
