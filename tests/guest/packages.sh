@@ -25,7 +25,7 @@ check "tessera is not loaded before udev runs" test ! -d /sys/module/tessera
 # guest-init runs this script in a chroot, where udevadm refuses to work
 # ("Running in chroot, ignoring request") unless told otherwise.
 export SYSTEMD_IGNORE_CHROOT=1
-/lib/systemd/systemd-udevd --daemon --resolve-names=never
+/lib/systemd/systemd-udevd --daemon
 udevadm trigger --type=subsystems --action=add
 udevadm trigger --type=devices --action=add
 udevadm settle --timeout=120
