@@ -59,6 +59,16 @@ check "a user outside group render gets EACCES" failed_with $rc "$out" 'Permissi
 out=$(runuser -u tessera-render -- accel-smi 2>&1); rc=$?
 echo "$out" | sed 's/^/# accel-smi: /'
 check "accel-smi from tessera-tools lists the card" succeeded_with $rc "$out" '^Card 0'
+# What an operator types next: fields as CSV, and the exporter's textfile.
+out=$(runuser -u tessera-render -- accel-smi \
+	--query=index,pci.bus_id,serial,driver_version,temperature.current,power.draw,memory.used \
+	--format=csv 2>&1); rc=$?
+echo "$out" | sed 's/^/# accel-smi --query: /'
+check "accel-smi --query --format=csv: a header and one row" \
+	test $rc = 0 -a "$(echo "$out" | wc -l)" = 2
+out=$(accel-exporter --textfile /tmp/tessera.prom --once 2>&1 && grep -E '^tessera_(info|temperature_celsius|power_watts|energy_joules_total|engine_resets_total)' /tmp/tessera.prom); rc=$?
+echo "$out" | sed 's/^/# accel-exporter: /'
+check "accel-exporter from tessera-tools writes the textfile" test $rc = 0
 
 echo "### dmesg begin"
 dmesg
