@@ -288,9 +288,12 @@ static void tessera_lockdep_prime(struct tessera_device *tdev)
 	if (!IS_ENABLED(CONFIG_LOCKDEP))
 		return;
 	fs_reclaim_acquire(GFP_KERNEL);
+	/* They are taken in hard interrupts: tell lockdep so with irqs off. */
+	local_irq_disable();
 	might_lock(&tdev->fault_lock);
 	for (i = 0; i < tdev->num_rings; i++)
 		might_lock(&tdev->rings[i].fence_lock);
+	local_irq_enable();
 	fs_reclaim_release(GFP_KERNEL);
 }
 

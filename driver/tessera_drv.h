@@ -339,7 +339,7 @@ struct tessera_bo;
  * pages any more; only then are they released.
  */
 struct tessera_bo_mapping {
-	/** @ref: the handle's reference and one per job using the mapping */
+	/** @ref: one per handle the file has to the buffer, one per job using it */
 	struct kref ref;
 	/** @link: in the buffer's mapping list, under its lock */
 	struct list_head link;

@@ -250,6 +250,18 @@ static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 	struct sg_table *sgt = NULL;
 	int ret;
 
+	/*
+	 * A second handle of the file (GEM_OPEN of a flink name) shares the
+	 * mapping: one VA per buffer and context.
+	 */
+	mutex_lock(&bo->lock);
+	m = tessera_bo_find_mapping(bo, vm);
+	if (m)
+		kref_get(&m->ref);
+	mutex_unlock(&bo->lock);
+	if (m)
+		return 0;
+
 	if (!bo->devmem) {
 		/* Pins the pages, charged to the caller's memory cgroup. */
 		sgt = tessera_bo_sgt(bo);
@@ -282,6 +294,16 @@ static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 	kref_get(&vm->ref);
 	drm_gem_object_get(obj);
 	mutex_lock(&bo->lock);
+	if (tessera_bo_find_mapping(bo, vm)) {
+		/* Another handle of the file mapped it meanwhile: share that. */
+		struct tessera_bo_mapping *other = tessera_bo_find_mapping(bo, vm);
+
+		kref_get(&other->ref);
+		mutex_unlock(&bo->lock);
+		tessera_vm_unmap_start(vm, m->va.start, m->va.size);
+		tessera_bo_mapping_unmap(m);
+		return 0;
+	}
 	list_add_tail(&m->link, &bo->mappings);
 	mutex_unlock(&bo->lock);
 	return 0;
@@ -294,7 +316,7 @@ err_free:
 }
 
 /*
- * A file closes its handle: drop the handle's hold on the mapping.  Jobs
+ * A file closes a handle: drop that handle's hold on the mapping.  Jobs
  * that use the buffer keep it mapped until they are freed; nothing waits.
  */
 static void tessera_bo_close(struct drm_gem_object *obj, struct drm_file *file)
@@ -306,7 +328,7 @@ static void tessera_bo_close(struct drm_gem_object *obj, struct drm_file *file)
 	mutex_lock(&bo->lock);
 	m = tessera_bo_find_mapping(bo, tfile->vm);
 	mutex_unlock(&bo->lock);
-	/* One handle per buffer and file: its reference is still there. */
+	/* This handle's reference is still there. */
 	if (m)
 		kref_put_mutex(&m->ref, tessera_bo_mapping_release, &bo->lock);
 }

@@ -44,6 +44,10 @@ static int tessera_hw_reset(struct tessera_device *tdev)
  * sleeping, at most TESSERA_RESET_BOUND_US, and only then takes the
  * fence writeback back, so no write of the abandoned descriptor can land
  * after it.  On older hardware neither bit is ever set.
+ *
+ * Return: 0, or -ETIMEDOUT when the reset did not complete in time (the
+ * ring is programmed anyway, but its engine may still hold its old
+ * descriptor: the caller escalates).
  */
 int tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
 {

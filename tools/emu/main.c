@@ -17,6 +17,7 @@
 #include <fcntl.h>
 
 #include "emu.h"
+#include "t1_dnnl.h"
 
 struct options {
 	const char *socket;
@@ -39,6 +40,8 @@ static void print_usage(FILE *f)
 		"  --hbm-size N    device memory in MiB, power of 2 (default %llu)\n"
 		"  --allow-fault-injection  expose the fault-injection registers\n"
 		"  --serial N      board serial number (default 0)\n"
+		"  --threads N     host threads for the engines' math, shared by\n"
+		"                  the engines computing at a time (default: nproc)\n"
 		"  --once          exit when the first client disconnects\n"
 		"  -v, --verbose   log protocol events to stderr\n"
 		"  -V, --version   print the version and exit\n"
@@ -71,6 +74,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "hbm-size", required_argument, NULL, 'm' },
 		{ "allow-fault-injection", no_argument, NULL, 'f' },
 		{ "serial", required_argument, NULL, 'n' },
+		{ "threads", required_argument, NULL, 't' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -113,6 +117,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (parse_uint(optarg, UINT32_MAX, &v))
 				goto bad;
 			o->t1.serial = v;
+			break;
+		case 't':
+			if (parse_uint(optarg, 1024, &v) || !v)
+				goto bad;
+			t1_mm_set_threads(v);
 			break;
 		case 'o':
 			o->once = true;

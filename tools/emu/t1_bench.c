@@ -2,12 +2,15 @@
 /*
  * t1-bench: emulator speed against the host, in one run.
  *
- *   GEMM 1024^3 fp32 through the card vs cblas_sgemm called directly,
- *   GEMM 1024^3 fp16, bf16 and int8 through the card vs the same sgemm,
+ *   GEMM per type (fp32, fp16, bf16, int8) at 1024^3 and 2048^3 and two
+ *   transformer shapes through the card, beside the same GEMM on oneDNN
+ *   called directly (fp16: oneDNN fp32, which is what the card's fp16
+ *   runs on) and OpenBLAS sgemm;
+ *   the same fp32 GEMM on 1 and on 2 compute engines at once;
  *   COPY 64 MiB host memory -> device memory vs memcpy.
  *
- * Not a test: it prints the ratios (targets: GEMM >= 0.9, COPY >= 0.8;
- * the narrow types have no target, their ratio shows the conversion cost).
+ * Not a test: it prints the ratios (targets: emulator >= 0.90x oneDNN
+ * direct; 2 engines at once >= 0.90x one engine; COPY >= 0.80x memcpy).
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -20,6 +23,7 @@
 #include <sys/mman.h>
 
 #include <cblas.h>
+#include <dnnl.h>
 
 #include "t1.h"
 #include "tessera_accel.h"
@@ -27,21 +31,27 @@
 #include "vfu.h"
 
 #define MEM_IOVA	0x100000000ull
-#define MEM_SIZE	(160u << 20)
-#define CMD_OFF		0x10000u
-#define FENCE_OFF	0x20000u
+#define MEM_SIZE	(80u << 20)
+#define RING_OFF(r)	((r) * 0x1000u)		/* 64 descriptors each */
+#define CMD_OFF(r)	(0x10000u + (r) * 0x1000u)
+#define FENCE_OFF(r)	(0x20000u + (r) * 8u)
 #define SRC_OFF		(16u << 20)
-#define N		1024
 #define COPY_SIZE	(64u << 20)
-#define REPS		5
+#define HBM_SIZE	(256ull << 20)
+#define A_OFF		0ull
+#define B_OFF		(64ull << 20)
+#define C_OFF(r)	((128ull + 64 * (r)) << 20)
+#define NRINGS		2
 
 struct bench {
 	struct vfu_ctx *vfu;
 	struct t1 *t1;
 	uint8_t *mem, *hbm;
-	uint32_t tail;
-	uint64_t tag;		/* of the last descriptor submitted */
+	uint32_t tail[NRINGS];
+	uint64_t tag[NRINGS];	/* of the last descriptor submitted */
 	sem_t irq;		/* posted by every MSI-X message */
+	dnnl_engine_t eng;
+	dnnl_stream_t stream;
 };
 
 static void h_hold(void *o) { vfu_dma_hold(((struct bench *)o)->vfu); }
@@ -64,69 +74,211 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void wreg(struct bench *b, uint32_t off, uint32_t v)
+static void wreg(struct bench *b, unsigned int r, uint32_t off, uint32_t v)
 {
-	t1_reg_write(b->t1, TESSERA_RING_BASE(0) + off, v);
+	t1_reg_write(b->t1, TESSERA_RING_BASE(r) + off, v);
 }
 
-/* Submit @ndw dwords on ring 0 and wait for them; seconds taken. */
-static double submit(struct bench *b, const uint32_t *dw, uint32_t ndw)
+/* Put @ndw dwords on ring @r as one descriptor and ring its doorbell. */
+static void post(struct bench *b, unsigned int r, const uint32_t *dw,
+		 uint32_t ndw)
 {
-	uint8_t *d = b->mem + b->tail * TESSERA_DESC_SIZE;
-	uint64_t va = MEM_IOVA + CMD_OFF;
+	uint8_t *d = b->mem + RING_OFF(r) + b->tail[r] * TESSERA_DESC_SIZE;
+	uint64_t va = MEM_IOVA + CMD_OFF(r);
 	uint32_t size = ndw * 4;
 	uint32_t flags = TESSERA_DESC_FLAG_FENCE | TESSERA_DESC_FLAG_IRQ;
-	uint64_t tag = ++b->tag;
-	double t0;
+	uint64_t tag = ++b->tag[r];
 
-	memcpy(b->mem + CMD_OFF, dw, size);
+	memcpy(b->mem + CMD_OFF(r), dw, size);
 	memset(d, 0, TESSERA_DESC_SIZE);
 	memcpy(d + TESSERA_DESC_CMD_ADDR, &va, 8);
 	memcpy(d + TESSERA_DESC_CMD_SIZE, &size, 4);
 	memcpy(d + TESSERA_DESC_FLAGS, &flags, 4);
 	memcpy(d + TESSERA_DESC_TAG, &tag, 8);
-	b->tail = (b->tail + 1) % 64;
-	t0 = now_s();
-	wreg(b, TESSERA_RING_TAIL, b->tail);
-	wreg(b, TESSERA_RING_DOORBELL, 1);
-	/*
-	 * Sleep until the completion interrupt, as a driver does.  Do not
-	 * poll, not even with usleep(): on a 2-core host OpenBLAS runs a
-	 * thread per core, each wakeup of a poller preempts one of them,
-	 * and the other then waits for it at the next synchronisation
-	 * point.  Waking every 20 us halved GEMM throughput.  The fence
-	 * (the descriptor's tag) is written before the interrupt is sent.
-	 */
-	while (__atomic_load_n((uint64_t *)(b->mem + FENCE_OFF),
-			       __ATOMIC_ACQUIRE) != tag)
+	b->tail[r] = (b->tail[r] + 1) % 64;
+	wreg(b, r, TESSERA_RING_TAIL, b->tail[r]);
+	wreg(b, r, TESSERA_RING_DOORBELL, 1);
+}
+
+/*
+ * Sleep until ring @r's last descriptor completed, as a driver does.  Do
+ * not poll, not even with usleep(): on a 2-core host the math library
+ * runs a thread per core, each wakeup of a poller preempts one of them,
+ * and the other then waits for it at the next synchronisation point.
+ * The fence (the descriptor's tag) is written before the interrupt.
+ */
+static void wait_ring(struct bench *b, unsigned int r)
+{
+	while (__atomic_load_n((uint64_t *)(b->mem + FENCE_OFF(r)),
+			       __ATOMIC_ACQUIRE) != b->tag[r])
 		sem_wait(&b->irq);
-	return now_s() - t0;
 }
 
 #define LO(x)	((uint32_t)(x))
 #define HI(x)	((uint32_t)((uint64_t)(x) >> 32))
 #define DEV(o)	(TESSERA_BYPASS_HBM_BASE + (o))
 
+static uint32_t fbits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+static void gemm_cmd(uint32_t *cmd, uint32_t dt, uint32_t m, uint32_t n,
+		     uint32_t k, unsigned int r)
+{
+	uint32_t c[TESSERA_CMD_GEMM_LEN] = {
+		TESSERA_CMD_HEADER(TESSERA_CMD_OP_GEMM, 0, TESSERA_CMD_GEMM_LEN),
+		dt, m, n, k, LO(DEV(A_OFF)), HI(DEV(A_OFF)), k,
+		LO(DEV(B_OFF)), HI(DEV(B_OFF)), n,
+		LO(DEV(C_OFF(r))), HI(DEV(C_OFF(r))), n,
+		fbits(1.0f), fbits(0.0f), 0, 0,
+	};
+
+	memcpy(cmd, c, sizeof(c));
+}
+
+/* A and B in the GEMM's type: finite values, no subnormals. */
+static void fill(struct bench *b, uint32_t dt, uint64_t elems)
+{
+	for (uint64_t i = 0; i < elems; i++) {
+		uint8_t *pa = b->hbm + A_OFF, *pb = b->hbm + B_OFF;
+		float f = (float)(i % 17) * 0.25f - 2.0f;
+		uint16_t h = dt == TESSERA_DTYPE_FP16 ? 0x3c00 : 0x3f80;
+
+		switch (dt) {
+		case TESSERA_DTYPE_FP32:
+			memcpy(pa + 4 * i, &f, 4);
+			memcpy(pb + 4 * i, &f, 4);
+			break;
+		case TESSERA_DTYPE_INT8:
+			pa[i] = pb[i] = (uint8_t)(i % 7);
+			break;
+		default:
+			memcpy(pa + 2 * i, &h, 2);
+			memcpy(pb + 2 * i, &h, 2);
+			break;
+		}
+	}
+}
+
+/* Best time of @reps runs of the GEMM on ring 0. */
+static double emu_gemm(struct bench *b, uint32_t dt, uint32_t m, uint32_t n,
+		       uint32_t k, int reps)
+{
+	uint32_t cmd[TESSERA_CMD_GEMM_LEN];
+	double best = 1e9;
+
+	gemm_cmd(cmd, dt, m, n, k, 0);
+	for (int i = 0; i < reps; i++) {
+		double t0 = now_s(), t;
+
+		post(b, 0, cmd, TESSERA_CMD_GEMM_LEN);
+		wait_ring(b, 0);
+		t = now_s() - t0;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+/*
+ * The same GEMM on oneDNN called directly, on the same memory: one
+ * matmul over the whole problem (fp16: fp32; int8: s8 x s8 -> s32).
+ * Best time of @reps runs, or 0 if oneDNN refuses.
+ */
+static double direct_gemm(struct bench *b, uint32_t dt, uint32_t m, uint32_t n,
+			uint32_t k, int reps)
+{
+	dnnl_data_type_t t = dt == TESSERA_DTYPE_BF16 ? dnnl_bf16 :
+			     dt == TESSERA_DTYPE_INT8 ? dnnl_s8 : dnnl_f32;
+	dnnl_data_type_t ct = dt == TESSERA_DTYPE_INT8 ? dnnl_s32 : t;
+	dnnl_dims_t ad = { m, k }, bd = { k, n }, cd = { m, n };
+	dnnl_memory_desc_t amd, bmd, cmd;
+	dnnl_matmul_desc_t desc;
+	dnnl_primitive_desc_t pd = NULL;
+	dnnl_primitive_t prim = NULL;
+	dnnl_memory_t ma = NULL, mb = NULL, mc = NULL;
+	double best = 0;
+
+	if (dnnl_memory_desc_init_by_tag(&amd, 2, ad, t, dnnl_ab) ||
+	    dnnl_memory_desc_init_by_tag(&bmd, 2, bd, t, dnnl_ab) ||
+	    dnnl_memory_desc_init_by_tag(&cmd, 2, cd, ct, dnnl_ab) ||
+	    dnnl_matmul_desc_init(&desc, &amd, &bmd, NULL, &cmd) ||
+	    dnnl_primitive_desc_create(&pd, &desc, NULL, b->eng, NULL) ||
+	    dnnl_primitive_create(&prim, pd) ||
+	    dnnl_memory_create(&ma, &amd, b->eng, b->hbm + A_OFF) ||
+	    dnnl_memory_create(&mb, &bmd, b->eng, b->hbm + B_OFF) ||
+	    dnnl_memory_create(&mc, &cmd, b->eng, b->hbm + C_OFF(0)))
+		goto out;
+	best = 1e9;
+	for (int i = 0; i < reps; i++) {
+		dnnl_exec_arg_t args[] = { { DNNL_ARG_SRC, ma },
+					   { DNNL_ARG_WEIGHTS, mb },
+					   { DNNL_ARG_DST, mc } };
+		double t0 = now_s(), tt;
+
+		dnnl_primitive_execute(prim, b->stream, 3, args);
+		dnnl_stream_wait(b->stream);
+		tt = now_s() - t0;
+		best = tt < best ? tt : best;
+	}
+out:
+	dnnl_memory_destroy(ma);
+	dnnl_memory_destroy(mb);
+	dnnl_memory_destroy(mc);
+	dnnl_primitive_destroy(prim);
+	if (pd)
+		dnnl_primitive_desc_destroy(pd);
+	return best;
+}
+
+static double blas_gemm(struct bench *b, uint32_t m, uint32_t n, uint32_t k,
+			int reps)
+{
+	double best = 1e9;
+
+	for (int i = 0; i < reps; i++) {
+		double t0 = now_s(), t;
+
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k,
+			    1.0f, (float *)(b->hbm + A_OFF), k,
+			    (float *)(b->hbm + B_OFF), n, 0.0f,
+			    (float *)(b->hbm + C_OFF(0)), n);
+		t = now_s() - t0;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+/*
+ * Math libraries' worker threads spin for a while after a call and would
+ * steal a core from the next phase: pause between phases.
+ */
+static void settle(void)
+{
+	usleep(300000);
+}
+
 int main(void)
 {
-	struct t1_config cfg = { .ncompute = 1, .ndma = 1,
-				 .hbm_size = 64ull << 20 << 1 };
+	struct t1_config cfg = { .ncompute = NRINGS, .ndma = 1,
+				 .hbm_size = HBM_SIZE };
 	struct t1_host_ops ops = { .dma_hold = h_hold, .dma_release = h_release,
 				   .dma_ptr = h_ptr, .irq = h_irq };
-	struct bench b = { 0 };
-	const uint64_t mat = (uint64_t)N * N * 4;
-	float one = 1.0f, zero = 0.0f;
-	uint32_t ub, uz;
-	double best_emu = 1e9, best_blas = 1e9, best_copy = 1e9, best_mc = 1e9;
-	static const struct { uint32_t dtype; const char *name; } narrow[] = {
-		{ TESSERA_DTYPE_FP16, "fp16" }, { TESSERA_DTYPE_BF16, "bf16" },
-		{ TESSERA_DTYPE_INT8, "int8" },
+	static const struct { uint32_t dt; const char *name; } types[] = {
+		{ TESSERA_DTYPE_FP32, "fp32" }, { TESSERA_DTYPE_FP16, "fp16" },
+		{ TESSERA_DTYPE_BF16, "bf16" }, { TESSERA_DTYPE_INT8, "int8" },
 	};
-	double best_narrow[3] = { 1e9, 1e9, 1e9 };
+	static const uint32_t shapes[][3] = {
+		{ 1024, 1024, 1024 }, { 2048, 2048, 2048 },
+		{ 1, 4096, 4096 }, { 128, 512, 512 },
+	};
+	struct bench b = { 0 };
+	double best_copy = 1e9, best_mc = 1e9;
 	int fd;
 
-	memcpy(&ub, &one, 4);
-	memcpy(&uz, &zero, 4);
 	ops.opaque = &b;
 	sem_init(&b.irq, 0, 0);
 	b.vfu = vfu_create();
@@ -139,107 +291,107 @@ int main(void)
 			VFU_DMA_READ | VFU_DMA_WRITE))
 		return 1;
 	b.t1 = t1_create(&cfg, &ops);
-	if (!b.t1)
+	if (!b.t1 || dnnl_engine_create(&b.eng, dnnl_cpu, 0) ||
+	    dnnl_stream_create(&b.stream, b.eng, dnnl_stream_default_flags))
 		return 1;
 	b.hbm = t1_hbm(b.t1);
-	wreg(&b, TESSERA_RING_DESC_BASE_LO, LO(MEM_IOVA));
-	wreg(&b, TESSERA_RING_DESC_BASE_HI, HI(MEM_IOVA));
-	wreg(&b, TESSERA_RING_SIZE, 64);
-	wreg(&b, TESSERA_RING_FENCE_ADDR_LO, LO(MEM_IOVA + FENCE_OFF));
-	wreg(&b, TESSERA_RING_FENCE_ADDR_HI, HI(MEM_IOVA + FENCE_OFF));
-	wreg(&b, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
-	t1_reg_write(b.t1, TESSERA_REG_INT_MASK, ~TESSERA_INT_RING(0));
+	for (unsigned int r = 0; r < NRINGS; r++) {
+		wreg(&b, r, TESSERA_RING_DESC_BASE_LO, LO(MEM_IOVA + RING_OFF(r)));
+		wreg(&b, r, TESSERA_RING_DESC_BASE_HI, HI(MEM_IOVA + RING_OFF(r)));
+		wreg(&b, r, TESSERA_RING_SIZE, 64);
+		wreg(&b, r, TESSERA_RING_FENCE_ADDR_LO, LO(MEM_IOVA + FENCE_OFF(r)));
+		wreg(&b, r, TESSERA_RING_FENCE_ADDR_HI, HI(MEM_IOVA + FENCE_OFF(r)));
+		wreg(&b, r, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
+	}
+	t1_reg_write(b.t1, TESSERA_REG_INT_MASK,
+		     ~(TESSERA_INT_RING(0) | TESSERA_INT_RING(1)));
 
-	for (uint64_t i = 0; i < 2 * (uint64_t)N * N; i++)
-		((float *)b.hbm)[i] = (float)(i % 17) * 0.25f - 2.0f;
-	memset(b.mem + SRC_OFF, 0x5a, COPY_SIZE);
+	printf("%-18s %-5s %10s %10s %6s %10s %6s\n", "GEMM MxNxK", "type",
+	       "emu GF/s", "oneDNN", "ratio", "OpenBLAS", "ratio");
+	for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+		uint32_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+		double flop = 2.0 * m * n * k, blas, f32dnnl = 0;
+		int reps = flop > 4e9 ? 3 : flop > 1e9 ? 5 : 50;
+		char shape[32];
+
+		snprintf(shape, sizeof(shape), "%ux%ux%u", m, n, k);
+		fill(&b, TESSERA_DTYPE_FP32, (uint64_t)(m > n ? m : n) * k);
+		blas = flop / blas_gemm(&b, m, n, k, reps) * 1e-9;
+		settle();
+		for (size_t d = 0; d < sizeof(types) / sizeof(types[0]); d++) {
+			double emu, dn;
+
+			fill(&b, types[d].dt, (uint64_t)(m > n ? m : n) * k);
+			emu = flop / emu_gemm(&b, types[d].dt, m, n, k, reps) * 1e-9;
+			settle();
+			/* fp16 runs on fp32 matmul: compare with that */
+			dn = types[d].dt == TESSERA_DTYPE_FP16 ? f32dnnl :
+			     flop / direct_gemm(&b, types[d].dt, m, n, k, reps) * 1e-9;
+			settle();
+			if (types[d].dt == TESSERA_DTYPE_FP32)
+				f32dnnl = dn;
+			printf("%-18s %-5s %10.1f %10.1f %6.2f %10.1f %6.2f\n",
+			       shape, types[d].name, emu, dn, emu / dn, blas,
+			       emu / blas);
+		}
+	}
+
+	/* 1 vs 2 compute engines, each running the same fp32 GEMM. */
+	{
+		uint32_t cmd[NRINGS][TESSERA_CMD_GEMM_LEN];
+		const uint32_t n = 2048;
+		double one = 1e9, two = 1e9, flop = 2.0 * n * n * n;
+
+		fill(&b, TESSERA_DTYPE_FP32, (uint64_t)n * n);
+		for (unsigned int r = 0; r < NRINGS; r++)
+			gemm_cmd(cmd[r], TESSERA_DTYPE_FP32, n, n, n, r);
+		one = emu_gemm(&b, TESSERA_DTYPE_FP32, n, n, n, 3);
+		settle();
+		for (int i = 0; i < 3; i++) {
+			double t0 = now_s(), t;
+
+			for (unsigned int r = 0; r < NRINGS; r++)
+				post(&b, r, cmd[r], TESSERA_CMD_GEMM_LEN);
+			for (unsigned int r = 0; r < NRINGS; r++)
+				wait_ring(&b, r);
+			t = now_s() - t0;
+			two = t < two ? t : two;
+		}
+		printf("GEMM fp32 %ux%ux%u: 1 engine %.1f GFLOP/s, 2 engines at once %.1f GFLOP/s in all, ratio %.2f (target >= 0.90)\n",
+		       n, n, n, flop / one * 1e-9, 2 * flop / two * 1e-9,
+		       (2 * flop / two) / (flop / one));
+		settle();
+	}
 
 	{
-		uint32_t gemm[TESSERA_CMD_GEMM_LEN] = {
-			TESSERA_CMD_HEADER(TESSERA_CMD_OP_GEMM, 0,
-					   TESSERA_CMD_GEMM_LEN),
-			TESSERA_DTYPE_FP32, N, N, N,
-			LO(DEV(0)), HI(DEV(0)), N, LO(DEV(mat)), HI(DEV(mat)), N,
-			LO(DEV(2 * mat)), HI(DEV(2 * mat)), N, ub, uz, 0, 0,
-		};
 		uint32_t copy[TESSERA_CMD_COPY_LEN] = {
 			TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0,
 					   TESSERA_CMD_COPY_LEN),
 			LO(MEM_IOVA + SRC_OFF), HI(MEM_IOVA + SRC_OFF),
-			LO(DEV(3 * mat)), HI(DEV(3 * mat)), COPY_SIZE,
+			LO(DEV(A_OFF)), HI(DEV(A_OFF)), COPY_SIZE,
 		};
 		double t0, t;
 
-		/*
-		 * One phase per measurement, with a pause between phases:
-		 * OpenBLAS workers spin for a while after a call and would
-		 * otherwise steal a core from the next phase.
-		 */
-		for (int r = 0; r < REPS; r++) {
-			t = submit(&b, gemm, TESSERA_CMD_GEMM_LEN);
-			best_emu = t < best_emu ? t : best_emu;
-		}
-		usleep(300000);
-		for (int r = 0; r < REPS; r++) {
+		memset(b.mem + SRC_OFF, 0x5a, COPY_SIZE);
+		for (int r = 0; r < 5; r++) {
 			t0 = now_s();
-			cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-				    N, N, N, 1.0f, (float *)b.hbm, N,
-				    (float *)(b.hbm + mat), N, 0.0f,
-				    (float *)(b.hbm + 2 * mat), N);
+			post(&b, 0, copy, TESSERA_CMD_COPY_LEN);
+			wait_ring(&b, 0);
 			t = now_s() - t0;
-			best_blas = t < best_blas ? t : best_blas;
-		}
-		usleep(300000);
-		/* fp16 1.0, bf16 1.0, int8 1 in A and B: every value is exact */
-		for (unsigned int d = 0; d < 3; d++) {
-			for (uint64_t i = 0; i < 2 * (uint64_t)N * N; i++) {
-				if (narrow[d].dtype == TESSERA_DTYPE_INT8)
-					b.hbm[i] = 1;
-				else
-					((uint16_t *)b.hbm)[i] =
-						narrow[d].dtype == TESSERA_DTYPE_FP16 ?
-						0x3c00 : 0x3f80;
-			}
-			gemm[1] = narrow[d].dtype;
-			/* A and B packed back to back in the narrow type */
-			gemm[8] = LO(DEV((uint64_t)N * N * (narrow[d].dtype ==
-						TESSERA_DTYPE_INT8 ? 1 : 2)));
-			gemm[9] = HI(DEV((uint64_t)N * N * (narrow[d].dtype ==
-						TESSERA_DTYPE_INT8 ? 1 : 2)));
-			for (int r = 0; r < REPS; r++) {
-				t = submit(&b, gemm, TESSERA_CMD_GEMM_LEN);
-				best_narrow[d] = t < best_narrow[d] ? t : best_narrow[d];
-			}
-		}
-		usleep(300000);
-		for (int r = 0; r < REPS; r++) {
-			t = submit(&b, copy, TESSERA_CMD_COPY_LEN);
 			best_copy = t < best_copy ? t : best_copy;
 		}
-		for (int r = 0; r < REPS; r++) {
+		for (int r = 0; r < 5; r++) {
 			t0 = now_s();
-			memcpy(b.hbm + 3 * mat, b.mem + SRC_OFF, COPY_SIZE);
+			memcpy(b.hbm + A_OFF, b.mem + SRC_OFF, COPY_SIZE);
 			t = now_s() - t0;
 			best_mc = t < best_mc ? t : best_mc;
 		}
-	}
-	{
-		double gf_emu = 2.0 * N * N * N / best_emu * 1e-9;
-		double gf_blas = 2.0 * N * N * N / best_blas * 1e-9;
-		double gb_copy = COPY_SIZE / best_copy * 1e-9;
-		double gb_mc = COPY_SIZE / best_mc * 1e-9;
-
-		printf("GEMM fp32 %dx%dx%d: emulator %.1f GFLOP/s, OpenBLAS %.1f GFLOP/s, ratio %.2f (target >= 0.90)\n",
-		       N, N, N, gf_emu, gf_blas, gf_emu / gf_blas);
-		for (unsigned int d = 0; d < 3; d++) {
-			double gf = 2.0 * N * N * N / best_narrow[d] * 1e-9;
-
-			printf("GEMM %s %dx%dx%d: emulator %.1f GFLOP/s, ratio to fp32 OpenBLAS %.2f\n",
-			       narrow[d].name, N, N, N, gf, gf / gf_blas);
-		}
 		printf("COPY %u MiB host->HBM: emulator %.2f GB/s, memcpy %.2f GB/s, ratio %.2f (target >= 0.80)\n",
-		       COPY_SIZE >> 20, gb_copy, gb_mc, gb_copy / gb_mc);
+		       COPY_SIZE >> 20, COPY_SIZE / best_copy * 1e-9,
+		       COPY_SIZE / best_mc * 1e-9, best_mc / best_copy);
 	}
+	dnnl_stream_destroy(b.stream);
+	dnnl_engine_destroy(b.eng);
 	t1_destroy(b.t1);
 	vfu_destroy(b.vfu);
 	return 0;

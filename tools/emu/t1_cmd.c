@@ -377,8 +377,7 @@ static int cmd_rowwise(const struct cmd *c, bool ln)
 	uint64_t src = qw(c, 4), dst = qw(c, 7), gamma = 0, beta = 0;
 	unsigned int es = t1_dtype_size(dt);
 	struct t1_buf buf[4];
-	float eps = 0.0f, *tmp;
-	uint32_t step;
+	float eps = 0.0f;
 	int ret;
 
 	if (ln) {
@@ -411,26 +410,18 @@ static int cmd_rowwise(const struct cmd *c, bool ln)
 	if (!ret && beta)
 		ret = t1_buf_get(c->as, &buf[3], beta, (uint64_t)cols * es,
 				 T1_ACC_R);
-	tmp = ret ? NULL : malloc((size_t)cols * sizeof(float));
-	if (!ret && !tmp)
-		ret = invalid(c);
-	step = cols >= T1_CHUNK_ELEMS ? 1 : T1_CHUNK_ELEMS / cols;
-	for (uint32_t i = 0; !ret && i < rows; i++) {
-		const uint8_t *s = buf[0].p + (uint64_t)i * lds * es;
-		uint8_t *d = buf[1].p + (uint64_t)i * ldd * es;
+	if (!ret) {
+		struct t1_rows p = {
+			.ln = ln, .dt = dt, .rows = rows, .cols = cols,
+			.lds = lds, .ldd = ldd, .src = buf[0].p, .dst = buf[1].p,
+			.gamma = buf[2].p, .beta = buf[3].p, .eps = eps,
+			.cancel = &c->as->r->abort,
+		};
 
-		if (i % step == 0 && aborted(c)) {
-			ret = -ECANCELED;
-			break;
-		}
-
-		if (ln)
-			t1_layernorm_row(s, d, dt, cols, buf[2].p, buf[3].p,
-					 eps, tmp);
-		else
-			t1_softmax_row(s, d, dt, cols, tmp);
+		ret = t1_rowwise(&p);
+		if (ret == -ENOMEM || ret == -EINVAL)
+			ret = invalid(c);
 	}
-	free(tmp);
 	return put_all(c->as, buf, 4, ret);
 }
 

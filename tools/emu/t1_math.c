@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * T1 numeric kernels.  GEMM goes through OpenBLAS (CBLAS): fp32 directly,
- * fp16/bf16 converted to fp32 (fp16 by a lookup table) and rounded once at
- * the end, int8 through dgemm, which is exact for every K the command
- * allows.
+ * T1 numeric kernels.  GEMM goes through oneDNN matmul (t1_dnnl.c), one
+ * call per tile: fp32 and bf16 natively, fp16 converted to fp32 (by a
+ * lookup table, exactly) and rounded once at the end, int8 as s8 x s8 ->
+ * s32 in K slices that keep the sums exact.
  *
  * Copyright (C) 2026 The Tessera authors
  */
+#include <cpuid.h>
 #include <errno.h>
+#include <immintrin.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
+#include "t1_dnnl.h"
 #include "t1_math.h"
 #include "tessera_accel.h"
 
@@ -188,15 +189,6 @@ void t1_store(void *p, uint32_t dt, size_t i, float v)
 	}
 }
 
-static float act(uint32_t a, float x)
-{
-	if (a == TESSERA_ACT_RELU)
-		return x > 0.0f ? x : 0.0f;	/* NaN -> 0 */
-	if (a == TESSERA_ACT_GELU)
-		return t1_gelu(x);
-	return x;
-}
-
 /* Every fp16 value as fp32: conversion by lookup, built once. */
 static float f16_lut[65536];
 static pthread_once_t f16_lut_once = PTHREAD_ONCE_INIT;
@@ -207,46 +199,96 @@ static void f16_lut_init(void)
 		f16_lut[h] = t1_f16_to_f32((uint16_t)h);
 }
 
-/* Convert @count elements of @dt at @src (16-bit types) to fp32 at @dst. */
-static void row_to_f32(float *dst, const void *src, uint32_t dt, size_t count)
+/*
+ * fp16 <-> fp32 with the host's F16C instructions where it has them:
+ * IEEE conversions, round to nearest even (the immediate, not MXCSR),
+ * NaN kept and quieted, which is exactly t1_f16_to_f32() / t1_f32_to_f16()
+ * (the host tests compare the two on every fp16 value and on random fp32
+ * bit patterns).  About 10x the lookup table, which matters because the
+ * fp16 GEMM converts A, B and C.
+ */
+static bool have_f16c(void)
+{
+	static int have = -1;
+
+	unsigned int a, b, c, d;
+
+	if (have < 0)
+		have = __builtin_cpu_supports("avx") &&
+		       __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C);
+	return have;
+}
+
+__attribute__((target("avx,f16c")))
+static size_t f16_to_f32_hw(float *dst, const uint8_t *src, size_t count)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= count; i += 8)
+		_mm256_storeu_ps(dst + i, _mm256_cvtph_ps(
+			_mm_loadu_si128((const __m128i *)(src + 2 * i))));
+	return i;
+}
+
+__attribute__((target("avx,f16c")))
+static size_t f32_to_f16_hw(uint8_t *dst, const float *src, size_t count)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= count; i += 8)
+		_mm_storeu_si128((__m128i *)(dst + 2 * i),
+				 _mm256_cvtps_ph(_mm256_loadu_ps(src + i),
+						 _MM_FROUND_TO_NEAREST_INT |
+						 _MM_FROUND_NO_EXC));
+	return i;
+}
+
+void t1_row_to_f32(float *dst, const void *src, uint32_t dt, size_t count)
 {
 	const uint8_t *p = src;
+	size_t i = 0;
 	uint16_t h;
 
 	if (dt == TESSERA_DTYPE_FP16) {
-		for (size_t i = 0; i < count; i++) {
+		if (have_f16c())
+			i = f16_to_f32_hw(dst, p, count);
+		else
+			pthread_once(&f16_lut_once, f16_lut_init);
+		for (; i < count; i++) {
 			memcpy(&h, p + 2 * i, 2);
-			dst[i] = f16_lut[h];
+			dst[i] = have_f16c() ? t1_f16_to_f32(h) : f16_lut[h];
 		}
 	} else if (dt == TESSERA_DTYPE_BF16) {
-		for (size_t i = 0; i < count; i++) {
+		for (; i < count; i++) {
 			memcpy(&h, p + 2 * i, 2);
 			dst[i] = u2f((uint32_t)h << 16);
 		}
 	} else {
-		for (size_t i = 0; i < count; i++)
+		for (; i < count; i++)
 			dst[i] = t1_load(src, dt, i);
 	}
 }
 
-/* Store @count fp32 values at @src into @dt at @dst, rounding once. */
-static void row_from_f32(void *dst, uint32_t dt, const float *src, size_t count)
+void t1_row_from_f32(void *dst, uint32_t dt, const float *src, size_t count)
 {
 	uint8_t *p = dst;
+	size_t i = 0;
 	uint16_t h;
 
 	if (dt == TESSERA_DTYPE_FP16) {
-		for (size_t i = 0; i < count; i++) {
+		if (have_f16c())
+			i = f32_to_f16_hw(p, src, count);
+		for (; i < count; i++) {
 			h = t1_f32_to_f16(src[i]);
 			memcpy(p + 2 * i, &h, 2);
 		}
 	} else if (dt == TESSERA_DTYPE_BF16) {
-		for (size_t i = 0; i < count; i++) {
+		for (; i < count; i++) {
 			h = t1_f32_to_bf16(src[i]);
 			memcpy(p + 2 * i, &h, 2);
 		}
 	} else {
-		for (size_t i = 0; i < count; i++)
+		for (; i < count; i++)
 			t1_store(dst, dt, i, src[i]);
 	}
 }
@@ -258,7 +300,11 @@ static void row_from_f32(void *dst, uint32_t dt, const float *src, size_t count)
  * fp32.  Buffers up to SCRATCH_KEEP bytes are kept; larger ones are freed
  * after use.
  */
-#define SCRATCH_BUFS	4
+#define SCRATCH_BUFS	7
+/* Scratch buffers 4-6: dense copies of A, B and C tiles. */
+#define SCR_A		4
+#define SCR_B		5
+#define SCR_C		6
 #define SCRATCH_KEEP	(64u << 20)
 
 struct gemm_scratch {
@@ -313,7 +359,10 @@ static void *scratch_get(unsigned int i, size_t bytes)
 /* Give back oversized buffers once a command is done. */
 static void scratch_trim(void)
 {
-	struct gemm_scratch *s = pthread_getspecific(scratch_key);
+	struct gemm_scratch *s;
+
+	pthread_once(&scratch_once, scratch_key_init);
+	s = pthread_getspecific(scratch_key);
 
 	for (unsigned int i = 0; s && i < SCRATCH_BUFS; i++) {
 		if (s->cap[i] > SCRATCH_KEEP) {
@@ -361,7 +410,14 @@ void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
 		return;
 	}
 	s = (uint64_t)sqrt((double)area);
-	if (m <= s) {
+	if ((uint64_t)n * T1_PANEL_ROWS <= area) {
+		/*
+		 * Panels of whole rows: B and C stay dense, which oneDNN's
+		 * fastest (brgemm) kernels need.
+		 */
+		b = n;
+		a = area / n;
+	} else if (m <= s) {
 		a = m;
 		b = area / m;
 	} else if (n <= s) {
@@ -406,65 +462,207 @@ static float *to_f32(const struct t1_gemm *g, unsigned int i, const void *src,
 			*err = -ECANCELED;
 			return NULL;
 		}
-		row_to_f32(d + r * cols, (const uint8_t *)src + r * ld * es,
+		t1_row_to_f32(d + r * cols, (const uint8_t *)src + r * ld * es,
 			   g->dtype, cols);
 	}
 	return d;
 }
 
-/*
- * fp32: each tile is one sgemm over the whole of K, straight on the
- * operands, then the epilogue of that tile.
- */
-static int gemm_fp32(const struct t1_gemm *g)
-{
-	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
-	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
-	bool plain = g->act == TESSERA_ACT_NONE && !g->bias;
-	const float *a = g->a, *b = g->b;
-	uint32_t mt, nt;
+/* A matrix operand of one oneDNN call: rows x cols, maybe transposed. */
+struct view {
+	const uint8_t *p;
+	uint32_t ld;
+	bool trans;
+};
 
-	t1_gemm_tiles(g->m, g->n, g->k, T1_TILE_MACS, &mt, &nt);
+/* op(A)[i0.., p0..] and op(B)[p0.., j0..] of @g, elements @es bytes. */
+static struct view a_view(const struct t1_gemm *g, size_t es, uint32_t i0,
+			  uint32_t p0)
+{
+	size_t off = g->trans_a ? (size_t)p0 * g->lda + i0 :
+				  (size_t)i0 * g->lda + p0;
+
+	return (struct view){ (const uint8_t *)g->a + off * es, g->lda,
+			      g->trans_a };
+}
+
+static struct view b_view(const struct t1_gemm *g, size_t es, uint32_t p0,
+			  uint32_t j0)
+{
+	size_t off = g->trans_b ? (size_t)j0 * g->ldb + p0 :
+				  (size_t)p0 * g->ldb + j0;
+
+	return (struct view){ (const uint8_t *)g->b + off * es, g->ldb,
+			      g->trans_b };
+}
+
+/*
+ * oneDNN 2.6 runs its brgemm kernels (AMX/VNNI/bf16) only on dense
+ * operands and falls back to a slower GEMM otherwise (measured: bf16 and
+ * int8 at half speed or less).  So a strided or transposed tile operand
+ * of @rows x @cols elements is copied into dense row-major scratch @idx,
+ * when the copy is at most T1_PACK_BYTES; otherwise (or without memory)
+ * the view is used as it is.  The copy is O(rows * cols) against the
+ * tile's O(rows * cols * other side) arithmetic.
+ */
+static struct view densify(struct view v, uint32_t rows, uint32_t cols,
+			   size_t es, unsigned int idx)
+{
+	size_t bytes = (size_t)rows * cols * es;
+	uint8_t *d;
+
+	if ((!v.trans && (v.ld == cols || rows == 1)) || bytes > T1_PACK_BYTES)
+		return v;
+	d = scratch_get(idx, bytes);
+	if (!d)
+		return v;
+	for (size_t r = 0; r < rows; r++) {
+		uint8_t *dr = d + r * cols * es;
+
+		if (!v.trans) {
+			memcpy(dr, v.p + r * v.ld * es, cols * es);
+			continue;
+		}
+		/* element (r, c) is at c * ld + r */
+		switch (es) {
+		case 1:
+			for (size_t c = 0; c < cols; c++)
+				dr[c] = v.p[c * v.ld + r];
+			break;
+		case 2:
+			for (size_t c = 0; c < cols; c++)
+				memcpy(dr + 2 * c, v.p + (c * v.ld + r) * 2, 2);
+			break;
+		default:
+			for (size_t c = 0; c < cols; c++)
+				memcpy(dr + 4 * c, v.p + (c * v.ld + r) * 4, 4);
+			break;
+		}
+	}
+	return (struct view){ d, cols, false };
+}
+
+/* One call on views: C tile at @c (leading dim @ldc). */
+static int view_mm(const struct t1_gemm *g, uint32_t ab, uint32_t ct,
+		   uint32_t act, struct view a, struct view b, void *c,
+		   uint32_t ldc, const float *bias, uint32_t mm, uint32_t nn,
+		   uint32_t kc, float beta)
+{
+	struct t1_mm p = {
+		.ab = ab, .c = ct, .act = act,
+		.trans_a = a.trans, .trans_b = b.trans, .bias = bias,
+		.m = mm, .n = nn, .k = kc, .lda = a.ld, .ldb = b.ld, .ldc = ldc,
+		.alpha = g->alpha, .beta = beta,
+	};
+
+	return t1_mm_run(&p, a.p, b.p, c, bias);
+}
+
+/* One tile of a float GEMM on oneDNN: C tile at @c (leading dim @ldc). */
+static int tile_mm(const struct t1_gemm *g, uint32_t ab, uint32_t ct,
+		   const void *a, uint32_t lda, const void *b, uint32_t ldb,
+		   void *c, uint32_t ldc, const float *bias, uint32_t mm,
+		   uint32_t nn)
+{
+	struct t1_mm p = {
+		.ab = ab, .c = ct, .act = g->act,
+		.trans_a = g->trans_a, .trans_b = g->trans_b, .bias = bias,
+		.m = mm, .n = nn, .k = g->k, .lda = lda, .ldb = ldb, .ldc = ldc,
+		.alpha = g->alpha, .beta = g->beta,
+	};
+
+	return t1_mm_run(&p, a, b, c, bias);
+}
+
+/*
+ * A bf16 tile on dense operands (densify()); a strided C tile is
+ * computed in dense scratch and copied back.
+ */
+static int bf16_tile(const struct t1_gemm *g, const float *bias, uint32_t i0,
+		     uint32_t j0, uint32_t mm, uint32_t nn, uint8_t *c)
+{
+	struct view a = densify(a_view(g, 2, i0, 0), mm, g->k, 2, SCR_A);
+	struct view b = densify(b_view(g, 2, 0, j0), g->k, nn, 2, SCR_B);
+	size_t row = (size_t)nn * 2, bytes = row * mm;
+	uint8_t *d = NULL;
+	int ret;
+
+	if (g->ldc != nn && mm > 1 && bytes <= T1_PACK_BYTES)
+		d = scratch_get(SCR_C, bytes);
+	if (!d)
+		return view_mm(g, T1_MM_BF16, T1_MM_BF16, g->act, a, b, c,
+			       g->ldc, bias, mm, nn, g->k, g->beta);
+	if (g->beta != 0.0f)
+		for (size_t i = 0; i < mm; i++)
+			memcpy(d + i * row, c + i * g->ldc * 2, row);
+	ret = view_mm(g, T1_MM_BF16, T1_MM_BF16, g->act, a, b, d, nn, bias,
+		      mm, nn, g->k, g->beta);
+	for (size_t i = 0; !ret && i < mm; i++)
+		memcpy(c + i * g->ldc * 2, d + i * row, row);
+	return ret;
+}
+
+/*
+ * fp32 and bf16: each tile is one oneDNN matmul over the whole of K,
+ * straight on the operands, epilogue included (bf16: fp32 accumulation,
+ * one rounding to bf16 at the end).  The bias goes in as fp32.
+ */
+static int gemm_direct(const struct t1_gemm *g)
+{
+	uint32_t t = g->dtype == TESSERA_DTYPE_FP32 ? T1_MM_F32 : T1_MM_BF16;
+	size_t es = t1_dtype_size(g->dtype);
+	const uint8_t *a = g->a, *b = g->b;
+	const float *bias = NULL;
+	uint32_t mt, nt;
+	int ret = 0;
+
+	pthread_once(&f16_lut_once, f16_lut_init);
+	if (g->bias && g->dtype == TESSERA_DTYPE_FP32)
+		bias = g->biasp;
+	else if (g->bias)
+		bias = to_f32(g, 3, g->biasp, 1, g->n, g->n, &ret);
+	if (ret)
+		goto out;
+	t1_gemm_tiles(g->m, g->n, g->k, t == T1_MM_F32 ? T1_TILE_MACS : T1_BF16_TILE_MACS, &mt, &nt);
 	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
 		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
 			uint32_t mm = min_u32(mt, g->m - i0);
 			uint32_t nn = min_u32(nt, g->n - j0);
-			float *c = (float *)g->c + (size_t)i0 * g->ldc + j0;
+			uint8_t *c = (uint8_t *)g->c + ((size_t)i0 * g->ldc + j0) * es;
 
-			if (cancelled(g))
-				return -ECANCELED;
-			cblas_sgemm(CblasRowMajor, ta, tb, mm, nn, g->k, g->alpha,
-				    a + a_off(g->trans_a, g->lda, i0), g->lda,
-				    b + b_off(g->trans_b, g->ldb, j0), g->ldb,
-				    g->beta, c, g->ldc);
-			if (plain)
-				continue;
-			for (size_t i = 0; i < mm; i++) {
-				float *row = c + i * g->ldc;
-
-				for (size_t j = 0; j < nn; j++) {
-					float v = row[j];
-
-					if (g->bias)
-						v += t1_load(g->biasp, g->dtype,
-							     j0 + j);
-					row[j] = act(g->act, v);
-				}
+			if (cancelled(g)) {
+				ret = -ECANCELED;
+				goto out;
 			}
+			if (t == T1_MM_F32) {
+				/* fp32: oneDNN's strided GEMM is as fast */
+				ret = tile_mm(g, t, t,
+					      a + a_off(g->trans_a, g->lda, i0) * es,
+					      g->lda,
+					      b + b_off(g->trans_b, g->ldb, j0) * es,
+					      g->ldb, c, g->ldc,
+					      bias ? bias + j0 : NULL, mm, nn);
+			} else {
+				ret = bf16_tile(g, bias ? bias + j0 : NULL, i0, j0,
+						mm, nn, c);
+			}
+			if (ret)
+				goto out;
 		}
 	}
-	return 0;
+out:
+	scratch_trim();
+	return ret;
 }
 
 /*
- * fp16 / bf16: A and B are converted to fp32 once; each tile converts
- * its part of C (if read), runs one sgemm over the whole of K, and
- * rounds its results once, after the epilogue.
+ * fp16 (oneDNN 2.6 has no fp16 matmul on CPU): A and B are converted to
+ * fp32 once (exactly); each tile converts its part of C (if read), runs
+ * one fp32 matmul over the whole of K with the epilogue, and rounds its
+ * results once to fp16.
  */
-static int gemm_narrow(const struct t1_gemm *g)
+static int gemm_fp16(const struct t1_gemm *g)
 {
-	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
-	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
 	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
 	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
 	size_t es = t1_dtype_size(g->dtype);
@@ -495,20 +693,17 @@ static int gemm_narrow(const struct t1_gemm *g)
 			}
 			if (g->beta != 0.0f)
 				for (size_t i = 0; i < mm; i++)
-					row_to_f32(c + i * nn, ct + i * g->ldc * es,
+					t1_row_to_f32(c + i * nn, ct + i * g->ldc * es,
 						   g->dtype, nn);
-			cblas_sgemm(CblasRowMajor, ta, tb, mm, nn, g->k, g->alpha,
-				    a + a_off(g->trans_a, ac, i0), ac,
-				    b + b_off(g->trans_b, bc, j0), bc,
-				    g->beta, c, nn);
-			for (size_t i = 0; i < mm; i++) {
-				float *row = c + i * nn;
-
-				for (size_t j = 0; j < nn; j++)
-					row[j] = act(g->act, bias ? row[j] + bias[j0 + j] :
-							       row[j]);
-				row_from_f32(ct + i * g->ldc * es, g->dtype, row, nn);
-			}
+			ret = tile_mm(g, T1_MM_F32, T1_MM_F32,
+				      a + a_off(g->trans_a, ac, i0), ac,
+				      b + b_off(g->trans_b, bc, j0), bc, c, nn,
+				      bias ? bias + j0 : NULL, mm, nn);
+			if (ret)
+				goto out;
+			for (size_t i = 0; i < mm; i++)
+				t1_row_from_f32(ct + i * g->ldc * es, g->dtype,
+					     c + i * nn, nn);
 		}
 	}
 out:
@@ -516,103 +711,101 @@ out:
 	return ret;
 }
 
-/*
- * Rows [p0, p0 + kc) of K of an int8 operand as fp64, in the operand's own
- * orientation: @rows x @cols stored with leading dimension @ld, of which
- * either the rows (@k_rows) or the columns are K.  The slice is dense:
- * kc (or @cols) wide.  0, -ENOMEM or -ECANCELED.
- */
-static int i8_slice(const struct t1_gemm *g, double *d, const int8_t *src,
-		    bool k_rows, uint32_t rows, uint32_t cols, uint32_t ld,
-		    uint32_t p0, uint32_t kc)
+/* @dst (leading dimension @ldd) += the dense mm x nn tile @src. */
+static void add_rows(int32_t *dst, size_t ldd, const int32_t *src,
+		     uint32_t mm, uint32_t nn)
 {
-	uint32_t r0 = k_rows ? p0 : 0, nr = k_rows ? kc : rows;
-	uint32_t c0 = k_rows ? 0 : p0, nc = k_rows ? cols : kc;
-	size_t step = chunk_rows(nc);
-
-	for (size_t r = 0; r < nr; r++) {
-		const int8_t *s = src + (r0 + r) * (size_t)ld + c0;
-
-		if (r % step == 0 && cancelled(g))
-			return -ECANCELED;
-		for (size_t c = 0; c < nc; c++)
-			d[r * nc + c] = s[c];
-	}
-	return 0;
+	for (size_t i = 0; i < mm; i++)
+		for (size_t j = 0; j < nn; j++)
+			dst[i * ldd + j] += src[i * nn + j];
 }
 
 /*
- * int8 x int8 -> int32.  Sums are exact in fp64 (|sum| < 2^31 << 2^53),
- * so K is cut into slices of T1_INT8_K_SLICE as well: each slice of A and
- * B is converted once and added into an fp64 C with one dgemm per tile.
- * The epilogue then adds C and bias and saturates, as if in one go.
+ * int8 x int8 -> int32 on oneDNN's s8 x s8 -> s32 matmul (VNNI).  oneDNN
+ * passes its int32 sums through fp32 on the way out, which is exact only
+ * up to 2^24: so K is summed in slices of T1_INT8_K_SLICE (1024: |sum| <=
+ * 1024 * 2^14 = 2^24), one call per slice and tile, and the slices are
+ * added here in int32 (|total| <= 65536 * 2^14 = 2^30: no overflow).
+ *
+ * Without C or bias the result is the sum itself (it cannot saturate):
+ * the first slice goes straight into C, with RELU as a post-op if it is
+ * the only one (RELU of an exact value is exact).  Otherwise the sum
+ * collects in a tile buffer, and the epilogue adds C and bias in 64 bits,
+ * applies RELU and saturates.  Work buffers: at most two int32 tiles,
+ * whatever the GEMM's size.
  */
 static int gemm_int8(const struct t1_gemm *g)
 {
-	enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
-	enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
-	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
-	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
 	uint32_t slice = min_u32(g->k, T1_INT8_K_SLICE), mt, nt;
-	double *a = scratch_get(0, (size_t)g->m * slice * sizeof(double));
-	double *b = scratch_get(1, (size_t)slice * g->n * sizeof(double));
-	double *c = scratch_get(2, (size_t)g->m * g->n * sizeof(double));
-	size_t step = chunk_rows(g->n);
+	bool direct = g->beta == 0.0f && !g->bias;
+	bool sliced = g->k > slice;
+	int32_t *acc = NULL, *part = NULL;
 	int ret = -ENOMEM;
 
-	if (!a || !b || !c)
+	t1_gemm_tiles(g->m, g->n, slice, T1_INT8_TILE_MACS, &mt, &nt);
+	if (sliced && !(part = scratch_get(1, (size_t)mt * nt * sizeof(int32_t))))
 		goto out;
-	t1_gemm_tiles(g->m, g->n, slice, T1_TILE_MACS / 2, &mt, &nt);
-	for (uint32_t p0 = 0; p0 < g->k; p0 += slice) {
-		uint32_t kc = min_u32(slice, g->k - p0);
-		/* Leading dimensions of the dense slices. */
-		uint32_t lda = g->trans_a ? g->m : kc, ldb = g->trans_b ? kc : g->n;
+	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
+		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+			uint32_t mm = min_u32(mt, g->m - i0);
+			uint32_t nn = min_u32(nt, g->n - j0);
+			int32_t *ct = (int32_t *)g->c + (size_t)i0 * g->ldc + j0;
+			/* straight into C only where C's tile is dense */
+			bool dtile = direct && (g->ldc == nn || mm == 1);
+			int32_t *sum;
+			uint32_t lds;
 
-		ret = i8_slice(g, a, g->a, g->trans_a, ar, ac, g->lda, p0, kc);
-		if (!ret)
-			ret = i8_slice(g, b, g->b, !g->trans_b, br, bc, g->ldb, p0, kc);
-		if (ret)
-			goto out;
-		for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
-			for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+			if (!dtile && !acc &&
+			    !(acc = scratch_get(0, (size_t)mt * nt * sizeof(int32_t))))
+				goto out;
+			sum = dtile ? ct : acc;
+			lds = dtile ? g->ldc : nn;
+			for (uint32_t p0 = 0; p0 < g->k; p0 += slice) {
+				uint32_t kc = min_u32(slice, g->k - p0);
+				struct view av = densify(a_view(g, 1, i0, p0), mm, kc,
+							 1, SCR_A);
+				struct view bv = densify(b_view(g, 1, p0, j0), kc, nn,
+							 1, SCR_B);
+
 				if (cancelled(g)) {
 					ret = -ECANCELED;
 					goto out;
 				}
-				cblas_dgemm(CblasRowMajor, ta, tb,
-					    min_u32(mt, g->m - i0),
-					    min_u32(nt, g->n - j0), kc, 1.0,
-					    a + a_off(g->trans_a, lda, i0), lda,
-					    b + b_off(g->trans_b, ldb, j0), ldb,
-					    p0 ? 1.0 : 0.0,
-					    c + (size_t)i0 * g->n + j0, g->n);
+				ret = view_mm(g, T1_MM_S8, T1_MM_S32,
+					      dtile && !sliced ? g->act :
+					      TESSERA_ACT_NONE, av, bv,
+					      p0 ? part : sum, p0 ? nn : lds, NULL,
+					      mm, nn, kc, 0.0f);
+				if (ret)
+					goto out;
+				if (p0)
+					add_rows(sum, lds, part, mm, nn);
 			}
-		}
-	}
-	for (size_t i = 0; i < g->m; i++) {
-		int32_t *row = (int32_t *)g->c + i * g->ldc;
+			if (dtile) {
+				if (sliced && g->act == TESSERA_ACT_RELU)
+					for (size_t i = 0; i < mm; i++)
+						for (size_t j = 0; j < nn; j++)
+							if (ct[i * g->ldc + j] < 0)
+								ct[i * g->ldc + j] = 0;
+				continue;
+			}
+			for (size_t i = 0; i < mm; i++) {
+				int32_t *row = ct + i * g->ldc;
+				const int32_t *bias = g->biasp;
 
-		if (i % step == 0 && cancelled(g)) {
-			ret = -ECANCELED;
-			goto out;
-		}
-		for (size_t j = 0; j < g->n; j++) {
-			int64_t v = (int64_t)c[i * g->n + j];
-			int32_t old;
+				for (size_t j = 0; j < nn; j++) {
+					int64_t v = acc[i * nn + j];
 
-			if (g->beta != 0.0f) {
-				memcpy(&old, &row[j], 4);
-				v += old;
+					if (g->beta != 0.0f)
+						v += row[j];
+					if (g->bias)
+						v += bias[j0 + j];
+					if (g->act == TESSERA_ACT_RELU && v < 0)
+						v = 0;
+					row[j] = (int32_t)(v > INT32_MAX ? INT32_MAX :
+							   v < INT32_MIN ? INT32_MIN : v);
+				}
 			}
-			if (g->bias) {
-				memcpy(&old, (const int32_t *)g->biasp + j, 4);
-				v += old;
-			}
-			if (g->act == TESSERA_ACT_RELU && v < 0)
-				v = 0;
-			v = v > INT32_MAX ? INT32_MAX : v < INT32_MIN ? INT32_MIN : v;
-			old = (int32_t)v;
-			memcpy(&row[j], &old, 4);
 		}
 	}
 	ret = 0;
@@ -623,21 +816,17 @@ out:
 
 int t1_gemm_run(const struct t1_gemm *g)
 {
-	static _Thread_local bool blas_threads_set;
+	int ret;
 
-	/*
-	 * OpenBLAS called from a thread that did not initialise it runs
-	 * single-threaded unless that thread asks for its workers.
-	 */
-	if (!blas_threads_set) {
-		openblas_set_num_threads(openblas_get_num_procs());
-		blas_threads_set = true;
-	}
+	t1_mm_busy(1);
 	if (g->dtype == TESSERA_DTYPE_INT8)
-		return gemm_int8(g);
-	if (g->dtype == TESSERA_DTYPE_FP32)
-		return gemm_fp32(g);
-	return gemm_narrow(g);
+		ret = gemm_int8(g);
+	else if (g->dtype == TESSERA_DTYPE_FP16)
+		ret = gemm_fp16(g);
+	else
+		ret = gemm_direct(g);
+	t1_mm_busy(-1);
+	return ret;
 }
 
 static float ew_op(uint32_t op, float a, float b, float s)
@@ -689,49 +878,65 @@ int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,
 	return 0;
 }
 
-void t1_softmax_row(const void *src, void *dst, uint32_t dt, size_t cols,
-		    float *tmp)
+int t1_rowwise(const struct t1_rows *p)
 {
-	float max = -INFINITY, sum = 0.0f;
+	size_t es = t1_dtype_size(p->dt);
+	uint32_t step = p->cols >= T1_CHUNK_ELEMS ? 1 : T1_CHUNK_ELEMS / p->cols;
+	bool f16 = p->dt == TESSERA_DTYPE_FP16;
+	float *gamma = NULL, *beta = NULL, *tmp = NULL;
+	int ret = -ENOMEM;
 
-	for (size_t j = 0; j < cols; j++) {
-		tmp[j] = t1_load(src, dt, j);
-		if (tmp[j] > max)
-			max = tmp[j];
-	}
-	for (size_t j = 0; j < cols; j++) {
-		tmp[j] = expf(tmp[j] - max);
-		sum += tmp[j];
-	}
-	for (size_t j = 0; j < cols; j++)
-		t1_store(dst, dt, j, tmp[j] / sum);
-}
+	t1_mm_busy(1);		/* shares the math threads like a GEMM */
+	if (p->gamma && !(gamma = scratch_get(0, (size_t)p->cols * sizeof(float))))
+		goto out;
+	if (p->beta && !(beta = scratch_get(1, (size_t)p->cols * sizeof(float))))
+		goto out;
+	if (f16 && !(tmp = scratch_get(2, (size_t)step * p->cols * sizeof(float))))
+		goto out;
+	if (gamma)
+		t1_row_to_f32(gamma, p->gamma, p->dt, p->cols);
+	if (beta)
+		t1_row_to_f32(beta, p->beta, p->dt, p->cols);
+	for (uint32_t r0 = 0; r0 < p->rows; r0 += step) {
+		uint32_t n = min_u32(step, p->rows - r0);
+		const uint8_t *s = (const uint8_t *)p->src + (size_t)r0 * p->lds * es;
+		uint8_t *d = (uint8_t *)p->dst + (size_t)r0 * p->ldd * es;
+		struct t1_rw rw = {
+			.type = p->dt == TESSERA_DTYPE_BF16 ? T1_MM_BF16 : T1_MM_F32,
+			.ln = p->ln, .gamma = gamma, .beta = beta,
+			.rows = n, .cols = p->cols, .lds = p->lds, .ldd = p->ldd,
+			.eps = p->eps,
+		};
 
-void t1_layernorm_row(const void *src, void *dst, uint32_t dt, size_t cols,
-		      const void *gamma, const void *beta, float eps,
-		      float *tmp)
-{
-	float mean = 0.0f, var = 0.0f, inv;
-
-	for (size_t j = 0; j < cols; j++) {
-		tmp[j] = t1_load(src, dt, j);
-		mean += tmp[j];
+		if (p->cancel && atomic_load_explicit(p->cancel,
+						      memory_order_relaxed)) {
+			ret = -ECANCELED;
+			goto out;
+		}
+		if (f16) {
+			/* fp32 in dense scratch, rounded once on the way back */
+			for (size_t i = 0; i < n; i++)
+				t1_row_to_f32(tmp + i * p->cols, s + i * p->lds * es,
+					      p->dt, p->cols);
+			rw.lds = rw.ldd = p->cols;
+			ret = t1_rw_run(&rw, tmp, tmp, gamma, beta);
+			for (size_t i = 0; !ret && i < n; i++)
+				t1_row_from_f32(d + i * p->ldd * es, p->dt,
+						tmp + i * p->cols, p->cols);
+		} else {
+			/* LAYERNORM runs in place on D: bring the rows there */
+			if (p->ln && (s != d || p->lds != p->ldd))
+				for (size_t i = 0; i < n; i++)
+					memmove(d + i * p->ldd * es,
+						s + i * p->lds * es, p->cols * es);
+			ret = t1_rw_run(&rw, s, d, gamma, beta);
+		}
+		if (ret)
+			goto out;
 	}
-	mean /= (float)cols;
-	for (size_t j = 0; j < cols; j++) {
-		float d = tmp[j] - mean;
-
-		var += d * d;
-	}
-	var /= (float)cols;
-	inv = 1.0f / sqrtf(var + eps);
-	for (size_t j = 0; j < cols; j++) {
-		float v = (tmp[j] - mean) * inv;
-
-		if (gamma)
-			v *= t1_load(gamma, dt, j);
-		if (beta)
-			v += t1_load(beta, dt, j);
-		t1_store(dst, dt, j, v);
-	}
+	ret = 0;
+out:
+	scratch_trim();
+	t1_mm_busy(-1);
+	return ret;
 }

@@ -16,20 +16,30 @@
 /*
  * Work between two checks of an engine's abort flag (the bounds that
  * Documentation/hw/programming-guide.rst, "Resets", promises): a GEMM
- * runs in tiles of at most T1_TILE_MACS multiply-accumulates (fp32, on
- * sgemm; half that on the int8 path's dgemm) and T1_TILE_AREA elements of
- * C, row-wise work and type conversions in chunks of T1_CHUNK_ELEMS
+ * runs in tiles of at most T1_TILE_MACS multiply-accumulates (fp32, fp16;
+ * T1_BF16_TILE_MACS for bf16, T1_INT8_TILE_MACS per K slice for int8)
+ * and T1_TILE_AREA elements of C, each tile one oneDNN call, row-wise work and type conversions in chunks of T1_CHUNK_ELEMS
  * elements (at least one row), memory transfers in chunks of
  * T1_CHUNK_BYTES.  Each is a few ms of host time at most (2^28 MACs are
- * 2 ms at 270 GFLOP/s); smaller tiles cost GEMM speed, since every
+ * 1.4 ms at 390 GFLOP/s); smaller tiles cost GEMM speed, since every
  * library call packs its operands again.
  */
 #define T1_TILE_MACS		(1ull << 28)
 #define T1_TILE_AREA		(1ull << 22)
 #define T1_CHUNK_ELEMS		(1u << 16)
 #define T1_CHUNK_BYTES		(4u << 20)
-/* int8 GEMM: K is summed in slices of this many (exact in fp64). */
-#define T1_INT8_K_SLICE		2048u
+/* A tile is whole rows of C when that gives it at least this many rows. */
+#define T1_PANEL_ROWS		128u
+/* Largest dense copy of a strided GEMM operand tile (t1_math.c). */
+#define T1_PACK_BYTES		(16u << 20)
+/* bf16 and int8 run 3-7x faster than fp32: bigger tiles, same time. */
+#define T1_BF16_TILE_MACS	(1ull << 29)
+#define T1_INT8_TILE_MACS	(1ull << 29)
+/*
+ * int8 GEMM: K is summed in slices of this many, so that each slice's sum
+ * (|sum| <= 2^24) passes exactly through oneDNN's fp32 output stage.
+ */
+#define T1_INT8_K_SLICE		1024u
 
 float t1_f16_to_f32(uint16_t h);
 uint16_t t1_f32_to_f16(float f);	/* round to nearest even */
@@ -38,6 +48,13 @@ uint16_t t1_f32_to_bf16(float f);	/* round to nearest even */
 int8_t t1_f32_to_i8(float f);		/* RNE, saturating, NaN -> 0 */
 int32_t t1_f32_to_i32(float f);		/* RNE, saturating, NaN -> 0 */
 float t1_gelu(float x);
+
+/*
+ * @count elements of type @dt as fp32 and back (rounding once): the same
+ * values as t1_load() / t1_store(), faster (F16C where the host has it).
+ */
+void t1_row_to_f32(float *dst, const void *src, uint32_t dt, size_t count);
+void t1_row_from_f32(void *dst, uint32_t dt, const float *src, size_t count);
 
 /* Bytes per element of TESSERA_DTYPE_* @dt, 0 if unknown. */
 unsigned int t1_dtype_size(uint32_t dt);
@@ -75,10 +92,20 @@ void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
 /* ELEMENTWISE over @count elements; 0 or -ENOMEM. */
 int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,
 		   const void *a, const void *b, void *d, float scalar);
-void t1_softmax_row(const void *src, void *dst, uint32_t dt, size_t cols,
-		    float *tmp);
-void t1_layernorm_row(const void *src, void *dst, uint32_t dt, size_t cols,
-		      const void *gamma, const void *beta, float eps,
-		      float *tmp);
+/*
+ * SOFTMAX or LAYERNORM (@ln) of @rows x @cols of type @dt, on oneDNN, in
+ * chunks of T1_CHUNK_ELEMS elements (at least one row) with an abort
+ * check between them; gamma/beta may be NULL.  0, -ENOMEM, -EINVAL or
+ * -ECANCELED.
+ */
+struct t1_rows {
+	bool ln;
+	uint32_t dt, rows, cols, lds, ldd;
+	const void *src, *gamma, *beta;
+	void *dst;
+	float eps;
+	const atomic_bool *cancel;
+};
+int t1_rowwise(const struct t1_rows *p);
 
 #endif /* TESSERA_T1_MATH_H */

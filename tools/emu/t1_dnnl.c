@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * GEMM tiles on oneDNN matmul.
+ *
+ * Each engine thread keeps its own small cache of matmul primitives, keyed
+ * by everything that shapes one (types, sizes, transposes, leading
+ * dimensions, alpha, beta, epilogue, thread count), its own stream and its
+ * own scratchpad (user-managed, so no call allocates).  Memory objects are
+ * cached with their primitive and only get new data handles per call.
+ *
+ * Threads: oneDNN (Debian's build) runs on OpenMP.  OpenMP's thread count
+ * is per calling thread, so before each call an engine sets it to its
+ * share of t1_mm_threads(): the total divided by the engines in matrix
+ * work at that moment.  One busy engine gets every core, two share them,
+ * and the host is never oversubscribed.  oneDNN's CPU matmul splits M and
+ * N, not K, among threads, so results do not depend on the share (see
+ * Documentation/hw/programming-guide.rst, "Numerics").
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#include <errno.h>
+#include <omp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dnnl.h>
+
+#include "t1_dnnl.h"
+#include "tessera_accel.h"
+
+#define MM_CACHE	8	/* primitives kept per engine thread */
+
+enum { OP_MM, OP_SOFTMAX, OP_LN };
+
+struct mm_key {
+	uint32_t op;
+	struct t1_mm mm;	/* OP_MM */
+	struct t1_rw rw;	/* OP_SOFTMAX, OP_LN */
+	unsigned int nthr;
+};
+
+struct mm_entry {
+	struct mm_key key;
+	bool used;
+	uint64_t stamp;
+	dnnl_primitive_t prim;
+	dnnl_memory_t a, b, c, bias, scratch;
+	size_t scratch_size;
+};
+
+struct mm_thread {
+	dnnl_stream_t stream;
+	struct mm_entry e[MM_CACHE];
+	uint64_t clock;
+	void *scratch;
+	size_t scratch_cap;
+};
+
+static dnnl_engine_t engine;
+static dnnl_status_t engine_status = dnnl_runtime_error;
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_key;
+static atomic_uint total_threads;
+static atomic_int busy_engines;
+
+static void entry_free(struct mm_entry *e)
+{
+	if (!e->used)
+		return;
+	dnnl_memory_destroy(e->a);
+	dnnl_memory_destroy(e->b);
+	dnnl_memory_destroy(e->c);
+	dnnl_memory_destroy(e->bias);
+	dnnl_memory_destroy(e->scratch);
+	dnnl_primitive_destroy(e->prim);
+	memset(e, 0, sizeof(*e));
+}
+
+static void thread_free(void *p)
+{
+	struct mm_thread *t = p;
+
+	for (unsigned int i = 0; i < MM_CACHE; i++)
+		entry_free(&t->e[i]);
+	if (t->stream)
+		dnnl_stream_destroy(t->stream);
+	free(t->scratch);
+	free(t);
+}
+
+static void engine_init(void)
+{
+	if (pthread_key_create(&thread_key, thread_free))
+		abort();
+	engine_status = dnnl_engine_create(&engine, dnnl_cpu, 0);
+}
+
+void t1_mm_set_threads(unsigned int n)
+{
+	atomic_store(&total_threads, n);
+}
+
+unsigned int t1_mm_threads(void)
+{
+	unsigned int n = atomic_load(&total_threads);
+	long np;
+
+	if (n)
+		return n;
+	np = sysconf(_SC_NPROCESSORS_ONLN);
+	return np > 0 ? (unsigned int)np : 1;
+}
+
+void t1_mm_busy(int delta)
+{
+	atomic_fetch_add(&busy_engines, delta);
+}
+
+unsigned int t1_mm_share(void)
+{
+	int busy = atomic_load(&busy_engines);
+	unsigned int n = t1_mm_threads();
+
+	if (busy > 1)
+		n /= (unsigned int)busy;
+	return n ? n : 1;
+}
+
+static struct mm_thread *this_thread(void)
+{
+	struct mm_thread *t;
+
+	pthread_once(&engine_once, engine_init);
+	if (engine_status != dnnl_success)
+		return NULL;
+	t = pthread_getspecific(thread_key);
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	if (dnnl_stream_create(&t->stream, engine, dnnl_stream_default_flags) ||
+	    pthread_setspecific(thread_key, t)) {
+		if (t->stream)
+			dnnl_stream_destroy(t->stream);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static dnnl_data_type_t dnnl_type(uint32_t t)
+{
+	switch (t) {
+	case T1_MM_BF16:	return dnnl_bf16;
+	case T1_MM_S8:		return dnnl_s8;
+	case T1_MM_S32:		return dnnl_s32;
+	default:		return dnnl_f32;
+	}
+}
+
+/* A rows x cols row-major matrix with leading dimension @ld (or its transpose). */
+static dnnl_status_t mat_md(dnnl_memory_desc_t *md, uint32_t rows,
+			    uint32_t cols, uint32_t ld, bool trans,
+			    dnnl_data_type_t dt)
+{
+	dnnl_dims_t dims = { rows, cols };
+	dnnl_dims_t strides = { trans ? 1 : ld, trans ? ld : 1 };
+
+	return dnnl_memory_desc_init_by_strides(md, 2, dims, dt, strides);
+}
+
+static dnnl_status_t make_attr(const struct t1_mm *p, dnnl_primitive_attr_t attr,
+			       const dnnl_memory_desc_t *bias_md)
+{
+	dnnl_post_ops_t po = NULL;
+	dnnl_status_t s;
+
+	s = dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
+	if (!s && p->alpha != 1.0f)
+		s = dnnl_primitive_attr_set_output_scales(attr, 1, 0, &p->alpha);
+	if (s || (p->beta == 0.0f && !p->bias && p->act == TESSERA_ACT_NONE))
+		return s;
+	s = dnnl_post_ops_create(&po);
+	if (s)
+		return s;
+	/* act(alpha * AB + beta * C + bias), in this order, in fp32. */
+	if (p->beta != 0.0f)
+		s = dnnl_post_ops_append_sum(po, p->beta);
+	if (!s && p->bias)
+		s = dnnl_post_ops_append_binary(po, dnnl_binary_add, bias_md);
+	if (!s && p->act == TESSERA_ACT_RELU)
+		s = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_relu,
+						 0.0f, 0.0f);
+	if (!s && p->act == TESSERA_ACT_GELU)
+		s = dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_gelu_erf,
+						 0.0f, 0.0f);
+	if (!s)
+		s = dnnl_primitive_attr_set_post_ops(attr, po);
+	dnnl_post_ops_destroy(po);
+	return s;
+}
+
+static dnnl_status_t mm_make(struct mm_entry *e, const struct mm_key *key)
+{
+	const struct t1_mm *p = &key->mm;
+	dnnl_memory_desc_t amd, bmd, cmd, biasmd;
+	const dnnl_memory_desc_t *smd;
+	dnnl_primitive_attr_t attr = NULL;
+	dnnl_primitive_desc_t pd = NULL;
+	dnnl_matmul_desc_t desc;
+	dnnl_dims_t bias_dims = { 1, p->n };
+	dnnl_status_t s;
+
+	s = mat_md(&amd, p->m, p->k, p->lda, p->trans_a, dnnl_type(p->ab));
+	if (!s)
+		s = mat_md(&bmd, p->k, p->n, p->ldb, p->trans_b, dnnl_type(p->ab));
+	if (!s)
+		s = mat_md(&cmd, p->m, p->n, p->ldc, false, dnnl_type(p->c));
+	if (!s)
+		s = dnnl_memory_desc_init_by_tag(&biasmd, 2, bias_dims, dnnl_f32,
+						 dnnl_ab);
+	if (!s)
+		s = dnnl_matmul_desc_init(&desc, &amd, &bmd, NULL, &cmd);
+	if (!s)
+		s = dnnl_primitive_attr_create(&attr);
+	if (!s)
+		s = make_attr(p, attr, &biasmd);
+	if (!s)
+		s = dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL);
+	if (!s)
+		s = dnnl_primitive_create(&e->prim, pd);
+	if (!s) {
+		smd = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+		e->scratch_size = smd ? dnnl_memory_desc_get_size(smd) : 0;
+		s = dnnl_memory_create(&e->scratch, smd ? smd : &cmd, engine,
+				       DNNL_MEMORY_NONE);
+	}
+	if (!s)
+		s = dnnl_memory_create(&e->a, &amd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->b, &bmd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->c, &cmd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->bias, &biasmd, engine, DNNL_MEMORY_NONE);
+	if (pd)
+		dnnl_primitive_desc_destroy(pd);
+	if (attr)
+		dnnl_primitive_attr_destroy(attr);
+	return s;
+}
+
+/* Softmax (src -> dst) or in-place layer normalization over rows. */
+static dnnl_status_t rw_make(struct mm_entry *e, const struct mm_key *key)
+{
+	const struct t1_rw *p = &key->rw;
+	dnnl_memory_desc_t smd, dmd, vmd;
+	dnnl_dims_t vdims = { p->cols };
+	const dnnl_memory_desc_t *scr;
+	dnnl_primitive_attr_t attr = NULL;
+	dnnl_primitive_desc_t pd = NULL;
+	dnnl_layer_normalization_desc_t ld;
+	dnnl_softmax_v2_desc_t sd;
+	unsigned int flags = 0;
+	dnnl_status_t s;
+
+	s = mat_md(&smd, p->rows, p->cols, p->lds, false, dnnl_type(p->type));
+	if (!s)
+		s = mat_md(&dmd, p->rows, p->cols, p->ldd, false, dnnl_type(p->type));
+	if (!s)
+		s = dnnl_memory_desc_init_by_tag(&vmd, 1, vdims, dnnl_f32, dnnl_a);
+	if (!s)
+		s = dnnl_primitive_attr_create(&attr);
+	if (!s)
+		s = dnnl_primitive_attr_set_scratchpad_mode(attr,
+							   dnnl_scratchpad_mode_user);
+	if (!s && p->ln) {
+		flags = (p->gamma ? dnnl_use_scale : 0) | (p->beta ? dnnl_use_shift : 0);
+		s = dnnl_layer_normalization_forward_desc_init(
+			&ld, dnnl_forward_inference, &dmd, NULL, p->eps, flags);
+		if (!s)
+			s = dnnl_primitive_desc_create(&pd, &ld, attr, engine, NULL);
+	} else if (!s) {
+		s = dnnl_softmax_v2_forward_desc_init(&sd, dnnl_forward_inference,
+						      dnnl_softmax_accurate, &smd,
+						      &dmd, 1);
+		if (!s)
+			s = dnnl_primitive_desc_create(&pd, &sd, attr, engine, NULL);
+	}
+	if (!s)
+		s = dnnl_primitive_create(&e->prim, pd);
+	if (!s) {
+		scr = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+		e->scratch_size = scr ? dnnl_memory_desc_get_size(scr) : 0;
+		s = dnnl_memory_create(&e->scratch, scr ? scr : &vmd, engine,
+				       DNNL_MEMORY_NONE);
+	}
+	if (!s)
+		s = dnnl_memory_create(&e->a, &smd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->c, &dmd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->b, &vmd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->bias, &vmd, engine, DNNL_MEMORY_NONE);
+	if (pd)
+		dnnl_primitive_desc_destroy(pd);
+	if (attr)
+		dnnl_primitive_attr_destroy(attr);
+	return s;
+}
+
+static int entry_make(struct mm_entry *e, const struct mm_key *key)
+{
+	dnnl_status_t s;
+
+	memset(e, 0, sizeof(*e));
+	s = key->op == OP_MM ? mm_make(e, key) : rw_make(e, key);
+	e->used = true;
+	e->key = *key;
+	if (s) {
+		/* entry_free() takes NULL handles: oneDNN ignores them. */
+		entry_free(e);
+		return s == dnnl_out_of_memory ? -ENOMEM : -EINVAL;
+	}
+	return 0;
+}
+
+/* The cached primitive for @key, made (evicting the oldest) if need be. */
+static struct mm_entry *entry_get(struct mm_thread *t, const struct mm_key *key,
+				  int *err)
+{
+	struct mm_entry *e, *old = &t->e[0];
+
+	for (unsigned int i = 0; i < MM_CACHE; i++) {
+		e = &t->e[i];
+		if (e->used && !memcmp(&e->key, key, sizeof(*key))) {
+			e->stamp = ++t->clock;
+			return e;
+		}
+		if (!e->used || (old->used && e->stamp < old->stamp))
+			old = e;
+	}
+	entry_free(old);
+	*err = entry_make(old, key);
+	if (*err)
+		return NULL;
+	old->stamp = ++t->clock;
+	return old;
+}
+
+/*
+ * Run the cached primitive for @key (made if need be) on these handles;
+ * NULL handles are not passed.  @post_op_src1 is the argument index of
+ * the binary post-op's second source, or 0.
+ */
+static int run_key(struct mm_key *key, const void *a, const void *b, void *c,
+		   const void *bias, int bias_arg, int b_arg)
+{
+	struct mm_thread *t = this_thread();
+	struct mm_entry *e;
+	dnnl_exec_arg_t args[5];
+	int n = 0, err = 0;
+	dnnl_status_t s;
+
+	if (!t)
+		return -ENOMEM;
+	key->nthr = t1_mm_share();
+	omp_set_num_threads((int)key->nthr);
+	e = entry_get(t, key, &err);
+	if (!e)
+		return err;
+	if (e->scratch_size > t->scratch_cap) {
+		void *buf = malloc(e->scratch_size);
+
+		if (!buf)
+			return -ENOMEM;
+		free(t->scratch);
+		t->scratch = buf;
+		t->scratch_cap = e->scratch_size;
+	}
+	s = dnnl_memory_set_data_handle(e->a, (void *)a);
+	if (!s)
+		s = dnnl_memory_set_data_handle(e->c, c);
+	if (!s && b)
+		s = dnnl_memory_set_data_handle(e->b, (void *)b);
+	if (!s && bias)
+		s = dnnl_memory_set_data_handle(e->bias, (void *)bias);
+	if (!s && e->scratch_size)
+		s = dnnl_memory_set_data_handle(e->scratch, t->scratch);
+	if (s)
+		return -EINVAL;
+	args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_SRC, e->a };
+	args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_DST, e->c };
+	if (b)
+		args[n++] = (dnnl_exec_arg_t){ b_arg, e->b };
+	if (bias)
+		args[n++] = (dnnl_exec_arg_t){ bias_arg, e->bias };
+	if (e->scratch_size)
+		args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_SCRATCHPAD, e->scratch };
+	s = dnnl_primitive_execute(e->prim, t->stream, n, args);
+	if (!s)
+		s = dnnl_stream_wait(t->stream);
+	return s ? -EINVAL : 0;
+}
+
+int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
+	      const float *bias)
+{
+	struct mm_key key;
+
+	memset(&key, 0, sizeof(key));	/* padding too: the key is memcmp'd */
+	key.op = OP_MM;
+	key.mm.ab = p->ab;
+	key.mm.c = p->c;
+	key.mm.act = p->act;
+	key.mm.trans_a = p->trans_a;
+	key.mm.trans_b = p->trans_b;
+	key.mm.bias = p->bias;
+	key.mm.m = p->m;
+	key.mm.n = p->n;
+	key.mm.k = p->k;
+	key.mm.lda = p->lda;
+	key.mm.ldb = p->ldb;
+	key.mm.ldc = p->ldc;
+	key.mm.alpha = p->alpha;
+	key.mm.beta = p->beta;
+	/* the bias is post-op 1 after a sum, else post-op 0 */
+	return run_key(&key, a, b, c, p->bias ? bias : NULL,
+		       DNNL_ARG_ATTR_MULTIPLE_POST_OP(p->beta != 0.0f ? 1 : 0) |
+		       DNNL_ARG_SRC_1, DNNL_ARG_WEIGHTS);
+}
+
+int t1_rw_run(const struct t1_rw *p, const void *src, void *dst,
+	      const float *gamma, const float *beta)
+{
+	struct mm_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.op = p->ln ? OP_LN : OP_SOFTMAX;
+	key.rw.type = p->type;
+	key.rw.ln = p->ln;
+	key.rw.gamma = p->gamma;
+	key.rw.beta = p->beta;
+	key.rw.rows = p->rows;
+	key.rw.cols = p->cols;
+	key.rw.lds = p->ln ? p->ldd : p->lds;
+	key.rw.ldd = p->ldd;
+	key.rw.eps = p->ln ? p->eps : 0.0f;
+	return run_key(&key, p->ln ? dst : src, p->gamma ? gamma : NULL, dst,
+		       p->beta ? beta : NULL, DNNL_ARG_SHIFT, DNNL_ARG_SCALE);
+}

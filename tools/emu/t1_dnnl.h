@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * The emulator's matmul unit: one oneDNN matmul call per GEMM tile, with
+ * the primitive for each tile shape created once and kept per engine
+ * thread, and oneDNN's threads shared among the engines that compute.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+#ifndef TESSERA_T1_DNNL_H
+#define TESSERA_T1_DNNL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Element types of one tile call (oneDNN's names, held as plain ints). */
+enum t1_mm_type { T1_MM_F32, T1_MM_BF16, T1_MM_S8, T1_MM_S32 };
+
+/*
+ * C[m][n] = act(alpha * op(A) * op(B) + beta * C + bias[n]), all row-major
+ * with leading dimensions; beta == 0 does not read C; bias is fp32 or
+ * NULL; act is TESSERA_ACT_*.  A and B have type @ab, C type @c.
+ */
+struct t1_mm {
+	uint32_t ab, c, act;
+	bool trans_a, trans_b, bias;
+	uint32_t m, n, k, lda, ldb, ldc;
+	float alpha, beta;
+};
+
+/* 0, or -ENOMEM / -EINVAL (the library refused: never for valid tiles). */
+int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
+	      const float *bias);
+
+/*
+ * SOFTMAX (src -> dst, strides @lds / @ldd) or LAYERNORM (in place on
+ * dst: the caller copies src there first) over @rows rows of @cols, type
+ * T1_MM_F32 or T1_MM_BF16; gamma and beta fp32 (or NULL when not used).
+ */
+struct t1_rw {
+	uint32_t type;
+	bool ln, gamma, beta;
+	uint32_t rows, cols, lds, ldd;
+	float eps;
+};
+
+int t1_rw_run(const struct t1_rw *p, const void *src, void *dst,
+	      const float *gamma, const float *beta);
+
+/*
+ * Engines that run matrix work now; each call uses an equal share of
+ * t1_mm_threads (at least one) host threads.  Called around a command.
+ */
+void t1_mm_busy(int delta);
+/* Host threads for matrix work in all engines together; 0: nproc (default). */
+void t1_mm_set_threads(unsigned int n);
+unsigned int t1_mm_threads(void);
+/* Threads the next call from this thread would use. */
+unsigned int t1_mm_share(void);
+
+#endif /* TESSERA_T1_DNNL_H */
