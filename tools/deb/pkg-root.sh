@@ -17,7 +17,7 @@ kver=$(guest_kver) || die "no Linux 6.12 with headers on the host: run make setu
 # node's permissions, the libraries the packages link, gcc and pkg-config
 # for building against libaccel-dev.
 pkgs="dkms linux-image-$kver linux-headers-$kver udev kmod procps libdrm-dev libpci3
-	libopenblas0 libmicrohttpd12 gcc libc6-dev make pkgconf"
+	libopenblas0 libdnnl2 libgomp1 libmicrohttpd12 gcc libc6-dev make pkgconf"
 stamp=$PKG_ROOT/.tessera-pkg-root-$kver
 sum=$(echo $pkgs | sha1sum | cut -c1-12)
 if [ -e "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
