@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sched/mm.h>
+#include <linux/stringify.h>
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -264,8 +265,8 @@ static const struct drm_driver tessera_drm_driver = {
 	.fops = &tessera_fops,
 	.name = DRIVER_NAME,
 	.desc = DRIVER_DESC,
-	.major = 0,
-	.minor = 1,
+	.major = DRIVER_MAJOR,
+	.minor = DRIVER_MINOR,
 };
 
 /* Runs at the final drm_dev_put(), after the last file is closed. */
@@ -433,5 +434,6 @@ static void __exit tessera_exit(void)
 module_exit(tessera_exit);
 
 MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_VERSION(__stringify(DRIVER_MAJOR) "." __stringify(DRIVER_MINOR));
 MODULE_AUTHOR("The Tessera authors");
 MODULE_LICENSE("GPL");

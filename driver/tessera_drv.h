@@ -53,6 +53,9 @@
 
 #define DRIVER_NAME	"tessera"
 #define DRIVER_DESC	"Tessera T1 accelerator"
+/* The driver version DRM reports; MODULE_VERSION and dkms.conf say the same. */
+#define DRIVER_MAJOR	0
+#define DRIVER_MINOR	1
 
 /* Descriptors per hardware ring. */
 #define TESSERA_RING_ENTRIES		256

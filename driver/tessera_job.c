@@ -510,7 +510,7 @@ void tessera_sched_restart(struct tessera_ring *ring)
 		if (!s_job->s_fence->parent && job->hw_fence)
 			s_job->s_fence->parent = dma_fence_get(job->hw_fence);
 	}
-	drm_sched_start(&ring->sched);
+	tessera_drm_sched_start(&ring->sched);
 }
 
 static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_job)
@@ -523,7 +523,7 @@ static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_
 	tessera_recover(ring, job->hw_fence ? job->fence : NULL, job->vm);
 	tessera_sched_restart(ring);
 	dma_fence_end_signalling(cookie);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	return TESSERA_SCHED_STAT_RESET;
 }
 
 /**
@@ -624,7 +624,8 @@ int tessera_sched_init(struct tessera_device *tdev)
 	 * drm_sched never runs a work item concurrently with itself, so
 	 * run_job stays serialized per ring.
 	 */
-	tdev->sched_wq = alloc_workqueue("tessera-sched", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	tdev->sched_wq = alloc_workqueue("tessera-sched",
+					 WQ_HIGHPRI | WQ_MEM_RECLAIM | TESSERA_WQ_PERCPU, 0);
 	if (!tdev->sched_wq)
 		return -ENOMEM;
 	args.submit_wq = tdev->sched_wq;
@@ -633,7 +634,7 @@ int tessera_sched_init(struct tessera_device *tdev)
 		struct tessera_ring *ring = &tdev->rings[i];
 
 		args.name = ring->name;
-		ret = drm_sched_init(&ring->sched, &args);
+		ret = tessera_drm_sched_init(&ring->sched, &args);
 		if (ret) {
 			drm_err(&tdev->drm, "%s: scheduler init failed: %d\n", ring->name, ret);
 			return ret;

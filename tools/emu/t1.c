@@ -41,6 +41,8 @@
 #define TEMP_D3_MC	32000.0
 #define POWER_FULL_MW	280000.0
 #define POWER_CAP_MW	300000
+#define TEMP_MAX_MC	90000		/* the clock throttles above it */
+#define TEMP_EMERG_MC	105000		/* board thermal trip (never reached here) */
 #define CLOCK_MHZ	1000
 #define CLOCK_THROTTLE_MHZ 800
 
@@ -443,7 +445,7 @@ static uint32_t fi_armed(struct t1 *t1)
 
 static uint32_t clock_mhz(const struct t1 *t1)
 {
-	return t1->temp_mc > 90000.0 ? CLOCK_THROTTLE_MHZ : CLOCK_MHZ;
+	return t1->temp_mc > TEMP_MAX_MC ? CLOCK_THROTTLE_MHZ : CLOCK_MHZ;
 }
 
 static uint32_t reg_read(struct t1 *t1, uint32_t off)
@@ -461,7 +463,7 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 	case TESSERA_REG_ID:		return TESSERA_ID_MAGIC;
 	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 3);
 	case TESSERA_REG_CAPS:
-		return TESSERA_CAP_MMU | TESSERA_CAP_HBM |
+		return TESSERA_CAP_MMU | TESSERA_CAP_HBM | TESSERA_CAP_TELEMETRY2 |
 		       (t1->fault_injection ? TESSERA_CAP_FAULT_INJECT : 0);
 	case TESSERA_REG_ENGINES:	return t1->ncompute | t1->ndma << 8;
 	case TESSERA_REG_HBM_SIZE_LO:	return t1->hbm_size;
@@ -489,6 +491,13 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 	case TESSERA_REG_CLOCK_MHZ:	return clock_mhz(t1);
 	case TESSERA_REG_TEMP_CRIT_MC:	return TEMP_CRIT_MC;
 	case TESSERA_REG_POWER_CAP_MW:	return POWER_CAP_MW;
+	case TESSERA_REG_TEMP_MAX_MC:	return TEMP_MAX_MC;
+	case TESSERA_REG_TEMP_EMERG_MC:	return TEMP_EMERG_MC;
+	case TESSERA_REG_POWER_AVG_MW:	return (uint32_t)t1->power_avg_mw;
+	case TESSERA_REG_ENERGY_UJ_LO:
+		t1->energy_hi_latch = (uint64_t)t1->energy_uj >> 32;
+		return (uint32_t)(uint64_t)t1->energy_uj;
+	case TESSERA_REG_ENERGY_UJ_HI:	return t1->energy_hi_latch;
 	case TESSERA_REG_ECC_CORRECTED:	return t1->ecc_corrected;
 	case TESSERA_REG_ECC_UNCORRECTED: return t1->ecc_uncorrected;
 	case TESSERA_REG_ENGINE_RESETS:	return t1->engine_resets;
@@ -1039,6 +1048,9 @@ static void telemetry(struct t1 *t1, uint64_t now)
 			 (POWER_FULL_MW - POWER_IDLE_MW) * util - t1->power_mw) * a;
 	if (t1->power_mw > POWER_CAP_MW)
 		t1->power_mw = POWER_CAP_MW;
+	a = 1.0 - exp(-(double)dt / 1e9);
+	t1->power_avg_mw += (t1->power_mw - t1->power_avg_mw) * a;
+	t1->energy_uj += t1->power_mw * (double)dt / 1e6;	/* mW x ns = 1e-6 uJ */
 }
 
 static void *monitor_thread(void *arg)
@@ -1323,6 +1335,7 @@ struct t1 *t1_create(const struct t1_config *cfg,
 	t1->hbm_fd = -1;
 	t1->temp_mc = TEMP_IDLE_MC;
 	t1->power_mw = POWER_IDLE_MW;
+	t1->power_avg_mw = POWER_IDLE_MW;
 	clock_gettime(CLOCK_MONOTONIC, &t1->ts_origin);
 	pthread_mutex_init(&t1->lock, NULL);
 	pthread_cond_init(&t1->mon_cond, NULL);

@@ -151,6 +151,9 @@ struct t1 {
 	/* Telemetry (the monitor thread updates it). */
 	double temp_mc;
 	double power_mw;
+	double power_avg_mw;	/* 1 s running average of power_mw */
+	double energy_uj;	/* integral of power_mw since power-on */
+	uint32_t energy_hi_latch;
 	uint64_t last_busy_total;
 	uint64_t last_tick;
 	uint32_t ecc_corrected;
