@@ -376,8 +376,8 @@ static int tessera_hbm_mmap(struct drm_gem_object *obj, struct vm_area_struct *v
 		drm_dbg(obj->dev, "mmap: device memory maps whole, from its start\n");
 		return -EINVAL;
 	}
-	/* Copy-on-write needs struct pages; BAR2 has none. */
-	if (is_cow_mapping(vma->vm_flags)) {
+	/* Copy-on-write (private and maybe writable) needs struct pages. */
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE) {
 		drm_dbg(obj->dev, "mmap: device memory maps MAP_SHARED only\n");
 		return -EINVAL;
 	}
