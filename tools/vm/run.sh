@@ -144,12 +144,13 @@ if [ -n "$kill_on" ]; then
 	pids+=($!)
 fi
 
-if [ -n "$log" ]; then
-	tail -n +1 -f "$wd/console.log" --pid=$qpid >"$log" 2>/dev/null &
-else
+# The console as it comes, unless it goes to a file: that is a copy of
+# the whole console once QEMU is gone (never a follower's partial view).
+tpid=
+if [ -z "$log" ]; then
 	tail -n +1 -f "$wd/console.log" --pid=$qpid 2>/dev/null &
+	tpid=$!
 fi
-tpid=$!
 
 timed_out=0
 for ((t = 0; t < timeout_s * 10; t++)); do
@@ -161,8 +162,18 @@ if kill -0 $qpid 2>/dev/null; then
 	kill $qpid
 fi
 wait $qpid 2>/dev/null
-wait $tpid 2>/dev/null
+[ -n "$tpid" ] && wait $tpid 2>/dev/null
+[ -n "$log" ] && cp "$wd/console.log" "$log"
 
+# An emulator gone before QEMU (not killed on purpose): the card fell off
+# the bus under the guest; say how it ended (a signal: 128 + its number).
+for ((i = 0; i < cards; i++)); do
+	[ $i = 0 ] && [ -n "$kill_after$kill_on" ] && continue
+	kill -0 "${pids[i]}" 2>/dev/null && continue
+	wait "${pids[i]}" 2>/dev/null
+	msg "run.sh: tessera-emu $i exited during the run (status $?); its last lines:"
+	tail -n 20 "$wd/emu$i.log" | sed 's/^/run.sh: /' >&2
+done
 for ((i = 0; i < cards; i++)); do
 	if grep -qiE 'sanitizer|runtime error|segmentation|abort|assert' "$wd/emu$i.log"; then
 		msg "run.sh: tessera-emu $i failed:"
