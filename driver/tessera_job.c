@@ -212,18 +212,22 @@ static void tessera_fault_record(struct tessera_ring *ring, u32 asid, u32 code, 
 
 /*
  * After a syndrome overflow some halted contexts were not reported: ask the
- * ring about each context with jobs on it and fail those from their oldest
+ * ring about each context with jobs on it, once per context (two register
+ * accesses in the interrupt handler), and fail those from their oldest
  * pending job.
  */
 static void tessera_ring_find_halted(struct tessera_ring *ring)
 {
+	DECLARE_BITMAP(asked, TESSERA_NUM_CONTEXTS);
 	struct tessera_fence *fence;
 
 	lockdep_assert_held(&ring->fence_lock);
+	bitmap_zero(asked, TESSERA_NUM_CONTEXTS);
 	list_for_each_entry(fence, &ring->pending, link) {
 		u32 asid = fence->asid;
 
-		if (!asid || ring->abort_from[asid].seqno)
+		if (!asid || asid >= TESSERA_NUM_CONTEXTS || ring->abort_from[asid].seqno ||
+		    __test_and_set_bit(asid, asked))
 			continue;
 		tessera_ring_write(ring, TESSERA_RING_HALT_QUERY, asid);
 		if (tessera_ring_read(ring, TESSERA_RING_HALT_RESULT) == 1) {
