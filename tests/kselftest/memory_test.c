@@ -125,6 +125,73 @@ TEST(reading_an_unmapped_va_faults)
 	client_close(&a);
 }
 
+/*
+ * Several contexts fault on one engine faster than the driver takes the
+ * interrupt: the ring latches the first syndrome and flags an overflow for
+ * the rest, which the driver finds by asking the ring which contexts are
+ * halted.  The faulting jobs queue behind a bystander's job that waits on
+ * a semaphore the CPU releases once they are all on the ring, so they run
+ * back to back.  Every one fails (-EFAULT with its syndrome, -EIO when
+ * found by asking), promptly, and the bystander's jobs compute.
+ */
+TEST(faults_of_many_contexts_at_once_are_all_reported)
+{
+	enum { N = 12, SEM = 32768, DATA = 36864 };
+	volatile uint32_t *sem;
+	struct client bad[N], good;
+	uint32_t before, i, via_query = 0;
+	uint64_t t0, addr;
+	int st;
+
+	ASSERT_EQ(0, client_open(&good));
+	ASSERT_EQ(0, drmSyncobjCreate(good.fd, 0, &before));
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, client_open(&bad[i]));
+	sem = good.cmd + SEM / 4;
+	*sem = 0;
+	addr = good.cmd_va + SEM;
+	{
+		uint32_t wait[] = {
+			TESSERA_CMD_HEADER(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_WAIT,
+					   TESSERA_CMD_SEM_LEN),
+			(uint32_t)addr, (uint32_t)(addr >> 32), 1, 0,
+		};
+
+		emit(&good, wait, TESSERA_CMD_SEM_LEN);
+	}
+	emit_fill(&good, good.cmd_va + DATA, 4096, 0x1234);
+	ASSERT_EQ(0, client_submit(&good, 0, before));
+	for (i = 0; i < N; i++) {
+		emit_copy(&bad[i], 0x7f0000000000ull + i * 4096ull, bad[i].cmd_va + DATA, 64);
+		ASSERT_EQ(0, client_submit(&bad[i], 0, bad[i].syncobj));
+	}
+	for (i = 0; i < 3000 && tessera_jobs_on_ring(0) >= 0 && tessera_jobs_on_ring(0) < N + 1;
+	     i++)
+		usleep(1000);
+	TH_LOG("%d of %d jobs on the ring at the release", tessera_jobs_on_ring(0), N + 1);
+	t0 = tessera_now_ns();
+	*sem = 1;
+	for (i = 0; i < N; i++) {
+		st = tessera_wait_status(bad[i].fd, bad[i].syncobj);
+		EXPECT_TRUE(st == -EFAULT || st == -EIO) TH_LOG("context %u: %d", i, st);
+		via_query += st == -EIO;
+	}
+	/* Well before the job timeout that would catch a context never found. */
+	EXPECT_LT(tessera_now_ns() - t0, tessera_scaled_ns(3000000000ull));
+	TH_LOG("%u of %d faults found by asking the ring after an overflow", via_query, N);
+	EXPECT_NE(0, via_query) TH_LOG("no syndrome overflow: the jobs did not run back to back");
+	EXPECT_EQ(1, tessera_wait_status(good.fd, before));
+	EXPECT_EQ(0x1234, good.cmd[DATA / 4]);
+	emit_fill(&good, good.cmd_va + DATA, 64, 0x5678);
+	EXPECT_EQ(1, run(&good, 0));
+	EXPECT_EQ(0x5678, good.cmd[DATA / 4]);
+	for (i = 0; i < N; i++) {
+		EXPECT_NE(0, ctx_status(bad[i].fd).fault_count) TH_LOG("context %u", i);
+		client_close(&bad[i]);
+	}
+	client_close(&good);
+}
+
 /* Commands the device rejects: each fails its job with -EIO, alone. */
 TEST(bad_commands_fail_only_their_context)
 {
