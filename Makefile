@@ -13,6 +13,9 @@
 #   make bench      emulator and driver benchmarks (numbers and ratios)
 #   make fuzz-guest SECONDS=N [SEED=S]
 #                   the ioctl fuzzer in a VM with two cards for N seconds
+#   make check-repeat [RUNS=N]
+#                   make check's VM stage N times (10), each with its own
+#                   fuzzer seed: which tests are flaky
 #   make install    install module (for the running kernel), udev rule,
 #                   library, headers, tools and man pages
 #   make install-emu  install the emulated card (pre-silicon and CI only)
@@ -103,6 +106,9 @@ bench: all
 # the clock; it is printed), then the same dmesg judge as make check.
 SECONDS ?= 600
 SEED ?= -
+check-repeat: all
+	@tests/vm-repeat.sh $(or $(RUNS),10)
+
 fuzz-guest: all
 	@tests/vm-kselftests.sh --cards 2 --script tests/guest/fuzz-guest.sh \
 		--args "$(SECONDS),$(SEED)" --name vm-fuzz --timeout $$(( $(SECONDS) * 3 / 2 + 900 ))
@@ -162,6 +168,6 @@ clean:
 	$(MAKE) -C Documentation/man clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples fuzz check check-kernels \
+.PHONY: all build setup module emu libaccel tools kselftests examples fuzz check check-kernels check-repeat \
 	check-debug demo bench fuzz-guest install install-module install-udev install-lib \
 	install-tools install-man install-emu man uninstall deb clean
