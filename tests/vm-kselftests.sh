@@ -71,7 +71,6 @@ tr -d '\r' <"$log" | sed -n '/^### tessera-guest: up/,/^### \(dma-api\|kmemleak\
 # atomic sleep, kmemleak), and the lines that look like one but are not:
 # tests/dmesg-bad.ere and tests/dmesg-benign.ere, which tessera-fuzz reads
 # too.
-ere() { sed '/^#/d;/^$/d' "$1" | paste -sd'|'; }
 report_re=$(ere tests/dmesg-bad.ere)
 benign_re=$(ere tests/dmesg-benign.ere)
 

@@ -13,6 +13,10 @@ HOST_PACKAGES="gcc make pkg-config kmod cpio xz-utils busybox-static debootstrap
 	debhelper dh-dkms lintian scdoc dpkg-dev fakeroot libmicrohttpd-dev"
 
 msg() { printf '%s\n' "$*" >&2; }
+
+# One extended regular expression from a pattern file (tests/dmesg-*.ere:
+# one pattern per line, # comments): its patterns joined with |.
+ere() { sed '/^#/d;/^$/d' "$1" | paste -sd'|'; }
 die() { msg "error: $*"; exit 1; }
 
 # The newest Linux 6.12 with both an image and a build tree.
