@@ -78,6 +78,16 @@ types, samples, bad = parse(text)
 check("Content-Type is the text format 0.0.4", ctype.startswith('text/plain; version=0.0.4'))
 check("every sample line parses and has a TYPE (%d samples, bad: %s)" % (len(samples), bad[:3]),
       not bad and len(samples) > 20)
+def shortest(v):
+    for p in (15, 16, 17):
+        t = '%.*g' % (p, v)
+        if float(t) == v:
+            return t
+    return t
+raw = [l.rsplit(' ', 1)[1] for l in text.splitlines() if l and not l.startswith('#')]
+long_values = [r for r in raw if r != shortest(float(r))]
+check("values are the shortest decimals that read back the same (not: %s)" % long_values[:3],
+      raw and not long_values)
 cards = int(os.environ['TESSERA_CARDS'])
 check("tessera_cards is %d" % cards, get(samples, 'tessera_cards') == cards)
 dev = '/sys/class/accel/accel0/device'

@@ -99,6 +99,22 @@ static void card_labels(struct out *o, const struct smi_card *c)
 	outf(o, "\"");
 }
 
+/*
+ * A sample value: the shortest decimal that reads back as the same double
+ * (39.271, not %.17g's 39.271000000000001).
+ */
+static void value(struct out *o, double v)
+{
+	char buf[32];
+
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	outf(o, "%s", buf);
+}
+
 /* One gauge or counter per card, when the card has the value. */
 #define PER_CARD(NAME, TYPE, HELP, HAS, VALUE)					\
 	do {									\
@@ -111,7 +127,9 @@ static void card_labels(struct out *o, const struct smi_card *c)
 				continue;					\
 			outf(o, "%s{", NAME);					\
 			card_labels(o, &s->cards[i]);				\
-			outf(o, "} %.17g\n", (double)(VALUE));			\
+			outf(o, "} ");					\
+			value(o, (double)(VALUE));				\
+			outf(o, "\n");						\
 		}								\
 	} while (0)
 
@@ -125,12 +143,16 @@ static void card_labels(struct out *o, const struct smi_card *c)
 			if (HAS1) {						\
 				outf(o, "%s{", NAME);				\
 				card_labels(o, &s->cards[i]);			\
-				outf(o, ",%s=\"%s\"} %.17g\n", KEY, V1, (double)(VAL1)); \
+				outf(o, ",%s=\"%s\"} ", KEY, V1);		\
+				value(o, (double)(VAL1));			\
+				outf(o, "\n");					\
 			}							\
 			if (HAS2) {						\
 				outf(o, "%s{", NAME);				\
 				card_labels(o, &s->cards[i]);			\
-				outf(o, ",%s=\"%s\"} %.17g\n", KEY, V2, (double)(VAL2)); \
+				outf(o, ",%s=\"%s\"} ", KEY, V2);		\
+				value(o, (double)(VAL2));			\
+				outf(o, "\n");					\
 			}							\
 		}								\
 	} while (0)
@@ -249,8 +271,9 @@ static void format_metrics(struct out *o, const struct sample *s)
 				card_labels(o, &s->cards[i]);
 				outf(o, ",pid=\"%d\",command=\"", c->pid);
 				label(o, c->comm);
-				outf(o, "\",client_id=\"%llu\",class=\"%s\"} %.9f\n", c->id, cls[r],
-				     v[r] / 1e9);
+				outf(o, "\",client_id=\"%llu\",class=\"%s\"} ", c->id, cls[r]);
+				value(o, v[r] / 1e9);
+				outf(o, "\n");
 			}
 		}
 	}
