@@ -684,6 +684,142 @@ static void test_elementwise(struct tap *t)
 	fx_fini(&fx);
 }
 
+/* The reference CAST: the card's conversions, int8 <-> int32 exact. */
+static void ref_cast(uint32_t sdt, uint32_t ddt, const void *a, size_t i,
+		     void *want)
+{
+	int32_t v;
+
+	if (sdt == TESSERA_DTYPE_INT32 &&
+	    (ddt == TESSERA_DTYPE_INT8 || ddt == TESSERA_DTYPE_INT32)) {
+		memcpy(&v, (const uint8_t *)a + 4 * i, 4);
+		if (ddt == TESSERA_DTYPE_INT8)
+			*(int8_t *)want = v > 127 ? 127 : v < -128 ? -128 : v;
+		else
+			memcpy(want, &v, 4);
+		return;
+	}
+	if (sdt == TESSERA_DTYPE_INT8 && ddt == TESSERA_DTYPE_INT32) {
+		v = ((const int8_t *)a)[i];
+		memcpy(want, &v, 4);
+		return;
+	}
+	t1_store(want, ddt, 0, t1_load(a, sdt, i));
+}
+
+static bool same_value(uint32_t dt, const void *g, const void *w)
+{
+	unsigned int es = t1_dtype_size(dt);
+	float fg, fw;
+
+	if (dt > TESSERA_DTYPE_BF16 || !memcmp(g, w, es))
+		return !memcmp(g, w, es);
+	fg = t1_load(g, dt, 0);
+	fw = t1_load(w, dt, 0);
+	return isnan(fg) && isnan(fw);	/* any NaN for a NaN */
+}
+
+/*
+ * ELEMENTWISE's edges: CAST between every pair of types on values that
+ * round, tie, saturate, overflow and are NaN or infinite, bit for bit
+ * against the card's scalar conversions; EXP keeps NaN (oneDNN's exp
+ * alone gives +inf); RELU of NaN is 0; in place (D == A) in every type.
+ */
+static void test_elementwise_edges(struct tap *t)
+{
+	static const float vals[] = {
+		0.0f, -0.0f, 1.0f, -1.0f, 2.5f, -3.5f, 0.5f, -0.5f, 127.5f,
+		-128.5f, 300.0f, -300.0f, 65504.0f, 65520.0f, 1.0f + 0x1p-8f,
+		1.0f + 0x3p-8f, 1.0f + 0x1p-11f, 0x1p-25f, 3e9f, -3e9f,
+		16777217.0f, 2147483520.0f, 1e-40f, INFINITY, -INFINITY, NAN,
+		-NAN, 123456.789f, -7.25f, 0.1f, 1e10f, 42.0f,
+	};
+	const uint32_t n = ARRAY_SIZE(vals);
+	uint8_t src[ARRAY_SIZE(vals) * 4];
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	for (uint32_t sdt = 0; sdt <= TESSERA_DTYPE_INT32; sdt++) {
+		/* integer sources: the values rounded and saturated */
+		for (uint32_t i = 0; i < n; i++)
+			t1_store(src, sdt, i, vals[i]);
+		if (sdt == TESSERA_DTYPE_INT32) {
+			int32_t big[4] = { INT32_MAX, INT32_MIN, 16777217, -129 };
+
+			memcpy(src, big, sizeof(big));
+		}
+		for (uint32_t ddt = 0; ddt <= TESSERA_DTYPE_INT32; ddt++) {
+			uint32_t cmd[] = {
+				HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_CAST, 10),
+				sdt | ddt << 8, n, LO(BYP(0)), HI(BYP(0)), 0, 0,
+				LO(BYP(0x1000)), HI(BYP(0x1000)), 0,
+			};
+			unsigned int des = t1_dtype_size(ddt);
+			bool ok = true;
+
+			memcpy(fx.hbm, src, sizeof(src));
+			CHECK_EQ(t, run(&fx, 0, cmd, 10), 0);
+			for (uint32_t i = 0; i < n && ok; i++) {
+				uint8_t want[4];
+
+				ref_cast(sdt, ddt, src, i, want);
+				if (!same_value(ddt, fx.hbm + 0x1000 + i * des, want)) {
+					printf("# cast %u -> %u [%u] (%g) wrong\n",
+					       sdt, ddt, i, t1_load(src, sdt, i));
+					ok = false;
+				}
+			}
+			CHECK(t, ok);
+		}
+	}
+	for (uint32_t dt = 0; dt <= TESSERA_DTYPE_BF16; dt++) {
+		/* EXP and RELU of NaN, in place */
+		for (uint32_t op = TESSERA_EW_RELU; op <= TESSERA_EW_EXP; op++) {
+			uint32_t cmd[] = {
+				HDR(TESSERA_CMD_OP_ELEMENTWISE, op, 10),
+				dt | dt << 8, n, LO(BYP(0)), HI(BYP(0)), 0, 0,
+				LO(BYP(0)), HI(BYP(0)), 0,
+			};
+			bool ok = true;
+
+			for (uint32_t i = 0; i < n; i++)
+				t1_store(fx.hbm, dt, i, vals[i]);
+			CHECK_EQ(t, run(&fx, 1, cmd, 10), 0);
+			for (uint32_t i = 0; i < n && ok; i++) {
+				float g = t1_load(fx.hbm, dt, i);
+				uint8_t w[4];
+
+				t1_store(w, dt, 0, vals[i]);
+				if (isnan(t1_load(w, dt, 0))) {
+					ok = op == TESSERA_EW_RELU ? g == 0.0f : isnan(g);
+					if (!ok)
+						printf("# ew op %u dt %u of NaN: %g\n",
+						       op, dt, g);
+				}
+			}
+			CHECK(t, ok);
+		}
+		{
+			/* ADD in place: D == A == B doubles */
+			uint32_t cmd[] = {
+				HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_ADD, 10),
+				dt | dt << 8, 16, LO(BYP(0)), HI(BYP(0)),
+				LO(BYP(0)), HI(BYP(0)), LO(BYP(0)), HI(BYP(0)), 0,
+			};
+			bool ok = true;
+
+			for (uint32_t i = 0; i < 16; i++)
+				t1_store(fx.hbm, dt, i, (float)i - 8.0f);
+			CHECK_EQ(t, run(&fx, 1, cmd, 10), 0);
+			for (uint32_t i = 0; i < 16; i++)
+				ok &= t1_load(fx.hbm, dt, i) == 2.0f * ((float)i - 8.0f);
+			CHECK(t, ok);
+		}
+	}
+	fx_fini(&fx);
+}
+
 /*
  * SOFTMAX and LAYERNORM in every type against an fp64 reference on the
  * same (type-rounded) inputs; source and destination strides differ.
@@ -1639,6 +1775,7 @@ static const struct tap_test tests[] = {
 	{ "math threads: shares, deterministic results", test_math_threads },
 	{ "fp16/bf16/int8 conversions", test_number_formats },
 	{ "ELEMENTWISE", test_elementwise },
+	{ "ELEMENTWISE: CAST every pair, NaN, in place", test_elementwise_edges },
 	{ "SOFTMAX and LAYERNORM", test_softmax_layernorm },
 	{ "MMU: 4K/2M pages, permissions, context faults", test_mmu },
 	{ "MMU: TLB invalidation", test_tlb_invalidate },
