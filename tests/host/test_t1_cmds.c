@@ -46,6 +46,11 @@ struct fx {
 	unsigned int tail[NRINGS];
 	uint32_t pt_next;	/* next free page-table page */
 	uint64_t tag;
+	/* Guest-error lines the model logged (h_log). */
+	pthread_mutex_t log_lock;
+	unsigned int log_lines;
+	char log_last[256];
+	bool log_dropped;	/* a "not logged" line came */
 };
 
 static void h_hold(void *o) { vfu_dma_hold(((struct fx *)o)->vfu); }
@@ -55,6 +60,17 @@ static void *h_ptr(void *o, uint64_t a, uint64_t *l, bool w)
 	return vfu_dma_ptr(((struct fx *)o)->vfu, a, l, w);
 }
 static void h_irq(void *o, unsigned int v) { (void)o; (void)v; }
+static void h_log(void *o, const char *line)
+{
+	struct fx *fx = o;
+
+	pthread_mutex_lock(&fx->log_lock);
+	fx->log_lines++;
+	snprintf(fx->log_last, sizeof(fx->log_last), "%s", line);
+	if (strstr(line, "not logged"))
+		fx->log_dropped = true;
+	pthread_mutex_unlock(&fx->log_lock);
+}
 
 static uint32_t rd(struct fx *fx, uint32_t off) { return t1_reg_read(fx->t1, off); }
 static void wr(struct fx *fx, uint32_t off, uint32_t v) { t1_reg_write(fx->t1, off, v); }
@@ -86,11 +102,12 @@ static bool fx_init_hbm(struct fx *fx, bool fi, uint64_t hbm_size)
 	};
 	struct t1_host_ops ops = {
 		.dma_hold = h_hold, .dma_release = h_release,
-		.dma_ptr = h_ptr, .irq = h_irq, .opaque = fx,
+		.dma_ptr = h_ptr, .irq = h_irq, .log = h_log, .opaque = fx,
 	};
 	int fd;
 
 	memset(fx, 0, sizeof(*fx));
+	pthread_mutex_init(&fx->log_lock, NULL);
 	fx->vfu = vfu_create();
 	fd = memfd_create("t1-cmds", MFD_CLOEXEC);
 	if (!fx->vfu || fd < 0 || ftruncate(fd, MEM_SIZE))
@@ -1766,6 +1783,72 @@ static void test_tlb_invalidate_by_asid(struct tap *t)
 	fx_fini(&fx);
 }
 
+/* Did the last guest-error line contain @a and @b? */
+static bool logged(struct fx *fx, const char *a, const char *b)
+{
+	bool ok;
+
+	pthread_mutex_lock(&fx->log_lock);
+	ok = strstr(fx->log_last, a) && strstr(fx->log_last, b);
+	if (!ok)
+		printf("# last log line: %s\n", fx->log_last);
+	pthread_mutex_unlock(&fx->log_lock);
+	return ok;
+}
+
+static unsigned int log_lines(struct fx *fx)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&fx->log_lock);
+	n = fx->log_lines;
+	pthread_mutex_unlock(&fx->log_lock);
+	return n;
+}
+
+/*
+ * Guest-caused errors each give a line naming the register or command,
+ * at most T1_LOG_BURST a second (two windows if the loop straddles a
+ * second), then a count of the lines dropped.
+ */
+static void test_guest_error_log(struct tap *t)
+{
+	uint32_t gemm[18] = { HDR(TESSERA_CMD_OP_GEMM, 0, 18) };	/* M = 0 */
+	uint32_t buf = 0;
+	unsigned int n0;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	n0 = log_lines(&fx);
+	wr(&fx, TESSERA_REG_ID, 1);
+	CHECK(t, logged(&fx, "ID (0x0000)", "read-only"));
+	rwr(&fx, 1, TESSERA_RING_HEAD, 5);
+	CHECK(t, logged(&fx, "RING1_HEAD", "read-only"));
+	wr(&fx, TESSERA_REG_FI_HANG, 0);
+	CHECK(t, logged(&fx, "FI_HANG", "fault injection"));
+	wr(&fx, TESSERA_REG_RESET, 2);
+	CHECK(t, logged(&fx, "RESET", "magic"));
+	CHECK_EQ(t, t1_bar0_access(fx.t1, 2, &buf, 4, false), -EINVAL);
+	CHECK(t, logged(&fx, "BAR0 read of 4 bytes at 0x2", "aligned"));
+	CHECK_EQ(t, run(&fx, 0, gemm, 18), TESSERA_ERR_INVALID_CMD);
+	CHECK(t, logged(&fx, "invalid GEMM command", "ring 0 ASID 0"));
+	CHECK_EQ(t, log_lines(&fx) - n0, 6);
+	/* the burst */
+	sleep(1);
+	n0 = log_lines(&fx);
+	for (unsigned int i = 0; i < 1000; i++)
+		wr(&fx, 0x0ffc, i);	/* undefined */
+	CHECK(t, log_lines(&fx) - n0 <= 2 * T1_LOG_BURST + 1);
+	CHECK(t, log_lines(&fx) - n0 >= 1);
+	CHECK(t, logged(&fx, "(undefined) (0x0ffc)", "undefined"));
+	CHECK(t, !fx.log_dropped);
+	usleep(1100 * 1000);
+	wr(&fx, 0x0ffc, 1);
+	CHECK(t, fx.log_dropped);
+	fx_fini(&fx);
+}
+
 static const struct tap_test tests[] = {
 	{ "COPY, FILL, TIMESTAMP, malformed commands", test_copy_fill_timestamp },
 	{ "SEMAPHORE across engines, busy cycles", test_semaphore_cross_engine },
@@ -1790,6 +1873,8 @@ static const struct tap_test tests[] = {
 	  test_reset_during_long_gemm },
 	{ "every long command gives up its work within the bound",
 	  test_abort_every_long_command },
+	{ "guest errors: rate-limited lines naming the register or command",
+	  test_guest_error_log },
 };
 
 int main(void)
