@@ -580,6 +580,108 @@ out:
 	free(c3);
 }
 
+/*
+ * Determinism (programming guide, "Numerics"): the same command on the
+ * same operands, at the same thread count, gives the same bits, on
+ * either compute engine.  Every GEMM type with bias and GELU (RELU for
+ * int8) in a shape that runs in several tiles (and K slices for int8),
+ * ELEMENTWISE GELU and EXP, SOFTMAX and LAYERNORM in every float type.
+ * Operands: 8 MiB of random data at 0; results at 0x800000 (8 MiB).
+ */
+static bool same_twice(struct tap *t, struct fx *fx, const uint32_t *cmd,
+		       unsigned int len, size_t out_bytes, const char *what)
+{
+	uint8_t *r[3];
+	bool ok = true;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		r[i] = malloc(out_bytes);
+		memset(fx->hbm + 0x800000, 0xa5, out_bytes);
+		/* runs 0 and 1 on engine 0, run 2 on engine 1 */
+		CHECK_EQ(t, run(fx, i == 2, cmd, len), 0);
+		if (r[i])
+			memcpy(r[i], fx->hbm + 0x800000, out_bytes);
+	}
+	for (unsigned int i = 1; i < 3; i++)
+		if (!r[0] || !r[i] || memcmp(r[0], r[i], out_bytes)) {
+			printf("# %s: run %u differs from run 0\n", what, i);
+			ok = false;
+		}
+	for (unsigned int i = 0; i < 3; i++)
+		free(r[i]);
+	return ok;
+}
+
+static void test_determinism(struct tap *t)
+{
+	static const char *const names[] = { "fp32", "fp16", "bf16", "int8" };
+	unsigned int seed = 5;
+	char what[64];
+	struct fx fx;
+
+	if (!CHECK(t, fx_init_hbm(&fx, false, 16u << 20)))
+		return;
+	for (size_t i = 0; i < 0x800000 / 4; i++) {
+		float v = frand(&seed);
+
+		memcpy(fx.hbm + 4 * i, &v, 4);
+	}
+	t1_mm_set_threads(2);
+	for (uint32_t dt = 0; dt <= TESSERA_DTYPE_INT8; dt++) {
+		bool i8 = dt == TESSERA_DTYPE_INT8;
+		/* fp32: 512 x 512 x 2048 = 2^29 MACs, two tiles of 2^28 */
+		uint32_t m = 512, n = 512, k = i8 ? 3000 : 2048;
+		uint32_t ces = i8 ? 4 : t1_dtype_size(dt);
+		uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
+			HDR(TESSERA_CMD_OP_GEMM, TESSERA_GEMM_BIAS,
+			    TESSERA_CMD_GEMM_LEN),
+			dt | (i8 ? TESSERA_ACT_RELU : TESSERA_ACT_GELU) << 8,
+			m, n, k, LO(BYP(0)), HI(BYP(0)), k,
+			LO(BYP(0x400000)), HI(BYP(0x400000)), n,
+			LO(BYP(0x800000)), HI(BYP(0x800000)), n,
+			fbits(i8 ? 1.0f : 0.5f), fbits(0.0f),
+			LO(BYP(0x7f0000)), HI(BYP(0x7f0000)),
+		};
+
+		snprintf(what, sizeof(what), "GEMM %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, cmd, TESSERA_CMD_GEMM_LEN,
+				    (size_t)m * n * ces, what));
+	}
+	for (uint32_t dt = 0; dt <= TESSERA_DTYPE_BF16; dt++) {
+		uint32_t es = t1_dtype_size(dt);
+		uint32_t ew[TESSERA_CMD_EW_LEN] = {
+			HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_GELU, 10),
+			dt | dt << 8, 65536, LO(BYP(0)), HI(BYP(0)), 0, 0,
+			LO(BYP(0x800000)), HI(BYP(0x800000)), 0,
+		};
+		uint32_t sm[TESSERA_CMD_SOFTMAX_LEN] = {
+			HDR(TESSERA_CMD_OP_SOFTMAX, 0, 10), dt, 300, 1000,
+			LO(BYP(0)), HI(BYP(0)), 1000, LO(BYP(0x800000)),
+			HI(BYP(0x800000)), 1000,
+		};
+		uint32_t ln[TESSERA_CMD_LN_LEN] = {
+			HDR(TESSERA_CMD_OP_LAYERNORM,
+			    TESSERA_LN_GAMMA | TESSERA_LN_BETA, 15), dt, 300, 1000,
+			LO(BYP(0)), HI(BYP(0)), 1000, LO(BYP(0x800000)),
+			HI(BYP(0x800000)), 1000, LO(BYP(0x700000)),
+			HI(BYP(0x700000)), LO(BYP(0x710000)), HI(BYP(0x710000)),
+			fbits(1e-5f),
+		};
+
+		snprintf(what, sizeof(what), "ELEMENTWISE GELU %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, ew, 10, 65536 * es, what));
+		ew[0] = HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_EXP, 10);
+		snprintf(what, sizeof(what), "ELEMENTWISE EXP %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, ew, 10, 65536 * es, what));
+		snprintf(what, sizeof(what), "SOFTMAX %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, sm, 10, 300 * 1000 * es, what));
+		snprintf(what, sizeof(what), "LAYERNORM %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, ln, 15, 300 * 1000 * es, what));
+	}
+	t1_mm_set_threads(0);
+	fx_fini(&fx);
+}
+
 static void test_number_formats(struct tap *t)
 {
 	/* fp16: ties to even, overflow, subnormals, NaN */
@@ -1856,6 +1958,8 @@ static const struct tap_test tests[] = {
 	{ "GEMM int8 -> int32, saturation", test_gemm_int8 },
 	{ "fp16 row conversions match the scalar ones", test_row_conversions },
 	{ "math threads: shares, deterministic results", test_math_threads },
+	{ "every command type: same bits twice and on another engine",
+	  test_determinism },
 	{ "fp16/bf16/int8 conversions", test_number_formats },
 	{ "ELEMENTWISE", test_elementwise },
 	{ "ELEMENTWISE: CAST every pair, NaN, in place", test_elementwise_edges },
