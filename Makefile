@@ -29,7 +29,7 @@ DESTDIR ?=
 all: setup
 	$(MAKE) build
 
-build: module emu libaccel tools kselftests examples fuzz
+build: module emu libaccel tools kselftests examples fuzz onnx
 
 setup:
 	@tools/vm/setup.sh
@@ -55,6 +55,9 @@ examples: libaccel
 
 fuzz:
 	$(MAKE) -C tests/fuzz
+
+onnx: libaccel
+	$(MAKE) -C tests/onnx
 
 check: all
 	@tests/run-check.sh
@@ -92,7 +95,8 @@ clean:
 	$(MAKE) -C tests/kselftest clean
 	$(MAKE) -C examples clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C tests/onnx clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples fuzz check check-debug demo \
+.PHONY: all build setup module emu libaccel tools kselftests examples fuzz onnx check check-debug demo \
 	bench fuzz-guest install clean
