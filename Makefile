@@ -4,6 +4,7 @@
 #
 #   make            set up (once) and build everything
 #   make check      build, then run host tests, lint and the VM kselftests
+#   make check-kernels  build tessera.ko against every Debian 6.12..7.x kernel
 #   make check-debug
 #                   the guest suite on a debug kernel (KASAN, lockdep,
 #                   kmemleak, DMA-API debug...), built once and cached;
@@ -12,7 +13,15 @@
 #   make bench      emulator and driver benchmarks (numbers and ratios)
 #   make fuzz-guest SECONDS=N [SEED=S]
 #                   the ioctl fuzzer in a VM with two cards for N seconds
-#   make install    install module, library, headers and tools
+#   make check-repeat [RUNS=N]
+#                   make check's VM stage N times (10), each with its own
+#                   fuzzer seed: which tests are flaky
+#   make install    install module (for the running kernel), udev rule,
+#                   library, headers, tools and man pages
+#   make install-emu  install the emulated card (pre-silicon and CI only)
+#   make uninstall  remove what make install installed
+#   make deb        Debian packages (debhelper, dh-dkms) and lintian, in
+#                   build/deb/
 #   make clean
 #
 # Kbuild (beside this file) describes tessera.ko to the kernel's build
@@ -21,10 +30,28 @@
 SHELL := /bin/bash
 TESSERA_CACHE ?= /var/cache/tessera
 export TESSERA_CACHE
-KVER ?= $(shell bash -c '. tools/vm/common.sh && guest_kver' 2>/dev/null)
+# The kernel `make module` builds for: the VM tests' Debian 6.12 where there
+# is one, else the running kernel.
+KVER ?= $(or $(shell bash -c '. tools/vm/common.sh && guest_kver' 2>/dev/null),$(shell uname -r))
 KDIR ?= /lib/modules/$(KVER)/build
+
+# Installation: PREFIX, DESTDIR and these (Debian's multiarch library
+# directory by default).  The module goes to the running kernel's tree
+# (INSTALL_KVER), built there from a copy of the DKMS sources.
 PREFIX ?= /usr/local
 DESTDIR ?=
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+LIBDIR ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+INSTALL_KVER ?= $(shell uname -r)
+INSTALL_KDIR ?= /lib/modules/$(INSTALL_KVER)/build
+INSTALL_MOD_DIR ?= updates
+INSTALL_VARS = PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) LIBDIR=$(LIBDIR) \
+	INCLUDEDIR=$(INCLUDEDIR) BINDIR=$(BINDIR) MANDIR=$(MANDIR)
+modbuild := build/module-$(INSTALL_KVER)
 
 all: setup
 	$(MAKE) build
@@ -35,7 +62,8 @@ setup:
 	@tools/vm/setup.sh
 
 module:
-	@test -d "$(KDIR)" || { echo "no kernel build tree $(KDIR): run make setup"; exit 1; }
+	@test -d "$(KDIR)" || { echo "make module: no kernel build tree $(KDIR): apt-get install" \
+		"linux-headers-$(KVER) (Linux 6.12 to 7.3), or set KVER or KDIR"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
 
 emu:
@@ -62,6 +90,10 @@ onnx: libaccel
 check: all
 	@tests/run-check.sh
 
+# tessera.ko against every Debian kernel from 6.12 on (downloads headers).
+check-kernels:
+	@tests/kernel-matrix.sh
+
 check-debug: all
 	@tests/run-check-debug.sh
 
@@ -77,15 +109,56 @@ bench: all
 # the clock; it is printed), then the same dmesg judge as make check.
 SECONDS ?= 600
 SEED ?= -
+check-repeat: all
+	@tests/vm-repeat.sh $(or $(RUNS),10)
+
 fuzz-guest: all
 	@tests/vm-kselftests.sh --cards 2 --script tests/guest/fuzz-guest.sh \
 		--args "$(SECONDS),$(SEED)" --name vm-fuzz --timeout $$(( $(SECONDS) * 3 / 2 + 900 ))
 
-install: build
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
-	$(MAKE) -C libaccel install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	install -D -m 0644 uapi/drm/tessera_accel.h $(DESTDIR)$(PREFIX)/include/drm/tessera_accel.h
+
+install: install-module install-udev install-lib install-tools install-man
+
+install-module:
+	@test -d "$(INSTALL_KDIR)" || { echo "make install-module: no kernel build tree $(INSTALL_KDIR);" \
+		"apt-get install linux-headers-$(INSTALL_KVER), or set INSTALL_KVER (or use tessera-dkms)"; exit 1; }
+	rm -rf $(modbuild)
+	bash -c '. tools/vm/common.sh && copy_module_src $(modbuild)'
+	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR)/$(modbuild) modules
+	$(MAKE) -C $(INSTALL_KDIR) M=$(CURDIR)/$(modbuild) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+	$(if $(DESTDIR),,depmod -a $(INSTALL_KVER))
+
+install-udev:
+	install -D -m 0644 udev/70-tessera.rules $(DESTDIR)$(UDEVRULESDIR)/70-tessera.rules
+
+install-lib:
+	$(MAKE) -C libaccel install $(INSTALL_VARS)
+
+install-tools: libaccel
+	$(MAKE) -C tools install $(INSTALL_VARS)
+
+install-man: man
+	$(MAKE) -C Documentation/man install $(INSTALL_VARS)
+
+install-emu:
+	$(MAKE) -C tools install-emu $(INSTALL_VARS)
+	$(MAKE) -C Documentation/man install-emu $(INSTALL_VARS)
+
+man:
+	$(MAKE) -C Documentation/man
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)/lib/modules/$(INSTALL_KVER)/$(INSTALL_MOD_DIR)/tessera.ko,"" .xz .zst .gz)
+	$(if $(DESTDIR),,-depmod -a $(INSTALL_KVER))
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/70-tessera.rules
+	$(MAKE) -C libaccel uninstall $(INSTALL_VARS)
+	$(MAKE) -C tools uninstall uninstall-emu $(INSTALL_VARS)
+	$(MAKE) -C Documentation/man uninstall $(INSTALL_VARS)
+
+# From a copy of the tracked files, so no build product gets in.
+deb:
+	@tools/deb/build.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
@@ -96,7 +169,9 @@ clean:
 	$(MAKE) -C examples clean
 	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C tests/onnx clean
+	$(MAKE) -C Documentation/man clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples fuzz onnx check check-debug demo \
-	bench fuzz-guest install clean
+.PHONY: all build setup module emu libaccel tools kselftests examples fuzz onnx check check-kernels check-repeat \
+	check-debug demo bench fuzz-guest install install-module install-udev install-lib \
+	install-tools install-man install-emu man uninstall deb clean

@@ -9,6 +9,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/sched/mm.h>
+#include <linux/stringify.h>
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -264,8 +265,8 @@ static const struct drm_driver tessera_drm_driver = {
 	.fops = &tessera_fops,
 	.name = DRIVER_NAME,
 	.desc = DRIVER_DESC,
-	.major = 0,
-	.minor = 1,
+	.major = DRIVER_MAJOR,
+	.minor = DRIVER_MINOR,
 };
 
 /* Runs at the final drm_dev_put(), after the last file is closed. */
@@ -325,6 +326,8 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	dma_set_seg_boundary(&pdev->dev, ULONG_MAX);
 	mutex_init(&tdev->ctx_users_lock);
 	xa_init(&tdev->ctx_users);
+	mutex_init(&tdev->dma_bos_lock);
+	INIT_LIST_HEAD(&tdev->dma_bos);
 
 	tdev->regs = pcim_iomap_region(pdev, TESSERA_BAR_REGS, DRIVER_NAME);
 	if (IS_ERR(tdev->regs))
@@ -392,8 +395,12 @@ static void tessera_remove(struct pci_dev *pdev)
 	tessera_hw_fini(tdev);
 	for (i = 0; i < tdev->num_rings; i++)
 		tessera_ring_fail_pending(&tdev->rings[i], -ENODEV);
-	/* The card is stopped: its page tables go while the DMA API knows it. */
+	/*
+	 * The card is stopped: its page tables and the DMA mappings of the
+	 * buffers files still hold go while the DMA API knows it.
+	 */
 	tessera_mmu_unplug(tdev);
+	tessera_gem_unplug(tdev);
 }
 
 static const struct pci_device_id tessera_pci_ids[] = {
@@ -433,5 +440,12 @@ static void __exit tessera_exit(void)
 module_exit(tessera_exit);
 
 MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_VERSION(__stringify(DRIVER_MAJOR) "." __stringify(DRIVER_MINOR));
 MODULE_AUTHOR("The Tessera authors");
 MODULE_LICENSE("GPL");
+/*
+ * dma_buf_unmap_attachment_unlocked() (tessera_gem_unplug()) is in the
+ * DMA_BUF namespace.  MODULE_IMPORT_NS() takes a bare word before 6.13 and
+ * a string since; the modinfo line it stands for is the same on both.
+ */
+MODULE_INFO(import_ns, "DMA_BUF");

@@ -40,7 +40,8 @@
  * - tessera_ring.fence_lock (irq-safe) -> tessera_device.fault_lock
  * - leaves: tessera_bo.lock (released before any unmap),
  *   tessera_device.mmu_lock (register sequence only; dropped between
- *   polls), hbm_lock, ctx_users_lock, tessera_file.wfs_lock
+ *   polls), hbm_lock, ctx_users_lock, tessera_file.wfs_lock,
+ *   dma_bos_lock (a buffer may be freed under another's reservation)
  * - tessera_device.pci_reset_lock (rwsem) is taken for reading around
  *   register accesses outside the job path, never on a signalling path
  *
@@ -53,6 +54,9 @@
 
 #define DRIVER_NAME	"tessera"
 #define DRIVER_DESC	"Tessera T1 accelerator"
+/* The driver version DRM reports; MODULE_VERSION and dkms.conf say the same. */
+#define DRIVER_MAJOR	0
+#define DRIVER_MINOR	1
 
 /* Descriptors per hardware ring. */
 #define TESSERA_RING_ENTRIES		256
@@ -246,6 +250,13 @@ struct tessera_device {
 	 * latest request).  Never held across an allocation.
 	 */
 	struct mutex mmu_lock;
+	/** @dma_bos_lock: protects @dma_bos */
+	struct mutex dma_bos_lock;
+	/**
+	 * @dma_bos: host-memory buffers DMA-mapped for the card
+	 * (tessera_bo.dma_link), whose mappings unplug releases
+	 */
+	struct list_head dma_bos;
 	/** @vms_lock: protects @vms */
 	struct mutex vms_lock;
 	/** @vms: every live context (tessera_vm.link), for unplug */
@@ -487,6 +498,7 @@ void tessera_vm_put(struct tessera_vm *vm);
 int tessera_vm_alloc_va(struct tessera_vm *vm, struct drm_mm_node *node, u64 size);
 void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node);
 int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 prot);
+void tessera_gem_unplug(struct tessera_device *tdev);
 int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *blocks, u64 prot);
 void tessera_vm_unmap_start(struct tessera_vm *vm, u64 va, u64 size);
 bool tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size);

@@ -17,13 +17,17 @@
  * Copyright (C) 2026 The Tessera authors
  */
 
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pm_runtime.h>
+#include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
@@ -89,6 +93,11 @@ struct tessera_bo {
 	bool pin_counted;
 	/** @blocks: with @devmem, its device memory (buddy blocks) */
 	struct list_head blocks;
+	/**
+	 * @dma_link: in tessera_device.dma_bos once the buffer's pages are
+	 * DMA-mapped for the card (empty before), under dma_bos_lock
+	 */
+	struct list_head dma_link;
 };
 
 static struct tessera_bo *to_tessera_bo(struct drm_gem_object *obj)
@@ -226,15 +235,81 @@ static void tessera_bo_free(struct drm_gem_object *obj)
 	}
 	if (bo->pin_counted)
 		tessera_host_unpin(obj->size);
+	if (!list_empty_careful(&bo->dma_link)) {
+		struct tessera_device *tdev = to_tessera(obj->dev);
+
+		mutex_lock(&tdev->dma_bos_lock);
+		list_del_init(&bo->dma_link);
+		mutex_unlock(&tdev->dma_bos_lock);
+	}
 	drm_gem_shmem_free(&bo->base);
 }
 
 /* The pages as the device sees them: ours, or an importer's mapping. */
 static struct sg_table *tessera_bo_sgt(struct tessera_bo *bo)
 {
+	struct tessera_device *tdev = to_tessera(bo->base.base.dev);
+	struct sg_table *sgt;
+
 	if (bo->base.base.import_attach)
-		return bo->base.sgt;
-	return drm_gem_shmem_get_pages_sgt(&bo->base);
+		sgt = bo->base.sgt;
+	else
+		sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
+	if (!IS_ERR_OR_NULL(sgt)) {
+		mutex_lock(&tdev->dma_bos_lock);
+		if (list_empty(&bo->dma_link))
+			list_add(&bo->dma_link, &tdev->dma_bos);
+		mutex_unlock(&tdev->dma_bos_lock);
+	}
+	return sgt;
+}
+
+/**
+ * tessera_gem_unplug - release every buffer's DMA mapping (remove)
+ * @tdev: the device, unplugged and stopped (no DMA any more)
+ *
+ * Buffers outlive an unbound card while files hold them; their DMA
+ * mappings must not (the DMA API tears the device's state down when the
+ * driver lets go).  No ioctl reaches an unplugged device, so nothing maps
+ * them again; freeing a buffer later finds no mapping to undo.
+ */
+void tessera_gem_unplug(struct tessera_device *tdev)
+{
+	struct tessera_bo *bo, *tmp;
+	LIST_HEAD(held);
+
+	/* A reference on each, so that none is freed meanwhile. */
+	mutex_lock(&tdev->dma_bos_lock);
+	list_for_each_entry_safe(bo, tmp, &tdev->dma_bos, dma_link)
+		if (kref_get_unless_zero(&bo->base.base.refcount))
+			list_move(&bo->dma_link, &held);
+	mutex_unlock(&tdev->dma_bos_lock);
+
+	list_for_each_entry_safe(bo, tmp, &held, dma_link) {
+		struct drm_gem_shmem_object *shmem = &bo->base;
+		struct dma_buf_attachment *attach = shmem->base.import_attach;
+
+		mutex_lock(&tdev->dma_bos_lock);
+		list_del_init(&bo->dma_link);
+		mutex_unlock(&tdev->dma_bos_lock);
+		if (attach) {
+			/* The exporter's mapping, for this device. */
+			if (shmem->sgt)
+				dma_buf_unmap_attachment_unlocked(attach, shmem->sgt,
+								  DMA_BIDIRECTIONAL);
+			shmem->sgt = NULL;
+		} else {
+			dma_resv_lock(shmem->base.resv, NULL);
+			if (shmem->sgt) {
+				dma_unmap_sgtable(tdev->drm.dev, shmem->sgt, DMA_BIDIRECTIONAL, 0);
+				sg_free_table(shmem->sgt);
+				kfree(shmem->sgt);
+				shmem->sgt = NULL;
+			}
+			dma_resv_unlock(shmem->base.resv);
+		}
+		drm_gem_object_put(&shmem->base);
+	}
 }
 
 /*
@@ -248,7 +323,7 @@ static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 	struct tessera_vm *vm = tfile->vm;
 	struct tessera_bo_mapping *m;
 	struct sg_table *sgt = NULL;
-	int ret;
+	int ret, idx;
 
 	/*
 	 * A second handle of the file (GEM_OPEN of a flink name) shares the
@@ -262,17 +337,21 @@ static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 	if (m)
 		return 0;
 
+	/* Not once unplugged: tessera_gem_unplug() releases DMA mappings. */
+	if (!drm_dev_enter(obj->dev, &idx))
+		return -ENODEV;
 	if (!bo->devmem) {
 		/* Pins the pages, charged to the caller's memory cgroup. */
 		sgt = tessera_bo_sgt(bo);
-		if (IS_ERR(sgt))
-			return PTR_ERR(sgt);
-		if (!sgt)
-			return -EINVAL;
+		ret = IS_ERR(sgt) ? PTR_ERR(sgt) : sgt ? 0 : -EINVAL;
+		if (ret)
+			goto err_exit;
 	}
 	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
-	if (!m)
-		return -ENOMEM;
+	if (!m) {
+		ret = -ENOMEM;
+		goto err_exit;
+	}
 	kref_init(&m->ref);
 	m->bo = bo;
 	m->vm = vm;
@@ -290,6 +369,7 @@ static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 					 TESSERA_PTE_READ | TESSERA_PTE_WRITE);
 	if (ret)
 		goto err_va;
+	drm_dev_exit(idx);
 
 	kref_get(&vm->ref);
 	drm_gem_object_get(obj);
@@ -312,6 +392,8 @@ err_va:
 	tessera_vm_free_va(vm, &m->va);
 err_free:
 	kfree(m);
+err_exit:
+	drm_dev_exit(idx);
 	return ret;
 }
 
@@ -356,46 +438,84 @@ static const struct drm_gem_object_funcs tessera_gem_funcs = {
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 
-/* CPU mappings of device memory go through BAR2, write-combined. */
+/* Pages mapped around a faulting one, within its block: fewer faults. */
+#define TESSERA_HBM_PREFAULT	16
+
+/*
+ * CPU mappings of device memory go through BAR2, write-combined (BAR2 is
+ * ioremapped write-combined at probe, which sets its memory type).  Pages
+ * are inserted at fault time rather than remapped at mmap: a range remapped
+ * whole is tracked whole by x86 PAT, and a partial munmap then untracks a
+ * range that was never reserved ("freeing invalid memtype").
+ */
 static int tessera_hbm_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 {
 	struct tessera_device *tdev = to_tessera(obj->dev);
-	struct tessera_bo *bo = to_tessera_bo(obj);
-	struct tessera_buddy_block *block;
-	unsigned long addr = vma->vm_start, pfn;
 	int ret, idx;
 
 	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
-	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > obj->size)
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start > obj->size) {
+		drm_dbg(obj->dev, "mmap: device memory maps whole, from its start\n");
 		return -EINVAL;
+	}
+	/* Copy-on-write (private and maybe writable) needs struct pages. */
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE) {
+		drm_dbg(obj->dev, "mmap: device memory maps MAP_SHARED only\n");
+		return -EINVAL;
+	}
 	/*
 	 * Not after unplug: BAR2 may belong to another device by then.
-	 * Mappings made before are zapped by drm_dev_unplug().
+	 * Mappings made before are zapped by drm_dev_unplug(), and their
+	 * faults fail from then on.
 	 */
 	if (!drm_dev_enter(obj->dev, &idx))
 		return -ENODEV;
 	/* BAR2 does not decode in D3hot: the card stays awake while mapped. */
 	ret = tessera_pm_get(tdev);
+	drm_dev_exit(idx);
 	if (ret)
-		goto out;
+		return ret;
 	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_page_prot = pgprot_writecombine(vm_get_page_prot(vma->vm_flags));
+	return 0;
+}
 
+static vm_fault_t tessera_hbm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct drm_gem_object *obj = vma->vm_private_data;
+	struct tessera_device *tdev = to_tessera(obj->dev);
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct tessera_buddy_block *block;
+	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int idx, i;
+
+	if (!drm_dev_enter(obj->dev, &idx))
+		return VM_FAULT_SIGBUS;
+	/* The blocks are fixed from BO_CREATE until the buffer is freed. */
 	list_for_each_entry(block, &bo->blocks, link) {
 		u64 size = tessera_buddy_block_size(&tdev->hbm_mm, block);
+		unsigned long pfn;
 
-		size = min_t(u64, size, vma->vm_end - addr);
-		if (!size)
-			break;
-		pfn = (tdev->hbm_bar + tessera_buddy_block_offset(block)) >> PAGE_SHIFT;
-		ret = remap_pfn_range(vma, addr, pfn, size, vma->vm_page_prot);
-		if (ret) {
-			tessera_pm_put(tdev);
-			goto out;
+		if (off >= size) {
+			off -= size;
+			continue;
 		}
-		addr += size;
+		pfn = (tdev->hbm_bar + tessera_buddy_block_offset(block) + off) >> PAGE_SHIFT;
+		ret = vmf_insert_pfn(vma, addr, pfn);
+		/* Its neighbours in the same block, best effort. */
+		for (i = 1; i < TESSERA_HBM_PREFAULT && ret == VM_FAULT_NOPAGE; i++) {
+			off += PAGE_SIZE;
+			addr += PAGE_SIZE;
+			if (off >= size || addr >= vma->vm_end)
+				break;
+			if (vmf_insert_pfn(vma, addr, ++pfn) != VM_FAULT_NOPAGE)
+				break;
+		}
+		break;
 	}
-out:
 	drm_dev_exit(idx);
 	return ret;
 }
@@ -429,6 +549,7 @@ static struct dma_buf *tessera_hbm_export(struct drm_gem_object *obj, int flags)
 }
 
 static const struct vm_operations_struct tessera_hbm_vm_ops = {
+	.fault = tessera_hbm_fault,
 	.open = tessera_hbm_vm_open,
 	.close = tessera_hbm_vm_close,
 };
@@ -498,6 +619,7 @@ static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u6
 	mutex_init(&bo->lock);
 	INIT_LIST_HEAD(&bo->mappings);
 	INIT_LIST_HEAD(&bo->blocks);
+	INIT_LIST_HEAD(&bo->dma_link);
 	bo->base.base.funcs = &tessera_hbm_funcs;
 	drm_gem_private_object_init(&tdev->drm, &bo->base.base, size);
 
@@ -533,6 +655,7 @@ struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t 
 	bo->base.base.funcs = &tessera_gem_funcs;
 	mutex_init(&bo->lock);
 	INIT_LIST_HEAD(&bo->mappings);
+	INIT_LIST_HEAD(&bo->dma_link);
 	return &bo->base.base;
 }
 

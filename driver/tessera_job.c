@@ -212,18 +212,22 @@ static void tessera_fault_record(struct tessera_ring *ring, u32 asid, u32 code, 
 
 /*
  * After a syndrome overflow some halted contexts were not reported: ask the
- * ring about each context with jobs on it and fail those from their oldest
+ * ring about each context with jobs on it, once per context (two register
+ * accesses in the interrupt handler), and fail those from their oldest
  * pending job.
  */
 static void tessera_ring_find_halted(struct tessera_ring *ring)
 {
+	DECLARE_BITMAP(asked, TESSERA_NUM_CONTEXTS);
 	struct tessera_fence *fence;
 
 	lockdep_assert_held(&ring->fence_lock);
+	bitmap_zero(asked, TESSERA_NUM_CONTEXTS);
 	list_for_each_entry(fence, &ring->pending, link) {
 		u32 asid = fence->asid;
 
-		if (!asid || ring->abort_from[asid].seqno)
+		if (!asid || asid >= TESSERA_NUM_CONTEXTS || ring->abort_from[asid].seqno ||
+		    __test_and_set_bit(asid, asked))
 			continue;
 		tessera_ring_write(ring, TESSERA_RING_HALT_QUERY, asid);
 		if (tessera_ring_read(ring, TESSERA_RING_HALT_RESULT) == 1) {
@@ -510,7 +514,7 @@ void tessera_sched_restart(struct tessera_ring *ring)
 		if (!s_job->s_fence->parent && job->hw_fence)
 			s_job->s_fence->parent = dma_fence_get(job->hw_fence);
 	}
-	drm_sched_start(&ring->sched);
+	tessera_drm_sched_start(&ring->sched);
 }
 
 static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_job)
@@ -523,7 +527,7 @@ static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_
 	tessera_recover(ring, job->hw_fence ? job->fence : NULL, job->vm);
 	tessera_sched_restart(ring);
 	dma_fence_end_signalling(cookie);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	return TESSERA_SCHED_STAT_RESET;
 }
 
 /**
@@ -624,7 +628,8 @@ int tessera_sched_init(struct tessera_device *tdev)
 	 * drm_sched never runs a work item concurrently with itself, so
 	 * run_job stays serialized per ring.
 	 */
-	tdev->sched_wq = alloc_workqueue("tessera-sched", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	tdev->sched_wq = alloc_workqueue("tessera-sched",
+					 WQ_HIGHPRI | WQ_MEM_RECLAIM | TESSERA_WQ_PERCPU, 0);
 	if (!tdev->sched_wq)
 		return -ENOMEM;
 	args.submit_wq = tdev->sched_wq;
@@ -633,7 +638,7 @@ int tessera_sched_init(struct tessera_device *tdev)
 		struct tessera_ring *ring = &tdev->rings[i];
 
 		args.name = ring->name;
-		ret = drm_sched_init(&ring->sched, &args);
+		ret = tessera_drm_sched_init(&ring->sched, &args);
 		if (ret) {
 			drm_err(&tdev->drm, "%s: scheduler init failed: %d\n", ring->name, ret);
 			return ret;

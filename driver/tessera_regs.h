@@ -49,6 +49,7 @@
 #define   TESSERA_CAP_MMU		BIT(0)	/* device MMU, contexts >= 1 */
 #define   TESSERA_CAP_HBM		BIT(1)	/* BAR2 device memory */
 #define   TESSERA_CAP_FAULT_INJECT	BIT(2)	/* debug block at 0x0300 present */
+#define   TESSERA_CAP_TELEMETRY2	BIT(3)	/* 0x0120-0x0130 present */
 #define TESSERA_REG_ENGINES		0x000c	/* RO: engine counts */
 #define   TESSERA_ENGINES_COMPUTE(v)	((v) & 0xff)
 #define   TESSERA_ENGINES_DMA(v)	(((v) >> 8) & 0xff)
@@ -108,6 +109,12 @@
 #define TESSERA_REG_ECC_CORRECTED	0x0114	/* RO: corrected ECC errors */
 #define TESSERA_REG_ECC_UNCORRECTED	0x0118	/* RO: uncorrected ECC errors */
 #define TESSERA_REG_ENGINE_RESETS	0x011c	/* RO: engine resets since power-on */
+/* CAPS.TELEMETRY2: thermal limits, average power and an energy counter. */
+#define TESSERA_REG_TEMP_MAX_MC		0x0120	/* RO: throttle temperature, m°C */
+#define TESSERA_REG_TEMP_EMERG_MC	0x0124	/* RO: thermal trip, m°C */
+#define TESSERA_REG_POWER_AVG_MW	0x0128	/* RO: board power, 1 s average, mW */
+#define TESSERA_REG_ENERGY_UJ_LO	0x012c	/* RO: energy since power-on, µJ; */
+#define TESSERA_REG_ENERGY_UJ_HI	0x0130	/* reading _LO latches _HI */
 
 /*
  * Device MMU.  Context (ASID) 0 bypasses translation; contexts >= 1 are

@@ -26,6 +26,7 @@
 #include <linux/xarray.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
+#include <drm/drm_print.h>
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
 #include <drm/tessera_accel.h>
@@ -603,7 +604,7 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 	if (ret)
 		goto err_free;
 
-	ret = drm_sched_job_init(&job->base, entity, 1, tfile, file->client_id);
+	ret = tessera_drm_sched_job_init(&job->base, entity, 1, tfile, file->client_id);
 	if (ret)
 		goto err_free;
 

@@ -12,6 +12,7 @@ rm -rf "$res"
 mkdir -p "$res"
 
 kver=$(guest_kver) || die "no guest kernel; run make setup"
+next=$(root_kver) || die "no trixie-backports kernel in $QEMU_ROOT; run make setup"
 kdir=/lib/modules/$kver/build
 ksrc=$TESSERA_CACHE/linux-source
 
@@ -33,6 +34,22 @@ make -s -C tools/emu check 2>&1 | tee "$res/host-emu.log" | grep -E '^(not )?ok 
 stage "host: libaccel unit tests"
 make -s -C libaccel check 2>&1 | tee "$res/host-libaccel.log" | grep -E '^not ok ' || true
 
+stage "host: versions, docs and licenses agree"
+tests/host/consistency_test.sh 2>&1 | tee "$res/host-consistency.log" | grep -E '^not ok ' || true
+
+stage "packages: make deb (debhelper, dh-dkms), lintian --pedantic"
+pkg=$res/packages-build.log
+: >"$pkg"
+tools/deb/build.sh >"$res/deb.out" 2>&1
+status=$?
+grep -E '^[EWIPXO]: ' "$res/deb.out"
+debs=$(ls build/deb/*.deb 2>/dev/null | grep -vc dbgsym)
+[ "$debs" = 5 ]
+tap_check "$pkg" "make deb builds tessera-dkms, libaccel1, libaccel-dev, tessera-tools, tessera-emu ($debs)" $?
+[ $status = 0 ] && ! grep -qE '^[EW]: ' "$res/deb.out"
+tap_check "$pkg" "lintian --pedantic: no error or warning, no override" $?
+cat "$pkg"
+
 stage "kernel: W=1, sparse (C=1), checkpatch --strict"
 lint=$res/lint.log
 : >"$lint"
@@ -43,6 +60,13 @@ warn=$(echo "$out" | grep -E 'warning:|error:' || true)
 [ -n "$warn" ] && echo "$warn"
 [ $status = 0 ] && [ -z "$warn" ]
 tap_check "$lint" "tessera.ko builds with W=1 and sparse (C=1), no warnings" $?
+# The newest trixie-backports kernel, built in the Debian 13 root (gcc-14).
+out=$(tools/vm/root-module.sh "$next" 2>&1)
+status=$?
+warn=$(echo "$out" | grep -E 'warning:|error:' || true)
+[ -n "$warn" ] && echo "$warn"
+[ $status = 0 ] && [ -z "$warn" ]
+tap_check "$lint" "tessera.ko builds with W=1 against $next (gcc-14), no warnings" $?
 out=$(perl "$ksrc/scripts/checkpatch.pl" --strict --no-tree --quiet --terse \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f driver/*.[ch] uapi/drm/*.h Kbuild 2>&1)
 findings=$(echo "$out" | grep -E '(ERROR|WARNING|CHECK):' || true)
@@ -64,6 +88,12 @@ tests/vm-kselftests.sh --cards 2 --fuzz-seed "$fuzz_seed" --keep-log "$res/vm-co
 
 stage "guest: surprise removal (the card falls off the bus mid-run)"
 tests/vm-kselftests.sh --surprise-removal --keep-log "$res/vm-surprise-console.txt" 2>&1 | tee "$res/vm-surprise.log" | grep -E '^(not )?ok |^# (report|console)|^run.sh' || true
+
+stage "guest: the packages installed with apt into Debian 12, booted with a card"
+tests/packages-test.sh 2>&1 | tee "$res/packages.log" | grep -E '^(not )?ok |^# (dkms|guest|report|console)' || true
+
+stage "guest: kselftests on Linux $next (one card)"
+tests/vm-kselftests.sh --next-kernel --keep-log "$res/vm-next-console.txt" 2>&1 | tee "$res/vm-next.log" | grep -E '^(not )?ok |^# (card|guest|report|console)|^run.sh|^vm:' || true
 
 pass=0 fail=0 skip=0
 for f in "$res"/*.log; do

@@ -7,19 +7,25 @@
 # Prints the guest's KTAP plus one line per host check.
 #   tests/vm-kselftests.sh [--cards N] [--surprise-removal] [--name NAME]
 #                          [--require-kmemleak] [--fuzz-seed S] [--keep-log FILE]
+#                          [--next-kernel]
 #                          [--script SCRIPT [--args A,B,...]] [RUN.SH OPTIONS]
 # --surprise-removal runs tests/guest/surprise-removal.sh, during which the
 # host makes card 0 fall off the bus (tools/vm/run.sh --vanish-emu-on).
-# RUN.SH OPTIONS (--kernel, --initrd, --memory, --append, --module,
-# --time-scale) go
+# RUN.SH OPTIONS (--kernel, --initrd, --modules, --memory, --append,
+# --module, --time-scale) go
 # to tools/vm/run.sh: the debug tier (tests/run-check-debug.sh) boots its
 # own kernel with them.  --require-kmemleak fails the run when the guest
 # printed no kmemleak scan; --name prefixes the check names (default vm);
 # --keep-log saves the guest's whole console (dmesg included) to FILE.
 # --fuzz-seed gives the seed of the kselftests' fuzzer slice; --script runs
 # another guest script (with --args, comma-separated) under the same judge.
+# --next-kernel boots the Debian 13 root's kernel (trixie-backports', see
+# root_kver in tools/vm/common.sh) with its own module tree and the
+# tessera.ko tools/vm/root-module.sh built for it, and runs the kselftests
+# only (kselftests.sh --quick).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tools/vm/common.sh
 cards=1 script=tests/guest/kselftests.sh extra=() run_opts=() name= need_kmemleak=0 args=
 keep=
 surprise=0
@@ -35,7 +41,15 @@ while [ $# -gt 0 ]; do
 	--fuzz-seed|--args) args=$2; shift 2 ;;
 	--script) script=$2; shift 2 ;;
 	--keep-log) keep=$2; shift 2 ;;
-	--kernel|--initrd|--memory|--append|--module|--time-scale|--timeout)
+	--next-kernel)
+		k=$(root_kver) || { echo "not ok - vm-next: no kernel in $QEMU_ROOT (make setup)"; exit 1; }
+		name=vm-$k args=--quick
+		run_opts+=(--kernel "$QEMU_ROOT/boot/vmlinuz-$k" --initrd "$(initramfs_path "$k")"
+			   --modules "$QEMU_ROOT/lib/modules/$k" --module "build/kernel-$k/tessera.ko")
+		[ -r "build/kernel-$k/tessera.ko" ] ||
+			{ echo "not ok - $name: no build/kernel-$k/tessera.ko (tools/vm/root-module.sh)"; exit 1; }
+		shift ;;
+	--kernel|--initrd|--modules|--memory|--append|--module|--time-scale|--timeout)
 		run_opts+=("$1" "$2"); shift 2 ;;
 	*) echo "usage: $0 [--cards N] [--surprise-removal] [--name NAME] [--require-kmemleak] [run.sh options]" >&2
 	   exit 2 ;;

@@ -5,10 +5,17 @@
 # kselftest against every card, a slice of the ioctl fuzzer on all cards,
 # cycles the module, and dumps dmesg between markers for the host to scan.
 # Prints KTAP; exits non-zero on any failure.
-#   tests/guest/kselftests.sh [FUZZ-SEED]
+#   tests/guest/kselftests.sh [--quick] [FUZZ-SEED]
+# --quick (another kernel's stage of make check) runs the kselftests on each
+# card and unloads, nothing else.  Loads $TESSERA_MODULE (run.sh --module).
 set -u
 cd "$TESSERA_DIR" || exit 1
 . tests/guest/lib.sh
+quick=0
+if [ "${1:-}" = --quick ]; then
+	quick=1
+	shift
+fi
 fuzz_seed=${1:-}
 failed=0
 n=0
@@ -59,6 +66,12 @@ for ((c = 0; c < cards; c++)); do
 	done
 done
 
+if [ $quick = 1 ]; then
+	check "final rmmod" rmmod_retry
+	guest_report
+	exit $failed
+fi
+
 # ONNX's own node tests (libonnx-testdata), an outside oracle: one KTAP
 # line per case whose operator the card implements, skips with reasons.
 echo "# card 0: onnx conformance"
@@ -70,6 +83,7 @@ check "example vector_add" ./examples/vector_add
 check "example gemm" ./examples/gemm
 check "example mlp" ./examples/mlp
 ./tests/guest/smi-test.sh || failed=1
+./tests/guest/exporter-test.sh || failed=1
 
 # A bounded slice of the ioctl fuzzer (Documentation/qa.rst): about a
 # minute of guest time, every card, before the module reload cycles.

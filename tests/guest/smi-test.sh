@@ -113,7 +113,84 @@ for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do
 done
 check "card 0 runs jobs after reset" bash -c "./tools/demo/accel-demo 0 >/dev/null"
 
-for bad in "-x" "--bogus" "-i" "-i abc" "-l 0" "-l x" "reset" "frobnicate" "-i 99"; do
+
+# Fleet views: --query with CSV and JSON, dmon, events, topo.
+sysfs0=/sys/class/accel/accel0/device
+q=index,pci.bus_id,serial,memory.total,temperature.current,power.draw,resets.driver_engine,driver_version
+csv=$($smi --query=$q --format=csv); rc=$?
+echo "$csv" | sed 's/^/# /'
+check "--query --format=csv: a header and one row per card" \
+	test $rc = 0 -a "$(echo "$csv" | wc -l)" = $((cards + 1))
+check "--query: header names the fields with units" \
+	test "$(echo "$csv" | head -n 1)" = "index,pci.bus_id,serial,memory.total [MiB],temperature.current [C],power.draw [W],resets.driver_engine,driver_version"
+check "--query: card 0's row matches sysfs" python3 -c "
+import csv, sys
+rows = list(csv.reader(sys.stdin))[1:]
+r = rows[0]
+assert r[0] == '0' and r[1] == '$(basename "$(readlink $sysfs0)")', r
+assert r[2] == '$(cat $sysfs0/tessera/serial_number)', r
+assert abs(float(r[3]) - $(cat $sysfs0/tessera/device_memory_bytes) / 2**20) < 0.001, r
+assert 0 < float(r[4]) < 150 and float(r[5]) > 0, r
+assert r[6] == '$(cat $sysfs0/tessera/driver_engine_resets)', r
+assert r[7] == '$(cat /sys/module/tessera/version)', r" <<<"$csv"
+out=$($smi --query=index,memory.total --format=csv,noheader,nounits)
+check "--format=csv,noheader,nounits: rows only" test "$(echo "$out" | wc -l)" = "$cards" -a \
+	"$(echo "$out" | head -n 1)" = "0,$(( $(cat $sysfs0/tessera/device_memory_bytes) >> 20 )).000"
+json=$($smi --query=$q --format=json)
+check "--query --format=json: one object per card, numbers and strings" pyjson "
+assert len(d['cards']) == $cards and d['timestamp'].endswith('Z'), d
+c = d['cards'][0]
+assert c['index'] == 0 and isinstance(c['memory.total'], float) and c['serial'] == '$(cat $sysfs0/tessera/serial_number)', c" <<<"$json"
+check "--query -l 0.3 -c 3: three samples, one header" \
+	test "$($smi --query=index --format=csv -l 0.3 -c 3 | wc -l)" = $((3 * cards + 1))
+out=$($smi dmon -d 0.3 -c 2); rc=$?
+echo "$out" | sed 's/^/# /'
+check "dmon -c 2: two header lines, one line per card per sample" \
+	test $rc = 0 -a "$(echo "$out" | grep -c '^#')" = 2 -a "$(echo "$out" | grep -vc '^#')" = $((2 * cards))
+check "dmon: 12 columns, card 0's clock is the card's" bash -c "
+	echo '$out' | grep -v '^#' | awk '\$2 == 0 { if (NF != 12 || \$5 != $(cat $sysfs0/tessera/clock_mhz)) exit 1; n++ } END { exit n != 2 }'"
+check "dmon --format=csv: header and rows" \
+	test "$($smi dmon -d 0.3 -c 2 --format=csv | wc -l)" = $((2 * cards + 1))
+# events: a corrected ECC error counted by the card and an engine reset by
+# the driver each show up once, with a timestamp, while they happen.
+dbg=/sys/kernel/debug/accel/$(basename "$(readlink $sysfs0)")
+$smi events -i 0 -d 0.2 -c 60 --format=json >/tmp/smi-events.json &
+evpid=$!
+sleep 1
+echo 1 >$dbg/inject_ecc
+sleep 0.5
+TESSERA_CARD=0 ./tests/kselftest/recovery_test -r recovery.a_hang_fails_only_the_hung_job >/dev/null 2>&1
+TESSERA_CARD=0 ./tests/kselftest/recovery_test -r recovery.an_injected_fault_fails_only_its_context >/dev/null 2>&1
+wait $evpid
+sed 's/^/# /' /tmp/smi-events.json
+check "events: card present, then ecc_corrected, engine_reset and context_fault +1, timestamped" python3 -c "
+import json, sys
+ev = [json.loads(l) for l in open('/tmp/smi-events.json')]
+kinds = [e['event'] for e in ev]
+assert kinds[0] == 'card_present', kinds
+assert kinds.count('ecc_corrected') == 1 and kinds.count('engine_reset') == 1, kinds
+assert kinds.count('context_fault') == 1, kinds
+for e in ev:
+    assert e['index'] == 0 and e['timestamp'].endswith('Z'), e
+assert [e for e in ev if e['event'] == 'engine_reset'][0]['detail'].endswith('(+1)'), ev"
+out=$($smi topo); rc=$?
+echo "$out" | sed 's/^/# /'
+check "topo: a row per card, X on the diagonal" \
+	test $rc = 0 -a "$(echo "$out" | grep -c '^card[0-9]')" = "$cards" -a \
+	"$(echo "$out" | grep '^card0' | awk '{print $2}')" = X
+# Each card has its own root port on the VM's one host bridge.
+if [ "$cards" -ge 2 ]; then
+	check "topo: two cards behind their own root ports are PHB apart" \
+		test "$(echo "$out" | grep '^card0' | awk '{print $3}')" = PHB
+fi
+check "topo --json: path and links per card" pyjson "
+assert len(d['cards']) == $cards
+c = d['cards'][0]
+assert c['pcie_path'][-1] == c['pci.bus_id'] and c['links']['0'] == 'X', c" <<<"$($smi topo --json)"
+
+for bad in "-x" "--bogus" "-i" "-i abc" "-l 0" "-l x" "reset" "frobnicate" "-i 99" \
+	"--query=bogus" "--format=csv" "--format=xml --query=index" "dmon -l 1" "topo --query=index" \
+	"-c 2" "dmon -c 0"; do
 	err=$($smi $bad 2>&1 >/dev/null); rc=$?
 	check "bad usage '$bad': one error line, exit 1" \
 		test $rc = 1 -a "$(echo "$err" | wc -l)" = 1 -a -n "$err"

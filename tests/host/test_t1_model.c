@@ -363,7 +363,8 @@ static void test_identity(struct tap *t)
 		return;
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ID), TESSERA_ID_MAGIC);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_VERSION), TESSERA_HW_VERSION(1, 3));
-	CHECK_EQ(t, rd(&fx, TESSERA_REG_CAPS), TESSERA_CAP_MMU | TESSERA_CAP_HBM);
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_CAPS),
+		 TESSERA_CAP_MMU | TESSERA_CAP_HBM | TESSERA_CAP_TELEMETRY2);
 	CHECK_EQ(t, TESSERA_ENGINES_COMPUTE(rd(&fx, TESSERA_REG_ENGINES)), 1);
 	CHECK_EQ(t, TESSERA_ENGINES_DMA(rd(&fx, TESSERA_REG_ENGINES)), 0);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_HBM_SIZE_LO), 1u << 20);
@@ -392,6 +393,54 @@ static void test_identity(struct tap *t)
 	/* 8-byte accesses split low then high */
 	CHECK_EQ(t, t1_bar0_access(fx.t1, TESSERA_REG_ID, &v, 8, false), 0);
 	CHECK_EQ(t, v, TESSERA_ID_MAGIC | (uint64_t)TESSERA_HW_VERSION(1, 3) << 32);
+	fx_fini(&fx);
+}
+
+static uint64_t energy_uj(struct fx *fx)
+{
+	uint32_t lo = rd(fx, TESSERA_REG_ENERGY_UJ_LO);
+
+	return (uint64_t)rd(fx, TESSERA_REG_ENERGY_UJ_HI) << 32 | lo;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * CAPS.TELEMETRY2: fixed thermal limits in order, an average power between
+ * standby and the cap, and an energy counter that grows by about the idle
+ * board power times the time that passed (the model integrates power over
+ * its own clock, so scheduling delays do not lose energy).
+ */
+static void test_telemetry2(struct tap *t)
+{
+	uint64_t e0, e1;
+	double t0, t1, joules, watts;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, 1)))
+		return;
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_TEMP_MAX_MC), 90000);
+	CHECK(t, rd(&fx, TESSERA_REG_TEMP_EMERG_MC) > rd(&fx, TESSERA_REG_TEMP_CRIT_MC));
+	CHECK(t, rd(&fx, TESSERA_REG_TEMP_CRIT_MC) > rd(&fx, TESSERA_REG_TEMP_MAX_MC));
+	watts = rd(&fx, TESSERA_REG_POWER_AVG_MW) / 1000.0;
+	CHECK(t, watts >= 3.0 && watts <= rd(&fx, TESSERA_REG_POWER_CAP_MW) / 1000.0);
+	e0 = energy_uj(&fx);
+	t0 = wall_s();
+	usleep(300000);
+	e1 = energy_uj(&fx);
+	t1 = wall_s();
+	CHECK(t, e1 > e0);
+	/* Idle, the board draws about 25 W; allow a monitor tick either way. */
+	joules = (double)(e1 - e0) / 1e6;
+	CHECK(t, joules > 25.0 * (t1 - t0 - 0.05) * 0.8 && joules < 25.0 * (t1 - t0 + 0.05) * 1.2);
+	/* The high word is latched by the low read. */
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_ENERGY_UJ_HI), (uint32_t)(e1 >> 32));
 	fx_fini(&fx);
 }
 
@@ -1298,6 +1347,7 @@ static void test_dma_space(struct tap *t)
 static const struct tap_test tests[] = {
 	{ "identity registers", test_identity },
 	{ "BAR0 access size and alignment", test_bar0_access_rules },
+	{ "extended telemetry: limits, average power, energy", test_telemetry2 },
 	{ "config space identity", test_config_identity },
 	{ "config capability chain", test_config_caps },
 	{ "config BAR sizing and read-only bits", test_config_bar_sizing },

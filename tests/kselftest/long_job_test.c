@@ -132,13 +132,6 @@ static int bystander_process(uint32_t engine)
 	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 FIXTURE(long_job) {
 	struct client a;
@@ -188,7 +181,7 @@ TEST_F_TIMEOUT(long_job, a_gemm_past_the_watchdog_fails_alone, 240)
 	for (i = 0; i < GEMM_REPEAT; i++)
 		emit_gemm_i8(&self->a, self->mat_va, GEMM_K, self->mat_va, GEMM_K,
 			     self->out_va, GEMM_M, GEMM_M, GEMM_M, GEMM_K);
-	t0 = now_s();
+	t0 = tessera_now_s();
 	ASSERT_EQ(0, client_submit(&self->a, 0, self->a.syncobj));
 
 	/* Another process's job on another engine, while the GEMM runs. */
@@ -198,7 +191,7 @@ TEST_F_TIMEOUT(long_job, a_gemm_past_the_watchdog_fails_alone, 240)
 	EXPECT_EQ(0, bystander_process(1));
 
 	status = tessera_wait_status(self->a.fd, self->a.syncobj);
-	took = now_s() - t0;
+	took = tessera_now_s() - t0;
 	TH_LOG("the GEMM job ended after %.1f s with status %d", took, status);
 	EXPECT_EQ(-ETIMEDOUT, status);
 	/* One engine reset recovered it: no device reset, the card kept. */

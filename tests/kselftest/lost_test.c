@@ -22,18 +22,11 @@ static int fence_status(int fd, uint32_t syncobj)
 	return ret;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 TEST(waiters_return_and_submits_fail_when_the_card_dies)
 {
 	struct drm_tessera_submit s = { .cmd_size = 64 };
-	double start = now_s(), died = 0;
+	double start = tessera_now_s(), died = 0;
 	int fd, ret = 0, completed = 0, failed = 0;
 	uint32_t syncobj, *cmd;
 	uint64_t size;
@@ -48,7 +41,7 @@ TEST(waiters_return_and_submits_fail_when_the_card_dies)
 	s.out_syncobj = syncobj;
 
 	/* Keep the card busy until it goes away (at most 120 s, scaled). */
-	while (now_s() - start < 120.0 * tessera_time_scale()) {
+	while (tessera_now_s() - start < 120.0 * tessera_time_scale()) {
 		ret = tessera_ioctl(fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
 		if (ret)
 			break;
@@ -59,7 +52,7 @@ TEST(waiters_return_and_submits_fail_when_the_card_dies)
 		} else {
 			failed++;
 			if (!died)
-				died = now_s();
+				died = tessera_now_s();
 		}
 	}
 	TH_LOG("%d jobs completed, %d failed, then submit returned %d", completed, failed, ret);

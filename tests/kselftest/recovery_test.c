@@ -99,9 +99,13 @@ TEST_F(recovery, a_hang_fails_only_the_hung_job)
 
 TEST_F(recovery, an_injected_fault_fails_only_its_context)
 {
+	long long faults = tessera_sysfs_counter("context_faults");
+
 	ASSERT_EQ(0, inject("inject_fault", 1));
 	emit_fill(&self->a, self->a.cmd_va + 32768, 64, 7);
 	EXPECT_EQ(-EFAULT, run(&self->a, 1));
+	/* sysfs context_faults: the card's count of context errors */
+	EXPECT_EQ(faults + 1, tessera_sysfs_counter("context_faults"));
 	EXPECT_EQ(DRM_TESSERA_CONTEXT_GUILTY, ctx_status(self->a.fd).flags);
 	EXPECT_EQ(1, ctx_status(self->a.fd).fault_engine);
 

@@ -42,33 +42,6 @@ static int pci_reset(void)
 	return ret;
 }
 
-/*
- * Jobs the driver has put on ring @ring (debugfs "rings" lists them under
- * the ring's line), or -1 when debugfs is not there.
- */
-static int jobs_on_ring(unsigned int ring)
-{
-	char slot[64], path[384], line[256];
-	int n = 0, in = 0;
-	FILE *f;
-
-	tessera_pci_slot(slot, sizeof(slot));
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/rings", slot);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned int id;
-
-		if (sscanf(line, "ring %u", &id) == 1)
-			in = id == ring;
-		else if (in && strstr(line, "on the ring"))
-			n++;
-	}
-	fclose(f);
-	return n;
-}
-
 /* FILL + COPY on every engine in @c's context, checked on the CPU. */
 static void check_every_engine(struct __test_metadata *_metadata, struct client *c)
 {
@@ -153,9 +126,9 @@ TEST_F(pci_reset, jobs_on_the_card_fail_with_ecanceled)
 	 * reset: jobs still in the scheduler's queue run after it and
 	 * succeed.  None can finish before its semaphore is released.
 	 */
-	for (i = 0; i < 3000 && jobs_on_ring(0) >= 0 && jobs_on_ring(0) < STREAM_JOBS; i++)
+	for (i = 0; i < 3000 && tessera_jobs_on_ring(0) >= 0 && tessera_jobs_on_ring(0) < STREAM_JOBS; i++)
 		usleep(1000);
-	ASSERT_EQ(STREAM_JOBS, jobs_on_ring(0)) TH_LOG("jobs not on the ring");
+	ASSERT_EQ(STREAM_JOBS, tessera_jobs_on_ring(0)) TH_LOG("jobs not on the ring");
 	/* Let the first job finish; the second then waits on the engine. */
 	sem[0] = 1;
 	EXPECT_EQ(1, tessera_wait_status(self->a.fd, sync[0]));

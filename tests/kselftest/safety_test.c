@@ -18,13 +18,6 @@
 #include "kselftest_harness.h"
 #include "tessera_test.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static long long module_param(const char *name)
 {
@@ -107,9 +100,9 @@ TEST(unlisted_buffer_closed_mid_job_is_not_handed_out)
 	emit_gemm_i8_bias(&c, m, n, k, a_va, b_va, out_va, bias_va);
 	ASSERT_EQ(0, client_submit(&c, 0, c.syncobj));
 	usleep(300 * 1000);
-	t0 = now_s();
+	t0 = tessera_now_s();
 	ASSERT_EQ(0, tessera_bo_close(c.fd, out));
-	TH_LOG("GEM_CLOSE took %.3f s", now_s() - t0);
+	TH_LOG("GEM_CLOSE took %.3f s", tessera_now_s() - t0);
 
 	/* Another file asks for the same amount of device memory at once. */
 	ASSERT_EQ(0, bo_create_flags(other.fd, (uint64_t)m * n * 4, DRM_TESSERA_BO_DEVICE_MEM,
@@ -252,7 +245,7 @@ TEST(hangs_ban_their_context_and_spare_bystanders)
 	p = tessera_bo_map(b.fd, data, &sz);
 	ASSERT_NE(NULL, p);
 
-	t0 = now_s();
+	t0 = tessera_now_s();
 	for (e = 0; e < compute; e++) {
 		ASSERT_EQ(0, drmSyncobjCreate(a.fd, 0, &hang[e]));
 		a.ndw = 0;
@@ -270,7 +263,7 @@ TEST(hangs_ban_their_context_and_spare_bystanders)
 	}
 	for (e = 0; e < compute; e++)
 		EXPECT_EQ(-ETIMEDOUT, tessera_wait_status(a.fd, hang[e])) TH_LOG("hang %u", e);
-	took = now_s() - t0;
+	took = tessera_now_s() - t0;
 	for (e = 0; e < compute; e++) {
 		EXPECT_EQ(1, tessera_wait_status(b.fd, sb[e])) TH_LOG("bystander job %u", e);
 		EXPECT_EQ(0xb0 + e, p[e * 1024]);
@@ -466,9 +459,9 @@ TEST_F_TIMEOUT(wait_for_submit, ends_after_10_s_despite_restarting_signals, 60)
 	ASSERT_EQ(0, drmSyncobjCreate(self->c.fd, 0, &sync.handle));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
-	t0 = now_s();
+	t0 = tessera_now_s();
 	ret = ioctl(self->c.fd, DRM_IOCTL_TESSERA_SUBMIT, &s) ? -errno : 0;
-	took = now_s() - t0;
+	took = tessera_now_s() - t0;
 	setitimer(ITIMER_REAL, &off, NULL);
 	EXPECT_EQ(-ETIME, ret);
 	/* The kernel's 10 s are not scaled; the slack for a slow guest is. */
@@ -528,9 +521,9 @@ TEST(gem_close_does_not_wait_for_or_break_a_queued_job)
 		ref.handle = data;
 		ASSERT_EQ(0, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
 	}
-	t0 = now_s();
+	t0 = tessera_now_s();
 	ASSERT_EQ(0, tessera_bo_close(c.fd, data));
-	took = now_s() - t0;
+	took = tessera_now_s() - t0;
 	EXPECT_GT(0.5 * tessera_time_scale(), took) TH_LOG("GEM_CLOSE took %.2f s", took);
 	/* Release the held engine: the job behind it runs with its buffer. */
 	c.cmd[60000 / 4] = 1;
@@ -566,9 +559,9 @@ TEST(queue_destroy_does_not_wait_for_queued_jobs)
 		ASSERT_EQ(0, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
 	}
 	qd.queue_id = qc.queue_id;
-	t0 = now_s();
+	t0 = tessera_now_s();
 	EXPECT_EQ(0, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_QUEUE_DESTROY, &qd));
-	took = now_s() - t0;
+	took = tessera_now_s() - t0;
 	EXPECT_GT(0.5 * tessera_time_scale(), took) TH_LOG("QUEUE_DESTROY took %.2f s", took);
 	c.cmd[60000 / 4] = 1;
 	EXPECT_EQ(1, tessera_wait_status(c.fd, wait.handle));

@@ -93,6 +93,50 @@ TEST(hwmon_reports_plausible_sensors)
 	EXPECT_LE(power, cap);
 }
 
+/*
+ * The emulated T1 has CAPS.TELEMETRY2: labels, the throttle and trip
+ * temperatures around the critical one, a 1 s average power and an energy
+ * counter that grows (by at least the card's 3 W standby times the wait).
+ */
+TEST(hwmon_has_labels_limits_average_power_and_energy)
+{
+	char pattern[128], buf[32], fmt[300], path[320];
+	long long max, crit, emerg, avg, cap, e0, e1;
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern), "/sys/class/accel/accel%s/device/hwmon/hwmon*",
+		 tessera_card());
+	ASSERT_EQ(0, glob(pattern, 0, NULL, &g));
+	ASSERT_EQ(1, g.gl_pathc);
+	snprintf(fmt, sizeof(fmt), "%s/%%s", g.gl_pathv[0]);
+	snprintf(path, sizeof(path), fmt, "temp1_label");
+	ASSERT_EQ(0, tessera_read_text(path, buf, sizeof(buf)));
+	EXPECT_STREQ("die\n", buf);
+	snprintf(path, sizeof(path), fmt, "power1_label");
+	ASSERT_EQ(0, tessera_read_text(path, buf, sizeof(buf)));
+	EXPECT_STREQ("board\n", buf);
+	snprintf(path, sizeof(path), fmt, "energy1_label");
+	ASSERT_EQ(0, tessera_read_text(path, buf, sizeof(buf)));
+	EXPECT_STREQ("board\n", buf);
+	max = read_number(fmt, "temp1_max");
+	crit = read_number(fmt, "temp1_crit");
+	emerg = read_number(fmt, "temp1_emergency");
+	EXPECT_EQ(90000, max);
+	EXPECT_LT(max, crit);
+	EXPECT_LT(crit, emerg);
+	avg = read_number(fmt, "power1_average");
+	cap = read_number(fmt, "power1_cap");
+	EXPECT_GE(avg, 3000000);
+	EXPECT_LE(avg, cap);
+	e0 = read_number(fmt, "energy1_input");
+	usleep(500000);
+	e1 = read_number(fmt, "energy1_input");
+	globfree(&g);
+	EXPECT_GT(e0, 0);
+	/* microjoules: 0.5 s at no less than the 3 W standby power */
+	EXPECT_GE(e1 - e0, 1500000);
+}
+
 TEST(fdinfo_engine_time_grows_with_work)
 {
 	struct drm_tessera_submit s = { 0 };

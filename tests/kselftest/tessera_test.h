@@ -84,6 +84,33 @@ static inline long long tessera_sysfs_counter(const char *name)
 }
 
 /* ioctl() that returns 0 or -errno, retrying on EINTR/EAGAIN. */
+/*
+ * Jobs the driver has put on ring @ring (debugfs "rings" lists them under
+ * the ring's line), or -1 when debugfs is not there.
+ */
+static inline int tessera_jobs_on_ring(unsigned int ring)
+{
+	char slot[64], path[384], line[256];
+	int n = 0, in = 0;
+	FILE *f;
+
+	tessera_pci_slot(slot, sizeof(slot));
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/rings", slot);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int id;
+
+		if (sscanf(line, "ring %u", &id) == 1)
+			in = id == ring;
+		else if (in && strstr(line, "on the ring"))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
 static inline int tessera_ioctl(int fd, unsigned long req, void *arg)
 {
 	int ret;
@@ -227,12 +254,23 @@ static inline int tessera_bo_create_va(int fd, uint64_t size, uint32_t *handle, 
 	return ret;
 }
 
-static inline int64_t tessera_abs_timeout(uint64_t ns)
+/* CLOCK_MONOTONIC, the clock of syncobj and fence deadlines. */
+static inline uint64_t tessera_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000ll + ts.tv_nsec + ns;
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static inline double tessera_now_s(void)
+{
+	return tessera_now_ns() / 1e9;
+}
+
+static inline int64_t tessera_abs_timeout(uint64_t ns)
+{
+	return (int64_t)(tessera_now_ns() + ns);
 }
 
 /* A client: an open file, a command buffer and a syncobj. */

@@ -799,6 +799,7 @@ static const struct section {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: accel-bench [--json] [--quick] [--only SECTION[,SECTION...]] [CARD]\n"
+		     "       accel-bench --version\n"
 		     "sections: latency, queue, bo, dma, gemm (default: all)\n");
 }
 
@@ -844,6 +845,10 @@ int main(int argc, char **argv)
 				return 2;
 		} else if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[a], "-V") || !strcmp(argv[a], "--version")) {
+			printf("accel-bench %s (libaccel %d.%d)\n", TESSERA_VERSION,
+			       ACCEL_VERSION_MAJOR, ACCEL_VERSION_MINOR);
 			return 0;
 		} else if (argv[a][0] != '-') {
 			card = (unsigned int)strtoul(argv[a], NULL, 0);

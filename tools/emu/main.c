@@ -44,6 +44,7 @@ static void print_usage(FILE *f)
 		"                  the engines computing at a time (default: nproc)\n"
 		"  --once          exit when the first client disconnects\n"
 		"  -v, --verbose   log protocol events to stderr\n"
+		"  -V, --version   print the version and exit\n"
 		"  -h, --help      show this help\n"
 		"Signals: SIGTERM/SIGINT stop; SIGUSR1 makes the card fall off the bus\n"
 		"(reads return all ones, no DMA, no interrupts) until it exits.\n",
@@ -77,12 +78,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "once", no_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o->socket = optarg;
@@ -129,6 +131,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			print_usage(stdout);
+			exit(0);
+		case 'V':
+			printf("tessera-emu %s\n", TESSERA_VERSION);
 			exit(0);
 		default:
 			print_usage(stderr);

@@ -162,6 +162,7 @@ struct t1 *t1_create(const struct t1_config *cfg,
 	t1->hbm_fd = -1;
 	t1->temp_mc = T1_TEMP_IDLE_MC;
 	t1->power_mw = T1_POWER_IDLE_MW;
+	t1->power_avg_mw = T1_POWER_IDLE_MW;
 	clock_gettime(CLOCK_MONOTONIC, &t1->ts_origin);
 	pthread_mutex_init(&t1->lock, NULL);
 	pthread_mutex_init(&t1->log_lock, NULL);

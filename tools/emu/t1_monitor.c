@@ -23,7 +23,7 @@ uint64_t t1_ring_busy_ns(const struct t1_ring *r, uint64_t now)
 
 uint32_t t1_clock_mhz(const struct t1 *t1)
 {
-	return t1->temp_mc > 90000.0 ? CLOCK_THROTTLE_MHZ : T1_CLOCK_MHZ;
+	return t1->temp_mc > T1_TEMP_MAX_MC ? CLOCK_THROTTLE_MHZ : T1_CLOCK_MHZ;
 }
 
 static void watchdog(struct t1 *t1, uint64_t now)
@@ -67,6 +67,9 @@ static void telemetry(struct t1 *t1, uint64_t now)
 			 (POWER_FULL_MW - T1_POWER_IDLE_MW) * util - t1->power_mw) * a;
 	if (t1->power_mw > T1_POWER_CAP_MW)
 		t1->power_mw = T1_POWER_CAP_MW;
+	a = 1.0 - exp(-(double)dt / 1e9);
+	t1->power_avg_mw += (t1->power_mw - t1->power_avg_mw) * a;
+	t1->energy_uj += t1->power_mw * (double)dt / 1e6;	/* mW x ns = 1e-6 uJ */
 }
 
 void *t1_monitor_thread(void *arg)

@@ -35,6 +35,8 @@
 #define T1_TEMP_CRIT_MC		95000
 #define T1_POWER_IDLE_MW	25000.0
 #define T1_POWER_CAP_MW		300000
+#define T1_TEMP_MAX_MC		90000	/* the clock throttles above it */
+#define T1_TEMP_EMERG_MC	105000	/* board thermal trip (never reached here) */
 
 struct t1;
 
@@ -167,6 +169,9 @@ struct t1 {
 	/* Telemetry (the monitor thread updates it). */
 	double temp_mc;
 	double power_mw;
+	double power_avg_mw;	/* 1 s running average of power_mw */
+	double energy_uj;	/* integral of power_mw since power-on */
+	uint32_t energy_hi_latch;
 	uint64_t last_busy_total;
 	uint64_t last_tick;
 	uint32_t ecc_corrected;

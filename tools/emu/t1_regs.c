@@ -118,7 +118,7 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 	case TESSERA_REG_ID:		return TESSERA_ID_MAGIC;
 	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 3);
 	case TESSERA_REG_CAPS:
-		return TESSERA_CAP_MMU | TESSERA_CAP_HBM |
+		return TESSERA_CAP_MMU | TESSERA_CAP_HBM | TESSERA_CAP_TELEMETRY2 |
 		       (t1->fault_injection ? TESSERA_CAP_FAULT_INJECT : 0);
 	case TESSERA_REG_ENGINES:	return t1->ncompute | t1->ndma << 8;
 	case TESSERA_REG_HBM_SIZE_LO:	return t1->hbm_size;
@@ -146,6 +146,13 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 	case TESSERA_REG_CLOCK_MHZ:	return t1_clock_mhz(t1);
 	case TESSERA_REG_TEMP_CRIT_MC:	return T1_TEMP_CRIT_MC;
 	case TESSERA_REG_POWER_CAP_MW:	return T1_POWER_CAP_MW;
+	case TESSERA_REG_TEMP_MAX_MC:	return T1_TEMP_MAX_MC;
+	case TESSERA_REG_TEMP_EMERG_MC:	return T1_TEMP_EMERG_MC;
+	case TESSERA_REG_POWER_AVG_MW:	return (uint32_t)t1->power_avg_mw;
+	case TESSERA_REG_ENERGY_UJ_LO:
+		t1->energy_hi_latch = (uint64_t)t1->energy_uj >> 32;
+		return (uint32_t)(uint64_t)t1->energy_uj;
+	case TESSERA_REG_ENERGY_UJ_HI:	return t1->energy_hi_latch;
 	case TESSERA_REG_ECC_CORRECTED:	return t1->ecc_corrected;
 	case TESSERA_REG_ECC_UNCORRECTED: return t1->ecc_uncorrected;
 	case TESSERA_REG_ENGINE_RESETS:	return t1->engine_resets;

@@ -28,553 +28,7 @@
 
 #include <pci/pci.h>
 
-#define SMI_JSON_VERSION 1
-#define SMI_SAMPLE_MS 200		/* one-shot utilization sample */
-#define SMI_FILE_MAX 8192		/* bound for any sysfs/proc read */
-#define SMI_MAX_CARDS 64
-
-struct smi_client {
-	char pdev[32];
-	unsigned long long id;
-	int pid;
-	char comm[64];
-	bool has_sys, has_hbm;
-	uint64_t sys_total, sys_resident, hbm_total, hbm_resident;
-	bool has_compute, has_dma;
-	uint64_t compute_ns, dma_ns;
-};
-
-struct smi_scan {
-	struct smi_client *c;
-	size_t n, cap;
-	struct timespec when;
-};
-
-struct smi_card {
-	int index;
-	char sysname[32];		/* accelN */
-	char addr[32];			/* PCI address, domain:bus:dev.fn */
-	char sysdir[PATH_MAX];		/* /sys/class/accel/accelN/device */
-};
-
-struct smi_opts {
-	bool json;
-	double loop;			/* seconds, 0 = once */
-	int index;			/* -1 = all */
-	bool force;
-};
-
-struct smi_ctx {
-	struct pci_access *pacc;
-	struct smi_opts o;
-	struct smi_scan prev;
-	bool have_prev;
-};
-
-static void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("accel-smi: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void pci_err(char *msg, ...) __attribute__((noreturn));
-static void pci_err(char *msg, ...)
-{
-	va_list ap;
-
-	fputs("accel-smi: libpci: ", stderr);
-	va_start(ap, msg);
-	vfprintf(stderr, msg, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static void pci_quiet(char *msg, ...)
-{
-	(void)msg;
-}
-
-/* Bounded read of a whole (small) file; returns bytes read or -errno. */
-static ssize_t read_bounded(const char *path, char *buf, size_t size)
-{
-	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (len + 1 < size) {
-		ssize_t r = read(fd, buf + len, size - 1 - len);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			close(fd);
-			return r;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
-/* First line of a sysfs attribute, trimmed; false if unreadable. */
-static bool read_attr(const char *dir, const char *name, char *buf, size_t size)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return false;
-	if (read_bounded(path, buf, size) < 0)
-		return false;
-	buf[strcspn(buf, "\n")] = '\0';
-	return true;
-}
-
-static bool read_u64(const char *dir, const char *name, uint64_t *v)
-{
-	char buf[64], *end;
-
-	if (!read_attr(dir, name, buf, sizeof(buf)) || !buf[0])
-		return false;
-	errno = 0;
-	*v = strtoull(buf, &end, 0);
-	return !errno && end != buf;
-}
-
-static bool read_s64(const char *dir, const char *name, int64_t *v)
-{
-	char buf[64], *end;
-
-	if (!read_attr(dir, name, buf, sizeof(buf)) || !buf[0])
-		return false;
-	errno = 0;
-	*v = strtoll(buf, &end, 0);
-	return !errno && end != buf;
-}
-
-/* Copies src if it fits; false (dst untouched) if not. */
-static bool copy_str(char *dst, size_t size, const char *src)
-{
-	size_t len = strlen(src);
-
-	if (len >= size)
-		return false;
-	memcpy(dst, src, len + 1);
-	return true;
-}
-
-/* ---- card enumeration ---------------------------------------------------- */
-
-static bool is_tessera(const char *devdir)
-{
-	char path[PATH_MAX], target[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	if (snprintf(path, sizeof(path), "%s/driver", devdir) >= (int)sizeof(path))
-		return false;
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return false;
-	target[n] = '\0';
-	base = strrchr(target, '/');
-	return !strcmp(base ? base + 1 : target, "tessera");
-}
-
-static int card_cmp(const void *a, const void *b)
-{
-	return ((const struct smi_card *)a)->index - ((const struct smi_card *)b)->index;
-}
-
-static size_t find_cards(struct smi_card *cards, size_t max)
-{
-	DIR *d = opendir("/sys/class/accel");
-	struct dirent *e;
-	size_t n = 0;
-
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		die("cannot read /sys/class/accel: %s", strerror(errno));
-	}
-	while ((e = readdir(d)) && n < max) {
-		struct smi_card *c = &cards[n];
-		char link[PATH_MAX], target[PATH_MAX], *end;
-		const char *base;
-		ssize_t len;
-		long idx;
-
-		if (strncmp(e->d_name, "accel", 5) || !isdigit((unsigned char)e->d_name[5]))
-			continue;
-		idx = strtol(e->d_name + 5, &end, 10);
-		if (*end || idx < 0 || idx > INT_MAX)
-			continue;
-		snprintf(c->sysdir, sizeof(c->sysdir), "/sys/class/accel/%s/device", e->d_name);
-		if (!is_tessera(c->sysdir))
-			continue;
-		snprintf(link, sizeof(link), "/sys/class/accel/%s/device", e->d_name);
-		len = readlink(link, target, sizeof(target) - 1);
-		if (len < 0)
-			continue;
-		target[len] = '\0';
-		base = strrchr(target, '/');
-		if (!copy_str(c->addr, sizeof(c->addr), base ? base + 1 : target) ||
-		    !copy_str(c->sysname, sizeof(c->sysname), e->d_name))
-			continue;
-		c->index = (int)idx;
-		n++;
-	}
-	closedir(d);
-	qsort(cards, n, sizeof(*cards), card_cmp);
-	return n;
-}
-
-/* ---- fdinfo scan ---------------------------------------------------------- */
-
-/* "123", "4 KiB", "5 MiB", "6 GiB" -> bytes */
-static uint64_t parse_size(const char *v)
-{
-	char *end;
-	uint64_t n = strtoull(v, &end, 10);
-
-	while (*end == ' ')
-		end++;
-	if (!strncmp(end, "KiB", 3))
-		n <<= 10;
-	else if (!strncmp(end, "MiB", 3))
-		n <<= 20;
-	else if (!strncmp(end, "GiB", 3))
-		n <<= 30;
-	return n;
-}
-
-static void scan_free(struct smi_scan *s)
-{
-	free(s->c);
-	memset(s, 0, sizeof(*s));
-}
-
-static struct smi_client *scan_find(const struct smi_scan *s, const char *pdev,
-				    unsigned long long id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->c[i].id == id && !strcmp(s->c[i].pdev, pdev))
-			return &s->c[i];
-	return NULL;
-}
-
-/* Parses one fdinfo file; true if it is a tessera client. */
-static bool parse_fdinfo(char *text, struct smi_client *cl)
-{
-	bool tessera = false, have_id = false, have_pdev = false;
-
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char *v = strchr(line, ':');
-
-		if (!v)
-			continue;
-		*v++ = '\0';
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (!strcmp(line, "drm-driver")) {
-			tessera = !strcmp(v, "tessera");
-		} else if (!strcmp(line, "drm-pdev")) {
-			snprintf(cl->pdev, sizeof(cl->pdev), "%s", v);
-			have_pdev = true;
-		} else if (!strcmp(line, "drm-client-id")) {
-			cl->id = strtoull(v, NULL, 10);
-			have_id = true;
-		} else if (!strcmp(line, "drm-engine-compute")) {
-			cl->compute_ns = strtoull(v, NULL, 10);
-			cl->has_compute = true;
-		} else if (!strcmp(line, "drm-engine-dma")) {
-			cl->dma_ns = strtoull(v, NULL, 10);
-			cl->has_dma = true;
-		} else if (!strcmp(line, "drm-total-system")) {
-			cl->sys_total = parse_size(v);
-			cl->has_sys = true;
-		} else if (!strcmp(line, "drm-resident-system")) {
-			cl->sys_resident = parse_size(v);
-		} else if (!strcmp(line, "drm-total-hbm")) {
-			cl->hbm_total = parse_size(v);
-			cl->has_hbm = true;
-		} else if (!strcmp(line, "drm-resident-hbm")) {
-			cl->hbm_resident = parse_size(v);
-		}
-	}
-	return tessera && have_id && have_pdev;
-}
-
-static void scan_pid(struct smi_scan *s, const char *pid_name, char *buf)
-{
-	char dir[64], path[128];
-	struct dirent *e;
-	char comm[64] = "?";
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "/proc/%s/fdinfo", pid_name);
-	d = opendir(dir);
-	if (!d)
-		return;		/* gone, or not ours to read: both normal */
-	while ((e = readdir(d))) {
-		struct smi_client cl = { 0 };
-
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= (int)sizeof(path))
-			continue;
-		if (read_bounded(path, buf, SMI_FILE_MAX) < 0)
-			continue;	/* ENOENT/ESRCH: fd or process went away */
-		if (!strstr(buf, "drm-driver:"))
-			continue;
-		if (!parse_fdinfo(buf, &cl))
-			continue;
-		if (scan_find(s, cl.pdev, cl.id))
-			continue;	/* dup'd or inherited fd: same client */
-		if (!strcmp(comm, "?")) {
-			snprintf(path, sizeof(path), "/proc/%s/comm", pid_name);
-			if (read_bounded(path, comm, sizeof(comm)) >= 0)
-				comm[strcspn(comm, "\n")] = '\0';
-			else
-				snprintf(comm, sizeof(comm), "?");
-		}
-		cl.pid = atoi(pid_name);
-		snprintf(cl.comm, sizeof(cl.comm), "%s", comm);
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 16;
-			struct smi_client *c = realloc(s->c, cap * sizeof(*c));
-
-			if (!c)
-				die("out of memory");
-			s->c = c;
-			s->cap = cap;
-		}
-		s->c[s->n++] = cl;
-	}
-	closedir(d);
-}
-
-static void scan_clients(struct smi_scan *s)
-{
-	char *buf = malloc(SMI_FILE_MAX);
-	struct dirent *e;
-	DIR *d;
-
-	if (!buf)
-		die("out of memory");
-	memset(s, 0, sizeof(*s));
-	d = opendir("/proc");
-	if (!d)
-		die("cannot read /proc: %s", strerror(errno));
-	while ((e = readdir(d)))
-		if (isdigit((unsigned char)e->d_name[0]))
-			scan_pid(s, e->d_name, buf);
-	closedir(d);
-	free(buf);
-	clock_gettime(CLOCK_MONOTONIC, &s->when);
-}
-
-static double ts_diff(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
-}
-
-/* ---- gathering one card ----------------------------------------------------- */
-
-struct smi_info {
-	char hw_version[32], serial[64];
-	/* runtime PM status before this sample read anything ("" unknown) */
-	char pm_state[24];
-	bool has_compute_engines, has_dma_engines;
-	uint64_t compute_engines, dma_engines;
-	bool has_mem_total;
-	uint64_t mem_total, hbm_used, sys_used;
-	double util_compute, util_dma, interval_s;
-	bool has_util_compute, has_util_dma;
-	bool has_temp, has_temp_crit, has_power, has_power_cap;
-	int64_t temp_mc, temp_crit_mc, power_uw, power_cap_uw;
-	bool has_clock, has_ecc_c, has_ecc_u, has_er, has_der, has_dder;
-	uint64_t clock_mhz, ecc_c, ecc_u, engine_resets, drv_engine_resets, drv_device_resets;
-	/* PCI */
-	unsigned int vendor, device, subvendor, subdevice;
-	bool has_ids;
-	char vendor_name[128], device_name[128];
-	bool has_link, has_link_max;
-	double link_gts, link_max_gts;
-	unsigned int link_width, link_max_width;
-	size_t nclients;
-};
-
-static double lnk_speed(unsigned int code)
-{
-	static const double gts[] = { 0, 2.5, 5.0, 8.0, 16.0, 32.0, 64.0 };
-
-	return code < sizeof(gts) / sizeof(gts[0]) ? gts[code] : 0;
-}
-
-static void gather_pci(struct smi_ctx *ctx, const struct smi_card *card, struct smi_info *in)
-{
-	unsigned int dom, bus, dev, fn;
-	struct pci_dev *pd;
-	struct pci_cap *cap;
-	char buf[64];
-
-	if (sscanf(card->addr, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
-		return;
-	pd = pci_get_dev(ctx->pacc, (int)dom, (int)bus, (int)dev, (int)fn);
-	if (!pd)
-		return;
-	pci_fill_info(pd, PCI_FILL_IDENT | PCI_FILL_CAPS);
-	in->vendor = pd->vendor_id;
-	in->device = pd->device_id;
-	in->has_ids = true;
-	in->subvendor = pci_read_word(pd, PCI_SUBSYSTEM_VENDOR_ID);
-	in->subdevice = pci_read_word(pd, PCI_SUBSYSTEM_ID);
-	pci_lookup_name(ctx->pacc, in->vendor_name, sizeof(in->vendor_name),
-			PCI_LOOKUP_VENDOR, pd->vendor_id);
-	pci_lookup_name(ctx->pacc, in->device_name, sizeof(in->device_name),
-			PCI_LOOKUP_DEVICE, pd->vendor_id, pd->device_id);
-	/* The PCIe capability is beyond the 64 bytes non-root may read. */
-	cap = pci_find_cap(pd, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
-	if (cap) {
-		unsigned int sta = pci_read_word(pd, cap->addr + PCI_EXP_LNKSTA);
-		uint32_t lcap = pci_read_long(pd, cap->addr + PCI_EXP_LNKCAP);
-
-		if (sta != 0xffff && (sta & PCI_EXP_LNKSTA_SPEED)) {
-			in->link_gts = lnk_speed(sta & PCI_EXP_LNKSTA_SPEED);
-			in->link_width = (sta & PCI_EXP_LNKSTA_WIDTH) >> 4;
-			in->has_link = true;
-		}
-		if (lcap != 0xffffffff && (lcap & PCI_EXP_LNKCAP_SPEED)) {
-			in->link_max_gts = lnk_speed(lcap & PCI_EXP_LNKCAP_SPEED);
-			in->link_max_width = (lcap & PCI_EXP_LNKCAP_WIDTH) >> 4;
-			in->has_link_max = true;
-		}
-	}
-	pci_free_dev(pd);
-	/* Unprivileged fallback: the kernel's own view of the link. */
-	if (!in->has_link && read_attr(card->sysdir, "current_link_speed", buf, sizeof(buf))) {
-		uint64_t w;
-
-		in->link_gts = strtod(buf, NULL);
-		if (in->link_gts > 0 && read_u64(card->sysdir, "current_link_width", &w)) {
-			in->link_width = (unsigned int)w;
-			in->has_link = true;
-		}
-	}
-	if (!in->has_link_max && read_attr(card->sysdir, "max_link_speed", buf, sizeof(buf))) {
-		uint64_t w;
-
-		in->link_max_gts = strtod(buf, NULL);
-		if (in->link_max_gts > 0 && read_u64(card->sysdir, "max_link_width", &w)) {
-			in->link_max_width = (unsigned int)w;
-			in->has_link_max = true;
-		}
-	}
-}
-
-static void gather_hwmon(const struct smi_card *card, struct smi_info *in)
-{
-	char dir[PATH_MAX], hw[PATH_MAX + 300];
-	struct dirent *e;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s/hwmon", card->sysdir);
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "hwmon", 5))
-			continue;
-		snprintf(hw, sizeof(hw), "%s/%s", dir, e->d_name);
-		in->has_temp = read_s64(hw, "temp1_input", &in->temp_mc);
-		in->has_temp_crit = read_s64(hw, "temp1_crit", &in->temp_crit_mc);
-		in->has_power = read_s64(hw, "power1_input", &in->power_uw);
-		in->has_power_cap = read_s64(hw, "power1_cap", &in->power_cap_uw);
-		break;
-	}
-	closedir(d);
-}
-
-static void gather(struct smi_ctx *ctx, const struct smi_card *card,
-		   const struct smi_scan *now, struct smi_info *in)
-{
-	char t[PATH_MAX];
-	uint64_t dc = 0, dd = 0;
-	bool any = false;
-
-	memset(in, 0, sizeof(*in));
-	/* First: reading the card's sensors below wakes a sleeping card. */
-	if (!read_attr(card->sysdir, "power/runtime_status", in->pm_state, sizeof(in->pm_state)))
-		in->pm_state[0] = '\0';
-	snprintf(t, sizeof(t), "%s/tessera", card->sysdir);
-	if (!read_attr(t, "hw_version", in->hw_version, sizeof(in->hw_version)))
-		in->hw_version[0] = '\0';
-	if (!read_attr(t, "serial_number", in->serial, sizeof(in->serial)))
-		in->serial[0] = '\0';
-	in->has_compute_engines = read_u64(t, "compute_engines", &in->compute_engines);
-	in->has_dma_engines = read_u64(t, "dma_engines", &in->dma_engines);
-	in->has_mem_total = read_u64(t, "device_memory_bytes", &in->mem_total);
-	in->has_clock = read_u64(t, "clock_mhz", &in->clock_mhz);
-	in->has_ecc_c = read_u64(t, "ecc_corrected", &in->ecc_c);
-	in->has_ecc_u = read_u64(t, "ecc_uncorrected", &in->ecc_u);
-	in->has_er = read_u64(t, "engine_resets", &in->engine_resets);
-	in->has_der = read_u64(t, "driver_engine_resets", &in->drv_engine_resets);
-	in->has_dder = read_u64(t, "driver_device_resets", &in->drv_device_resets);
-	gather_hwmon(card, in);
-	gather_pci(ctx, card, in);
-
-	for (size_t i = 0; i < now->n; i++) {
-		const struct smi_client *c = &now->c[i], *p;
-
-		if (strcmp(c->pdev, card->addr))
-			continue;
-		in->nclients++;
-		in->hbm_used += c->hbm_total;
-		in->sys_used += c->sys_total;
-		if (!ctx->have_prev)
-			continue;
-		p = scan_find(&ctx->prev, c->pdev, c->id);
-		if (!p)
-			continue;	/* new client: no baseline yet */
-		any = true;
-		if (c->compute_ns > p->compute_ns)
-			dc += c->compute_ns - p->compute_ns;
-		if (c->dma_ns > p->dma_ns)
-			dd += c->dma_ns - p->dma_ns;
-	}
-	(void)any;
-	if (ctx->have_prev) {
-		double dt = ts_diff(&ctx->prev.when, &now->when);
-
-		in->interval_s = dt;
-		if (dt > 0 && in->has_compute_engines && in->compute_engines) {
-			in->util_compute = 100.0 * (double)dc / (dt * 1e9 * (double)in->compute_engines);
-			if (in->util_compute > 100.0)
-				in->util_compute = 100.0;
-			in->has_util_compute = true;
-		}
-		if (dt > 0 && in->has_dma_engines && in->dma_engines) {
-			in->util_dma = 100.0 * (double)dd / (dt * 1e9 * (double)in->dma_engines);
-			if (in->util_dma > 100.0)
-				in->util_dma = 100.0;
-			in->has_util_dma = true;
-		}
-	}
-}
+#include "smi.h"
 
 /* ---- output -------------------------------------------------------------- */
 
@@ -805,6 +259,567 @@ static void print_table_card(const struct smi_card *card, const struct smi_info 
 
 /* ---- main views -------------------------------------------------------------- */
 
+/* ---- --query, dmon, events: fields for scripts ------------------------------ */
+
+enum smi_kind { K_STR, K_INT, K_NUM };
+
+struct smi_val {
+	enum smi_kind kind;
+	bool has;
+	char s[128];
+	int64_t i;
+	double d;
+};
+
+/* Field names follow nvidia-smi's --query-gpu where there is one. */
+static const struct smi_field {
+	const char *name, *unit, *help;
+} smi_fields[] = {
+	{ "timestamp", NULL, "time of the sample, ISO 8601 UTC with milliseconds" },
+	{ "index", NULL, "card index N of /dev/accel/accelN" },
+	{ "name", NULL, "device name (PCI ids database)" },
+	{ "pci.bus_id", NULL, "PCI address, domain:bus:device.function" },
+	{ "pci.device_id", NULL, "PCI vendor:device id" },
+	{ "serial", NULL, "board serial number" },
+	{ "hw_version", NULL, "hardware version, major.minor" },
+	{ "driver_version", NULL, "tessera.ko version (MODULE_VERSION)" },
+	{ "power_state", NULL, "runtime PM status: active (D0), suspended (D3hot), ..." },
+	{ "numa_node", NULL, "NUMA node of the card's PCI function" },
+	{ "engines.compute", NULL, "compute engines" },
+	{ "engines.dma", NULL, "DMA engines" },
+	{ "memory.total", "MiB", "device memory" },
+	{ "memory.used", "MiB", "device memory used by clients (fdinfo drm-total-hbm)" },
+	{ "memory.host_used", "MiB", "host memory used by clients (fdinfo drm-total-system)" },
+	{ "utilization.compute", "%", "compute engines busy over the sample interval" },
+	{ "utilization.dma", "%", "DMA engines busy over the sample interval" },
+	{ "temperature.current", "C", "die temperature" },
+	{ "temperature.max", "C", "temperature above which the card throttles its clock" },
+	{ "temperature.crit", "C", "critical temperature" },
+	{ "temperature.emergency", "C", "temperature at which the card shuts its engines down" },
+	{ "power.draw", "W", "board power" },
+	{ "power.average", "W", "board power averaged by the card" },
+	{ "power.cap", "W", "board power limit" },
+	{ "energy.total", "J", "energy the board used since the card's power-on" },
+	{ "clocks.current", "MHz", "engine clock" },
+	{ "ecc.corrected", NULL, "corrected device-memory ECC errors since power-on" },
+	{ "ecc.uncorrected", NULL, "uncorrected device-memory ECC errors since power-on" },
+	{ "context_faults", NULL, "context errors (faults, invalid commands) the card counted" },
+	{ "resets.engine", NULL, "engine resets the card counted" },
+	{ "resets.driver_engine", NULL, "engine resets the driver performed (hangs)" },
+	{ "resets.driver_device", NULL, "whole-card resets (the driver's and PCI function resets)" },
+	{ "pcie.link.speed", "GT/s", "current PCIe link speed" },
+	{ "pcie.link.width", NULL, "current PCIe link width" },
+	{ "pcie.link.speed.max", "GT/s", "maximum PCIe link speed" },
+	{ "pcie.link.width.max", NULL, "maximum PCIe link width" },
+	{ "processes", NULL, "clients (open files) on the card" },
+};
+#define SMI_NFIELDS (sizeof(smi_fields) / sizeof(smi_fields[0]))
+#define SMI_MAX_QUERY 64
+
+static void now_iso(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	size_t len;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	len = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + len, size - len, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+static void driver_version(char *buf, size_t size)
+{
+	if (!read_attr("/sys/module/tessera", "version", buf, size))
+		buf[0] = '\0';
+}
+
+static void vstr(struct smi_val *v, const char *s)
+{
+	v->kind = K_STR;
+	v->has = s && *s;
+	if (v->has)
+		snprintf(v->s, sizeof(v->s), "%s", s);
+}
+
+static void vint(struct smi_val *v, bool has, int64_t i)
+{
+	v->kind = K_INT;
+	v->has = has;
+	v->i = i;
+}
+
+static void vnum(struct smi_val *v, bool has, double d)
+{
+	v->kind = K_NUM;
+	v->has = has;
+	v->d = d;
+}
+
+static void field_value(size_t f, const struct smi_card *card, const struct smi_info *in,
+			const char *stamp, const char *drv, struct smi_val *v)
+{
+	const char *n = smi_fields[f].name;
+	char buf[64];
+
+	memset(v, 0, sizeof(*v));
+	if (!strcmp(n, "timestamp")) {
+		vstr(v, stamp);
+	} else if (!strcmp(n, "index")) {
+		vint(v, true, card->index);
+	} else if (!strcmp(n, "name")) {
+		vstr(v, in->device_name);
+	} else if (!strcmp(n, "pci.bus_id")) {
+		vstr(v, card->addr);
+	} else if (!strcmp(n, "pci.device_id")) {
+		snprintf(buf, sizeof(buf), "%04x:%04x", in->vendor, in->device);
+		vstr(v, in->has_ids ? buf : NULL);
+	} else if (!strcmp(n, "serial")) {
+		vstr(v, in->serial);
+	} else if (!strcmp(n, "hw_version")) {
+		vstr(v, in->hw_version);
+	} else if (!strcmp(n, "driver_version")) {
+		vstr(v, drv);
+	} else if (!strcmp(n, "power_state")) {
+		vstr(v, in->pm_state);
+	} else if (!strcmp(n, "numa_node")) {
+		vint(v, in->has_numa, in->numa_node);
+	} else if (!strcmp(n, "engines.compute")) {
+		vint(v, in->has_compute_engines, (int64_t)in->compute_engines);
+	} else if (!strcmp(n, "engines.dma")) {
+		vint(v, in->has_dma_engines, (int64_t)in->dma_engines);
+	} else if (!strcmp(n, "memory.total")) {
+		vnum(v, in->has_mem_total, (double)in->mem_total / (1 << 20));
+	} else if (!strcmp(n, "memory.used")) {
+		vnum(v, true, (double)in->hbm_used / (1 << 20));
+	} else if (!strcmp(n, "memory.host_used")) {
+		vnum(v, true, (double)in->sys_used / (1 << 20));
+	} else if (!strcmp(n, "utilization.compute")) {
+		vnum(v, in->has_util_compute, in->util_compute);
+	} else if (!strcmp(n, "utilization.dma")) {
+		vnum(v, in->has_util_dma, in->util_dma);
+	} else if (!strcmp(n, "temperature.current")) {
+		vnum(v, in->has_temp, (double)in->temp_mc / 1000.0);
+	} else if (!strcmp(n, "temperature.max")) {
+		vnum(v, in->has_temp_max, (double)in->temp_max_mc / 1000.0);
+	} else if (!strcmp(n, "temperature.crit")) {
+		vnum(v, in->has_temp_crit, (double)in->temp_crit_mc / 1000.0);
+	} else if (!strcmp(n, "temperature.emergency")) {
+		vnum(v, in->has_temp_emerg, (double)in->temp_emerg_mc / 1000.0);
+	} else if (!strcmp(n, "power.draw")) {
+		vnum(v, in->has_power, (double)in->power_uw / 1e6);
+	} else if (!strcmp(n, "power.average")) {
+		vnum(v, in->has_power_avg, (double)in->power_avg_uw / 1e6);
+	} else if (!strcmp(n, "power.cap")) {
+		vnum(v, in->has_power_cap, (double)in->power_cap_uw / 1e6);
+	} else if (!strcmp(n, "energy.total")) {
+		vnum(v, in->has_energy, (double)in->energy_uj / 1e6);
+	} else if (!strcmp(n, "clocks.current")) {
+		vint(v, in->has_clock, (int64_t)in->clock_mhz);
+	} else if (!strcmp(n, "ecc.corrected")) {
+		vint(v, in->has_ecc_c, (int64_t)in->ecc_c);
+	} else if (!strcmp(n, "ecc.uncorrected")) {
+		vint(v, in->has_ecc_u, (int64_t)in->ecc_u);
+	} else if (!strcmp(n, "context_faults")) {
+		vint(v, in->has_cf, (int64_t)in->context_faults);
+	} else if (!strcmp(n, "resets.engine")) {
+		vint(v, in->has_er, (int64_t)in->engine_resets);
+	} else if (!strcmp(n, "resets.driver_engine")) {
+		vint(v, in->has_der, (int64_t)in->drv_engine_resets);
+	} else if (!strcmp(n, "resets.driver_device")) {
+		vint(v, in->has_dder, (int64_t)in->drv_device_resets);
+	} else if (!strcmp(n, "pcie.link.speed")) {
+		vnum(v, in->has_link, in->link_gts);
+	} else if (!strcmp(n, "pcie.link.width")) {
+		vint(v, in->has_link, in->link_width);
+	} else if (!strcmp(n, "pcie.link.speed.max")) {
+		vnum(v, in->has_link_max, in->link_max_gts);
+	} else if (!strcmp(n, "pcie.link.width.max")) {
+		vint(v, in->has_link_max, in->link_max_width);
+	} else if (!strcmp(n, "processes")) {
+		vint(v, true, (int64_t)in->nclients);
+	}
+}
+
+/* "a,b,c" -> field indices; dies on an unknown name. */
+static size_t parse_query(const char *list, size_t *out)
+{
+	char buf[2048], *tok, *save;
+	size_t n = 0;
+
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
+		die("--query list too long");
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t f;
+
+		while (*tok == ' ')
+			tok++;
+		for (f = 0; f < SMI_NFIELDS; f++)
+			if (!strcmp(tok, smi_fields[f].name))
+				break;
+		if (f == SMI_NFIELDS)
+			die("unknown field '%s' (see --help-query)", tok);
+		if (n == SMI_MAX_QUERY)
+			die("more than %d fields", SMI_MAX_QUERY);
+		out[n++] = f;
+	}
+	if (!n)
+		die("--query needs at least one field (see --help-query)");
+	return n;
+}
+
+static void help_query(void)
+{
+	printf("Fields for --query (units in brackets; CSV prints them in the header):\n");
+	for (size_t f = 0; f < SMI_NFIELDS; f++) {
+		char name[48];
+
+		snprintf(name, sizeof(name), "%s%s%s%s", smi_fields[f].name,
+			 smi_fields[f].unit ? " [" : "", smi_fields[f].unit ? smi_fields[f].unit : "",
+			 smi_fields[f].unit ? "]" : "");
+		printf("  %-28s %s\n", name, smi_fields[f].help);
+	}
+}
+
+/* RFC 4180: quote a string with a comma, quote or line break. */
+static void csv_str(const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_val(const struct smi_val *v, bool json)
+{
+	if (!v->has) {
+		fputs(json ? "null" : "", stdout);
+		return;
+	}
+	switch (v->kind) {
+	case K_STR:
+		if (json)
+			json_str(v->s);
+		else
+			csv_str(v->s);
+		break;
+	case K_INT:
+		printf("%" PRId64, v->i);
+		break;
+	case K_NUM:
+		printf("%.3f", v->d);
+		break;
+	}
+}
+
+static void print_query_header(const struct smi_opts *o)
+{
+	for (size_t i = 0; i < o->nquery; i++) {
+		const struct smi_field *f = &smi_fields[o->query[i]];
+
+		if (i)
+			putchar(',');
+		fputs(f->name, stdout);
+		if (f->unit && !o->nounits)
+			printf(" [%s]", f->unit);
+	}
+	putchar('\n');
+}
+
+/* One CSV row, or one JSON object, for a card. */
+static void print_query_card(const struct smi_opts *o, const struct smi_card *card,
+			     const struct smi_info *in, const char *stamp, const char *drv)
+{
+	struct smi_val v;
+
+	if (o->fmt == FMT_JSON)
+		putchar('{');
+	for (size_t i = 0; i < o->nquery; i++) {
+		field_value(o->query[i], card, in, stamp, drv, &v);
+		if (i)
+			putchar(',');
+		if (o->fmt == FMT_JSON) {
+			json_str(smi_fields[o->query[i]].name);
+			putchar(':');
+		}
+		print_val(&v, o->fmt == FMT_JSON);
+	}
+	putchar(o->fmt == FMT_JSON ? '}' : '\n');
+}
+
+/* ---- dmon: one line per card per interval --------------------------------- */
+
+static const char *const dmon_fields =
+	"timestamp,index,power.draw,temperature.current,clocks.current,utilization.compute,"
+	"utilization.dma,memory.used,ecc.corrected,ecc.uncorrected,resets.driver_engine,"
+	"resets.driver_device";
+
+static void dmon_header(void)
+{
+	printf("# %-8s %4s %6s %5s %5s %5s %5s %8s %5s %5s %5s %5s\n", "time", "card", "pwr",
+	       "temp", "clk", "comp", "dma", "mem", "sbe", "dbe", "rst", "drst");
+	printf("# %-8s %4s %6s %5s %5s %5s %5s %8s %5s %5s %5s %5s\n", "UTC", "", "W", "C", "MHz",
+	       "%", "%", "MiB", "", "", "", "");
+}
+
+static void dmon_num(int width, int prec, bool has, double v)
+{
+	if (has)
+		printf(" %*.*f", width, prec, v);
+	else
+		printf(" %*s", width, "-");
+}
+
+static void dmon_line(const struct smi_card *card, const struct smi_info *in, const char *stamp)
+{
+	printf("  %-8.8s %4d", stamp + 11, card->index);
+	dmon_num(6, 1, in->has_power, (double)in->power_uw / 1e6);
+	dmon_num(5, 1, in->has_temp, (double)in->temp_mc / 1000.0);
+	dmon_num(5, 0, in->has_clock, (double)in->clock_mhz);
+	dmon_num(5, 1, in->has_util_compute, in->util_compute);
+	dmon_num(5, 1, in->has_util_dma, in->util_dma);
+	dmon_num(8, 1, true, (double)in->hbm_used / (1 << 20));
+	dmon_num(5, 0, in->has_ecc_c, (double)in->ecc_c);
+	dmon_num(5, 0, in->has_ecc_u, (double)in->ecc_u);
+	dmon_num(5, 0, in->has_der, (double)in->drv_engine_resets);
+	dmon_num(5, 0, in->has_dder, (double)in->drv_device_resets);
+	putchar('\n');
+}
+
+/* ---- events: what changed since the last sample --------------------------- */
+
+struct smi_evstate {
+	bool seen;
+	char addr[32];
+	struct smi_info in;
+	bool hot, crit, capped;
+};
+
+static void event(const struct smi_opts *o, const char *stamp, const struct smi_card *card,
+		  const char *addr, const char *type, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+static void event(const struct smi_opts *o, const char *stamp, const struct smi_card *card,
+		  const char *addr, const char *type, const char *fmt, ...)
+{
+	char detail[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (o->fmt == FMT_JSON) {
+		printf("{\"timestamp\":");
+		json_str(stamp);
+		printf(",\"index\":%d,\"pci.bus_id\":", card->index);
+		json_str(addr);
+		printf(",\"event\":");
+		json_str(type);
+		printf(",\"detail\":");
+		json_str(detail);
+		printf("}\n");
+	} else if (o->fmt == FMT_CSV) {
+		printf("%s,%d,%s,%s,", stamp, card->index, addr, type);
+		csv_str(detail);
+		putchar('\n');
+	} else {
+		printf("%s  card %d  %s  %-16s %s\n", stamp, card->index, addr, type, detail);
+	}
+}
+
+/* A counter that went up: one event saying by how much. */
+static void ev_count(const struct smi_opts *o, const char *stamp, const struct smi_card *card,
+		     const char *type, bool has, bool had, uint64_t now, uint64_t before)
+{
+	if (has && had && now > before)
+		event(o, stamp, card, card->addr, type, "%" PRIu64 " (+%" PRIu64 ")", now, now - before);
+	else if (has && had && now < before)
+		event(o, stamp, card, card->addr, type, "%" PRIu64 " (counter went back from %" PRIu64
+		      ": the card or the driver started again)", now, before);
+}
+
+/* A level crossed: an event when it starts and one when it ends. */
+static void ev_level(const struct smi_opts *o, const char *stamp, const struct smi_card *card,
+		     const char *type, bool *state, bool now, const char *what)
+{
+	if (now == *state)
+		return;
+	*state = now;
+	event(o, stamp, card, card->addr, type, "%s %s", now ? "begin:" : "end:", what);
+}
+
+static void events_card(const struct smi_opts *o, const char *stamp, const struct smi_card *card,
+			const struct smi_info *in, struct smi_evstate *st)
+{
+	const struct smi_info *p = &st->in;
+	char what[128];
+
+	if (!st->seen || strcmp(st->addr, card->addr)) {
+		event(o, stamp, card, card->addr, "card_present",
+		      "hw %s, serial %s", in->hw_version[0] ? in->hw_version : NA,
+		      in->serial[0] ? in->serial : NA);
+		st->hot = st->crit = st->capped = false;
+	} else {
+		ev_count(o, stamp, card, "engine_reset", in->has_der, p->has_der,
+			 in->drv_engine_resets, p->drv_engine_resets);
+		ev_count(o, stamp, card, "device_reset", in->has_dder, p->has_dder,
+			 in->drv_device_resets, p->drv_device_resets);
+		ev_count(o, stamp, card, "context_fault", in->has_cf, p->has_cf,
+			 in->context_faults, p->context_faults);
+		ev_count(o, stamp, card, "ecc_corrected", in->has_ecc_c, p->has_ecc_c,
+			 in->ecc_c, p->ecc_c);
+		ev_count(o, stamp, card, "ecc_uncorrected", in->has_ecc_u, p->has_ecc_u,
+			 in->ecc_u, p->ecc_u);
+	}
+	if (in->has_temp && in->has_temp_max) {
+		snprintf(what, sizeof(what), "temperature %.1f C, throttling above %.1f C",
+			 (double)in->temp_mc / 1000.0, (double)in->temp_max_mc / 1000.0);
+		ev_level(o, stamp, card, "thermal_throttle", &st->hot,
+			 in->temp_mc > in->temp_max_mc, what);
+	}
+	if (in->has_temp && in->has_temp_crit) {
+		snprintf(what, sizeof(what), "temperature %.1f C, critical %.1f C",
+			 (double)in->temp_mc / 1000.0, (double)in->temp_crit_mc / 1000.0);
+		ev_level(o, stamp, card, "thermal_critical", &st->crit,
+			 in->temp_mc >= in->temp_crit_mc, what);
+	}
+	if (in->has_power && in->has_power_cap) {
+		snprintf(what, sizeof(what), "power %.1f W, cap %.1f W",
+			 (double)in->power_uw / 1e6, (double)in->power_cap_uw / 1e6);
+		ev_level(o, stamp, card, "power_limit", &st->capped,
+			 in->power_uw >= in->power_cap_uw, what);
+	}
+	st->seen = true;
+	snprintf(st->addr, sizeof(st->addr), "%s", card->addr);
+	st->in = *in;
+}
+
+/* ---- topo: how the cards hang together ------------------------------------ */
+
+struct smi_topo {
+	char path[PATH_MAX];		/* /sys/devices/pci0000:00/.../0000:01:00.0 */
+	char *comp[32];			/* its components below /sys/devices */
+	size_t ncomp;
+	int64_t numa;
+	char cpus[256];
+};
+
+static void topo_gather(const struct smi_card *card, struct smi_topo *t)
+{
+	char *save, *tok;
+
+	memset(t, 0, sizeof(*t));
+	if (!realpath(card->sysdir, t->path))
+		snprintf(t->path, sizeof(t->path), "%s", card->sysdir);
+	if (!read_s64(card->sysdir, "numa_node", &t->numa))
+		t->numa = -1;
+	if (!read_attr(card->sysdir, "local_cpulist", t->cpus, sizeof(t->cpus)))
+		t->cpus[0] = '\0';
+	tok = strstr(t->path, "/sys/devices/");
+	tok = tok ? tok + strlen("/sys/devices/") : t->path;
+	for (tok = strtok_r(tok, "/", &save); tok && t->ncomp < 32; tok = strtok_r(NULL, "/", &save))
+		t->comp[t->ncomp++] = tok;
+}
+
+/* nvidia-smi topo's connection types, from the two cards' sysfs paths. */
+static const char *topo_link(const struct smi_topo *a, const struct smi_topo *b)
+{
+	size_t c = 0, bridges;
+
+	if (a == b)
+		return "X";
+	if (!a->ncomp || !b->ncomp || strcmp(a->comp[0], b->comp[0]))
+		return a->numa >= 0 && a->numa == b->numa ? "NODE" :
+		       a->numa < 0 && b->numa < 0 ? "NODE" : "SYS";
+	while (c < a->ncomp && c < b->ncomp && !strcmp(a->comp[c], b->comp[c]))
+		c++;
+	/* Only the host bridge (pciDDDD:BB) in common: through the root complex. */
+	if (c <= 1)
+		return "PHB";
+	/* Bridges on the way: the shared one and those below it on each side. */
+	bridges = 1 + (a->ncomp - c - 1) + (b->ncomp - c - 1);
+	return bridges <= 1 ? "PIX" : "PXB";
+}
+
+static void show_topo(const struct smi_opts *o)
+{
+	static struct smi_topo t[SMI_MAX_CARDS];
+	struct smi_card cards[SMI_MAX_CARDS];
+	size_t n = find_cards(cards, SMI_MAX_CARDS);
+
+	for (size_t i = 0; i < n; i++)
+		topo_gather(&cards[i], &t[i]);
+	if (o->json) {
+		printf("{\"version\":%d,\"cards\":[", SMI_JSON_VERSION);
+		for (size_t i = 0; i < n; i++) {
+			printf("%s{\"index\":%d,\"pci.bus_id\":", i ? "," : "", cards[i].index);
+			json_str(cards[i].addr);
+			printf(",\"numa_node\":");
+			if (t[i].numa >= 0)
+				printf("%" PRId64, t[i].numa);
+			else
+				printf("null");
+			printf(",\"local_cpus\":");
+			json_str(t[i].cpus);
+			printf(",\"pcie_path\":[");
+			for (size_t k = 0; k < t[i].ncomp; k++) {
+				printf("%s", k ? "," : "");
+				json_str(t[i].comp[k]);
+			}
+			printf("],\"links\":{");
+			for (size_t k = 0; k < n; k++) {
+				char key[16];
+
+				snprintf(key, sizeof(key), "%d", cards[k].index);
+				printf("%s", k ? "," : "");
+				json_str(key);
+				putchar(':');
+				json_str(topo_link(&t[i], &t[k]));
+			}
+			printf("}}");
+		}
+		printf("]}\n");
+		return;
+	}
+	if (!n) {
+		printf("No Tessera cards found.\n");
+		return;
+	}
+	printf("%-7s", "");
+	for (size_t k = 0; k < n; k++)
+		printf(" card%-3d", cards[k].index);
+	printf(" %-5s %-12s %s\n", "NUMA", "CPUs", "PCIe path");
+	for (size_t i = 0; i < n; i++) {
+		printf("card%-3d", cards[i].index);
+		for (size_t k = 0; k < n; k++)
+			printf(" %-7s", topo_link(&t[i], &t[k]));
+		if (t[i].numa >= 0)
+			printf(" %-5" PRId64, t[i].numa);
+		else
+			printf(" %-5s", NA);
+		printf(" %-12s ", t[i].cpus[0] ? t[i].cpus : NA);
+		for (size_t k = 0; k < t[i].ncomp; k++)
+			printf("%s%s", k ? " > " : "", t[i].comp[k]);
+		putchar('\n');
+	}
+	printf("\nLegend:\n"
+	       "  X    = self\n"
+	       "  SYS  = through the interconnect between NUMA nodes\n"
+	       "  NODE = through host bridges of one NUMA node\n"
+	       "  PHB  = through one PCIe host bridge (the root complex)\n"
+	       "  PXB  = through several PCIe bridges, not the host bridge\n"
+	       "  PIX  = through at most one PCIe bridge\n"
+	       "Device memory: no card reaches another's (tessera does not export device\n"
+	       "memory as a dma-buf); buffers in host memory are shared between any cards.\n");
+}
+
 static void sleep_s(double s)
 {
 	struct timespec ts = { .tv_sec = (time_t)s,
@@ -817,17 +832,21 @@ static void sleep_s(double s)
 static void show_once(struct smi_ctx *ctx)
 {
 	struct smi_card cards[SMI_MAX_CARDS];
+	struct smi_opts *o = &ctx->o;
+	char stamp[40], drv[64];
 	struct smi_scan now;
 	size_t n = find_cards(cards, SMI_MAX_CARDS), shown = 0;
+	bool table = !o->json && !o->nquery && o->mode == MODE_SHOW;
+	bool jsonl = o->fmt == FMT_JSON && o->mode != MODE_EVENTS;
 
-	if (ctx->o.index >= 0) {
+	if (o->index >= 0) {
 		size_t k = 0;
 
 		for (size_t i = 0; i < n; i++)
-			if (cards[i].index == ctx->o.index)
+			if (cards[i].index == o->index)
 				cards[k++] = cards[i];
-		if (!k)
-			die("no Tessera card with index %d", ctx->o.index);
+		if (!k && o->mode != MODE_EVENTS)
+			die("no Tessera card with index %d", o->index);
 		n = k;
 	}
 	if (!ctx->have_prev && n) {
@@ -836,19 +855,57 @@ static void show_once(struct smi_ctx *ctx)
 		sleep_s(SMI_SAMPLE_MS / 1000.0);
 	}
 	scan_clients(&now);
+	now_iso(stamp, sizeof(stamp));
+	driver_version(drv, sizeof(drv));
 
-	if (ctx->o.json) {
+	if (jsonl) {
+		printf("{\"version\":%d,\"timestamp\":", SMI_JSON_VERSION);
+		json_str(stamp);
+		printf(",\"cards\":[");
+	} else if (o->json) {
 		printf("{\"version\":%d,\"cards\":[", SMI_JSON_VERSION);
-	} else if (ctx->o.loop > 0) {
+	} else if (table && o->loop > 0) {
 		printf("\033[H\033[2J");
+	} else if (o->fmt == FMT_CSV && !o->noheader && !ctx->samples &&
+		   o->mode != MODE_EVENTS) {
+		print_query_header(o);
+	} else if (o->mode == MODE_DMON && o->fmt == FMT_DEFAULT && ctx->samples % 20 == 0) {
+		dmon_header();
+	} else if (o->mode == MODE_EVENTS && o->fmt == FMT_CSV && !o->noheader &&
+		   !ctx->samples) {
+		printf("timestamp,index,pci.bus_id,event,detail\n");
 	}
-	if (!ctx->o.json && !n)
+	if (table && !n)
 		printf("No Tessera cards found.\n");
+	if (o->mode == MODE_EVENTS && ctx->samples) {
+		/* Cards gone since the last sample. */
+		for (size_t k = 0; k < SMI_MAX_CARDS; k++) {
+			struct smi_evstate *st = &ctx->ev[k];
+			struct smi_card gone = { .index = (int)k };
+			bool present = false;
+
+			for (size_t i = 0; i < n; i++)
+				present |= cards[i].index == (int)k && !strcmp(cards[i].addr, st->addr);
+			if (st->seen && !present) {
+				event(o, stamp, &gone, st->addr, "card_absent", "no longer bound to tessera");
+				st->seen = false;
+			}
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct smi_info in;
 
 		gather(ctx, &cards[i], &now, &in);
-		if (ctx->o.json) {
+		if (o->mode == MODE_EVENTS) {
+			if (cards[i].index < SMI_MAX_CARDS)
+				events_card(o, stamp, &cards[i], &in, &ctx->ev[cards[i].index]);
+		} else if (o->nquery) {
+			if (jsonl && shown)
+				putchar(',');
+			print_query_card(o, &cards[i], &in, stamp, drv);
+		} else if (o->mode == MODE_DMON) {
+			dmon_line(&cards[i], &in, stamp);
+		} else if (o->json) {
 			if (shown)
 				putchar(',');
 			print_json_card(&cards[i], &in, &now);
@@ -859,9 +916,10 @@ static void show_once(struct smi_ctx *ctx)
 		}
 		shown++;
 	}
-	if (ctx->o.json)
+	if (jsonl || o->json)
 		printf("]}\n");
 	fflush(stdout);
+	ctx->samples++;
 	if (ctx->have_prev)
 		scan_free(&ctx->prev);
 	ctx->prev = now;
@@ -963,11 +1021,34 @@ static int do_reset(struct smi_ctx *ctx)
 	return 0;
 }
 
+/* accel-smi's version, and the loaded driver's (its MODULE_VERSION). */
+static void print_version(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/sys/module/tessera/version", "r");
+
+	printf("accel-smi %s\n", TESSERA_VERSION);
+	if (f && fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = 0;
+		printf("driver tessera %s\n", buf);
+	} else {
+		printf("driver tessera not loaded\n");
+	}
+	if (f)
+		fclose(f);
+}
+
 static void usage(FILE *f)
 {
 	fputs(
 "usage: accel-smi [-i N] [--json] [-l SECONDS]\n"
+"       accel-smi [-i N] --query=FIELD,... [--format=csv[,noheader][,nounits]|json]\n"
+"                 [-l SECONDS [-c COUNT]]\n"
+"       accel-smi dmon [-i N] [-d SECONDS] [-c COUNT] [--format=csv|json]\n"
+"       accel-smi events [-i N] [-d SECONDS] [-c COUNT] [--format=csv|json]\n"
+"       accel-smi topo [--json]\n"
 "       accel-smi reset -i N [--force]\n"
+"       accel-smi --help-query | --version\n"
 "\n"
 "Lists Tessera cards: identity, PCI link, memory, engine utilization,\n"
 "temperature, power, clock, ECC and reset counters, and processes.\n"
@@ -975,9 +1056,25 @@ static void usage(FILE *f)
 "  -i, --index N       only card N (/dev/accel/accelN)\n"
 "  -j, --json          one JSON object per sample\n"
 "  -l, --loop SECONDS  refresh every SECONDS (JSON: one line per sample)\n"
+"  -q, --query FIELDS  print these fields (see --help-query), one CSV row\n"
+"                      per card (default) or, with --format=json, one JSON\n"
+"                      object per sample\n"
+"      --format FMT    csv, csv,noheader, csv,nounits, json\n"
+"  -d, --delay SECONDS dmon and events: sample interval (default 1)\n"
+"  -c, --count N       stop after N samples (default: until interrupted;\n"
+"                      --query without -l: 1)\n"
 "  -f, --force         reset even if processes have the card open (their\n"
 "                      jobs on the card fail with ECANCELED)\n"
+"  -V, --version       accel-smi's and the loaded driver's versions\n"
 "  -h, --help          this text\n"
+"\n"
+"dmon prints one line per card per interval: power, temperature, clock,\n"
+"utilization, device memory used, ECC and driver reset counters.\n"
+"events prints a timestamped line when a card appears or goes, the driver\n"
+"resets an engine or the card, a job faults its context, an ECC error is\n"
+"counted, or the card starts\n"
+"or stops throttling, reaches its critical temperature or its power cap.\n"
+"topo prints how the cards connect (PCIe path, NUMA node, CPUs).\n"
 "\n"
 "Utilization is the engine busy time all clients accumulated (fdinfo) over\n"
 "the sample interval, divided by the engines of the class; the first\n"
@@ -1009,15 +1106,24 @@ int main(int argc, char **argv)
 		{ "loop", required_argument, NULL, 'l' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "query", required_argument, NULL, 'q' },
+		{ "query-gpu", required_argument, NULL, 'q' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help-query", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct smi_ctx ctx = { .o = { .index = -1 } };
-	bool reset = false;
+	static struct smi_evstate evs[SMI_MAX_CARDS];
+	struct smi_ctx ctx = { .o = { .index = -1 }, .ev = evs };
+	double delay = 1.0;
+	bool reset = false, have_fmt = false;
 	char *end;
 	int opt;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:jl:fh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":i:jl:fhVq:d:c:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i': {
 			long v;
@@ -1044,6 +1150,48 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'V':
+			print_version();
+			return 0;
+		case 'H':
+			help_query();
+			return 0;
+		case 'q':
+			ctx.o.nquery = parse_query(optarg, ctx.o.query);
+			break;
+		case 'F': {
+			char buf[64], *tok, *save;
+
+			snprintf(buf, sizeof(buf), "%s", optarg);
+			have_fmt = true;
+			for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				while (*tok == ' ')
+					tok++;
+				if (!strcmp(tok, "csv"))
+					ctx.o.fmt = FMT_CSV;
+				else if (!strcmp(tok, "json"))
+					ctx.o.fmt = FMT_JSON;
+				else if (!strcmp(tok, "noheader"))
+					ctx.o.noheader = true;
+				else if (!strcmp(tok, "nounits"))
+					ctx.o.nounits = true;
+				else
+					die("invalid --format '%s' (csv[,noheader][,nounits] or json)", optarg);
+			}
+			break;
+		}
+		case 'd':
+			errno = 0;
+			delay = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(delay > 0) || delay > 86400)
+				die("invalid delay '%s' (seconds, > 0)", optarg);
+			break;
+		case 'c':
+			errno = 0;
+			ctx.o.count = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || ctx.o.count < 1)
+				die("invalid count '%s' (>= 1)", optarg);
+			break;
 		case ':':
 			die("option '%s' needs a value (see --help)", argv[optind - 1]);
 		default:
@@ -1053,17 +1201,54 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		if (!strcmp(argv[optind], "reset") && optind + 1 == argc)
-			reset = true;
-		else
-			die("unexpected argument '%s' (see --help)", argv[optind]);
+		static const char *const cmds[] = { "reset", "dmon", "topo", "events" };
+		static const enum smi_mode modes[] = { MODE_RESET, MODE_DMON, MODE_TOPO, MODE_EVENTS };
+		size_t k;
+
+		for (k = 0; k < 4; k++)
+			if (!strcmp(argv[optind], cmds[k]))
+				break;
+		if (k == 4 || optind + 1 != argc)
+			die("unexpected argument '%s' (see --help)", argv[optind + (k < 4)]);
+		ctx.o.mode = modes[k];
 	}
-	if (reset && (ctx.o.loop > 0 || ctx.o.json))
+	reset = ctx.o.mode == MODE_RESET;
+	if (reset && (ctx.o.loop > 0 || ctx.o.json || ctx.o.nquery || have_fmt))
 		die("reset takes only -i N and --force");
 	if (!reset && ctx.o.force)
 		die("--force applies only to reset");
 	if (reset)
 		return do_reset(&ctx);
+	if (ctx.o.mode == MODE_TOPO) {
+		if (ctx.o.nquery || have_fmt || ctx.o.loop > 0)
+			die("topo takes only --json");
+		show_topo(&ctx.o);
+		return 0;
+	}
+	if (ctx.o.mode == MODE_DMON || ctx.o.mode == MODE_EVENTS) {
+		if (ctx.o.nquery || ctx.o.loop > 0 || ctx.o.json)
+			die("%s takes -i, -d, -c and --format (see --help)", argv[optind]);
+		if (ctx.o.mode == MODE_DMON && ctx.o.fmt != FMT_DEFAULT)
+			ctx.o.nquery = parse_query(dmon_fields, ctx.o.query);
+		ctx.o.loop = delay;
+	} else if (ctx.o.nquery) {
+		if (ctx.o.json)
+			ctx.o.fmt = FMT_JSON;
+		if (ctx.o.fmt == FMT_DEFAULT)
+			ctx.o.fmt = FMT_CSV;
+		ctx.o.json = false;
+		if (!(ctx.o.loop > 0) && !ctx.o.count)
+			ctx.o.count = 1;
+		if (!(ctx.o.loop > 0))
+			ctx.o.loop = delay;
+	} else if (have_fmt) {
+		if (ctx.o.fmt != FMT_JSON || ctx.o.noheader || ctx.o.nounits)
+			die("--format=csv needs --query (see --help-query)");
+		ctx.o.json = true;
+		ctx.o.fmt = FMT_DEFAULT;
+	}
+	if (ctx.o.count && !(ctx.o.loop > 0))
+		die("-c needs -l, dmon, events or --query");
 
 	ctx.pacc = pci_alloc();
 	if (!ctx.pacc)
@@ -1075,7 +1260,7 @@ int main(int argc, char **argv)
 
 	for (;;) {
 		show_once(&ctx);
-		if (!(ctx.o.loop > 0))
+		if (!(ctx.o.loop > 0) || (ctx.o.count && ctx.samples >= ctx.o.count))
 			break;
 		sleep_s(ctx.o.loop);
 	}

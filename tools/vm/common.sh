@@ -10,7 +10,8 @@ HOST_PACKAGES="gcc make pkg-config kmod cpio xz-utils busybox-static debootstrap
 	sparse libdrm-dev libpci-dev linux-source-6.12 libopenblas-dev libdnnl-dev
 	libjson-c-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
 	clang libclang-rt-14-dev
-	linux-image-6.12-amd64 linux-headers-6.12-amd64"
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	debhelper dh-dkms lintian scdoc dpkg-dev fakeroot libmicrohttpd-dev"
 
 msg() { printf '%s\n' "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
@@ -20,6 +21,18 @@ guest_kver() {
 	local k best=
 	for k in $(ls /lib/modules 2>/dev/null | grep '^6\.12\.' | sort -V); do
 		[ -r "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/build" ] && best=$k
+	done
+	[ -n "$best" ] || return 1
+	echo "$best"
+}
+
+# The newest kernel in the Debian 13 root ($QEMU_ROOT, trixie-backports'
+# linux-image-amd64 and linux-headers-amd64, installed by setup.sh) with both
+# an image and a build tree: the "next kernel" make check builds and boots.
+root_kver() {
+	local k best=
+	for k in $(ls "$QEMU_ROOT/lib/modules" 2>/dev/null | sort -V); do
+		[ -r "$QEMU_ROOT/boot/vmlinuz-$k" ] && [ -d "$QEMU_ROOT/lib/modules/$k/build" ] && best=$k
 	done
 	[ -n "$best" ] || return 1
 	echo "$best"
@@ -46,4 +59,26 @@ initramfs_path() {
 	local sum
 	sum=$(sha1sum "$TOP/tools/vm/guest-init" | cut -c1-12)
 	echo "$TESSERA_CACHE/initramfs-$1-$sum.cpio.gz"
+}
+
+# Run a command inside root file system $1 with a /proc of its own, in a
+# private mount namespace: nothing stays mounted afterwards.
+in_chroot() {
+	unshare --mount --propagation private -- sh -c \
+		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$@"
+}
+# The same in the Debian 13 root ($QEMU_ROOT).
+in_root() { in_chroot "$QEMU_ROOT" "$@"; }
+
+# The Debian 12 root the package test installs the .debs into and boots
+# (tools/deb/pkg-root.sh).
+PKG_ROOT=$TESSERA_CACHE/pkg-root
+
+# Copy the module's sources (what DKMS builds from: Kbuild, driver/*.[ch],
+# uapi/drm/*.h; no build products) into directory $1.
+copy_module_src() {
+	mkdir -p "$1/driver" "$1/uapi/drm" &&
+	cp "$TOP/Kbuild" "$1/" &&
+	cp "$TOP"/driver/*.[ch] "$1/driver/" &&
+	cp "$TOP"/uapi/drm/*.h "$1/uapi/drm/"
 }

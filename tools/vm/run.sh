@@ -11,19 +11,23 @@
 #   tools/vm/run.sh [--cards N] [--timeout SEC] [--log FILE]
 #                   [--kill-emu-after SEC | --kill-emu-on LINE |
 #                    --vanish-emu-on LINE]
-#                   [--kernel BZIMAGE --initrd CPIO] [--memory SIZE]
-#                   [--append ARGS] [--module PATH] [--time-scale N]
+#                   [--kernel BZIMAGE --initrd CPIO [--modules DIR]] [--memory SIZE]
+#                   [--append ARGS] [--module PATH] [--time-scale N] [--root DIR]
 #                   SCRIPT [ARG,ARG...]
 #
-# --kernel and --initrd boot another kernel (the debug tier's) instead of
-# the newest Debian 6.12 with its initramfs; --memory sets the guest's RAM
-# (default 1G); --append adds kernel arguments.  --module names the
-# tessera.ko the guest scripts load ($TESSERA_MODULE in the guest; relative
-# to the repository, default tessera.ko).  --time-scale N (default
-# $TESSERA_TIME_SCALE, else 1), a whole number, is how many times slower
-# than the stock kernel the guest is expected to run: it multiplies
-# --timeout and reaches the guest as $TESSERA_TIME_SCALE, which the guest
-# scripts and kselftests apply to their own waits.
+# --kernel and --initrd boot another kernel (the debug tier's, or the
+# Debian 13 root's) instead of the newest Debian 6.12 with its initramfs;
+# --modules DIR (a host path) is that kernel's module tree, seen in the
+# guest as /lib/modules/KVER; --memory sets the guest's RAM (default 1G);
+# --append adds kernel arguments.  --module names the tessera.ko the guest
+# scripts load ($TESSERA_MODULE in the guest; relative to the repository,
+# default tessera.ko).  --time-scale N (default $TESSERA_TIME_SCALE, else
+# 1), a whole number, is how many times slower than the stock kernel the
+# guest is expected to run: it multiplies --timeout and reaches the guest
+# as $TESSERA_TIME_SCALE, which the guest scripts and kselftests apply to
+# their own waits.  --root DIR runs SCRIPT in another Debian root DIR (a
+# host directory, read only in the guest; the package test's) instead of
+# the host's root.
 #
 # --kill-emu-after and --kill-emu-on kill card 0's emulator (SIGKILL) after
 # SEC seconds, or as soon as the guest prints LINE on its console.
@@ -36,6 +40,7 @@ set -uo pipefail
 
 cards=1 timeout_s=900 log= kill_after= kill_on= kill_sig=KILL
 kernel= initrd= memory=1G module= scale=${TESSERA_TIME_SCALE:-1} extra_append=
+moddir= newroot=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cards) cards=$2; shift 2 ;;
@@ -46,11 +51,13 @@ while [ $# -gt 0 ]; do
 	--vanish-emu-on) kill_on=$2; kill_sig=USR1; shift 2 ;;
 	--kernel) kernel=$2; shift 2 ;;
 	--initrd) initrd=$2; shift 2 ;;
+	--modules) moddir=$2; shift 2 ;;
 	--memory) memory=$2; shift 2 ;;
 	--append) extra_append=$2; shift 2 ;;
 	--module) module=$2; shift 2 ;;
 	--time-scale) scale=$2; shift 2 ;;
-	-h|--help) sed -n '3,33p' "$0"; exit 0 ;;
+	--root) newroot=$2; shift 2 ;;
+	-h|--help) sed -n '3,37p' "$0"; exit 0 ;;
 	-*) msg "run.sh: unknown option $1"; exit 125 ;;
 	*) break ;;
 	esac
@@ -73,6 +80,8 @@ else
 	initrd=$(initramfs_path "$kver")
 	[ -r "$initrd" ] || { msg "run.sh: no $initrd; run tools/vm/setup.sh"; exit 125; }
 fi
+[ -z "$moddir" ] || [ -d "$moddir" ] || { msg "run.sh: no module tree $moddir"; exit 125; }
+[ -z "$newroot" ] || [ -x "$newroot/bin/bash" ] || { msg "run.sh: no root file system at $newroot"; exit 125; }
 qemu=$(qemu_cmd) || { msg "run.sh: no QEMU with vfio-user-pci; run tools/vm/setup.sh"; exit 125; }
 
 wd=$(mktemp -d /tmp/tessera-vm.XXXXXX)
@@ -110,6 +119,8 @@ done
 append="console=ttyS0 quiet panic=-1 log_buf_len=4M tesseravm.script=$script tesseravm.scale=$scale"
 [ -n "$args" ] && append="$append tesseravm.args=$args"
 [ -n "$module" ] && append="$append tesseravm.module=$module"
+[ -n "$moddir" ] && append="$append tesseravm.moddir=$(realpath "$moddir")"
+[ -n "$newroot" ] && append="$append tesseravm.root=$(realpath "$newroot")"
 [ -n "$extra_append" ] && append="$append $extra_append"
 
 # shellcheck disable=SC2086
@@ -133,12 +144,13 @@ if [ -n "$kill_on" ]; then
 	pids+=($!)
 fi
 
-if [ -n "$log" ]; then
-	tail -n +1 -f "$wd/console.log" --pid=$qpid >"$log" 2>/dev/null &
-else
+# The console as it comes, unless it goes to a file: that is a copy of
+# the whole console once QEMU is gone (never a follower's partial view).
+tpid=
+if [ -z "$log" ]; then
 	tail -n +1 -f "$wd/console.log" --pid=$qpid 2>/dev/null &
+	tpid=$!
 fi
-tpid=$!
 
 timed_out=0
 for ((t = 0; t < timeout_s * 10; t++)); do
@@ -150,8 +162,18 @@ if kill -0 $qpid 2>/dev/null; then
 	kill $qpid
 fi
 wait $qpid 2>/dev/null
-wait $tpid 2>/dev/null
+[ -n "$tpid" ] && wait $tpid 2>/dev/null
+[ -n "$log" ] && cp "$wd/console.log" "$log"
 
+# An emulator gone before QEMU (not killed on purpose): the card fell off
+# the bus under the guest; say how it ended (a signal: 128 + its number).
+for ((i = 0; i < cards; i++)); do
+	[ $i = 0 ] && [ -n "$kill_after$kill_on" ] && continue
+	kill -0 "${pids[i]}" 2>/dev/null && continue
+	wait "${pids[i]}" 2>/dev/null
+	msg "run.sh: tessera-emu $i exited during the run (status $?); its last lines:"
+	tail -n 20 "$wd/emu$i.log" | sed 's/^/run.sh: /' >&2
+done
 for ((i = 0; i < cards; i++)); do
 	# Guest-error lines report what the guest did (a register may be
 	# named RING0_ABORTED); the emulator's own failures are the rest.

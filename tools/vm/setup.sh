@@ -71,6 +71,21 @@ if ! qemu_cmd >/dev/null; then
 	qemu_cmd >/dev/null || die "QEMU in $QEMU_ROOT has no vfio-user-pci"
 fi
 
+# The next kernel: trixie-backports' newest image and headers, with the
+# gcc-14, make and perl its headers build modules with, in the Debian 13
+# root (make check builds tessera.ko for it and boots it).
+if ! root_kver >/dev/null || [ ! -x "$QEMU_ROOT/usr/bin/gcc-14" ] ||
+   [ ! -x "$QEMU_ROOT/usr/bin/perl" ] || [ ! -x "$QEMU_ROOT/usr/bin/make" ]; then
+	[ "$(id -u)" = 0 ] || need_root "no trixie-backports kernel in $QEMU_ROOT" "make -C $TOP setup"
+	msg "setup: installing trixie-backports' newest kernel and headers into $QEMU_ROOT (about a minute)"
+	chroot "$QEMU_ROOT" sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q -t trixie-backports --no-install-recommends \
+		linux-image-amd64 linux-headers-amd64 gcc-14 make perl' \
+		>"$TESSERA_CACHE/kernel-next-install.log" 2>&1 ||
+		die "kernel install failed, see $TESSERA_CACHE/kernel-next-install.log"
+	root_kver >/dev/null || die "no kernel with headers in $QEMU_ROOT after the install"
+fi
+
 # kselftest_harness.h and checkpatch.pl come from Debian's linux-source-6.12.
 ksrc=$TESSERA_CACHE/linux-source
 if [ ! -e "$ksrc/.done" ]; then
@@ -88,3 +103,9 @@ if [ ! -e "$ksrc/.done" ]; then
 fi
 
 "$TOP/tools/vm/mkinitramfs.sh" "$kver"
+next=$(root_kver)
+"$TOP/tools/vm/mkinitramfs.sh" "$next" "$QEMU_ROOT/lib/modules/$next"
+# The Debian 12 root the package test installs the .debs into.
+if [ "$(id -u)" = 0 ]; then
+	"$TOP/tools/deb/pkg-root.sh" >/dev/null
+fi
