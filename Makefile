@@ -56,7 +56,7 @@ modbuild := build/module-$(INSTALL_KVER)
 all: setup
 	$(MAKE) build
 
-build: module emu libaccel tools kselftests examples fuzz
+build: module emu libaccel tools kselftests examples fuzz onnx
 
 setup:
 	@tools/vm/setup.sh
@@ -83,6 +83,9 @@ examples: libaccel
 
 fuzz:
 	$(MAKE) -C tests/fuzz
+
+onnx: libaccel
+	$(MAKE) -C tests/onnx
 
 check: all
 	@tests/run-check.sh
@@ -165,9 +168,10 @@ clean:
 	$(MAKE) -C tests/kselftest clean
 	$(MAKE) -C examples clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C tests/onnx clean
 	$(MAKE) -C Documentation/man clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples fuzz check check-kernels check-repeat \
+.PHONY: all build setup module emu libaccel tools kselftests examples fuzz onnx check check-kernels check-repeat \
 	check-debug demo bench fuzz-guest install install-module install-udev install-lib \
 	install-tools install-man install-emu man uninstall deb clean

@@ -72,6 +72,11 @@ if [ $quick = 1 ]; then
 	exit $failed
 fi
 
+# ONNX's own node tests (libonnx-testdata), an outside oracle: one KTAP
+# line per case whose operator the card implements, skips with reasons.
+echo "# card 0: onnx conformance"
+./tests/onnx/onnx-conform -c 0 || failed=1
+
 check "libaccel: accel-demo enumerates, queries and runs jobs" ./tools/demo/accel-demo 0
 check "accel-bench --json smoke" bash -o pipefail -c "./tools/bench/accel-bench --quick --only latency,bo --json 0 | python3 -c 'import json,sys; json.load(sys.stdin)'"
 check "example vector_add" ./examples/vector_add

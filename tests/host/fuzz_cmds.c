@@ -61,6 +61,8 @@ static uint64_t tag;
 static void h_hold(void *o) { (void)o; }
 static void h_release(void *o) { (void)o; }
 static void h_irq(void *o, unsigned int v) { (void)o; (void)v; }
+/* Guest-error lines are formatted (and so fuzzed), then dropped. */
+static void h_log(void *o, const char *line) { (void)o; (void)line; }
 
 static void *h_ptr(void *o, uint64_t addr, uint64_t *len, bool write)
 {
@@ -216,7 +218,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	};
 	struct t1_host_ops ops = {
 		.dma_hold = h_hold, .dma_release = h_release,
-		.dma_ptr = h_ptr, .irq = h_irq,
+		.dma_ptr = h_ptr, .irq = h_irq, .log = h_log,
 	};
 
 	(void)argc;

@@ -46,6 +46,11 @@ struct fx {
 	unsigned int tail[NRINGS];
 	uint32_t pt_next;	/* next free page-table page */
 	uint64_t tag;
+	/* Guest-error lines the model logged (h_log). */
+	pthread_mutex_t log_lock;
+	unsigned int log_lines;
+	char log_last[256];
+	bool log_dropped;	/* a "not logged" line came */
 };
 
 static void h_hold(void *o) { vfu_dma_hold(((struct fx *)o)->vfu); }
@@ -55,6 +60,17 @@ static void *h_ptr(void *o, uint64_t a, uint64_t *l, bool w)
 	return vfu_dma_ptr(((struct fx *)o)->vfu, a, l, w);
 }
 static void h_irq(void *o, unsigned int v) { (void)o; (void)v; }
+static void h_log(void *o, const char *line)
+{
+	struct fx *fx = o;
+
+	pthread_mutex_lock(&fx->log_lock);
+	fx->log_lines++;
+	snprintf(fx->log_last, sizeof(fx->log_last), "%s", line);
+	if (strstr(line, "not logged"))
+		fx->log_dropped = true;
+	pthread_mutex_unlock(&fx->log_lock);
+}
 
 static uint32_t rd(struct fx *fx, uint32_t off) { return t1_reg_read(fx->t1, off); }
 static void wr(struct fx *fx, uint32_t off, uint32_t v) { t1_reg_write(fx->t1, off, v); }
@@ -86,11 +102,12 @@ static bool fx_init_hbm(struct fx *fx, bool fi, uint64_t hbm_size)
 	};
 	struct t1_host_ops ops = {
 		.dma_hold = h_hold, .dma_release = h_release,
-		.dma_ptr = h_ptr, .irq = h_irq, .opaque = fx,
+		.dma_ptr = h_ptr, .irq = h_irq, .log = h_log, .opaque = fx,
 	};
 	int fd;
 
 	memset(fx, 0, sizeof(*fx));
+	pthread_mutex_init(&fx->log_lock, NULL);
 	fx->vfu = vfu_create();
 	fd = memfd_create("t1-cmds", MFD_CLOEXEC);
 	if (!fx->vfu || fd < 0 || ftruncate(fd, MEM_SIZE))
@@ -563,6 +580,108 @@ out:
 	free(c3);
 }
 
+/*
+ * Determinism (programming guide, "Numerics"): the same command on the
+ * same operands, at the same thread count, gives the same bits, on
+ * either compute engine.  Every GEMM type with bias and GELU (RELU for
+ * int8) in a shape that runs in several tiles (and K slices for int8),
+ * ELEMENTWISE GELU and EXP, SOFTMAX and LAYERNORM in every float type.
+ * Operands: 8 MiB of random data at 0; results at 0x800000 (8 MiB).
+ */
+static bool same_twice(struct tap *t, struct fx *fx, const uint32_t *cmd,
+		       unsigned int len, size_t out_bytes, const char *what)
+{
+	uint8_t *r[3];
+	bool ok = true;
+
+	for (unsigned int i = 0; i < 3; i++) {
+		r[i] = malloc(out_bytes);
+		memset(fx->hbm + 0x800000, 0xa5, out_bytes);
+		/* runs 0 and 1 on engine 0, run 2 on engine 1 */
+		CHECK_EQ(t, run(fx, i == 2, cmd, len), 0);
+		if (r[i])
+			memcpy(r[i], fx->hbm + 0x800000, out_bytes);
+	}
+	for (unsigned int i = 1; i < 3; i++)
+		if (!r[0] || !r[i] || memcmp(r[0], r[i], out_bytes)) {
+			printf("# %s: run %u differs from run 0\n", what, i);
+			ok = false;
+		}
+	for (unsigned int i = 0; i < 3; i++)
+		free(r[i]);
+	return ok;
+}
+
+static void test_determinism(struct tap *t)
+{
+	static const char *const names[] = { "fp32", "fp16", "bf16", "int8" };
+	unsigned int seed = 5;
+	char what[64];
+	struct fx fx;
+
+	if (!CHECK(t, fx_init_hbm(&fx, false, 16u << 20)))
+		return;
+	for (size_t i = 0; i < 0x800000 / 4; i++) {
+		float v = frand(&seed);
+
+		memcpy(fx.hbm + 4 * i, &v, 4);
+	}
+	t1_mm_set_threads(2);
+	for (uint32_t dt = 0; dt <= TESSERA_DTYPE_INT8; dt++) {
+		bool i8 = dt == TESSERA_DTYPE_INT8;
+		/* fp32: 512 x 512 x 2048 = 2^29 MACs, two tiles of 2^28 */
+		uint32_t m = 512, n = 512, k = i8 ? 3000 : 2048;
+		uint32_t ces = i8 ? 4 : t1_dtype_size(dt);
+		uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
+			HDR(TESSERA_CMD_OP_GEMM, TESSERA_GEMM_BIAS,
+			    TESSERA_CMD_GEMM_LEN),
+			dt | (i8 ? TESSERA_ACT_RELU : TESSERA_ACT_GELU) << 8,
+			m, n, k, LO(BYP(0)), HI(BYP(0)), k,
+			LO(BYP(0x400000)), HI(BYP(0x400000)), n,
+			LO(BYP(0x800000)), HI(BYP(0x800000)), n,
+			fbits(i8 ? 1.0f : 0.5f), fbits(0.0f),
+			LO(BYP(0x7f0000)), HI(BYP(0x7f0000)),
+		};
+
+		snprintf(what, sizeof(what), "GEMM %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, cmd, TESSERA_CMD_GEMM_LEN,
+				    (size_t)m * n * ces, what));
+	}
+	for (uint32_t dt = 0; dt <= TESSERA_DTYPE_BF16; dt++) {
+		uint32_t es = t1_dtype_size(dt);
+		uint32_t ew[TESSERA_CMD_EW_LEN] = {
+			HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_GELU, 10),
+			dt | dt << 8, 65536, LO(BYP(0)), HI(BYP(0)), 0, 0,
+			LO(BYP(0x800000)), HI(BYP(0x800000)), 0,
+		};
+		uint32_t sm[TESSERA_CMD_SOFTMAX_LEN] = {
+			HDR(TESSERA_CMD_OP_SOFTMAX, 0, 10), dt, 300, 1000,
+			LO(BYP(0)), HI(BYP(0)), 1000, LO(BYP(0x800000)),
+			HI(BYP(0x800000)), 1000,
+		};
+		uint32_t ln[TESSERA_CMD_LN_LEN] = {
+			HDR(TESSERA_CMD_OP_LAYERNORM,
+			    TESSERA_LN_GAMMA | TESSERA_LN_BETA, 15), dt, 300, 1000,
+			LO(BYP(0)), HI(BYP(0)), 1000, LO(BYP(0x800000)),
+			HI(BYP(0x800000)), 1000, LO(BYP(0x700000)),
+			HI(BYP(0x700000)), LO(BYP(0x710000)), HI(BYP(0x710000)),
+			fbits(1e-5f),
+		};
+
+		snprintf(what, sizeof(what), "ELEMENTWISE GELU %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, ew, 10, 65536 * es, what));
+		ew[0] = HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_EXP, 10);
+		snprintf(what, sizeof(what), "ELEMENTWISE EXP %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, ew, 10, 65536 * es, what));
+		snprintf(what, sizeof(what), "SOFTMAX %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, sm, 10, 300 * 1000 * es, what));
+		snprintf(what, sizeof(what), "LAYERNORM %s", names[dt]);
+		CHECK(t, same_twice(t, &fx, ln, 15, 300 * 1000 * es, what));
+	}
+	t1_mm_set_threads(0);
+	fx_fini(&fx);
+}
+
 static void test_number_formats(struct tap *t)
 {
 	/* fp16: ties to even, overflow, subnormals, NaN */
@@ -680,6 +799,142 @@ static void test_elementwise(struct tap *t)
 		CHECK_EQ(t, run(&fx, 1, c2, 10), 0);
 		CHECK(t, t1_load(fx.hbm + 0x200, TESSERA_DTYPE_FP16, 2) == -128.0f);
 		CHECK_EQ(t, run(&fx, 1, bad, 10), TESSERA_ERR_INVALID_CMD);
+	}
+	fx_fini(&fx);
+}
+
+/* The reference CAST: the card's conversions, int8 <-> int32 exact. */
+static void ref_cast(uint32_t sdt, uint32_t ddt, const void *a, size_t i,
+		     void *want)
+{
+	int32_t v;
+
+	if (sdt == TESSERA_DTYPE_INT32 &&
+	    (ddt == TESSERA_DTYPE_INT8 || ddt == TESSERA_DTYPE_INT32)) {
+		memcpy(&v, (const uint8_t *)a + 4 * i, 4);
+		if (ddt == TESSERA_DTYPE_INT8)
+			*(int8_t *)want = v > 127 ? 127 : v < -128 ? -128 : v;
+		else
+			memcpy(want, &v, 4);
+		return;
+	}
+	if (sdt == TESSERA_DTYPE_INT8 && ddt == TESSERA_DTYPE_INT32) {
+		v = ((const int8_t *)a)[i];
+		memcpy(want, &v, 4);
+		return;
+	}
+	t1_store(want, ddt, 0, t1_load(a, sdt, i));
+}
+
+static bool same_value(uint32_t dt, const void *g, const void *w)
+{
+	unsigned int es = t1_dtype_size(dt);
+	float fg, fw;
+
+	if (dt > TESSERA_DTYPE_BF16 || !memcmp(g, w, es))
+		return !memcmp(g, w, es);
+	fg = t1_load(g, dt, 0);
+	fw = t1_load(w, dt, 0);
+	return isnan(fg) && isnan(fw);	/* any NaN for a NaN */
+}
+
+/*
+ * ELEMENTWISE's edges: CAST between every pair of types on values that
+ * round, tie, saturate, overflow and are NaN or infinite, bit for bit
+ * against the card's scalar conversions; EXP keeps NaN (oneDNN's exp
+ * alone gives +inf); RELU of NaN is 0; in place (D == A) in every type.
+ */
+static void test_elementwise_edges(struct tap *t)
+{
+	static const float vals[] = {
+		0.0f, -0.0f, 1.0f, -1.0f, 2.5f, -3.5f, 0.5f, -0.5f, 127.5f,
+		-128.5f, 300.0f, -300.0f, 65504.0f, 65520.0f, 1.0f + 0x1p-8f,
+		1.0f + 0x3p-8f, 1.0f + 0x1p-11f, 0x1p-25f, 3e9f, -3e9f,
+		16777217.0f, 2147483520.0f, 1e-40f, INFINITY, -INFINITY, NAN,
+		-NAN, 123456.789f, -7.25f, 0.1f, 1e10f, 42.0f,
+	};
+	const uint32_t n = ARRAY_SIZE(vals);
+	uint8_t src[ARRAY_SIZE(vals) * 4];
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	for (uint32_t sdt = 0; sdt <= TESSERA_DTYPE_INT32; sdt++) {
+		/* integer sources: the values rounded and saturated */
+		for (uint32_t i = 0; i < n; i++)
+			t1_store(src, sdt, i, vals[i]);
+		if (sdt == TESSERA_DTYPE_INT32) {
+			int32_t big[4] = { INT32_MAX, INT32_MIN, 16777217, -129 };
+
+			memcpy(src, big, sizeof(big));
+		}
+		for (uint32_t ddt = 0; ddt <= TESSERA_DTYPE_INT32; ddt++) {
+			uint32_t cmd[] = {
+				HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_CAST, 10),
+				sdt | ddt << 8, n, LO(BYP(0)), HI(BYP(0)), 0, 0,
+				LO(BYP(0x1000)), HI(BYP(0x1000)), 0,
+			};
+			unsigned int des = t1_dtype_size(ddt);
+			bool ok = true;
+
+			memcpy(fx.hbm, src, sizeof(src));
+			CHECK_EQ(t, run(&fx, 0, cmd, 10), 0);
+			for (uint32_t i = 0; i < n && ok; i++) {
+				uint8_t want[4];
+
+				ref_cast(sdt, ddt, src, i, want);
+				if (!same_value(ddt, fx.hbm + 0x1000 + i * des, want)) {
+					printf("# cast %u -> %u [%u] (%g) wrong\n",
+					       sdt, ddt, i, t1_load(src, sdt, i));
+					ok = false;
+				}
+			}
+			CHECK(t, ok);
+		}
+	}
+	for (uint32_t dt = 0; dt <= TESSERA_DTYPE_BF16; dt++) {
+		/* EXP and RELU of NaN, in place */
+		for (uint32_t op = TESSERA_EW_RELU; op <= TESSERA_EW_EXP; op++) {
+			uint32_t cmd[] = {
+				HDR(TESSERA_CMD_OP_ELEMENTWISE, op, 10),
+				dt | dt << 8, n, LO(BYP(0)), HI(BYP(0)), 0, 0,
+				LO(BYP(0)), HI(BYP(0)), 0,
+			};
+			bool ok = true;
+
+			for (uint32_t i = 0; i < n; i++)
+				t1_store(fx.hbm, dt, i, vals[i]);
+			CHECK_EQ(t, run(&fx, 1, cmd, 10), 0);
+			for (uint32_t i = 0; i < n && ok; i++) {
+				float g = t1_load(fx.hbm, dt, i);
+				uint8_t w[4];
+
+				t1_store(w, dt, 0, vals[i]);
+				if (isnan(t1_load(w, dt, 0))) {
+					ok = op == TESSERA_EW_RELU ? g == 0.0f : isnan(g);
+					if (!ok)
+						printf("# ew op %u dt %u of NaN: %g\n",
+						       op, dt, g);
+				}
+			}
+			CHECK(t, ok);
+		}
+		{
+			/* ADD in place: D == A == B doubles */
+			uint32_t cmd[] = {
+				HDR(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_ADD, 10),
+				dt | dt << 8, 16, LO(BYP(0)), HI(BYP(0)),
+				LO(BYP(0)), HI(BYP(0)), LO(BYP(0)), HI(BYP(0)), 0,
+			};
+			bool ok = true;
+
+			for (uint32_t i = 0; i < 16; i++)
+				t1_store(fx.hbm, dt, i, (float)i - 8.0f);
+			CHECK_EQ(t, run(&fx, 1, cmd, 10), 0);
+			for (uint32_t i = 0; i < 16; i++)
+				ok &= t1_load(fx.hbm, dt, i) == 2.0f * ((float)i - 8.0f);
+			CHECK(t, ok);
+		}
 	}
 	fx_fini(&fx);
 }
@@ -1630,6 +1885,72 @@ static void test_tlb_invalidate_by_asid(struct tap *t)
 	fx_fini(&fx);
 }
 
+/* Did the last guest-error line contain @a and @b? */
+static bool logged(struct fx *fx, const char *a, const char *b)
+{
+	bool ok;
+
+	pthread_mutex_lock(&fx->log_lock);
+	ok = strstr(fx->log_last, a) && strstr(fx->log_last, b);
+	if (!ok)
+		printf("# last log line: %s\n", fx->log_last);
+	pthread_mutex_unlock(&fx->log_lock);
+	return ok;
+}
+
+static unsigned int log_lines(struct fx *fx)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&fx->log_lock);
+	n = fx->log_lines;
+	pthread_mutex_unlock(&fx->log_lock);
+	return n;
+}
+
+/*
+ * Guest-caused errors each give a line naming the register or command,
+ * at most T1_LOG_BURST a second (two windows if the loop straddles a
+ * second), then a count of the lines dropped.
+ */
+static void test_guest_error_log(struct tap *t)
+{
+	uint32_t gemm[18] = { HDR(TESSERA_CMD_OP_GEMM, 0, 18) };	/* M = 0 */
+	uint32_t buf = 0;
+	unsigned int n0;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	n0 = log_lines(&fx);
+	wr(&fx, TESSERA_REG_ID, 1);
+	CHECK(t, logged(&fx, "ID (0x0000)", "read-only"));
+	rwr(&fx, 1, TESSERA_RING_HEAD, 5);
+	CHECK(t, logged(&fx, "RING1_HEAD", "read-only"));
+	wr(&fx, TESSERA_REG_FI_HANG, 0);
+	CHECK(t, logged(&fx, "FI_HANG", "fault injection"));
+	wr(&fx, TESSERA_REG_RESET, 2);
+	CHECK(t, logged(&fx, "RESET", "magic"));
+	CHECK_EQ(t, t1_bar0_access(fx.t1, 2, &buf, 4, false), -EINVAL);
+	CHECK(t, logged(&fx, "BAR0 read of 4 bytes at 0x2", "aligned"));
+	CHECK_EQ(t, run(&fx, 0, gemm, 18), TESSERA_ERR_INVALID_CMD);
+	CHECK(t, logged(&fx, "invalid GEMM command", "ring 0 ASID 0"));
+	CHECK_EQ(t, log_lines(&fx) - n0, 6);
+	/* the burst */
+	sleep(1);
+	n0 = log_lines(&fx);
+	for (unsigned int i = 0; i < 1000; i++)
+		wr(&fx, 0x0ffc, i);	/* undefined */
+	CHECK(t, log_lines(&fx) - n0 <= 2 * T1_LOG_BURST + 1);
+	CHECK(t, log_lines(&fx) - n0 >= 1);
+	CHECK(t, logged(&fx, "(undefined) (0x0ffc)", "undefined"));
+	CHECK(t, !fx.log_dropped);
+	usleep(1100 * 1000);
+	wr(&fx, 0x0ffc, 1);
+	CHECK(t, fx.log_dropped);
+	fx_fini(&fx);
+}
+
 static const struct tap_test tests[] = {
 	{ "COPY, FILL, TIMESTAMP, malformed commands", test_copy_fill_timestamp },
 	{ "SEMAPHORE across engines, busy cycles", test_semaphore_cross_engine },
@@ -1637,8 +1958,11 @@ static const struct tap_test tests[] = {
 	{ "GEMM int8 -> int32, saturation", test_gemm_int8 },
 	{ "fp16 row conversions match the scalar ones", test_row_conversions },
 	{ "math threads: shares, deterministic results", test_math_threads },
+	{ "every command type: same bits twice and on another engine",
+	  test_determinism },
 	{ "fp16/bf16/int8 conversions", test_number_formats },
 	{ "ELEMENTWISE", test_elementwise },
+	{ "ELEMENTWISE: CAST every pair, NaN, in place", test_elementwise_edges },
 	{ "SOFTMAX and LAYERNORM", test_softmax_layernorm },
 	{ "MMU: 4K/2M pages, permissions, context faults", test_mmu },
 	{ "MMU: TLB invalidation", test_tlb_invalidate },
@@ -1653,6 +1977,8 @@ static const struct tap_test tests[] = {
 	  test_reset_during_long_gemm },
 	{ "every long command gives up its work within the bound",
 	  test_abort_every_long_command },
+	{ "guest errors: rate-limited lines naming the register or command",
+	  test_guest_error_log },
 };
 
 int main(void)

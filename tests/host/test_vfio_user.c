@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+
+#include <json-c/json.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -469,6 +471,104 @@ static void test_version(struct tap *t)
 	cl_close(&c);
 }
 
+/* VERSION with @json (NUL included); the reply's JSON in @out. */
+static int version_json(const char *json, char *out, size_t cap)
+{
+	size_t len = strlen(json) + 1;
+	uint8_t *req = calloc(1, 4 + len), rep[512] = { 0 };
+	struct client c = { .next_id = 1 };
+	int n = 0, ret;
+
+	memcpy(req + 4, json, len);
+	c.fd = connect_to(srv.path);
+	ret = cl_call_fds(&c, VFU_CMD_VERSION, req, 4 + len, NULL, 0, rep,
+			  sizeof(rep) - 1, &n);
+	if (!ret && out)
+		snprintf(out, cap, "%s", n > 4 ? (char *)rep + 4 : "");
+	cl_close(&c);
+	free(req);
+	return ret;
+}
+
+/* The reply's "capabilities" has exactly @n members, @key (if any) = @val. */
+static bool caps_are(const char *json, int n, const char *key, int64_t val)
+{
+	json_object *o = json_tokener_parse(json), *caps, *v;
+	bool ok = o && json_object_object_get_ex(o, "capabilities", &caps) &&
+		  json_object_is_type(caps, json_type_object) &&
+		  json_object_object_length(caps) == n &&
+		  (!key || (json_object_object_get_ex(caps, key, &v) &&
+			    json_object_get_int64(v) == val));
+
+	if (!ok)
+		printf("# reply: %s\n", json);
+	json_object_put(o);
+	return ok;
+}
+
+/*
+ * VERSION's JSON is parsed: the reply names only capabilities the client
+ * proposed (as members of "capabilities", not anywhere in the text), each
+ * at most what the client offered; invalid JSON, trailing garbage and
+ * values of the wrong type are refused.
+ */
+static void test_version_json(struct tap *t)
+{
+	char out[512];
+
+	CHECK_EQ(t, version_json("{\"capabilities\":{\"max_msg_fds\":4},"
+				 "\"note\":\"pgsizes max_dma_maps\","
+				 "\"x\":{\"max_data_xfer_size\":1}}",
+				 out, sizeof(out)), 0);
+	CHECK(t, caps_are(out, 1, "max_msg_fds", 4));
+	CHECK_EQ(t, version_json("{\"capabilities\":{\"max_dma_maps\":65535,"
+				 "\"pgsizes\":12288,\"write_multiple\":true}}",
+				 out, sizeof(out)), 0);
+	CHECK(t, caps_are(out, 2, "max_dma_maps", 1024));
+	CHECK(t, caps_are(out, 2, "pgsizes", 4096));
+	CHECK_EQ(t, version_json("{}", out, sizeof(out)), 0);
+	CHECK(t, caps_are(out, 0, NULL, 0));
+	CHECK_EQ(t, version_json("{\"capabilities\":", NULL, 0), EINVAL);
+	CHECK_EQ(t, version_json("{\"capabilities\":{}} x", NULL, 0), EINVAL);
+	CHECK_EQ(t, version_json("{\"capabilities\":{\"pgsizes\":\"4096\"}}",
+				 NULL, 0), EINVAL);
+	CHECK_EQ(t, version_json("{\"capabilities\":{\"max_msg_fds\":-1}}",
+				 NULL, 0), EINVAL);
+	CHECK_EQ(t, version_json("{\"capabilities\":{\"pgsizes\":8192}}",
+				 NULL, 0), EINVAL);	/* no size in common */
+	CHECK_EQ(t, version_json("{\"capabilities\":[]}", NULL, 0), EINVAL);
+	CHECK_EQ(t, version_json("[]", NULL, 0), EINVAL);
+	/* the server still serves */
+	CHECK_EQ(t, version_json(qemu_caps, out, sizeof(out)), 0);
+	CHECK(t, caps_are(out, 4, "max_msg_fds", 8));
+}
+
+/*
+ * The server serves REGION_READ/WRITE of BAR2 (the vfio-user spec has
+ * every region it reports accessible by message; QEMU mmaps BAR2 through
+ * the region fd instead): any size and alignment inside device memory.
+ */
+static void test_bar2_messages(struct tap *t)
+{
+	const uint32_t bar2 = VFIO_PCI_BAR2_REGION_INDEX;
+	uint8_t in[7] = { 1, 2, 3, 4, 5, 6, 7 }, out[7] = { 0 };
+	uint8_t *hbm = t1_hbm(srv.emu.t1);
+	struct client c;
+
+	if (!CHECK(t, cl_open(&c, srv.path)))
+		return;
+	CHECK_EQ(t, cl_write(&c, bar2, 0x1003, in, 7), 0);
+	CHECK(t, !memcmp(hbm + 0x1003, in, 7));
+	hbm[0x2001] = 0x5a;
+	CHECK_EQ(t, cl_read(&c, bar2, 0x2001, out, 1), 0);
+	CHECK_EQ(t, out[0], 0x5a);
+	CHECK_EQ(t, cl_read(&c, bar2, (1u << 20) - 4, out, 4), 0);
+	/* past the end of device memory */
+	CHECK_EQ(t, cl_read(&c, bar2, (1u << 20) - 2, out, 4), EINVAL);
+	CHECK_EQ(t, cl_write(&c, bar2, 1u << 20, in, 1), EINVAL);
+	cl_close(&c);
+}
+
 static void test_device_info(struct tap *t)
 {
 	struct client c;
@@ -744,6 +844,38 @@ out:
 	guest_fini(&g);
 }
 
+/* SET_IRQS takes eventfds only: a pipe, a memfd or a socket is refused. */
+static void test_set_irqs_not_eventfd(struct tap *t)
+{
+	const uint32_t fd_trig = VFIO_IRQ_SET_DATA_EVENTFD |
+				 VFIO_IRQ_SET_ACTION_TRIGGER;
+	const uint32_t msix = VFIO_PCI_MSIX_IRQ_INDEX;
+	int p[2] = { -1, -1 }, mfd, fds[2];
+	struct guest g;
+
+	if (!CHECK(t, guest_init(&g)) || !CHECK(t, !pipe(p)))
+		goto out;
+	mfd = memfd_create("not-an-eventfd", MFD_CLOEXEC);
+	CHECK_EQ(t, cl_set_irqs(&g.c, fd_trig, msix, 0, 1, &p[1], 1), EINVAL);
+	CHECK_EQ(t, cl_set_irqs(&g.c, fd_trig, msix, 0, 1, &mfd, 1), EINVAL);
+	CHECK_EQ(t, cl_set_irqs(&g.c, fd_trig, msix, 0, 1, &g.c.fd, 1), EINVAL);
+	/* one bad fd among good ones: nothing is assigned */
+	fds[0] = g.ev[0];
+	fds[1] = p[0];
+	CHECK_EQ(t, cl_set_irqs(&g.c, fd_trig, msix, 0, 2, fds, 2), EINVAL);
+	close(mfd);
+	/* the eventfds still work */
+	CHECK(t, guest_ring_setup(&g));
+	CHECK(t, guest_submit_fence(&g, 0, 9));
+	CHECK_EQ(t, ev_wait(g.ev[0], 5000), 1);
+out:
+	if (p[0] >= 0) {
+		close(p[0]);
+		close(p[1]);
+	}
+	guest_fini(&g);
+}
+
 static void test_dma_map_errors(struct tap *t)
 {
 	struct dma_map_msg m = { sizeof(m), VFIO_DMA_MAP_FLAG_READ, 0,
@@ -1004,11 +1136,66 @@ static void test_binary(struct tap *t)
 		fclose(f);
 }
 
+/*
+ * A client that asks for big BAR2 reads and stops reading the replies
+ * leaves the server blocked sending; SIGTERM must still stop it.
+ */
+static void test_sigterm_blocked_send(struct tap *t)
+{
+	struct rw_msg m = { .offset = 0, .region = VFIO_PCI_BAR2_REGION_INDEX,
+			    .count = 1u << 20 };
+	int status = 0, waited = 0;
+	char path[160];
+	struct client c;
+	pid_t pid, w = 0;
+
+	if (!srv.emu_bin) {
+		t->skip = "no tessera-emu binary given";
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/emu-stuck.sock", srv.dir);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execl(srv.emu_bin, srv.emu_bin, "--socket", path, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && access(path, F_OK); i++)
+		usleep(20000);
+	if (CHECK(t, cl_open(&c, path))) {
+		/* 32 MiB of replies: far more than the socket buffers hold */
+		for (int i = 0; i < 32; i++)
+			cl_send(&c, VFU_CMD_REGION_READ, 0, &m, 16, NULL, 0);
+		usleep(300 * 1000);
+		kill(pid, SIGTERM);
+		while (waited < 5000 && (w = waitpid(pid, &status, WNOHANG)) == 0) {
+			usleep(10000);
+			waited += 10;
+		}
+		CHECK_EQ(t, w, pid);
+		if (w == pid)
+			CHECK(t, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		else
+			printf("# server still running 5 s after SIGTERM\n");
+		cl_close(&c);
+	}
+	if (w != pid) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	unlink(path);
+}
+
 static const struct tap_test tests[] = {
 	{ "VERSION negotiation", test_version },
+	{ "VERSION JSON parsed, reply a subset of the proposal",
+	  test_version_json },
 	{ "DEVICE_GET_INFO", test_device_info },
 	{ "GET_REGION_INFO", test_region_info },
 	{ "BAR2 mmap through the region fd", test_bar2_mmap },
+	{ "BAR2 reads and writes by message", test_bar2_messages },
 	{ "GET_IRQ_INFO", test_irq_info },
 	{ "config space reads and BAR sizing", test_config_read },
 	{ "ring, fence and MSI-X eventfd end to end", test_ring_end_to_end },
@@ -1016,12 +1203,15 @@ static const struct tap_test tests[] = {
 	{ "DMA_UNMAP, then a DMA fault", test_dma_fault_and_unmap },
 	{ "DEVICE_RESET", test_device_reset_msg },
 	{ "SET_IRQS", test_set_irqs },
+	{ "SET_IRQS refuses fds that are not eventfds", test_set_irqs_not_eventfd },
 	{ "DMA_MAP errors", test_dma_map_errors },
 	{ "malformed requests get error replies", test_malformed_requests },
 	{ "framing errors close the connection", test_framing_errors },
 	{ "client disconnects mid-message", test_disconnect_mid_stream },
 	{ "listening replaces only stale sockets", test_listen_path },
 	{ "tessera-emu binary: ready line, SIGUSR1 removal, SIGTERM", test_binary },
+	{ "SIGTERM stops a server blocked sending to a stuck client",
+	  test_sigterm_blocked_send },
 };
 
 static void *server_main(void *arg)

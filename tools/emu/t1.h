@@ -45,6 +45,12 @@ struct t1_host_ops {
 			 bool write);
 	/* Send MSI-X message @vector.  Called with the model's lock held. */
 	void (*irq)(void *opaque, unsigned int vector);
+	/*
+	 * Optional: one line (no newline) about a guest-caused error, rate
+	 * limited; NULL logs to stderr.  Called with any of the model's locks
+	 * held: must not call into the model.
+	 */
+	void (*log)(void *opaque, const char *line);
 	void *opaque;
 };
 

@@ -6,7 +6,7 @@
  *   transformer shapes through the card, beside the same GEMM on oneDNN
  *   called directly (fp16: oneDNN fp32, which is what the card's fp16
  *   runs on) and OpenBLAS sgemm;
- *   the same fp32 GEMM on 1 and on 2 compute engines at once;
+ *   the same GEMM, per type, on 1 and on 2 compute engines at once;
  *   COPY 64 MiB host memory -> device memory vs memcpy.
  *
  * Not a test: it prints the ratios (targets: emulator >= 0.90x oneDNN
@@ -336,16 +336,16 @@ int main(void)
 		}
 	}
 
-	/* 1 vs 2 compute engines, each running the same fp32 GEMM. */
-	{
-		uint32_t cmd[NRINGS][TESSERA_CMD_GEMM_LEN];
+	/* 1 vs 2 compute engines, each running the same GEMM, per type. */
+	for (size_t d = 0; d < sizeof(types) / sizeof(types[0]); d++) {
+		uint32_t cmd[NRINGS][TESSERA_CMD_GEMM_LEN], dt = types[d].dt;
 		const uint32_t n = 2048;
 		double one = 1e9, two = 1e9, flop = 2.0 * n * n * n;
 
-		fill(&b, TESSERA_DTYPE_FP32, (uint64_t)n * n);
+		fill(&b, dt, (uint64_t)n * n);
 		for (unsigned int r = 0; r < NRINGS; r++)
-			gemm_cmd(cmd[r], TESSERA_DTYPE_FP32, n, n, n, r);
-		one = emu_gemm(&b, TESSERA_DTYPE_FP32, n, n, n, 3);
+			gemm_cmd(cmd[r], dt, n, n, n, r);
+		one = emu_gemm(&b, dt, n, n, n, 3);
 		settle();
 		for (int i = 0; i < 3; i++) {
 			double t0 = now_s(), t;
@@ -357,9 +357,9 @@ int main(void)
 			t = now_s() - t0;
 			two = t < two ? t : two;
 		}
-		printf("GEMM fp32 %ux%ux%u: 1 engine %.1f GFLOP/s, 2 engines at once %.1f GFLOP/s in all, ratio %.2f (target >= 0.90)\n",
-		       n, n, n, flop / one * 1e-9, 2 * flop / two * 1e-9,
-		       (2 * flop / two) / (flop / one));
+		printf("GEMM %s %ux%ux%u: 1 engine %.1f GFLOP/s, 2 engines at once %.1f GFLOP/s in all, ratio %.2f (target >= 0.90)\n",
+		       types[d].name, n, n, n, flop / one * 1e-9,
+		       2 * flop / two * 1e-9, (2 * flop / two) / (flop / one));
 		settle();
 	}
 

@@ -45,8 +45,13 @@ static float fw(const struct cmd *c, unsigned int i)
 	return f;
 }
 
+/* The command is invalid: a context error, and a guest-error line. */
 static int invalid(const struct cmd *c)
 {
+	t1_guest_error(c->as->t1, "ring %u ASID %u: invalid %s command at "
+		       "%#llx (header %#010x)", c->as->r->idx, c->as->asid,
+		       t1_cmd_name(TESSERA_CMD_OPCODE(c->hdr)),
+		       (unsigned long long)c->va, c->hdr);
 	c->as->fault->code = TESSERA_ERR_INVALID_CMD;
 	c->as->fault->va = c->va;
 	c->as->fault->access = TESSERA_ACCESS_FETCH;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * GEMM tiles on oneDNN matmul.
+ * GEMM tiles on oneDNN matmul; SOFTMAX, LAYERNORM and ELEMENTWISE on
+ * oneDNN's softmax, layer normalization, eltwise, binary and reorder
+ * primitives.
  *
  * Each engine thread keeps its own small cache of matmul primitives, keyed
  * by everything that shapes one (types, sizes, transposes, leading
@@ -33,12 +35,13 @@
 
 #define MM_CACHE	8	/* primitives kept per engine thread */
 
-enum { OP_MM, OP_SOFTMAX, OP_LN };
+enum { OP_MM, OP_SOFTMAX, OP_LN, OP_EW };
 
 struct mm_key {
 	uint32_t op;
 	struct t1_mm mm;	/* OP_MM */
 	struct t1_rw rw;	/* OP_SOFTMAX, OP_LN */
+	struct t1_ew ew;	/* OP_EW */
 	unsigned int nthr;
 };
 
@@ -158,6 +161,7 @@ static dnnl_data_type_t dnnl_type(uint32_t t)
 	case T1_MM_BF16:	return dnnl_bf16;
 	case T1_MM_S8:		return dnnl_s8;
 	case T1_MM_S32:		return dnnl_s32;
+	case T1_MM_F16:		return dnnl_f16;
 	default:		return dnnl_f32;
 	}
 }
@@ -314,12 +318,91 @@ static dnnl_status_t rw_make(struct mm_entry *e, const struct mm_key *key)
 	return s;
 }
 
+/* Eltwise, binary or reorder over one dense vector (TESSERA_EW_* op). */
+static dnnl_status_t ew_make(struct mm_entry *e, const struct mm_key *key)
+{
+	const struct t1_ew *p = &key->ew;
+	dnnl_memory_desc_t smd, dmd, bmd;
+	dnnl_dims_t dims = { p->count }, one = { 1 };
+	const dnnl_memory_desc_t *scr;
+	dnnl_primitive_attr_t attr = NULL;
+	dnnl_primitive_desc_t pd = NULL;
+	dnnl_eltwise_desc_t ed;
+	dnnl_binary_desc_t bd;
+	dnnl_alg_kind_t alg = dnnl_alg_kind_undef;
+	bool binary = false;
+	dnnl_status_t s;
+
+	switch (p->op) {
+	case TESSERA_EW_ADD:	alg = dnnl_binary_add; binary = true; break;
+	case TESSERA_EW_MUL:
+	case TESSERA_EW_SCALE:	alg = dnnl_binary_mul; binary = true; break;
+	case TESSERA_EW_RELU:	alg = dnnl_eltwise_relu; break;
+	case TESSERA_EW_GELU:	alg = dnnl_eltwise_gelu_erf; break;
+	case TESSERA_EW_EXP:	alg = dnnl_eltwise_exp; break;
+	case TESSERA_EW_CAST:	break;
+	default:		return dnnl_invalid_arguments;
+	}
+	s = dnnl_memory_desc_init_by_tag(&smd, 1, dims, dnnl_type(p->src), dnnl_a);
+	if (!s)
+		s = dnnl_memory_desc_init_by_tag(&dmd, 1, dims, dnnl_type(p->dst), dnnl_a);
+	/* SCALE's scalar is a one-element fp32 B that oneDNN broadcasts. */
+	if (!s)
+		s = dnnl_memory_desc_init_by_tag(&bmd, 1,
+						 p->op == TESSERA_EW_SCALE ? one : dims,
+						 p->op == TESSERA_EW_SCALE ? dnnl_f32 :
+						 dnnl_type(p->src), dnnl_a);
+	if (!s)
+		s = dnnl_primitive_attr_create(&attr);
+	if (!s)
+		s = dnnl_primitive_attr_set_scratchpad_mode(attr,
+							   dnnl_scratchpad_mode_user);
+	if (!s && p->op == TESSERA_EW_CAST) {
+		s = dnnl_reorder_primitive_desc_create(&pd, &smd, engine, &dmd,
+						       engine, attr);
+	} else if (!s && binary) {
+		s = dnnl_binary_desc_init(&bd, alg, &smd, &bmd, &dmd);
+		if (!s)
+			s = dnnl_primitive_desc_create(&pd, &bd, attr, engine, NULL);
+	} else if (!s) {
+		/* relu's alpha 0: max(x, 0), which maps NaN to 0 here */
+		s = dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference,
+						   alg, &smd, 0.0f, 0.0f);
+		if (!s)
+			s = dnnl_primitive_desc_create(&pd, &ed, attr, engine, NULL);
+	}
+	if (!s)
+		s = dnnl_primitive_create(&e->prim, pd);
+	if (!s) {
+		scr = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+		e->scratch_size = scr ? dnnl_memory_desc_get_size(scr) : 0;
+		s = dnnl_memory_create(&e->scratch, scr ? scr : &smd, engine,
+				       DNNL_MEMORY_NONE);
+	}
+	if (!s)
+		s = dnnl_memory_create(&e->a, &smd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->c, &dmd, engine, DNNL_MEMORY_NONE);
+	if (!s)
+		s = dnnl_memory_create(&e->b, &bmd, engine, DNNL_MEMORY_NONE);
+	if (pd)
+		dnnl_primitive_desc_destroy(pd);
+	if (attr)
+		dnnl_primitive_attr_destroy(attr);
+	return s;
+}
+
 static int entry_make(struct mm_entry *e, const struct mm_key *key)
 {
 	dnnl_status_t s;
 
 	memset(e, 0, sizeof(*e));
-	s = key->op == OP_MM ? mm_make(e, key) : rw_make(e, key);
+	if (key->op == OP_MM)
+		s = mm_make(e, key);
+	else if (key->op == OP_EW)
+		s = ew_make(e, key);
+	else
+		s = rw_make(e, key);
 	e->used = true;
 	e->key = *key;
 	if (s) {
@@ -453,4 +536,18 @@ int t1_rw_run(const struct t1_rw *p, const void *src, void *dst,
 	key.rw.eps = p->ln ? p->eps : 0.0f;
 	return run_key(&key, p->ln ? dst : src, p->gamma ? gamma : NULL, dst,
 		       p->beta ? beta : NULL, DNNL_ARG_SHIFT, DNNL_ARG_SCALE);
+}
+
+int t1_ew_run(const struct t1_ew *p, const void *a, const void *b, void *d)
+{
+	struct mm_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.op = OP_EW;
+	key.ew.op = p->op;
+	key.ew.src = p->src;
+	key.ew.dst = p->dst;
+	key.ew.count = p->count;
+	return run_key(&key, a, p->op <= TESSERA_EW_SCALE ? b : NULL, d, NULL,
+		       0, DNNL_ARG_SRC_1);
 }

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 /* Element types of one tile call (oneDNN's names, held as plain ints). */
-enum t1_mm_type { T1_MM_F32, T1_MM_BF16, T1_MM_S8, T1_MM_S32 };
+enum t1_mm_type { T1_MM_F32, T1_MM_BF16, T1_MM_S8, T1_MM_S32, T1_MM_F16 };
 
 /*
  * C[m][n] = act(alpha * op(A) * op(B) + beta * C + bias[n]), all row-major
@@ -45,6 +45,20 @@ struct t1_rw {
 
 int t1_rw_run(const struct t1_rw *p, const void *src, void *dst,
 	      const float *gamma, const float *beta);
+
+/*
+ * ELEMENTWISE on @count dense elements: an eltwise primitive (RELU, GELU,
+ * EXP: A -> D), a binary one (ADD, MUL: A, B -> D; SCALE: A times the one
+ * fp32 value at B, broadcast) or a reorder (CAST: A of type @src -> D of
+ * type @dst).  @op is TESSERA_EW_*.  Types: T1_MM_F32 or T1_MM_BF16 for
+ * the arithmetic ones (@src == @dst); any pair oneDNN reorders directly
+ * for CAST.  D may be A.  0, -ENOMEM or -EINVAL.
+ */
+struct t1_ew {
+	uint32_t op, src, dst, count;
+};
+
+int t1_ew_run(const struct t1_ew *p, const void *a, const void *b, void *d);
 
 /*
  * Engines that run matrix work now; each call uses an equal share of

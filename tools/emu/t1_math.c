@@ -3,7 +3,10 @@
  * T1 numeric kernels.  GEMM goes through oneDNN matmul (t1_dnnl.c), one
  * call per tile: fp32 and bf16 natively, fp16 converted to fp32 (by a
  * lookup table, exactly) and rounded once at the end, int8 as s8 x s8 ->
- * s32 in K slices that keep the sums exact.
+ * s32 in K slices that keep the sums exact.  ELEMENTWISE, SOFTMAX and
+ * LAYERNORM run on oneDNN's eltwise, binary, reorder, softmax and layer
+ * normalization primitives; what stays here is the card's number formats
+ * and the conversions oneDNN 2.6 does differently (see ew_cast()).
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -119,11 +122,6 @@ int32_t t1_f32_to_i32(float f)
 	if (f <= -2147483648.0f)
 		return INT32_MIN;
 	return (int32_t)f;
-}
-
-float t1_gelu(float x)
-{
-	return 0.5f * x * (1.0f + erff(x * (float)M_SQRT1_2));
 }
 
 unsigned int t1_dtype_size(uint32_t dt)
@@ -829,53 +827,169 @@ int t1_gemm_run(const struct t1_gemm *g)
 	return ret;
 }
 
-static float ew_op(uint32_t op, float a, float b, float s)
+static uint32_t mm_type(uint32_t dt)
 {
-	switch (op) {
-	case TESSERA_EW_ADD:	return a + b;
-	case TESSERA_EW_MUL:	return a * b;
-	case TESSERA_EW_SCALE:	return a * s;
-	case TESSERA_EW_RELU:	return a > 0.0f ? a : 0.0f;
-	case TESSERA_EW_GELU:	return t1_gelu(a);
-	case TESSERA_EW_EXP:	return expf(a);
-	default:		return a;	/* CAST */
+	switch (dt) {
+	case TESSERA_DTYPE_FP16:	return T1_MM_F16;
+	case TESSERA_DTYPE_BF16:	return T1_MM_BF16;
+	case TESSERA_DTYPE_INT8:	return T1_MM_S8;
+	case TESSERA_DTYPE_INT32:	return T1_MM_S32;
+	default:			return T1_MM_F32;
 	}
+}
+
+static bool is_int(uint32_t dt)
+{
+	return dt == TESSERA_DTYPE_INT8 || dt == TESSERA_DTYPE_INT32;
+}
+
+/*
+ * CAST.  oneDNN's reorders do the conversions that are exact or round
+ * from integers (int8 <-> int32 saturating, int8/int32 -> fp32).  Those
+ * that round floating point stay on the card's conversions, because
+ * oneDNN 2.6's differ from the card's: its fp16 reorders lose the sign
+ * of zero, its fp32 -> bf16 (AVX512_BF16's VCVTNEPS2BF16) flushes
+ * subnormals to zero, and its float -> integer ones give 127 for an int8
+ * NaN and INT32_MIN for an int32 NaN and for 3e9.  int32 -> fp16/bf16
+ * goes through fp32 (two roundings, as before oneDNN).
+ */
+static int ew_cast(uint32_t sdt, uint32_t ddt, size_t count, const void *a,
+		   void *d)
+{
+	struct t1_ew ew = {
+		.op = TESSERA_EW_CAST, .count = (uint32_t)count,
+		.src = mm_type(sdt), .dst = mm_type(ddt),
+	};
+	float *tmp;
+	int ret;
+
+	if (sdt == ddt) {
+		memmove(d, a, count * t1_dtype_size(sdt));
+		return 0;
+	}
+	if (is_int(sdt) && (is_int(ddt) || ddt == TESSERA_DTYPE_FP32))
+		return t1_ew_run(&ew, a, NULL, d);
+	if (!(tmp = scratch_get(0, count * sizeof(float))))
+		return -ENOMEM;
+	if (is_int(sdt)) {
+		ew.dst = T1_MM_F32;
+		ret = t1_ew_run(&ew, a, NULL, tmp);
+		if (ret)
+			return ret;
+	} else {
+		t1_row_to_f32(tmp, a, sdt, count);
+	}
+	t1_row_from_f32(d, ddt, tmp, count);
+	return 0;
+}
+
+static bool f32_nan(const void *p, size_t i)
+{
+	uint32_t u;
+
+	memcpy(&u, (const uint8_t *)p + 4 * i, 4);
+	return (u & 0x7fffffff) > 0x7f800000;
+}
+
+static bool bf16_nan(const void *p, size_t i)
+{
+	uint16_t h;
+
+	memcpy(&h, (const uint8_t *)p + 2 * i, 2);
+	return (h & 0x7fff) > 0x7f80;
+}
+
+/*
+ * EXP of NaN is NaN on the card, +inf from oneDNN 2.6's exp: give the
+ * NaN lanes of @src (type T1_MM_F32 or T1_MM_BF16) back, quieted, in @dst.
+ */
+static void exp_nans(uint32_t type, const void *src, void *dst, size_t count)
+{
+	bool bf = type == T1_MM_BF16;
+
+	for (size_t i = 0; i < count; i++) {
+		if (bf && bf16_nan(src, i)) {
+			uint16_t h;
+
+			memcpy(&h, (const uint8_t *)src + 2 * i, 2);
+			h |= 0x40;
+			memcpy((uint8_t *)dst + 2 * i, &h, 2);
+		} else if (!bf && f32_nan(src, i)) {
+			uint32_t u;
+
+			memcpy(&u, (const uint8_t *)src + 4 * i, 4);
+			u |= 0x400000;
+			memcpy((uint8_t *)dst + 4 * i, &u, 4);
+		}
+	}
+}
+
+static bool any_nan(uint32_t type, const void *src, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (type == T1_MM_BF16 ? bf16_nan(src, i) : f32_nan(src, i))
+			return true;
+	return false;
+}
+
+/* The arithmetic ops on fp32 or bf16 (natively) or fp16 (through fp32). */
+static int ew_math(uint32_t op, uint32_t dt, size_t count, const void *a,
+		   const void *b, void *d, float scalar)
+{
+	bool f16 = dt == TESSERA_DTYPE_FP16, binary = op <= TESSERA_EW_MUL;
+	struct t1_ew ew = { .op = op, .count = (uint32_t)count };
+	size_t es = f16 ? 4 : t1_dtype_size(dt);
+	const void *x = a, *y = op == TESSERA_EW_SCALE ? &scalar : b;
+	void *out = d;
+	bool nans;
+	int ret;
+
+	ew.src = ew.dst = dt == TESSERA_DTYPE_BF16 ? T1_MM_BF16 : T1_MM_F32;
+	if (f16) {
+		float *fx = scratch_get(0, count * sizeof(float));
+		float *fy = binary ? scratch_get(1, count * sizeof(float)) : NULL;
+
+		if (!fx || (binary && !fy))
+			return -ENOMEM;
+		t1_row_to_f32(fx, a, dt, count);
+		if (binary)
+			t1_row_to_f32(fy, b, dt, count);
+		x = fx;
+		if (binary)
+			y = fy;
+	}
+	/* EXP with NaNs in A: out of place, so that A is there to fix up */
+	nans = op == TESSERA_EW_EXP && any_nan(ew.src, x, count);
+	if (f16 || nans) {
+		out = scratch_get(2, count * es);
+		if (!out)
+			return -ENOMEM;
+	}
+	ret = t1_ew_run(&ew, x, y, out);
+	if (ret)
+		return ret;
+	if (nans)
+		exp_nans(ew.src, x, out, count);
+	if (f16)
+		t1_row_from_f32(d, dt, out, count);
+	else if (out != d)
+		memcpy(d, out, count * es);
+	return 0;
 }
 
 int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,
 		   const void *a, const void *b, void *d, float scalar)
 {
-	/* Integer casts go directly, so int32 values stay exact. */
-	if (op == TESSERA_EW_CAST && sdt == TESSERA_DTYPE_INT32 &&
-	    ddt == TESSERA_DTYPE_INT8) {
-		for (size_t i = 0; i < count; i++) {
-			int32_t v;
+	int ret;
 
-			memcpy(&v, (const int32_t *)a + i, 4);
-			((int8_t *)d)[i] = v > 127 ? 127 : v < -128 ? -128 : v;
-		}
-		return 0;
-	}
-	if (op == TESSERA_EW_CAST && sdt == ddt) {
-		memmove(d, a, count * t1_dtype_size(sdt));
-		return 0;
-	}
-	if (op == TESSERA_EW_CAST && ddt == TESSERA_DTYPE_INT32 &&
-	    sdt == TESSERA_DTYPE_INT8) {
-		for (size_t i = 0; i < count; i++) {
-			int32_t v = ((const int8_t *)a)[i];
-
-			memcpy((int32_t *)d + i, &v, 4);
-		}
-		return 0;
-	}
-	for (size_t i = 0; i < count; i++) {
-		float x = t1_load(a, sdt, i);
-		float y = b ? t1_load(b, sdt, i) : 0.0f;
-
-		t1_store(d, ddt, i, ew_op(op, x, y, scalar));
-	}
-	return 0;
+	t1_mm_busy(1);		/* shares the math threads like a GEMM */
+	if (op == TESSERA_EW_CAST)
+		ret = ew_cast(sdt, ddt, count, a, d);
+	else
+		ret = ew_math(op, sdt, count, a, b, d, scalar);
+	scratch_trim();
+	t1_mm_busy(-1);
+	return ret;
 }
 
 int t1_rowwise(const struct t1_rows *p)

@@ -47,7 +47,6 @@ float t1_bf16_to_f32(uint16_t h);
 uint16_t t1_f32_to_bf16(float f);	/* round to nearest even */
 int8_t t1_f32_to_i8(float f);		/* RNE, saturating, NaN -> 0 */
 int32_t t1_f32_to_i32(float f);		/* RNE, saturating, NaN -> 0 */
-float t1_gelu(float x);
 
 /*
  * @count elements of type @dt as fp32 and back (rounding once): the same
@@ -89,7 +88,10 @@ int t1_gemm_run(const struct t1_gemm *g);
 void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
 		   uint32_t *mt, uint32_t *nt);
 
-/* ELEMENTWISE over @count elements; 0 or -ENOMEM. */
+/*
+ * ELEMENTWISE over @count (at most T1_CHUNK_ELEMS: one unit of work)
+ * elements, on oneDNN; 0, -ENOMEM or -EINVAL.
+ */
 int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,
 		   const void *a, const void *b, void *d, float scalar);
 /*

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
- * T1 device model internals shared by t1.c (registers, rings, threads),
- * t1_mmu.c (address translation), t1_cmd.c (command processor) and
- * t1_math.c (numeric kernels).
+ * T1 device model internals shared by its files (t1.c lists them, one
+ * concern each).
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -29,6 +28,15 @@
 #define T1_ACC_X		4u	/* command fetch; needs read permission */
 
 #define T1_ASID_NONE		UINT32_MAX	/* descriptor not decoded yet */
+
+/* Telemetry figures the registers report (t1_monitor.c models them). */
+#define T1_CLOCK_MHZ		1000
+#define T1_TEMP_IDLE_MC		40000.0
+#define T1_TEMP_CRIT_MC		95000
+#define T1_POWER_IDLE_MW	25000.0
+#define T1_POWER_CAP_MW		300000
+#define T1_TEMP_MAX_MC		90000	/* the clock throttles above it */
+#define T1_TEMP_EMERG_MC	105000	/* board thermal trip (never reached here) */
 
 struct t1;
 
@@ -130,7 +138,17 @@ struct t1 {
 	pthread_mutex_t lock;
 	pthread_cond_t mon_cond;
 	pthread_t monitor;
-	bool stop;		/* t1_destroy(): threads exit */
+	bool stop;
+
+	/*
+	 * The guest-error log's rate limit (t1_log.c).  log_lock protects
+	 * it; it nests inside t1->lock and takes nothing else.
+	 */
+	pthread_mutex_t log_lock;
+	uint64_t log_window;	/* second of device time of the lines counted */
+	unsigned int log_lines;	/* lines logged in it */
+	unsigned int log_dropped;	/* lines not logged in it */
+		/* t1_destroy(): threads exit */
 
 	uint32_t scratch;
 	uint32_t int_status;
@@ -202,8 +220,69 @@ static inline uint64_t get_le64(const void *p)
 	return le64toh(v);
 }
 
-/* Device time in ns since power-on. */
+static inline bool t1_is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static inline bool t1_asid_halted(const struct t1_ring *r, uint32_t asid)
+{
+	return r->halted[asid / 64] & (1ull << (asid % 64));
+}
+
+/* t1.c: device time in ns since power-on (t1_mono_ns: lock held). */
 uint64_t t1_now_ns(const struct t1 *t1);
+uint64_t t1_mono_ns(const struct t1 *t1);
+
+/* t1_irq.c (t1->lock held) */
+void t1_raise_irq(struct t1 *t1, uint32_t bit, unsigned int vector);
+/* Send the vector of every pending source that has just been unmasked. */
+void t1_irq_unmasked(struct t1 *t1, uint32_t unmasked);
+/* Stop ring @r with error @code (a ring-level error). */
+void t1_ring_fail(struct t1_ring *r, uint32_t code, uint64_t addr);
+/* A context error on @r: latch the syndrome, halt the context. */
+void t1_context_fault(struct t1_ring *r, uint32_t asid, uint64_t tag,
+		      const struct t1_fault *f);
+
+/* t1_engine.c */
+void *t1_ring_thread(void *arg);
+/* RING_STATUS.IDLE (t1->lock held). */
+bool t1_ring_idle(const struct t1_ring *r);
+
+/* t1_reset.c (t1->lock held) */
+void t1_ring_reset(struct t1_ring *r);
+void t1_device_reset(struct t1 *t1);
+void t1_regs_reset(struct t1 *t1);
+/* The engine of @r has stopped executing: a reset waiting for it ends. */
+void t1_ring_let_go(struct t1_ring *r);
+
+/* t1_monitor.c */
+void *t1_monitor_thread(void *arg);
+uint64_t t1_ring_busy_ns(const struct t1_ring *r, uint64_t now);
+uint32_t t1_clock_mhz(const struct t1 *t1);
+
+/* t1_fault.c */
+uint32_t t1_fi_armed(struct t1 *t1);		/* t1->lock held */
+void t1_fi_write(struct t1 *t1, uint32_t off, uint32_t val);
+/* Hang (an injected fault): spin until reset, watchdog or shutdown. */
+void t1_fi_hang(struct t1_ring *r);
+
+/*
+ * t1_log.c: a guest-caused error (a bad register access, descriptor or
+ * command): one line on the host's log, at most T1_LOG_BURST lines per
+ * second per device, then a count of the lines dropped.  Any lock.
+ */
+#define T1_LOG_BURST		10
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+/* "RING1_TAIL", "SCRATCH", "(undefined)": the register at BAR0 @off. */
+const char *t1_reg_name(const struct t1 *t1, uint32_t off, char *buf,
+			size_t size);
+const char *t1_cmd_name(uint32_t opcode);
+const char *t1_err_name(uint32_t code);
+void t1_guest_error(struct t1 *t1, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* t1_mmu.c */
 /*

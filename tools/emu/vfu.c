@@ -19,6 +19,8 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 
+#include <json-c/json.h>
+
 #include "vfu.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -437,11 +439,14 @@ static void irq_disable_all(struct vfu_ctx *ctx)
  * Socket I/O
  */
 
-/* Wait until @fd is readable; -ESHUTDOWN once the stop fd fires. */
-static int wait_readable(struct vfu_ctx *ctx, int fd)
+/*
+ * Wait until @fd is readable (POLLIN) or writable (POLLOUT); -ESHUTDOWN
+ * once the stop fd fires.
+ */
+static int wait_fd(struct vfu_ctx *ctx, int fd, short events)
 {
 	struct pollfd p[2] = {
-		{ .fd = fd, .events = POLLIN },
+		{ .fd = fd, .events = events },
 		{ .fd = ctx->stop_fd, .events = POLLIN },
 	};
 
@@ -509,7 +514,7 @@ static int recv_full(struct vfu_ctx *ctx, void *buf, size_t len,
 		ssize_t n;
 		int ret;
 
-		ret = wait_readable(ctx, ctx->conn_fd);
+		ret = wait_fd(ctx, ctx->conn_fd, POLLIN);
 		if (ret)
 			return ret;
 		n = recvmsg(ctx->conn_fd, &mh, MSG_CMSG_CLOEXEC);
@@ -525,9 +530,16 @@ static int recv_full(struct vfu_ctx *ctx, void *buf, size_t len,
 	return 0;
 }
 
-/* Send @iov; @pass_fd (if >= 0) goes with the first byte. */
-static int send_full(int fd, struct iovec *iov, int iovcnt, int pass_fd)
+/*
+ * Send @iov; @pass_fd (if >= 0) goes with the first byte.  Never blocks
+ * in sendmsg(): a client that stops reading leaves us in poll(), where a
+ * stop request (SIGTERM) still ends the wait with -ESHUTDOWN.
+ */
+static int send_full(struct vfu_ctx *ctx, struct iovec *iov, int iovcnt,
+		     int pass_fd)
 {
+	int fd = ctx->conn_fd;
+
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -549,12 +561,19 @@ static int send_full(int fd, struct iovec *iov, int iovcnt, int pass_fd)
 			c->cmsg_len = CMSG_LEN(sizeof(int));
 			memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
 		}
-		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0)
 			pass_fd = -1;
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			int ret = wait_fd(ctx, fd, POLLOUT);
+
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (n < 0)
 			return -errno;
 		while (iovcnt && (size_t)n >= iov->iov_len) {
@@ -586,7 +605,7 @@ static int send_reply(struct vfu_ctx *ctx, const struct vfu_hdr *req,
 		{ (void *)data, err ? 0 : len },
 	};
 
-	return send_full(ctx->conn_fd, iov, iov[1].iov_len ? 2 : 1,
+	return send_full(ctx, iov, iov[1].iov_len ? 2 : 1,
 			 err ? -1 : fd);
 }
 
@@ -614,31 +633,85 @@ static int take_fd(struct vfu_msg *msg, unsigned int i)
 	return fd;
 }
 
-/* Our capabilities that @json (the client's) also names, as JSON. */
-static int version_caps(const char *json, char *buf, size_t size)
+/*
+ * The reply's capabilities: of those the client proposed as members of
+ * its "capabilities" object (@json, parsed with json-c), the ones we
+ * know, each at most what the client offered (pgsizes: the sizes both
+ * support).  Unknown members are left out, so the reply is a subset of
+ * the proposal.  -EINVAL for anything but one JSON object with, if any,
+ * an object "capabilities" whose known members are integers in range.
+ */
+static int version_caps(const char *json, size_t jlen, char *buf, size_t size)
 {
 	static const struct {
 		const char *key;
-		unsigned int val;
-	} caps[] = {
-		{ "\"max_msg_fds\"", VFU_MAX_MSG_FDS },
-		{ "\"max_data_xfer_size\"", VFU_MAX_DATA_XFER },
-		{ "\"pgsizes\"", VFU_PGSIZES },
-		{ "\"max_dma_maps\"", VFU_MAX_DMA_MAPS },
+		uint32_t val;
+		bool mask;	/* a bit set of sizes, not a maximum */
+	} ours[] = {
+		{ "max_msg_fds", VFU_MAX_MSG_FDS, false },
+		{ "max_data_xfer_size", VFU_MAX_DATA_XFER, false },
+		{ "pgsizes", VFU_PGSIZES, true },
+		{ "max_dma_maps", VFU_MAX_DMA_MAPS, false },
 	};
-	const char *sep = "";
-	int n;
+	json_tokener *tok = json_tokener_new();
+	json_object *in = NULL, *caps, *rep = NULL, *rcaps = NULL;
+	int ret = -EINVAL;
 
-	n = snprintf(buf, size, "{\"capabilities\":{");
-	for (size_t i = 0; i < ARRAY_SIZE(caps); i++) {
-		if (!strstr(json, caps[i].key))
-			continue;
-		n += snprintf(buf + n, size - n, "%s%s:%u", sep, caps[i].key,
-			      caps[i].val);
-		sep = ",";
+	if (!tok)
+		return -ENOMEM;
+	/* the whole text, NUL excluded, must be one JSON value (and blanks) */
+	in = json_tokener_parse_ex(tok, json, (int)jlen - 1);
+	if (!in || json_tokener_get_error(tok) != json_tokener_success ||
+	    json[json_tokener_get_parse_end(tok) +
+		 strspn(json + json_tokener_get_parse_end(tok), " \t\r\n")] ||
+	    !json_object_is_type(in, json_type_object))
+		goto out;
+	rep = json_object_new_object();
+	rcaps = json_object_new_object();
+	if (!rep || !rcaps) {
+		ret = -ENOMEM;
+		goto out;
 	}
-	n += snprintf(buf + n, size - n, "}}");
-	return n + 1;		/* with the NUL */
+	if (json_object_object_get_ex(in, "capabilities", &caps)) {
+		if (!json_object_is_type(caps, json_type_object))
+			goto out;
+		for (size_t i = 0; i < ARRAY_SIZE(ours); i++) {
+			json_object *v;
+			int64_t theirs, val;
+
+			if (!json_object_object_get_ex(caps, ours[i].key, &v))
+				continue;
+			if (!json_object_is_type(v, json_type_int))
+				goto out;
+			errno = 0;
+			theirs = json_object_get_int64(v);
+			if (errno || theirs < 0 || theirs > UINT32_MAX)
+				goto out;
+			val = ours[i].mask ? (theirs & ours[i].val) :
+			      theirs < ours[i].val ? theirs : ours[i].val;
+			if (ours[i].mask && !val)
+				goto out;	/* no page size in common */
+			if (json_object_object_add(rcaps, ours[i].key,
+						   json_object_new_int64(val))) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
+	}
+	if (json_object_object_add(rep, "capabilities", rcaps)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	rcaps = NULL;		/* rep owns it */
+	ret = snprintf(buf, size, "%s",
+		       json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+	ret = ret >= 0 && (size_t)ret < size ? ret + 1 : -E2BIG; /* with NUL */
+out:
+	json_object_put(rcaps);
+	json_object_put(rep);
+	json_object_put(in);
+	json_tokener_free(tok);
+	return ret;
 }
 
 static int handle_version(struct vfu_ctx *ctx, struct vfu_msg *msg)
@@ -656,13 +729,15 @@ static int handle_version(struct vfu_ctx *ctx, struct vfu_msg *msg)
 	jlen = msg->len - sizeof(v);
 	if (v.major != VFU_PROTO_MAJOR)
 		return -ENOTSUP;
-	if (jlen && (json[jlen - 1] != '\0' ||
-		     json[strspn(json, " \t\r\n")] != '{'))
+	if (jlen && json[jlen - 1] != '\0')
 		return -EINVAL;
 
 	/* Reply with the subset of the client's capabilities we know. */
-	if (jlen)
-		n = version_caps(json, caps, sizeof(caps));
+	if (jlen) {
+		n = version_caps(json, jlen, caps, sizeof(caps));
+		if (n < 0)
+			return n == -E2BIG ? -EINVAL : n;
+	}
 
 	if (reply_alloc(msg, NULL, sizeof(v) + n))
 		return -ENOMEM;
@@ -780,12 +855,42 @@ static bool one_bit(uint32_t v)
 	return v && !(v & (v - 1));
 }
 
+/*
+ * Is @fd an eventfd?  An eventfd is an anonymous inode (no file type in
+ * st_mode) whose /proc/self/fdinfo entry has an "eventfd-count:" line;
+ * writing 1 to anything else would not be an interrupt (a pipe, a
+ * socket or a file could even be made to fill up or grow).
+ */
+static bool is_eventfd(int fd)
+{
+	char path[64], buf[512];
+	struct stat st;
+	ssize_t n;
+	int info;
+
+	if (fstat(fd, &st) || (st.st_mode & S_IFMT))
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return false;
+	n = read(info, buf, sizeof(buf) - 1);
+	close(info);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strstr(buf, "\neventfd-count:") || !strncmp(buf, "eventfd-count:", 14);
+}
+
 /* SET_IRQS with DATA_EVENTFD: assign @fds, or de-assign if none. */
 static int set_irq_eventfds(struct vfu_ctx *ctx, struct vfu_msg *msg,
 			    uint32_t start, uint32_t count)
 {
 	if (msg->fds.n && msg->fds.n != count)
 		return -EINVAL;
+	for (unsigned int i = 0; i < msg->fds.n; i++)
+		if (!is_eventfd(msg->fds.fd[i]))
+			return -EINVAL;
 	for (unsigned int i = 0; i < msg->fds.n; i++) {
 		int fl = fcntl(msg->fds.fd[i], F_GETFL);
 
@@ -1074,7 +1179,7 @@ int vfu_run(struct vfu_ctx *ctx, int stop_fd, bool once)
 	for (;;) {
 		int fd;
 
-		ret = wait_readable(ctx, ctx->listen_fd);
+		ret = wait_fd(ctx, ctx->listen_fd, POLLIN);
 		if (ret)
 			break;
 		fd = accept4(ctx->listen_fd, NULL, NULL, SOCK_CLOEXEC);

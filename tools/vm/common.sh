@@ -8,6 +8,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Host packages the whole build and test flow needs (Debian 12).
 HOST_PACKAGES="gcc make pkg-config kmod cpio xz-utils busybox-static debootstrap
 	sparse libdrm-dev libpci-dev linux-source-6.12 libopenblas-dev libdnnl-dev
+	libjson-c-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
 	clang libclang-rt-14-dev
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	debhelper dh-dkms lintian scdoc dpkg-dev fakeroot libmicrohttpd-dev"
