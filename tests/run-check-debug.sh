@@ -73,18 +73,7 @@ tests/vm-kselftests.sh --surprise-removal "${vm_opts[@]}" --keep-log "$res/vm-su
 	grep -E '^(not )?ok |^# report|^run.sh' || true
 echo "   $(($(date +%s) - t0)) s"
 
-pass=0 fail=0 skip=0
-for f in "$res"/*.log; do
-	p=$(tr -d '\r' <"$f" | grep -E '^ok [0-9-]' | grep -vc '# SKIP' || true)
-	s=$(tr -d '\r' <"$f" | grep -E '^ok [0-9-]' | grep -c '# SKIP' || true)
-	n=$(tr -d '\r' <"$f" | grep -cE '^not ok [0-9-]' || true)
-	printf '   %-24s %4d passed, %d failed, %d skipped\n' "$(basename "$f" .log)" "$p" "$n" "$s"
-	pass=$((pass + p)) fail=$((fail + n)) skip=$((skip + s))
-done
-if [ $((pass + fail)) = 0 ]; then
-	echo "no test ran"
-	fail=1
-fi
+tap_totals "$res"
 if [ $fail != 0 ]; then
 	echo "kernel reports (in $res/vm*.log; whole consoles in $res/*-console.txt):"
 	cat "$res"/vm*.log | grep '^# report: ' | awk '!seen[$0]++' | sed 's/^# report: /   /'

@@ -95,17 +95,6 @@ tests/packages-test.sh 2>&1 | tee "$res/packages.log" | grep -E '^(not )?ok |^# 
 stage "guest: kselftests on Linux $next (one card)"
 tests/vm-kselftests.sh --next-kernel --keep-log "$res/vm-next-console.txt" 2>&1 | tee "$res/vm-next.log" | grep -E '^(not )?ok |^# (card|guest|report|console)|^run.sh|^vm:' || true
 
-pass=0 fail=0 skip=0
-for f in "$res"/*.log; do
-	p=$(tr -d '\r' <"$f" | grep -E '^ok [0-9-]' | grep -vc '# SKIP' || true)
-	s=$(tr -d '\r' <"$f" | grep -E '^ok [0-9-]' | grep -c '# SKIP' || true)
-	n=$(tr -d '\r' <"$f" | grep -cE '^not ok [0-9-]' || true)
-	printf '   %-24s %4d passed, %d failed, %d skipped\n' "$(basename "$f" .log)" "$p" "$n" "$s"
-	pass=$((pass + p)) fail=$((fail + n)) skip=$((skip + s))
-done
-if [ $((pass + fail)) = 0 ]; then
-	echo "no test ran"
-	fail=1
-fi
+tap_totals "$res"
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ]

@@ -21,15 +21,6 @@ ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n $*"; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
-wait_cards() {
-	local want=$1 t
-	for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do
-		[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$want" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 cards=$(grep -l '^0x7e51$' /sys/bus/pci/devices/*/device 2>/dev/null | wc -l)
 echo "# guest: kernel $(uname -r), $cards Tessera card(s), $TESSERA_MODULE, time scale $TESSERA_TIME_SCALE, fuzzing for $secs s"
 debug_start

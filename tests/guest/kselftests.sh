@@ -24,15 +24,6 @@ ok() { n=$((n + 1)); echo "ok $n $*"; }
 not_ok() { n=$((n + 1)); failed=1; echo "not ok $n $*"; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
-wait_cards() {
-	local want=$1 t
-	for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do
-		[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$want" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # Hold a finished job's sync_file on card 0 (hold_sync_file $1); the
 # holder prints "holding" and waits for a line on its stdin.
 hold_start() {

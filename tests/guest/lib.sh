@@ -77,6 +77,16 @@ guest_report() {
 	echo "### dmesg end"
 }
 
+# Wait (10 s, scaled) until at least $1 accel nodes exist.
+wait_cards() {
+	local want=$1 t
+	for ((t = 0; t < 100 * TESSERA_TIME_SCALE; t++)); do
+		[ "$(ls /dev/accel 2>/dev/null | wc -l)" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # rmmod fails while fences of the module are alive; the last ones go a few
 # milliseconds after their holders exit (driver/tessera_defer.c).
 rmmod_retry() {

@@ -15,6 +15,25 @@ HOST_PACKAGES="gcc make pkg-config kmod cpio xz-utils busybox-static debootstrap
 
 msg() { printf '%s\n' "$*" >&2; }
 
+# Per-log and total TAP counts of the stage logs DIR/*.log, one line per
+# log; sets pass, fail and skip (fail 1 when no test ran at all).
+tap_totals() {
+	local f p s n
+	pass=0 fail=0 skip=0
+	for f in "$1"/*.log; do
+		p=$(tr -d '\r' <"$f" | grep -E '^ok [0-9-]' | grep -vc '# SKIP' || true)
+		s=$(tr -d '\r' <"$f" | grep -E '^ok [0-9-]' | grep -c '# SKIP' || true)
+		n=$(tr -d '\r' <"$f" | grep -cE '^not ok [0-9-]' || true)
+		printf '   %-24s %4d passed, %d failed, %d skipped\n' "$(basename "$f" .log)" \
+			"$p" "$n" "$s"
+		pass=$((pass + p)) fail=$((fail + n)) skip=$((skip + s))
+	done
+	if [ $((pass + fail)) = 0 ]; then
+		echo "no test ran"
+		fail=1
+	fi
+}
+
 # One extended regular expression from a pattern file (tests/dmesg-*.ere:
 # one pattern per line, # comments): its patterns joined with |.
 ere() { sed '/^#/d;/^$/d' "$1" | paste -sd'|'; }
