@@ -2089,7 +2089,14 @@ static void a_prime_import(struct fz_thread *t)
 	expect(t, OP_PRIME_IMPORT, err, exp == EXP_OK ? ok_if_sane(t, &fr) : exp, e_nomem);
 	if (!err && exp == EXP_OK) {
 		lock(p);
-		i = add_bo(p, &fr, h, size, 0, 0, true);
+		/*
+		 * Importing a dma-buf this file exported returns the exporter's
+		 * handle. If a handle of this file was closed since the call
+		 * began, that may have been it: the number is then stale (and
+		 * may already name a new buffer), so it stays out of the pool.
+		 */
+		if (p->files[fr.f].handle_seq == fr.handle_seq)
+			i = add_bo(p, &fr, h, size, 0, 0, true);
 		unlock(p);
 		(void)i;
 	}
