@@ -83,7 +83,7 @@ static int tessera_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
 	nop = dma_alloc_coherent(dev, SZ_4K, &nop_dma, GFP_KERNEL);
 	if (!nop)
 		return -ENOMEM;
-	nop[0] = cpu_to_le32(TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1));
+	nop[0] = cpu_to_le32(TESSERA_HW_CMD_NOP1);
 
 	drm_sched_wqueue_stop(&ring->sched);
 	if (!wait_event_timeout(ring->ping_wq, list_empty_careful(&ring->pending), 10 * HZ)) {

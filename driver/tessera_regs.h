@@ -241,6 +241,14 @@
 #define TESSERA_DESC_TAG		0x18	/* u64: opaque; reported on faults */
 #define TESSERA_DESC_CMD_SIZE_MAX	BIT(20)
 
+/*
+ * The one command the kernel writes itself (the debugfs ring ping): a NOP
+ * of one dword.  The card's command encoding is not kernel business; it is
+ * in libaccel's <accel/tessera_cmd.h>, which the emulator checks this
+ * against.
+ */
+#define TESSERA_HW_CMD_NOP1		0x00010000u
+
 /* BAR2: device memory (HBM), 64-bit prefetchable, size in HBM_SIZE. */
 #define TESSERA_BAR_HBM			2
 

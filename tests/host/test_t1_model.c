@@ -22,6 +22,7 @@
 #include "vfu.h"
 #include "tessera_regs.h"
 #include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 #include "tap.h"
 
 #define MEM_IOVA	0x10000000ull	/* the memfd, read-write */

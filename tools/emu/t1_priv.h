@@ -18,6 +18,7 @@
 #include "t1.h"
 #include "tessera_regs.h"
 #include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 
 #define T1_TLB_SIZE		256	/* entries per engine, direct mapped */
 #define T1_MAX_OPERAND		(256ull << 20)	/* bytes a compute operand may span */
