@@ -82,7 +82,7 @@ install: build
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	$(MAKE) -C libaccel install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	install -D -m 0644 uapi/drm/tessera_accel.h $(DESTDIR)$(PREFIX)/include/drm/tessera_accel.h
+	install -D -m 0644 uapi/v1/drm/tessera_accel.h $(DESTDIR)$(PREFIX)/include/drm/tessera_accel.h
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #include "t1.h"
-#include "tessera_accel.h"
 #include "accel/tessera_cmd.h"
 #include "tessera_regs.h"
 

@@ -21,7 +21,6 @@
 #include "t1_math.h"
 #include "t1_priv.h"
 #include "tap.h"
-#include "tessera_accel.h"
 #include "accel/tessera_cmd.h"
 #include "tessera_regs.h"
 #include "vfu.h"

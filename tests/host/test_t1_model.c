@@ -21,7 +21,6 @@
 #include "t1.h"
 #include "vfu.h"
 #include "tessera_regs.h"
-#include "tessera_accel.h"
 #include "accel/tessera_cmd.h"
 #include "tap.h"
 

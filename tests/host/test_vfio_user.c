@@ -26,7 +26,6 @@
 
 #include "emu.h"
 #include "tessera_regs.h"
-#include "tessera_accel.h"
 #include "accel/tessera_cmd.h"
 #include "tap.h"
 

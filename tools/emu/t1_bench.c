@@ -26,7 +26,6 @@
 #include <dnnl.h>
 
 #include "t1.h"
-#include "tessera_accel.h"
 #include "accel/tessera_cmd.h"
 #include "tessera_regs.h"
 #include "vfu.h"

@@ -17,7 +17,6 @@
 
 #include "t1.h"
 #include "tessera_regs.h"
-#include "tessera_accel.h"
 #include "accel/tessera_cmd.h"
 
 #define T1_TLB_SIZE		256	/* entries per engine, direct mapped */
