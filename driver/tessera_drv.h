@@ -23,6 +23,7 @@
 #include <drm/gpu_scheduler.h>
 
 #include "tessera_compat.h"
+#include "tessera_pgtable.h"
 #include "tessera_regs.h"
 
 /**
@@ -35,8 +36,9 @@
  *   -> tessera_file.submit_lock (arm and push of a job)
  * - tessera_device.vms_lock -> tessera_vm.lock (unplug frees every
  *   context's page tables)
- * - tessera_vm.lock: page tables are allocated under it, so it is never
- *   taken on a fence-signalling path
+ * - tessera_vm.lock: protects the page tables; they are reserved
+ *   (allocated) before it is taken, but it is never taken on a
+ *   fence-signalling path
  * - tessera_ring.fence_lock (irq-safe) -> tessera_device.fault_lock
  * - leaves: tessera_bo.lock (released before any unmap),
  *   tessera_device.mmu_lock (register sequence only; dropped between
@@ -71,7 +73,6 @@
 struct seq_file;
 struct sg_table;
 struct tessera_device;
-struct tessera_pt;
 
 /**
  * struct tessera_desc - ring descriptor as the device reads it
@@ -320,8 +321,13 @@ struct tessera_vm {
 	struct mutex lock;
 	/** @mm: VA allocator */
 	struct drm_mm mm;
-	/** @root: top-level page table; NULL once the device is unplugged */
-	struct tessera_pt *root;
+	/** @pgt: the page tables; freed (root NULL) once the device is unplugged */
+	struct tessera_pgtable pgt;
+	/**
+	 * @zombies: page tables unlinked from @pgt that the card's walker
+	 * may still read until the next completed TLB flush
+	 */
+	struct list_head zombies;
 };
 
 struct tessera_bo;
@@ -486,8 +492,9 @@ struct tessera_vm *tessera_vm_create(struct tessera_device *tdev);
 void tessera_vm_put(struct tessera_vm *vm);
 int tessera_vm_alloc_va(struct tessera_vm *vm, struct drm_mm_node *node, u64 size);
 void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node);
-int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 prot);
-int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *blocks, u64 prot);
+int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, u64 size, struct sg_table *sgt, u64 prot);
+int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, u64 size, struct list_head *blocks,
+			  u64 prot);
 void tessera_vm_unmap_start(struct tessera_vm *vm, u64 va, u64 size);
 bool tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size);
 

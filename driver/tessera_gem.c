@@ -283,10 +283,10 @@ static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 		goto err_free;
 	}
 	if (bo->devmem)
-		ret = tessera_vm_map_devmem(vm, m->va.start, &bo->blocks,
+		ret = tessera_vm_map_devmem(vm, m->va.start, obj->size, &bo->blocks,
 					    TESSERA_PTE_READ | TESSERA_PTE_WRITE);
 	else
-		ret = tessera_vm_map_sgt(vm, m->va.start, sgt,
+		ret = tessera_vm_map_sgt(vm, m->va.start, obj->size, sgt,
 					 TESSERA_PTE_READ | TESSERA_PTE_WRITE);
 	if (ret)
 		goto err_va;
@@ -546,6 +546,8 @@ void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm)
 	struct drm_mm_node *node;
 
 	mutex_lock(&vm->lock);
+	seq_printf(m, "  pages 4k %llu 2m %llu tables %llu\n", vm->pgt.pages_4k,
+		   vm->pgt.pages_2m, vm->pgt.tables);
 	drm_mm_for_each_node(node, &vm->mm) {
 		struct tessera_bo_mapping *map = container_of(node, struct tessera_bo_mapping, va);
 		struct drm_gem_object *obj = &map->bo->base.base;
