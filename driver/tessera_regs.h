@@ -218,7 +218,7 @@
 #define TESSERA_RING_HALT_QUERY		0x70	/* RW: ASID to query */
 #define TESSERA_RING_HALT_RESULT	0x74	/* RO: 1 if HALT_QUERY's ASID is halted */
 #define TESSERA_RING_FAULT_COUNT	0x78	/* RO (1.2): context errors, low 32 bits */
-#define TESSERA_RING_PT_WALKS		0x7c	/* RO (1.4): page-table walks (TLB misses), low 32 bits */
+#define TESSERA_RING_PT_WALKS		0x7c	/* RO (1.4): page-table walks, low 32 bits */
 
 /*
  * Fence writeback (1.2): FENCE_ADDR + 0 is the last TAG/FENCE value,
