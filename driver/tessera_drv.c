@@ -335,7 +335,7 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	tessera_lockdep_prime(tdev);
 
-	ret = tessera_hbm_init(tdev);
+	ret = tessera_devmem_init(tdev);
 	if (ret)
 		goto err_hw;
 

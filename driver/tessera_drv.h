@@ -520,8 +520,12 @@ bool tessera_pm_get_if_awake(struct tessera_device *tdev);
 void tessera_pm_init(struct tessera_device *tdev);
 void tessera_pm_fini(struct tessera_device *tdev);
 
+/* tessera_devmem.c */
+int tessera_devmem_init(struct tessera_device *tdev);
+int tessera_devmem_alloc(struct tessera_device *tdev, u64 size, struct list_head *blocks);
+void tessera_devmem_free(struct tessera_device *tdev, struct list_head *blocks);
+
 /* tessera_gem.c */
-int tessera_hbm_init(struct tessera_device *tdev);
 void tessera_show_memory_stats(struct drm_printer *p, struct drm_file *file);
 void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm);
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);

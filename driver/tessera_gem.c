@@ -217,9 +217,7 @@ static void tessera_bo_free(struct drm_gem_object *obj)
 	if (bo->devmem) {
 		struct tessera_device *tdev = to_tessera(obj->dev);
 
-		mutex_lock(&tdev->hbm_lock);
-		tessera_buddy_free_list(&tdev->hbm_mm, &bo->blocks, 0);
-		mutex_unlock(&tdev->hbm_lock);
+		tessera_devmem_free(tdev, &bo->blocks);
 		drm_gem_object_release(obj);
 		kfree(bo);
 		return;
@@ -443,49 +441,11 @@ static const struct drm_gem_object_funcs tessera_hbm_funcs = {
 	.vm_ops = &tessera_hbm_vm_ops,
 };
 
-static void tessera_hbm_fini(struct drm_device *drm, void *unused)
-{
-	struct tessera_device *tdev = to_tessera(drm);
-
-	tessera_buddy_fini(&tdev->hbm_mm);
-	mutex_destroy(&tdev->hbm_lock);
-}
-
-/**
- * tessera_hbm_init - set up the device-memory allocator and BAR2
- * @tdev: the device; a card without device memory is fine
- *
- * Return: 0 or a negative errno.
- */
-int tessera_hbm_init(struct tessera_device *tdev)
-{
-	struct pci_dev *pdev = tdev->pdev;
-	int ret;
-
-	if (!tdev->hbm_size || !(tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_HBM))
-		return 0;
-	if (pci_resource_len(pdev, TESSERA_BAR_HBM) < tdev->hbm_size) {
-		drm_err(&tdev->drm, "BAR2 smaller than device memory\n");
-		return -ENODEV;
-	}
-	tdev->hbm_bar = pci_resource_start(pdev, TESSERA_BAR_HBM);
-	tdev->hbm_map = devm_ioremap_wc(&pdev->dev, tdev->hbm_bar, tdev->hbm_size);
-	if (!tdev->hbm_map)
-		return -ENOMEM;
-	mutex_init(&tdev->hbm_lock);
-	ret = tessera_buddy_init(&tdev->hbm_mm, tdev->hbm_size, SZ_4K);
-	if (ret)
-		return ret;
-	tdev->hbm_ready = true;
-	return drmm_add_action_or_reset(&tdev->drm, tessera_hbm_fini, NULL);
-}
-
 /* A zeroed buffer in device memory. */
 static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u64 size)
 {
-	struct tessera_buddy_block *block;
 	struct tessera_bo *bo;
-	int ret, idx;
+	int ret;
 
 	if (!tdev->hbm_ready) {
 		drm_dbg(&tdev->drm, "BO_CREATE: the card has no device memory\n");
@@ -501,25 +461,11 @@ static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u6
 	bo->base.base.funcs = &tessera_hbm_funcs;
 	drm_gem_private_object_init(&tdev->drm, &bo->base.base, size);
 
-	mutex_lock(&tdev->hbm_lock);
-	ret = tessera_buddy_alloc_blocks(&tdev->hbm_mm, 0, tdev->hbm_size, size, SZ_4K,
-					 &bo->blocks, 0);
-	mutex_unlock(&tdev->hbm_lock);
+	ret = tessera_devmem_alloc(tdev, size, &bo->blocks);
 	if (ret) {
-		drm_dbg(&tdev->drm, "no %llu bytes of device memory free: %d\n", size, ret);
 		drm_gem_object_put(&bo->base.base);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
-
-	/* Not during a PCI reset: BAR2 does not decode, the clear would be lost. */
-	if (!tessera_hw_enter(tdev, &idx)) {
-		drm_gem_object_put(&bo->base.base);
-		return ERR_PTR(-ENODEV);
-	}
-	list_for_each_entry(block, &bo->blocks, link)
-		memset_io(tdev->hbm_map + tessera_buddy_block_offset(block), 0,
-			  tessera_buddy_block_size(&tdev->hbm_mm, block));
-	tessera_hw_exit(tdev, idx);
 	return &bo->base.base;
 }
 
