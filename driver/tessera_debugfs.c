@@ -4,6 +4,9 @@
  *
  *   rings              per ring: registers, seqnos and the jobs on the hardware
  *   contexts           per open file: its context, faults and mapped buffers
+ *   vm_selftest        (read) binds and unbinds buffers in a scratch VM
+ *                      through the VM core (tessera_vm.c) and checks the
+ *                      page tables and references; KTAP-style lines
  *   ping               (read) the raw round trip of ring 0, with no scheduler:
  *                      doorbell to interrupt of a one-NOP descriptor, the
  *                      floor that accel-bench compares jobs against
@@ -29,6 +32,7 @@
 #include <drm/drm_drv.h>
 
 #include "tessera_drv.h"
+#include "tessera_vm.h"
 #include <drm/tessera_accel.h>
 
 #define TESSERA_PINGS	200
@@ -223,6 +227,14 @@ static int tessera_debugfs_contexts(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static int tessera_debugfs_vm_selftest(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+
+	tessera_vm_selftest(to_tessera(entry->dev), m);
+	return 0;
+}
+
 /**
  * tessera_debugfs_init - add the driver's debugfs files
  * @tdev: the device, not yet registered
@@ -232,4 +244,5 @@ void tessera_debugfs_init(struct tessera_device *tdev)
 	drm_debugfs_add_file(&tdev->drm, "rings", tessera_debugfs_rings, NULL);
 	drm_debugfs_add_file(&tdev->drm, "ping", tessera_debugfs_ping, NULL);
 	drm_debugfs_add_file(&tdev->drm, "contexts", tessera_debugfs_contexts, NULL);
+	drm_debugfs_add_file(&tdev->drm, "vm_selftest", tessera_debugfs_vm_selftest, NULL);
 }

@@ -20,6 +20,7 @@
 #include <drm/tessera_accel.h>
 
 #include "tessera_drv.h"
+#include "tessera_vm.h"
 
 static int tessera_ioctl_get_param(struct drm_device *drm, void *data,
 				   struct drm_file *file)
@@ -170,6 +171,7 @@ static int tessera_open(struct drm_device *drm, struct drm_file *file)
 	if (ret)
 		goto err_vm;
 	tessera_queues_init(tfile);
+	tessera_file_vms_init(tfile);
 	file->driver_priv = tfile;
 	return 0;
 
@@ -189,6 +191,7 @@ static void tessera_postclose(struct drm_device *drm, struct drm_file *file)
 
 	tessera_queues_fini(tfile);
 	tessera_file_sched_fini(tfile);
+	tessera_file_vms_fini(tfile);
 	/* Buffers and jobs still on the hardware keep the context alive. */
 	tessera_vm_put(tfile->vm);
 	tessera_client_stats_put(tfile->stats);
@@ -252,8 +255,8 @@ static const struct file_operations tessera_fops = {
 };
 
 static const struct drm_driver tessera_drm_driver = {
-	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
-			   DRIVER_SYNCOBJ_TIMELINE,
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_GEM_GPUVA |
+			   DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
 	.open = tessera_open,
 	.postclose = tessera_postclose,
 	.show_fdinfo = tessera_show_fdinfo,
@@ -271,6 +274,7 @@ static const struct drm_driver tessera_drm_driver = {
 /* Runs at the final drm_dev_put(), after the last file is closed. */
 static void tessera_drm_release(struct drm_device *drm, void *unused)
 {
+	tessera_bind_sched_fini(to_tessera(drm));
 	tessera_sched_fini(to_tessera(drm));
 }
 
@@ -344,6 +348,8 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_hw;
 
 	ret = tessera_sched_init(tdev);
+	if (!ret)
+		ret = tessera_bind_sched_init(tdev);
 	if (ret)
 		goto err_hw;
 
@@ -394,6 +400,7 @@ static void tessera_remove(struct pci_dev *pdev)
 		tessera_ring_fail_pending(&tdev->rings[i], -ENODEV);
 	/* The card is stopped: its page tables go while the DMA API knows it. */
 	tessera_mmu_unplug(tdev);
+	tessera_gpuvm_unplug(tdev);
 }
 
 static const struct pci_device_id tessera_pci_ids[] = {

@@ -34,8 +34,13 @@
  *
  * - BO reservations (ww_mutex, all of a job's at once)
  *   -> tessera_file.submit_lock (arm and push of a job)
- * - tessera_device.vms_lock -> tessera_vm.lock (unplug frees every
- *   context's page tables)
+ * - tessera_device.vms_lock -> tessera_vm.lock, tessera_gpuvm.lock
+ *   (unplug frees every context's page tables)
+ * - tessera_device.asid_lock -> tessera_device.mmu_lock (taking an idle
+ *   VM's ASID back flushes its TLB entries)
+ * - tessera_gpuvm.lock -> tessera_bo.gpuva_lock (bind ops link and
+ *   unlink bindings); neither is held across an allocation, so bind jobs
+ *   take them on their fence-signalling path
  * - tessera_vm.lock: protects the page tables; they are reserved
  *   (allocated) before it is taken, but it is never taken on a
  *   fence-signalling path
@@ -251,6 +256,8 @@ struct tessera_device {
 	struct mutex vms_lock;
 	/** @vms: every live context (tessera_vm.link), for unplug */
 	struct list_head vms;
+	/** @gpuvms: every live uAPI 2 VM (tessera_gpuvm.link), for unplug */
+	struct list_head gpuvms;
 	/**
 	 * @ctx_users_lock: protects @ctx_users
 	 */
@@ -259,6 +266,18 @@ struct tessera_device {
 	struct xarray ctx_users;
 	/** @asid_ida: allocator of context ids 1..TESSERA_NUM_CONTEXTS-1 */
 	struct ida asid_ida;
+	/**
+	 * @asid_lock: protects @asid_lru and which uAPI 2 VM holds which
+	 * ASID (tessera_asid.c); held across the TLB flush that takes an
+	 * idle VM's ASID back, never on a fence-signalling path
+	 */
+	struct mutex asid_lock;
+	/** @asid_lru: VMs holding an ASID, least recently used first */
+	struct list_head asid_lru;
+	/** @asid_wq: submits waiting for an ASID */
+	wait_queue_head_t asid_wq;
+	/** @asid_idle_events: a VM went idle since the waiters last looked */
+	atomic_t asid_idle_events;
 	/** @ctx_table: the device's context table, one entry per ASID */
 	__le64 *ctx_table;
 	/** @ctx_table_dma: bus address of @ctx_table */
@@ -291,6 +310,13 @@ struct tessera_device {
 		/** @injects.reg: the fault-injection register the file writes */
 		u32 reg;
 	} injects[TESSERA_NUM_INJECTS];
+
+	/** @bind_sched: runs every VM's asynchronous binds (tessera_vm.c) */
+	struct drm_gpu_scheduler bind_sched;
+	/** @bind_sched_ready: @bind_sched was initialized */
+	bool bind_sched_ready;
+	/** @bind_sched_name: @bind_sched's name, "<pci>-bind" */
+	char bind_sched_name[40];
 
 	/** @rings: the rings */
 	struct tessera_ring rings[TESSERA_MAX_RINGS];
@@ -415,6 +441,11 @@ struct tessera_file {
 	struct xarray queues;
 	/** @vm: the file's context */
 	struct tessera_vm *vm;
+	/**
+	 * @vms: uAPI 2 VMs by id (struct tessera_gpuvm, one reference
+	 * each); the xarray's lock protects it
+	 */
+	struct xarray vms;
 };
 
 static inline struct tessera_device *to_tessera(struct drm_device *drm)
@@ -486,6 +517,9 @@ bool tessera_hw_lost(struct tessera_device *tdev);
 int tessera_mmu_init(struct tessera_device *tdev);
 void tessera_mmu_hw_init(struct tessera_device *tdev);
 void tessera_mmu_flush_all(struct tessera_device *tdev);
+bool tessera_mmu_flush_asid(struct tessera_device *tdev, u32 asid);
+void tessera_ctx_entry_set(struct tessera_device *tdev, u32 asid, u64 root, u64 flags);
+void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid);
 void tessera_mmu_unplug(struct tessera_device *tdev);
 void tessera_mmu_ctx_disable(struct tessera_device *tdev, u32 asid);
 struct tessera_vm *tessera_vm_create(struct tessera_device *tdev);
@@ -534,6 +568,12 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
 struct tessera_bo_mapping *tessera_bo_mapping_get(struct drm_gem_object *obj,
 						  struct tessera_vm *vm);
 u64 tessera_bo_mapping_va(const struct tessera_bo_mapping *m);
+struct mutex *tessera_bo_gpuva_lock(struct drm_gem_object *obj);
+struct drm_gem_object *tessera_bo_create_kernel(struct tessera_device *tdev, u64 size,
+						bool devmem);
+int tessera_bo_bind_prepare(struct drm_gem_object *obj);
+int tessera_bo_map_range(struct drm_gem_object *obj, struct tessera_pgtable *pgt,
+			 struct tessera_pt_pool *pool, u64 va, u64 offset, u64 size, u64 prot);
 void tessera_bo_mapping_put(struct tessera_bo_mapping *m);
 void tessera_bo_mapping_unmap(struct tessera_bo_mapping *m);
 

@@ -89,6 +89,12 @@ struct tessera_bo {
 	bool pin_counted;
 	/** @blocks: with @devmem, its device memory (buddy blocks) */
 	struct list_head blocks;
+	/**
+	 * @gpuva_lock: protects the buffer's drm_gpuvm_bo list (its
+	 * bindings in VMs); never held across an allocation, so that bind
+	 * jobs may take it on their fence-signalling path
+	 */
+	struct mutex gpuva_lock;
 };
 
 static struct tessera_bo *to_tessera_bo(struct drm_gem_object *obj)
@@ -214,6 +220,7 @@ static void tessera_bo_free(struct drm_gem_object *obj)
 	/* Every mapping holds the buffer: none is left. */
 	drm_WARN_ON(obj->dev, !list_empty(&bo->mappings));
 	mutex_destroy(&bo->lock);
+	mutex_destroy(&bo->gpuva_lock);
 	if (bo->devmem) {
 		struct tessera_device *tdev = to_tessera(obj->dev);
 
@@ -456,6 +463,8 @@ static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u6
 		return ERR_PTR(-ENOMEM);
 	bo->devmem = true;
 	mutex_init(&bo->lock);
+	mutex_init(&bo->gpuva_lock);
+	drm_gem_gpuva_set_lock(&bo->base.base, &bo->gpuva_lock);
 	INIT_LIST_HEAD(&bo->mappings);
 	INIT_LIST_HEAD(&bo->blocks);
 	bo->base.base.funcs = &tessera_hbm_funcs;
@@ -478,8 +487,32 @@ struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t 
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &tessera_gem_funcs;
 	mutex_init(&bo->lock);
+	mutex_init(&bo->gpuva_lock);
+	drm_gem_gpuva_set_lock(&bo->base.base, &bo->gpuva_lock);
 	INIT_LIST_HEAD(&bo->mappings);
 	return &bo->base.base;
+}
+
+/**
+ * tessera_bo_create_kernel - a buffer without a handle, for the kernel
+ * @tdev: the device
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @devmem: in device memory, else host memory
+ *
+ * Not counted against the pin limit: for the driver's own use (the VM
+ * self-test).
+ *
+ * Return: the buffer (one reference) or an ERR_PTR.
+ */
+struct drm_gem_object *tessera_bo_create_kernel(struct tessera_device *tdev, u64 size,
+						bool devmem)
+{
+	struct drm_gem_shmem_object *shmem;
+
+	if (devmem)
+		return tessera_hbm_create(tdev, size);
+	shmem = drm_gem_shmem_create(&tdev->drm, size);
+	return IS_ERR(shmem) ? ERR_CAST(shmem) : &shmem->base;
 }
 
 /**
@@ -599,6 +632,115 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
 		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
 	}
 	drm_gem_object_put(obj);
+	return ret;
+}
+
+/**
+ * tessera_bo_gpuva_lock - the lock of a buffer's VM bindings
+ * @obj: a Tessera buffer
+ *
+ * Return: the mutex to hold around drm_gpuva_link()/unlink() and
+ * drm_gpuvm_bo_obtain_prealloc() on @obj.
+ */
+struct mutex *tessera_bo_gpuva_lock(struct drm_gem_object *obj)
+{
+	return &to_tessera_bo(obj)->gpuva_lock;
+}
+
+/**
+ * tessera_bo_bind_prepare - make a buffer's memory ready to be bound
+ * @obj: a Tessera buffer
+ *
+ * Pins and DMA-maps a host buffer's pages (charged to the caller's memory
+ * cgroup); device memory and imports are ready already.  Process
+ * context; afterwards tessera_bo_map_range() allocates nothing.
+ *
+ * Return: 0 or a negative errno.
+ */
+int tessera_bo_bind_prepare(struct drm_gem_object *obj)
+{
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct sg_table *sgt;
+
+	if (bo->devmem)
+		return 0;
+	sgt = tessera_bo_sgt(bo);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	return sgt ? 0 : -EINVAL;
+}
+
+/**
+ * tessera_bo_map_range - write the page-table entries of part of a buffer
+ * @obj: the buffer, after tessera_bo_bind_prepare()
+ * @pgt: the page tables
+ * @pool: tables reserved for [@va, @va + @size)
+ * @va: where, 4 KiB aligned
+ * @offset: first byte of the buffer to map, 4 KiB aligned
+ * @size: bytes, 4 KiB aligned, within the buffer
+ * @prot: TESSERA_PTE_READ, _WRITE, _EXEC
+ *
+ * Maps the buffer's memory chunk by chunk (buddy blocks, DMA segments),
+ * so that 2 MiB pages are used wherever they fit.  Allocates nothing and
+ * sleeps not: usable on a bind job's fence-signalling path.
+ *
+ * Return: 0, or -EINVAL on a caller bug (warned about).
+ */
+int tessera_bo_map_range(struct drm_gem_object *obj, struct tessera_pgtable *pgt,
+			 struct tessera_pt_pool *pool, u64 va, u64 offset, u64 size, u64 prot)
+{
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	int ret = 0;
+
+	if (WARN_ON_ONCE(offset > obj->size || size > obj->size - offset))
+		return -EINVAL;
+	if (bo->devmem) {
+		struct tessera_device *tdev = to_tessera(obj->dev);
+		struct tessera_buddy_block *block;
+
+		list_for_each_entry(block, &bo->blocks, link) {
+			u64 start = tessera_buddy_block_offset(block);
+			u64 len = tessera_buddy_block_size(&tdev->hbm_mm, block);
+
+			if (offset >= len) {
+				offset -= len;
+				continue;
+			}
+			len = min(len - offset, size);
+			ret = tessera_pgtable_map(pgt, pool, va, start + offset, len,
+						  prot | TESSERA_PTE_DEVMEM);
+			size -= len;
+			if (ret || !size)
+				break;
+			va += len;
+			offset = 0;
+		}
+	} else {
+		struct sg_table *sgt = bo->base.sgt;
+		struct scatterlist *sg;
+		unsigned int i;
+
+		if (WARN_ON_ONCE(!sgt))
+			return -EINVAL;
+		for_each_sgtable_dma_sg(sgt, sg, i) {
+			u64 len = sg_dma_len(sg);
+
+			if (offset >= len) {
+				offset -= len;
+				continue;
+			}
+			len = min(len - offset, size);
+			ret = tessera_pgtable_map(pgt, pool, va, sg_dma_address(sg) + offset, len,
+						  prot);
+			size -= len;
+			if (ret || !size)
+				break;
+			va += len;
+			offset = 0;
+		}
+	}
+	if (!ret && WARN_ON_ONCE(size))
+		ret = -EINVAL;
 	return ret;
 }
 

@@ -29,6 +29,7 @@
 
 #include "tessera_drv.h"
 #include "tessera_pgtable.h"
+#include "tessera_vm.h"
 
 /* VA space handed out to buffers: above 1 MiB, below 2^47. */
 #define TESSERA_VA_START	SZ_1M
@@ -99,6 +100,44 @@ static bool tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
 	}
 	drm_dev_exit(idx);
 	return done;
+}
+
+/**
+ * tessera_mmu_flush_asid - invalidate an address space's TLB entries and wait
+ * @tdev: the device
+ * @asid: the ASID
+ *
+ * As tessera_mmu_flush(): may sleep as long as a descriptor may run.
+ *
+ * Return: true when the card cannot reach what was unmapped before.
+ */
+bool tessera_mmu_flush_asid(struct tessera_device *tdev, u32 asid)
+{
+	return tessera_mmu_flush(tdev, asid);
+}
+
+/**
+ * tessera_mmu_invalidate_start - drop an ASID's TLB entries, without waiting
+ * @tdev: the device
+ * @asid: the ASID
+ *
+ * Descriptors that start from now on use fresh translations.  Takes only
+ * mmu_lock (a register sequence), never waits for the card.
+ */
+void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid)
+{
+	int idx;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	if (tessera_pm_get_if_awake(tdev)) {
+		mutex_lock(&tdev->mmu_lock);
+		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
+		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ASID);
+		mutex_unlock(&tdev->mmu_lock);
+		tessera_pm_put(tdev);
+	}
+	drm_dev_exit(idx);
 }
 
 /**
@@ -283,16 +322,7 @@ void tessera_vm_unmap_start(struct tessera_vm *vm, u64 va, u64 size)
 		return;
 	tessera_vm_clear(vm, va, size);
 	tessera_vm_unlock(vm, idx);
-	if (!drm_dev_enter(&tdev->drm, &idx))
-		return;
-	if (tessera_pm_get_if_awake(tdev)) {
-		mutex_lock(&tdev->mmu_lock);
-		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, vm->asid);
-		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ASID);
-		mutex_unlock(&tdev->mmu_lock);
-		tessera_pm_put(tdev);
-	}
-	drm_dev_exit(idx);
+	tessera_mmu_invalidate_start(tdev, vm->asid);
 }
 
 /**
@@ -355,13 +385,30 @@ void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node)
 	mutex_unlock(&vm->lock);
 }
 
-static void tessera_ctx_entry_write(struct tessera_device *tdev, u32 asid, u64 root)
+/**
+ * tessera_ctx_entry_set - point an ASID's context-table entry at a root
+ * @tdev: the device, inside drm_dev_enter()
+ * @asid: the ASID
+ * @root: root table pointer in PTE format, or 0 to disable the ASID
+ * @flags: TESSERA_CTX_* (hardware 1.4), 0 before
+ *
+ * Context-table entries are not cached: the next descriptor of @asid
+ * reads the new one.
+ */
+void tessera_ctx_entry_set(struct tessera_device *tdev, u32 asid, u64 root, u64 flags)
 {
 	__le64 *entry = tdev->ctx_table + asid * (TESSERA_CTX_ENTRY_SIZE / sizeof(__le64));
 
-	entry[1] = 0;
+	WRITE_ONCE(entry[0], 0);
+	dma_wmb();
+	WRITE_ONCE(entry[1], cpu_to_le64(flags));
 	dma_wmb();
 	WRITE_ONCE(entry[0], cpu_to_le64(root));
+}
+
+static void tessera_ctx_entry_write(struct tessera_device *tdev, u32 asid, u64 root)
+{
+	tessera_ctx_entry_set(tdev, asid, root, 0);
 }
 
 /**
@@ -468,7 +515,9 @@ int tessera_mmu_init(struct tessera_device *tdev)
 	mutex_init(&tdev->mmu_lock);
 	mutex_init(&tdev->vms_lock);
 	INIT_LIST_HEAD(&tdev->vms);
+	INIT_LIST_HEAD(&tdev->gpuvms);
 	ida_init(&tdev->asid_ida);
+	tessera_asid_init(tdev);
 	tdev->ctx_table = dmam_alloc_coherent(&tdev->pdev->dev, size, &tdev->ctx_table_dma,
 					      GFP_KERNEL);
 	if (!tdev->ctx_table)

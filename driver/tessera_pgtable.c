@@ -111,7 +111,9 @@ static void tessera_pt_free(struct tessera_device *tdev, struct tessera_pt *pt)
  * @tables: the list; emptied
  *
  * Only once the card cannot reach them any more (a TLB invalidation
- * issued after they were unlinked has completed), or after unplug.
+ * issued after they were unlinked has completed).  Coherent memory goes
+ * back through the DMA API: only while the device is bound (inside
+ * drm_dev_enter(), or from the unplug path before unbind completes).
  * Process context.
  */
 void tessera_pt_free_list(struct tessera_device *tdev, struct list_head *tables)
@@ -169,6 +171,31 @@ int tessera_pt_pool_reserve(struct tessera_device *tdev, struct tessera_pt_pool 
 			list_add(&pt->link, &pool->free[level]);
 			pool->count[level]++;
 		}
+	}
+	return 0;
+}
+
+/**
+ * tessera_pt_pool_reserve_split - allocate the tables an unmap may need
+ * @tdev: the device
+ * @pool: the pool, added to
+ *
+ * An unmap needs a level-1 table for each end of its range that cuts a
+ * 2 MiB page.  Process context.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int tessera_pt_pool_reserve_split(struct tessera_device *tdev, struct tessera_pt_pool *pool)
+{
+	int n;
+
+	for (n = 0; n < 2; n++) {
+		struct tessera_pt *pt = tessera_pt_alloc(tdev, 1);
+
+		if (!pt)
+			return -ENOMEM;
+		list_add(&pt->link, &pool->free[1]);
+		pool->count[1]++;
 	}
 	return 0;
 }

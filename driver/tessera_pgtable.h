@@ -49,6 +49,7 @@ struct tessera_pgtable {
 void tessera_pt_pool_init(struct tessera_pt_pool *pool);
 int tessera_pt_pool_reserve(struct tessera_device *tdev, struct tessera_pt_pool *pool,
 			    u64 va, u64 size);
+int tessera_pt_pool_reserve_split(struct tessera_device *tdev, struct tessera_pt_pool *pool);
 void tessera_pt_pool_fini(struct tessera_device *tdev, struct tessera_pt_pool *pool);
 void tessera_pt_free_list(struct tessera_device *tdev, struct list_head *tables);
 
