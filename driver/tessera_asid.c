@@ -163,8 +163,11 @@ void tessera_asid_release(struct tessera_gpuvm *vm)
 	mutex_lock(&tdev->asid_lock);
 	if (vm->asid) {
 		asid = tessera_asid_revoke(vm);
-		if (asid)
+		if (asid) {
+			/* Un-halt it for the next owner (uAPI 1 contexts too). */
+			tessera_fault_resume(tdev, asid);
 			ida_free(&tdev->asid_ida, asid);
+		}
 	}
 	list_del_init(&vm->asid_link);
 	mutex_unlock(&tdev->asid_lock);

@@ -31,6 +31,7 @@
 #include <drm/tessera_accel.h>
 
 #include "tessera_job.h"
+#include "tessera_vm.h"
 #include "tessera_trace.h"
 
 #define TESSERA_MAX_QUEUES	1023
@@ -641,6 +642,87 @@ out_queue:
 	if (q)
 		tessera_queue_put(q);
 	return ret;
+}
+
+/**
+ * tessera_gpuvm_job_push - queue commands at a VA of a uAPI 2 VM
+ * @vm: the VM the job runs in; the job references it
+ * @entity: the queue's scheduler entity
+ * @submit_lock: held from arm to push on @entity (its submitters share it)
+ * @stats: the client's statistics; the job references them
+ * @owner: the client's id, for the scheduler
+ * @cmd_va: device address of the commands in @vm (bound READ | EXEC)
+ * @cmd_size: bytes of commands, a multiple of 4
+ *
+ * The core of uAPI 2's SUBMIT (the ioctl adds syncs and implicit-sync
+ * buffers): the job holds its VM and so every buffer bound there, gets
+ * the VM an ASID (tessera_asid_get(), which may wait), and publishes its
+ * fence in the VM's reservation object, behind which unbinds are
+ * ordered.  Process context.
+ *
+ * Return: the job's finished fence (referenced), or an ERR_PTR.
+ */
+struct dma_fence *tessera_gpuvm_job_push(struct tessera_gpuvm *vm, struct drm_sched_entity *entity,
+					 struct mutex *submit_lock,
+					 struct tessera_client_stats *stats, u64 owner,
+					 u64 cmd_va, u32 cmd_size)
+{
+	struct tessera_device *tdev = vm->tdev;
+	struct dma_resv *resv = drm_gpuvm_resv(&vm->base);
+	struct dma_fence *fence;
+	struct tessera_job *job;
+	int ret;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->tdev = tdev;
+	job->cmd_va = cmd_va;
+	job->cmd_size = cmd_size;
+	/* Allocated now: run_job, on the signalling path, allocates nothing. */
+	job->fence = tessera_fence_alloc(tdev);
+	if (!job->fence) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	kref_get(&stats->ref);
+	job->fence->stats = stats;
+	drm_gpuvm_get(&vm->base);
+	job->gvm = vm;
+	ret = tessera_asid_get(vm);
+	if (ret < 0)
+		goto err_free;
+	job->gvm_asid = true;
+	ret = tessera_pm_get(tdev);
+	if (ret)
+		goto err_free;
+	job->pm_ref = true;
+	ret = drm_sched_job_init(&job->base, entity, 1, NULL, owner);
+	if (ret)
+		goto err_free;
+
+	ret = dma_resv_lock_interruptible(resv, NULL);
+	if (ret)
+		goto err_cleanup;
+	ret = dma_resv_reserve_fences(resv, 1);
+	if (ret) {
+		dma_resv_unlock(resv);
+		goto err_cleanup;
+	}
+	mutex_lock(submit_lock);
+	drm_sched_job_arm(&job->base);
+	fence = dma_fence_get(&job->base.s_fence->finished);
+	dma_resv_add_fence(resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(submit_lock);
+	dma_resv_unlock(resv);
+	return fence;
+
+err_cleanup:
+	drm_sched_job_cleanup(&job->base);
+err_free:
+	tessera_job_free(job);
+	return ERR_PTR(ret);
 }
 
 /**

@@ -12,12 +12,15 @@
  * Copyright (C) 2026 The Tessera authors
  */
 
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
+#include <linux/iosys-map.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <drm/drm_gem.h>
 
 #include "tessera_drv.h"
+#include "tessera_job.h"
 #include "tessera_vm.h"
 
 struct tessera_selftest {
@@ -36,9 +39,9 @@ static void tessera_st_check(struct tessera_selftest *st, bool ok, const char *w
 		   st->n, what, vm->pgt.pages_4k, vm->pgt.pages_2m, vm->pgt.tables);
 }
 
-/* One op, synchronously; consumes a reference to @obj if given. */
-static int tessera_st_bind(struct tessera_gpuvm *vm, bool map, struct drm_gem_object *obj,
-			   u64 off, u64 va, u64 size)
+/* One op with @prot, synchronously; consumes a reference to @obj if given. */
+static int tessera_st_bind_prot(struct tessera_gpuvm *vm, bool map, struct drm_gem_object *obj,
+				u64 off, u64 va, u64 size, u64 prot)
 {
 	struct tessera_bind *bind = tessera_bind_alloc(vm, 1);
 	u32 done;
@@ -49,13 +52,19 @@ static int tessera_st_bind(struct tessera_gpuvm *vm, bool map, struct drm_gem_ob
 			drm_gem_object_put(obj);
 		return -ENOMEM;
 	}
-	ret = tessera_bind_add(bind, map, obj, off, va, size,
-			       TESSERA_PTE_READ | TESSERA_PTE_WRITE);
+	ret = tessera_bind_add(bind, map, obj, off, va, size, prot);
 	if (ret) {
 		tessera_bind_finish(bind);
 		return ret;
 	}
 	return tessera_bind_sync(bind, &done);
+}
+
+static int tessera_st_bind(struct tessera_gpuvm *vm, bool map, struct drm_gem_object *obj,
+			   u64 off, u64 va, u64 size)
+{
+	return tessera_st_bind_prot(vm, map, obj, off, va, size,
+				    TESSERA_PTE_READ | TESSERA_PTE_WRITE);
 }
 
 /* One op on the VM's bind queue; waits for its fence. */
@@ -162,6 +171,96 @@ out:
 		tessera_gpuvm_put(busy);
 }
 
+/* Run one NOP at @va of @vm on ring 0: the job's fence error, or -errno. */
+static int tessera_st_run(struct tessera_gpuvm *vm, struct drm_sched_entity *entity,
+			  struct mutex *lock, struct tessera_client_stats *stats, u64 va)
+{
+	struct dma_fence *fence;
+	long ret;
+
+	fence = tessera_gpuvm_job_push(vm, entity, lock, stats, 0, va, 4);
+	if (IS_ERR(fence))
+		return PTR_ERR(fence);
+	ret = dma_fence_wait_timeout(fence, false, 10 * HZ);
+	ret = ret <= 0 ? -ETIMEDOUT : fence->error;
+	dma_fence_put(fence);
+	return ret;
+}
+
+/*
+ * Jobs in a VM on the card: a command fetch through a READ | EXEC binding
+ * runs, one through a READ-only binding faults with a permission error
+ * of access FETCH (hardware 1.4), and the VM's ASID is free to go again
+ * once its jobs are freed.
+ */
+static void tessera_st_jobs(struct tessera_device *tdev, struct tessera_selftest *st)
+{
+	const u64 va = SZ_1G, exec_prot = TESSERA_PTE_READ | TESSERA_PTE_EXEC;
+	struct drm_gpu_scheduler *sched = &tdev->rings[0].sched;
+	struct tessera_client_stats *stats = NULL;
+	struct drm_sched_entity entity;
+	struct drm_gem_object *cmds;
+	struct tessera_gpuvm *vm;
+	struct iosys_map map;
+	struct mutex lock;	/* arm to push on @entity */
+	struct tessera_ctx_fault f;
+	unsigned long flags;
+	int ret, i;
+	u32 asid;
+
+	vm = tessera_gpuvm_create(tdev);
+	if (IS_ERR(vm))
+		return;
+	mutex_init(&lock);
+	cmds = tessera_bo_create_kernel(tdev, SZ_8K, false);
+	stats = tessera_client_stats_alloc();
+	if (IS_ERR(cmds) || !stats ||
+	    drm_sched_entity_init(&entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL)) {
+		seq_puts(st->m, "# no memory for the job test\n");
+		st->n++;
+		st->failed++;
+		goto out;
+	}
+	if (!drm_gem_vmap_unlocked(cmds, &map)) {
+		u32 nop = TESSERA_HW_CMD_NOP1;
+
+		iosys_map_memcpy_to(&map, 0, &nop, 4);
+		iosys_map_memcpy_to(&map, SZ_4K, &nop, 4);
+		drm_gem_vunmap_unlocked(cmds, &map);
+	}
+	drm_gem_object_get(cmds);
+	tessera_st_bind_prot(vm, true, cmds, 0, va, SZ_4K, exec_prot);
+	drm_gem_object_get(cmds);
+	tessera_st_bind_prot(vm, true, cmds, SZ_4K, va + SZ_4K, SZ_4K, TESSERA_PTE_READ);
+
+	ret = tessera_st_run(vm, &entity, &lock, stats, va);
+	asid = READ_ONCE(vm->asid);
+	tessera_st_check(st, !ret && asid, "a fetch through a READ | EXEC binding runs", vm);
+	ret = tessera_st_run(vm, &entity, &lock, stats, va + SZ_4K);
+	spin_lock_irqsave(&tdev->fault_lock, flags);
+	f = tdev->faults[asid];
+	spin_unlock_irqrestore(&tdev->fault_lock, flags);
+	if (vm->exec_perm)
+		tessera_st_check(st, ret == -EFAULT && f.code == TESSERA_ERR_MMU_PERM &&
+				 f.access == TESSERA_ACCESS_FETCH && f.va == va + SZ_4K,
+				 "a fetch through a READ-only binding faults: permission, FETCH",
+				 vm);
+	/* Freed jobs let the VM go idle: its ASID may be taken back. */
+	for (i = 0; i < 50 && atomic_read(&vm->active_jobs); i++)
+		msleep(20);
+	tessera_st_check(st, !atomic_read(&vm->active_jobs),
+			 "the VM is idle once its jobs are freed", vm);
+	tessera_st_bind(vm, false, NULL, 0, va, SZ_8K);
+	drm_sched_entity_destroy(&entity);
+out:
+	if (!IS_ERR(cmds))
+		drm_gem_object_put(cmds);
+	if (stats)
+		tessera_client_stats_put(stats);
+	mutex_destroy(&lock);
+	tessera_gpuvm_put(vm);
+}
+
 /**
  * tessera_vm_selftest - run the VM core's self-test
  * @tdev: the device, with at least 8 MiB of device memory free
@@ -231,6 +330,7 @@ int tessera_vm_selftest(struct tessera_device *tdev, struct seq_file *m)
 	tessera_st_check(&st, kref_read(&dev->refcount) == 1 &&
 			 kref_read(&host->refcount) == 1,
 			 "and drops the buffers", vm);
+	tessera_st_jobs(tdev, &st);
 	tessera_st_asids(tdev, &st);
 	seq_printf(m, "# %u passed, %u failed\n", st.n - st.failed, st.failed);
 	ret = st.failed ? -EIO : 0;
