@@ -222,6 +222,7 @@ static int tessera_debugfs_contexts(struct seq_file *m, void *unused)
 			   READ_ONCE(tdev->faults[tfile->vm->asid].count));
 		rcu_read_unlock();
 		tessera_vm_show(m, tfile->vm);
+		tessera_file_vms_show(m, tfile);
 	}
 	mutex_unlock(&tdev->drm.filelist_mutex);
 	return 0;

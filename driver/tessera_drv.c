@@ -246,6 +246,10 @@ static const struct drm_ioctl_desc tessera_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_DESTROY, tessera_ioctl_queue_destroy, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_CONTEXT_STATUS, tessera_ioctl_context_status, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_FENCE_WAIT, tessera_ioctl_fence_wait, 0),
+	/* TRANSITIONAL: uAPI 2's VM ioctls until the switch (tessera_vm.h). */
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_CREATE, tessera_ioctl_vm_create, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_DESTROY, tessera_ioctl_vm_destroy, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_BIND, tessera_ioctl_vm_bind, 0),
 };
 
 static const struct file_operations tessera_fops = {

@@ -21,6 +21,24 @@
 /* VMs one open file may hold (DRM_TESSERA_PARAM_VMS_PER_FILE_MAX). */
 #define TESSERA_VMS_PER_FILE_MAX	1024
 
+/*
+ * TRANSITIONAL: until the driver switches to uAPI 2, its VM ioctls sit at
+ * numbers uAPI 1 does not use, so that kselftests can reach them
+ * (tests/kselftest/vm_bind_test.c defines the same).  The sizes are those
+ * of the uAPI 2 structs, checked in tessera_vm_ioctl.c.
+ */
+#define TESSERA_STAGING_NR_VM_CREATE	0x20
+#define TESSERA_STAGING_NR_VM_DESTROY	0x21
+#define TESSERA_STAGING_NR_VM_BIND	0x22
+#define DRM_IOCTL_TESSERA_STAGING_VM_CREATE \
+	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
+	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_CREATE, 8)
+#define DRM_IOCTL_TESSERA_STAGING_VM_DESTROY \
+	_IOC(_IOC_WRITE, DRM_IOCTL_BASE, DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_DESTROY, 8)
+#define DRM_IOCTL_TESSERA_STAGING_VM_BIND \
+	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
+	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_BIND, 48)
+
 struct drm_file;
 struct seq_file;
 struct tessera_device;
@@ -183,6 +201,8 @@ struct tessera_gpuvm *tessera_file_vm_get(struct tessera_file *tfile, u32 id);
 int tessera_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *file);
+
+void tessera_file_vms_show(struct seq_file *m, struct tessera_file *tfile);
 
 int tessera_vm_selftest(struct tessera_device *tdev, struct seq_file *m);
 

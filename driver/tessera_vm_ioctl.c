@@ -7,13 +7,15 @@
  * every rejection says why at drm.debug level.
  *
  * TRANSITIONAL: the driver still serves uAPI 1, whose ioctl numbers these
- * share, so they are not in the ioctl table yet; this file includes the
- * uAPI 2 header by its path in the tree (NOTES-vm-bind.md).
+ * share, so they sit at staging numbers (DRM_IOCTL_TESSERA_STAGING_*,
+ * tessera_vm.h) until the switch; this file includes the uAPI 2 header by
+ * its path in the tree (NOTES-vm-bind.md).
  *
  * Copyright (C) 2026 The Tessera authors
  */
 
 #include <linux/dma-fence-chain.h>
+#include <linux/seq_file.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
@@ -31,6 +33,14 @@
 #define TESSERA_SYNC_SIZE_V1	16
 
 static_assert(sizeof(struct drm_tessera_vm_bind_op) == TESSERA_BIND_OP_SIZE_V1);
+static_assert(DRM_IOCTL_TESSERA_STAGING_VM_CREATE ==
+	      DRM_IOWR(DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_CREATE,
+		       struct drm_tessera_vm_create));
+static_assert(DRM_IOCTL_TESSERA_STAGING_VM_DESTROY ==
+	      DRM_IOW(DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_DESTROY,
+		      struct drm_tessera_vm_destroy));
+static_assert(DRM_IOCTL_TESSERA_STAGING_VM_BIND ==
+	      DRM_IOWR(DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_BIND, struct drm_tessera_vm_bind));
 static_assert(sizeof(struct drm_tessera_sync) == TESSERA_SYNC_SIZE_V1);
 
 /**
@@ -77,6 +87,48 @@ struct tessera_gpuvm *tessera_file_vm_get(struct tessera_file *tfile, u32 id)
 		drm_gpuvm_get(&vm->base);
 	xa_unlock(&tfile->vms);
 	return vm;
+}
+
+/**
+ * tessera_file_vms_show - list a file's VMs and their bindings, for debugfs
+ * @m: output
+ * @tfile: the file
+ *
+ * One line per VM ("vm ID asid N pages 4k N 2m N tables N"), then one per
+ * binding ("  bind VA size SIZE offset OFF prot rwx").
+ */
+void tessera_file_vms_show(struct seq_file *m, struct tessera_file *tfile)
+{
+	unsigned long id = 0;
+
+	for (;; id++) {
+		struct tessera_gpuvm *vm;
+		struct drm_gpuva *va;
+
+		/* Referenced: a VM_DESTROY meanwhile does not free it under us. */
+		xa_lock(&tfile->vms);
+		vm = xa_find(&tfile->vms, &id, ULONG_MAX, XA_PRESENT);
+		if (vm)
+			drm_gpuvm_get(&vm->base);
+		xa_unlock(&tfile->vms);
+		if (!vm)
+			break;
+		mutex_lock(&vm->lock);
+		seq_printf(m, "vm %lu asid %u pages 4k %llu 2m %llu tables %llu\n", id,
+			   READ_ONCE(vm->asid), vm->pgt.pages_4k, vm->pgt.pages_2m,
+			   vm->pgt.tables);
+		drm_gpuvm_for_each_va(va, &vm->base) {
+			u64 prot = container_of(va, struct tessera_vma, base)->prot;
+
+			seq_printf(m, "  bind %#014llx size %#llx offset %#llx prot %c%c%c\n",
+				   va->va.addr, va->va.range, va->gem.offset,
+				   prot & TESSERA_PTE_READ ? 'r' : '-',
+				   prot & TESSERA_PTE_WRITE ? 'w' : '-',
+				   prot & TESSERA_PTE_EXEC ? 'x' : '-');
+		}
+		mutex_unlock(&vm->lock);
+		tessera_gpuvm_put(vm);
+	}
 }
 
 int tessera_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *file)
