@@ -26,6 +26,41 @@
 #include "tessera_drv.h"
 #include "tessera_vm.h"
 
+/* Add @from's faults to @to's: the first fault's syndrome stays the first. */
+static void tessera_fault_merge(struct tessera_ctx_fault *to, const struct tessera_ctx_fault *from)
+{
+	if (!to->count && from->count) {
+		to->code = from->code;
+		to->access = from->access;
+		to->ring = from->ring;
+		to->va = from->va;
+	}
+	to->count += from->count;
+	to->hangs += from->hangs;
+	to->banned |= from->banned;
+}
+
+/**
+ * tessera_gpuvm_fault - what went wrong in a VM's jobs
+ * @vm: the VM
+ * @f: receives its faults: under earlier ASIDs and under its current one
+ */
+void tessera_gpuvm_fault(struct tessera_gpuvm *vm, struct tessera_ctx_fault *f)
+{
+	struct tessera_device *tdev = vm->tdev;
+	unsigned long flags;
+	u32 asid;
+
+	mutex_lock(&tdev->asid_lock);
+	asid = vm->asid;
+	spin_lock_irqsave(&tdev->fault_lock, flags);
+	*f = vm->fault;
+	if (asid)
+		tessera_fault_merge(f, &tdev->faults[asid]);
+	spin_unlock_irqrestore(&tdev->fault_lock, flags);
+	mutex_unlock(&tdev->asid_lock);
+}
+
 /* Point @vm's new ASID's context-table entry at its page tables. */
 static void tessera_asid_install(struct tessera_gpuvm *vm, u32 asid)
 {
@@ -53,9 +88,14 @@ static u32 tessera_asid_revoke(struct tessera_gpuvm *vm)
 {
 	struct tessera_device *tdev = vm->tdev;
 	u32 asid = vm->asid;
+	unsigned long flags;
 	int idx;
 
 	lockdep_assert_held(&tdev->asid_lock);
+	/* The VM keeps what its jobs did under this ASID. */
+	spin_lock_irqsave(&tdev->fault_lock, flags);
+	tessera_fault_merge(&vm->fault, &tdev->faults[asid]);
+	spin_unlock_irqrestore(&tdev->fault_lock, flags);
 	WRITE_ONCE(vm->asid, 0);
 	list_del_init(&vm->asid_link);
 	if (drm_dev_enter(&tdev->drm, &idx)) {
@@ -90,6 +130,25 @@ static int tessera_asid_find(struct tessera_device *tdev)
 		return -EAGAIN;
 	}
 	return -ENOSPC;
+}
+
+/**
+ * tessera_asid_alloc_fixed - an ASID for a uAPI 1 context, for its lifetime
+ * @tdev: the device
+ *
+ * Takes one back from an idle uAPI 2 VM when none is free, so that idle
+ * VMs never lock uAPI 1 contexts out.  Give it back with ida_free().
+ *
+ * Return: the ASID, or -ENOSPC, -ENOMEM.
+ */
+int tessera_asid_alloc_fixed(struct tessera_device *tdev)
+{
+	int asid;
+
+	mutex_lock(&tdev->asid_lock);
+	asid = tessera_asid_find(tdev);
+	mutex_unlock(&tdev->asid_lock);
+	return asid == -EAGAIN ? -ENOSPC : asid;
 }
 
 /**

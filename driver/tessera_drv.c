@@ -250,6 +250,9 @@ static const struct drm_ioctl_desc tessera_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_CREATE, tessera_ioctl_vm_create, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_DESTROY, tessera_ioctl_vm_destroy, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_BIND, tessera_ioctl_vm_bind, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_QUEUE_CREATE, tessera_ioctl_queue_create2, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_SUBMIT, tessera_ioctl_submit2, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_STATUS, tessera_ioctl_vm_status, 0),
 };
 
 static const struct file_operations tessera_fops = {

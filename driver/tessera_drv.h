@@ -446,6 +446,11 @@ struct tessera_file {
 	 * each); the xarray's lock protects it
 	 */
 	struct xarray vms;
+	/**
+	 * @vm_queues: uAPI 2 queues by id (struct tessera_vm_queue); the
+	 * xarray's lock protects it
+	 */
+	struct xarray vm_queues;
 };
 
 static inline struct tessera_device *to_tessera(struct drm_device *drm)

@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pm_runtime.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <drm/drm_drv.h>
@@ -100,6 +101,21 @@ struct tessera_bo {
 static struct tessera_bo *to_tessera_bo(struct drm_gem_object *obj)
 {
 	return container_of(to_drm_gem_shmem_obj(obj), struct tessera_bo, base);
+}
+
+/*
+ * The gpuva lock is taken by bind jobs on their fence-signalling path:
+ * tell lockdep that nothing may allocate under it.
+ */
+static void tessera_bo_gpuva_lock_init(struct tessera_bo *bo)
+{
+	mutex_init(&bo->gpuva_lock);
+	drm_gem_gpuva_set_lock(&bo->base.base, &bo->gpuva_lock);
+	if (IS_ENABLED(CONFIG_LOCKDEP)) {
+		fs_reclaim_acquire(GFP_KERNEL);
+		might_lock(&bo->gpuva_lock);
+		fs_reclaim_release(GFP_KERNEL);
+	}
 }
 
 /**
@@ -463,8 +479,7 @@ static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u6
 		return ERR_PTR(-ENOMEM);
 	bo->devmem = true;
 	mutex_init(&bo->lock);
-	mutex_init(&bo->gpuva_lock);
-	drm_gem_gpuva_set_lock(&bo->base.base, &bo->gpuva_lock);
+	tessera_bo_gpuva_lock_init(bo);
 	INIT_LIST_HEAD(&bo->mappings);
 	INIT_LIST_HEAD(&bo->blocks);
 	bo->base.base.funcs = &tessera_hbm_funcs;
@@ -487,8 +502,7 @@ struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t 
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &tessera_gem_funcs;
 	mutex_init(&bo->lock);
-	mutex_init(&bo->gpuva_lock);
-	drm_gem_gpuva_set_lock(&bo->base.base, &bo->gpuva_lock);
+	tessera_bo_gpuva_lock_init(bo);
 	INIT_LIST_HEAD(&bo->mappings);
 	return &bo->base.base;
 }

@@ -95,10 +95,13 @@ static inline struct tessera_ring *tessera_job_ring(struct tessera_job *job)
 }
 
 void tessera_job_free(struct tessera_job *job);
-struct dma_fence *tessera_gpuvm_job_push(struct tessera_gpuvm *vm, struct drm_sched_entity *entity,
-					 struct mutex *submit_lock,
-					 struct tessera_client_stats *stats, u64 owner,
-					 u64 cmd_va, u32 cmd_size);
+struct tessera_job *tessera_gpuvm_job_create(struct tessera_gpuvm *vm,
+					     struct drm_sched_entity *entity,
+					     struct tessera_client_stats *stats, u64 owner,
+					     u64 cmd_va, u32 cmd_size);
+void tessera_gpuvm_job_abort(struct tessera_job *job);
+struct dma_fence *tessera_gpuvm_job_push(struct tessera_job *job, struct mutex *submit_lock,
+					 u64 *seqno);
 struct tessera_fence *tessera_fence_alloc(struct tessera_device *tdev);
 void tessera_fence_free(struct tessera_fence *fence);
 void tessera_ring_retire_upto(struct tessera_ring *ring, u64 seqno, int error);

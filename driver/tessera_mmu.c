@@ -439,7 +439,7 @@ struct tessera_vm *tessera_vm_create(struct tessera_device *tdev)
 	ret = tessera_pgtable_init(&vm->pgt, tdev);
 	if (ret)
 		goto err_exit;
-	asid = ida_alloc_range(&tdev->asid_ida, 1, TESSERA_NUM_CONTEXTS - 1, GFP_KERNEL);
+	asid = tessera_asid_alloc_fixed(tdev);
 	if (asid < 0) {
 		ret = asid;
 		goto err_exit;

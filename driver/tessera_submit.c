@@ -645,31 +645,27 @@ out_queue:
 }
 
 /**
- * tessera_gpuvm_job_push - queue commands at a VA of a uAPI 2 VM
+ * tessera_gpuvm_job_create - a job running commands at a VA of a uAPI 2 VM
  * @vm: the VM the job runs in; the job references it
  * @entity: the queue's scheduler entity
- * @submit_lock: held from arm to push on @entity (its submitters share it)
  * @stats: the client's statistics; the job references them
  * @owner: the client's id, for the scheduler
  * @cmd_va: device address of the commands in @vm (bound READ | EXEC)
  * @cmd_size: bytes of commands, a multiple of 4
  *
- * The core of uAPI 2's SUBMIT (the ioctl adds syncs and implicit-sync
- * buffers): the job holds its VM and so every buffer bound there, gets
- * the VM an ASID (tessera_asid_get(), which may wait), and publishes its
- * fence in the VM's reservation object, behind which unbinds are
- * ordered.  Process context.
+ * The core of uAPI 2's SUBMIT (the ioctl adds the dependencies): the job
+ * holds its VM and so every buffer bound there, and gets the VM an ASID
+ * (tessera_asid_get(), which may wait) for as long as it exists.
+ * Process context.
  *
- * Return: the job's finished fence (referenced), or an ERR_PTR.
+ * Return: the job, initialized for @entity, or an ERR_PTR.
  */
-struct dma_fence *tessera_gpuvm_job_push(struct tessera_gpuvm *vm, struct drm_sched_entity *entity,
-					 struct mutex *submit_lock,
-					 struct tessera_client_stats *stats, u64 owner,
-					 u64 cmd_va, u32 cmd_size)
+struct tessera_job *tessera_gpuvm_job_create(struct tessera_gpuvm *vm,
+					     struct drm_sched_entity *entity,
+					     struct tessera_client_stats *stats, u64 owner,
+					     u64 cmd_va, u32 cmd_size)
 {
 	struct tessera_device *tdev = vm->tdev;
-	struct dma_resv *resv = drm_gpuvm_resv(&vm->base);
-	struct dma_fence *fence;
 	struct tessera_job *job;
 	int ret;
 
@@ -700,28 +696,64 @@ struct dma_fence *tessera_gpuvm_job_push(struct tessera_gpuvm *vm, struct drm_sc
 	ret = drm_sched_job_init(&job->base, entity, 1, NULL, owner);
 	if (ret)
 		goto err_free;
+	return job;
+
+err_free:
+	tessera_job_free(job);
+	return ERR_PTR(ret);
+}
+
+/**
+ * tessera_gpuvm_job_abort - drop a job from tessera_gpuvm_job_create()
+ * @job: the job, not pushed
+ */
+void tessera_gpuvm_job_abort(struct tessera_job *job)
+{
+	drm_sched_job_cleanup(&job->base);
+	tessera_job_free(job);
+}
+
+/**
+ * tessera_gpuvm_job_push - queue a job of a uAPI 2 VM
+ * @job: from tessera_gpuvm_job_create(), with its dependencies; consumed
+ * @submit_lock: held from arm to push on the job's entity
+ * @seqno: receives the job's sequence number in its queue, or NULL
+ *
+ * Publishes the job's fence in the VM's reservation object as BOOKKEEP:
+ * unbinds are ordered behind it.
+ *
+ * Return: the job's finished fence (referenced), or an ERR_PTR (a signal
+ * while locking the VM; the job is freed).
+ */
+struct dma_fence *tessera_gpuvm_job_push(struct tessera_job *job, struct mutex *submit_lock,
+					 u64 *seqno)
+{
+	struct dma_resv *resv = drm_gpuvm_resv(&job->gvm->base);
+	struct dma_fence *fence;
+	int ret;
 
 	ret = dma_resv_lock_interruptible(resv, NULL);
 	if (ret)
-		goto err_cleanup;
+		goto err;
 	ret = dma_resv_reserve_fences(resv, 1);
 	if (ret) {
 		dma_resv_unlock(resv);
-		goto err_cleanup;
+		goto err;
 	}
 	mutex_lock(submit_lock);
 	drm_sched_job_arm(&job->base);
 	fence = dma_fence_get(&job->base.s_fence->finished);
+	if (seqno)
+		*seqno = fence->seqno;
 	dma_resv_add_fence(resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	/* The job may run and be freed as soon as it is pushed. */
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(submit_lock);
 	dma_resv_unlock(resv);
 	return fence;
 
-err_cleanup:
-	drm_sched_job_cleanup(&job->base);
-err_free:
-	tessera_job_free(job);
+err:
+	tessera_gpuvm_job_abort(job);
 	return ERR_PTR(ret);
 }
 

@@ -32,6 +32,7 @@
 
 #include <linux/dma-resv.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
 #include <linux/uaccess.h>
@@ -216,6 +217,14 @@ static void tessera_gpuvm_free(struct drm_gpuvm *base)
 	struct tessera_gpuvm *vm = to_gpuvm(base);
 	int idx;
 
+	/*
+	 * Every bind job held the VM: none is queued, the entity leaves its
+	 * run queue without waiting.  Every VM goes this way, torn down by
+	 * VM_DESTROY or not.
+	 */
+	if (vm->bind_ready)
+		drm_sched_entity_destroy(&vm->bind_entity);
+	dma_fence_put(vm->last_bind);
 	tessera_asid_release(vm);
 	mutex_lock(&vm->tdev->vms_lock);
 	list_del(&vm->link);
@@ -311,7 +320,8 @@ int tessera_bind_sched_init(struct tessera_device *tdev)
 	struct drm_sched_init_args args = {
 		.ops = &tessera_bind_sched_ops,
 		.submit_wq = tdev->sched_wq,
-		.num_rqs = 1,
+		/* Entities get DRM_SCHED_PRIORITY_NORMAL: every run queue. */
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 		.credit_limit = 64,
 		.timeout = MAX_SCHEDULE_TIMEOUT,
 		.timeout_wq = tdev->reset_wq,
@@ -420,6 +430,8 @@ struct dma_fence *tessera_bind_job_push(struct tessera_bind_job *job)
 	mutex_lock(&vm->bind_lock);
 	drm_sched_job_arm(&job->base);
 	fence = dma_fence_get(&job->base.s_fence->finished);
+	dma_fence_put(vm->last_bind);
+	vm->last_bind = dma_fence_get(fence);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&vm->bind_lock);
 	return fence;
@@ -444,6 +456,12 @@ struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev)
 	mutex_init(&vm->lock);
 	INIT_LIST_HEAD(&vm->zombies);
 	mutex_init(&vm->bind_lock);
+	/* Bind jobs take it on a signalling path: nothing may allocate under it. */
+	if (IS_ENABLED(CONFIG_LOCKDEP)) {
+		fs_reclaim_acquire(GFP_KERNEL);
+		might_lock(&vm->lock);
+		fs_reclaim_release(GFP_KERNEL);
+	}
 	INIT_LIST_HEAD(&vm->asid_link);
 	atomic_set(&vm->active_jobs, 0);
 	INIT_WORK(&vm->destroy_work, tessera_gpuvm_destroy_work);
@@ -458,6 +476,7 @@ struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev)
 					    &sched, 1, NULL);
 		if (ret)
 			goto err_pgt;
+		vm->bind_ready = true;
 	}
 	r_obj = drm_gpuvm_resv_object_alloc(&tdev->drm);
 	if (!r_obj) {
@@ -480,7 +499,7 @@ struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev)
 	return vm;
 
 err_entity:
-	if (tdev->bind_sched_ready)
+	if (vm->bind_ready)
 		drm_sched_entity_destroy(&vm->bind_entity);
 err_pgt:
 	tessera_pgtable_fini(&vm->pgt);
@@ -752,10 +771,22 @@ static void tessera_gpuvm_destroy_work(struct work_struct *work)
 {
 	struct tessera_gpuvm *vm = container_of(work, struct tessera_gpuvm, destroy_work);
 	struct tessera_bind *bind;
+	struct dma_fence *last;
 
-	/* Queued binds run first (the VM has no id left for new ones). */
-	if (vm->tdev->bind_sched_ready)
-		drm_sched_entity_destroy(&vm->bind_entity);
+	/*
+	 * Queued binds are applied first (the VM has no id left for new
+	 * ones): else one could bind after the teardown below.
+	 */
+	if (vm->bind_ready)
+		drm_sched_entity_flush(&vm->bind_entity, MAX_SCHEDULE_TIMEOUT);
+	mutex_lock(&vm->bind_lock);
+	last = vm->last_bind;
+	vm->last_bind = NULL;
+	mutex_unlock(&vm->bind_lock);
+	if (last) {
+		dma_fence_wait(last, false);
+		dma_fence_put(last);
+	}
 	/* Jobs end within the job timeout; nothing waits on this work. */
 	dma_resv_wait_timeout(drm_gpuvm_resv(&vm->base), DMA_RESV_USAGE_BOOKKEEP, false,
 			      MAX_SCHEDULE_TIMEOUT);

@@ -13,6 +13,7 @@
 #include <drm/drm_gpuvm.h>
 #include <drm/gpu_scheduler.h>
 
+#include "tessera_drv.h"
 #include "tessera_pgtable.h"
 
 /* The bindable range; below it is reserved (uAPI 2 DRM_TESSERA_PARAM_VA_*). */
@@ -30,6 +31,9 @@
 #define TESSERA_STAGING_NR_VM_CREATE	0x20
 #define TESSERA_STAGING_NR_VM_DESTROY	0x21
 #define TESSERA_STAGING_NR_VM_BIND	0x22
+#define TESSERA_STAGING_NR_QUEUE_CREATE	0x23
+#define TESSERA_STAGING_NR_SUBMIT	0x24
+#define TESSERA_STAGING_NR_VM_STATUS	0x25
 #define DRM_IOCTL_TESSERA_STAGING_VM_CREATE \
 	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
 	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_CREATE, 8)
@@ -38,6 +42,15 @@
 #define DRM_IOCTL_TESSERA_STAGING_VM_BIND \
 	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
 	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_BIND, 48)
+#define DRM_IOCTL_TESSERA_STAGING_QUEUE_CREATE \
+	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
+	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_QUEUE_CREATE, 24)
+#define DRM_IOCTL_TESSERA_STAGING_SUBMIT \
+	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
+	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_SUBMIT, 64)
+#define DRM_IOCTL_TESSERA_STAGING_VM_STATUS \
+	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
+	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_STATUS, 32)
 
 struct drm_file;
 struct seq_file;
@@ -81,6 +94,12 @@ struct tessera_gpuvm {
 	atomic_t active_jobs;
 	/** @asid_link: in tessera_device.asid_lru while @asid is set */
 	struct list_head asid_link;
+	/**
+	 * @fault: faults of the VM's jobs under ASIDs it no longer holds
+	 * (merged in when an ASID is taken back); under
+	 * tessera_device.fault_lock.  See tessera_gpuvm_fault().
+	 */
+	struct tessera_ctx_fault fault;
 	/** @exec_perm: the card checks TESSERA_PTE_EXEC on fetch (hw 1.4) */
 	bool exec_perm;
 	/** @destroy_work: tears the VM's bindings down once its jobs are done */
@@ -89,6 +108,10 @@ struct tessera_gpuvm {
 	struct list_head link;
 	/** @bind_entity: the VM's bind queue, on tessera_device.bind_sched */
 	struct drm_sched_entity bind_entity;
+	/** @bind_ready: @bind_entity was initialized and must be destroyed */
+	bool bind_ready;
+	/** @last_bind: fence of the latest bind pushed, under @bind_lock */
+	struct dma_fence *last_bind;
 	/**
 	 * @bind_lock: held from drm_sched_job_arm() to
 	 * drm_sched_entity_push_job() of a bind job, so that binds reach
@@ -171,9 +194,11 @@ struct tessera_bind_job {
 };
 
 void tessera_asid_init(struct tessera_device *tdev);
+int tessera_asid_alloc_fixed(struct tessera_device *tdev);
 int tessera_asid_get(struct tessera_gpuvm *vm);
 void tessera_asid_put(struct tessera_gpuvm *vm);
 void tessera_asid_release(struct tessera_gpuvm *vm);
+void tessera_gpuvm_fault(struct tessera_gpuvm *vm, struct tessera_ctx_fault *f);
 
 int tessera_bind_sched_init(struct tessera_device *tdev);
 void tessera_bind_sched_fini(struct tessera_device *tdev);
@@ -201,6 +226,9 @@ struct tessera_gpuvm *tessera_file_vm_get(struct tessera_file *tfile, u32 id);
 int tessera_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *file);
+int tessera_ioctl_vm_status(struct drm_device *drm, void *data, struct drm_file *file);
+int tessera_ioctl_queue_create2(struct drm_device *drm, void *data, struct drm_file *file);
+int tessera_ioctl_submit2(struct drm_device *drm, void *data, struct drm_file *file);
 
 void tessera_file_vms_show(struct seq_file *m, struct tessera_file *tfile);
 

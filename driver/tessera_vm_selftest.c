@@ -176,9 +176,13 @@ static int tessera_st_run(struct tessera_gpuvm *vm, struct drm_sched_entity *ent
 			  struct mutex *lock, struct tessera_client_stats *stats, u64 va)
 {
 	struct dma_fence *fence;
+	struct tessera_job *job;
 	long ret;
 
-	fence = tessera_gpuvm_job_push(vm, entity, lock, stats, 0, va, 4);
+	job = tessera_gpuvm_job_create(vm, entity, stats, 0, va, 4);
+	if (IS_ERR(job))
+		return PTR_ERR(job);
+	fence = tessera_gpuvm_job_push(job, lock, NULL);
 	if (IS_ERR(fence))
 		return PTR_ERR(fence);
 	ret = dma_fence_wait_timeout(fence, false, 10 * HZ);
