@@ -59,6 +59,15 @@ for ((c = 0; c < cards; c++)); do
 	done
 done
 
+# The VM core underneath uAPI 2 (driver/tessera_vm_selftest.c), card 0.
+vm_selftest() {
+	local out
+	out=$(cat /sys/kernel/debug/accel/"$(basename "$(readlink /sys/class/accel/accel0/device)")"/vm_selftest) || return 1
+	echo "$out" | sed 's/^/# /'
+	echo "$out" | grep -q '^# [1-9][0-9]* passed, 0 failed$'
+}
+check "debugfs vm_selftest: binds, splits, bind queue, jobs in VMs, ASID sharing" vm_selftest
+
 check "libaccel: accel-demo enumerates, queries and runs jobs" ./tools/demo/accel-demo 0
 check "accel-bench --json smoke" bash -o pipefail -c "./tools/bench/accel-bench --quick --only latency,bo --json 0 | python3 -c 'import json,sys; json.load(sys.stdin)'"
 check "example vector_add" ./examples/vector_add
