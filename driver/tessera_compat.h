@@ -12,6 +12,7 @@
 #ifndef __TESSERA_COMPAT_H__
 #define __TESSERA_COMPAT_H__
 
+#include <drm/drm_gpuvm.h>
 #include <drm/gpu_scheduler.h>
 
 /*
@@ -132,6 +133,67 @@ static inline int tessera_drm_sched_job_init(struct drm_sched_job *job,
 #define TESSERA_WQ_PERCPU	WQ_PERCPU
 #else
 #define TESSERA_WQ_PERCPU	0
+#endif
+
+/*
+ * drm_gpuvm: before 7.x the driver names the lock of a GEM object's gpuva
+ * list (drm_gem_gpuva_set_lock(), DRIVER_GEM_GPUVA); since, the object has
+ * its own mutex for it, used in DRM_GPUVM_IMMEDIATE_MODE, and
+ * drm_gpuvm_bo_obtain_prealloc() takes it itself.
+ */
+#ifdef TESSERA_HAVE_DRIVER_GEM_GPUVA
+#define TESSERA_DRIVER_GEM_GPUVA	DRIVER_GEM_GPUVA
+#else
+#define TESSERA_DRIVER_GEM_GPUVA	0
+#endif
+
+#ifdef TESSERA_HAVE_GEM_GPUVA_SET_LOCK
+#define TESSERA_GPUVM_FLAGS		0
+#else
+#define TESSERA_GPUVM_FLAGS		DRM_GPUVM_IMMEDIATE_MODE
+#endif
+
+/*
+ * tessera_gpuvm_bo_obtain_prealloc - drm_gpuvm_bo_obtain_prealloc() that
+ * returns with @lock (the object's gpuva lock) held.
+ */
+static inline struct drm_gpuvm_bo *
+tessera_gpuvm_bo_obtain_prealloc(struct drm_gpuvm_bo *vm_bo, struct mutex *lock)
+{
+#ifdef TESSERA_HAVE_GPUVM_BO_OBTAIN_LOCKED
+	vm_bo = drm_gpuvm_bo_obtain_prealloc(vm_bo);
+	mutex_lock(lock);
+#else
+	mutex_lock(lock);
+	vm_bo = drm_gpuvm_bo_obtain_prealloc(vm_bo);
+#endif
+	return vm_bo;
+}
+
+static inline int tessera_gpuvm_sm_map(struct drm_gpuvm *gpuvm, void *priv, u64 addr,
+				       u64 range, struct drm_gem_object *obj, u64 offset)
+{
+#ifdef TESSERA_HAVE_GPUVM_MAP_REQ
+	const struct drm_gpuvm_map_req req = {
+		.map.va.addr = addr,
+		.map.va.range = range,
+		.map.gem.obj = obj,
+		.map.gem.offset = offset,
+	};
+
+	return drm_gpuvm_sm_map(gpuvm, priv, &req);
+#else
+	return drm_gpuvm_sm_map(gpuvm, priv, addr, range, obj, offset);
+#endif
+}
+
+/* A kernel mapping of a GEM object, taking its reservation lock. */
+#ifdef TESSERA_HAVE_GEM_VMAP_UNLOCKED
+#define tessera_gem_vmap		drm_gem_vmap_unlocked
+#define tessera_gem_vunmap		drm_gem_vunmap_unlocked
+#else
+#define tessera_gem_vmap		drm_gem_vmap
+#define tessera_gem_vunmap		drm_gem_vunmap
 #endif
 
 #endif /* __TESSERA_COMPAT_H__ */

@@ -4,6 +4,9 @@
  *
  *   rings              per ring: registers, seqnos and the jobs on the hardware
  *   contexts           per open file: its context, faults and mapped buffers
+ *   vm_selftest        (read) binds and unbinds buffers in a scratch VM
+ *                      through the VM core (tessera_vm.c) and checks the
+ *                      page tables and references; KTAP-style lines
  *   ping               (read) the raw round trip of ring 0, with no scheduler:
  *                      doorbell to interrupt of a one-NOP descriptor, the
  *                      floor that accel-bench compares jobs against
@@ -29,6 +32,7 @@
 #include <drm/drm_drv.h>
 
 #include "tessera_drv.h"
+#include "tessera_vm.h"
 #include <drm/tessera_accel.h>
 
 #define TESSERA_PINGS	200
@@ -83,7 +87,7 @@ static int tessera_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
 	nop = dma_alloc_coherent(dev, SZ_4K, &nop_dma, GFP_KERNEL);
 	if (!nop)
 		return -ENOMEM;
-	nop[0] = cpu_to_le32(TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1));
+	nop[0] = cpu_to_le32(TESSERA_HW_CMD_NOP1);
 
 	drm_sched_wqueue_stop(&ring->sched);
 	if (!wait_event_timeout(ring->ping_wq, list_empty_careful(&ring->pending), 10 * HZ)) {
@@ -218,8 +222,17 @@ static int tessera_debugfs_contexts(struct seq_file *m, void *unused)
 			   READ_ONCE(tdev->faults[tfile->vm->asid].count));
 		rcu_read_unlock();
 		tessera_vm_show(m, tfile->vm);
+		tessera_file_vms_show(m, tfile);
 	}
 	mutex_unlock(&tdev->drm.filelist_mutex);
+	return 0;
+}
+
+static int tessera_debugfs_vm_selftest(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+
+	tessera_vm_selftest(to_tessera(entry->dev), m);
 	return 0;
 }
 
@@ -232,4 +245,5 @@ void tessera_debugfs_init(struct tessera_device *tdev)
 	drm_debugfs_add_file(&tdev->drm, "rings", tessera_debugfs_rings, NULL);
 	drm_debugfs_add_file(&tdev->drm, "ping", tessera_debugfs_ping, NULL);
 	drm_debugfs_add_file(&tdev->drm, "contexts", tessera_debugfs_contexts, NULL);
+	drm_debugfs_add_file(&tdev->drm, "vm_selftest", tessera_debugfs_vm_selftest, NULL);
 }

@@ -21,6 +21,7 @@
 #include <drm/tessera_accel.h>
 
 #include "tessera_drv.h"
+#include "tessera_vm.h"
 
 static int tessera_ioctl_get_param(struct drm_device *drm, void *data,
 				   struct drm_file *file)
@@ -171,6 +172,7 @@ static int tessera_open(struct drm_device *drm, struct drm_file *file)
 	if (ret)
 		goto err_vm;
 	tessera_queues_init(tfile);
+	tessera_file_vms_init(tfile);
 	file->driver_priv = tfile;
 	return 0;
 
@@ -190,6 +192,7 @@ static void tessera_postclose(struct drm_device *drm, struct drm_file *file)
 
 	tessera_queues_fini(tfile);
 	tessera_file_sched_fini(tfile);
+	tessera_file_vms_fini(tfile);
 	/* Buffers and jobs still on the hardware keep the context alive. */
 	tessera_vm_put(tfile->vm);
 	tessera_client_stats_put(tfile->stats);
@@ -244,6 +247,13 @@ static const struct drm_ioctl_desc tessera_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_DESTROY, tessera_ioctl_queue_destroy, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_CONTEXT_STATUS, tessera_ioctl_context_status, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_FENCE_WAIT, tessera_ioctl_fence_wait, 0),
+	/* TRANSITIONAL: uAPI 2's VM ioctls until the switch (tessera_vm.h). */
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_CREATE, tessera_ioctl_vm_create, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_DESTROY, tessera_ioctl_vm_destroy, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_BIND, tessera_ioctl_vm_bind, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_QUEUE_CREATE, tessera_ioctl_queue_create2, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_SUBMIT, tessera_ioctl_submit2, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_STATUS, tessera_ioctl_vm_status, 0),
 };
 
 static const struct file_operations tessera_fops = {
@@ -253,8 +263,8 @@ static const struct file_operations tessera_fops = {
 };
 
 static const struct drm_driver tessera_drm_driver = {
-	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
-			   DRIVER_SYNCOBJ_TIMELINE,
+	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | TESSERA_DRIVER_GEM_GPUVA |
+			   DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
 	.open = tessera_open,
 	.postclose = tessera_postclose,
 	.show_fdinfo = tessera_show_fdinfo,
@@ -272,6 +282,7 @@ static const struct drm_driver tessera_drm_driver = {
 /* Runs at the final drm_dev_put(), after the last file is closed. */
 static void tessera_drm_release(struct drm_device *drm, void *unused)
 {
+	tessera_bind_sched_fini(to_tessera(drm));
 	tessera_sched_fini(to_tessera(drm));
 }
 
@@ -338,7 +349,7 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 	tessera_lockdep_prime(tdev);
 
-	ret = tessera_hbm_init(tdev);
+	ret = tessera_devmem_init(tdev);
 	if (ret)
 		goto err_hw;
 
@@ -347,6 +358,8 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_hw;
 
 	ret = tessera_sched_init(tdev);
+	if (!ret)
+		ret = tessera_bind_sched_init(tdev);
 	if (ret)
 		goto err_hw;
 
@@ -400,6 +413,7 @@ static void tessera_remove(struct pci_dev *pdev)
 	 * buffers files still hold go while the DMA API knows it.
 	 */
 	tessera_mmu_unplug(tdev);
+	tessera_gpuvm_unplug(tdev);
 	tessera_gem_unplug(tdev);
 }
 

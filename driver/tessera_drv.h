@@ -23,6 +23,7 @@
 #include <drm/gpu_scheduler.h>
 
 #include "tessera_compat.h"
+#include "tessera_pgtable.h"
 #include "tessera_regs.h"
 
 /**
@@ -33,10 +34,16 @@
  *
  * - BO reservations (ww_mutex, all of a job's at once)
  *   -> tessera_file.submit_lock (arm and push of a job)
- * - tessera_device.vms_lock -> tessera_vm.lock (unplug frees every
- *   context's page tables)
- * - tessera_vm.lock: page tables are allocated under it, so it is never
- *   taken on a fence-signalling path
+ * - tessera_device.vms_lock -> tessera_vm.lock, tessera_gpuvm.lock
+ *   (unplug frees every context's page tables)
+ * - tessera_device.asid_lock -> tessera_device.mmu_lock (taking an idle
+ *   VM's ASID back flushes its TLB entries)
+ * - tessera_gpuvm.lock -> tessera_bo.gpuva_lock (bind ops link and
+ *   unlink bindings); neither is held across an allocation, so bind jobs
+ *   take them on their fence-signalling path
+ * - tessera_vm.lock: protects the page tables; they are reserved
+ *   (allocated) before it is taken, but it is never taken on a
+ *   fence-signalling path
  * - tessera_ring.fence_lock (irq-safe) -> tessera_device.fault_lock
  * - leaves: tessera_bo.lock (released before any unmap),
  *   tessera_device.mmu_lock (register sequence only; dropped between
@@ -75,7 +82,6 @@
 struct seq_file;
 struct sg_table;
 struct tessera_device;
-struct tessera_pt;
 
 /**
  * struct tessera_desc - ring descriptor as the device reads it
@@ -261,6 +267,8 @@ struct tessera_device {
 	struct mutex vms_lock;
 	/** @vms: every live context (tessera_vm.link), for unplug */
 	struct list_head vms;
+	/** @gpuvms: every live uAPI 2 VM (tessera_gpuvm.link), for unplug */
+	struct list_head gpuvms;
 	/**
 	 * @ctx_users_lock: protects @ctx_users
 	 */
@@ -269,6 +277,18 @@ struct tessera_device {
 	struct xarray ctx_users;
 	/** @asid_ida: allocator of context ids 1..TESSERA_NUM_CONTEXTS-1 */
 	struct ida asid_ida;
+	/**
+	 * @asid_lock: protects @asid_lru and which uAPI 2 VM holds which
+	 * ASID (tessera_asid.c); held across the TLB flush that takes an
+	 * idle VM's ASID back, never on a fence-signalling path
+	 */
+	struct mutex asid_lock;
+	/** @asid_lru: VMs holding an ASID, least recently used first */
+	struct list_head asid_lru;
+	/** @asid_wq: submits waiting for an ASID */
+	wait_queue_head_t asid_wq;
+	/** @asid_idle_events: a VM went idle since the waiters last looked */
+	atomic_t asid_idle_events;
 	/** @ctx_table: the device's context table, one entry per ASID */
 	__le64 *ctx_table;
 	/** @ctx_table_dma: bus address of @ctx_table */
@@ -302,6 +322,13 @@ struct tessera_device {
 		u32 reg;
 	} injects[TESSERA_NUM_INJECTS];
 
+	/** @bind_sched: runs every VM's asynchronous binds (tessera_vm.c) */
+	struct drm_gpu_scheduler bind_sched;
+	/** @bind_sched_ready: @bind_sched was initialized */
+	bool bind_sched_ready;
+	/** @bind_sched_name: @bind_sched's name, "<pci>-bind" */
+	char bind_sched_name[40];
+
 	/** @rings: the rings */
 	struct tessera_ring rings[TESSERA_MAX_RINGS];
 };
@@ -331,8 +358,13 @@ struct tessera_vm {
 	struct mutex lock;
 	/** @mm: VA allocator */
 	struct drm_mm mm;
-	/** @root: top-level page table; NULL once the device is unplugged */
-	struct tessera_pt *root;
+	/** @pgt: the page tables; freed (root NULL) once the device is unplugged */
+	struct tessera_pgtable pgt;
+	/**
+	 * @zombies: page tables unlinked from @pgt that the card's walker
+	 * may still read until the next completed TLB flush
+	 */
+	struct list_head zombies;
 };
 
 struct tessera_bo;
@@ -420,6 +452,16 @@ struct tessera_file {
 	struct xarray queues;
 	/** @vm: the file's context */
 	struct tessera_vm *vm;
+	/**
+	 * @vms: uAPI 2 VMs by id (struct tessera_gpuvm, one reference
+	 * each); the xarray's lock protects it
+	 */
+	struct xarray vms;
+	/**
+	 * @vm_queues: uAPI 2 queues by id (struct tessera_vm_queue); the
+	 * xarray's lock protects it
+	 */
+	struct xarray vm_queues;
 };
 
 static inline struct tessera_device *to_tessera(struct drm_device *drm)
@@ -491,15 +533,19 @@ bool tessera_hw_lost(struct tessera_device *tdev);
 int tessera_mmu_init(struct tessera_device *tdev);
 void tessera_mmu_hw_init(struct tessera_device *tdev);
 void tessera_mmu_flush_all(struct tessera_device *tdev);
+bool tessera_mmu_flush_asid(struct tessera_device *tdev, u32 asid);
+void tessera_ctx_entry_set(struct tessera_device *tdev, u32 asid, u64 root, u64 flags);
+void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid);
 void tessera_mmu_unplug(struct tessera_device *tdev);
 void tessera_mmu_ctx_disable(struct tessera_device *tdev, u32 asid);
 struct tessera_vm *tessera_vm_create(struct tessera_device *tdev);
 void tessera_vm_put(struct tessera_vm *vm);
 int tessera_vm_alloc_va(struct tessera_vm *vm, struct drm_mm_node *node, u64 size);
 void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node);
-int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 prot);
+int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, u64 size, struct sg_table *sgt, u64 prot);
+int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, u64 size, struct list_head *blocks,
+			  u64 prot);
 void tessera_gem_unplug(struct tessera_device *tdev);
-int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *blocks, u64 prot);
 void tessera_vm_unmap_start(struct tessera_vm *vm, u64 va, u64 size);
 bool tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size);
 
@@ -525,8 +571,12 @@ bool tessera_pm_get_if_awake(struct tessera_device *tdev);
 void tessera_pm_init(struct tessera_device *tdev);
 void tessera_pm_fini(struct tessera_device *tdev);
 
+/* tessera_devmem.c */
+int tessera_devmem_init(struct tessera_device *tdev);
+int tessera_devmem_alloc(struct tessera_device *tdev, u64 size, struct list_head *blocks);
+void tessera_devmem_free(struct tessera_device *tdev, struct list_head *blocks);
+
 /* tessera_gem.c */
-int tessera_hbm_init(struct tessera_device *tdev);
 void tessera_show_memory_stats(struct drm_printer *p, struct drm_file *file);
 void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm);
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);
@@ -535,6 +585,12 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
 struct tessera_bo_mapping *tessera_bo_mapping_get(struct drm_gem_object *obj,
 						  struct tessera_vm *vm);
 u64 tessera_bo_mapping_va(const struct tessera_bo_mapping *m);
+struct mutex *tessera_bo_gpuva_lock(struct drm_gem_object *obj);
+struct drm_gem_object *tessera_bo_create_kernel(struct tessera_device *tdev, u64 size,
+						bool devmem);
+int tessera_bo_bind_prepare(struct drm_gem_object *obj);
+int tessera_bo_map_range(struct drm_gem_object *obj, struct tessera_pgtable *pgt,
+			 struct tessera_pt_pool *pool, u64 va, u64 offset, u64 size, u64 prot);
 void tessera_bo_mapping_put(struct tessera_bo_mapping *m);
 void tessera_bo_mapping_unmap(struct tessera_bo_mapping *m);
 

@@ -25,6 +25,7 @@
 #include <linux/module.h>
 #include <linux/pm_runtime.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -98,11 +99,38 @@ struct tessera_bo {
 	 * DMA-mapped for the card (empty before), under dma_bos_lock
 	 */
 	struct list_head dma_link;
+#ifdef TESSERA_HAVE_GEM_GPUVA_SET_LOCK
+	/**
+	 * @gpuva_lock: protects the buffer's drm_gpuvm_bo list (its
+	 * bindings in VMs); never held across an allocation, so that bind
+	 * jobs may take it on their fence-signalling path.  Since 7.x the
+	 * GEM object's own gpuva.lock plays this part.
+	 */
+	struct mutex gpuva_lock;
+#endif
 };
 
 static struct tessera_bo *to_tessera_bo(struct drm_gem_object *obj)
 {
 	return container_of(to_drm_gem_shmem_obj(obj), struct tessera_bo, base);
+}
+
+/*
+ * The gpuva lock is taken by bind jobs on their fence-signalling path:
+ * tell lockdep that nothing may allocate under it.
+ */
+static void tessera_bo_gpuva_lock_init(struct tessera_bo *bo)
+{
+#ifdef TESSERA_HAVE_GEM_GPUVA_SET_LOCK
+	mutex_init(&bo->gpuva_lock);
+	drm_gem_gpuva_set_lock(&bo->base.base, &bo->gpuva_lock);
+	if (IS_ENABLED(CONFIG_LOCKDEP)) {
+		fs_reclaim_acquire(GFP_KERNEL);
+		might_lock(&bo->gpuva_lock);
+		fs_reclaim_release(GFP_KERNEL);
+	}
+#endif
+	/* 7.x: drm_gem_private_object_init() sets up the object's own lock. */
 }
 
 /**
@@ -223,12 +251,13 @@ static void tessera_bo_free(struct drm_gem_object *obj)
 	/* Every mapping holds the buffer: none is left. */
 	drm_WARN_ON(obj->dev, !list_empty(&bo->mappings));
 	mutex_destroy(&bo->lock);
+#ifdef TESSERA_HAVE_GEM_GPUVA_SET_LOCK
+	mutex_destroy(&bo->gpuva_lock);
+#endif
 	if (bo->devmem) {
 		struct tessera_device *tdev = to_tessera(obj->dev);
 
-		mutex_lock(&tdev->hbm_lock);
-		tessera_buddy_free_list(&tdev->hbm_mm, &bo->blocks, 0);
-		mutex_unlock(&tdev->hbm_lock);
+		tessera_devmem_free(tdev, &bo->blocks);
 		drm_gem_object_release(obj);
 		kfree(bo);
 		return;
@@ -362,10 +391,10 @@ static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 		goto err_free;
 	}
 	if (bo->devmem)
-		ret = tessera_vm_map_devmem(vm, m->va.start, &bo->blocks,
+		ret = tessera_vm_map_devmem(vm, m->va.start, obj->size, &bo->blocks,
 					    TESSERA_PTE_READ | TESSERA_PTE_WRITE);
 	else
-		ret = tessera_vm_map_sgt(vm, m->va.start, sgt,
+		ret = tessera_vm_map_sgt(vm, m->va.start, obj->size, sgt,
 					 TESSERA_PTE_READ | TESSERA_PTE_WRITE);
 	if (ret)
 		goto err_va;
@@ -564,49 +593,11 @@ static const struct drm_gem_object_funcs tessera_hbm_funcs = {
 	.vm_ops = &tessera_hbm_vm_ops,
 };
 
-static void tessera_hbm_fini(struct drm_device *drm, void *unused)
-{
-	struct tessera_device *tdev = to_tessera(drm);
-
-	tessera_buddy_fini(&tdev->hbm_mm);
-	mutex_destroy(&tdev->hbm_lock);
-}
-
-/**
- * tessera_hbm_init - set up the device-memory allocator and BAR2
- * @tdev: the device; a card without device memory is fine
- *
- * Return: 0 or a negative errno.
- */
-int tessera_hbm_init(struct tessera_device *tdev)
-{
-	struct pci_dev *pdev = tdev->pdev;
-	int ret;
-
-	if (!tdev->hbm_size || !(tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_HBM))
-		return 0;
-	if (pci_resource_len(pdev, TESSERA_BAR_HBM) < tdev->hbm_size) {
-		drm_err(&tdev->drm, "BAR2 smaller than device memory\n");
-		return -ENODEV;
-	}
-	tdev->hbm_bar = pci_resource_start(pdev, TESSERA_BAR_HBM);
-	tdev->hbm_map = devm_ioremap_wc(&pdev->dev, tdev->hbm_bar, tdev->hbm_size);
-	if (!tdev->hbm_map)
-		return -ENOMEM;
-	mutex_init(&tdev->hbm_lock);
-	ret = tessera_buddy_init(&tdev->hbm_mm, tdev->hbm_size, SZ_4K);
-	if (ret)
-		return ret;
-	tdev->hbm_ready = true;
-	return drmm_add_action_or_reset(&tdev->drm, tessera_hbm_fini, NULL);
-}
-
 /* A zeroed buffer in device memory. */
 static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u64 size)
 {
-	struct tessera_buddy_block *block;
 	struct tessera_bo *bo;
-	int ret, idx;
+	int ret;
 
 	if (!tdev->hbm_ready) {
 		drm_dbg(&tdev->drm, "BO_CREATE: the card has no device memory\n");
@@ -617,31 +608,18 @@ static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u6
 		return ERR_PTR(-ENOMEM);
 	bo->devmem = true;
 	mutex_init(&bo->lock);
+	tessera_bo_gpuva_lock_init(bo);
 	INIT_LIST_HEAD(&bo->mappings);
 	INIT_LIST_HEAD(&bo->blocks);
 	INIT_LIST_HEAD(&bo->dma_link);
 	bo->base.base.funcs = &tessera_hbm_funcs;
 	drm_gem_private_object_init(&tdev->drm, &bo->base.base, size);
 
-	mutex_lock(&tdev->hbm_lock);
-	ret = tessera_buddy_alloc_blocks(&tdev->hbm_mm, 0, tdev->hbm_size, size, SZ_4K,
-					 &bo->blocks, 0);
-	mutex_unlock(&tdev->hbm_lock);
+	ret = tessera_devmem_alloc(tdev, size, &bo->blocks);
 	if (ret) {
-		drm_dbg(&tdev->drm, "no %llu bytes of device memory free: %d\n", size, ret);
 		drm_gem_object_put(&bo->base.base);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(ret);
 	}
-
-	/* Not during a PCI reset: BAR2 does not decode, the clear would be lost. */
-	if (!tessera_hw_enter(tdev, &idx)) {
-		drm_gem_object_put(&bo->base.base);
-		return ERR_PTR(-ENODEV);
-	}
-	list_for_each_entry(block, &bo->blocks, link)
-		memset_io(tdev->hbm_map + tessera_buddy_block_offset(block), 0,
-			  tessera_buddy_block_size(&tdev->hbm_mm, block));
-	tessera_hw_exit(tdev, idx);
 	return &bo->base.base;
 }
 
@@ -654,9 +632,32 @@ struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t 
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &tessera_gem_funcs;
 	mutex_init(&bo->lock);
+	tessera_bo_gpuva_lock_init(bo);
 	INIT_LIST_HEAD(&bo->mappings);
 	INIT_LIST_HEAD(&bo->dma_link);
 	return &bo->base.base;
+}
+
+/**
+ * tessera_bo_create_kernel - a buffer without a handle, for the kernel
+ * @tdev: the device
+ * @size: bytes, a multiple of PAGE_SIZE
+ * @devmem: in device memory, else host memory
+ *
+ * Not counted against the pin limit: for the driver's own use (the VM
+ * self-test).
+ *
+ * Return: the buffer (one reference) or an ERR_PTR.
+ */
+struct drm_gem_object *tessera_bo_create_kernel(struct tessera_device *tdev, u64 size,
+						bool devmem)
+{
+	struct drm_gem_shmem_object *shmem;
+
+	if (devmem)
+		return tessera_hbm_create(tdev, size);
+	shmem = drm_gem_shmem_create(&tdev->drm, size);
+	return IS_ERR(shmem) ? ERR_CAST(shmem) : &shmem->base;
 }
 
 /**
@@ -669,6 +670,8 @@ void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm)
 	struct drm_mm_node *node;
 
 	mutex_lock(&vm->lock);
+	seq_printf(m, "  pages 4k %llu 2m %llu tables %llu\n", vm->pgt.pages_4k,
+		   vm->pgt.pages_2m, vm->pgt.tables);
 	drm_mm_for_each_node(node, &vm->mm) {
 		struct tessera_bo_mapping *map = container_of(node, struct tessera_bo_mapping, va);
 		struct drm_gem_object *obj = &map->bo->base.base;
@@ -774,6 +777,119 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
 		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
 	}
 	drm_gem_object_put(obj);
+	return ret;
+}
+
+/**
+ * tessera_bo_gpuva_lock - the lock of a buffer's VM bindings
+ * @obj: a Tessera buffer
+ *
+ * Return: the mutex to hold around drm_gpuva_link()/unlink() and
+ * drm_gpuvm_bo_obtain_prealloc() on @obj.
+ */
+struct mutex *tessera_bo_gpuva_lock(struct drm_gem_object *obj)
+{
+#ifdef TESSERA_HAVE_GEM_GPUVA_SET_LOCK
+	return &to_tessera_bo(obj)->gpuva_lock;
+#else
+	return &obj->gpuva.lock;
+#endif
+}
+
+/**
+ * tessera_bo_bind_prepare - make a buffer's memory ready to be bound
+ * @obj: a Tessera buffer
+ *
+ * Pins and DMA-maps a host buffer's pages (charged to the caller's memory
+ * cgroup); device memory and imports are ready already.  Process
+ * context; afterwards tessera_bo_map_range() allocates nothing.
+ *
+ * Return: 0 or a negative errno.
+ */
+int tessera_bo_bind_prepare(struct drm_gem_object *obj)
+{
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	struct sg_table *sgt;
+
+	if (bo->devmem)
+		return 0;
+	sgt = tessera_bo_sgt(bo);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+	return sgt ? 0 : -EINVAL;
+}
+
+/**
+ * tessera_bo_map_range - write the page-table entries of part of a buffer
+ * @obj: the buffer, after tessera_bo_bind_prepare()
+ * @pgt: the page tables
+ * @pool: tables reserved for [@va, @va + @size)
+ * @va: where, 4 KiB aligned
+ * @offset: first byte of the buffer to map, 4 KiB aligned
+ * @size: bytes, 4 KiB aligned, within the buffer
+ * @prot: TESSERA_PTE_READ, _WRITE, _EXEC
+ *
+ * Maps the buffer's memory chunk by chunk (buddy blocks, DMA segments),
+ * so that 2 MiB pages are used wherever they fit.  Allocates nothing and
+ * sleeps not: usable on a bind job's fence-signalling path.
+ *
+ * Return: 0, or -EINVAL on a caller bug (warned about).
+ */
+int tessera_bo_map_range(struct drm_gem_object *obj, struct tessera_pgtable *pgt,
+			 struct tessera_pt_pool *pool, u64 va, u64 offset, u64 size, u64 prot)
+{
+	struct tessera_bo *bo = to_tessera_bo(obj);
+	int ret = 0;
+
+	if (WARN_ON_ONCE(offset > obj->size || size > obj->size - offset))
+		return -EINVAL;
+	if (bo->devmem) {
+		struct tessera_device *tdev = to_tessera(obj->dev);
+		struct tessera_buddy_block *block;
+
+		list_for_each_entry(block, &bo->blocks, link) {
+			u64 start = tessera_buddy_block_offset(block);
+			u64 len = tessera_buddy_block_size(&tdev->hbm_mm, block);
+
+			if (offset >= len) {
+				offset -= len;
+				continue;
+			}
+			len = min(len - offset, size);
+			ret = tessera_pgtable_map(pgt, pool, va, start + offset, len,
+						  prot | TESSERA_PTE_DEVMEM);
+			size -= len;
+			if (ret || !size)
+				break;
+			va += len;
+			offset = 0;
+		}
+	} else {
+		struct sg_table *sgt = bo->base.sgt;
+		struct scatterlist *sg;
+		unsigned int i;
+
+		if (WARN_ON_ONCE(!sgt))
+			return -EINVAL;
+		for_each_sgtable_dma_sg(sgt, sg, i) {
+			u64 len = sg_dma_len(sg);
+
+			if (offset >= len) {
+				offset -= len;
+				continue;
+			}
+			len = min(len - offset, size);
+			ret = tessera_pgtable_map(pgt, pool, va, sg_dma_address(sg) + offset, len,
+						  prot);
+			size -= len;
+			if (ret || !size)
+				break;
+			va += len;
+			offset = 0;
+		}
+	}
+	if (!ret && WARN_ON_ONCE(size))
+		ret = -EINVAL;
 	return ret;
 }
 

@@ -36,6 +36,7 @@
 #include <drm/tessera_accel.h>
 
 #include "tessera_job.h"
+#include "tessera_vm.h"
 
 #define CREATE_TRACE_POINTS
 #include "tessera_trace.h"
@@ -436,6 +437,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	struct tessera_fence *fence = job->fence;
 	struct dma_fence *ret;
 	bool cookie;
+	u32 asid;
 	int idx;
 
 	cookie = dma_fence_begin_signalling();
@@ -452,14 +454,16 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 		ret = tessera_fence_dead(job, ring, -ENODEV);
 		goto out;
 	}
-	if (READ_ONCE(ring->tdev->faults[job->vm->asid].banned)) {
+	/* A uAPI 2 VM keeps its ASID while it has jobs (tessera_asid.c). */
+	asid = job->vm ? job->vm->asid : READ_ONCE(job->gvm->asid);
+	if (READ_ONCE(ring->tdev->faults[asid].banned)) {
 		drm_dev_exit(idx);
 		ret = tessera_fence_dead(job, ring, -ECANCELED);
 		goto out;
 	}
 
 	fence->ring = ring;
-	fence->asid = job->vm->asid;
+	fence->asid = asid;
 	dma_fence_init(&fence->base, &tessera_fence_ops, &ring->fence_lock,
 		       ring->fence_context, ring->next_seqno++);
 
@@ -524,7 +528,7 @@ static enum drm_gpu_sched_stat tessera_timedout_job(struct drm_sched_job *sched_
 	bool cookie = dma_fence_begin_signalling();
 
 	drm_sched_stop(&ring->sched, sched_job);
-	tessera_recover(ring, job->hw_fence ? job->fence : NULL, job->vm);
+	tessera_recover(ring, job->hw_fence ? job->fence : NULL);
 	tessera_sched_restart(ring);
 	dma_fence_end_signalling(cookie);
 	return TESSERA_SCHED_STAT_RESET;
@@ -552,6 +556,11 @@ void tessera_job_free(struct tessera_job *job)
 	if (job->vm) {
 		atomic_dec(&job->vm->active_jobs);
 		tessera_vm_put(job->vm);
+	}
+	if (job->gvm) {
+		if (job->gvm_asid)
+			tessera_asid_put(job->gvm);
+		tessera_gpuvm_put(job->gvm);
 	}
 	if (job->fence)
 		tessera_client_stats_put(job->fence->stats);

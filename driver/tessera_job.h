@@ -13,6 +13,7 @@
 
 #include "tessera_drv.h"
 
+struct tessera_gpuvm;
 /**
  * struct tessera_fence - hardware fence of one job on one ring
  */
@@ -55,8 +56,15 @@ struct tessera_job {
 	u64 cmd_va;
 	/** @cmd_size: bytes of commands */
 	u32 cmd_size;
-	/** @vm: the job's context (referenced) */
+	/** @vm: the job's uAPI 1 context (referenced), or NULL */
 	struct tessera_vm *vm;
+	/**
+	 * @gvm: the job's uAPI 2 VM (referenced), or NULL; the job holds
+	 * it, and through its bindings every buffer it may touch
+	 */
+	struct tessera_gpuvm *gvm;
+	/** @gvm_asid: the job is counted by tessera_asid_get() on @gvm */
+	bool gvm_asid;
 	/**
 	 * @fence: allocated at submit so that run_job, on the fence
 	 * signaling path, does not allocate; initialized by run_job
@@ -87,11 +95,17 @@ static inline struct tessera_ring *tessera_job_ring(struct tessera_job *job)
 }
 
 void tessera_job_free(struct tessera_job *job);
+struct tessera_job *tessera_gpuvm_job_create(struct tessera_gpuvm *vm,
+					     struct drm_sched_entity *entity,
+					     struct tessera_client_stats *stats, u64 owner,
+					     u64 cmd_va, u32 cmd_size);
+void tessera_gpuvm_job_abort(struct tessera_job *job);
+struct dma_fence *tessera_gpuvm_job_push(struct tessera_job *job, struct mutex *submit_lock,
+					 u64 *seqno);
 struct tessera_fence *tessera_fence_alloc(struct tessera_device *tdev);
 void tessera_fence_free(struct tessera_fence *fence);
 void tessera_ring_retire_upto(struct tessera_ring *ring, u64 seqno, int error);
-void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence,
-		     struct tessera_vm *vm);
+void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence);
 void tessera_sched_restart(struct tessera_ring *ring);
 
 #endif /* __TESSERA_JOB_H__ */

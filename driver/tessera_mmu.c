@@ -28,107 +28,12 @@
 #include <drm/drm_print.h>
 
 #include "tessera_drv.h"
+#include "tessera_pgtable.h"
+#include "tessera_vm.h"
 
-#define TESSERA_PT_ENTRIES	512
-#define TESSERA_PT_LEVELS	4
 /* VA space handed out to buffers: above 1 MiB, below 2^47. */
 #define TESSERA_VA_START	SZ_1M
 #define TESSERA_VA_END		BIT_ULL(47)
-
-/**
- * struct tessera_pt - one page table (512 entries)
- */
-struct tessera_pt {
-	/** @cpu: the entries, as the device reads them */
-	__le64 *cpu;
-	/** @dma: bus address of @cpu */
-	dma_addr_t dma;
-	/** @children: next-level tables, NULL for the last level */
-	struct tessera_pt **children;
-};
-
-static struct tessera_pt *tessera_pt_alloc(struct tessera_device *tdev, int level)
-{
-	struct tessera_pt *pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
-
-	if (!pt)
-		return NULL;
-	pt->cpu = dma_alloc_coherent(&tdev->pdev->dev, SZ_4K, &pt->dma, GFP_KERNEL);
-	if (!pt->cpu)
-		goto err;
-	if (level > 1) {
-		pt->children = kcalloc(TESSERA_PT_ENTRIES, sizeof(*pt->children),
-				       GFP_KERNEL_ACCOUNT);
-		if (!pt->children)
-			goto err_free;
-	}
-	return pt;
-
-err_free:
-	dma_free_coherent(&tdev->pdev->dev, SZ_4K, pt->cpu, pt->dma);
-err:
-	kfree(pt);
-	return NULL;
-}
-
-static void tessera_pt_free(struct tessera_device *tdev, struct tessera_pt *pt)
-{
-	u32 i;
-
-	if (!pt)
-		return;
-	if (pt->children) {
-		for (i = 0; i < TESSERA_PT_ENTRIES; i++)
-			tessera_pt_free(tdev, pt->children[i]);
-		kfree(pt->children);
-	}
-	dma_free_coherent(&tdev->pdev->dev, SZ_4K, pt->cpu, pt->dma);
-	kfree(pt);
-}
-
-static u32 tessera_pt_index(u64 va, int level)
-{
-	return (va >> (12 + 9 * (level - 1))) & (TESSERA_PT_ENTRIES - 1);
-}
-
-/* The level-1 table covering @va, allocating the path to it. */
-static struct tessera_pt *tessera_pt_walk(struct tessera_vm *vm, u64 va, bool alloc)
-{
-	struct tessera_pt *pt = vm->root;
-	int level;
-
-	lockdep_assert_held(&vm->lock);
-	for (level = TESSERA_PT_LEVELS; level > 1; level--) {
-		u32 idx = tessera_pt_index(va, level);
-		struct tessera_pt *next = pt->children[idx];
-
-		if (!next) {
-			if (!alloc)
-				return NULL;
-			next = tessera_pt_alloc(vm->tdev, level - 1);
-			if (!next)
-				return NULL;
-			pt->children[idx] = next;
-			/* Publish the table before the entry that points to it. */
-			dma_wmb();
-			WRITE_ONCE(pt->cpu[idx], cpu_to_le64(next->dma | TESSERA_PTE_VALID));
-		}
-		pt = next;
-	}
-	return pt;
-}
-
-static void tessera_vm_clear(struct tessera_vm *vm, u64 va, u64 size)
-{
-	u64 end = va + size;
-
-	for (; va < end; va += SZ_4K) {
-		struct tessera_pt *pt = tessera_pt_walk(vm, va, false);
-
-		if (pt)
-			WRITE_ONCE(pt->cpu[tessera_pt_index(va, 1)], 0);
-	}
-}
 
 /* How long one invalidation request is polled before it is issued again. */
 #define TESSERA_TLB_INV_SLICE_US	5000
@@ -198,6 +103,44 @@ static bool tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
 }
 
 /**
+ * tessera_mmu_flush_asid - invalidate an address space's TLB entries and wait
+ * @tdev: the device
+ * @asid: the ASID
+ *
+ * As tessera_mmu_flush(): may sleep as long as a descriptor may run.
+ *
+ * Return: true when the card cannot reach what was unmapped before.
+ */
+bool tessera_mmu_flush_asid(struct tessera_device *tdev, u32 asid)
+{
+	return tessera_mmu_flush(tdev, asid);
+}
+
+/**
+ * tessera_mmu_invalidate_start - drop an ASID's TLB entries, without waiting
+ * @tdev: the device
+ * @asid: the ASID
+ *
+ * Descriptors that start from now on use fresh translations.  Takes only
+ * mmu_lock (a register sequence), never waits for the card.
+ */
+void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid)
+{
+	int idx;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	if (tessera_pm_get_if_awake(tdev)) {
+		mutex_lock(&tdev->mmu_lock);
+		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
+		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ASID);
+		mutex_unlock(&tdev->mmu_lock);
+		tessera_pm_put(tdev);
+	}
+	drm_dev_exit(idx);
+}
+
+/**
  * tessera_mmu_flush_all - empty the TLB of every context
  * @tdev: the device, awake and idle, inside drm_dev_enter()
  */
@@ -205,17 +148,6 @@ void tessera_mmu_flush_all(struct tessera_device *tdev)
 {
 	if (tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ALL, 0))
 		drm_err(&tdev->drm, "TLB flush of an idle card did not complete\n");
-}
-
-/* Write one valid 4 KiB PTE, allocating the tables on the way. */
-static int tessera_vm_set_pte(struct tessera_vm *vm, u64 va, u64 pte)
-{
-	struct tessera_pt *pt = tessera_pt_walk(vm, va, true);
-
-	if (!pt)
-		return -ENOMEM;
-	WRITE_ONCE(pt->cpu[tessera_pt_index(va, 1)], cpu_to_le64(pte | TESSERA_PTE_VALID));
-	return 0;
 }
 
 /*
@@ -227,7 +159,7 @@ static bool tessera_vm_lock(struct tessera_vm *vm, int *idx)
 	if (!drm_dev_enter(&vm->tdev->drm, idx))
 		return false;
 	mutex_lock(&vm->lock);
-	if (vm->root)
+	if (vm->pgt.root)
 		return true;
 	mutex_unlock(&vm->lock);
 	drm_dev_exit(*idx);
@@ -241,71 +173,134 @@ static void tessera_vm_unlock(struct tessera_vm *vm, int idx)
 }
 
 /*
- * Undo a partial map of [start, end); drops the lock.  The entries were
- * never in use (the VA was not handed out yet): no flush is needed.
+ * Clear [@va, @va + @size) and queue the tables that became empty on
+ * vm->zombies, to be freed after the next completed TLB flush.  The range
+ * holds whole mappings only (no 2 MiB page is split): no pool is needed.
  */
-static int tessera_vm_map_failed(struct tessera_vm *vm, u64 start, u64 end, int idx)
+static void tessera_vm_clear(struct tessera_vm *vm, u64 va, u64 size)
 {
-	tessera_vm_clear(vm, start, end - start);
-	tessera_vm_unlock(vm, idx);
-	return -ENOMEM;
+	struct tessera_pt_pool none;
+
+	lockdep_assert_held(&vm->lock);
+	tessera_pt_pool_init(&none);
+	tessera_pgtable_unmap(&vm->pgt, &none, va, size, &vm->zombies);
+}
+
+/* Map one chunk, or undo the whole map of [@start, @va) and fail. */
+static int tessera_vm_map_chunks_failed(struct tessera_vm *vm, u64 start, u64 va, int ret)
+{
+	LIST_HEAD(freed);
+
+	/* The VA was never handed out: nothing used the tables. */
+	if (va > start) {
+		struct tessera_pt_pool none;
+
+		tessera_pt_pool_init(&none);
+		tessera_pgtable_unmap(&vm->pgt, &none, start, va - start, &freed);
+	}
+	tessera_pt_free_list(vm->tdev, &freed);
+	return ret;
 }
 
 /**
  * tessera_vm_map_sgt - map DMA-mapped pages at a device VA
  * @vm: the context
  * @va: where, 4 KiB aligned
+ * @size: bytes to map from the start of @sgt, 4 KiB aligned
  * @sgt: the pages, DMA-mapped for the device
  * @prot: TESSERA_PTE_READ and/or TESSERA_PTE_WRITE
  *
- * Return: 0 or -ENOMEM (nothing is left mapped).
+ * Maps each DMA segment as one chunk, in 4 KiB device pages whatever the
+ * CPU's page size, with 2 MiB pages where a segment allows.
+ *
+ * Return: 0, -ENOMEM or -ENODEV (nothing is left mapped).
  */
-int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, struct sg_table *sgt, u64 prot)
+int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, u64 size, struct sg_table *sgt, u64 prot)
 {
-	struct sg_dma_page_iter iter;
-	u64 start = va;
-	int idx;
+	struct tessera_pt_pool pool;
+	struct scatterlist *sg;
+	u64 start = va, left = size;
+	int ret = 0, idx;
+	unsigned int i;
 
-	if (!tessera_vm_lock(vm, &idx))
-		return -ENODEV;
-	for_each_sgtable_dma_page(sgt, &iter, 0) {
-		dma_addr_t addr = sg_page_iter_dma_address(&iter);
-
-		if (tessera_vm_set_pte(vm, va, (addr & TESSERA_PTE_ADDR_MASK) | prot))
-			return tessera_vm_map_failed(vm, start, va, idx);
-		va += SZ_4K;
+	tessera_pt_pool_init(&pool);
+	ret = tessera_pt_pool_reserve(vm->tdev, &pool, va, size);
+	if (ret)
+		goto out;
+	if (!tessera_vm_lock(vm, &idx)) {
+		ret = -ENODEV;
+		goto out;
 	}
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		u64 len = min_t(u64, sg_dma_len(sg), left);
+
+		if (!len)
+			break;
+		if (!IS_ALIGNED(sg_dma_address(sg) | len, SZ_4K)) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = tessera_pgtable_map(&vm->pgt, &pool, va, sg_dma_address(sg), len, prot);
+		if (ret)
+			break;
+		va += len;
+		left -= len;
+	}
+	if (!ret && left)
+		ret = -EINVAL;
+	if (ret)
+		ret = tessera_vm_map_chunks_failed(vm, start, va, ret);
 	tessera_vm_unlock(vm, idx);
-	return 0;
+out:
+	tessera_pt_pool_fini(vm->tdev, &pool);
+	return ret;
 }
 
 /**
  * tessera_vm_map_devmem - map device memory at a device VA
  * @vm: the context
  * @va: where, 4 KiB aligned
+ * @size: bytes to map, the blocks' total
  * @blocks: the memory, as buddy blocks, in order
  * @prot: TESSERA_PTE_READ and/or TESSERA_PTE_WRITE
  *
- * Return: 0 or -ENOMEM (nothing is left mapped).
+ * Each block is one chunk: blocks of 2 MiB or more at 2 MiB-aligned VAs
+ * get 2 MiB pages.
+ *
+ * Return: 0, -ENOMEM or -ENODEV (nothing is left mapped).
  */
-int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, struct list_head *blocks, u64 prot)
+int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, u64 size, struct list_head *blocks,
+			  u64 prot)
 {
 	struct tessera_buddy_block *block;
+	struct tessera_pt_pool pool;
 	u64 start = va;
-	int idx;
+	int ret, idx;
 
-	if (!tessera_vm_lock(vm, &idx))
-		return -ENODEV;
+	tessera_pt_pool_init(&pool);
+	ret = tessera_pt_pool_reserve(vm->tdev, &pool, va, size);
+	if (ret)
+		goto out;
+	if (!tessera_vm_lock(vm, &idx)) {
+		ret = -ENODEV;
+		goto out;
+	}
 	list_for_each_entry(block, blocks, link) {
 		u64 off = tessera_buddy_block_offset(block);
-		u64 end = off + tessera_buddy_block_size(&vm->tdev->hbm_mm, block);
+		u64 len = tessera_buddy_block_size(&vm->tdev->hbm_mm, block);
 
-		for (; off < end; off += SZ_4K, va += SZ_4K)
-			if (tessera_vm_set_pte(vm, va, off | TESSERA_PTE_DEVMEM | prot))
-				return tessera_vm_map_failed(vm, start, va, idx);
+		ret = tessera_pgtable_map(&vm->pgt, &pool, va, off, len,
+					  prot | TESSERA_PTE_DEVMEM);
+		if (ret) {
+			ret = tessera_vm_map_chunks_failed(vm, start, va, ret);
+			break;
+		}
+		va += len;
 	}
 	tessera_vm_unlock(vm, idx);
-	return 0;
+out:
+	tessera_pt_pool_fini(vm->tdev, &pool);
+	return ret;
 }
 
 /**
@@ -327,16 +322,7 @@ void tessera_vm_unmap_start(struct tessera_vm *vm, u64 va, u64 size)
 		return;
 	tessera_vm_clear(vm, va, size);
 	tessera_vm_unlock(vm, idx);
-	if (!drm_dev_enter(&tdev->drm, &idx))
-		return;
-	if (tessera_pm_get_if_awake(tdev)) {
-		mutex_lock(&tdev->mmu_lock);
-		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, vm->asid);
-		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ASID);
-		mutex_unlock(&tdev->mmu_lock);
-		tessera_pm_put(tdev);
-	}
-	drm_dev_exit(idx);
+	tessera_mmu_invalidate_start(tdev, vm->asid);
 }
 
 /**
@@ -353,11 +339,22 @@ bool tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size)
 {
 	int idx;
 
+	LIST_HEAD(freed);
+	bool done;
+
 	if (!tessera_vm_lock(vm, &idx))
 		return true;	/* unplugged: tables gone, card stopped */
 	tessera_vm_clear(vm, va, size);
+	/* Unlinked before the flush below is issued: safe to free after it. */
+	list_splice_init(&vm->zombies, &freed);
 	tessera_vm_unlock(vm, idx);
-	return tessera_mmu_flush(vm->tdev, vm->asid);
+	done = tessera_mmu_flush(vm->tdev, vm->asid);
+	if (done)
+		tessera_pt_free_list(vm->tdev, &freed);
+	else
+		drm_err(&vm->tdev->drm, "context %u: leaking %zu page tables the card may reach\n",
+			vm->asid, list_count_nodes(&freed));
+	return done;
 }
 
 /**
@@ -388,13 +385,30 @@ void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node)
 	mutex_unlock(&vm->lock);
 }
 
-static void tessera_ctx_entry_write(struct tessera_device *tdev, u32 asid, u64 root)
+/**
+ * tessera_ctx_entry_set - point an ASID's context-table entry at a root
+ * @tdev: the device, inside drm_dev_enter()
+ * @asid: the ASID
+ * @root: root table pointer in PTE format, or 0 to disable the ASID
+ * @flags: TESSERA_CTX_* (hardware 1.4), 0 before
+ *
+ * Context-table entries are not cached: the next descriptor of @asid
+ * reads the new one.
+ */
+void tessera_ctx_entry_set(struct tessera_device *tdev, u32 asid, u64 root, u64 flags)
 {
 	__le64 *entry = tdev->ctx_table + asid * (TESSERA_CTX_ENTRY_SIZE / sizeof(__le64));
 
-	entry[1] = 0;
+	WRITE_ONCE(entry[0], 0);
+	dma_wmb();
+	WRITE_ONCE(entry[1], cpu_to_le64(flags));
 	dma_wmb();
 	WRITE_ONCE(entry[0], cpu_to_le64(root));
+}
+
+static void tessera_ctx_entry_write(struct tessera_device *tdev, u32 asid, u64 root)
+{
+	tessera_ctx_entry_set(tdev, asid, root, 0);
 }
 
 /**
@@ -414,6 +428,7 @@ struct tessera_vm *tessera_vm_create(struct tessera_device *tdev)
 	kref_init(&vm->ref);
 	vm->tdev = tdev;
 	mutex_init(&vm->lock);
+	INIT_LIST_HEAD(&vm->zombies);
 	atomic_set(&vm->active_jobs, 0);
 	drm_mm_init(&vm->mm, TESSERA_VA_START, TESSERA_VA_END - TESSERA_VA_START);
 
@@ -421,12 +436,10 @@ struct tessera_vm *tessera_vm_create(struct tessera_device *tdev)
 		ret = -ENODEV;
 		goto err;
 	}
-	vm->root = tessera_pt_alloc(tdev, TESSERA_PT_LEVELS);
-	if (!vm->root) {
-		ret = -ENOMEM;
+	ret = tessera_pgtable_init(&vm->pgt, tdev);
+	if (ret)
 		goto err_exit;
-	}
-	asid = ida_alloc_range(&tdev->asid_ida, 1, TESSERA_NUM_CONTEXTS - 1, GFP_KERNEL);
+	asid = tessera_asid_alloc_fixed(tdev);
 	if (asid < 0) {
 		ret = asid;
 		goto err_exit;
@@ -436,12 +449,13 @@ struct tessera_vm *tessera_vm_create(struct tessera_device *tdev)
 	mutex_lock(&tdev->vms_lock);
 	list_add_tail(&vm->link, &tdev->vms);
 	mutex_unlock(&tdev->vms_lock);
-	tessera_ctx_entry_write(tdev, asid, vm->root->dma | TESSERA_PTE_VALID);
+	tessera_ctx_entry_write(tdev, asid,
+				tessera_pgtable_root_dma(&vm->pgt) | TESSERA_PTE_VALID);
 	drm_dev_exit(idx);
 	return vm;
 
 err_exit:
-	tessera_pt_free(tdev, vm->root);
+	tessera_pgtable_fini(&vm->pgt);
 	drm_dev_exit(idx);
 err:
 	drm_mm_takedown(&vm->mm);
@@ -467,8 +481,8 @@ static void tessera_vm_release(struct kref *ref)
 		tessera_ctx_entry_write(tdev, vm->asid, 0);
 		tessera_mmu_flush(tdev, vm->asid);
 		tessera_fault_resume(tdev, vm->asid);
-		tessera_pt_free(tdev, vm->root);
-		vm->root = NULL;
+		tessera_pgtable_fini(&vm->pgt);
+		tessera_pt_free_list(tdev, &vm->zombies);
 		drm_dev_exit(idx);
 	}
 	ida_free(&tdev->asid_ida, vm->asid);
@@ -501,7 +515,9 @@ int tessera_mmu_init(struct tessera_device *tdev)
 	mutex_init(&tdev->mmu_lock);
 	mutex_init(&tdev->vms_lock);
 	INIT_LIST_HEAD(&tdev->vms);
+	INIT_LIST_HEAD(&tdev->gpuvms);
 	ida_init(&tdev->asid_ida);
+	tessera_asid_init(tdev);
 	tdev->ctx_table = dmam_alloc_coherent(&tdev->pdev->dev, size, &tdev->ctx_table_dma,
 					      GFP_KERNEL);
 	if (!tdev->ctx_table)
@@ -533,8 +549,8 @@ void tessera_mmu_unplug(struct tessera_device *tdev)
 	mutex_lock(&tdev->vms_lock);
 	list_for_each_entry(vm, &tdev->vms, link) {
 		mutex_lock(&vm->lock);
-		tessera_pt_free(tdev, vm->root);
-		vm->root = NULL;
+		tessera_pgtable_fini(&vm->pgt);
+		tessera_pt_free_list(tdev, &vm->zombies);
 		mutex_unlock(&vm->lock);
 	}
 	mutex_unlock(&tdev->vms_lock);

@@ -50,6 +50,7 @@
 #define   TESSERA_CAP_HBM		BIT(1)	/* BAR2 device memory */
 #define   TESSERA_CAP_FAULT_INJECT	BIT(2)	/* debug block at 0x0300 present */
 #define   TESSERA_CAP_TELEMETRY2	BIT(3)	/* 0x0120-0x0130 present */
+#define   TESSERA_CAP_MMU_EXEC		BIT(4)	/* 1.4: TESSERA_CTX_EXEC_PERM, TESSERA_PTE_EXEC */
 #define TESSERA_REG_ENGINES		0x000c	/* RO: engine counts */
 #define   TESSERA_ENGINES_COMPUTE(v)	((v) & 0xff)
 #define   TESSERA_ENGINES_DMA(v)	(((v) >> 8) & 0xff)
@@ -134,7 +135,9 @@
 /* Context-table entry: 16 bytes, little endian. */
 #define TESSERA_CTX_ENTRY_SIZE		16
 #define TESSERA_CTX_ROOT		0x00	/* u64: root table pointer, PTE format */
-#define TESSERA_CTX_RSVD		0x08	/* u64: must be 0 */
+#define TESSERA_CTX_FLAGS		0x08	/* u64: TESSERA_CTX_*, else must be 0 */
+/* 1.4: command fetches need TESSERA_PTE_EXEC (before: READ) */
+#define   TESSERA_CTX_EXEC_PERM	0x1ull
 
 /*
  * Page-table entry (and table pointer): 64 bits, little endian.  4 levels
@@ -146,6 +149,7 @@
 #define TESSERA_PTE_READ		0x2ull	/* leaf: reads allowed */
 #define TESSERA_PTE_WRITE		0x4ull	/* leaf: writes allowed */
 #define TESSERA_PTE_DEVMEM		0x8ull	/* address is a BAR2 (HBM) offset */
+#define TESSERA_PTE_EXEC		0x10ull	/* leaf, 1.4: command fetch allowed */
 #define TESSERA_PTE_HUGE		0x80ull	/* level 2 only: 2 MiB page */
 #define TESSERA_PTE_ADDR_MASK		0x000ffffffffff000ull
 #define TESSERA_VA_BITS			48
@@ -221,6 +225,7 @@
 #define TESSERA_RING_HALT_QUERY		0x70	/* RW: ASID to query */
 #define TESSERA_RING_HALT_RESULT	0x74	/* RO: 1 if HALT_QUERY's ASID is halted */
 #define TESSERA_RING_FAULT_COUNT	0x78	/* RO (1.2): context errors, low 32 bits */
+#define TESSERA_RING_PT_WALKS		0x7c	/* RO (1.4): page-table walks, low 32 bits */
 
 /*
  * Fence writeback (1.2): FENCE_ADDR + 0 is the last TAG/FENCE value,
@@ -247,6 +252,14 @@
 #define TESSERA_DESC_RSVD0		0x14	/* u32: must be 0 */
 #define TESSERA_DESC_TAG		0x18	/* u64: opaque; reported on faults */
 #define TESSERA_DESC_CMD_SIZE_MAX	BIT(20)
+
+/*
+ * The one command the kernel writes itself (the debugfs ring ping): a NOP
+ * of one dword.  The card's command encoding is not kernel business; it is
+ * in libaccel's <accel/tessera_cmd.h>, which the emulator checks this
+ * against.
+ */
+#define TESSERA_HW_CMD_NOP1		0x00010000u
 
 /* BAR2: device memory (HBM), 64-bit prefetchable, size in HBM_SIZE. */
 #define TESSERA_BAR_HBM			2

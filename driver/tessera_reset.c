@@ -210,10 +210,11 @@ static void tessera_ctx_hung(struct tessera_device *tdev, u32 asid)
  * tessera_recover - the scheduler's timeout handler for one job
  * @ring: the job's ring, its scheduler stopped
  * @fence: the job's hardware fence, or NULL if it never reached the ring
- * @vm: the job's context (the job holds it)
+ *
+ * The hang is counted against the ASID the job ran under (fence->asid),
+ * which its context holds while the job exists.
  */
-void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence,
-		     struct tessera_vm *vm)
+void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence)
 {
 	struct tessera_device *tdev = ring->tdev;
 	unsigned long flags;
@@ -242,7 +243,7 @@ void tessera_recover(struct tessera_ring *ring, struct tessera_fence *fence,
 	if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->base.flags))
 		dma_fence_set_error(&fence->base, -ETIMEDOUT);
 	spin_unlock_irqrestore(&ring->fence_lock, flags);
-	tessera_ctx_hung(tdev, vm->asid);
+	tessera_ctx_hung(tdev, fence->asid);
 
 	/* Before the replay: a banned context's descriptors then abort. */
 	if (tessera_ring_reset(ring, seqno))

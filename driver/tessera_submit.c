@@ -32,6 +32,7 @@
 #include <drm/tessera_accel.h>
 
 #include "tessera_job.h"
+#include "tessera_vm.h"
 #include "tessera_trace.h"
 
 #define TESSERA_MAX_QUEUES	1023
@@ -642,6 +643,119 @@ out_queue:
 	if (q)
 		tessera_queue_put(q);
 	return ret;
+}
+
+/**
+ * tessera_gpuvm_job_create - a job running commands at a VA of a uAPI 2 VM
+ * @vm: the VM the job runs in; the job references it
+ * @entity: the queue's scheduler entity
+ * @stats: the client's statistics; the job references them
+ * @owner: the client's id, for the scheduler
+ * @cmd_va: device address of the commands in @vm (bound READ | EXEC)
+ * @cmd_size: bytes of commands, a multiple of 4
+ *
+ * The core of uAPI 2's SUBMIT (the ioctl adds the dependencies): the job
+ * holds its VM and so every buffer bound there, and gets the VM an ASID
+ * (tessera_asid_get(), which may wait) for as long as it exists.
+ * Process context.
+ *
+ * Return: the job, initialized for @entity, or an ERR_PTR.
+ */
+struct tessera_job *tessera_gpuvm_job_create(struct tessera_gpuvm *vm,
+					     struct drm_sched_entity *entity,
+					     struct tessera_client_stats *stats, u64 owner,
+					     u64 cmd_va, u32 cmd_size)
+{
+	struct tessera_device *tdev = vm->tdev;
+	struct tessera_job *job;
+	int ret;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->tdev = tdev;
+	job->cmd_va = cmd_va;
+	job->cmd_size = cmd_size;
+	/* Allocated now: run_job, on the signalling path, allocates nothing. */
+	job->fence = tessera_fence_alloc(tdev);
+	if (!job->fence) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	kref_get(&stats->ref);
+	job->fence->stats = stats;
+	drm_gpuvm_get(&vm->base);
+	job->gvm = vm;
+	ret = tessera_asid_get(vm);
+	if (ret < 0)
+		goto err_free;
+	job->gvm_asid = true;
+	ret = tessera_pm_get(tdev);
+	if (ret)
+		goto err_free;
+	job->pm_ref = true;
+	ret = tessera_drm_sched_job_init(&job->base, entity, 1, NULL, owner);
+	if (ret)
+		goto err_free;
+	return job;
+
+err_free:
+	tessera_job_free(job);
+	return ERR_PTR(ret);
+}
+
+/**
+ * tessera_gpuvm_job_abort - drop a job from tessera_gpuvm_job_create()
+ * @job: the job, not pushed
+ */
+void tessera_gpuvm_job_abort(struct tessera_job *job)
+{
+	drm_sched_job_cleanup(&job->base);
+	tessera_job_free(job);
+}
+
+/**
+ * tessera_gpuvm_job_push - queue a job of a uAPI 2 VM
+ * @job: from tessera_gpuvm_job_create(), with its dependencies; consumed
+ * @submit_lock: held from arm to push on the job's entity
+ * @seqno: receives the job's sequence number in its queue, or NULL
+ *
+ * Publishes the job's fence in the VM's reservation object as BOOKKEEP:
+ * unbinds are ordered behind it.
+ *
+ * Return: the job's finished fence (referenced), or an ERR_PTR (a signal
+ * while locking the VM; the job is freed).
+ */
+struct dma_fence *tessera_gpuvm_job_push(struct tessera_job *job, struct mutex *submit_lock,
+					 u64 *seqno)
+{
+	struct dma_resv *resv = drm_gpuvm_resv(&job->gvm->base);
+	struct dma_fence *fence;
+	int ret;
+
+	ret = dma_resv_lock_interruptible(resv, NULL);
+	if (ret)
+		goto err;
+	ret = dma_resv_reserve_fences(resv, 1);
+	if (ret) {
+		dma_resv_unlock(resv);
+		goto err;
+	}
+	mutex_lock(submit_lock);
+	drm_sched_job_arm(&job->base);
+	fence = dma_fence_get(&job->base.s_fence->finished);
+	if (seqno)
+		*seqno = fence->seqno;
+	dma_resv_add_fence(resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	/* The job may run and be freed as soon as it is pushed. */
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(submit_lock);
+	dma_resv_unlock(resv);
+	return fence;
+
+err:
+	tessera_gpuvm_job_abort(job);
+	return ERR_PTR(ret);
 }
 
 /**

@@ -26,6 +26,7 @@
 
 #include "accel/accel.h"
 #include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 
 #define ACCEL_EXPORT __attribute__((visibility("default")))
 #define ACCEL_DRIVER "tessera"

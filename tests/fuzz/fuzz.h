@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 
 #define MAX_CARDS	4
 #define MAX_THREADS	8

@@ -51,11 +51,20 @@ check "tessera.ko loads" insmod "$TESSERA_MODULE" watchdog_ms=$((1000 * TESSERA_
 check "every card probes" wait_cards "$cards"
 
 for ((c = 0; c < cards; c++)); do
-	for t in device_test bo_test submit_test sched_test memory_test prime_test recovery_test long_job_test reset_test telemetry_test pm_test libaccel_test; do
+	for t in device_test bo_test submit_test sched_test memory_test prime_test recovery_test long_job_test reset_test telemetry_test pm_test vm_bind_test vm_job_test libaccel_test; do
 		echo "# card $c: $t"
 		TESSERA_CARD=$c ./tests/kselftest/$t || failed=1
 	done
 done
+
+# The VM core underneath uAPI 2 (driver/tessera_vm_selftest.c), card 0.
+vm_selftest() {
+	local out
+	out=$(cat /sys/kernel/debug/accel/"$(basename "$(readlink /sys/class/accel/accel0/device)")"/vm_selftest) || return 1
+	echo "$out" | sed 's/^/# /'
+	echo "$out" | grep -q '^# [1-9][0-9]* passed, 0 failed$'
+}
+check "debugfs vm_selftest: binds, splits, bind queue, jobs in VMs, ASID sharing" vm_selftest
 
 if [ $quick = 1 ]; then
 	check "final rmmod" rmmod_retry

@@ -22,10 +22,10 @@ scaled() { awk -v t="$1" -v f="$TESSERA_TIME_SCALE" 'BEGIN { print t * f }'; }
 load_deps() {
 	local s
 	if [ -d "/lib/modules/$(uname -r)" ]; then
-		modprobe -a drm drm_shmem_helper gpu-sched && { modprobe -q drm_buddy || true; }
+		modprobe -a drm drm_shmem_helper gpu-sched drm_gpuvm && { modprobe -q drm_buddy || true; }
 		return
 	fi
-	for s in drm_dev_register drm_gem_shmem_create drm_sched_init; do
+	for s in drm_dev_register drm_gem_shmem_create drm_sched_init drm_gpuvm_init; do
 		grep -q " $s\$" /proc/kallsyms && continue
 		echo "# $s is not built into $(uname -r), which has no modules tree"
 		return 1

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "t1.h"
-#include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 #include "tessera_regs.h"
 
 #define MEM_IOVA	0x100000000ull	/* 2 MiB aligned, for the huge page */

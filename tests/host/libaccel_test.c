@@ -12,6 +12,7 @@
 
 #include "accel/accel.h"
 #include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 
 /* The table-driven cases below override fields of a valid initializer. */
 #pragma GCC diagnostic ignored "-Woverride-init"

@@ -21,7 +21,7 @@
 #include "t1_math.h"
 #include "t1_priv.h"
 #include "tap.h"
-#include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 #include "tessera_regs.h"
 #include "vfu.h"
 
@@ -1179,6 +1179,116 @@ static void test_mmu(struct tap *t)
 }
 
 /*
+ * Hardware 1.4: a context whose entry sets TESSERA_CTX_EXEC_PERM fetches
+ * commands only from EXEC pages (READ no longer implies it), with an
+ * MMU_PERM fault of access FETCH otherwise; other context flags are
+ * CTX_INVALID.  Contexts without the flag behave as before (test_mmu).
+ */
+static void test_mmu_exec(struct tap *t)
+{
+	const uint32_t nop = HDR(TESSERA_CMD_OP_NOP, 0, 1);
+	uint64_t r1, r2, before, *e;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	CHECK(t, rd(&fx, TESSERA_REG_CAPS) & TESSERA_CAP_MMU_EXEC);
+	r1 = ctx_create(&fx, 1);
+	r2 = ctx_create(&fx, 2);
+	e = (uint64_t *)(fx.mem + CTX_OFF);
+	e[2 * 1 + 1] = TESSERA_CTX_EXEC_PERM;
+	e[2 * 2 + 1] = TESSERA_CTX_EXEC_PERM;
+	memcpy(fx.mem + CMD_OFF(0), &nop, 4);
+	memcpy(fx.mem + CMD_OFF(1), &nop, 4);
+	/* ASID 1: commands READ only; ASID 2: READ | EXEC */
+	map_page(&fx, r1, VA_CMD, HOST(CMD_OFF(0)), TESSERA_PTE_READ, false);
+	map_page(&fx, r2, VA_CMD, HOST(CMD_OFF(1)),
+		 TESSERA_PTE_READ | TESSERA_PTE_EXEC, false);
+
+	before = done_count(&fx, 0);
+	queue(&fx, 0, 1, VA_CMD, &nop, 1, TESSERA_DESC_FLAG_FENCE_ON_ABORT);
+	queue(&fx, 0, 2, VA_CMD, &nop, 1, TESSERA_DESC_FLAG_FENCE);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, before + 2));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), TESSERA_FAULT_VALID);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_CODE), TESSERA_ERR_MMU_PERM);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ASID), 1);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ACCESS), TESSERA_ACCESS_FETCH);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_VA_LO), (uint32_t)VA_CMD);
+	/* ASID 2's fetch from its EXEC page ran */
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 1);
+	rwr(&fx, 0, TESSERA_RING_FAULT_ACK, 1);
+	rwr(&fx, 0, TESSERA_RING_CTX_RESUME, 1);
+
+	/* an EXEC-only page: fetch allowed, data reads are not */
+	map_page(&fx, r1, VA_CMD, HOST(CMD_OFF(0)), TESSERA_PTE_EXEC, false);
+	wr(&fx, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ALL);
+	queue(&fx, 0, 1, VA_CMD, &nop, 1, TESSERA_DESC_FLAG_FENCE);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, before + 3));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), 0);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_COMPLETED), 2);
+
+	/* an undefined context flag is a bad entry */
+	e[2 * 2 + 1] = TESSERA_CTX_EXEC_PERM << 1;
+	queue(&fx, 0, 2, VA_CMD, &nop, 1, TESSERA_DESC_FLAG_FENCE_ON_ABORT);
+	kick(&fx, 0);
+	CHECK(t, wait_count(&fx, 0, before + 4));
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_CODE), TESSERA_ERR_CTX_INVALID);
+	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_ASID), 2);
+	fx_fini(&fx);
+}
+
+/*
+ * Hardware 1.4 counts page-table walks per ring (RING_PT_WALKS) and keeps
+ * a 2 MiB translation in one TLB entry: a 4 MiB COPY between 2 MiB pages
+ * walks a handful of times, the same COPY over 4 KiB pages once per page.
+ */
+static void test_mmu_huge_walks(struct tap *t)
+{
+	const uint64_t len = 4u << 20, src = VA_DATA, dst = VA_DATA + (8u << 20);
+	const uint32_t cmd[] = {
+		HDR(TESSERA_CMD_OP_COPY, 0, 6), LO(src), HI(src), LO(dst), HI(dst),
+		(uint32_t)len,
+	};
+	uint32_t walks[2];
+	struct fx fx;
+
+	for (int huge = 1; huge >= 0; huge--) {
+		uint64_t r1, before;
+		uint32_t w0;
+
+		if (!CHECK(t, fx_init(&fx, false)))
+			return;
+		r1 = ctx_create(&fx, 1);
+		map_page(&fx, r1, VA_CMD, HOST(CMD_OFF(0)), TESSERA_PTE_READ, false);
+		for (uint64_t off = 0; off < len; off += huge ? 0x200000 : 0x1000) {
+			map_page(&fx, r1, src + off, off | TESSERA_PTE_DEVMEM,
+				 TESSERA_PTE_READ, huge);
+			map_page(&fx, r1, dst + off, (len + off) | TESSERA_PTE_DEVMEM,
+				 RW, huge);
+		}
+		for (uint64_t i = 0; i < len; i++)
+			fx.hbm[i] = (uint8_t)(i * 7 + (i >> 12));
+		memcpy(fx.mem + CMD_OFF(0), cmd, sizeof(cmd));
+		w0 = rrd(&fx, 0, TESSERA_RING_PT_WALKS);
+		before = done_count(&fx, 0);
+		queue(&fx, 0, 1, VA_CMD, cmd, 6, TESSERA_DESC_FLAG_FENCE);
+		kick(&fx, 0);
+		CHECK(t, wait_count(&fx, 0, before + 1));
+		CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), 0);
+		CHECK(t, !memcmp(fx.hbm, fx.hbm + len, len));
+		walks[huge] = rrd(&fx, 0, TESSERA_RING_PT_WALKS) - w0;
+		fx_fini(&fx);
+	}
+	printf("# 4 MiB COPY: %u page walks with 2 MiB pages, %u with 4 KiB pages\n",
+	       walks[1], walks[0]);
+	/* the command page, then 2 + 2 huge pages */
+	CHECK(t, walks[1] >= 5 && walks[1] <= 8);
+	CHECK(t, walks[0] >= 2 * (len >> 12));
+}
+
+/*
  * Run COPY @src -> @dst of @len bytes in ASID 1 on ring 0; return the
  * page translations it took, or UINT64_MAX if it did not complete cleanly.
  */
@@ -1965,6 +2075,8 @@ static const struct tap_test tests[] = {
 	{ "ELEMENTWISE: CAST every pair, NaN, in place", test_elementwise_edges },
 	{ "SOFTMAX and LAYERNORM", test_softmax_layernorm },
 	{ "MMU: 4K/2M pages, permissions, context faults", test_mmu },
+	{ "MMU (1.4): EXEC permission on command fetch", test_mmu_exec },
+	{ "MMU (1.4): 2 MiB TLB entries, page-walk counter", test_mmu_huge_walks },
 	{ "MMU: TLB invalidation", test_tlb_invalidate },
 	{ "MMU: COPY between scattered host pages and HBM", test_copy_scattered },
 	{ "watchdog, resets, ECC, fault injection", test_fault_injection },

@@ -28,7 +28,7 @@
 
 #include "emu.h"
 #include "tessera_regs.h"
-#include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 #include "tap.h"
 
 #define CFG	VFIO_PCI_CONFIG_REGION_INDEX

@@ -6,6 +6,8 @@
  *
  * Copyright (C) 2026 The Tessera authors
  */
+#include <inttypes.h>
+
 #include "kselftest_harness.h"
 #include "tessera_test.h"
 
@@ -422,6 +424,70 @@ TEST(device_memory_mapping_unmapped_piecewise)
 
 	ASSERT_EQ(0, munmap(p + dw, 99 * page));
 	ASSERT_EQ(0, munmap(p + 101 * dw, size - 102 * page));
+	client_close(&c);
+}
+
+/*
+ * The page-table statistics of this process's context in debugfs
+ * "contexts": 0, or -1 if not found.
+ */
+static int pt_stats(uint64_t *p4k, uint64_t *p2m, uint64_t *tables)
+{
+	static char buf[1 << 16];
+	char path[160], slot[64], want[64];
+	const char *at;
+
+	tessera_pci_slot(slot, sizeof(slot));
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/contexts", slot);
+	if (tessera_read_text(path, buf, sizeof(buf)))
+		return -1;
+	snprintf(want, sizeof(want), " pid %d ", getpid());
+	at = strstr(buf, want);
+	if (!at)
+		return -1;
+	at = strstr(at, "pages 4k ");
+	if (!at || sscanf(at, "pages 4k %" SCNu64 " 2m %" SCNu64 " tables %" SCNu64,
+			  p4k, p2m, tables) != 3)
+		return -1;
+	return 0;
+}
+
+/*
+ * Device memory in 2 MiB blocks at a 2 MiB-aligned VA is mapped with
+ * 2 MiB page-table entries, and closing the buffer frees the page tables
+ * that became empty.
+ */
+TEST(device_memory_uses_2m_pages_and_frees_empty_tables)
+{
+	uint64_t p4k0, p2m0, t0, p4k, p2m, t, va;
+	uint32_t hbm;
+	struct client c;
+
+	ASSERT_EQ(0, client_open(&c));
+	ASSERT_EQ(0, pt_stats(&p4k0, &p2m0, &t0));
+	ASSERT_EQ(0, hbm_create(c.fd, 8 << 20, &hbm, &va));
+	ASSERT_EQ(0, va % (2 << 20));
+	ASSERT_EQ(0, pt_stats(&p4k, &p2m, &t));
+	TH_LOG("before: 4k %" PRIu64 " 2m %" PRIu64 " tables %" PRIu64
+	       ", with 8 MiB of device memory: 4k %" PRIu64 " 2m %" PRIu64 " tables %" PRIu64,
+	       p4k0, p2m0, t0, p4k, p2m, t);
+	EXPECT_EQ(p2m0 + 4, p2m);
+	EXPECT_EQ(p4k0, p4k);
+	/* It works: FILL the last 2 MiB page, COPY it into the first. */
+	emit_fill(&c, va + (6 << 20) + 4096, 4096, 0x2d2d2d2d);
+	emit_copy(&c, va + (6 << 20), va, 2 << 20);
+	ASSERT_EQ(1, run(&c, 0));
+	EXPECT_EQ(0, tessera_bo_close(c.fd, hbm));
+	/* The unmap may finish in the background just after a job. */
+	for (int i = 0; i < 200; i++) {
+		ASSERT_EQ(0, pt_stats(&p4k, &p2m, &t));
+		if (p2m == p2m0)
+			break;
+		tessera_scaled_usleep(10000);
+	}
+	EXPECT_EQ(p2m0, p2m);
+	EXPECT_EQ(p4k0, p4k);
+	EXPECT_EQ(t0, t);
 	client_close(&c);
 }
 

@@ -23,6 +23,7 @@
 #include <linux/sync_file.h>
 #include <xf86drm.h>
 #include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 
 /* The card under test: $TESSERA_CARD, default 0. */
 static inline const char *tessera_card(void)

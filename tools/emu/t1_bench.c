@@ -7,7 +7,10 @@
  *   called directly (fp16: oneDNN fp32, which is what the card's fp16
  *   runs on) and OpenBLAS sgemm;
  *   the same GEMM, per type, on 1 and on 2 compute engines at once;
- *   COPY 64 MiB host memory -> device memory vs memcpy.
+ *   COPY 64 MiB host memory -> device memory vs memcpy;
+ *   COPY 64 MiB device memory -> device memory in a context (ASID 1)
+ *   mapped with 2 MiB pages and with 4 KiB pages: time and page-table
+ *   walks (RING_PT_WALKS, hardware 1.4).
  *
  * Not a test: it prints the ratios (targets: emulator >= 0.90x oneDNN
  * direct; 2 engines at once >= 0.90x one engine; COPY >= 0.80x memcpy).
@@ -26,7 +29,7 @@
 #include <dnnl.h>
 
 #include "t1.h"
-#include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 #include "tessera_regs.h"
 #include "vfu.h"
 
@@ -42,6 +45,12 @@
 #define B_OFF		(64ull << 20)
 #define C_OFF(r)	((128ull + 64 * (r)) << 20)
 #define NRINGS		2
+/* Context test: context table, then a page-table pool, in host memory. */
+#define CTX_OFF		0x30000u
+#define PT_OFF		0x40000u
+#define PT_END		SRC_OFF
+#define VA_SRC		0x40000000ull
+#define VA_DST		0x80000000ull
 
 struct bench {
 	struct vfu_ctx *vfu;
@@ -112,6 +121,37 @@ static void wait_ring(struct bench *b, unsigned int r)
 	while (__atomic_load_n((uint64_t *)(b->mem + FENCE_OFF(r)),
 			       __ATOMIC_ACQUIRE) != b->tag[r])
 		sem_wait(&b->irq);
+}
+
+static uint32_t pt_next;
+
+static uint64_t pt_alloc(struct bench *b)
+{
+	uint64_t off = pt_next;
+
+	if (pt_next + 4096 > PT_END)
+		abort();
+	pt_next += 4096;
+	memset(b->mem + off, 0, 4096);
+	return off;
+}
+
+/* Map @va -> @pa (bus address, or HBM offset with DEVMEM in @flags). */
+static void map_page(struct bench *b, uint64_t root, uint64_t va, uint64_t pa,
+		     uint64_t flags, bool huge)
+{
+	uint64_t table = root;
+
+	for (int level = 4; level > (huge ? 2 : 1); level--) {
+		uint64_t *e = (uint64_t *)(b->mem + table) +
+			      ((va >> (12 + 9 * (level - 1))) & 511);
+
+		if (!(*e & TESSERA_PTE_VALID))
+			*e = (MEM_IOVA + pt_alloc(b)) | TESSERA_PTE_VALID;
+		table = (*e & TESSERA_PTE_ADDR_MASK) - MEM_IOVA;
+	}
+	((uint64_t *)(b->mem + table))[(va >> (huge ? 21 : 12)) & 511] =
+		pa | flags | TESSERA_PTE_VALID | (huge ? TESSERA_PTE_HUGE : 0);
 }
 
 #define LO(x)	((uint32_t)(x))
@@ -389,6 +429,67 @@ int main(void)
 		printf("COPY %u MiB host->HBM: emulator %.2f GB/s, memcpy %.2f GB/s, ratio %.2f (target >= 0.80)\n",
 		       COPY_SIZE >> 20, COPY_SIZE / best_copy * 1e-9,
 		       COPY_SIZE / best_mc * 1e-9, best_mc / best_copy);
+	}
+
+	/* 64 MiB device -> device COPY through ASID 1, 2 MiB vs 4 KiB pages. */
+	for (int huge = 1; huge >= 0; huge--) {
+		const uint64_t page = huge ? 2ull << 20 : 4096;
+		uint32_t copy[TESSERA_CMD_COPY_LEN] = {
+			TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0, TESSERA_CMD_COPY_LEN),
+			LO(VA_SRC), HI(VA_SRC), LO(VA_DST), HI(VA_DST), COPY_SIZE,
+		};
+		uint64_t root, *ctx = (uint64_t *)(b.mem + CTX_OFF);
+		uint8_t *d = b.mem + RING_OFF(0) + b.tail[0] * TESSERA_DESC_SIZE;
+		uint64_t va = VA_SRC + 0x100000000ull, tag;
+		uint32_t size = sizeof(copy), flags = TESSERA_DESC_FLAG_FENCE |
+						      TESSERA_DESC_FLAG_IRQ, asid = 1;
+		uint32_t w0, walks;
+		double t0, t, best = 1e9;
+
+		pt_next = PT_OFF;
+		root = pt_alloc(&b);
+		for (uint64_t off = 0; off < COPY_SIZE; off += page) {
+			map_page(&b, root, VA_SRC + off, A_OFF + off,
+				 TESSERA_PTE_READ | TESSERA_PTE_DEVMEM, huge);
+			map_page(&b, root, VA_DST + off, B_OFF + off,
+				 TESSERA_PTE_READ | TESSERA_PTE_WRITE | TESSERA_PTE_DEVMEM, huge);
+		}
+		/* The command page, 4 KiB of host memory. */
+		map_page(&b, root, va, MEM_IOVA + CMD_OFF(0), TESSERA_PTE_READ, false);
+		ctx[2 * asid] = (MEM_IOVA + root) | TESSERA_PTE_VALID;
+		ctx[2 * asid + 1] = 0;
+		t1_reg_write(b.t1, TESSERA_REG_MMU_CTX_BASE_LO, LO(MEM_IOVA + CTX_OFF));
+		t1_reg_write(b.t1, TESSERA_REG_MMU_CTX_BASE_HI, HI(MEM_IOVA + CTX_OFF));
+		t1_reg_write(b.t1, TESSERA_REG_MMU_CTX_COUNT, 2);
+		t1_reg_write(b.t1, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ALL);
+		memcpy(b.mem + CMD_OFF(0), copy, sizeof(copy));
+		w0 = t1_reg_read(b.t1, TESSERA_RING_BASE(0) + TESSERA_RING_PT_WALKS);
+		walks = 0;
+		for (int r = 0; r < 5; r++) {
+			d = b.mem + RING_OFF(0) + b.tail[0] * TESSERA_DESC_SIZE;
+			tag = ++b.tag[0];
+			memset(d, 0, TESSERA_DESC_SIZE);
+			memcpy(d + TESSERA_DESC_CMD_ADDR, &va, 8);
+			memcpy(d + TESSERA_DESC_CMD_SIZE, &size, 4);
+			memcpy(d + TESSERA_DESC_FLAGS, &flags, 4);
+			memcpy(d + TESSERA_DESC_CONTEXT, &asid, 4);
+			memcpy(d + TESSERA_DESC_TAG, &tag, 8);
+			b.tail[0] = (b.tail[0] + 1) % 64;
+			/* A fresh TLB each time: what one COPY costs from cold. */
+			t1_reg_write(b.t1, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ALL);
+			t0 = now_s();
+			wreg(&b, 0, TESSERA_RING_TAIL, b.tail[0]);
+			wreg(&b, 0, TESSERA_RING_DOORBELL, 1);
+			wait_ring(&b, 0);
+			t = now_s() - t0;
+			best = t < best ? t : best;
+			if (!r)
+				walks = t1_reg_read(b.t1, TESSERA_RING_BASE(0) +
+						    TESSERA_RING_PT_WALKS) - w0;
+		}
+		printf("COPY %u MiB HBM->HBM in a context, %s pages: %.2f GB/s, %u page-table walks\n",
+		       COPY_SIZE >> 20, huge ? "2 MiB" : "4 KiB", COPY_SIZE / best * 1e-9,
+		       walks);
 	}
 	dnnl_stream_destroy(b.stream);
 	dnnl_engine_destroy(b.eng);

@@ -223,6 +223,10 @@ static int cmd_semaphore(const struct cmd *c)
 	}
 }
 
+_Static_assert(TESSERA_HW_CMD_NOP1 ==
+	       TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1),
+	       "the kernel's NOP is the encoding's");
+
 static int cmd_fence(const struct cmd *c)
 {
 	if (c->len != TESSERA_CMD_FENCE_LEN ||

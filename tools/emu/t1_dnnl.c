@@ -31,7 +31,7 @@
 #include <dnnl.h>
 
 #include "t1_dnnl.h"
-#include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 
 #define MM_CACHE	8	/* primitives kept per engine thread */
 

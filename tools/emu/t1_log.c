@@ -96,6 +96,7 @@ static const char *const ring_regs[] = {
 	[TESSERA_RING_HALT_QUERY / 4] = "HALT_QUERY",
 	[TESSERA_RING_HALT_RESULT / 4] = "HALT_RESULT",
 	[TESSERA_RING_FAULT_COUNT / 4] = "FAULT_COUNT",
+	[TESSERA_RING_PT_WALKS / 4] = "PT_WALKS",
 };
 
 const char *t1_reg_name(const struct t1 *t1, uint32_t off, char *buf,

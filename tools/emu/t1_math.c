@@ -20,7 +20,7 @@
 
 #include "t1_dnnl.h"
 #include "t1_math.h"
-#include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 
 static uint32_t f2u(float f)
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
  * T1 device MMU: context table, 4-level page-table walk (4 KiB and 2 MiB
- * pages), a small per-engine TLB, and the operand helpers built on top.
+ * pages, READ/WRITE/EXEC permissions), a small per-engine TLB that holds
+ * 2 MiB translations whole, and the operand helpers built on top.
  *
  * Everything here runs on an engine thread, between dma_hold() and
  * dma_release(), without t1->lock: the TLB is the engine's own, the MMU
@@ -77,7 +78,10 @@ static bool read_pte(struct t1_as *as, uint64_t table, bool devmem,
 	return true;
 }
 
-/* Walk the tables for the 4 KiB page of @va; fill @e or return a code. */
+/*
+ * Walk the tables for @va; fill @e (a 4 KiB or a 2 MiB translation) or
+ * return a code.
+ */
 static uint32_t walk(struct t1_as *as, uint64_t va, struct t1_tlb_entry *e)
 {
 	uint64_t entry = as->root;
@@ -96,14 +100,17 @@ static uint32_t walk(struct t1_as *as, uint64_t va, struct t1_tlb_entry *e)
 			return TESSERA_ERR_MMU_FAULT;
 		if (level == 1 || (level == 2 && (pte & TESSERA_PTE_HUGE))) {
 			uint64_t base = pte & TESSERA_PTE_ADDR_MASK;
+			bool x = as->exec_perm ? pte & TESSERA_PTE_EXEC :
+						 pte & TESSERA_PTE_READ;
 
-			if (level == 2)
-				base = (base & ~(HUGE_SIZE - 1)) +
-				       (va & (HUGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+			e->huge = level == 2;
+			if (e->huge)
+				base &= ~(HUGE_SIZE - 1);
 			e->pa = base;
 			e->devmem = pte & TESSERA_PTE_DEVMEM;
 			e->perm = (pte & TESSERA_PTE_READ ? T1_ACC_R : 0) |
-				  (pte & TESSERA_PTE_WRITE ? T1_ACC_W : 0);
+				  (pte & TESSERA_PTE_WRITE ? T1_ACC_W : 0) |
+				  (x ? T1_ACC_X : 0);
 			return 0;
 		}
 		entry = pte;
@@ -115,29 +122,44 @@ static uint8_t *xlate_page(struct t1_as *as, uint64_t va, uint64_t *len,
 			   unsigned int acc)
 {
 	struct t1_ring *r = as->r;
-	uint64_t vpn = va >> PAGE_SHIFT;
+	uint64_t vpn = va >> PAGE_SHIFT, hpn = va / HUGE_SIZE;
 	uint64_t tag = ((uint64_t)as->asid << 36 | vpn) + 1;
+	uint64_t htag = ((uint64_t)as->asid << 36 | hpn) + 1;
 	uint32_t epoch = atomic_load_explicit(&as->t1->tlb_epoch,
 					      memory_order_acquire);
 	struct t1_tlb_entry *e = &r->tlb[(vpn ^ as->asid * 31) % T1_TLB_SIZE];
-	unsigned int need = (acc & (T1_ACC_R | T1_ACC_X) ? T1_ACC_R : 0) |
-			    (acc & T1_ACC_W);
-	uint64_t off = va & (PAGE_SIZE - 1), n;
+	struct t1_tlb_entry *he = &r->tlb[(hpn * 7 ^ as->asid * 31 ^ 0x5a) %
+					  T1_TLB_SIZE];
+	unsigned int need = acc & (T1_ACC_R | T1_ACC_W | T1_ACC_X);
+	uint64_t size = PAGE_SIZE, off, n;
 	uint32_t code;
 	uint8_t *p;
 
 	r->xlate_pages++;
-	if (e->tag != tag || e->epoch != epoch) {
-		struct t1_tlb_entry fresh = { .tag = tag, .epoch = epoch };
+	if (he->huge && he->tag == htag && he->epoch == epoch) {
+		e = he;
+	} else if (e->huge || e->tag != tag || e->epoch != epoch) {
+		struct t1_tlb_entry fresh = { .epoch = epoch };
 
+		atomic_fetch_add_explicit(&r->pt_walks, 1,
+					  memory_order_relaxed);
 		code = walk(as, va, &fresh);
 		if (code)
 			return fault(as, code, va, acc);
+		if (fresh.huge) {
+			fresh.tag = htag;
+			e = he;
+		} else {
+			fresh.tag = tag;
+		}
 		*e = fresh;
 	}
 	if ((e->perm & need) != need)
 		return fault(as, TESSERA_ERR_MMU_PERM, va, acc);
-	n = PAGE_SIZE - off;
+	if (e->huge)
+		size = HUGE_SIZE;
+	off = va & (size - 1);
+	n = size - off;
 	if (*len > n)
 		*len = n;
 	n = *len;
@@ -314,7 +336,7 @@ int t1_buf_put(struct t1_as *as, struct t1_buf *b, bool writeback)
 int t1_as_init(struct t1_as *as, struct t1_ring *r, uint32_t asid)
 {
 	struct t1 *t1 = r->t1;
-	uint64_t base, len = TESSERA_CTX_ENTRY_SIZE;
+	uint64_t base, flags, len = TESSERA_CTX_ENTRY_SIZE;
 	uint32_t count;
 	uint8_t *p;
 
@@ -322,6 +344,7 @@ int t1_as_init(struct t1_as *as, struct t1_ring *r, uint32_t asid)
 	as->r = r;
 	as->asid = asid;
 	as->root = 0;
+	as->exec_perm = false;
 	if (!asid)
 		return 0;
 	pthread_mutex_lock(&t1->lock);
@@ -338,9 +361,10 @@ int t1_as_init(struct t1_as *as, struct t1_ring *r, uint32_t asid)
 	if (!p || len < TESSERA_CTX_ENTRY_SIZE)
 		return as->fault->code = TESSERA_ERR_CTX_INVALID;
 	as->root = le64toh(__atomic_load_n((uint64_t *)p, __ATOMIC_ACQUIRE));
-	if (!(as->root & TESSERA_PTE_VALID) ||
-	    __atomic_load_n((uint64_t *)(p + TESSERA_CTX_RSVD),
-			    __ATOMIC_RELAXED))
+	flags = le64toh(__atomic_load_n((uint64_t *)(p + TESSERA_CTX_FLAGS),
+					__ATOMIC_RELAXED));
+	if (!(as->root & TESSERA_PTE_VALID) || (flags & ~TESSERA_CTX_EXEC_PERM))
 		return as->fault->code = TESSERA_ERR_CTX_INVALID;
+	as->exec_perm = flags & TESSERA_CTX_EXEC_PERM;
 	return 0;
 }

@@ -16,7 +16,7 @@
 
 #include "t1.h"
 #include "tessera_regs.h"
-#include "tessera_accel.h"
+#include "accel/tessera_cmd.h"
 
 #define T1_TLB_SIZE		256	/* entries per engine, direct mapped */
 #define T1_MAX_OPERAND		(256ull << 20)	/* bytes a compute operand may span */
@@ -25,7 +25,7 @@
 /* Access kinds for translation. */
 #define T1_ACC_R		1u
 #define T1_ACC_W		2u
-#define T1_ACC_X		4u	/* command fetch; needs read permission */
+#define T1_ACC_X		4u	/* command fetch: needs EXEC (TESSERA_CTX_EXEC_PERM) or READ */
 
 #define T1_ASID_NONE		UINT32_MAX	/* descriptor not decoded yet */
 
@@ -40,13 +40,17 @@
 
 struct t1;
 
-/* One cached translation of a 4 KiB virtual page. */
+/*
+ * One cached translation: of a 4 KiB virtual page, or with @huge of a
+ * 2 MiB one (then the tag holds the 2 MiB page number).
+ */
 struct t1_tlb_entry {
-	uint64_t tag;		/* (asid << 36 | vpn) + 1; 0 = empty */
+	uint64_t tag;		/* (asid << 36 | page number) + 1; 0 = empty */
 	uint64_t pa;		/* page's bus address or HBM offset */
-	uint32_t perm;		/* T1_ACC_R | T1_ACC_W */
+	uint32_t perm;		/* T1_ACC_R | T1_ACC_W | T1_ACC_X */
 	uint32_t epoch;		/* t1->tlb_epoch when filled */
 	bool devmem;
+	bool huge;
 };
 
 /* The error a command stopped with (a context error). */
@@ -67,6 +71,7 @@ struct t1_ring {
 	uint32_t *cmdbuf;	/* the fetched commands */
 	struct t1_tlb_entry tlb[T1_TLB_SIZE];
 	uint64_t xlate_pages;	/* page translations done; tests bound it */
+	_Atomic uint64_t pt_walks; /* TLB misses: RING_PT_WALKS */
 
 	/* Registers and engine state, protected by t1->lock. */
 	uint64_t desc_base;
@@ -195,6 +200,7 @@ struct t1_as {
 	struct t1_ring *r;
 	uint32_t asid;
 	uint64_t root;		/* root pointer (PTE format), asid >= 1 */
+	bool exec_perm;		/* TESSERA_CTX_EXEC_PERM: fetch needs EXEC */
 	struct t1_fault *fault;
 };
 

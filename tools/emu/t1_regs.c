@@ -72,6 +72,9 @@ static uint32_t ring_read(struct t1_ring *r, uint32_t reg)
 	case TESSERA_RING_FAULT_TAG_HI:	return r->fault_tag >> 32;
 	case TESSERA_RING_ABORTED:	return r->aborted;
 	case TESSERA_RING_FAULT_COUNT:	return (uint32_t)r->fault_count;
+	case TESSERA_RING_PT_WALKS:
+		return (uint32_t)atomic_load_explicit(&r->pt_walks,
+						      memory_order_relaxed);
 	case TESSERA_RING_HALT_QUERY:	return r->halt_query;
 	case TESSERA_RING_HALT_RESULT:
 		return r->halt_query < TESSERA_MAX_ASIDS &&
@@ -116,9 +119,10 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 
 	switch (off) {
 	case TESSERA_REG_ID:		return TESSERA_ID_MAGIC;
-	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 3);
+	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 4);
 	case TESSERA_REG_CAPS:
 		return TESSERA_CAP_MMU | TESSERA_CAP_HBM | TESSERA_CAP_TELEMETRY2 |
+		       TESSERA_CAP_MMU_EXEC |
 		       (t1->fault_injection ? TESSERA_CAP_FAULT_INJECT : 0);
 	case TESSERA_REG_ENGINES:	return t1->ncompute | t1->ndma << 8;
 	case TESSERA_REG_HBM_SIZE_LO:	return t1->hbm_size;

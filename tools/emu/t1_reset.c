@@ -123,6 +123,7 @@ void t1_regs_reset(struct t1 *t1)
 		r->size = 0;
 		r->fence_addr = 0;
 		r->fault_count = 0;
+		atomic_store(&r->pt_walks, 0);
 	}
 	t1->scratch = 0;
 	t1->int_status = 0;

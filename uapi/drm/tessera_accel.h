@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: ((GPL-2.0-only WITH Linux-syscall-note) OR MIT) */
 /*
- * Tessera T1 accelerator: userspace ABI.
+ * Tessera T1 accelerator: userspace ABI, version 2.
  *
- * Documentation/uapi.rst describes the rules every ioctl follows.  In short:
- * every struct is extensible by appending fields, every reserved or padding
- * field must be zero, unknown flags are rejected with -EINVAL, and new ioctls
- * are only ever appended.
+ * DRM_IOCTL_VERSION reports driver major 2 for this ABI.  Major 0 (the
+ * first ABI, where the kernel chose device addresses and every open file
+ * was one context) had no users outside the Tessera repository and is
+ * gone: nothing below is compatible with it.
+ *
+ * Documentation/uapi.rst describes the rules every ioctl follows.  In
+ * short: every struct is extensible by appending fields, every pad or
+ * reserved field must be zero, unknown flags are rejected with -EINVAL,
+ * arrays carry their element size (struct drm_tessera_obj_array), and new
+ * ioctls are only ever appended.
+ *
+ * The card's command encoding is not part of this ABI: the kernel never
+ * reads command buffers.  It lives in libaccel's <accel/tessera_cmd.h>,
+ * which the emulator shares.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -18,14 +28,20 @@
 extern "C" {
 #endif
 
+/** DRM_TESSERA_ABI_MAJOR: DRM_IOCTL_VERSION's version_major for this header. */
+#define DRM_TESSERA_ABI_MAJOR		2
+
 #define DRM_TESSERA_GET_PARAM		0x00
 #define DRM_TESSERA_BO_CREATE		0x01
 #define DRM_TESSERA_BO_INFO		0x02
-#define DRM_TESSERA_SUBMIT		0x03
-#define DRM_TESSERA_QUEUE_CREATE	0x04
-#define DRM_TESSERA_QUEUE_DESTROY	0x05
-#define DRM_TESSERA_CONTEXT_STATUS	0x06
-#define DRM_TESSERA_FENCE_WAIT		0x07
+#define DRM_TESSERA_VM_CREATE		0x03
+#define DRM_TESSERA_VM_DESTROY		0x04
+#define DRM_TESSERA_VM_BIND		0x05
+#define DRM_TESSERA_VM_STATUS		0x06
+#define DRM_TESSERA_QUEUE_CREATE	0x07
+#define DRM_TESSERA_QUEUE_DESTROY	0x08
+#define DRM_TESSERA_SUBMIT		0x09
+#define DRM_TESSERA_FENCE_WAIT		0x0a
 
 #define DRM_IOCTL_TESSERA_GET_PARAM \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_GET_PARAM, struct drm_tessera_get_param)
@@ -33,16 +49,44 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_BO_CREATE, struct drm_tessera_bo_create)
 #define DRM_IOCTL_TESSERA_BO_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_BO_INFO, struct drm_tessera_bo_info)
-#define DRM_IOCTL_TESSERA_SUBMIT \
-	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_SUBMIT, struct drm_tessera_submit)
+#define DRM_IOCTL_TESSERA_VM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_VM_CREATE, struct drm_tessera_vm_create)
+#define DRM_IOCTL_TESSERA_VM_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_TESSERA_VM_DESTROY, struct drm_tessera_vm_destroy)
+#define DRM_IOCTL_TESSERA_VM_BIND \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_VM_BIND, struct drm_tessera_vm_bind)
+#define DRM_IOCTL_TESSERA_VM_STATUS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_VM_STATUS, struct drm_tessera_vm_status)
 #define DRM_IOCTL_TESSERA_QUEUE_CREATE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_QUEUE_CREATE, struct drm_tessera_queue_create)
 #define DRM_IOCTL_TESSERA_QUEUE_DESTROY \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_TESSERA_QUEUE_DESTROY, struct drm_tessera_queue_destroy)
-#define DRM_IOCTL_TESSERA_CONTEXT_STATUS \
-	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_CONTEXT_STATUS, struct drm_tessera_context_status)
+#define DRM_IOCTL_TESSERA_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_SUBMIT, struct drm_tessera_submit)
 #define DRM_IOCTL_TESSERA_FENCE_WAIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_TESSERA_FENCE_WAIT, struct drm_tessera_fence_wait)
+
+/**
+ * struct drm_tessera_obj_array - an array of structs in user memory
+ *
+ * Every array an ioctl takes is described this way, so that its element
+ * struct can grow: the kernel reads min(@stride, its own element size)
+ * bytes of each element, treats missing trailing fields as zero, and
+ * rejects with -EINVAL an element whose bytes beyond its own size are not
+ * zero (a newer caller asking for something this kernel cannot do).
+ */
+struct drm_tessera_obj_array {
+	/**
+	 * @stride: in, bytes from one element to the next; at least the
+	 * element's size in this header's first version (given with each
+	 * use), at most 4096; -EINVAL otherwise.  Ignored when @count is 0.
+	 */
+	__u32 stride;
+	/** @count: in, number of elements; the limit is given with each use. */
+	__u32 count;
+	/** @ptr: in, user address of the first element. */
+	__u64 ptr;
+};
 
 /**
  * enum drm_tessera_param - parameters readable with DRM_IOCTL_TESSERA_GET_PARAM
@@ -61,31 +105,70 @@ enum drm_tessera_param {
 	DRM_TESSERA_PARAM_NUM_COMPUTE_ENGINES = 3,
 	/** @DRM_TESSERA_PARAM_NUM_DMA_ENGINES: DMA engines. */
 	DRM_TESSERA_PARAM_NUM_DMA_ENGINES = 4,
-	/** @DRM_TESSERA_PARAM_DEVICE_MEM_SIZE: device memory in bytes. */
-	DRM_TESSERA_PARAM_DEVICE_MEM_SIZE = 5,
+	/**
+	 * @DRM_TESSERA_PARAM_NUM_ENGINES: all engines; engine indices run
+	 * from 0, compute engines first.
+	 */
+	DRM_TESSERA_PARAM_NUM_ENGINES = 5,
+	/** @DRM_TESSERA_PARAM_DEVICE_MEM_SIZE: device memory in bytes, 0 if none. */
+	DRM_TESSERA_PARAM_DEVICE_MEM_SIZE = 6,
 	/** @DRM_TESSERA_PARAM_SERIAL: board serial number. */
-	DRM_TESSERA_PARAM_SERIAL = 6,
+	DRM_TESSERA_PARAM_SERIAL = 7,
 	/**
 	 * @DRM_TESSERA_PARAM_CMD_SIZE_MAX: largest command buffer, in bytes,
 	 * that DRM_IOCTL_TESSERA_SUBMIT accepts.
 	 */
-	DRM_TESSERA_PARAM_CMD_SIZE_MAX = 7,
+	DRM_TESSERA_PARAM_CMD_SIZE_MAX = 8,
 	/**
-	 * @DRM_TESSERA_PARAM_CAPABILITIES: bit mask of
-	 * DRM_TESSERA_CAP_* the driver and device support.
+	 * @DRM_TESSERA_PARAM_CAPABILITIES: bit mask of the
+	 * DRM_TESSERA_CAP_* this driver and this card support; bits not
+	 * defined read as zero.
 	 */
-	DRM_TESSERA_PARAM_CAPABILITIES = 8,
-	/** @DRM_TESSERA_PARAM_NUM_ENGINES: engines a job can be sent to. */
-	DRM_TESSERA_PARAM_NUM_ENGINES = 9,
+	DRM_TESSERA_PARAM_CAPABILITIES = 9,
+	/**
+	 * @DRM_TESSERA_PARAM_VA_START: lowest device virtual address a VM
+	 * may bind (the range below it is reserved by the kernel).
+	 */
+	DRM_TESSERA_PARAM_VA_START = 10,
+	/** @DRM_TESSERA_PARAM_VA_END: end (exclusive) of the bindable range. */
+	DRM_TESSERA_PARAM_VA_END = 11,
+	/**
+	 * @DRM_TESSERA_PARAM_PAGE_SIZES: bit mask of the card's page sizes
+	 * (bit n set: 2^n bytes).  The smallest is the alignment VM_BIND
+	 * requires; the driver uses a larger one wherever a range's VA, BO
+	 * offset and memory allow.
+	 */
+	DRM_TESSERA_PARAM_PAGE_SIZES = 12,
+	/** @DRM_TESSERA_PARAM_VMS_PER_FILE_MAX: most VMs one open file may hold. */
+	DRM_TESSERA_PARAM_VMS_PER_FILE_MAX = 13,
+	/** @DRM_TESSERA_PARAM_NUM_ASIDS: hardware address spaces the driver shares among VMs. */
+	DRM_TESSERA_PARAM_NUM_ASIDS = 14,
 };
 
-/** DRM_TESSERA_CAP_SYNCOBJ: submit takes in/out syncobjs. */
-#define DRM_TESSERA_CAP_SYNCOBJ		0x1ull
-/** DRM_TESSERA_CAP_FENCE_WAIT: DRM_IOCTL_TESSERA_FENCE_WAIT exists. */
-#define DRM_TESSERA_CAP_FENCE_WAIT	0x2ull
+/**
+ * DRM_TESSERA_CAP_DEVICE_MEM: the card has device memory
+ * (DRM_TESSERA_BO_DEVICE_MEM works).
+ */
+#define DRM_TESSERA_CAP_DEVICE_MEM	0x01ull
+/**
+ * DRM_TESSERA_CAP_EXEC_PERM: the card checks DRM_TESSERA_BIND_EXEC on
+ * command fetch; without it, READ implies EXEC.
+ */
+#define DRM_TESSERA_CAP_EXEC_PERM	0x02ull
+/** DRM_TESSERA_CAP_HUGE_PAGES: the driver maps 2 MiB pages where it can. */
+#define DRM_TESSERA_CAP_HUGE_PAGES	0x04ull
+/** DRM_TESSERA_CAP_SPARSE: DRM_TESSERA_BIND_OP_MAP_SPARSE is supported. */
+#define DRM_TESSERA_CAP_SPARSE		0x08ull
+/**
+ * DRM_TESSERA_CAP_FAULT_INJECT: the card allows debugfs fault injection
+ * (a QA build of the emulator); never set on production cards.
+ */
+#define DRM_TESSERA_CAP_FAULT_INJECT	0x10ull
 
 /**
  * struct drm_tessera_get_param - read one device or driver parameter
+ *
+ * Errors: -EINVAL for an unknown @param or a non-zero @pad.
  */
 struct drm_tessera_get_param {
 	/** @param: in, one of enum drm_tessera_param. */
@@ -96,45 +179,54 @@ struct drm_tessera_get_param {
 	__u64 value;
 };
 
-/*
- * BO flags.  Without flags a buffer is in host memory (shmem), mapped
- * write-back cached by the CPU.  DRM_TESSERA_BO_DEVICE_MEM places it in the
- * card's device memory (DRM_TESSERA_PARAM_DEVICE_MEM_SIZE bytes), which the
- * CPU maps write-combined through the card's BAR; it fails with -ENOMEM
- * when device memory is exhausted and -EINVAL on a card without any.
- * Device-memory buffers cannot be exported as dma-bufs yet.
- * DRM_TESSERA_BO_WC maps a host-memory buffer write-combined instead of
- * cached (for buffers the CPU only writes); device memory is always WC.
+/**
+ * DRM_TESSERA_BO_DEVICE_MEM: place the buffer in the card's device memory,
+ * which the CPU maps write-combined through BAR2.
  */
 #define DRM_TESSERA_BO_DEVICE_MEM	0x1u
+/**
+ * DRM_TESSERA_BO_WC: host-memory buffer mapped write-combined by the CPU
+ * (for buffers the CPU only writes); device memory is always WC.
+ */
 #define DRM_TESSERA_BO_WC		0x2u
+/** DRM_TESSERA_BO_FLAGS_VALID: every defined BO flag. */
 #define DRM_TESSERA_BO_FLAGS_VALID	(DRM_TESSERA_BO_DEVICE_MEM | DRM_TESSERA_BO_WC)
 
 /**
  * struct drm_tessera_bo_create - create a buffer object
  *
- * The buffer is zero-filled.  Release it with DRM_IOCTL_GEM_CLOSE; CPU
- * mappings made through its mmap offset stay valid until unmapped.
+ * The buffer is zero-filled and not mapped anywhere: bind it into a VM
+ * with DRM_IOCTL_TESSERA_VM_BIND for the card, mmap() it at
+ * @mmap_offset for the CPU.  Device memory is allocated in 2 MiB blocks
+ * when the size and free memory allow, so that binds can use 2 MiB pages.
+ * Release it with DRM_IOCTL_GEM_CLOSE, which never waits: bindings and CPU
+ * mappings keep the memory until they go.
+ *
+ * Errors: -EINVAL for a size of 0 or above 4 GiB, unknown flags, a
+ * non-zero @pad, or DEVICE_MEM on a card without device memory; -ENOMEM
+ * when memory (device memory, or the host-memory pin limit) is exhausted.
  */
 struct drm_tessera_bo_create {
 	/**
 	 * @size: in, bytes, non-zero and at most 4 GiB; out, the size
-	 * rounded up to a multiple of the page size.
+	 * rounded up to the CPU page size.
 	 */
 	__u64 size;
 	/** @flags: in, DRM_TESSERA_BO_* placement flags. */
 	__u32 flags;
 	/** @handle: out, GEM handle of the new buffer. */
 	__u32 handle;
-	/**
-	 * @va: out, the buffer's device virtual address in the calling
-	 * file's context, where commands address it.
-	 */
-	__u64 va;
+	/** @mmap_offset: out, offset to pass to mmap() on the device fd. */
+	__u64 mmap_offset;
 };
 
 /**
  * struct drm_tessera_bo_info - query a buffer object
+ *
+ * Has no side effect: it maps nothing, allocates nothing.
+ *
+ * Errors: -ENOENT for a handle the file does not have; -EINVAL for a
+ * non-zero @pad.
  */
 struct drm_tessera_bo_info {
 	/** @handle: in, GEM handle owned by the calling file. */
@@ -146,10 +238,215 @@ struct drm_tessera_bo_info {
 	__u32 flags;
 	/** @size: out, size in bytes. */
 	__u64 size;
-	/** @mmap_offset: out, offset to pass to mmap() on the device fd. */
+	/**
+	 * @mmap_offset: out, offset to pass to mmap() on the device fd.
+	 * Imported buffers the card cannot map for the CPU report 0.
+	 */
 	__u64 mmap_offset;
-	/** @va: out, device virtual address in the calling file's context. */
+};
+
+/**
+ * struct drm_tessera_vm_create - create a device address space (VM)
+ *
+ * A VM is a context of the card: its own page tables, its own fault
+ * state.  It starts empty.  The card runs a VM's work under a hardware
+ * address-space id (ASID) the driver lends it while it has work on the
+ * card, so the number of VMs is bounded by memory and
+ * DRM_TESSERA_PARAM_VMS_PER_FILE_MAX, not by the card's ASIDs.
+ *
+ * Errors: -EINVAL for non-zero @flags or @pad; -EMFILE when the file has
+ * DRM_TESSERA_PARAM_VMS_PER_FILE_MAX VMs; -ENOMEM.
+ */
+struct drm_tessera_vm_create {
+	/** @flags: in, must be zero. */
+	__u32 flags;
+	/** @vm_id: out, the new VM's id in the calling file, never 0. */
+	__u32 vm_id;
+};
+
+/**
+ * struct drm_tessera_vm_destroy - drop the file's VM id
+ *
+ * Never waits.  The id goes at once; the VM itself lives on while a
+ * queue created on it, a job or a bind holds it.  Jobs and binds already
+ * submitted still run; when the last holder goes, the VM's mappings are
+ * removed and the BOs they hold released, once the card can no longer
+ * reach them.
+ *
+ * Errors: -ENOENT if the file has no such VM; -EINVAL for a non-zero @pad.
+ */
+struct drm_tessera_vm_destroy {
+	/** @vm_id: in, a VM of the calling file. */
+	__u32 vm_id;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/** DRM_TESSERA_BIND_OP_MAP: map @size bytes of a BO at @va. */
+#define DRM_TESSERA_BIND_OP_MAP		0
+/** DRM_TESSERA_BIND_OP_UNMAP: remove every mapping in [@va, @va + @size). */
+#define DRM_TESSERA_BIND_OP_UNMAP	1
+/**
+ * DRM_TESSERA_BIND_OP_MAP_SPARSE: make [@va, @va + @size) a sparse range:
+ * reads return zero and writes are dropped, without a fault
+ * (DRM_TESSERA_CAP_SPARSE).
+ */
+#define DRM_TESSERA_BIND_OP_MAP_SPARSE	2
+
+/** DRM_TESSERA_BIND_READ: the card may read the range. */
+#define DRM_TESSERA_BIND_READ		0x1u
+/** DRM_TESSERA_BIND_WRITE: the card may write the range. */
+#define DRM_TESSERA_BIND_WRITE		0x2u
+/**
+ * DRM_TESSERA_BIND_EXEC: the card may fetch commands from the range;
+ * requires READ.  Bind command buffers READ | EXEC, without WRITE.
+ */
+#define DRM_TESSERA_BIND_EXEC		0x4u
+/** DRM_TESSERA_BIND_FLAGS_VALID: every defined bind flag. */
+#define DRM_TESSERA_BIND_FLAGS_VALID \
+	(DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_WRITE | DRM_TESSERA_BIND_EXEC)
+
+/**
+ * struct drm_tessera_vm_bind_op - one map or unmap of a VM_BIND
+ *
+ * @va, @size and @bo_offset are multiples of the card's smallest page
+ * (4 KiB, DRM_TESSERA_PARAM_PAGE_SIZES).  A MAP replaces whatever was
+ * mapped in its range (the old mappings are split as needed).  An UNMAP
+ * of a range with nothing mapped succeeds.
+ */
+struct drm_tessera_vm_bind_op {
+	/** @op: in, DRM_TESSERA_BIND_OP_*. */
+	__u32 op;
+	/**
+	 * @flags: in, for MAP: DRM_TESSERA_BIND_* permissions, at least
+	 * READ or WRITE; for UNMAP and MAP_SPARSE: zero.
+	 */
+	__u32 flags;
+	/** @handle: in, for MAP: GEM handle of the calling file; else zero. */
+	__u32 handle;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/**
+	 * @bo_offset: in, for MAP: byte offset in the BO of the range's
+	 * first byte; @bo_offset + @size must not exceed the BO's size.
+	 * Else zero.
+	 */
+	__u64 bo_offset;
+	/**
+	 * @va: in, device virtual address of the range, in
+	 * [DRM_TESSERA_PARAM_VA_START, DRM_TESSERA_PARAM_VA_END).
+	 */
 	__u64 va;
+	/** @size: in, bytes, non-zero; @va + @size at most DRM_TESSERA_PARAM_VA_END. */
+	__u64 size;
+};
+
+/** Most entries in drm_tessera_vm_bind.ops. */
+#define DRM_TESSERA_MAX_BIND_OPS	1024
+
+/**
+ * DRM_TESSERA_VM_BIND_ASYNC: run the ops on the VM's bind queue, after
+ * the fences in @syncs that are waited on, and signal the others when
+ * done; the ioctl returns at once.  Without it the ops are done when the
+ * ioctl returns (an UNMAP having waited for the card's jobs on the VM),
+ * and @syncs must be empty.
+ */
+#define DRM_TESSERA_VM_BIND_ASYNC	0x1u
+
+/**
+ * struct drm_tessera_vm_bind - change a VM's mappings
+ *
+ * The ops are checked all before any is applied, and applied in order.
+ * Binds are ordered with the VM's jobs through the VM's reservation
+ * object: a MAP is usable by every job submitted after the bind
+ * completed (synchronous binds: after the ioctl returned; asynchronous
+ * ones: jobs that wait on the bind's signalled syncobj); an UNMAP takes
+ * effect only after every job already submitted on the VM has finished,
+ * so no job sees a mapping vanish under it, and the memory is released
+ * only once the card can no longer reach it.  Jobs submitted later fault
+ * on the range.
+ *
+ * Errors (nothing is applied): -EINVAL for unknown flags or ops, non-zero
+ * pads, a bad array stride, too many ops or syncs, unaligned or zero
+ * sizes, ranges outside [VA_START, VA_END), overflowing @va + @size or
+ * @bo_offset + @size, a BO range outside the BO, overlapping ops in one
+ * call, bad permissions, syncs without ASYNC; -ENOENT for a VM, BO or
+ * syncobj the file does not own; -EFAULT for an unreadable array;
+ * -ENOMEM; -ENODEV when the card is gone.  If a synchronous bind fails
+ * part way (-ENOMEM, -ENODEV), the ops before the failed one stay applied
+ * and @ops_done says how many.
+ */
+struct drm_tessera_vm_bind {
+	/** @vm_id: in, a VM of the calling file. */
+	__u32 vm_id;
+	/** @flags: in, DRM_TESSERA_VM_BIND_*. */
+	__u32 flags;
+	/**
+	 * @ops: in, array of struct drm_tessera_vm_bind_op (minimum stride
+	 * 40), at most DRM_TESSERA_MAX_BIND_OPS.
+	 */
+	struct drm_tessera_obj_array ops;
+	/**
+	 * @syncs: in, with ASYNC: array of struct drm_tessera_sync (minimum
+	 * stride 16), at most DRM_TESSERA_MAX_SYNCS; WAIT_FOR_SUBMIT is not
+	 * allowed.  Without ASYNC: count 0.
+	 */
+	struct drm_tessera_obj_array syncs;
+	/** @ops_done: out, ops applied (all of them on success). */
+	__u32 ops_done;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/** DRM_TESSERA_VM_GUILTY: a job of the VM faulted. */
+#define DRM_TESSERA_VM_GUILTY		0x1u
+/**
+ * DRM_TESSERA_VM_BANNED: the VM's jobs hung the card three times: it is
+ * guilty too, the card no longer runs its work, and its queued jobs fail
+ * with -ECANCELED.
+ */
+#define DRM_TESSERA_VM_BANNED		0x2u
+
+/** DRM_TESSERA_ACCESS_READ: the faulting access was a data read. */
+#define DRM_TESSERA_ACCESS_READ		0
+/** DRM_TESSERA_ACCESS_WRITE: the faulting access was a data write. */
+#define DRM_TESSERA_ACCESS_WRITE	1
+/** DRM_TESSERA_ACCESS_FETCH: the faulting access was a command fetch. */
+#define DRM_TESSERA_ACCESS_FETCH	2
+
+/**
+ * struct drm_tessera_vm_status - has a VM faulted?
+ *
+ * When a job faults (an access outside its VM's mappings, a write to a
+ * mapping without WRITE, a fetch from one without EXEC, a malformed
+ * command), its fence completes with -EFAULT (memory faults) or -EIO
+ * (other errors), later jobs of the same VM already queued on that
+ * engine with -ECANCELED, and the VM becomes guilty: every later submit
+ * on it fails with -ECANCELED.  Other VMs, of this file or others, are
+ * not affected.  Create a new VM to start afresh.
+ *
+ * Errors: -ENOENT for a VM the file does not own; -EINVAL for a non-zero
+ * @pad.
+ */
+struct drm_tessera_vm_status {
+	/** @vm_id: in, a VM of the calling file. */
+	__u32 vm_id;
+	/** @flags: out, DRM_TESSERA_VM_GUILTY, DRM_TESSERA_VM_BANNED. */
+	__u32 flags;
+	/** @fault_count: out, faults recorded for the VM. */
+	__u32 fault_count;
+	/**
+	 * @fault_code: out, the first fault's hardware error code
+	 * (Documentation/hw/programming-guide.rst: 5 no translation,
+	 * 6 permission).
+	 */
+	__u32 fault_code;
+	/** @fault_va: out, device virtual address of the first fault. */
+	__u64 fault_va;
+	/** @fault_access: out, DRM_TESSERA_ACCESS_* of the first fault. */
+	__u32 fault_access;
+	/** @fault_engine: out, engine index of the first fault. */
+	__u32 fault_engine;
 };
 
 /**
@@ -174,20 +471,34 @@ enum drm_tessera_queue_priority {
 	DRM_TESSERA_QUEUE_PRIORITY_HIGH = 2,
 };
 
+/** DRM_TESSERA_ENGINE_ANY: a queue whose jobs may run on any engine of its class. */
+#define DRM_TESSERA_ENGINE_ANY		0xffffffffu
+
 /**
- * struct drm_tessera_queue_create - create a submission queue
+ * struct drm_tessera_queue_create - create a submission queue on a VM
  *
- * A queue feeds the engines of one class.  Its jobs run in submission
- * order; whenever the queue is idle, its next job goes to the least busy
- * engine of the class.  Jobs of higher-priority queues are picked first.
+ * A queue feeds engines of one class with jobs that run in the VM
+ * @vm_id; it holds the VM (destroying the VM's id does not stop the
+ * queue).  Its jobs run in submission order; whenever the queue is idle,
+ * its next job goes to @engine, or with DRM_TESSERA_ENGINE_ANY to the
+ * least busy engine of the class.  Jobs of higher-priority queues are
+ * picked first.
  *
- * Errors: -EINVAL for a bad class, priority or non-zero flags, or a class
- * the card has no engine of; -EACCES for HIGH without CAP_SYS_NICE;
- * -ENOSPC when the file has 1023 queues.
+ * Errors: -EINVAL for a bad class, priority, engine (not of the class)
+ * or non-zero @flags, or a class the card has no engine of; -ENOENT for
+ * a VM the file does not own; -EACCES for HIGH without CAP_SYS_NICE;
+ * -EMFILE when the file has 1023 queues.
  */
 struct drm_tessera_queue_create {
+	/** @vm_id: in, the VM the queue's jobs run in. */
+	__u32 vm_id;
 	/** @engine_class: in, enum drm_tessera_engine_class. */
 	__u32 engine_class;
+	/**
+	 * @engine: in, an engine index of @engine_class, or
+	 * DRM_TESSERA_ENGINE_ANY.
+	 */
+	__u32 engine;
 	/** @priority: in, enum drm_tessera_queue_priority. */
 	__u32 priority;
 	/** @flags: in, must be 0. */
@@ -199,7 +510,10 @@ struct drm_tessera_queue_create {
 /**
  * struct drm_tessera_queue_destroy - destroy a submission queue
  *
- * Jobs already submitted still run.  -ENOENT if the file has no such queue.
+ * Never waits: jobs already submitted still run.
+ *
+ * Errors: -ENOENT if the file has no such queue; -EINVAL for a non-zero
+ * @pad.
  */
 struct drm_tessera_queue_destroy {
 	/** @queue_id: in, a queue of the calling file. */
@@ -208,21 +522,23 @@ struct drm_tessera_queue_destroy {
 	__u32 pad;
 };
 
-/* drm_tessera_sync.flags */
-#define DRM_TESSERA_SYNC_WAIT			0x1
-#define DRM_TESSERA_SYNC_SIGNAL			0x2
-/*
- * With WAIT: block the submit until the point has a fence, for up to 10 s
- * in all (a submit restarted after a signal goes on with the time left),
- * then fail it with -ETIME.
+/** DRM_TESSERA_SYNC_WAIT: the job (or bind) waits for the syncobj point. */
+#define DRM_TESSERA_SYNC_WAIT			0x1u
+/** DRM_TESSERA_SYNC_SIGNAL: the job's (or bind's) fence is installed at the point. */
+#define DRM_TESSERA_SYNC_SIGNAL			0x2u
+/**
+ * DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT: with WAIT, in a SUBMIT only: block the
+ * submit until the point has a fence, for up to 10 s in all (a submit
+ * restarted after a signal goes on with the time left), then fail it
+ * with -ETIME.
  */
-#define DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT	0x4
+#define DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT	0x4u
 
-/** Most entries in drm_tessera_submit.syncs. */
+/** Most entries in drm_tessera_submit.syncs and drm_tessera_vm_bind.syncs. */
 #define DRM_TESSERA_MAX_SYNCS			64
 
 /**
- * struct drm_tessera_sync - a syncobj a job waits on or signals
+ * struct drm_tessera_sync - a syncobj point to wait on or signal
  */
 struct drm_tessera_sync {
 	/** @handle: in, syncobj handle of the calling file. */
@@ -240,19 +556,21 @@ struct drm_tessera_sync {
 	__u64 point;
 };
 
-/* drm_tessera_bo_ref.flags */
-#define DRM_TESSERA_BO_REF_WRITE	0x1
+/** DRM_TESSERA_BO_REF_WRITE: the job writes the buffer. */
+#define DRM_TESSERA_BO_REF_WRITE	0x1u
 
 /** Most entries in drm_tessera_submit.bos. */
 #define DRM_TESSERA_MAX_BO_REFS		1024
 
 /**
- * struct drm_tessera_bo_ref - a buffer object a job uses
+ * struct drm_tessera_bo_ref - a buffer a job synchronizes on implicitly
  *
- * The job holds the buffer until it completes, waits for the buffer's
- * earlier writers (and, with DRM_TESSERA_BO_REF_WRITE, readers), and
- * publishes its fence in the buffer's reservation object: implicit
- * synchronization with other devices and processes sharing it by dma-buf.
+ * The job waits for the buffer's earlier writers (and, with
+ * DRM_TESSERA_BO_REF_WRITE, readers) and publishes its fence in the
+ * buffer's reservation object: implicit synchronization with other
+ * devices and processes sharing it by dma-buf.  Listing is not needed
+ * for the job to use a buffer: the job holds its VM, and the VM holds
+ * every buffer bound in it.
  */
 struct drm_tessera_bo_ref {
 	/** @handle: in, GEM handle of the calling file. */
@@ -264,124 +582,57 @@ struct drm_tessera_bo_ref {
 /**
  * struct drm_tessera_submit - queue a command buffer
  *
- * The command buffer is @cmd_size bytes at @cmd_offset in the buffer object
- * @cmd_handle, which the device reads through the file's context when the
- * job runs: do not change it until the job's fence signals (the job holds
- * the buffer until then).  The job goes to queue @queue_id or, when that
- * is 0, to the file's default normal-priority queue of engine @engine.  It
- * runs after every fence it waits on; its fence is installed in every
- * syncobj it signals.
+ * The card fetches @cmd_size bytes of commands at device address
+ * @cmd_va in the queue's VM when the job runs; the range must be bound
+ * READ | EXEC (a fetch from a range bound without EXEC faults with a
+ * permission error, access FETCH).  The kernel does not read the
+ * commands: the card checks them.  The job holds its VM, and with it
+ * every buffer bound there, until it completes: GEM_CLOSE, munmap() and
+ * closing the file never wait for it, and an UNMAP of a range the job
+ * may use takes effect after the job.  The job runs after every fence it
+ * waits on; its fence is installed in every syncobj point it signals.
  *
- * Commands are checked by the device, not by the driver: a bad command or
- * an access outside the file's mappings fails the job and makes the
- * context guilty (see struct drm_tessera_context_status).
- *
- * Errors: -EINVAL for non-zero pads, unknown flags, a bad engine (or a
- * non-zero one with a queue), a size that is zero, unaligned, larger than
- * DRM_TESSERA_PARAM_CMD_SIZE_MAX or outside the buffer, a buffer not
- * mapped in the file's context, too many syncs or BOs, bad sync or BO
- * flags, or a wait on a syncobj point without a fence; -ENOENT for a
- * queue, handle or syncobj that the caller does not own; -EFAULT for an
- * unreadable array; -ETIME when a WAIT_FOR_SUBMIT point stays empty;
- * -ECANCELED when the file's context is guilty; -ENODEV when the device
- * is gone.
+ * Errors: -EINVAL for non-zero flags or pad, a size that is zero, not a
+ * multiple of 4 or larger than DRM_TESSERA_PARAM_CMD_SIZE_MAX, an
+ * unaligned @cmd_va, a bad array stride, too many syncs or BOs, a BO
+ * listed twice, bad sync or BO flags, or a wait on a point without a
+ * fence; -ENOENT for a queue, BO or syncobj the caller does not own;
+ * -EFAULT for an unreadable array; -ETIME when a WAIT_FOR_SUBMIT point
+ * stays empty; -ECANCELED when the queue's VM is guilty; -ENODEV when
+ * the device is gone; -ENOMEM.
  */
 struct drm_tessera_submit {
-	/** @cmd_handle: in, GEM handle of the buffer holding the commands. */
-	__u32 cmd_handle;
+	/** @queue_id: in, queue from DRM_IOCTL_TESSERA_QUEUE_CREATE. */
+	__u32 queue_id;
 	/** @flags: in, must be 0. */
 	__u32 flags;
-	/** @cmd_offset: in, byte offset of the commands in the buffer, 4-aligned. */
-	__u64 cmd_offset;
+	/** @cmd_va: in, device address of the commands in the queue's VM, 4-aligned. */
+	__u64 cmd_va;
 	/** @cmd_size: in, size of the commands in bytes, a multiple of 4. */
 	__u32 cmd_size;
+	/** @pad: must be zero. */
+	__u32 pad;
 	/**
-	 * @engine: in, with @queue_id 0: engine index, below
-	 * DRM_TESSERA_PARAM_NUM_ENGINES; otherwise must be 0.
+	 * @syncs: in, array of struct drm_tessera_sync (minimum stride 16),
+	 * at most DRM_TESSERA_MAX_SYNCS.
 	 */
-	__u32 engine;
+	struct drm_tessera_obj_array syncs;
 	/**
-	 * @in_syncobj: in, binary syncobj whose fence must signal before the
-	 * job runs, or 0 for none.
+	 * @bos: in, array of struct drm_tessera_bo_ref (minimum stride 8),
+	 * at most DRM_TESSERA_MAX_BO_REFS.
 	 */
-	__u32 in_syncobj;
-	/**
-	 * @out_syncobj: in, binary syncobj that receives the job's fence, or
-	 * 0 for none.
-	 */
-	__u32 out_syncobj;
+	struct drm_tessera_obj_array bos;
 	/** @seqno: out, the job's sequence number, increasing per queue. */
 	__u64 seqno;
-	/** @queue_id: in, queue from DRM_IOCTL_TESSERA_QUEUE_CREATE, or 0. */
-	__u32 queue_id;
-	/** @num_syncs: in, entries in @syncs, at most DRM_TESSERA_MAX_SYNCS. */
-	__u32 num_syncs;
-	/** @syncs: in, pointer to an array of struct drm_tessera_sync. */
-	__u64 syncs;
-	/** @num_bos: in, entries in @bos, at most DRM_TESSERA_MAX_BO_REFS. */
-	__u32 num_bos;
-	/** @pad: must be zero. */
-	__u32 pad;
-	/** @bos: in, pointer to an array of struct drm_tessera_bo_ref. */
-	__u64 bos;
-};
-
-/* drm_tessera_context_status.flags */
-#define DRM_TESSERA_CONTEXT_GUILTY	0x1
-/*
- * The context's jobs hung the card three times: it is guilty too, the card
- * no longer runs its descriptors, and its queued jobs fail with -ECANCELED.
- */
-#define DRM_TESSERA_CONTEXT_BANNED	0x2
-
-/* drm_tessera_context_status.access */
-#define DRM_TESSERA_ACCESS_READ		0
-#define DRM_TESSERA_ACCESS_WRITE	1
-#define DRM_TESSERA_ACCESS_FETCH	2
-
-/**
- * struct drm_tessera_context_status - has the file's context faulted?
- *
- * Each open file is a context with its own device address space.  When one
- * of its jobs faults (an access outside its mappings, a write to a
- * read-only mapping, a malformed command), that job's fence completes with
- * -EFAULT (memory faults) or -EIO (other errors), its later jobs already
- * queued on that engine with -ECANCELED, and the context becomes guilty:
- * every later submit fails with -ECANCELED.  Other contexts are not
- * affected.  A job that hangs an engine fails with -ETIMEDOUT and does not
- * make its context guilty, but a context whose jobs hang the card three
- * times is banned (DRM_TESSERA_CONTEXT_BANNED, and guilty).  Close and
- * reopen the device to get a fresh context.
- */
-struct drm_tessera_context_status {
-	/**
-	 * @flags: out, DRM_TESSERA_CONTEXT_GUILTY if a job faulted,
-	 * with DRM_TESSERA_CONTEXT_BANNED if the context was banned.
-	 */
-	__u32 flags;
-	/** @fault_count: out, faults recorded for the context. */
-	__u32 fault_count;
-	/**
-	 * @fault_code: out, the first fault's hardware error code
-	 * (Documentation/hw/programming-guide.rst, e.g. 5 = MMU fault).
-	 */
-	__u32 fault_code;
-	/** @fault_access: out, DRM_TESSERA_ACCESS_* of the first fault. */
-	__u32 fault_access;
-	/** @fault_va: out, device virtual address of the first fault. */
-	__u64 fault_va;
-	/** @fault_engine: out, engine of the first fault. */
-	__u32 fault_engine;
-	/** @pad: must be zero. */
-	__u32 pad;
 };
 
 /**
  * struct drm_tessera_fence_wait - wait for a syncobj point and get its status
  *
  * Waits until the fence of @point of the syncobj @handle signals, then
- * reports how the job behind it ended: the generic syncobj wait cannot
- * tell, and learning it through a sync_file takes four more system calls.
+ * reports how the job (or bind) behind it ended: the generic syncobj
+ * wait cannot tell, and learning it through a sync_file takes four more
+ * system calls.
  *
  * Returns 0 when the fence signaled (@status says how), -ETIME when
  * @timeout_ns passed first, -ENOENT for a handle the file does not have,
@@ -405,168 +656,13 @@ struct drm_tessera_fence_wait {
 	__s64 timeout_ns;
 	/**
 	 * @status: out, 0 if the job completed, else its negative errno:
-	 * -EFAULT/-EIO it faulted, -ECANCELED its context was guilty or the
+	 * -EFAULT/-EIO it faulted, -ECANCELED its VM was guilty or the
 	 * device was reset, -ETIMEDOUT it hung, -ENODEV the device is gone.
 	 */
 	__s32 status;
 	/** @pad: must be zero. */
 	__u32 pad;
 };
-
-/*
- * Command stream.
- *
- * A command buffer is a sequence of commands, each a whole number of 32-bit
- * little-endian dwords.  The first dword of every command is its header:
- *
- *   bits  7:0   opcode (TESSERA_CMD_OP_*)
- *   bits 15:8   flags, per opcode
- *   bits 31:16  length of the command in dwords, header included (>= 1)
- *
- * Documentation/hw/programming-guide.rst defines each command exactly.
- */
-#define TESSERA_CMD_HEADER(op, flags, len) \
-	((__u32)(op) | ((__u32)(flags) << 8) | ((__u32)(len) << 16))
-#define TESSERA_CMD_OPCODE(hdr)		((hdr) & 0xff)
-#define TESSERA_CMD_FLAGS(hdr)		(((hdr) >> 8) & 0xff)
-#define TESSERA_CMD_LEN(hdr)		(((hdr) >> 16) & 0xffff)
-
-/* NOP: any length >= 1; the dwords after the header are ignored. */
-#define TESSERA_CMD_OP_NOP		0x00
-/*
- * FENCE: 4 dwords: header, reserved (0), value low, value high.  Writes the
- * 64-bit value to the ring's fence address and raises the ring's interrupt
- * when TESSERA_CMD_FENCE_IRQ is set.  Only the kernel emits FENCE; the submit
- * ioctl rejects command buffers that contain one.
- */
-#define TESSERA_CMD_OP_FENCE		0x01
-#define   TESSERA_CMD_FENCE_IRQ		0x01
-#define   TESSERA_CMD_FENCE_LEN		4
-
-/*
- * Every address below is a 64-bit device virtual address in the context of
- * the descriptor (for context 0: a bus address, or TESSERA_BYPASS_HBM_BASE
- * plus an HBM offset), given as two dwords, low first.  Element types are
- * TESSERA_DTYPE_*; leading dimensions and counts are in elements.
- */
-#define TESSERA_DTYPE_FP32		0
-#define TESSERA_DTYPE_FP16		1	/* IEEE binary16 */
-#define TESSERA_DTYPE_BF16		2	/* bfloat16 */
-#define TESSERA_DTYPE_INT8		3
-#define TESSERA_DTYPE_INT32		4
-
-/**
- * DOC: TESSERA_CMD_OP_COPY
- *
- * COPY: 6 dwords: header, src low, src high, dst low, dst high, size in
- * bytes.  Copies size bytes; any alignment.  Overlapping source and
- * destination ranges are an invalid command.
- */
-#define TESSERA_CMD_OP_COPY		0x02
-#define   TESSERA_CMD_COPY_LEN		6
-
-/**
- * DOC: TESSERA_CMD_OP_FILL
- *
- * FILL: 5 dwords: header, dst low, dst high, size in bytes (multiple of 4),
- * 32-bit pattern.  dst must be 4-byte aligned.
- */
-#define TESSERA_CMD_OP_FILL		0x03
-#define   TESSERA_CMD_FILL_LEN		5
-
-/**
- * DOC: TESSERA_CMD_OP_TIMESTAMP
- *
- * TIMESTAMP: 4 dwords: header, reserved (0), addr low, addr high.  Writes
- * the 64-bit device time in ns (TESSERA_REG_TIMESTAMP) to addr, 8-aligned,
- * once every earlier command of the buffer has completed.
- */
-#define TESSERA_CMD_OP_TIMESTAMP	0x04
-#define   TESSERA_CMD_TIMESTAMP_LEN	4
-
-/**
- * DOC: TESSERA_CMD_OP_SEMAPHORE
- *
- * SEMAPHORE: 5 dwords: header, addr low, addr high, value, reserved (0).
- * addr is 4-aligned and holds a u32.  The flags select the operation:
- * WAIT blocks the engine until (s32)(mem - value) >= 0; SIGNAL stores
- * value; ADD atomically adds value.
- */
-#define TESSERA_CMD_OP_SEMAPHORE	0x05
-#define   TESSERA_CMD_SEM_LEN		5
-#define   TESSERA_SEM_WAIT		0x00
-#define   TESSERA_SEM_SIGNAL		0x01
-#define   TESSERA_SEM_ADD		0x02
-
-/**
- * DOC: TESSERA_CMD_OP_GEMM
- *
- * GEMM: 18 dwords, row-major matrices:
- * C = act(alpha * op(A) * op(B) + beta * C + bias), op(A) M x K, op(B)
- * K x N, C M x N.
- *
- *   dw1   dtype (bits 7:0), activation TESSERA_ACT_* (bits 15:8)
- *   dw2-4 M, N, K
- *   dw5-6 A, dw7 lda;  dw8-9 B, dw10 ldb;  dw11-12 C, dw13 ldc
- *   dw14  alpha (fp32 bits), dw15 beta (fp32 bits)
- *   dw16-17 bias: N elements of C's type, used with TESSERA_GEMM_BIAS
- *
- * Header flags: TESSERA_GEMM_TRANS_A, TESSERA_GEMM_TRANS_B,
- * TESSERA_GEMM_BIAS.  For TESSERA_DTYPE_INT8, A and B are int8, C and
- * bias int32, alpha must be 1.0, beta 0.0 or 1.0, and the result
- * saturates to int32.
- */
-#define TESSERA_CMD_OP_GEMM		0x10
-#define   TESSERA_CMD_GEMM_LEN		18
-#define   TESSERA_GEMM_TRANS_A		0x01
-#define   TESSERA_GEMM_TRANS_B		0x02
-#define   TESSERA_GEMM_BIAS		0x04
-#define   TESSERA_ACT_NONE		0
-#define   TESSERA_ACT_RELU		1
-#define   TESSERA_ACT_GELU		2	/* x * Phi(x), erf form */
-
-/**
- * DOC: TESSERA_CMD_OP_ELEMENTWISE
- *
- * ELEMENTWISE: 10 dwords: header (flags: TESSERA_EW_*), dw1 source dtype
- * (bits 7:0) and destination dtype (bits 15:8, equal to the source unless
- * CAST), dw2 count, dw3-4 A, dw5-6 B (ADD and MUL only, else 0), dw7-8 D,
- * dw9 scalar (fp32 bits, SCALE only, else 0).  D[i] = op(A[i], B[i]).
- */
-#define TESSERA_CMD_OP_ELEMENTWISE	0x11
-#define   TESSERA_CMD_EW_LEN		10
-#define   TESSERA_EW_ADD		0
-#define   TESSERA_EW_MUL		1
-#define   TESSERA_EW_SCALE		2
-#define   TESSERA_EW_RELU		3
-#define   TESSERA_EW_GELU		4
-#define   TESSERA_EW_EXP		5
-#define   TESSERA_EW_CAST		6
-
-/**
- * DOC: TESSERA_CMD_OP_SOFTMAX
- *
- * SOFTMAX: 10 dwords: header, dw1 dtype (FP32, FP16 or BF16), dw2 rows,
- * dw3 cols, dw4-5 src, dw6 src leading dimension, dw7-8 dst, dw9 dst
- * leading dimension.  Row-wise, max-subtracted, fp32 arithmetic.
- */
-#define TESSERA_CMD_OP_SOFTMAX		0x12
-#define   TESSERA_CMD_SOFTMAX_LEN	10
-
-/**
- * DOC: TESSERA_CMD_OP_LAYERNORM
- *
- * LAYERNORM: 15 dwords: header (flags: TESSERA_LN_*), dw1 dtype (FP32,
- * FP16 or BF16), dw2 rows, dw3 cols, dw4-5 src, dw6 src leading dimension,
- * dw7-8 dst, dw9 dst leading dimension, dw10-11 gamma, dw12-13 beta (cols
- * elements of dtype each, read only with the matching flag, else 0),
- * dw14 epsilon (fp32 bits).  Row-wise (x - mean) / sqrt(var + eps) *
- * gamma + beta with the biased variance, fp32 arithmetic.
- */
-#define TESSERA_CMD_OP_LAYERNORM	0x13
-#define   TESSERA_CMD_LN_LEN		15
-#define   TESSERA_LN_GAMMA		0x01
-#define   TESSERA_LN_BETA		0x02
 
 #if defined(__cplusplus)
 }

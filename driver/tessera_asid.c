@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Tessera T1 accelerator: hardware address spaces (ASIDs) as a cache.
+ *
+ * The card has TESSERA_NUM_CONTEXTS - 1 ASIDs for software (0 is the
+ * kernel's bypass context); a VM needs one only while it has work on the
+ * card.  tessera_asid_get(), at submit, gives the VM an ASID if it has
+ * none (a free one, or the least recently used one of a VM that has no
+ * job in flight, taken back with its context-table entry cleared and its
+ * TLB entries flushed) and counts the job; tessera_asid_put(), when the
+ * job is freed, uncounts it.  So the number of VMs is bounded by memory,
+ * not by the ASIDs (the way amdgpu shares its VMIDs).  When every ASID
+ * belongs to a VM with work, the submit waits, interruptibly, for one to
+ * go idle.
+ *
+ * uAPI 1 contexts (tessera_mmu.c) keep their ASIDs for their lifetime and
+ * share the same allocator until they go.
+ *
+ * Copyright (C) 2026 The Tessera authors
+ */
+
+#include <linux/wait.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+
+#include "tessera_drv.h"
+#include "tessera_vm.h"
+
+/* Add @from's faults to @to's: the first fault's syndrome stays the first. */
+static void tessera_fault_merge(struct tessera_ctx_fault *to, const struct tessera_ctx_fault *from)
+{
+	if (!to->count && from->count) {
+		to->code = from->code;
+		to->access = from->access;
+		to->ring = from->ring;
+		to->va = from->va;
+	}
+	to->count += from->count;
+	to->hangs += from->hangs;
+	to->banned |= from->banned;
+}
+
+/**
+ * tessera_gpuvm_fault - what went wrong in a VM's jobs
+ * @vm: the VM
+ * @f: receives its faults: under earlier ASIDs and under its current one
+ */
+void tessera_gpuvm_fault(struct tessera_gpuvm *vm, struct tessera_ctx_fault *f)
+{
+	struct tessera_device *tdev = vm->tdev;
+	unsigned long flags;
+	u32 asid;
+
+	mutex_lock(&tdev->asid_lock);
+	asid = vm->asid;
+	spin_lock_irqsave(&tdev->fault_lock, flags);
+	*f = vm->fault;
+	if (asid)
+		tessera_fault_merge(f, &tdev->faults[asid]);
+	spin_unlock_irqrestore(&tdev->fault_lock, flags);
+	mutex_unlock(&tdev->asid_lock);
+}
+
+/* Point @vm's new ASID's context-table entry at its page tables. */
+static void tessera_asid_install(struct tessera_gpuvm *vm, u32 asid)
+{
+	struct tessera_device *tdev = vm->tdev;
+	int idx;
+
+	tessera_fault_reset(tdev, asid);
+	tessera_fault_resume(tdev, asid);
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return;
+	if (vm->pgt.root)
+		tessera_ctx_entry_set(tdev, asid,
+				      tessera_pgtable_root_dma(&vm->pgt) | TESSERA_PTE_VALID,
+				      vm->exec_perm ? TESSERA_CTX_EXEC_PERM : 0);
+	drm_dev_exit(idx);
+}
+
+/*
+ * Take @vm's ASID away: no job of @vm is in flight (active_jobs is 0
+ * under asid_lock), so no descriptor of it runs; clear the entry and
+ * flush what the TLB kept.  Return: the ASID, or 0 if the card might
+ * still use the old translations (the ASID is then never reused).
+ */
+static u32 tessera_asid_revoke(struct tessera_gpuvm *vm)
+{
+	struct tessera_device *tdev = vm->tdev;
+	u32 asid = vm->asid;
+	unsigned long flags;
+	int idx;
+
+	lockdep_assert_held(&tdev->asid_lock);
+	/* The VM keeps what its jobs did under this ASID. */
+	spin_lock_irqsave(&tdev->fault_lock, flags);
+	tessera_fault_merge(&vm->fault, &tdev->faults[asid]);
+	spin_unlock_irqrestore(&tdev->fault_lock, flags);
+	WRITE_ONCE(vm->asid, 0);
+	list_del_init(&vm->asid_link);
+	if (drm_dev_enter(&tdev->drm, &idx)) {
+		tessera_ctx_entry_set(tdev, asid, 0, 0);
+		drm_dev_exit(idx);
+	}
+	if (!tessera_mmu_flush_asid(tdev, asid)) {
+		drm_err(&tdev->drm, "ASID %u did not flush: never reusing it\n", asid);
+		return 0;
+	}
+	return asid;
+}
+
+/* A free ASID, or one taken back from an idle VM; asid_lock held. */
+static int tessera_asid_find(struct tessera_device *tdev)
+{
+	struct tessera_gpuvm *victim;
+	int asid;
+
+	lockdep_assert_held(&tdev->asid_lock);
+	asid = ida_alloc_range(&tdev->asid_ida, 1, TESSERA_NUM_CONTEXTS - 1, GFP_KERNEL);
+	if (asid != -ENOSPC)
+		return asid;
+	/* Least recently used first. */
+	list_for_each_entry(victim, &tdev->asid_lru, asid_link) {
+		if (atomic_read(&victim->active_jobs))
+			continue;
+		asid = tessera_asid_revoke(victim);
+		if (asid)
+			return asid;
+		/* Lost to a flush that did not complete: try another. */
+		return -EAGAIN;
+	}
+	return -ENOSPC;
+}
+
+/**
+ * tessera_asid_alloc_fixed - an ASID for a uAPI 1 context, for its lifetime
+ * @tdev: the device
+ *
+ * Takes one back from an idle uAPI 2 VM when none is free, so that idle
+ * VMs never lock uAPI 1 contexts out.  Give it back with ida_free().
+ *
+ * Return: the ASID, or -ENOSPC, -ENOMEM.
+ */
+int tessera_asid_alloc_fixed(struct tessera_device *tdev)
+{
+	int asid;
+
+	mutex_lock(&tdev->asid_lock);
+	asid = tessera_asid_find(tdev);
+	mutex_unlock(&tdev->asid_lock);
+	return asid == -EAGAIN ? -ENOSPC : asid;
+}
+
+/**
+ * tessera_asid_get - make sure a VM has an ASID and count a job of it
+ * @vm: the VM, about to get a job on the card
+ *
+ * Process context (the submit ioctl); may sleep until an ASID is free.
+ * Each successful call is matched by tessera_asid_put() when the job is
+ * freed; the VM keeps its ASID while any such job exists.
+ *
+ * Return: the ASID, or -ERESTARTSYS (a signal), -ENOMEM.
+ */
+int tessera_asid_get(struct tessera_gpuvm *vm)
+{
+	struct tessera_device *tdev = vm->tdev;
+	int asid, ret;
+
+	for (;;) {
+		mutex_lock(&tdev->asid_lock);
+		asid = vm->asid;
+		if (!asid) {
+			asid = tessera_asid_find(tdev);
+			if (asid > 0) {
+				WRITE_ONCE(vm->asid, asid);
+				tessera_asid_install(vm, asid);
+			}
+		}
+		if (asid > 0) {
+			atomic_inc(&vm->active_jobs);
+			list_move_tail(&vm->asid_link, &tdev->asid_lru);
+			mutex_unlock(&tdev->asid_lock);
+			return asid;
+		}
+		mutex_unlock(&tdev->asid_lock);
+		if (asid != -ENOSPC && asid != -EAGAIN)
+			return asid;
+		/* Every ASID has work: wait until a VM goes idle. */
+		ret = wait_event_interruptible(tdev->asid_wq,
+					       atomic_read(&tdev->asid_idle_events) != 0);
+		if (ret)
+			return ret;
+		atomic_set(&tdev->asid_idle_events, 0);
+	}
+}
+
+/**
+ * tessera_asid_put - a job counted by tessera_asid_get() was freed
+ * @vm: its VM
+ *
+ * Fence-signalling paths may call it: atomics and a wake-up only.
+ */
+void tessera_asid_put(struct tessera_gpuvm *vm)
+{
+	struct tessera_device *tdev = vm->tdev;
+
+	if (atomic_dec_and_test(&vm->active_jobs)) {
+		atomic_inc(&tdev->asid_idle_events);
+		wake_up_all(&tdev->asid_wq);
+	}
+}
+
+/**
+ * tessera_asid_release - a VM goes away: give its ASID back
+ * @vm: the VM, with no job left
+ */
+void tessera_asid_release(struct tessera_gpuvm *vm)
+{
+	struct tessera_device *tdev = vm->tdev;
+	u32 asid;
+
+	mutex_lock(&tdev->asid_lock);
+	if (vm->asid) {
+		asid = tessera_asid_revoke(vm);
+		if (asid) {
+			/* Un-halt it for the next owner (uAPI 1 contexts too). */
+			tessera_fault_resume(tdev, asid);
+			ida_free(&tdev->asid_ida, asid);
+		}
+	}
+	list_del_init(&vm->asid_link);
+	mutex_unlock(&tdev->asid_lock);
+	atomic_inc(&tdev->asid_idle_events);
+	wake_up_all(&tdev->asid_wq);
+}
+
+/**
+ * tessera_asid_init - the ASID cache of a device
+ * @tdev: the device, before any VM
+ */
+void tessera_asid_init(struct tessera_device *tdev)
+{
+	mutex_init(&tdev->asid_lock);
+	INIT_LIST_HEAD(&tdev->asid_lru);
+	init_waitqueue_head(&tdev->asid_wq);
+	atomic_set(&tdev->asid_idle_events, 0);
+}
