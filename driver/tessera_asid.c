@@ -13,9 +13,6 @@
  * belongs to a VM with work, the submit waits, interruptibly, for one to
  * go idle.
  *
- * uAPI 1 contexts (tessera_mmu.c) keep their ASIDs for their lifetime and
- * share the same allocator until they go.
- *
  * Copyright (C) 2026 The Tessera authors
  */
 
@@ -133,25 +130,6 @@ static int tessera_asid_find(struct tessera_device *tdev)
 }
 
 /**
- * tessera_asid_alloc_fixed - an ASID for a uAPI 1 context, for its lifetime
- * @tdev: the device
- *
- * Takes one back from an idle uAPI 2 VM when none is free, so that idle
- * VMs never lock uAPI 1 contexts out.  Give it back with ida_free().
- *
- * Return: the ASID, or -ENOSPC, -ENOMEM.
- */
-int tessera_asid_alloc_fixed(struct tessera_device *tdev)
-{
-	int asid;
-
-	mutex_lock(&tdev->asid_lock);
-	asid = tessera_asid_find(tdev);
-	mutex_unlock(&tdev->asid_lock);
-	return asid == -EAGAIN ? -ENOSPC : asid;
-}
-
-/**
  * tessera_asid_get - make sure a VM has an ASID and count a job of it
  * @vm: the VM, about to get a job on the card
  *
@@ -223,7 +201,7 @@ void tessera_asid_release(struct tessera_gpuvm *vm)
 	if (vm->asid) {
 		asid = tessera_asid_revoke(vm);
 		if (asid) {
-			/* Un-halt it for the next owner (uAPI 1 contexts too). */
+			/* Un-halt it for the next owner. */
 			tessera_fault_resume(tdev, asid);
 			ida_free(&tdev->asid_ida, asid);
 		}

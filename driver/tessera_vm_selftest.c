@@ -3,11 +3,11 @@
  * Tessera T1 accelerator: a self-test of the VM core (tessera_vm.c),
  * reading debugfs "vm_selftest" runs it and prints KTAP-style lines.
  *
- * The VM core lands before the uAPI 2 ioctls that will drive it
- * (NOTES-vm-bind.md); until VM_BIND kselftests exist, this exercises
- * binding, splitting and unbinding through drm_gpuvm on the real page
- * tables of the card, and checks the page counts and buffer references
- * that result.  It maps nothing the card runs.
+ * Below the ioctls (which vm_bind_test and vm_job_test drive), this
+ * exercises binding, splitting and unbinding through drm_gpuvm on the
+ * real page tables of the card, the bind queue, jobs in VMs and ASID
+ * sharing, and checks the page counts and buffer references that
+ * result.
  *
  * Copyright (C) 2026 The Tessera authors
  */
