@@ -482,8 +482,9 @@ struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev)
 		ret = -ENOMEM;
 		goto err_entity;
 	}
-	drm_gpuvm_init(&vm->base, "tessera", TESSERA_GPUVM_FLAGS, &tdev->drm, r_obj, TESSERA_GPUVM_VA_START,
-		       TESSERA_GPUVM_VA_END - TESSERA_GPUVM_VA_START, 0, 0, &tessera_gpuvm_ops);
+	drm_gpuvm_init(&vm->base, "tessera", TESSERA_GPUVM_FLAGS, &tdev->drm, r_obj,
+		       TESSERA_GPUVM_VA_START, TESSERA_GPUVM_VA_END - TESSERA_GPUVM_VA_START, 0, 0,
+		       &tessera_gpuvm_ops);
 	/* The VM holds its own reference. */
 	drm_gem_object_put(r_obj);
 	/*
