@@ -213,6 +213,7 @@ static void tessera_drm_release(struct drm_device *drm, void *unused)
 {
 	tessera_bind_sched_fini(to_tessera(drm));
 	tessera_sched_fini(to_tessera(drm));
+	tessera_asid_fini(to_tessera(drm));
 }
 
 /*

@@ -283,6 +283,11 @@ struct tessera_device {
 	wait_queue_head_t asid_wq;
 	/** @asid_idle_events: a VM went idle since the waiters last looked */
 	atomic_t asid_idle_events;
+	/**
+	 * @asid_users: ASIDs held by each user's VMs (uid -> xa_mk_value
+	 * count), under @asid_lock; CAP_SYS_ADMIN's VMs are not counted
+	 */
+	struct xarray asid_users;
 	/** @ctx_table: the device's context table, one entry per ASID */
 	__le64 *ctx_table;
 	/** @ctx_table_dma: bus address of @ctx_table */
@@ -290,7 +295,7 @@ struct tessera_device {
 
 	/** @fault_lock: protects @faults; taken from interrupt handlers */
 	spinlock_t fault_lock;
-	/** @faults: what went wrong in each context, for CONTEXT_STATUS */
+	/** @faults: what went wrong under each ASID (VM_STATUS merges it per VM) */
 	struct tessera_ctx_fault {
 		/** @faults.count: faults seen; non-zero makes the context guilty */
 		u32 count;
@@ -484,6 +489,7 @@ struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t 
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
 void tessera_gem_unplug(struct tessera_device *tdev);
+void tessera_bo_describe(struct seq_file *m, struct drm_gem_object *obj);
 struct mutex *tessera_bo_gpuva_lock(struct drm_gem_object *obj);
 struct drm_gem_object *tessera_bo_create_kernel(struct tessera_device *tdev, u64 size,
 						bool devmem);

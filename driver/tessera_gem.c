@@ -513,6 +513,22 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
 }
 
 /**
+ * tessera_bo_describe - what a buffer is, for debugfs
+ * @m: output
+ * @obj: a Tessera buffer
+ *
+ * Prints " device" or " host", then " wc" for a write-combined host
+ * buffer and " imported" or " exported" for a shared one.
+ */
+void tessera_bo_describe(struct seq_file *m, struct drm_gem_object *obj)
+{
+	struct tessera_bo *bo = to_tessera_bo(obj);
+
+	seq_printf(m, " %s%s%s", bo->devmem ? "device" : "host", bo->base.map_wc ? " wc" : "",
+		   obj->import_attach ? " imported" : obj->dma_buf ? " exported" : "");
+}
+
+/**
  * tessera_bo_gpuva_lock - the lock of a buffer's VM bindings
  * @obj: a Tessera buffer
  *

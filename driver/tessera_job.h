@@ -110,6 +110,7 @@ struct tessera_job *tessera_gpuvm_job_create(struct tessera_gpuvm *vm,
 					     struct drm_sched_entity *entity,
 					     struct tessera_client_stats *stats, u64 owner,
 					     u64 cmd_va, u32 cmd_size);
+int tessera_gpuvm_job_get_asid(struct tessera_job *job);
 void tessera_gpuvm_job_abort(struct tessera_job *job);
 struct dma_fence *tessera_gpuvm_job_push(struct tessera_job *job, struct mutex *submit_lock,
 					 u64 *seqno);

@@ -605,6 +605,8 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 	ret = tessera_syncs_add(drm, file, &job->base, sub.syncs, nsyncs, true, sub.sig,
 				&sub.nsig);
 	if (!ret)
+		ret = tessera_gpuvm_job_get_asid(job);
+	if (!ret)
 		ret = tessera_submit_bos(job, &sub, file, nbos);
 	if (ret) {
 		tessera_gpuvm_job_abort(job);
@@ -651,10 +653,9 @@ out_queue:
  * @cmd_va: device address of the commands in @vm (bound READ | EXEC)
  * @cmd_size: bytes of commands, a multiple of 4
  *
- * The core of SUBMIT (the ioctl adds the dependencies): the job
- * holds its VM and so every buffer bound there, and gets the VM an ASID
- * (tessera_asid_get(), which may wait) for as long as it exists.
- * Process context.
+ * The core of SUBMIT (the ioctl adds the dependencies, then
+ * tessera_gpuvm_job_get_asid()): the job holds its VM and so every buffer
+ * bound there.  Process context.
  *
  * Return: the job, initialized for @entity, or an ERR_PTR.
  */
@@ -683,10 +684,6 @@ struct tessera_job *tessera_gpuvm_job_create(struct tessera_gpuvm *vm,
 	job->fence->stats = stats;
 	drm_gpuvm_get(&vm->base);
 	job->gvm = vm;
-	ret = tessera_asid_get(vm);
-	if (ret < 0)
-		goto err_free;
-	job->gvm_asid = true;
 	ret = tessera_pm_get(tdev);
 	if (ret)
 		goto err_free;
@@ -699,6 +696,26 @@ struct tessera_job *tessera_gpuvm_job_create(struct tessera_gpuvm *vm,
 err_free:
 	tessera_job_free(job);
 	return ERR_PTR(ret);
+}
+
+/**
+ * tessera_gpuvm_job_get_asid - give a job's VM an ASID for the job's lifetime
+ * @job: from tessera_gpuvm_job_create()
+ *
+ * Last before the job is pushed, after any wait for a dependency to be
+ * submitted: an ASID is held only by jobs about to reach the scheduler.
+ * May sleep until one is free (tessera_asid_get()).
+ *
+ * Return: 0, or -ERESTARTSYS (a signal), -ENOMEM.
+ */
+int tessera_gpuvm_job_get_asid(struct tessera_job *job)
+{
+	int ret = tessera_asid_get(job->gvm);
+
+	if (ret < 0)
+		return ret;
+	job->gvm_asid = true;
+	return 0;
 }
 
 /**
@@ -730,6 +747,9 @@ struct dma_fence *tessera_gpuvm_job_push(struct tessera_job *job, struct mutex *
 	struct dma_fence *fence;
 	int ret;
 
+	ret = tessera_gpuvm_job_get_asid(job);
+	if (ret)
+		goto err;
 	ret = dma_resv_lock_interruptible(resv, NULL);
 	if (ret)
 		goto err;

@@ -30,6 +30,7 @@
  * Copyright (C) 2026 The Tessera authors
  */
 
+#include <linux/capability.h>
 #include <linux/dma-resv.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -463,6 +464,8 @@ struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev)
 	}
 	INIT_LIST_HEAD(&vm->asid_link);
 	atomic_set(&vm->active_jobs, 0);
+	vm->uid = current_euid();
+	vm->uid_exempt = capable(CAP_SYS_ADMIN);
 	INIT_WORK(&vm->destroy_work, tessera_gpuvm_destroy_work);
 	vm->exec_perm = tdev->hw_caps & TESSERA_CAP_MMU_EXEC;
 	ret = tessera_pgtable_init(&vm->pgt, tdev);

@@ -64,6 +64,10 @@ struct tessera_gpuvm {
 	atomic_t active_jobs;
 	/** @asid_link: in tessera_device.asid_lru while @asid is set */
 	struct list_head asid_link;
+	/** @uid: the user who created the VM, whose ASID count it is in */
+	kuid_t uid;
+	/** @uid_exempt: created with CAP_SYS_ADMIN: not counted, not capped */
+	bool uid_exempt;
 	/**
 	 * @fault: faults of the VM's jobs under ASIDs it no longer holds
 	 * (merged in when an ASID is taken back); under
@@ -164,6 +168,7 @@ struct tessera_bind_job {
 };
 
 void tessera_asid_init(struct tessera_device *tdev);
+void tessera_asid_fini(struct tessera_device *tdev);
 int tessera_asid_get(struct tessera_gpuvm *vm);
 void tessera_asid_put(struct tessera_gpuvm *vm);
 void tessera_asid_release(struct tessera_gpuvm *vm);

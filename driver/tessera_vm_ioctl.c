@@ -84,7 +84,7 @@ struct tessera_gpuvm *tessera_file_vm_get(struct tessera_file *tfile, u32 id)
  *
  * One line per VM ("  vm ID asid N faults N pages 4k N 2m N tables N"; asid
  * 0 while it has none), then one per binding ("    bind VA size SIZE
- * offset OFF prot rwx").
+ * offset OFF prot rwx host|device [wc] [imported|exported]").
  */
 void tessera_file_vms_show(struct seq_file *m, struct tessera_file *tfile)
 {
@@ -111,11 +111,13 @@ void tessera_file_vms_show(struct seq_file *m, struct tessera_file *tfile)
 		drm_gpuvm_for_each_va(va, &vm->base) {
 			u64 prot = container_of(va, struct tessera_vma, base)->prot;
 
-			seq_printf(m, "    bind %#014llx size %#llx offset %#llx prot %c%c%c\n",
+			seq_printf(m, "    bind %#014llx size %#llx offset %#llx prot %c%c%c",
 				   va->va.addr, va->va.range, va->gem.offset,
 				   prot & TESSERA_PTE_READ ? 'r' : '-',
 				   prot & TESSERA_PTE_WRITE ? 'w' : '-',
 				   prot & TESSERA_PTE_EXEC ? 'x' : '-');
+			tessera_bo_describe(m, va->gem.obj);
+			seq_putc(m, '\n');
 		}
 		mutex_unlock(&vm->lock);
 		tessera_gpuvm_put(vm);
