@@ -76,7 +76,7 @@ static int tessera_cmp_u64(const void *a, const void *b)
  * Post one-NOP descriptors in the kernel's context straight to the ring,
  * with the ring's scheduler paused, and time doorbell to interrupt.
  */
-static int tessera_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
+static int tessera_debugfs_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
 {
 	struct device *dev = &ring->tdev->pdev->dev;
 	dma_addr_t nop_dma;
@@ -95,20 +95,14 @@ static int tessera_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
-		struct tessera_desc *desc = &ring->desc[ring->tail];
-		u64 seqno = ring->next_seqno++;
-		ktime_t t0;
+		struct tessera_desc desc = {
+			.cmd_addr = cpu_to_le64(nop_dma),
+			.cmd_size = cpu_to_le32(4),
+			.flags = cpu_to_le32(TESSERA_DESC_FLAG_FENCE | TESSERA_DESC_FLAG_IRQ),
+		};
+		ktime_t t0 = ktime_get();
+		u64 seqno = tessera_ring_post(ring, &desc);
 
-		desc->cmd_addr = cpu_to_le64(nop_dma);
-		desc->cmd_size = cpu_to_le32(4);
-		desc->flags = cpu_to_le32(TESSERA_DESC_FLAG_FENCE | TESSERA_DESC_FLAG_IRQ);
-		desc->context = 0;
-		desc->rsvd = 0;
-		desc->tag = cpu_to_le64(seqno);
-		ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
-		dma_wmb();
-		t0 = ktime_get();
-		tessera_ring_kick(ring);
 		if (!wait_event_timeout(ring->ping_wq, READ_ONCE(ring->fence_wb[0]) >= seqno, HZ)) {
 			ret = -ETIMEDOUT;
 			break;
@@ -136,7 +130,7 @@ static int tessera_debugfs_ping(struct seq_file *m, void *unused)
 		kfree(lat);
 		return -ENODEV;
 	}
-	ret = tessera_ring_ping(&tdev->rings[0], lat, TESSERA_PINGS);
+	ret = tessera_debugfs_ring_ping(&tdev->rings[0], lat, TESSERA_PINGS);
 	tessera_hw_exit(tdev, idx);
 	if (!ret) {
 		sort(lat, TESSERA_PINGS, sizeof(*lat), tessera_cmp_u64, NULL);

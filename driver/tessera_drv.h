@@ -44,7 +44,8 @@
  *   or drm_gem_object.gpuva.lock since 7.x: bind ops link and unlink
  *   bindings); neither is held across an allocation, so bind jobs take
  *   them on their fence-signalling path
- * - tessera_ring.fence_lock (irq-safe) -> tessera_device.fault_lock
+ * - tessera_ring.fence_lock (irq-safe) -> tessera_device.fault_lock,
+ *   tessera_ring.post_lock (irq-safe; a replay posts the pending jobs)
  * - leaves: tessera_bo.lock (released before any unmap),
  *   tessera_device.mmu_lock (register sequence only; dropped between
  *   polls), hbm_lock, tessera_file.wfs_lock,
@@ -132,13 +133,14 @@ struct tessera_ring {
 	dma_addr_t fence_wb_dma;
 
 	/**
-	 * @tail: next descriptor index to fill.  Only touched from run_job,
-	 * which drm_sched serializes per scheduler (its run work item never
-	 * runs concurrently with itself), and from reset, which runs with the
-	 * scheduler stopped.
+	 * @post_lock: protects @tail, @next_seqno and the descriptors
+	 * between them; taken only in tessera_ring.c, the one place that
+	 * posts descriptors (run_job, reset replay, the debugfs ping)
 	 */
+	spinlock_t post_lock;
+	/** @tail: next descriptor index to fill */
 	u32 tail;
-	/** @next_seqno: seqno of the next job; same serialization as @tail */
+	/** @next_seqno: seqno of the next descriptor posted */
 	u64 next_seqno;
 	/** @fence_context: dma_fence context of the hardware fences */
 	u64 fence_context;
@@ -419,19 +421,6 @@ static inline bool tessera_hw_1_2(const struct tessera_device *tdev)
 	return tdev->hw_version >= TESSERA_HW_VERSION(1, 2);
 }
 
-/*
- * Hand the descriptors up to @ring->tail to the engine: one register
- * write on hardware 1.2 (each MMIO write is a round trip to the device
- * under emulation), TAIL then DOORBELL before.  The caller orders its
- * descriptor writes before this (writel implies the barrier).
- */
-static inline void tessera_ring_kick(struct tessera_ring *ring)
-{
-	tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
-	if (!tessera_hw_1_2(ring->tdev))
-		tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
-}
-
 /* tessera_defer.c */
 struct tessera_job;
 struct tessera_fence;
@@ -455,6 +444,14 @@ bool tessera_mmu_flush_asid(struct tessera_device *tdev, u32 asid);
 void tessera_ctx_entry_set(struct tessera_device *tdev, u32 asid, u64 root, u64 flags);
 void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid);
 void tessera_mmu_ctx_disable(struct tessera_device *tdev, u32 asid);
+
+/* tessera_ring.c */
+void tessera_ring_state_init(struct tessera_ring *ring);
+u64 tessera_ring_post(struct tessera_ring *ring, struct tessera_desc *desc);
+u64 tessera_ring_seqno_next(struct tessera_ring *ring);
+u64 tessera_ring_last_seqno(struct tessera_ring *ring);
+void tessera_ring_rewind(struct tessera_ring *ring);
+void tessera_ring_replay(struct tessera_ring *ring);
 
 /* tessera_irq.c */
 int tessera_irq_init(struct tessera_device *tdev);

@@ -466,7 +466,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	fence->ring = ring;
 	fence->asid = asid;
 	dma_fence_init(&fence->base, &tessera_fence_ops, &ring->fence_lock,
-		       ring->fence_context, ring->next_seqno++);
+		       ring->fence_context, tessera_ring_seqno_next(ring));
 
 	/* The device writes TAG = seqno to the fence address, done or aborted. */
 	fence->desc.cmd_addr = cpu_to_le64(job->cmd_va);
@@ -476,8 +476,6 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	fence->desc.context = cpu_to_le32(fence->asid);
 	fence->desc.rsvd = 0;
 	fence->desc.tag = cpu_to_le64(fence->base.seqno);
-	ring->desc[ring->tail] = fence->desc;
-	ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
 
 	/* One reference for the pending list, one for the scheduler. */
 	dma_fence_get(&fence->base);
@@ -485,10 +483,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	spin_lock_irq(&ring->fence_lock);
 	list_add_tail(&fence->link, &ring->pending);
 	spin_unlock_irq(&ring->fence_lock);
-
-	/* The descriptor must be visible before the doorbell. */
-	dma_wmb();
-	tessera_ring_kick(ring);
+	tessera_ring_post(ring, &fence->desc);
 	drm_dev_exit(idx);
 
 	trace_tessera_job_run(ring->id, fence->base.seqno, 0);

@@ -334,7 +334,7 @@ int tessera_vm_selftest(struct tessera_device *tdev, struct seq_file *m)
 	/* The bind queue's jobs drop what they unbound after their fences, in a worker. */
 	for (i = 0; i < 100 && (kref_read(&dev->refcount) > 1 || kref_read(&host->refcount) > 1);
 	     i++)
-		msleep(10);
+		usleep_range(10000, 20000);
 	tessera_st_check(&st, kref_read(&dev->refcount) == 1 &&
 			 kref_read(&host->refcount) == 1,
 			 "and drops the buffers", vm);
