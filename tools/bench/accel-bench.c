@@ -15,6 +15,9 @@
  *            second bind into a VM of its own, unbound synchronously
  *   dma      COPY GB/s host<->device on a DMA and a compute engine, next to
  *            CPU memcpy in this (guest) CPU
+ *   pages    a 64 MiB device-memory COPY in a VM of its own, bound at
+ *            2 MiB-aligned VAs (2 MiB pages) and at VAs 4 KiB off (4 KiB
+ *            pages only), GB/s of each and their ratio
  *   gemm     GEMM GFLOP/s per dtype and size, next to CPU BLAS (fp32)
  *
  * Prints numbers and ratios; it judges nothing.  The floor comes from the
@@ -538,6 +541,117 @@ out_cb:
 	return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* pages: the same COPY through 2 MiB and through 4 KiB page mappings   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * GB/s of @jobs COPYs of @size bytes from @src to @dst, both bound in @vm
+ * @skew bytes above 2 MiB-aligned VAs (0: 2 MiB pages; 4096: the VA and
+ * the memory's 2 MiB blocks never line up, so only 4 KiB pages).
+ */
+static int pages_rate(struct accel_device *dev, struct accel_vm *vm, struct accel_queue *q,
+		      struct accel_bo *src, struct accel_bo *dst, uint32_t size, uint64_t skew,
+		      int jobs, double *gbs)
+{
+	const uint64_t span = size + (2ull << 20);
+	const uint32_t rw = ACCEL_BIND_READ | ACCEL_BIND_WRITE;
+	uint64_t sva = 0, dva = 0;
+	int ret;
+
+	ret = accel_vm_va_alloc(vm, span, 2ull << 20, &sva);
+	if (ret)
+		return ret;
+	ret = accel_vm_va_alloc(vm, span, 2ull << 20, &dva);
+	if (ret)
+		goto out_sva;
+	ret = accel_vm_bind(vm, src, 0, sva + skew, size, rw);
+	if (ret)
+		goto out_dva;
+	ret = accel_vm_bind(vm, dst, 0, dva + skew, size, rw);
+	if (ret)
+		goto out_src;
+	{
+		struct accel_cmdbuf *cb;
+		struct accel_fence *f;
+		struct accel_sync sig = { 0 };
+		uint64_t t0, ns;
+		int i;
+
+		ret = accel_cmdbuf_create(dev, 4096, &cb);
+		if (ret)
+			goto out_dst;
+		ret = accel_fence_create(dev, &f);
+		if (!ret) {
+			sig.fence = f;
+			ret = accel_cmdbuf_copy(cb, sva + skew, dva + skew, size);
+			/* one untimed job first: the TLB and the page tables warm */
+			if (!ret)
+				ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0);
+			if (!ret)
+				ret = accel_fence_wait(f, 120000000000ull);
+			t0 = now_ns();
+			for (i = 0; i < jobs && !ret; i++)
+				ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0);
+			if (!ret)
+				ret = accel_fence_wait(f, 120000000000ull);
+			ns = now_ns() - t0;
+			if (!ret)
+				*gbs = (double)size * jobs / ns;
+			accel_fence_destroy(f);
+		}
+		accel_cmdbuf_destroy(cb);
+	}
+out_dst:
+	accel_vm_unbind(vm, dva + skew, size);
+out_src:
+	accel_vm_unbind(vm, sva + skew, size);
+out_dva:
+	accel_vm_va_free(vm, dva, span);
+out_sva:
+	accel_vm_va_free(vm, sva, span);
+	return ret;
+}
+
+static void bench_pages(struct accel_device *dev, const struct accel_device_info *info)
+{
+	uint32_t size = quick ? 8 << 20 : 64 << 20;
+	int jobs = quick ? 2 : 8;
+	struct accel_bo *src, *dst;
+	struct accel_queue *q;
+	struct accel_vm *vm;
+	double huge = 0, small = 0;
+	int ret;
+
+	if (info->device_memory_size < 2ull * size + (8 << 20)) {
+		say("\npages: skipped, the card has too little device memory\n");
+		return;
+	}
+	if ((ret = accel_vm_create(dev, &vm)) ||
+	    (ret = accel_vm_queue_create(vm, ACCEL_ENGINE_COMPUTE, ACCEL_ENGINE_ANY,
+					 ACCEL_PRIORITY_NORMAL, &q)))
+		die("pages VM", ret);
+	if ((ret = accel_bo_alloc_flags(dev, size, ACCEL_BO_DEVICE_MEM, &src)) ||
+	    (ret = accel_bo_alloc_flags(dev, size, ACCEL_BO_DEVICE_MEM, &dst)))
+		die("pages buffers", ret);
+	ret = pages_rate(dev, vm, q, src, dst, size, 0, jobs, &huge);
+	if (!ret)
+		ret = pages_rate(dev, vm, q, src, dst, size, 4096, jobs, &small);
+	if (ret) {
+		say("\npages: %s\n", accel_strerror(ret));
+	} else {
+		say("\nCOPY %u MiB device memory x %d jobs, GB/s: 2 MiB pages %.2f, 4 KiB pages %.2f, "
+		    "ratio %.2fx\n", size >> 20, jobs, huge, small, huge / small);
+		record("pages", "copy_2m_pages", huge, "GB/s", "copy_4k_pages", small, "GB/s",
+		       huge / small);
+		record("pages", "copy_4k_pages", small, "GB/s", NULL, 0, NULL, NAN);
+	}
+	accel_bo_free(dst);
+	accel_bo_free(src);
+	accel_queue_destroy(q);
+	accel_vm_destroy(vm);
+}
+
 /* GB/s of CPU memcpy (read + write of @size bytes counted once). */
 static double memcpy_rate(size_t size, int reps)
 {
@@ -839,6 +953,7 @@ static const struct section {
 	{ "queue", bench_queue },
 	{ "bo", bench_bo },
 	{ "dma", bench_dma },
+	{ "pages", bench_pages },
 	{ "gemm", bench_gemm },
 };
 #define NUM_SECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -847,7 +962,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: accel-bench [--json] [--quick] [--only SECTION[,SECTION...]] [CARD]\n"
 		     "       accel-bench --version\n"
-		     "sections: latency, queue, bo, dma, gemm (default: all)\n");
+		     "sections: latency, queue, bo, dma, pages, gemm (default: all)\n");
 }
 
 /* Marks the sections named in @list; -EINVAL for an unknown name. */
