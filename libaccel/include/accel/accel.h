@@ -252,7 +252,9 @@ int accel_vm_bind(struct accel_vm *vm, struct accel_bo *bo, uint64_t offset, uin
  * Synchronous: returns once every job submitted on @vm before the call
  * has finished and the range is unmapped (no job sees a mapping vanish
  * under it); later jobs fault on the range.  A range with nothing mapped
- * is fine.  Returns 0, -EINVAL, -ENODEV.  Thread-safe.
+ * is fine.  Unbind only what you bound: the ranges the library bound
+ * itself (accel_bo_va() of a buffer, command buffers) are its own and go
+ * with their objects.  Returns 0, -EINVAL, -ENODEV.  Thread-safe.
  */
 int accel_vm_unbind(struct accel_vm *vm, uint64_t va, uint64_t size);
 
