@@ -192,7 +192,7 @@ void tessera_debugfs_init_late(struct tessera_device *tdev)
 	struct dentry *root = tdev->drm.debugfs_root;
 	u32 i;
 
-	if (!root || !(tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_FAULT_INJECT))
+	if (!root || !(tdev->hw_caps & TESSERA_CAP_FAULT_INJECT))
 		return;
 	for (i = 0; i < ARRAY_SIZE(tessera_injects); i++) {
 		tdev->injects[i].tdev = tdev;
@@ -217,11 +217,8 @@ static int tessera_debugfs_contexts(struct seq_file *m, void *unused)
 			continue;
 		rcu_read_lock();
 		pid = rcu_dereference(file->pid);
-		seq_printf(m, "client %llu pid %d context %u faults %u\n", file->client_id,
-			   pid_vnr(pid), tfile->vm->asid,
-			   READ_ONCE(tdev->faults[tfile->vm->asid].count));
+		seq_printf(m, "client %llu pid %d\n", file->client_id, pid_vnr(pid));
 		rcu_read_unlock();
-		tessera_vm_show(m, tfile->vm);
 		tessera_file_vms_show(m, tfile);
 	}
 	mutex_unlock(&tdev->drm.filelist_mutex);

@@ -150,6 +150,7 @@ int tessera_hw_init(struct tessera_device *tdev)
 		drm_err(&tdev->drm, "unsupported hardware version %#x\n", tdev->hw_version);
 		return -ENODEV;
 	}
+	tdev->hw_caps = tessera_read(tdev, TESSERA_REG_CAPS);
 
 	ret = tessera_hw_reset(tdev);
 	if (ret)
