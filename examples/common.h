@@ -192,7 +192,7 @@ static inline struct accel_gemm example_gemm_fp32(uint32_t m, uint32_t n, uint32
 						  uint64_t bias, enum accel_activation act)
 {
 	return (struct accel_gemm){
-		.dtype = ACCEL_DTYPE_FP32, .activation = act,
+		.size = sizeof(struct accel_gemm), .dtype = ACCEL_DTYPE_FP32, .activation = act,
 		.flags = bias ? ACCEL_GEMM_BIAS : 0,
 		.m = m, .n = n, .k = k,
 		.a = a, .lda = k,

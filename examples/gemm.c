@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 	unsigned int card = argc > 1 ? (unsigned int)atoi(argv[1]) : 0;
 	static float want[M * N];
 	struct example ex;
-	struct accel_gemm g;
+	struct accel_gemm g = { .size = sizeof(g) };
 	uint64_t a_va, b_va, c_va;
 	float *a, *b, *c;
 	uint32_t seed = 2026;

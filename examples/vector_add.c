@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 
 	{
 		struct accel_elementwise add = {
-			.op = ACCEL_EW_ADD,
+			.size = sizeof(add), .op = ACCEL_EW_ADD,
 			.src_dtype = ACCEL_DTYPE_FP32, .dst_dtype = ACCEL_DTYPE_FP32,
 			.count = N,
 			.a = va, .b = va + N * sizeof(float), .d = va + 2 * N * sizeof(float),

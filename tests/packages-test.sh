@@ -18,7 +18,7 @@ log=$(mktemp /tmp/tessera-pkg.XXXXXX)
 console=$(mktemp /tmp/tessera-pkg-console.XXXXXX)
 t() { local what=$1; shift; if "$@" >"$log" 2>&1; then ok "$what"; else not_ok "$what"; tail -n 30 "$log" | sed 's/^/# /'; fi; }
 
-pkgs="tessera-dkms libaccel1 libaccel-dev tessera-tools tessera-emu"
+pkgs="tessera-dkms libaccel2 libaccel-dev tessera-tools tessera-emu"
 kver=$(guest_kver) || { echo "not ok 1 - no Linux 6.12 guest kernel (make setup)"; exit 1; }
 root=$(tools/deb/pkg-root.sh) || { echo "not ok 1 - the package-test root could not be built"; exit 1; }
 purge() { in_chroot "$root" dpkg --purge $pkgs >/dev/null 2>&1; rm -rf "$root/opt/tessera-test" "$root/tmp/tessera-debs"; }

@@ -45,7 +45,7 @@ status=$?
 grep -E '^[EWIPXO]: ' "$res/deb.out"
 debs=$(ls build/deb/*.deb 2>/dev/null | grep -vc dbgsym)
 [ "$debs" = 5 ]
-tap_check "$pkg" "make deb builds tessera-dkms, libaccel1, libaccel-dev, tessera-tools, tessera-emu ($debs)" $?
+tap_check "$pkg" "make deb builds tessera-dkms, libaccel2, libaccel-dev, tessera-tools, tessera-emu ($debs)" $?
 [ $status = 0 ] && ! grep -qE '^[EW]: ' "$res/deb.out"
 tap_check "$pkg" "lintian --pedantic: no error or warning, no override" $?
 cat "$pkg"

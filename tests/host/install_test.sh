@@ -34,9 +34,9 @@ echo "1..19"
 t "make install from a fresh tree, no test cache (module for $kver)" \
 	make -s -C "$src" install "${vars[@]}"
 t "no kselftest was built for it" test -z "$(find "$src/tests/kselftest" -name '*_test' -type f -perm -u+x)"
-t "libaccel in the multiarch directory /usr/lib/$multiarch" test -e "$root/usr/lib/$multiarch/libaccel.so.1" -a \
+t "libaccel in the multiarch directory /usr/lib/$multiarch" test -e "$root/usr/lib/$multiarch/libaccel.so.2" -a \
 	-e "$root/usr/lib/$multiarch/libaccel.so" -a -e "$root/usr/lib/$multiarch/pkgconfig/libaccel.pc" -a \
-	! -e "$root/usr/lib/libaccel.so.1"
+	! -e "$root/usr/lib/libaccel.so.2"
 t "the uAPI header is installed once, as <drm/tessera_accel.h>" \
 	test "$(cd "$root" && find . -name tessera_accel.h)" = ./usr/include/drm/tessera_accel.h
 t "module in /lib/modules/$kver/updates, version $version, for $kver" bash -c "
@@ -47,7 +47,7 @@ t "udev rule in /usr/lib/udev/rules.d" test -s "$root/usr/lib/udev/rules.d/70-te
 t "accel-smi, accel-bench and accel-exporter in /usr/bin, no tessera-emu" test -x "$root/usr/bin/accel-smi" -a \
 	-x "$root/usr/bin/accel-bench" -a -x "$root/usr/bin/accel-exporter" -a ! -e "$root/usr/bin/tessera-emu"
 t "no RUNPATH or RPATH in any installed binary" bash -c "
-	for f in '$root'/usr/bin/* '$root'/usr/lib/$multiarch/libaccel.so.1; do
+	for f in '$root'/usr/bin/* '$root'/usr/lib/$multiarch/libaccel.so.2; do
 		readelf -d \"\$f\" | grep -E 'R(UN)?PATH' && exit 1
 	done; exit 0"
 t "man pages accel-smi(1), accel-bench(1), accel-exporter(1), libaccel(3), tessera(4)" test -s "$root/usr/share/man/man1/accel-smi.1" -a \
@@ -76,9 +76,9 @@ cp "$here/examples/gemm.c" "$here/examples/common.h" "$tmp/"
 # shellcheck disable=SC2086
 t "examples/gemm.c builds with pkg-config --cflags --libs libaccel only" \
 	${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$tmp/gemm" "$tmp/gemm.c" $cflags $libs -lm
-t "the binary needs libaccel.so.1" bash -c "readelf -d '$tmp/gemm' | grep -q 'NEEDED.*\[libaccel.so.1\]'"
+t "the binary needs libaccel.so.2" bash -c "readelf -d '$tmp/gemm' | grep -q 'NEEDED.*\[libaccel.so.2\]'"
 t "it resolves to the installed library" bash -c \
-	"LD_LIBRARY_PATH='$root/usr/lib/$multiarch' ldd '$tmp/gemm' | grep -q 'libaccel.so.1 => $root/usr/lib/$multiarch/libaccel.so.1'"
+	"LD_LIBRARY_PATH='$root/usr/lib/$multiarch' ldd '$tmp/gemm' | grep -q 'libaccel.so.2 => $root/usr/lib/$multiarch/libaccel.so.2'"
 printf '#include <drm/tessera_accel.h>\nint main(void) { return sizeof(struct drm_tessera_bo_create) == 0; }\n' >"$tmp/uapi.c"
 # shellcheck disable=SC2086
 t "<drm/tessera_accel.h> compiles with libaccel's pkg-config flags" \

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Host unit tests of libaccel: command encoders, errors, device lookup
- * without a device, and the library's exported ABI.
+ * Host unit tests of libaccel 2: command encoders and the size fields of
+ * their structs, errors, device lookup without a device, and the
+ * library's exported ABI.  The VA allocator has its own test (va_test.c).
  *
  * Copyright (C) 2026 The Tessera authors
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accel/accel.h"
@@ -125,7 +128,7 @@ static uint32_t fbits(float f)
 static struct accel_gemm good_gemm(void)
 {
 	struct accel_gemm g = {
-		.dtype = ACCEL_DTYPE_FP32, .activation = ACCEL_ACT_RELU,
+		.size = sizeof(g), .dtype = ACCEL_DTYPE_FP32, .activation = ACCEL_ACT_RELU,
 		.flags = ACCEL_GEMM_TRANS_B | ACCEL_GEMM_BIAS,
 		.m = 64, .n = 32, .k = 16,
 		.a = 0x100000000ull, .lda = 16,
@@ -200,7 +203,7 @@ static void test_encode_gemm(void)
 static void test_encode_elementwise(void)
 {
 	struct accel_elementwise e = {
-		.op = ACCEL_EW_SCALE, .src_dtype = ACCEL_DTYPE_FP16, .dst_dtype = ACCEL_DTYPE_FP16,
+		.size = sizeof(e), .op = ACCEL_EW_SCALE, .src_dtype = ACCEL_DTYPE_FP16, .dst_dtype = ACCEL_DTYPE_FP16,
 		.count = 1000, .a = 0x700000002ull, .d = 0x800000000ull, .scalar = 0.25f,
 	};
 	uint32_t buf[12];
@@ -212,11 +215,11 @@ static void test_encode_elementwise(void)
 	      buf[3] == 2 && buf[4] == 7 && buf[5] == 0 && buf[6] == 0 &&
 	      buf[7] == 0 && buf[8] == 8 && buf[9] == fbits(0.25f) && buf[10] == 0xa5a5a5a5,
 	      "elementwise scale encoding");
-	e = (struct accel_elementwise){ .op = ACCEL_EW_ADD, .count = 4, .a = 0x1000,
+	e = (struct accel_elementwise){ .size = sizeof(e), .op = ACCEL_EW_ADD, .count = 4, .a = 0x1000,
 					.b = 0x2000, .d = 0x1000 };
 	CHECK(accel_encode_elementwise(buf, 12, &e) == 10 && buf[5] == 0x2000 && buf[7] == 0x1000,
 	      "in-place elementwise add");
-	e = (struct accel_elementwise){ .op = ACCEL_EW_CAST, .src_dtype = ACCEL_DTYPE_INT32,
+	e = (struct accel_elementwise){ .size = sizeof(e), .op = ACCEL_EW_CAST, .src_dtype = ACCEL_DTYPE_INT32,
 					.dst_dtype = ACCEL_DTYPE_INT8, .count = 3,
 					.a = 0x1000, .d = 0x2001 };
 	CHECK(accel_encode_elementwise(buf, 12, &e) == 10 &&
@@ -224,7 +227,7 @@ static void test_encode_elementwise(void)
 	      TESSERA_CMD_FLAGS(buf[0]) == TESSERA_EW_CAST, "cast int32 to int8");
 
 #define EW_BAD(name, ...) do {							\
-		struct accel_elementwise x = { .op = ACCEL_EW_ADD, .count = 4,	\
+		struct accel_elementwise x = { .size = sizeof(x), .op = ACCEL_EW_ADD, .count = 4,	\
 					       .a = 0x1000, .b = 0x2000,	\
 					       .d = 0x3000, __VA_ARGS__ };	\
 		memset(buf, 0xa5, sizeof(buf));					\
@@ -243,14 +246,14 @@ static void test_encode_elementwise(void)
 	EW_BAD("elementwise with a misaligned A", .a = 0x1002);
 	EW_BAD("elementwise with D wrapping", .d = UINT64_MAX - 7);
 #undef EW_BAD
-	e = (struct accel_elementwise){ .op = ACCEL_EW_EXP, .count = 4, .a = 0x1000, .d = 0x2000 };
+	e = (struct accel_elementwise){ .size = sizeof(e), .op = ACCEL_EW_EXP, .count = 4, .a = 0x1000, .d = 0x2000 };
 	CHECK(accel_encode_elementwise(buf, 9, &e) == -ENOSPC, "elementwise without room");
 }
 
 static void test_encode_rowwise(void)
 {
 	struct accel_rowwise r = {
-		.dtype = ACCEL_DTYPE_BF16, .rows = 8, .cols = 100,
+		.size = sizeof(r), .dtype = ACCEL_DTYPE_BF16, .rows = 8, .cols = 100,
 		.src = 0x100000000ull, .src_ld = 128, .dst = 0x200000002ull, .dst_ld = 100,
 	};
 	uint32_t buf[16];
@@ -282,7 +285,7 @@ static void test_encode_rowwise(void)
 	CHECK(accel_encode_softmax(buf, 9, &r) == -EINVAL, "softmax with layernorm fields");
 
 #define RW_BAD(fn, name, ...) do {						\
-		struct accel_rowwise x = { .dtype = ACCEL_DTYPE_FP32, .rows = 4,	\
+		struct accel_rowwise x = { .size = sizeof(x), .dtype = ACCEL_DTYPE_FP32, .rows = 4,	\
 					   .cols = 16, .src = 0x1000, .src_ld = 16,	\
 					   .dst = 0x2000, .dst_ld = 16, __VA_ARGS__ }; \
 		memset(buf, 0xa5, sizeof(buf));					\
@@ -315,7 +318,10 @@ static void test_no_device_args(void)
 {
 	struct accel_queue *q = (struct accel_queue *)0x1;
 	struct accel_bo *bo = (struct accel_bo *)0x1;
-	struct accel_context_status st;
+	struct accel_vm_status st = { .size = sizeof(st) };
+	struct accel_device_info info = { .size = sizeof(info) };
+	struct accel_vm *vm = (struct accel_vm *)0x1;
+	uint64_t va = 5;
 	uint64_t point;
 	int fd = 7;
 
@@ -334,9 +340,82 @@ static void test_no_device_args(void)
 	      accel_fence_import_sync_file(NULL, 0, 0) == -EINVAL, "fence calls on NULL are EINVAL");
 	CHECK(accel_fence_wait_many(NULL, NULL, 1, 0, 0, NULL) == -EINVAL,
 	      "wait_many without fences is EINVAL");
-	CHECK(accel_context_status(NULL, &st) == -EINVAL, "context status without a device");
+	CHECK(accel_vm_status(NULL, &st) == -EINVAL, "VM status without a VM is EINVAL");
+	CHECK(accel_vm_create(NULL, &vm) == -EINVAL && vm == (struct accel_vm *)0x1,
+	      "VM without a device is EINVAL and leaves the output alone");
+	CHECK(accel_device_default_vm(NULL) == NULL, "no default VM without a device");
+	CHECK(accel_vm_bind(NULL, NULL, 0, 0x200000, 4096, ACCEL_BIND_READ) == -EINVAL &&
+	      accel_vm_unbind(NULL, 0x200000, 4096) == -EINVAL, "bind and unbind without a VM");
+	CHECK(accel_vm_va_alloc(NULL, 4096, 0, &va) == -EINVAL && va == 5 &&
+	      accel_vm_va_free(NULL, 0x200000, 4096) == -EINVAL, "VA allocator without a VM");
+	CHECK(accel_vm_queue_create(NULL, ACCEL_ENGINE_COMPUTE, ACCEL_ENGINE_ANY,
+				    ACCEL_PRIORITY_NORMAL, &q) == -EINVAL, "queue without a VM");
+	CHECK(accel_device_query(NULL, &info) == -EINVAL, "query without a device");
+	CHECK(accel_cmdbuf_reset(NULL) == -EINVAL && accel_cmdbuf_wait_idle(NULL, 0) == -EINVAL,
+	      "cmdbuf reset and idle wait on NULL are EINVAL");
+	CHECK(accel_bo_map(NULL, NULL) == -EINVAL && accel_bo_is_mapped(NULL) == 0,
+	      "map of NULL is EINVAL, NULL is not mapped");
+	accel_bo_unmap(NULL);
+	accel_vm_destroy(NULL);
 	CHECK(accel_cmdbuf_gemm(NULL, NULL) == -EINVAL && accel_cmdbuf_timestamp(NULL, 0) == -EINVAL,
 	      "cmdbuf builders on NULL are EINVAL");
+}
+
+/* The size field: least 2.0 size, longer structs of a newer caller, reads of min(size, own). */
+static void test_struct_sizes(void)
+{
+	struct {
+		struct accel_gemm g;
+		uint32_t newer[4];
+	} big;
+	struct accel_gemm g = good_gemm(), *heap;
+	uint32_t ref[20], buf[20];
+
+	CHECK(accel_encode_gemm(ref, 20, &g) == 18, "gemm with size = sizeof");
+	g.size = offsetof(struct accel_gemm, beta);
+	CHECK(accel_encode_gemm(buf, 20, &g) == -EINVAL, "gemm with a size below 2.0's is EINVAL");
+	g.size = 0;
+	CHECK(accel_encode_gemm(buf, 20, &g) == -EINVAL, "gemm with size 0 is EINVAL");
+	memset(&big, 0x5a, sizeof(big));
+	big.g = good_gemm();
+	big.g.size = sizeof(big);
+	memset(buf, 0xa5, sizeof(buf));
+	CHECK(accel_encode_gemm(buf, 20, &big.g) == 18 && memcmp(buf, ref, 18 * 4) == 0,
+	      "a newer caller's longer gemm encodes the fields this library knows");
+	/*
+	 * A gemm at the very end of an allocation, size = sizeof: under ASan
+	 * any read past min(size, own) would be caught.
+	 */
+	heap = malloc(sizeof(*heap));
+	if (heap) {
+		*heap = good_gemm();
+		CHECK(accel_encode_gemm(buf, 20, heap) == 18, "gemm read within its size");
+		free(heap);
+	}
+	{
+		struct accel_elementwise e = { .size = 8, .op = ACCEL_EW_EXP, .count = 4,
+					       .a = 0x1000, .d = 0x2000 };
+		struct accel_rowwise r = { .size = 4, .dtype = ACCEL_DTYPE_FP32, .rows = 1,
+					   .cols = 4, .src = 0x1000, .src_ld = 4, .dst = 0x2000,
+					   .dst_ld = 4 };
+
+		CHECK(accel_encode_elementwise(buf, 20, &e) == -EINVAL,
+		      "elementwise with a short size is EINVAL");
+		CHECK(accel_encode_softmax(buf, 20, &r) == -EINVAL &&
+		      accel_encode_layernorm(buf, 20, &r) == -EINVAL,
+		      "rowwise with a short size is EINVAL");
+		e.size = sizeof(e);
+		r.size = sizeof(r);
+		CHECK(accel_encode_elementwise(buf, 20, &e) == 10 &&
+		      accel_encode_softmax(buf, 20, &r) == 10, "the same with their full size");
+	}
+	CHECK(offsetof(struct accel_gemm, size) == 0 &&
+	      offsetof(struct accel_elementwise, size) == 0 &&
+	      offsetof(struct accel_rowwise, size) == 0 &&
+	      offsetof(struct accel_device_info, size) == 0 &&
+	      offsetof(struct accel_submit_args, size) == 0 &&
+	      offsetof(struct accel_vm_status, size) == 0,
+	      "every caller-allocated struct starts with its size");
 }
 
 static void test_strerror(void)
@@ -346,6 +425,8 @@ static void test_strerror(void)
 	CHECK(strcmp(accel_strerror(-ENODEV), accel_strerror(ENODEV)) == 0,
 	      "strerror takes either sign");
 	CHECK(accel_strerror(-123456) != NULL, "strerror of an unknown code is not NULL");
+	CHECK(strstr(accel_strerror(-EPROTO), "uAPI") != NULL,
+	      "strerror(-EPROTO) names the uAPI mismatch accel_device_open reports");
 }
 
 static void test_open_without_device(void)
@@ -368,26 +449,30 @@ static void test_open_without_device(void)
 
 static void test_abi(void)
 {
-	void *lib = dlopen("libaccel.so.1", RTLD_NOW | RTLD_LOCAL);
+	void *lib = dlopen("libaccel.so.2", RTLD_NOW | RTLD_LOCAL);
 
-	CHECK(lib != NULL, "libaccel.so.1 loads by its SONAME");
+	CHECK(lib != NULL, "libaccel.so.2 loads by its SONAME");
 	if (!lib)
 		return;
 	CHECK(dlsym(lib, "accel_submit") != NULL, "accel_submit is exported");
-	CHECK(dlvsym(lib, "accel_submit", "LIBACCEL_1.0") != NULL,
-	      "symbols carry the LIBACCEL_1.0 version");
-	CHECK(dlvsym(lib, "accel_queue_submit", "LIBACCEL_1.1") != NULL &&
-	      dlvsym(lib, "accel_encode_gemm", "LIBACCEL_1.1") != NULL &&
-	      dlvsym(lib, "accel_queue_submit", "LIBACCEL_1.0") == NULL,
-	      "1.1 symbols carry the LIBACCEL_1.1 version");
-	CHECK(dlsym(lib, "accel_list_minors") == NULL && dlsym(lib, "accel_ioctl") == NULL,
+	CHECK(dlvsym(lib, "accel_submit", "LIBACCEL_2.0") != NULL &&
+	      dlvsym(lib, "accel_vm_bind", "LIBACCEL_2.0") != NULL &&
+	      dlvsym(lib, "accel_vm_va_alloc", "LIBACCEL_2.0") != NULL &&
+	      dlvsym(lib, "accel_encode_gemm", "LIBACCEL_2.0") != NULL,
+	      "symbols carry the LIBACCEL_2.0 version");
+	CHECK(dlvsym(lib, "accel_submit", "LIBACCEL_1.0") == NULL &&
+	      dlvsym(lib, "accel_queue_submit", "LIBACCEL_1.1") == NULL &&
+	      dlsym(lib, "accel_context_status") == NULL,
+	      "no symbol of libaccel 1 is left (a new SONAME, a new version node)");
+	CHECK(dlsym(lib, "accel_list_minors") == NULL && dlsym(lib, "accel_va_alloc") == NULL &&
+	      dlsym(lib, "accel_vm_map_lib") == NULL && dlsym(lib, "accel_struct_in") == NULL,
 	      "internal functions are hidden");
 	dlclose(lib);
 }
 
 int main(void)
 {
-	printf("TAP version 13\n1..110\n");
+	printf("TAP version 13\n");
 	test_encode_nop();
 	test_encode_fill_copy();
 	test_encode_timestamp_semaphore();
@@ -395,9 +480,10 @@ int main(void)
 	test_encode_elementwise();
 	test_encode_rowwise();
 	test_no_device_args();
+	test_struct_sizes();
 	test_strerror();
 	test_open_without_device();
 	test_abi();
-	printf("# libaccel: %d tests, %d failed\n", test_num, failures);
+	printf("1..%d\n# libaccel: %d tests, %d failed\n", test_num, test_num, failures);
 	return failures ? 1 : 0;
 }

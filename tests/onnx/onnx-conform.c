@@ -345,7 +345,7 @@ static int card_put(struct card *c, const struct tensor *t, int dt, uint64_t *va
 	ret = card_alloc(c, t->count * 2, cpu ? cpu : (void **)&f, va);
 	for (size_t i = 0; !ret && i < t->count; i += EW_CHUNK) {
 		struct accel_elementwise e = {
-			.op = ACCEL_EW_CAST, .src_dtype = ACCEL_DTYPE_FP32,
+			.size = sizeof(e), .op = ACCEL_EW_CAST, .src_dtype = ACCEL_DTYPE_FP32,
 			.dst_dtype = (uint32_t)dt,
 			.count = (uint32_t)(t->count - i < EW_CHUNK ? t->count - i : EW_CHUNK),
 			.a = fva + 4 * i, .d = *va + 2 * i,
@@ -492,7 +492,7 @@ static int ew_cmds(struct card *c, uint32_t op, size_t count, uint64_t a, uint64
 
 	for (size_t i = 0; !ret && i < count; i += EW_CHUNK) {
 		struct accel_elementwise e = {
-			.op = op, .src_dtype = ACCEL_DTYPE_FP32,
+			.size = sizeof(e), .op = op, .src_dtype = ACCEL_DTYPE_FP32,
 			.dst_dtype = ACCEL_DTYPE_FP32,
 			.count = (uint32_t)(count - i < EW_CHUNK ? count - i : EW_CHUNK),
 			.a = a + 4 * i, .b = b ? b + 4 * i : 0, .d = d + 4 * i,
@@ -583,7 +583,7 @@ static int run_cast(struct card *c, struct node_case *nc, struct result *r)
 		ret = card_alloc(c, o->count * type_size(ddt), &out, &d);
 	for (size_t i = 0; !ret && i < in->count; i += EW_CHUNK) {
 		struct accel_elementwise e = {
-			.op = ACCEL_EW_CAST, .src_dtype = (uint32_t)sdt,
+			.size = sizeof(e), .op = ACCEL_EW_CAST, .src_dtype = (uint32_t)sdt,
 			.dst_dtype = (uint32_t)ddt,
 			.count = (uint32_t)(in->count - i < EW_CHUNK ? in->count - i : EW_CHUNK),
 			.a = a + type_size(sdt) * i, .d = d + type_size(ddt) * i,
@@ -651,7 +651,7 @@ static int run_gemm(struct card *c, struct node_case *nc, bool matmul, struct re
 	}
 	for (int64_t i = 0; !ret && i < batch; i++) {
 		struct accel_gemm g = {
-			.dtype = ACCEL_DTYPE_FP32, .activation = ACCEL_ACT_NONE,
+			.size = sizeof(g), .dtype = ACCEL_DTYPE_FP32, .activation = ACCEL_ACT_NONE,
 			.flags = (ta ? ACCEL_GEMM_TRANS_A : 0) | (tb ? ACCEL_GEMM_TRANS_B : 0),
 			.m = (uint32_t)m, .n = (uint32_t)n, .k = (uint32_t)k,
 			.a = a + 4 * (uint64_t)(i * m * k), .lda = (uint32_t)(ta ? m : k),
@@ -697,7 +697,7 @@ static int run_softmax(struct card *c, struct node_case *nc, struct result *r)
 {
 	const struct tensor *x = &nc->in[0];
 	int64_t axis = attr_i(nc, "axis", nc->opset >= 13 ? -1 : 1);
-	struct accel_rowwise rw = { .dtype = ACCEL_DTYPE_FP32 };
+	struct accel_rowwise rw = { .size = sizeof(rw), .dtype = ACCEL_DTYPE_FP32 };
 	uint64_t a = 0, d = 0;
 	float *out;
 	int ret;
@@ -734,7 +734,7 @@ static int run_layernorm(struct card *c, struct node_case *nc, struct result *r)
 	const struct tensor *x = &nc->in[0];
 	int64_t axis = attr_i(nc, "axis", -1);
 	struct accel_rowwise rw = {
-		.dtype = ACCEL_DTYPE_FP32, .epsilon = attr_f(nc, "epsilon", 1e-5f),
+		.size = sizeof(rw), .dtype = ACCEL_DTYPE_FP32, .epsilon = attr_f(nc, "epsilon", 1e-5f),
 	};
 	uint64_t a = 0, d = 0, g = 0, bb = 0;
 	float *out;
@@ -936,8 +936,9 @@ static int case_run(struct card *c, const char *root, const char *name, struct c
 		memset(&one, 0, sizeof(one));
 		nc.node = m->graph->node[0];
 		nc.opset = opset_of(m);
-		accel_cmdbuf_reset(c->cb);
-		err = run_set(c, &nc, path, &one);
+		err = accel_cmdbuf_reset(c->cb);
+		if (!err)
+			err = run_set(c, &nc, path, &one);
 		card_free_bos(c);
 		for (int i = 0; i < MAX_IO; i++) {
 			tensor_free(&nc.in[i]);

@@ -9,9 +9,15 @@
  * Sections (all by default; --only takes a comma-separated list):
  *   latency  NOP round trip p50/p99, next to the driver's raw ring floor
  *   queue    jobs/s with deep queues on 1 and 4 engines (NOP, FILL 16 MiB)
- *   bo       buffer alloc+map+free cycles/s, host and device memory
+ *   bo       buffer create+bind+map+unbind+close cycles/s, host and device
+ *            memory: through the default VM (accel_bo_alloc binds, the
+ *            last accel_bo_free unbinds without waiting), and with a
+ *            second bind into a VM of its own, unbound synchronously
  *   dma      COPY GB/s host<->device on a DMA and a compute engine, next to
  *            CPU memcpy in this (guest) CPU
+ *   pages    a 64 MiB device-memory COPY in a VM of its own, bound at
+ *            2 MiB-aligned VAs (2 MiB pages) and at VAs 4 KiB off (4 KiB
+ *            pages only), GB/s of each and their ratio
  *   gemm     GEMM GFLOP/s per dtype and size, next to CPU BLAS (fp32)
  *
  * Prints numbers and ratios; it judges nothing.  The floor comes from the
@@ -174,7 +180,7 @@ static void nop_latency(struct accel_device *dev, enum nop_wait wait, uint64_t *
 			uint64_t *p99)
 {
 	uint64_t *lat = calloc((size_t)latency_jobs, sizeof(*lat));
-	struct accel_submit_args args = { 0 };
+	struct accel_submit_args args = { .size = sizeof(args) };
 	struct accel_cmdbuf *cb;
 	struct accel_fence *f;
 	uint32_t syncobj;
@@ -220,7 +226,7 @@ static double deep_queue(struct accel_device *dev, unsigned int engines, uint32_
 	struct accel_cmdbuf *cb[MAX_ENGINES];
 	struct accel_fence *f[MAX_ENGINES];
 	struct accel_bo *bo[MAX_ENGINES];
-	struct accel_submit_args args = { 0 };
+	struct accel_submit_args args = { .size = sizeof(args) };
 	uint64_t t0, ns;
 	unsigned int e;
 	int i, ret;
@@ -378,30 +384,64 @@ static void bench_queue(struct accel_device *dev, const struct accel_device_info
 }
 
 /* ------------------------------------------------------------------ */
-/* bo: alloc + map + first touch + free                               */
+/* bo: create + bind + map + first touch + unbind + close              */
 /* ------------------------------------------------------------------ */
 
+/*
+ * One cycle: accel_bo_alloc_flags() (BO_CREATE and a VM_BIND into the
+ * default VM), accel_bo_map() (mmap) and a first touch, then the last
+ * accel_bo_free() (munmap, GEM_CLOSE and an asynchronous unbind).  With
+ * @vm, the buffer is also bound READ | WRITE at a VA of @vm's allocator
+ * and unbound synchronously (which waits for @vm's jobs: it has none)
+ * before the free.
+ */
+static int bo_cycle(struct accel_device *dev, struct accel_vm *vm, uint64_t size,
+		    uint32_t flags)
+{
+	struct accel_bo *bo;
+	uint64_t va = 0;
+	void *p;
+	int ret;
+
+	ret = accel_bo_alloc_flags(dev, size, flags, &bo);
+	if (ret)
+		return ret;
+	if (vm) {
+		ret = accel_vm_va_alloc(vm, accel_bo_size(bo), 0, &va);
+		if (!ret) {
+			ret = accel_vm_bind(vm, bo, 0, va, accel_bo_size(bo),
+					    ACCEL_BIND_READ | ACCEL_BIND_WRITE);
+			if (ret)
+				accel_vm_va_free(vm, va, accel_bo_size(bo));
+		}
+		if (ret)
+			goto out;
+	}
+	ret = accel_bo_map(bo, &p);
+	if (!ret)
+		*(volatile uint32_t *)p = 1;	/* fault the first page in */
+	if (vm) {
+		int err = accel_vm_unbind(vm, va, accel_bo_size(bo));
+
+		accel_vm_va_free(vm, va, accel_bo_size(bo));
+		ret = ret ? ret : err;
+	}
+out:
+	accel_bo_free(bo);
+	return ret;
+}
+
 /* Cycles per second, run for about @budget_ns (at least @min cycles). */
-static int bo_rate(struct accel_device *dev, uint64_t size, uint32_t flags, uint64_t budget_ns,
-		   int min, double *rate)
+static int bo_rate(struct accel_device *dev, struct accel_vm *vm, uint64_t size, uint32_t flags,
+		   uint64_t budget_ns, int min, double *rate)
 {
 	uint64_t t0 = now_ns(), ns;
 	int n = 0, ret;
 
 	do {
-		struct accel_bo *bo;
-		void *p;
-
-		ret = accel_bo_alloc_flags(dev, size, flags, &bo);
+		ret = bo_cycle(dev, vm, size, flags);
 		if (ret)
 			return ret;
-		ret = accel_bo_map(bo, &p);
-		if (ret) {
-			accel_bo_free(bo);
-			return ret;
-		}
-		*(volatile uint32_t *)p = 1;	/* fault the first page in */
-		accel_bo_free(bo);
 		n++;
 		ns = now_ns() - t0;
 	} while (n < min || ns < budget_ns);
@@ -414,27 +454,35 @@ static void bench_bo(struct accel_device *dev, const struct accel_device_info *i
 	static const struct { uint64_t size; const char *name; } sizes[] = {
 		{ 4096, "4k" }, { 1 << 20, "1m" }, { 16 << 20, "16m" },
 	};
-	static const struct { uint32_t flags; const char *name; } places[] = {
-		{ 0, "host" }, { ACCEL_BO_WC, "host_wc" }, { ACCEL_BO_DEVICE_MEM, "device" },
+	static const struct { uint32_t flags; bool vm; const char *name; } places[] = {
+		{ 0, false, "host" }, { ACCEL_BO_WC, false, "host_wc" },
+		{ ACCEL_BO_DEVICE_MEM, false, "device" },
+		{ 0, true, "host_vm" }, { ACCEL_BO_DEVICE_MEM, true, "device_vm" },
 	};
 	uint64_t budget = quick ? 20000000ull : 300000000ull;
+	struct accel_vm *vm;
 	unsigned int s, p;
+	int ret;
 
-	say("\nBO alloc+map+touch+free, cycles/s:\n  %-10s %12s %12s %12s\n", "placement",
+	ret = accel_vm_create(dev, &vm);
+	if (ret)
+		die("VM", ret);
+	say("\nBO create+bind+map+touch+unbind+close, cycles/s (*_vm: and a bind + synchronous\n"
+	    "unbind in a second VM):\n  %-10s %12s %12s %12s\n", "placement",
 	    "4 KiB", "1 MiB", "16 MiB");
 	for (p = 0; p < sizeof(places) / sizeof(places[0]); p++) {
 		say("  %-10s", places[p].name);
 		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
 			char name[64];
 			double rate;
-			int ret;
 
 			if ((places[p].flags & ACCEL_BO_DEVICE_MEM) &&
 			    info->device_memory_size < sizes[s].size) {
 				say(" %12s", "n/a");
 				continue;
 			}
-			ret = bo_rate(dev, sizes[s].size, places[p].flags, budget, 3, &rate);
+			ret = bo_rate(dev, places[p].vm ? vm : NULL, sizes[s].size, places[p].flags,
+				      budget, 3, &rate);
 			if (ret) {
 				say(" %12s", accel_strerror(ret));
 				continue;
@@ -445,6 +493,7 @@ static void bench_bo(struct accel_device *dev, const struct accel_device_info *i
 		}
 		say("\n");
 	}
+	accel_vm_destroy(vm);
 }
 
 /* ------------------------------------------------------------------ */
@@ -490,6 +539,117 @@ out:
 out_cb:
 	accel_cmdbuf_destroy(cb);
 	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* pages: the same COPY through 2 MiB and through 4 KiB page mappings   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * GB/s of @jobs COPYs of @size bytes from @src to @dst, both bound in @vm
+ * @skew bytes above 2 MiB-aligned VAs (0: 2 MiB pages; 4096: the VA and
+ * the memory's 2 MiB blocks never line up, so only 4 KiB pages).
+ */
+static int pages_rate(struct accel_device *dev, struct accel_vm *vm, struct accel_queue *q,
+		      struct accel_bo *src, struct accel_bo *dst, uint32_t size, uint64_t skew,
+		      int jobs, double *gbs)
+{
+	const uint64_t span = size + (2ull << 20);
+	const uint32_t rw = ACCEL_BIND_READ | ACCEL_BIND_WRITE;
+	uint64_t sva = 0, dva = 0;
+	int ret;
+
+	ret = accel_vm_va_alloc(vm, span, 2ull << 20, &sva);
+	if (ret)
+		return ret;
+	ret = accel_vm_va_alloc(vm, span, 2ull << 20, &dva);
+	if (ret)
+		goto out_sva;
+	ret = accel_vm_bind(vm, src, 0, sva + skew, size, rw);
+	if (ret)
+		goto out_dva;
+	ret = accel_vm_bind(vm, dst, 0, dva + skew, size, rw);
+	if (ret)
+		goto out_src;
+	{
+		struct accel_cmdbuf *cb;
+		struct accel_fence *f;
+		struct accel_sync sig = { 0 };
+		uint64_t t0, ns;
+		int i;
+
+		ret = accel_cmdbuf_create(dev, 4096, &cb);
+		if (ret)
+			goto out_dst;
+		ret = accel_fence_create(dev, &f);
+		if (!ret) {
+			sig.fence = f;
+			ret = accel_cmdbuf_copy(cb, sva + skew, dva + skew, size);
+			/* one untimed job first: the TLB and the page tables warm */
+			if (!ret)
+				ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0);
+			if (!ret)
+				ret = accel_fence_wait(f, 120000000000ull);
+			t0 = now_ns();
+			for (i = 0; i < jobs && !ret; i++)
+				ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0);
+			if (!ret)
+				ret = accel_fence_wait(f, 120000000000ull);
+			ns = now_ns() - t0;
+			if (!ret)
+				*gbs = (double)size * jobs / ns;
+			accel_fence_destroy(f);
+		}
+		accel_cmdbuf_destroy(cb);
+	}
+out_dst:
+	accel_vm_unbind(vm, dva + skew, size);
+out_src:
+	accel_vm_unbind(vm, sva + skew, size);
+out_dva:
+	accel_vm_va_free(vm, dva, span);
+out_sva:
+	accel_vm_va_free(vm, sva, span);
+	return ret;
+}
+
+static void bench_pages(struct accel_device *dev, const struct accel_device_info *info)
+{
+	uint32_t size = quick ? 8 << 20 : 64 << 20;
+	int jobs = quick ? 2 : 8;
+	struct accel_bo *src, *dst;
+	struct accel_queue *q;
+	struct accel_vm *vm;
+	double huge = 0, small = 0;
+	int ret;
+
+	if (info->device_memory_size < 2ull * size + (8 << 20)) {
+		say("\npages: skipped, the card has too little device memory\n");
+		return;
+	}
+	if ((ret = accel_vm_create(dev, &vm)) ||
+	    (ret = accel_vm_queue_create(vm, ACCEL_ENGINE_COMPUTE, ACCEL_ENGINE_ANY,
+					 ACCEL_PRIORITY_NORMAL, &q)))
+		die("pages VM", ret);
+	if ((ret = accel_bo_alloc_flags(dev, size, ACCEL_BO_DEVICE_MEM, &src)) ||
+	    (ret = accel_bo_alloc_flags(dev, size, ACCEL_BO_DEVICE_MEM, &dst)))
+		die("pages buffers", ret);
+	ret = pages_rate(dev, vm, q, src, dst, size, 0, jobs, &huge);
+	if (!ret)
+		ret = pages_rate(dev, vm, q, src, dst, size, 4096, jobs, &small);
+	if (ret) {
+		say("\npages: %s\n", accel_strerror(ret));
+	} else {
+		say("\nCOPY %u MiB device memory x %d jobs, GB/s: 2 MiB pages %.2f, 4 KiB pages %.2f, "
+		    "ratio %.2fx\n", size >> 20, jobs, huge, small, huge / small);
+		record("pages", "copy_2m_pages", huge, "GB/s", "copy_4k_pages", small, "GB/s",
+		       huge / small);
+		record("pages", "copy_4k_pages", small, "GB/s", NULL, 0, NULL, NAN);
+	}
+	accel_bo_free(dst);
+	accel_bo_free(src);
+	accel_queue_destroy(q);
+	accel_vm_destroy(vm);
 }
 
 /* GB/s of CPU memcpy (read + write of @size bytes counted once). */
@@ -596,7 +756,7 @@ static int card_gemm(struct accel_device *dev, struct accel_queue *q, const stru
 		     uint32_t n, uint32_t placement, double *sec)
 {
 	uint64_t in = (uint64_t)n * n * t->in_size, out = (uint64_t)n * n * t->out_size;
-	struct accel_gemm g = { 0 };
+	struct accel_gemm g = { .size = sizeof(g) };
 	struct accel_bo *a, *b, *c;
 	struct accel_cmdbuf *cb;
 	struct accel_fence *f;
@@ -621,7 +781,8 @@ static int card_gemm(struct accel_device *dev, struct accel_queue *q, const stru
 	    (ret = accel_queue_submit(q, cb, NULL, 0, &sig, 1, NULL, 0)) ||
 	    (ret = accel_fence_wait(f, 120000000000ull)))
 		goto out;
-	accel_cmdbuf_reset(cb);
+	if ((ret = accel_cmdbuf_reset(cb)))
+		goto out;
 	g.dtype = t->dtype;
 	g.m = g.n = g.k = n;
 	g.a = accel_bo_va(a);
@@ -792,6 +953,7 @@ static const struct section {
 	{ "queue", bench_queue },
 	{ "bo", bench_bo },
 	{ "dma", bench_dma },
+	{ "pages", bench_pages },
 	{ "gemm", bench_gemm },
 };
 #define NUM_SECTIONS (sizeof(sections) / sizeof(sections[0]))
@@ -800,7 +962,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: accel-bench [--json] [--quick] [--only SECTION[,SECTION...]] [CARD]\n"
 		     "       accel-bench --version\n"
-		     "sections: latency, queue, bo, dma, gemm (default: all)\n");
+		     "sections: latency, queue, bo, dma, pages, gemm (default: all)\n");
 }
 
 /* Marks the sections named in @list; -EINVAL for an unknown name. */
@@ -827,7 +989,7 @@ int main(int argc, char **argv)
 {
 	bool want[NUM_SECTIONS] = { false }, any = false;
 	char names[128] = "";
-	struct accel_device_info info;
+	struct accel_device_info info = { .size = sizeof(info) };
 	struct accel_device *dev;
 	unsigned int card = 0, i;
 	int a, ret;

@@ -26,9 +26,9 @@ static int fail(const char *what, int err)
 int main(int argc, char **argv)
 {
 	unsigned int index = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : 0;
-	struct accel_submit_args args = { 0 };
+	struct accel_submit_args args = { .size = sizeof(args) };
 	static uint64_t rtt[DEMO_JOBS];
-	struct accel_device_info info;
+	struct accel_device_info info = { .size = sizeof(info) };
 	struct accel_device *dev;
 	struct accel_cmdbuf *cb;
 	struct accel_fence *fence;
@@ -92,8 +92,9 @@ int main(int argc, char **argv)
 			ret = accel_bo_alloc(dev, size, &b);
 		if (ret)
 			return fail("buffer", ret);
-		accel_cmdbuf_reset(cb);
-		ret = accel_cmdbuf_fill(cb, accel_bo_va(a), size, pattern);
+		ret = accel_cmdbuf_reset(cb);
+		if (!ret)
+			ret = accel_cmdbuf_fill(cb, accel_bo_va(a), size, pattern);
 		if (!ret)
 			ret = accel_cmdbuf_copy(cb, accel_bo_va(a), accel_bo_va(b), size);
 		if (ret)
@@ -105,7 +106,9 @@ int main(int argc, char **argv)
 		if (ret)
 			return fail("fill/copy job", ret);
 		ms = (now_ns() - t0) / 1e6;
-		accel_bo_map(b, (void **)&pb);
+		ret = accel_bo_map(b, (void **)&pb);
+		if (ret)
+			return fail("map", ret);
 		for (i = 0; i < size / 4; i++)
 			bad += pb[i] != pattern;
 		printf("job: FILL + COPY of %u MiB at VA %#llx -> %#llx: %s (%u wrong words), %.2f ms\n",

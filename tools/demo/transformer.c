@@ -322,7 +322,7 @@ static int gemm(struct card *c, uint32_t m, uint32_t n, uint32_t k,
 		uint64_t out, uint32_t ldc, uint64_t bias, uint32_t act, float alpha)
 {
 	struct accel_gemm g = {
-		.dtype = ACCEL_DTYPE_FP32, .activation = act,
+		.size = sizeof(g), .dtype = ACCEL_DTYPE_FP32, .activation = act,
 		.flags = flags | (bias ? ACCEL_GEMM_BIAS : 0),
 		.m = m, .n = n, .k = k, .a = a, .lda = lda, .b = b, .ldb = ldb,
 		.c = out, .ldc = ldc, .bias = bias, .alpha = alpha, .beta = 0,
@@ -334,7 +334,7 @@ static int gemm(struct card *c, uint32_t m, uint32_t n, uint32_t k,
 static int ew_add(struct card *c, uint64_t x, uint64_t y, uint32_t count)
 {
 	struct accel_elementwise e = {
-		.op = ACCEL_EW_ADD, .src_dtype = ACCEL_DTYPE_FP32,
+		.size = sizeof(e), .op = ACCEL_EW_ADD, .src_dtype = ACCEL_DTYPE_FP32,
 		.dst_dtype = ACCEL_DTYPE_FP32, .count = count, .a = x, .b = y, .d = x,
 	};
 
@@ -345,7 +345,7 @@ static int layernorm(struct card *c, uint32_t rows, uint64_t src, uint64_t dst,
 		     size_t g, size_t b)
 {
 	struct accel_rowwise r = {
-		.dtype = ACCEL_DTYPE_FP32, .rows = rows, .cols = DM,
+		.size = sizeof(r), .dtype = ACCEL_DTYPE_FP32, .rows = rows, .cols = DM,
 		.src = src, .dst = dst, .src_ld = DM, .dst_ld = DM,
 		.flags = ACCEL_LN_GAMMA | ACCEL_LN_BETA,
 		.gamma = W(c, g), .beta = W(c, b), .epsilon = LN_EPS,
@@ -367,9 +367,10 @@ static int card_step(struct card *c, const int *tok, int pos, int rows)
 	uint64_t *ts = (uint64_t *)(c->a + A_TS);
 	int ret = 0, i, l, h;
 
-	accel_cmdbuf_reset(c->cb);
+	ret = accel_cmdbuf_reset(c->cb);
 	c->ncmds = 0;
-	ret = accel_cmdbuf_timestamp(c->cb, A(c, A_TS));
+	if (!ret)
+		ret = accel_cmdbuf_timestamp(c->cb, A(c, A_TS));
 
 	/* Embedding: gather token rows, add position rows. */
 	for (i = 0; i < rows && !ret; i++)
@@ -382,7 +383,7 @@ static int card_step(struct card *c, const int *tok, int pos, int rows)
 		const struct layer_off *o = &m->l[l];
 		size_t kc = A_KV + (size_t)l * 2 * CTX * DM, vc = kc + CTX * DM;
 		struct accel_rowwise sm = {
-			.dtype = ACCEL_DTYPE_FP32, .rows = HEADS * rows, .cols = L,
+			.size = sizeof(sm), .dtype = ACCEL_DTYPE_FP32, .rows = HEADS * rows, .cols = L,
 			.src = A(c, A_S), .dst = A(c, A_S), .src_ld = L, .dst_ld = L,
 		};
 

@@ -1,25 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libaccel: the userspace runtime for Tessera accelerators.
+ * libaccel 2: the userspace runtime for Tessera accelerators
+ * (libaccel.so.2, symbol version LIBACCEL_2.0, on the kernel's uAPI 2).
  *
  * Conventions, for every call:
  *  - returns 0 (or a non-negative count) on success and a negative errno on
  *    failure; accel_strerror() turns it into text;
- *  - output pointers are written only on success;
- *  - objects are opaque.  An accel_device may be used from several threads
- *    at once; an accel_bo and an accel_fence may too (their calls do not
- *    change them); an accel_cmdbuf belongs to one thread at a time.
- *  - objects must be destroyed before the device they came from is closed.
+ *  - output pointers and structs are written only on success;
+ *  - objects are opaque; the destroy, free and close calls accept NULL;
+ *  - every object must be released before the device it came from is
+ *    closed.
  *
- * Thread safety, per object (1.1 adds queues):
- *  - accel_device: any number of threads at once;
- *  - accel_bo: any number of threads at once (map/export/va do not change
- *    it); the buffer's contents are the caller's to order;
- *  - accel_fence: any number of threads at once; waits, queries, signals
- *    and sync_file import/export go straight to the kernel's syncobj;
- *  - accel_queue: any number of threads may submit to one queue at once;
- *    jobs run in the order the kernel received them;
- *  - accel_cmdbuf: one thread at a time, until it is submitted;
+ * Structs the caller allocates and passes by pointer (struct
+ * accel_device_info, accel_submit_args, accel_vm_status, accel_gemm,
+ * accel_elementwise, accel_rowwise) start with a member `size` the caller
+ * sets to sizeof(the struct) as its header declares it.  The library
+ * reads (for inputs) or writes (for outputs) only min(size, its own
+ * sizeof) bytes: a program built against an older libaccel 2 header keeps
+ * working with a newer library (the fields it does not know are taken as
+ * zero on input and left alone on output), and a program built against a
+ * newer header works with this library as long as it does not need the
+ * newer fields.  A size below the struct's size in libaccel 2.0 is
+ * -EINVAL.  Array elements (struct accel_sync, accel_bo_use) have no size
+ * field: their layout is fixed for libaccel 2.
+ *
+ * Memory model.  The card sees buffers through VMs (device address
+ * spaces, struct accel_vm): a buffer is visible to jobs of a VM at the
+ * device virtual addresses (VAs) it is bound at, with the permissions of
+ * that binding (READ, WRITE, EXEC = command fetch).  Each accel_device
+ * has a default VM: accel_bo_alloc*() and accel_bo_import() bind every
+ * buffer READ | WRITE into it at a VA the library allocates (accel_bo_va()),
+ * command buffers READ | EXEC, and accel_submit() and accel_queue_create()
+ * run jobs in it, so simple programs need not know about VMs.  More VMs
+ * (accel_vm_create()) are independent contexts: a fault in one does not
+ * affect the others.  Buffers are mapped for the CPU only by
+ * accel_bo_map() (a CPU mapping of device memory keeps the card out of
+ * runtime suspend; drop it with accel_bo_unmap()).
+ *
+ * Thread safety, per object:
+ *  - accel_device, accel_vm (including its VA allocator), accel_bo,
+ *    accel_fence, accel_queue: any number of threads at once; the
+ *    contents of buffers are the caller's to order;
+ *  - accel_cmdbuf: one thread at a time;
  *  - accel_encode_*(): pure functions of their arguments.
  *
  * Copyright (C) 2026 The Tessera authors
@@ -34,13 +56,15 @@
 extern "C" {
 #endif
 
-#define ACCEL_VERSION_MAJOR 1
-#define ACCEL_VERSION_MINOR 1
+#define ACCEL_VERSION_MAJOR 2
+#define ACCEL_VERSION_MINOR 0
 
 struct accel_device;
+struct accel_vm;
 struct accel_bo;
 struct accel_fence;
 struct accel_cmdbuf;
+struct accel_queue;
 
 /** Wait forever, for the timeouts below. */
 #define ACCEL_TIMEOUT_INFINITE UINT64_MAX
@@ -52,6 +76,10 @@ struct accel_cmdbuf;
  * Returns a static string; never NULL.  Thread-safe.
  */
 const char *accel_strerror(int err);
+
+/* ------------------------------------------------------------------ */
+/* Devices                                                             */
+/* ------------------------------------------------------------------ */
 
 /**
  * accel_device_count() - number of Tessera devices in the system
@@ -66,88 +94,350 @@ int accel_device_count(void);
  * @index: 0-based, in /dev/accel/accelN order among Tessera devices
  * @out: the new device handle
  *
- * Returns 0, -ENODEV if there is no such device, or another negative errno.
+ * Returns 0, -ENODEV if there is no such device, or an error of
+ * accel_device_open_path().
  */
 int accel_device_open(unsigned int index, struct accel_device **out);
 
 /**
  * accel_device_open_path() - open a device node, e.g. "/dev/accel/accel0"
  * @path: device node
- * @out: the new device handle
+ * @out: the new device handle, with its default VM
  *
- * Returns 0, or -ENODEV if the node is not a Tessera device.
+ * Returns 0, -ENODEV if the node is not a Tessera device, -EPROTO if it
+ * is one whose driver speaks another uAPI than 2 (DRM_IOCTL_VERSION major
+ * other than 2: update the driver or use the matching libaccel), -EINVAL
+ * for a NULL or overlong path, or the error of open(2) or of creating the
+ * default VM.
  */
 int accel_device_open_path(const char *path, struct accel_device **out);
 
-/** accel_device_close() - close a device; NULL is ignored. */
+/**
+ * accel_device_close() - close a device; NULL is ignored
+ *
+ * Every buffer, command buffer, fence, queue and VM of the device must be
+ * released first.  Jobs still running finish on the card.
+ */
 void accel_device_close(struct accel_device *dev);
 
 /** accel_device_fd() - the device's file descriptor, owned by libaccel. */
 int accel_device_fd(const struct accel_device *dev);
 
+/* accel_device_info.capabilities: what this card and driver support. */
+#define ACCEL_CAP_DEVICE_MEM	0x01ull	/**< ACCEL_BO_DEVICE_MEM works */
+#define ACCEL_CAP_EXEC_PERM	0x02ull	/**< command fetch needs ACCEL_BIND_EXEC */
+#define ACCEL_CAP_HUGE_PAGES	0x04ull	/**< 2 MiB pages where VA and memory allow */
+#define ACCEL_CAP_SPARSE	0x08ull	/**< the kernel has sparse ranges */
+#define ACCEL_CAP_FAULT_INJECT	0x10ull	/**< a QA card with fault injection */
+
 /**
  * struct accel_device_info - what accel_device_query() reports
  */
 struct accel_device_info {
+	uint32_t size;			/**< in: sizeof(struct accel_device_info) */
 	uint16_t pci_vendor_id;		/**< 0x1234 */
 	uint16_t pci_device_id;		/**< 0x7e51 for T1 */
 	uint8_t pci_revision;		/**< PCI revision id */
 	char pci_slot[32];		/**< e.g. "0000:00:03.0" */
 	uint32_t hw_version_major;	/**< hardware version */
 	uint32_t hw_version_minor;
-	uint32_t num_engines;		/**< engines a job can target */
+	uint32_t num_engines;		/**< engines a job can target; compute first */
 	uint32_t num_compute_engines;
 	uint32_t num_dma_engines;
 	uint64_t device_memory_size;	/**< bytes of on-card memory */
 	uint64_t serial;		/**< board serial number */
 	uint64_t cmd_size_max;		/**< largest command buffer, bytes */
 	char driver_name[16];		/**< "tessera" */
-	int driver_version_major;
+	int driver_version_major;	/**< 2 */
 	int driver_version_minor;
+	uint64_t capabilities;		/**< ACCEL_CAP_* */
+	uint64_t va_start;		/**< lowest bindable device VA */
+	uint64_t va_end;		/**< end (exclusive) of the bindable range */
+	uint64_t page_sizes;		/**< bit n set: 2^n-byte pages (4 KiB, 2 MiB) */
+	uint32_t vms_per_file_max;	/**< most VMs one device handle may have */
+	uint32_t num_asids;		/**< hardware address spaces shared by VMs */
 };
 
 /**
  * accel_device_query() - describe a device
  * @dev: the device
- * @info: filled on success
+ * @info: filled on success (min(info->size, sizeof) bytes)
+ *
+ * Returns 0, -EINVAL (NULL argument, size too small) or the error of a
+ * query ioctl.  Thread-safe.
  */
 int accel_device_query(struct accel_device *dev, struct accel_device_info *info);
 
+/* ------------------------------------------------------------------ */
+/* VMs: device address spaces                                          */
+/* ------------------------------------------------------------------ */
+
 /**
- * accel_bo_alloc() - allocate a zero-filled buffer in host memory
- * @dev: the device
- * @size: bytes, rounded up to the page size
- * @out: the new buffer
+ * accel_device_default_vm() - the VM accel_bo_alloc*(), accel_submit() and
+ * accel_queue_create() use
  *
- * Returns 0, -EINVAL for a size of 0 or above 4 GiB, -ENOMEM.
+ * Owned by the device: it lives until accel_device_close(), and
+ * accel_vm_destroy() ignores it.  Never NULL for an open device.
  */
+struct accel_vm *accel_device_default_vm(struct accel_device *dev);
+
+/**
+ * accel_vm_create() - create a VM: an empty device address space, its own
+ * context with its own fault state
+ * @dev: the device
+ * @out: the new VM
+ *
+ * Returns 0, -EMFILE (accel_device_info.vms_per_file_max reached),
+ * -ENOMEM.  Thread-safe.
+ */
+int accel_vm_create(struct accel_device *dev, struct accel_vm **out);
+
+/**
+ * accel_vm_destroy() - drop a VM; NULL and the default VM are ignored
+ *
+ * Never waits.  Queues created on the VM and command buffers submitted in
+ * it keep it alive until they go; jobs already submitted still run.  The
+ * kernel removes the VM's bindings when the card can no longer reach
+ * them.
+ */
+void accel_vm_destroy(struct accel_vm *vm);
+
+/** accel_vm_device() - the device a VM belongs to. */
+struct accel_device *accel_vm_device(const struct accel_vm *vm);
+
+/** accel_vm_id() - the kernel's id of the VM on the device fd. */
+uint32_t accel_vm_id(const struct accel_vm *vm);
+
+/* Binding permissions. */
+#define ACCEL_BIND_READ		0x1u	/**< the card may read */
+#define ACCEL_BIND_WRITE	0x2u	/**< the card may write */
+#define ACCEL_BIND_EXEC		0x4u	/**< the card may fetch commands (needs READ) */
+
+/** Smallest page of the card: VAs, offsets and sizes of binds are multiples of it. */
+#define ACCEL_PAGE_SIZE		4096ull
+/** The card's large page: 2 MiB-aligned ranges of 2 MiB-aligned memory use it. */
+#define ACCEL_HUGE_PAGE_SIZE	(2ull << 20)
+
+/**
+ * accel_vm_bind() - map part of a buffer into a VM
+ * @vm: the VM
+ * @bo: a buffer of @vm's device
+ * @offset: first byte of @bo to map, a multiple of ACCEL_PAGE_SIZE
+ * @va: device VA, a multiple of ACCEL_PAGE_SIZE, with [@va, @va + @size)
+ *      inside [va_start, va_end) of accel_device_info (accel_vm_va_alloc()
+ *      finds one)
+ * @size: bytes, a non-zero multiple of ACCEL_PAGE_SIZE, @offset + @size
+ *        at most accel_bo_size(@bo)
+ * @flags: ACCEL_BIND_READ, _WRITE, _EXEC; at least READ or WRITE, EXEC
+ *         only with READ
+ *
+ * Synchronous: jobs submitted after the call see the mapping.  A bind
+ * replaces whatever was mapped in the range (after the jobs using the old
+ * mapping).  With a 2 MiB-aligned @va and @offset the kernel uses 2 MiB
+ * pages where the memory allows.  The binding holds the buffer: it stays
+ * valid after accel_bo_free() until it is unbound or the VM goes.
+ *
+ * Returns 0, -EINVAL (alignment, range, permissions, a buffer of another
+ * device), -ENOMEM, -ENODEV.  Thread-safe.
+ */
+int accel_vm_bind(struct accel_vm *vm, struct accel_bo *bo, uint64_t offset, uint64_t va,
+		  uint64_t size, uint32_t flags);
+
+/**
+ * accel_vm_unbind() - remove every mapping in [@va, @va + @size) of a VM
+ * @vm: the VM
+ * @va: a multiple of ACCEL_PAGE_SIZE
+ * @size: a non-zero multiple of ACCEL_PAGE_SIZE
+ *
+ * Synchronous: returns once every job submitted on @vm before the call
+ * has finished and the range is unmapped (no job sees a mapping vanish
+ * under it); later jobs fault on the range.  A range with nothing mapped
+ * is fine.  Unbind only what you bound: the ranges the library bound
+ * itself (accel_bo_va() of a buffer, command buffers) are its own and go
+ * with their objects.  Returns 0, -EINVAL, -ENODEV.  Thread-safe.
+ */
+int accel_vm_unbind(struct accel_vm *vm, uint64_t va, uint64_t size);
+
+/**
+ * accel_vm_va_alloc() - reserve a free VA range of @vm (a VA allocator)
+ * @vm: the VM
+ * @size: bytes, rounded up to ACCEL_PAGE_SIZE
+ * @align: a power of two, or 0: ACCEL_HUGE_PAGE_SIZE for sizes of at least
+ *         2 MiB (so that binds there use 2 MiB pages), else ACCEL_PAGE_SIZE
+ * @va: the range's first address, never 0
+ *
+ * The allocator only keeps track of addresses: bind and unbind the range
+ * yourself, and return it with accel_vm_va_free() once unbound.  The
+ * library allocates its own VAs in every VM (the default VM's buffers,
+ * command buffers submitted there) from the same allocator, so bind only
+ * at VAs from it in a VM the library also uses.
+ *
+ * Returns 0, -EINVAL (size 0, @align not a power of two), -ENOSPC (no
+ * free range that large), -ENOMEM.  Thread-safe.
+ */
+int accel_vm_va_alloc(struct accel_vm *vm, uint64_t size, uint64_t align, uint64_t *va);
+
+/**
+ * accel_vm_va_free() - give back a range from accel_vm_va_alloc()
+ * @vm: the VM
+ * @va: what accel_vm_va_alloc() returned
+ * @size: the size given to accel_vm_va_alloc()
+ *
+ * Returns 0, or -EINVAL when the range is not allocated.  Thread-safe.
+ */
+int accel_vm_va_free(struct accel_vm *vm, uint64_t va, uint64_t size);
+
+/** accel_access values: what the faulting access did. */
+enum accel_access {
+	ACCEL_ACCESS_READ = 0,
+	ACCEL_ACCESS_WRITE = 1,
+	ACCEL_ACCESS_FETCH = 2,		/**< a command fetch */
+};
+
+/* accel_vm_status.flags */
+#define ACCEL_VM_GUILTY		0x1u	/**< a job faulted: submits fail with -ECANCELED */
+#define ACCEL_VM_BANNED		0x2u	/**< its jobs hung the card three times */
+
+/**
+ * struct accel_vm_status - fault state of a VM
+ */
+struct accel_vm_status {
+	uint32_t size;			/**< in: sizeof(struct accel_vm_status) */
+	uint32_t flags;			/**< ACCEL_VM_GUILTY, ACCEL_VM_BANNED */
+	uint32_t fault_count;		/**< faults recorded */
+	uint32_t fault_code;		/**< first fault's hardware code (5 no translation, 6 permission) */
+	uint32_t fault_access;		/**< enum accel_access of the first fault */
+	uint32_t fault_engine;		/**< engine of the first fault */
+	uint64_t fault_va;		/**< device VA of the first fault */
+};
+
+/**
+ * accel_vm_status() - has a VM faulted?
+ * @vm: the VM (accel_device_default_vm() for the simple path)
+ * @st: filled on success (min(st->size, sizeof) bytes)
+ *
+ * A guilty VM stays guilty: create a new VM (or open the device again,
+ * for a new default VM) to start afresh; other VMs are not affected.
+ * Returns 0, -EINVAL or -ENODEV.  Thread-safe.
+ */
+int accel_vm_status(struct accel_vm *vm, struct accel_vm_status *st);
+
+/* ------------------------------------------------------------------ */
+/* Buffers                                                             */
+/* ------------------------------------------------------------------ */
+
+/** Buffer placement flags for accel_bo_alloc_flags(). */
+#define ACCEL_BO_DEVICE_MEM	0x1u	/**< on-card memory, CPU-mapped WC */
+#define ACCEL_BO_WC		0x2u	/**< host memory, CPU-mapped WC */
+
+/**
+ * accel_bo_alloc_flags() - allocate a zero-filled buffer with a placement
+ * @dev: the device
+ * @size: bytes, rounded up to the page size, 1 .. 4 GiB
+ * @flags: 0 (cached host memory), ACCEL_BO_WC, ACCEL_BO_DEVICE_MEM
+ * @out: the new buffer, bound READ | WRITE in the default VM at
+ *       accel_bo_va() (2 MiB-aligned for sizes of 2 MiB and more), not
+ *       mapped for the CPU
+ *
+ * Returns 0, -EINVAL (bad size or unknown flag, or device memory on a
+ * card without any), -ENOMEM (host or device memory exhausted), -ENOSPC
+ * (the default VM's address space is full).  Thread-safe.
+ */
+int accel_bo_alloc_flags(struct accel_device *dev, uint64_t size, uint32_t flags,
+			 struct accel_bo **out);
+
+/** accel_bo_alloc() - accel_bo_alloc_flags() with flags 0 (cached host memory). */
 int accel_bo_alloc(struct accel_device *dev, uint64_t size, struct accel_bo **out);
 
-/** accel_bo_free() - unmap and release a buffer; NULL is ignored. */
+/**
+ * accel_bo_free() - drop a reference to a buffer; NULL is ignored
+ *
+ * The buffer has one reference per accel_bo_alloc*() and per
+ * accel_bo_import() that returned it.  The last one unmaps it for the CPU,
+ * unbinds it from the default VM and closes its handle, without waiting
+ * for the card: jobs already submitted still see it, and its default-VM
+ * VA is reused only once the unbind has completed after them.  Bindings
+ * made with accel_vm_bind() in other VMs stay until unbound.
+ */
 void accel_bo_free(struct accel_bo *bo);
 
 /** accel_bo_size() - the buffer's size in bytes. */
 uint64_t accel_bo_size(const struct accel_bo *bo);
 
 /**
- * accel_bo_va() - the buffer's device virtual address
+ * accel_bo_va() - the buffer's device VA in its device's default VM
  *
- * Commands address the buffer at this address; it is valid in the device
- * (context) the buffer was allocated on, until accel_bo_free().
+ * Bound READ | WRITE there until the buffer's last reference goes.
  */
 uint64_t accel_bo_va(const struct accel_bo *bo);
 
 /** accel_bo_handle() - the buffer's GEM handle on the device fd. */
 uint32_t accel_bo_handle(const struct accel_bo *bo);
 
+/** accel_bo_flags() - the buffer's placement: ACCEL_BO_* bits, 0 for cached host. */
+uint32_t accel_bo_flags(const struct accel_bo *bo);
+
 /**
- * accel_bo_map() - CPU address of the buffer
+ * accel_bo_map() - map the buffer for the CPU
  * @bo: the buffer
- * @ptr: the mapping, valid until accel_bo_free()
+ * @ptr: the CPU address of its first byte
  *
- * The mapping is created on first use and shared by later calls.
+ * Buffers are mapped only by this call: the first call mmaps the whole
+ * buffer, later ones return the same mapping, valid until accel_bo_unmap()
+ * or the last accel_bo_free().  A mapping of device memory keeps the card
+ * out of runtime suspend while it exists.  Returns 0, -EINVAL,
+ * -EOPNOTSUPP (an imported buffer the card cannot map for the CPU), or
+ * mmap(2)'s error.  Thread-safe.
  */
 int accel_bo_map(struct accel_bo *bo, void **ptr);
+
+/**
+ * accel_bo_unmap() - drop the buffer's CPU mapping, if any
+ *
+ * Pointers from accel_bo_map() become invalid; the next accel_bo_map()
+ * maps again.  No thread may use the mapping during or after the call.
+ */
+void accel_bo_unmap(struct accel_bo *bo);
+
+/**
+ * accel_bo_is_mapped() - 1 if the buffer has a CPU mapping, else 0
+ */
+int accel_bo_is_mapped(const struct accel_bo *bo);
+
+/**
+ * accel_bo_export() - export a buffer as a dma-buf
+ * @bo: a host-memory buffer (device-memory buffers cannot be exported)
+ * @fd: a new dma-buf file descriptor (O_CLOEXEC, read-write), the caller's
+ *      to close
+ *
+ * Returns 0, -EINVAL (device memory, NULL argument) or another negative
+ * errno.  Thread-safe.
+ */
+int accel_bo_export(struct accel_bo *bo, int *fd);
+
+/**
+ * accel_bo_import() - import a dma-buf as a buffer of @dev
+ * @dev: the importing device
+ * @fd: a dma-buf; libaccel does not take it over (close it when you like)
+ * @out: the buffer, bound READ | WRITE in @dev's default VM, not mapped
+ *
+ * Imports are deduplicated through the device's handle table: importing a
+ * buffer @dev exported itself, or a dma-buf @dev already imported, returns
+ * the accel_bo @dev already has, with one more reference (free it once per
+ * import).  Returns 0, -EINVAL, -EBADF, or another negative errno.
+ * Thread-safe.
+ */
+int accel_bo_import(struct accel_device *dev, int fd, struct accel_bo **out);
+
+/* ------------------------------------------------------------------ */
+/* Fences                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Fences are DRM syncobjs and work as binary fences (point 0) or as
+ * timeline semaphores (points 1, 2, ... signaled in increasing order, by
+ * jobs or by the CPU).
+ */
 
 /**
  * accel_fence_create() - create an unsignaled fence (a DRM syncobj)
@@ -165,7 +455,8 @@ void accel_fence_destroy(struct accel_fence *fence);
  * @timeout_ns: relative timeout, or ACCEL_TIMEOUT_INFINITE
  *
  * Waits for a job to be submitted too.  Returns 0 once signaled,
- * -ETIME on timeout, or the job's error (e.g. -EIO, -ENODEV) if it failed.
+ * -ETIME on timeout, or the job's error (-EFAULT, -EIO, -ECANCELED,
+ * -ETIMEDOUT, -ENODEV) if it failed.
  */
 int accel_fence_wait(struct accel_fence *fence, uint64_t timeout_ns);
 
@@ -178,253 +469,6 @@ int accel_fence_is_signaled(struct accel_fence *fence);
 uint32_t accel_fence_syncobj(const struct accel_fence *fence);
 
 /**
- * accel_cmdbuf_create() - a command buffer builder backed by a buffer object
- * @dev: the device
- * @capacity: bytes of commands it can hold (at most the device's
- *            cmd_size_max)
- * @out: the new command buffer, empty
- */
-int accel_cmdbuf_create(struct accel_device *dev, size_t capacity, struct accel_cmdbuf **out);
-
-/** accel_cmdbuf_destroy() - release a command buffer; NULL is ignored. */
-void accel_cmdbuf_destroy(struct accel_cmdbuf *cb);
-
-/**
- * accel_cmdbuf_reset() - empty the command buffer for reuse
- *
- * The card reads a job's commands from the buffer when the job runs, so
- * this first waits until every job submitted from @cb has finished (or
- * failed): recording and submitting again right after a submit is safe.
- * Appending to a buffer without resetting it never disturbs earlier jobs.
- */
-void accel_cmdbuf_reset(struct accel_cmdbuf *cb);
-
-/** accel_cmdbuf_size() - bytes of commands recorded so far. */
-size_t accel_cmdbuf_size(const struct accel_cmdbuf *cb);
-
-/**
- * accel_cmdbuf_nop() - record a NOP of @dwords dwords (1..65535)
- *
- * Returns 0, -EINVAL for a bad length, -ENOSPC when the buffer is full.
- */
-int accel_cmdbuf_nop(struct accel_cmdbuf *cb, uint32_t dwords);
-
-/**
- * accel_cmdbuf_fill() - record a FILL: @size bytes at @dst_va := @pattern
- * @cb: the command buffer
- * @dst_va: device VA, 4-byte aligned
- * @size: bytes, a multiple of 4 (up to 4 GiB - 4)
- * @pattern: the 32-bit value repeated
- *
- * Returns 0, -EINVAL for bad alignment or size, -ENOSPC when full.
- */
-int accel_cmdbuf_fill(struct accel_cmdbuf *cb, uint64_t dst_va, uint32_t size,
-		      uint32_t pattern);
-
-/**
- * accel_cmdbuf_copy() - record a COPY of @size bytes from @src_va to @dst_va
- *
- * Any alignment; the ranges must not overlap.  Returns 0, -EINVAL (zero
- * size or overlap), -ENOSPC when full.
- */
-int accel_cmdbuf_copy(struct accel_cmdbuf *cb, uint64_t src_va, uint64_t dst_va,
-		      uint32_t size);
-
-/**
- * accel_encode_fill() - encode a FILL into caller memory; see
- * accel_cmdbuf_fill().  Returns the dwords written or a negative errno.
- */
-int accel_encode_fill(uint32_t *buf, size_t capacity, uint64_t dst_va, uint32_t size,
-		      uint32_t pattern);
-
-/**
- * accel_encode_copy() - encode a COPY into caller memory; see
- * accel_cmdbuf_copy().  Returns the dwords written or a negative errno.
- */
-int accel_encode_copy(uint32_t *buf, size_t capacity, uint64_t src_va, uint64_t dst_va,
-		      uint32_t size);
-
-/**
- * accel_encode_nop() - encode a NOP into caller memory
- * @buf: destination
- * @capacity: dwords available at @buf
- * @dwords: length of the NOP, 1..65535
- *
- * Returns the dwords written, -EINVAL or -ENOSPC.  Needs no device.
- */
-int accel_encode_nop(uint32_t *buf, size_t capacity, uint32_t dwords);
-
-/**
- * struct accel_submit_args - one job
- */
-struct accel_submit_args {
-	uint32_t engine;		/**< engine index, < num_engines */
-	struct accel_fence *wait;	/**< run after this fence, or NULL */
-	struct accel_fence *signal;	/**< receives the job's fence, or NULL */
-};
-
-/**
- * accel_submit() - run a command buffer's commands on an engine
- * @cb: the commands, read by the device when the job runs (not copied);
- *      accel_cmdbuf_reset() waits for the job before @cb is reused
- * @args: engine and fences
- * @seqno: if not NULL, the job's sequence number
- *
- * Returns 0, -EINVAL (empty buffer, bad engine, bad commands), -ENOENT
- * (a fence of another device), -ENODEV (device gone).
- */
-int accel_submit(struct accel_cmdbuf *cb, const struct accel_submit_args *args,
-		 uint64_t *seqno);
-
-/* ------------------------------------------------------------------ */
-/* Version 1.1 (symbol version LIBACCEL_1.1)                           */
-/* ------------------------------------------------------------------ */
-
-struct accel_queue;
-
-/** Buffer placement flags for accel_bo_alloc_flags(). */
-#define ACCEL_BO_DEVICE_MEM	0x1u	/**< on-card memory, CPU-mapped WC */
-#define ACCEL_BO_WC		0x2u	/**< host memory, CPU-mapped WC */
-
-/**
- * accel_bo_alloc_flags() - allocate a zero-filled buffer with a placement
- * @dev: the device
- * @size: bytes, rounded up to the page size, 1 .. 4 GiB
- * @flags: 0 (cached host memory, as accel_bo_alloc()), ACCEL_BO_WC,
- *         ACCEL_BO_DEVICE_MEM, or both
- * @out: the new buffer, mapped and with its device VA
- *
- * Returns 0, -EINVAL (bad size or unknown flag, or device memory on a card
- * without any), -ENOMEM (host or device memory exhausted).
- * Thread-safe (the device may be shared).
- */
-int accel_bo_alloc_flags(struct accel_device *dev, uint64_t size, uint32_t flags,
-			 struct accel_bo **out);
-
-/** accel_bo_flags() - the buffer's placement: ACCEL_BO_* bits, 0 for cached host. */
-uint32_t accel_bo_flags(const struct accel_bo *bo);
-
-/**
- * accel_bo_export() - export a buffer as a dma-buf
- * @bo: a host-memory buffer (device-memory buffers cannot be exported)
- * @fd: a new dma-buf file descriptor (O_CLOEXEC, read-write), the caller's
- *      to close
- *
- * Returns 0, -EINVAL (device memory, NULL argument) or another negative
- * errno.  Thread-safe.
- */
-int accel_bo_export(struct accel_bo *bo, int *fd);
-
-/**
- * accel_bo_import() - import a dma-buf as a buffer of @dev
- * @dev: the importing device (another open of the same card, or another
- *       card)
- * @fd: a dma-buf; libaccel does not take it over (close it when you like)
- * @out: the new buffer, mapped and with a device VA in @dev's context
- *
- * Importing a buffer @dev exported itself gives a second accel_bo for the
- * same GEM handle: free only one of them.  Returns 0, -EINVAL, -EBADF,
- * or another negative errno.  Thread-safe.
- */
-int accel_bo_import(struct accel_device *dev, int fd, struct accel_bo **out);
-
-/** Engine classes for accel_queue_create(). */
-enum accel_engine_class {
-	ACCEL_ENGINE_COMPUTE = 0,	/**< compute engines (every command) */
-	ACCEL_ENGINE_DMA = 1,		/**< DMA engines: NOP, COPY, FILL, TIMESTAMP, SEMAPHORE */
-};
-
-/** Queue priorities for accel_queue_create(). */
-enum accel_priority {
-	ACCEL_PRIORITY_LOW = 0,
-	ACCEL_PRIORITY_NORMAL = 1,
-	ACCEL_PRIORITY_HIGH = 2,	/**< needs CAP_SYS_NICE */
-};
-
-/**
- * accel_queue_create() - create a submission queue
- * @dev: the device
- * @engine_class: ACCEL_ENGINE_COMPUTE or ACCEL_ENGINE_DMA
- * @priority: ACCEL_PRIORITY_LOW, _NORMAL or _HIGH
- * @out: the new queue
- *
- * A queue runs its jobs in submission order on the least busy engine of
- * its class.  Returns 0, -EINVAL (bad class or priority, or a class the
- * card has no engine of), -EACCES (HIGH without CAP_SYS_NICE), -ENOSPC
- * (too many queues).  Thread-safe.
- */
-int accel_queue_create(struct accel_device *dev, enum accel_engine_class engine_class,
-		       enum accel_priority priority, struct accel_queue **out);
-
-/**
- * accel_queue_destroy() - destroy a queue; NULL is ignored
- *
- * Jobs already submitted still run and signal their fences.  No other
- * thread may use @q during or after the call.
- */
-void accel_queue_destroy(struct accel_queue *q);
-
-/** accel_sync.flags: block the submit until the point has a fence (<= 10 s). */
-#define ACCEL_SYNC_WAIT_FOR_SUBMIT	0x1u
-
-/**
- * struct accel_sync - a fence point a job waits on or signals
- */
-struct accel_sync {
-	struct accel_fence *fence;	/**< of the queue's device */
-	uint64_t point;			/**< timeline point; 0 for a binary fence */
-	uint32_t flags;			/**< ACCEL_SYNC_WAIT_FOR_SUBMIT (waits only) */
-};
-
-/** accel_bo_use.flags: the job writes the buffer. */
-#define ACCEL_BO_USE_WRITE	0x1u
-
-/**
- * struct accel_bo_use - a buffer a job uses, for implicit synchronization
- *
- * The job waits for the buffer's earlier writers (and readers, if it
- * writes) and publishes its fence in the buffer's dma-buf reservation.
- */
-struct accel_bo_use {
-	struct accel_bo *bo;		/**< of the queue's device */
-	uint32_t flags;			/**< ACCEL_BO_USE_WRITE if written */
-};
-
-/** Most waits + signals of one job. */
-#define ACCEL_MAX_SYNCS		63	/* the kernel's 64, less the command buffer's own */
-/** Most buffers of one job. */
-#define ACCEL_MAX_BO_USES	1024
-
-/**
- * accel_queue_submit() - run a command buffer on a queue, with dependencies
- * @q: the queue
- * @cb: the commands; the device reads them when the job runs, and
- *      accel_cmdbuf_reset() waits for that before @cb is recorded again
- * @waits: @num_waits fence points the job runs after (each must already
- *         have a fence unless ACCEL_SYNC_WAIT_FOR_SUBMIT)
- * @signals: @num_signals fence points that receive the job's fence; flags
- *           must be 0
- * @bos: @num_bos buffers the job uses (may be NULL/0)
- *
- * Returns 0, -EINVAL (empty @cb, more than ACCEL_MAX_SYNCS syncs or
- * ACCEL_MAX_BO_USES buffers, bad flags, a wait point without a fence),
- * -ENOENT (a fence, buffer or queue of another device), -ETIME (a
- * WAIT_FOR_SUBMIT point stayed empty), -ECANCELED (the context is guilty,
- * see accel_context_status()), -ENODEV.  Thread-safe for @q; @cb belongs
- * to the caller's thread.
- */
-int accel_queue_submit(struct accel_queue *q, struct accel_cmdbuf *cb,
-		       const struct accel_sync *waits, uint32_t num_waits,
-		       const struct accel_sync *signals, uint32_t num_signals,
-		       const struct accel_bo_use *bos, uint32_t num_bos);
-
-/*
- * Fences are DRM syncobjs and work as binary fences (point 0) or as
- * timeline semaphores (points 1, 2, ... signaled in increasing order, by
- * jobs or by the CPU).
- */
-
-/**
  * accel_fence_wait_point() - wait for a timeline point to signal
  * @fence: the fence
  * @point: the point; 0 waits for the fence's latest job, like
@@ -432,23 +476,28 @@ int accel_queue_submit(struct accel_queue *q, struct accel_cmdbuf *cb,
  * @timeout_ns: relative timeout, or ACCEL_TIMEOUT_INFINITE
  *
  * Also waits for the point to get a fence.  Returns 0 once signaled,
- * -ETIME on timeout, or the job's error (-EIO, -EFAULT, -ECANCELED,
- * -ENODEV) if the job behind the point failed.  Thread-safe.
+ * -ETIME on timeout, or the job's error if the job behind the point
+ * failed.  Thread-safe.
  */
 int accel_fence_wait_point(struct accel_fence *fence, uint64_t point, uint64_t timeout_ns);
 
 /** accel_fence_wait_many() flags: wait for every point (default: any one). */
 #define ACCEL_WAIT_ALL		0x1u
 
+/** Most waits + signals of one job. */
+#define ACCEL_MAX_SYNCS		63	/* the kernel's 64, less the command buffer's own */
+/** Most buffers of one job. */
+#define ACCEL_MAX_BO_USES	1024
+
 /**
  * accel_fence_wait_many() - wait for any or all of several fence points
  * @fences: @count fences, all of one device
  * @points: @count points, or NULL for 0 (latest fence) everywhere
- * @count: 1 .. ACCEL_MAX_SYNCS
+ * @count: 1 .. ACCEL_MAX_SYNCS + 1
  * @flags: ACCEL_WAIT_ALL, or 0 for any
  * @timeout_ns: relative timeout, or ACCEL_TIMEOUT_INFINITE
  * @first: if not NULL, the index of a signaled point (with ACCEL_WAIT_ALL:
- *         the first to signal is not reported, it is 0)
+ *         0)
  *
  * Returns 0, -ETIME, -EINVAL (bad count or flags, fences of different
  * devices), or the error of a failed job among the awaited points (for
@@ -500,34 +549,261 @@ int accel_fence_export_sync_file(struct accel_fence *fence, uint64_t point, int 
  */
 int accel_fence_import_sync_file(struct accel_fence *fence, uint64_t point, int sync_fd);
 
-/** accel_context_status.access values. */
-enum accel_access {
-	ACCEL_ACCESS_READ = 0,
-	ACCEL_ACCESS_WRITE = 1,
-	ACCEL_ACCESS_FETCH = 2,
-};
+/* ------------------------------------------------------------------ */
+/* Command buffers                                                     */
+/* ------------------------------------------------------------------ */
 
 /**
- * struct accel_context_status - fault state of a device's context
- */
-struct accel_context_status {
-	int guilty;			/**< 1 once a job faulted: submits fail with -ECANCELED */
-	uint32_t fault_count;		/**< faults recorded */
-	uint32_t fault_code;		/**< first fault's hardware code (5 = MMU fault) */
-	uint32_t fault_access;		/**< enum accel_access of the first fault */
-	uint64_t fault_va;		/**< device VA of the first fault */
-	uint32_t fault_engine;		/**< engine of the first fault */
-};
-
-/**
- * accel_context_status() - has @dev's context faulted?
- * @dev: the device; each accel_device is its own context
- * @st: filled on success
+ * accel_cmdbuf_create() - a command buffer builder backed by a buffer object
+ * @dev: the device
+ * @capacity: bytes of commands it can hold (4 .. the device's cmd_size_max)
+ * @out: the new command buffer, empty
  *
- * A guilty context stays guilty: close the device and open it again for
- * a fresh one.  Returns 0 or a negative errno.  Thread-safe.
+ * The commands live in a write-combined host buffer that the CPU writes
+ * and the card only reads: it is bound READ | EXEC (never WRITE) in the
+ * default VM, and in each other VM the first time it is submitted there.
  */
-int accel_context_status(struct accel_device *dev, struct accel_context_status *st);
+int accel_cmdbuf_create(struct accel_device *dev, size_t capacity, struct accel_cmdbuf **out);
+
+/**
+ * accel_cmdbuf_destroy() - release a command buffer; NULL is ignored
+ *
+ * Never waits: jobs already submitted from it still read their commands
+ * (the kernel keeps the memory until they are done).
+ */
+void accel_cmdbuf_destroy(struct accel_cmdbuf *cb);
+
+/**
+ * accel_cmdbuf_reset() - empty the command buffer for reuse, once the card
+ * is done with it
+ *
+ * The card reads a job's commands when the job runs, so rewriting them
+ * earlier would change the job.  The library tracks every submission of
+ * @cb (each signals the next point of a timeline that belongs to @cb), and
+ * this call waits until the last one, and so every earlier one, has
+ * finished or failed; only then is @cb emptied.  Recording and submitting
+ * again right after a submit is therefore safe.  Appending to a buffer
+ * without resetting it never disturbs earlier jobs (they read only the
+ * commands they were given).
+ *
+ * Returns 0 (@cb is empty and no job reads it), or the wait's negative
+ * errno, with @cb unchanged.
+ */
+int accel_cmdbuf_reset(struct accel_cmdbuf *cb);
+
+/**
+ * accel_cmdbuf_wait_idle() - wait until no job submitted from @cb may
+ * still read it
+ * @cb: the command buffer
+ * @timeout_ns: relative timeout, 0 to poll, or ACCEL_TIMEOUT_INFINITE
+ *
+ * Returns 0 when idle (also when never submitted), -ETIME when a job may
+ * still read it after @timeout_ns, or another negative errno.
+ */
+int accel_cmdbuf_wait_idle(struct accel_cmdbuf *cb, uint64_t timeout_ns);
+
+/** accel_cmdbuf_size() - bytes of commands recorded so far. */
+size_t accel_cmdbuf_size(const struct accel_cmdbuf *cb);
+
+/**
+ * accel_cmdbuf_nop() - record a NOP of @dwords dwords (1..65535)
+ *
+ * Returns 0, -EINVAL for a bad length, -ENOSPC when the buffer is full.
+ */
+int accel_cmdbuf_nop(struct accel_cmdbuf *cb, uint32_t dwords);
+
+/**
+ * accel_cmdbuf_fill() - record a FILL: @size bytes at @dst_va := @pattern
+ * @cb: the command buffer
+ * @dst_va: device VA, 4-byte aligned
+ * @size: bytes, a multiple of 4 (up to 4 GiB - 4)
+ * @pattern: the 32-bit value repeated
+ *
+ * Returns 0, -EINVAL for bad alignment or size, -ENOSPC when full.
+ */
+int accel_cmdbuf_fill(struct accel_cmdbuf *cb, uint64_t dst_va, uint32_t size,
+		      uint32_t pattern);
+
+/**
+ * accel_cmdbuf_copy() - record a COPY of @size bytes from @src_va to @dst_va
+ *
+ * Any alignment; the ranges must not overlap.  Returns 0, -EINVAL (zero
+ * size or overlap), -ENOSPC when full.
+ */
+int accel_cmdbuf_copy(struct accel_cmdbuf *cb, uint64_t src_va, uint64_t dst_va,
+		      uint32_t size);
+
+/**
+ * accel_encode_nop() - encode a NOP into caller memory
+ * @buf: destination
+ * @capacity: dwords available at @buf
+ * @dwords: length of the NOP, 1..65535
+ *
+ * Returns the dwords written, -EINVAL or -ENOSPC.  Needs no device.
+ */
+int accel_encode_nop(uint32_t *buf, size_t capacity, uint32_t dwords);
+
+/**
+ * accel_encode_fill() - encode a FILL into caller memory; see
+ * accel_cmdbuf_fill().  Returns the dwords written or a negative errno.
+ */
+int accel_encode_fill(uint32_t *buf, size_t capacity, uint64_t dst_va, uint32_t size,
+		      uint32_t pattern);
+
+/**
+ * accel_encode_copy() - encode a COPY into caller memory; see
+ * accel_cmdbuf_copy().  Returns the dwords written or a negative errno.
+ */
+int accel_encode_copy(uint32_t *buf, size_t capacity, uint64_t src_va, uint64_t dst_va,
+		      uint32_t size);
+
+/* ------------------------------------------------------------------ */
+/* Queues and submission                                               */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct accel_submit_args - one job of accel_submit()
+ */
+struct accel_submit_args {
+	uint32_t size;			/**< sizeof(struct accel_submit_args) */
+	uint32_t engine;		/**< engine index, < num_engines */
+	struct accel_fence *wait;	/**< run after this fence, or NULL */
+	struct accel_fence *signal;	/**< receives the job's fence, or NULL */
+};
+
+/**
+ * accel_submit() - run a command buffer's commands on one engine, in the
+ * default VM
+ * @cb: the commands, read by the device when the job runs (not copied);
+ *      accel_cmdbuf_reset() waits for the job before @cb is reused
+ * @args: engine and fences
+ * @seqno: if not NULL, the job's sequence number in the engine's queue
+ *
+ * Jobs go to a queue of the default VM feeding that one engine, created
+ * on the first submit to it; jobs of one engine run in submission order.
+ * Returns 0, -EINVAL (empty buffer, bad size or engine), -ENOENT (a fence
+ * of another device), -ECANCELED (the default VM is guilty, see
+ * accel_vm_status()), -ENODEV (device gone).  Thread-safe for the device;
+ * @cb belongs to the caller's thread.
+ */
+int accel_submit(struct accel_cmdbuf *cb, const struct accel_submit_args *args,
+		 uint64_t *seqno);
+
+/** Engine classes for accel_queue_create(). */
+enum accel_engine_class {
+	ACCEL_ENGINE_COMPUTE = 0,	/**< compute engines (every command) */
+	ACCEL_ENGINE_DMA = 1,		/**< DMA engines: NOP, COPY, FILL, TIMESTAMP, SEMAPHORE */
+};
+
+/** Queue priorities for accel_queue_create(). */
+enum accel_priority {
+	ACCEL_PRIORITY_LOW = 0,
+	ACCEL_PRIORITY_NORMAL = 1,
+	ACCEL_PRIORITY_HIGH = 2,	/**< needs CAP_SYS_NICE */
+};
+
+/** accel_vm_queue_create() engine: any engine of the class. */
+#define ACCEL_ENGINE_ANY	0xffffffffu
+
+/**
+ * accel_queue_create() - create a submission queue on the default VM
+ * @dev: the device
+ * @engine_class: ACCEL_ENGINE_COMPUTE or ACCEL_ENGINE_DMA
+ * @priority: ACCEL_PRIORITY_LOW, _NORMAL or _HIGH
+ * @out: the new queue
+ *
+ * accel_vm_queue_create() on accel_device_default_vm() with
+ * ACCEL_ENGINE_ANY.
+ */
+int accel_queue_create(struct accel_device *dev, enum accel_engine_class engine_class,
+		       enum accel_priority priority, struct accel_queue **out);
+
+/**
+ * accel_vm_queue_create() - create a submission queue whose jobs run in @vm
+ * @vm: the VM
+ * @engine_class: ACCEL_ENGINE_COMPUTE or ACCEL_ENGINE_DMA
+ * @engine: an engine index of the class (compute engines are numbered
+ *          first), or ACCEL_ENGINE_ANY for the least busy one each time
+ *          the queue is idle
+ * @priority: ACCEL_PRIORITY_LOW, _NORMAL or _HIGH
+ * @out: the new queue; it holds @vm
+ *
+ * A queue runs its jobs in submission order.  Returns 0, -EINVAL (bad
+ * class, engine or priority, or a class the card has no engine of),
+ * -EACCES (HIGH without CAP_SYS_NICE), -EMFILE (too many queues).
+ * Thread-safe.
+ */
+int accel_vm_queue_create(struct accel_vm *vm, enum accel_engine_class engine_class,
+			  uint32_t engine, enum accel_priority priority,
+			  struct accel_queue **out);
+
+/**
+ * accel_queue_destroy() - destroy a queue; NULL is ignored
+ *
+ * Jobs already submitted still run and signal their fences.  No other
+ * thread may use @q during or after the call.
+ */
+void accel_queue_destroy(struct accel_queue *q);
+
+/** accel_queue_vm() - the VM a queue's jobs run in. */
+struct accel_vm *accel_queue_vm(const struct accel_queue *q);
+
+/** accel_sync.flags: block the submit until the point has a fence (<= 10 s). */
+#define ACCEL_SYNC_WAIT_FOR_SUBMIT	0x1u
+
+/**
+ * struct accel_sync - a fence point a job waits on or signals
+ */
+struct accel_sync {
+	struct accel_fence *fence;	/**< of the queue's device */
+	uint64_t point;			/**< timeline point; 0 for a binary fence */
+	uint32_t flags;			/**< ACCEL_SYNC_WAIT_FOR_SUBMIT (waits only) */
+};
+
+/** accel_bo_use.flags: the job writes the buffer. */
+#define ACCEL_BO_USE_WRITE	0x1u
+
+/**
+ * struct accel_bo_use - a buffer a job uses, for implicit synchronization
+ *
+ * The job waits for the buffer's earlier writers (and readers, if it
+ * writes) and publishes its fence in the buffer's dma-buf reservation.
+ * Listing is not needed for the job to use the buffer: the job holds its
+ * VM and the VM every buffer bound in it.
+ */
+struct accel_bo_use {
+	struct accel_bo *bo;		/**< of the queue's device */
+	uint32_t flags;			/**< ACCEL_BO_USE_WRITE if written */
+};
+
+/**
+ * accel_queue_submit() - run a command buffer on a queue, with dependencies
+ * @q: the queue
+ * @cb: the commands (of @q's device); the device reads them when the job
+ *      runs, and accel_cmdbuf_reset() waits for that before @cb is
+ *      recorded again.  In a VM other than the default one, @cb is bound
+ *      READ | EXEC there on its first submit to it.
+ * @waits: @num_waits fence points the job runs after (each must already
+ *         have a fence unless ACCEL_SYNC_WAIT_FOR_SUBMIT)
+ * @signals: @num_signals fence points that receive the job's fence; flags
+ *           must be 0
+ * @bos: @num_bos buffers the job uses (may be NULL/0)
+ *
+ * Returns 0, -EINVAL (empty @cb, more than ACCEL_MAX_SYNCS syncs or
+ * ACCEL_MAX_BO_USES buffers, bad flags, a wait point without a fence),
+ * -ENOENT (a fence, buffer or command buffer of another device), -ETIME
+ * (a WAIT_FOR_SUBMIT point stayed empty), -ECANCELED (the queue's VM is
+ * guilty, see accel_vm_status()), -ENODEV.  Thread-safe for @q; @cb
+ * belongs to the caller's thread.
+ */
+int accel_queue_submit(struct accel_queue *q, struct accel_cmdbuf *cb,
+		       const struct accel_sync *waits, uint32_t num_waits,
+		       const struct accel_sync *signals, uint32_t num_signals,
+		       const struct accel_bo_use *bos, uint32_t num_bos);
+
+/* ------------------------------------------------------------------ */
+/* Encoders of the compute commands                                    */
+/* ------------------------------------------------------------------ */
 
 /* Element types of the compute commands. */
 #define ACCEL_DTYPE_FP32	0
@@ -547,8 +823,10 @@ int accel_context_status(struct accel_device *dev, struct accel_context_status *
  * argument the device would reject (checked here, before anything reaches
  * the kernel) or -ENOSPC when @capacity is too small; @buf is untouched on
  * error.  They need no device.  Operands a command uses must have
- * non-zero addresses (0 marks an unused operand and never holds a buffer).  Each accel_cmdbuf_X() appends the same
- * command to a command buffer and returns 0, -EINVAL or -ENOSPC.
+ * non-zero addresses (0 marks an unused operand and never holds a
+ * buffer).  A struct argument's size below its libaccel 2.0 size is
+ * -EINVAL.  Each accel_cmdbuf_X() appends the same command to a command
+ * buffer and returns 0, -EINVAL or -ENOSPC.
  */
 
 /**
@@ -598,6 +876,7 @@ enum accel_activation {
  * their element size; bias must be 0 without ACCEL_GEMM_BIAS.
  */
 struct accel_gemm {
+	uint32_t size;			/**< sizeof(struct accel_gemm) */
 	uint32_t dtype;			/**< ACCEL_DTYPE_* except INT32 */
 	uint32_t activation;		/**< enum accel_activation */
 	uint32_t flags;			/**< ACCEL_GEMM_* */
@@ -632,6 +911,7 @@ enum accel_ew_op {
  * d may equal a (in place).
  */
 struct accel_elementwise {
+	uint32_t size;			/**< sizeof(struct accel_elementwise) */
 	uint32_t op;			/**< enum accel_ew_op */
 	uint32_t src_dtype, dst_dtype;	/**< ACCEL_DTYPE_* */
 	uint32_t count;			/**< 1 .. ACCEL_MAX_DIM */
@@ -654,6 +934,7 @@ int accel_cmdbuf_elementwise(struct accel_cmdbuf *cb, const struct accel_element
  * epsilon is finite and >= 0.
  */
 struct accel_rowwise {
+	uint32_t size;			/**< sizeof(struct accel_rowwise) */
 	uint32_t dtype;
 	uint32_t rows, cols;		/**< 1 .. ACCEL_MAX_DIM */
 	uint64_t src, dst;		/**< device VAs, aligned to the element */
