@@ -22,6 +22,7 @@
  */
 
 #include <linux/moduleparam.h>
+#include <linux/seq_file.h>
 #include <linux/wait.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
@@ -265,6 +266,32 @@ void tessera_asid_release(struct tessera_gpuvm *vm)
 	mutex_unlock(&tdev->asid_lock);
 	atomic_inc(&tdev->asid_idle_events);
 	wake_up_all(&tdev->asid_wq);
+}
+
+/**
+ * tessera_asid_show - the ASID cache at one instant, for debugfs
+ * @m: output
+ * @tdev: the device
+ *
+ * "asids N held H limit L" (L: asids_per_user, 0 for none), then
+ * "user UID held N" for each user whose VMs hold ASIDs (CAP_SYS_ADMIN's
+ * are not counted), all under asid_lock: one consistent picture.
+ */
+void tessera_asid_show(struct seq_file *m, struct tessera_device *tdev)
+{
+	struct tessera_gpuvm *vm;
+	unsigned long uid;
+	void *entry;
+	u32 held = 0;
+
+	mutex_lock(&tdev->asid_lock);
+	list_for_each_entry(vm, &tdev->asid_lru, asid_link)
+		held++;
+	seq_printf(m, "asids %u held %u limit %u\n", TESSERA_NUM_CONTEXTS - 1, held,
+		   READ_ONCE(tessera_asids_per_user));
+	xa_for_each(&tdev->asid_users, uid, entry)
+		seq_printf(m, "user %lu held %lu\n", uid, xa_to_value(entry));
+	mutex_unlock(&tdev->asid_lock);
 }
 
 /**

@@ -219,6 +219,14 @@ static int tessera_debugfs_contexts(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static int tessera_debugfs_asids(struct seq_file *m, void *unused)
+{
+	struct drm_debugfs_entry *entry = m->private;
+
+	tessera_asid_show(m, to_tessera(entry->dev));
+	return 0;
+}
+
 static int tessera_debugfs_vm_selftest(struct seq_file *m, void *unused)
 {
 	struct drm_debugfs_entry *entry = m->private;
@@ -236,5 +244,6 @@ void tessera_debugfs_init(struct tessera_device *tdev)
 	drm_debugfs_add_file(&tdev->drm, "rings", tessera_debugfs_rings, NULL);
 	drm_debugfs_add_file(&tdev->drm, "ping", tessera_debugfs_ping, NULL);
 	drm_debugfs_add_file(&tdev->drm, "contexts", tessera_debugfs_contexts, NULL);
+	drm_debugfs_add_file(&tdev->drm, "asids", tessera_debugfs_asids, NULL);
 	drm_debugfs_add_file(&tdev->drm, "vm_selftest", tessera_debugfs_vm_selftest, NULL);
 }

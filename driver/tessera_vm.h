@@ -169,6 +169,7 @@ struct tessera_bind_job {
 
 void tessera_asid_init(struct tessera_device *tdev);
 void tessera_asid_fini(struct tessera_device *tdev);
+void tessera_asid_show(struct seq_file *m, struct tessera_device *tdev);
 int tessera_asid_get(struct tessera_gpuvm *vm);
 void tessera_asid_put(struct tessera_gpuvm *vm);
 void tessera_asid_release(struct tessera_gpuvm *vm);
