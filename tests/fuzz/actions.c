@@ -941,6 +941,119 @@ static void model_op(struct vm *v, const struct drm_tessera_vm_bind_op *op, int 
 		v->uncertain = true;	/* the model lost track */
 }
 
+/* The range of @op may hold anything: no job uses it, no probe counts on a hole there. */
+static void model_unknown(struct vm *v, const struct drm_tessera_vm_bind_op *op)
+{
+	if (!model_unmap(v, op->va, op->size) || v->nmaps == MAX_VMAPS) {
+		v->uncertain = true;
+		return;
+	}
+	v->maps[v->nmaps++] = (struct vmap){ .va = op->va, .size = op->size, .owner = -2 };
+}
+
+/* A bind on pooled VM @v, from its ioctl until the model has taken it in. */
+struct ticket {
+	uint64_t serial;
+	uint32_t epoch;
+	bool data, conflict;
+	uint32_t n, pos[8];	/* its ops in the VM's hist */
+};
+
+/* Record a data bind's op ranges as changing from now (@ops NULL: a hostile bind, not recorded). */
+static void bind_begin(struct vm *v, bool data, struct ticket *tk,
+		       const struct drm_tessera_vm_bind_op *ops, uint32_t n)
+{
+	*tk = (struct ticket){ .serial = v->serial, .data = data };
+	v->binding++;
+	v->map_seq++;
+	if (!data)
+		return;
+	tk->conflict = v->data_binds > 0;
+	v->data_binds++;
+	tk->epoch = ++v->data_epoch;
+	for (uint32_t i = 0; ops && i < n && i < ARRAY_SIZE(tk->pos); i++) {
+		unsigned int k = v->nhist % VM_HIST;
+
+		if (v->nhist >= VM_HIST && !v->hist[k].end)
+			v->uncertain = true;	/* forgot a bind still in flight */
+		v->hist[k].va = ops[i].va;
+		v->hist[k].size = ops[i].size;
+		v->hist[k].begin = ++v->map_seq;
+		v->hist[k].end = 0;
+		tk->pos[tk->n++] = v->nhist++;
+	}
+}
+
+static void hist_end(struct vm *v, const struct ticket *tk)
+{
+	for (uint32_t i = 0; i < tk->n; i++)
+		if (v->nhist - tk->pos[i] <= VM_HIST)
+			v->hist[tk->pos[i] % VM_HIST].end = ++v->map_seq;
+}
+
+/*
+ * Did a bind touch @op's range since map_seq was @seq (or is one in
+ * flight there)?  Then a job using it may see either mapping.
+ */
+static bool hist_raced(const struct vm *v, const struct operand *op, uint32_t seq)
+{
+	unsigned int n = v->nhist < VM_HIST ? v->nhist : VM_HIST;
+
+	if (v->nhist > VM_HIST && v->hist[v->nhist % VM_HIST].begin > seq)
+		return true;	/* forgotten */
+	for (unsigned int i = 0; i < n; i++)
+		if (op->va < v->hist[i].va + v->hist[i].size && v->hist[i].va < op->va + op->size &&
+		    (!v->hist[i].end || v->hist[i].end > seq))
+			return true;
+	return false;
+}
+
+/*
+ * The bind's ioctl returned @err: the model takes in its ops (on
+ * success), or learns that they may be half done.  @pending: an
+ * asynchronous bind, in flight until bind_done().
+ */
+static void bind_end(struct vm *v, struct ticket *tk, int err,
+		     const struct drm_tessera_vm_bind_op *ops, uint32_t n, int owner, bool pending)
+{
+	if (!pending || err) {
+		v->binding--;
+		if (tk->data)
+			v->data_binds--;
+		hist_end(v, tk);
+	}
+	v->map_seq++;
+	if (tk->data)
+		tk->conflict |= v->data_epoch != tk->epoch;
+	if (!err) {
+		for (uint32_t i = 0; i < n; i++) {
+			if (tk->conflict)
+				model_unknown(v, &ops[i]);
+			else
+				model_op(v, &ops[i], owner);
+		}
+	} else if (err != EINVAL && err != ENOENT && err != EFAULT) {
+		v->uncertain = true;	/* -ENOMEM part way: ops_done applied */
+	}
+}
+
+/* An asynchronous bind was seen done with @status (1: not seen done). */
+static void bind_done(struct vm *v, struct ticket *tk, int status,
+		      const struct drm_tessera_vm_bind_op *ops, uint32_t n)
+{
+	if (status) {
+		v->uncertain = true;	/* in flight for good, as far as we know */
+		return;
+	}
+	v->binding--;
+	v->data_binds--;
+	hist_end(v, tk);
+	v->map_seq++;
+	if (v->data_epoch != tk->epoch)
+		for (uint32_t i = 0; i < n; i++)
+			model_unknown(v, &ops[i]);
+}
+
 static const struct vmap *model_find(const struct vm *v, uint64_t va)
 {
 	for (int i = 0; i < v->nmaps; i++)
@@ -1058,8 +1171,8 @@ static int bind_sync(struct fz_thread *t, const struct fref *fr, int vi,
 	struct rng *r = &t->rng;
 	struct proc *p = t->p;
 	struct drm_tessera_vm_bind vb = { 0 };
+	struct ticket tk;
 	enum expect exp;
-	uint64_t serial;
 	int err;
 
 	lock(p);
@@ -1068,9 +1181,7 @@ static int bind_sync(struct fz_thread *t, const struct fref *fr, int vi,
 		return ENOENT;
 	}
 	vb.vm_id = p->vms[vi].id;
-	serial = p->vms[vi].serial;
-	p->vms[vi].binding++;
-	p->vms[vi].map_seq++;
+	bind_begin(&p->vms[vi], owner < 0, &tk, ops, n);
 	exp = file_sane(p, fr) ? EXP_OK : EXP_ANY;
 	unlock(p);
 	vb.ops.stride = good_stride(r, sizeof(*ops));
@@ -1083,17 +1194,8 @@ static int bind_sync(struct fz_thread *t, const struct fref *fr, int vi,
 	if (!err && vb.ops_done != n)
 		finding(t, "VM_BIND succeeded with ops_done %u of %u", vb.ops_done, n);
 	lock(p);
-	if (vm_of(p, vi, fr) && p->vms[vi].serial == serial) {
-		struct vm *v = &p->vms[vi];
-
-		v->binding--;
-		v->map_seq++;
-		if (!err)
-			for (uint32_t i = 0; i < n; i++)
-				model_op(v, &ops[i], owner);
-		else if (err != EINVAL && err != ENOENT && err != EFAULT)
-			v->uncertain = true;	/* -ENOMEM part way: ops_done applied */
-	}
+	if (vm_of(p, vi, fr) && p->vms[vi].serial == tk.serial)
+		bind_end(&p->vms[vi], &tk, err, ops, n, owner, false);
 	unlock(p);
 	return err;
 }
@@ -1178,11 +1280,12 @@ static void a_vm_create(struct fz_thread *t)
 static void a_vm_exhaust(struct fz_thread *t)
 {
 	struct proc *p = t->p;
-	int card = below(&t->rng, cfg.ncards), f, err = 0;
+	int card = below(&t->rng, cfg.ncards), err = 0;
 	const struct card *c = &cfg.cards[card];
-	static const int e_emfile[] = { EMFILE, 0 };
+	static const int e_emfile[] = { EMFILE, 0 }, e_open[] = { ENOMEM, EMFILE, ENFILE, 0 };
+	struct fref fr = { .f = -1, .card = card };
+	char path[64];
 	uint64_t n = 0;
-	struct fref fr;
 
 	lock(p);
 	if (p->exhausted || !c->vms_max || c->vms_max > 4096) {
@@ -1191,32 +1294,36 @@ static void a_vm_exhaust(struct fz_thread *t)
 	}
 	p->exhausted = true;
 	unlock(p);
-	f = file_open(t, card);
-	if (f < 0)
+	/* A file of its own, out of the pools: no other thread adds VMs to it. */
+	snprintf(path, sizeof(path), "/dev/accel/accel%d", c->index);
+	describe(t, "open(%s): a file to fill with VMs", path);
+	call_begin(t, OP_OPEN, NULL, 0);
+	fr.fd = open(path, O_RDWR | O_CLOEXEC);
+	err = call_end(t, fr.fd);
+	if (err) {
+		expect(t, OP_OPEN, err, EXP_OK, e_open);
 		return;
-	lock(p);
-	p->files[f].users++;
-	fr = (struct fref){ .f = f, .gen = p->files[f].gen, .fd = p->files[f].fd,
-			    .card = card, .handle_seq = p->files[f].handle_seq };
-	unlock(p);
+	}
 	for (n = 0; n <= c->vms_max; n++) {
 		struct drm_tessera_vm_create vc = { 0 };
 
-		describe(t, "VM_CREATE(file %d): VM %llu of at most %llu", f,
+		describe(t, "VM_CREATE(fd %d): VM %llu of at most %llu", fr.fd,
 			 (unsigned long long)n + 1, (unsigned long long)c->vms_max);
 		err = xioctl(t, OP_VM_CREATE, &fr, DRM_IOCTL_TESSERA_VM_CREATE, &vc, 0);
 		if (err)
 			break;
 	}
 	if (n < c->vms_max)
-		expect(t, OP_VM_CREATE, err, EXP_OK, NULL);	/* too few: only -ENOMEM is allowed */
+		expect(t, OP_VM_CREATE, err, EXP_OK, e_nomem);	/* too few: only -ENOMEM is allowed */
 	else if (!err)
 		finding(t, "VM_CREATE: a file got %llu VMs, VMS_PER_FILE_MAX is %llu",
 			(unsigned long long)n, (unsigned long long)c->vms_max);
 	else
 		expect(t, OP_VM_CREATE, err, EXP_OK, e_emfile);
-	file_close(t, f);
-	put_file(t, &fr);
+	describe(t, "close(fd %d) with %llu VMs", fr.fd, (unsigned long long)n);
+	call_begin(t, OP_CLOSE, NULL, 0);
+	err = call_end(t, close(fr.fd));
+	expect(t, OP_CLOSE, err, EXP_OK, NULL);
 }
 
 static void a_vm_destroy(struct fz_thread *t)
@@ -1365,7 +1472,7 @@ static void a_vm_status(struct fz_thread *t)
 	lock(p);
 	if ((st.flags & DRM_TESSERA_VM_GUILTY) && vm_of(p, i, &fr) && p->vms[i].serial == serial) {
 		struct vm *v = &p->vms[i];
-		bool clean = !v->tainted && !v->in_progress && !p->files[fr.f].wild;
+		bool clean = !v->tainted && !v->uncertain && !v->in_progress && !p->files[fr.f].wild;
 
 		v->guilty = true;
 		unlock(p);
@@ -1576,9 +1683,7 @@ static const int *corrupt_bind(struct fz_thread *t, const struct fref *fr,
 		if (op->op == DRM_TESSERA_BIND_OP_MAP && op->bo_offset + op->size > SZ_2M)
 			op->bo_offset = 0;
 		snprintf(what, wlen, "outside [VA_START, VA_END)");
-		if (op->op == DRM_TESSERA_BIND_OP_MAP)
-			return NULL;	/* the range may also exceed the buffer: -EINVAL anyway */
-		return e_inval;
+		return e_inval;	/* the range may also exceed the buffer: -EINVAL too */
 	case 8:
 		if (op->op != DRM_TESSERA_BIND_OP_MAP)
 			return NULL;
@@ -1726,6 +1831,17 @@ static const int *corrupt_bind(struct fz_thread *t, const struct fref *fr,
 	}
 }
 
+/* Empty the thread's own syncobj @h, so that a wait on it sees only what comes next. */
+static void sync_reset(struct fz_thread *t, const struct fref *fr, uint32_t h)
+{
+	int err;
+
+	describe(t, "SYNCOBJ_RESET(file %d, %u): the thread's own", fr->f, h);
+	call_begin(t, OP_SYNCOBJ_RESET, fr, 0);
+	err = call_end(t, drmSyncobjReset(fr->fd, &h, 1));
+	expect(t, OP_SYNCOBJ_RESET, err, ok_if_sane(t, fr), NULL);
+}
+
 /* Wait for the bind behind @sync (the thread's): its status, or 1 if it did not end. */
 static int bind_wait(struct fz_thread *t, const struct fref *fr, uint32_t sync)
 {
@@ -1759,12 +1875,14 @@ static void a_vm_bind(struct fz_thread *t)
 	const int *only = NULL;
 	struct cmdring *ring;
 	char what[64] = "";
-	uint64_t serial;
+	struct ticket tk;
 	enum expect exp;
 	uint32_t n;
 	struct fref fr;
 	int vi, err;
 
+	memset(ops, 0, 8 * sizeof(ops[0]));
+	memset(syncs, 0, sizeof(syncs));
 	if (!get_file(t, &fr))
 		return;
 	ring = ring_get(t, &fr);
@@ -1807,7 +1925,6 @@ static void a_vm_bind(struct fz_thread *t)
 	}
 
 	vb.vm_id = p->vms[vi].id;
-	serial = p->vms[vi].serial;
 	exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
 	vb.ops.stride = good_stride(r, sizeof(ops[0]));
 	vb.ops.count = n;
@@ -1854,11 +1971,15 @@ static void a_vm_bind(struct fz_thread *t)
 	}
 
 	lock(p);
-	if (vm_of(p, vi, &fr) && p->vms[vi].serial == serial) {
-		p->vms[vi].binding++;
-		p->vms[vi].map_seq++;
+	if (!vm_of(p, vi, &fr)) {
+		unlock(p);
+		put_file(t, &fr);
+		return;
 	}
+	bind_begin(&p->vms[vi], true, &tk, hostile ? NULL : ops, vb.ops.count);
 	unlock(p);
+	if (vb.flags & DRM_TESSERA_VM_BIND_ASYNC)
+		sync_reset(t, &fr, ring->bind_sync);
 	bind_describe(t, &fr, what, &vb, ops, vb.ops.count < n + 1 ? vb.ops.count : n + 1);
 	err = xioctl(t, OP_VM_BIND, &fr, DRM_IOCTL_TESSERA_VM_BIND, &vb, BIND_WAIT_MS);
 	if (only && err)
@@ -1869,29 +1990,26 @@ static void a_vm_bind(struct fz_thread *t)
 		expect(t, OP_VM_BIND, err, hostile ? EXP_ANY : exp, e_nomem);
 
 	lock(p);
-	if (vm_of(p, vi, &fr) && p->vms[vi].serial == serial) {
+	if (vm_of(p, vi, &fr) && p->vms[vi].serial == tk.serial) {
 		struct vm *v = &p->vms[vi];
 
-		v->binding--;
-		v->map_seq++;
 		if (!err && hostile) {
+			bind_end(v, &tk, EIO, ops, 0, -1, false);
 			if (vb.ops.count)
 				v->uncertain = true;	/* it did something; what exactly, the model cannot say */
-		} else if (!err) {
-			for (uint32_t i = 0; i < vb.ops.count; i++)
-				model_op(v, &ops[i], -1);
-			/* Until it is seen done, the VM's jobs may see either. */
-			v->binding++;
-		} else if (err != EINVAL && err != ENOENT && err != EFAULT) {
-			v->uncertain = true;
+		} else {
+			/* Until an async bind is seen done, the VM's jobs may see either. */
+			bind_end(v, &tk, err, ops, vb.ops.count, -1, async);
 		}
 	}
 	for (uint32_t k = 1; !err && k < vb.syncs.count; k++)
 		if (syncs[k].flags == DRM_TESSERA_SYNC_SIGNAL)
 			for (int i = 0; i < MAX_SOBJS; i++)
 				if (p->sobjs[i].live && p->sobjs[i].file == fr.f &&
-				    p->sobjs[i].gen == fr.gen && p->sobjs[i].handle == syncs[k].handle)
+				    p->sobjs[i].gen == fr.gen && p->sobjs[i].handle == syncs[k].handle) {
 					p->sobjs[i].fenced = true;
+					p->sobjs[i].dirty |= waits || hostile;
+				}
 	unlock(p);
 	if (!err && !hostile) {
 		/* The bind's fence: done with status 0, unless it waited on a failed job. */
@@ -1900,13 +2018,8 @@ static void a_vm_bind(struct fz_thread *t)
 		if (st < 0 && !waits)
 			finding(t, "an asynchronous bind of valid ops ended with status %d", st);
 		lock(p);
-		if (vm_of(p, vi, &fr) && p->vms[vi].serial == serial) {
-			if (st)
-				p->vms[vi].uncertain = true;
-			else
-				p->vms[vi].binding--;
-			p->vms[vi].map_seq++;
-		}
+		if (vm_of(p, vi, &fr) && p->vms[vi].serial == tk.serial)
+			bind_done(&p->vms[vi], &tk, st, ops, vb.ops.count);
 		unlock(p);
 	}
 	put_file(t, &fr);
@@ -2563,7 +2676,7 @@ static void submit(struct fz_thread *t, bool hang)
 	const struct card *c;
 	struct cmdring *ring;
 	bool hostile, bad_args, strict, longnop, junk_s = false, junk_b = false;
-	bool dirty_wait = false, maybe_guilty, in_flight;
+	bool dirty_wait = false, raced = false;
 	unsigned int wfs = 0;
 	uint32_t nsync = 0, nref = 0, bytes;
 	uint64_t qserial, vserial;
@@ -2609,8 +2722,6 @@ static void submit(struct fz_thread *t, bool hang)
 	if (hostile || bad_args || hang)
 		p->vms[vi].tainted = true;
 	map_seq = p->vms[vi].map_seq;
-	in_flight = p->vms[vi].binding > 0;
-	maybe_guilty = p->vms[vi].tainted || p->vms[vi].guilty || p->files[fr.f].wild;
 	exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
 	unlock(p);
 
@@ -2622,6 +2733,8 @@ static void submit(struct fz_thread *t, bool hang)
 		/* One NOP as long as the buffer allows: a big fetch. */
 		uint32_t n = (uint32_t)range(r, 16, CMD_BYTES / 4);
 
+		if (n > c->cmd_size_max / 4)
+			n = (uint32_t)(c->cmd_size_max / 4);
 		n = n > 0xffff ? 0xffff : n;
 		dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, n);
 		for (uint32_t i = 1; i < n; i++)
@@ -2671,8 +2784,7 @@ static void submit(struct fz_thread *t, bool hang)
 		extra[nextra++] = EINVAL;	/* a wait on a point another thread reset */
 		extra[nextra++] = ETIME;	/* WAIT_FOR_SUBMIT on a point no one fills */
 	}
-	if (maybe_guilty)
-		extra[nextra++] = ECANCELED;
+	extra[nextra++] = ECANCELED;	/* judged below */
 
 	/* Buffers for implicit sync: some operands' (a job need not list what it uses). */
 	for (int o = 1; o < s.nops && chance(r, 70); o++) {
@@ -2737,7 +2849,7 @@ static void submit(struct fz_thread *t, bool hang)
 	if (only && err) {
 		/* the listed errno, or -ECANCELED if the VM's guilt is checked first */
 		if (!listed(only, err))
-			expect(t, OP_SUBMIT, err, EXP_OK, maybe_guilty ? e_canceled : e_nomem);
+			expect(t, OP_SUBMIT, err, EXP_OK, e_canceled);
 	} else if (only) {
 		expect(t, OP_SUBMIT, err, EXP_FAIL, NULL);
 	} else {
@@ -2748,12 +2860,22 @@ static void submit(struct fz_thread *t, bool hang)
 	if (vm_of(p, vi, &fr) && p->vms[vi].serial == vserial) {
 		struct vm *v = &p->vms[vi];
 
+		for (int o = 1; o < s.nops; o++)
+			raced |= s.ops[o].used && hist_raced(v, &s.ops[o], map_seq);
+		/* a bind changed its operands under it: it may fault, and its VM be guilty */
+		if (raced && !err)
+			v->tainted = true;
+		if (err == ECANCELED && !v->tainted && !v->uncertain && !v->guilty &&
+		    !p->files[fr.f].wild && file_sane(p, &fr) && !bad_args) {
+			unlock(p);
+			finding(t, "SUBMIT -ECANCELED on a VM none of whose jobs was bad");
+			lock(p);
+		}
 		if (err == ECANCELED)
 			v->guilty = true;
 		v->in_progress--;
-		strict = !hostile && !bad_args && !hang && !s.bad && !in_flight &&
-			 !dirty_wait && v->map_seq == map_seq && vm_clean(p, &fr, vi) &&
-			 file_sane(p, &fr);
+		strict = !hostile && !bad_args && !hang && !s.bad && !raced &&
+			 !dirty_wait && vm_clean(p, &fr, vi) && file_sane(p, &fr);
 	} else {
 		strict = false;
 	}
@@ -2768,8 +2890,6 @@ static void submit(struct fz_thread *t, bool hang)
 						p->sobjs[i].dirty |= !strict;
 					}
 	unlock(p);
-	if (err == ECANCELED && !maybe_guilty)
-		finding(t, "SUBMIT -ECANCELED on a VM none of whose jobs was bad");
 	if (err)
 		goto out;
 	atomic_fetch_add(&shm->jobs, 1);
@@ -2905,8 +3025,7 @@ static void checked_job(struct fz_thread *t, const struct fref *fr, const char *
 	for (int k = 0; k < 4 && qi < 0; k++) {
 		int q = pick_queue(p, r, fr);
 
-		if (q >= 0 && vm_clean(p, fr, p->queues[q].vm) && !p->vms[p->queues[q].vm].binding &&
-		    file_sane(p, fr)) {
+		if (q >= 0 && vm_clean(p, fr, p->queues[q].vm) && file_sane(p, fr)) {
 			qi = q;
 			vi = p->queues[q].vm;
 			qid = p->queues[q].id;
@@ -3128,6 +3247,7 @@ static void fault_held(struct fz_thread *t, const struct fref *fr, struct cmdrin
 	uint32_t dw[16], n, rel = ++t->rel_seq, pattern = (uint32_t)rnd(&t->rng) | 1;
 	uint64_t cmd_va;
 	uint32_t *cpu;
+	bool mapped;
 	int err, st;
 
 	describe(t, "BO_CREATE(file %d, 8 KiB): a held job's output", fr->f);
@@ -3140,8 +3260,9 @@ static void fault_held(struct fz_thread *t, const struct fref *fr, struct cmdrin
 	cpu = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fr->fd, bc.mmap_offset);
 	err = call_end(t, cpu == MAP_FAILED ? -1 : 0);
 	expect(t, OP_MMAP, err, ok_if_sane(t, fr), e_nomem);
+	mapped = !err;
 	op.handle = bc.handle;
-	if (!err && !priv_bind(t, fr, pv, &op, 0, "a held job's output")) {
+	if (mapped && !priv_bind(t, fr, pv, &op, 0, "a held job's output")) {
 		n = put_sem_wait(dw, scratch_va(t) + 4 * SEM_RELEASE_SLOT, rel);
 		n += put_fill(dw + n, priv_va(t), 2 * PAGE, pattern);
 		cmd_va = ring_put(t, c, dw, n);
@@ -3163,6 +3284,7 @@ static void fault_held(struct fz_thread *t, const struct fref *fr, struct cmdrin
 			struct drm_tessera_vm_bind_op un = { .op = DRM_TESSERA_BIND_OP_UNMAP,
 							     .va = priv_va(t), .size = 2 * PAGE };
 
+			sync_reset(t, fr, c->bind_sync);
 			if (priv_bind(t, fr, pv, &un, c->bind_sync, "unbind under a held job"))
 				destroy = true;	/* no unbind to check */
 		}
@@ -3210,7 +3332,7 @@ static void fault_held(struct fz_thread *t, const struct fref *fr, struct cmdrin
 		}
 	}
 done:
-	if (!err)
+	if (mapped)
 		munmap(cpu, 2 * PAGE);
 	if (bc.handle) {
 		struct drm_gem_close gc = { .handle = bc.handle };
@@ -3231,7 +3353,7 @@ static void a_fault(struct fz_thread *t)
 	uint32_t dw[16], n;
 	uint64_t cmd_va, va;
 	struct fref fr;
-	int kind = below(r, 4), err;
+	int kind = below(r, 4), err, st = 1;
 
 	if (!get_file(t, &fr))
 		return;
@@ -3256,7 +3378,8 @@ static void a_fault(struct fz_thread *t)
 		if (submit_simple(t, &fr, c, pv.queue, cmd_va, n, ok_if_sane(t, &fr), e_nomem,
 				  "a write through a READ-only binding"))
 			break;
-		expect_efault(t, &fr, ring_wait(t, &fr, c, 30), "a write through a READ-only binding");
+		st = ring_wait(t, &fr, c, 30);
+		expect_efault(t, &fr, st, "a write through a READ-only binding");
 		expect_fault(t, &fr, &pv, 6, DRM_TESSERA_ACCESS_WRITE, va,
 			     "a write through a READ-only binding");
 		break;
@@ -3274,7 +3397,8 @@ static void a_fault(struct fz_thread *t)
 		if (submit_simple(t, &fr, c, pv.queue, cmd_va, n, ok_if_sane(t, &fr), e_nomem,
 				  "commands in a binding without EXEC"))
 			break;
-		expect_efault(t, &fr, ring_wait(t, &fr, c, 30), "a fetch from a non-EXEC binding");
+		st = ring_wait(t, &fr, c, 30);
+		expect_efault(t, &fr, st, "a fetch from a non-EXEC binding");
 		expect_fault(t, &fr, &pv, 6, DRM_TESSERA_ACCESS_FETCH, cmd_va,
 			     "a fetch from a non-EXEC binding");
 		break;
@@ -3283,7 +3407,7 @@ static void a_fault(struct fz_thread *t)
 		fault_held(t, &fr, c, &pv, kind == 3);
 		break;
 	}
-	if (!pv.queue_gone && kind != 2) {
+	if (!pv.queue_gone && st == -EFAULT) {
 		/* A guilty VM takes no more jobs. */
 		n = put_fill(dw, scratch_va(t) + CHECK_OFF, 4, 0);
 		cmd_va = ring_put(t, c, dw, n);

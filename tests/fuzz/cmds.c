@@ -57,8 +57,8 @@ static void lohi(uint32_t *dw, uint64_t v)
 
 /*
  * An address for @bytes bytes aligned to @align inside a random operand
- * large enough and bound for the access (READ to read, WRITE to write);
- * false if there is none.  Marks the operand written.
+ * large enough and bound for the access (READ to read, READ | WRITE to
+ * write); false if there is none.  Marks the operand written.
  */
 static bool place(struct rng *r, struct stream *s, uint64_t bytes, unsigned int align,
 		  bool write, uint64_t *va, int *which)
@@ -67,7 +67,8 @@ static bool place(struct rng *r, struct stream *s, uint64_t bytes, unsigned int 
 	uint64_t slots;
 
 	for (o = 0; o < s->nops; o++)
-		if (s->ops[o].size >= bytes + align && (write ? s->ops[o].w : s->ops[o].r))
+		/* a write needs READ too: GEMM's beta, SEM-ADD and in-place ops read it */
+		if (s->ops[o].size >= bytes + align && s->ops[o].r && (!write || s->ops[o].w))
 			fit[n++] = o;
 	if (!n)
 		return false;
@@ -77,6 +78,7 @@ static bool place(struct rng *r, struct stream *s, uint64_t bytes, unsigned int 
 	/* the operand's VA itself is page aligned, so *va is aligned */
 	if (write)
 		s->ops[o].written = true;
+	s->ops[o].used = true;
 	if (which)
 		*which = o;
 	return true;
@@ -310,6 +312,7 @@ static bool emit_elementwise(struct rng *r, struct stream *s)
 	bool binary = op == TESSERA_EW_ADD || op == TESSERA_EW_MUL;
 	uint64_t a, b = 0, d;
 	uint32_t dw[TESSERA_CMD_EW_LEN];
+	int ao;
 
 	if (!s->compute)
 		return false;
@@ -319,12 +322,13 @@ static bool emit_elementwise(struct rng *r, struct stream *s)
 	} else {
 		sdt = ddt = below(r, 3);
 	}
-	if (!place(r, s, (uint64_t)count * dtype_size(sdt), dtype_size(sdt), false, &a, NULL) ||
+	if (!place(r, s, (uint64_t)count * dtype_size(sdt), dtype_size(sdt), false, &a, &ao) ||
 	    (binary && !place(r, s, (uint64_t)count * dtype_size(sdt), dtype_size(sdt), false,
 			      &b, NULL)))
 		return false;
-	if (chance(r, 20) && sdt == ddt) {
+	if (chance(r, 20) && sdt == ddt && s->ops[ao].w) {
 		d = a;	/* in place */
+		s->ops[ao].written = true;
 	} else if (!place(r, s, (uint64_t)count * dtype_size(ddt), dtype_size(ddt), true, &d,
 			  NULL)) {
 		return false;

@@ -38,6 +38,7 @@
 #define MAX_QUEUES	24
 #define MAX_VMS		16	/* pooled VMs per process */
 #define MAX_VMAPS	48	/* modelled mappings per VM */
+#define VM_HIST		64	/* remembered bind ranges per VM */
 #define NPARAMS		15	/* DRM_TESSERA_PARAM_* */
 #define MAX_MAPS	48
 #define MAX_XFDS	8
@@ -315,7 +316,7 @@ struct vmap {
 	uint64_t va, size, bo_offset;
 	uint32_t flags;		/* DRM_TESSERA_BIND_* */
 	uint32_t handle;	/* at bind time; the binding holds the BO */
-	int owner;
+	int owner;		/* -2: unknown (binds raced), never used */
 };
 
 /*
@@ -337,6 +338,25 @@ struct vm {
 	int in_progress;	/* submits between their ioctl and their check */
 	int binding;		/* binds between their ioctl and the model's update */
 	uint32_t map_seq;	/* bumped at the start and end of every bind */
+	/*
+	 * Binds of the data region in flight (asynchronous ones until seen
+	 * done), and a count of those begun: two that overlap in time may
+	 * take effect in either order, so the ranges they touch become
+	 * unknown to the model.
+	 */
+	int data_binds;
+	uint32_t data_epoch;
+	/*
+	 * The ranges of the last VM_HIST ops of valid data binds, with the
+	 * map_seq at their start and end (0: in flight): a job whose
+	 * operands one of them touched between the job's choice of operands
+	 * and its submit may see the old mappings or the new.
+	 */
+	struct {
+		uint64_t va, size;
+		uint32_t begin, end;
+	} hist[VM_HIST];
+	uint32_t nhist;		/* ops recorded, ever */
 	int nqueues;		/* pooled queues on it */
 	int nmaps;
 	struct vmap maps[MAX_VMAPS];
@@ -515,6 +535,7 @@ int action_by_name(const char *name);
 struct operand {
 	uint64_t va, size;
 	bool r, w;		/* the binding's permissions */
+	bool used;		/* the stream accesses it */
 	uint32_t handle;	/* the BO bound there, for the submit's bos[] */
 	bool written;
 };
