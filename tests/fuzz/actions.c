@@ -37,6 +37,7 @@
 #define BIND_WAIT_MS	30000		/* a bind over used ranges waits for the VM's jobs */
 
 static const int e_nomem[] = { ENOMEM, 0 };
+static const int e_nomem_inval[] = { ENOMEM, EINVAL, 0 };
 
 static void lock(struct proc *p)
 {
@@ -1960,7 +1961,8 @@ static void a_vm_bind(struct fz_thread *t)
 		only = corrupt_bind(t, &fr, &vb, ops, syncs, &junk_ops, &junk_syncs, what, sizeof(what));
 	if (vb.ops.ptr == (uintptr_t)obuf && vb.ops.count <= DRM_TESSERA_MAX_BIND_OPS + 1 &&
 	    vb.ops.stride >= sizeof(ops[0]) && vb.ops.stride <= 72)
-		pack(r, obuf, vb.ops.stride, ops, sizeof(ops[0]), vb.ops.count, junk_ops);
+		pack(r, obuf, vb.ops.stride, ops, sizeof(ops[0]),
+		     vb.ops.count < n + 1 ? vb.ops.count : n + 1, junk_ops);
 	else if (vb.ops.ptr == (uintptr_t)obuf && vb.ops.stride < sizeof(ops[0]))
 		pack(r, obuf, sizeof(ops[0]), ops, sizeof(ops[0]), n, false);	/* what a short stride reads */
 	if (vb.syncs.ptr == (uintptr_t)sbuf && vb.syncs.count <= DRM_TESSERA_MAX_SYNCS &&
@@ -1987,7 +1989,8 @@ static void a_vm_bind(struct fz_thread *t)
 	else if (only)
 		expect(t, OP_VM_BIND, err, EXP_FAIL, NULL);
 	else
-		expect(t, OP_VM_BIND, err, hostile ? EXP_ANY : exp, e_nomem);
+		/* -EINVAL: a point waited on whose submit failed, or that another thread reset */
+		expect(t, OP_VM_BIND, err, hostile ? EXP_ANY : exp, waits ? e_nomem_inval : e_nomem);
 
 	lock(p);
 	if (vm_of(p, vi, &fr) && p->vms[vi].serial == tk.serial) {
@@ -2446,7 +2449,7 @@ static void check_seqno(struct fz_thread *t, const struct fref *fr, uint64_t que
 /* Submit */
 
 /* A pooled queue of @fr's file, its VM's slot in *vi; makes a VM or queue if none. */
-static int submit_queue(struct fz_thread *t, const struct fref *fr, int *vi)
+static int submit_queue(struct fz_thread *t, const struct fref *fr, int *vi, uint64_t *qserial)
 {
 	struct proc *p = t->p;
 	int qi, v;
@@ -2457,6 +2460,7 @@ static int submit_queue(struct fz_thread *t, const struct fref *fr, int *vi)
 		qi = -1;	/* cannot happen: a queue holds its VM's slot */
 	if (qi >= 0) {
 		*vi = p->queues[qi].vm;
+		*qserial = p->queues[qi].serial;
 		unlock(p);
 		return qi;
 	}
@@ -2690,7 +2694,7 @@ static void submit(struct fz_thread *t, bool hang)
 	if (!get_file(t, &fr))
 		return;
 	c = &cfg.cards[fr.card];
-	qi = submit_queue(t, &fr, &vi);
+	qi = submit_queue(t, &fr, &vi, &qserial);
 	if (qi < 0)
 		goto out;
 	ring = ring_room(t, &fr, 4 * s.max);
@@ -2701,13 +2705,11 @@ static void submit(struct fz_thread *t, bool hang)
 	longnop = !hostile && !hang && chance(r, 3) && ring->off == 0;
 
 	lock(p);
-	if (!p->queues[qi].live || p->queues[qi].file != fr.f || p->queues[qi].gen != fr.gen ||
-	    !vm_of(p, vi, &fr)) {
+	if (!p->queues[qi].live || p->queues[qi].serial != qserial || !vm_of(p, vi, &fr)) {
 		unlock(p);
 		goto out;	/* destroyed meanwhile */
 	}
 	sb.queue_id = p->queues[qi].id;
-	qserial = p->queues[qi].serial;
 	vserial = p->vms[vi].serial;
 	s.compute = p->queues[qi].engine_class == DRM_TESSERA_ENGINE_CLASS_COMPUTE;
 	pick_operands(t, &s, &p->vms[vi]);

@@ -10,7 +10,9 @@
  * (seed, phase, process, thread); command streams come from cmds.c.
  * Every call goes through call_begin()/call_end()/expect(): the ioctl is
  * counted, timed against a bound by a watchdog thread, and its errno is
- * checked against the table of errnos its contract documents.  After each
+ * checked against the table of errnos its contract documents.  Each
+ * pooled VM carries a model of its mappings (struct vm), from which jobs
+ * take their operands, so the outcome of a valid job is known.  After each
  * phase a fresh process (verify.c) checks that the cards still compute,
  * and the kernel log is scanned.
  *
