@@ -564,6 +564,38 @@ struct stream {
 void gen_stream(struct rng *r, struct stream *s);
 
 /* ------------------------------------------------------------------ */
+/* model.c: the oracle's model of a VM's mappings; callers hold p->lock */
+
+/* A bind on a pooled VM, from its ioctl until the model has taken it in. */
+struct ticket {
+	uint64_t serial;
+	uint32_t epoch;
+	bool data, conflict;
+	uint32_t n, pos[8];	/* its ops in the VM's hist */
+};
+
+/* Remove [va, va + size) from the model, splitting at the edges; false: no room. */
+bool model_unmap(struct vm *v, uint64_t va, uint64_t size);
+/* Apply one op that succeeded; @owner: see struct vmap. */
+void model_op(struct vm *v, const struct drm_tessera_vm_bind_op *op, int owner);
+/* The op's range may hold anything. */
+void model_unknown(struct vm *v, const struct drm_tessera_vm_bind_op *op);
+const struct vmap *model_find(const struct vm *v, uint64_t va);
+/* A VA in the data region with nothing mapped in its page, or 0. */
+uint64_t model_hole(struct rng *r, const struct vm *v);
+/* A bind of @ops (NULL: not recorded) on @v begins; @data: in the data region. */
+void bind_begin(struct vm *v, bool data, struct ticket *tk,
+		const struct drm_tessera_vm_bind_op *ops, uint32_t n);
+/* Its ioctl returned @err; @pending: asynchronous, in flight until bind_done(). */
+void bind_end(struct vm *v, struct ticket *tk, int err,
+	      const struct drm_tessera_vm_bind_op *ops, uint32_t n, int owner, bool pending);
+/* An asynchronous bind was seen done with @status (1: not seen done). */
+void bind_done(struct vm *v, struct ticket *tk, int status,
+	       const struct drm_tessera_vm_bind_op *ops, uint32_t n);
+/* Did a bind touch @op's range since the VM's map_seq was @seq, or is one in flight there? */
+bool hist_raced(const struct vm *v, const struct operand *op, uint32_t seq);
+
+/* ------------------------------------------------------------------ */
 /* verify.c */
 
 int verify_main(void);
