@@ -13,18 +13,59 @@
  * belongs to a VM with work, the submit waits, interruptibly, for one to
  * go idle.
  *
- * uAPI 1 contexts (tessera_mmu.c) keep their ASIDs for their lifetime and
- * share the same allocator until they go.
+ * One user's VMs hold at most asids_per_user ASIDs at once (CAP_SYS_ADMIN
+ * exempt): past that, a VM of that user gets one only by taking it back
+ * from another idle VM of the same user, or waits.  So one user, however
+ * many VMs it keeps busy, cannot lock the others out of the card.
  *
  * Copyright (C) 2026 The Tessera authors
  */
 
+#include <linux/moduleparam.h>
 #include <linux/wait.h>
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
 #include "tessera_drv.h"
 #include "tessera_vm.h"
+
+static unsigned int tessera_asids_per_user = 64;
+module_param_named(asids_per_user, tessera_asids_per_user, uint, 0644);
+MODULE_PARM_DESC(asids_per_user,
+		 "ASIDs one user's VMs may hold at once, CAP_SYS_ADMIN exempt (default 64, 0: no limit)");
+
+/* ASIDs @vm's user holds; asid_lock held. */
+static unsigned long tessera_asid_user_count(struct tessera_device *tdev,
+					     const struct tessera_gpuvm *vm)
+{
+	lockdep_assert_held(&tdev->asid_lock);
+	return xa_to_value(xa_load(&tdev->asid_users, from_kuid(&init_user_ns, vm->uid)));
+}
+
+/* @vm got (+1) or lost (-1) an ASID: count it against its user; asid_lock held. */
+static void tessera_asid_user_add(struct tessera_device *tdev, const struct tessera_gpuvm *vm,
+				  long delta)
+{
+	unsigned long uid = from_kuid(&init_user_ns, vm->uid);
+	unsigned long n;
+
+	if (vm->uid_exempt)
+		return;
+	n = tessera_asid_user_count(tdev, vm) + delta;
+	if (n)
+		/* Fails only without memory: the user is then undercounted. */
+		xa_store(&tdev->asid_users, uid, xa_mk_value(n), GFP_KERNEL);
+	else
+		xa_erase(&tdev->asid_users, uid);
+}
+
+/* May @vm's user take one more ASID; asid_lock held. */
+static bool tessera_asid_user_capped(struct tessera_device *tdev, const struct tessera_gpuvm *vm)
+{
+	unsigned int limit = READ_ONCE(tessera_asids_per_user);
+
+	return !vm->uid_exempt && limit && tessera_asid_user_count(tdev, vm) >= limit;
+}
 
 /* Add @from's faults to @to's: the first fault's syndrome stays the first. */
 static void tessera_fault_merge(struct tessera_ctx_fault *to, const struct tessera_ctx_fault *from)
@@ -98,6 +139,7 @@ static u32 tessera_asid_revoke(struct tessera_gpuvm *vm)
 	spin_unlock_irqrestore(&tdev->fault_lock, flags);
 	WRITE_ONCE(vm->asid, 0);
 	list_del_init(&vm->asid_link);
+	tessera_asid_user_add(tdev, vm, -1);
 	if (drm_dev_enter(&tdev->drm, &idx)) {
 		tessera_ctx_entry_set(tdev, asid, 0, 0);
 		drm_dev_exit(idx);
@@ -109,19 +151,28 @@ static u32 tessera_asid_revoke(struct tessera_gpuvm *vm)
 	return asid;
 }
 
-/* A free ASID, or one taken back from an idle VM; asid_lock held. */
-static int tessera_asid_find(struct tessera_device *tdev)
+/*
+ * An ASID for @vm: a free one, or one taken back from an idle VM (of
+ * @vm's own user once that user holds its limit); asid_lock held.
+ */
+static int tessera_asid_find(struct tessera_device *tdev, struct tessera_gpuvm *vm)
 {
+	bool capped = tessera_asid_user_capped(tdev, vm);
 	struct tessera_gpuvm *victim;
 	int asid;
 
 	lockdep_assert_held(&tdev->asid_lock);
-	asid = ida_alloc_range(&tdev->asid_ida, 1, TESSERA_NUM_CONTEXTS - 1, GFP_KERNEL);
-	if (asid != -ENOSPC)
-		return asid;
+	if (!capped) {
+		asid = ida_alloc_range(&tdev->asid_ida, 1, TESSERA_NUM_CONTEXTS - 1,
+				       GFP_KERNEL);
+		if (asid != -ENOSPC)
+			return asid;
+	}
 	/* Least recently used first. */
 	list_for_each_entry(victim, &tdev->asid_lru, asid_link) {
 		if (atomic_read(&victim->active_jobs))
+			continue;
+		if (capped && !uid_eq(victim->uid, vm->uid))
 			continue;
 		asid = tessera_asid_revoke(victim);
 		if (asid)
@@ -130,25 +181,6 @@ static int tessera_asid_find(struct tessera_device *tdev)
 		return -EAGAIN;
 	}
 	return -ENOSPC;
-}
-
-/**
- * tessera_asid_alloc_fixed - an ASID for a uAPI 1 context, for its lifetime
- * @tdev: the device
- *
- * Takes one back from an idle uAPI 2 VM when none is free, so that idle
- * VMs never lock uAPI 1 contexts out.  Give it back with ida_free().
- *
- * Return: the ASID, or -ENOSPC, -ENOMEM.
- */
-int tessera_asid_alloc_fixed(struct tessera_device *tdev)
-{
-	int asid;
-
-	mutex_lock(&tdev->asid_lock);
-	asid = tessera_asid_find(tdev);
-	mutex_unlock(&tdev->asid_lock);
-	return asid == -EAGAIN ? -ENOSPC : asid;
 }
 
 /**
@@ -170,9 +202,10 @@ int tessera_asid_get(struct tessera_gpuvm *vm)
 		mutex_lock(&tdev->asid_lock);
 		asid = vm->asid;
 		if (!asid) {
-			asid = tessera_asid_find(tdev);
+			asid = tessera_asid_find(tdev, vm);
 			if (asid > 0) {
 				WRITE_ONCE(vm->asid, asid);
+				tessera_asid_user_add(tdev, vm, 1);
 				tessera_asid_install(vm, asid);
 			}
 		}
@@ -185,7 +218,7 @@ int tessera_asid_get(struct tessera_gpuvm *vm)
 		mutex_unlock(&tdev->asid_lock);
 		if (asid != -ENOSPC && asid != -EAGAIN)
 			return asid;
-		/* Every ASID has work: wait until a VM goes idle. */
+		/* Every ASID (or every one the user may have) has work: wait. */
 		ret = wait_event_interruptible(tdev->asid_wq,
 					       atomic_read(&tdev->asid_idle_events) != 0);
 		if (ret)
@@ -223,7 +256,7 @@ void tessera_asid_release(struct tessera_gpuvm *vm)
 	if (vm->asid) {
 		asid = tessera_asid_revoke(vm);
 		if (asid) {
-			/* Un-halt it for the next owner (uAPI 1 contexts too). */
+			/* Un-halt it for the next owner. */
 			tessera_fault_resume(tdev, asid);
 			ida_free(&tdev->asid_ida, asid);
 		}
@@ -235,6 +268,16 @@ void tessera_asid_release(struct tessera_gpuvm *vm)
 }
 
 /**
+ * tessera_asid_fini - free the ASID cache's bookkeeping (last device reference)
+ * @tdev: the device, with no VM left
+ */
+void tessera_asid_fini(struct tessera_device *tdev)
+{
+	xa_destroy(&tdev->asid_users);
+	ida_destroy(&tdev->asid_ida);
+}
+
+/**
  * tessera_asid_init - the ASID cache of a device
  * @tdev: the device, before any VM
  */
@@ -243,5 +286,6 @@ void tessera_asid_init(struct tessera_device *tdev)
 	mutex_init(&tdev->asid_lock);
 	INIT_LIST_HEAD(&tdev->asid_lru);
 	init_waitqueue_head(&tdev->asid_wq);
+	xa_init(&tdev->asid_users);
 	atomic_set(&tdev->asid_idle_events, 0);
 }

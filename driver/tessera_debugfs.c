@@ -76,7 +76,7 @@ static int tessera_cmp_u64(const void *a, const void *b)
  * Post one-NOP descriptors in the kernel's context straight to the ring,
  * with the ring's scheduler paused, and time doorbell to interrupt.
  */
-static int tessera_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
+static int tessera_debugfs_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
 {
 	struct device *dev = &ring->tdev->pdev->dev;
 	dma_addr_t nop_dma;
@@ -95,20 +95,14 @@ static int tessera_ring_ping(struct tessera_ring *ring, u64 *lat, u32 count)
 		goto out;
 	}
 	for (i = 0; i < count; i++) {
-		struct tessera_desc *desc = &ring->desc[ring->tail];
-		u64 seqno = ring->next_seqno++;
-		ktime_t t0;
+		struct tessera_desc desc = {
+			.cmd_addr = cpu_to_le64(nop_dma),
+			.cmd_size = cpu_to_le32(4),
+			.flags = cpu_to_le32(TESSERA_DESC_FLAG_FENCE | TESSERA_DESC_FLAG_IRQ),
+		};
+		ktime_t t0 = ktime_get();
+		u64 seqno = tessera_ring_post(ring, &desc);
 
-		desc->cmd_addr = cpu_to_le64(nop_dma);
-		desc->cmd_size = cpu_to_le32(4);
-		desc->flags = cpu_to_le32(TESSERA_DESC_FLAG_FENCE | TESSERA_DESC_FLAG_IRQ);
-		desc->context = 0;
-		desc->rsvd = 0;
-		desc->tag = cpu_to_le64(seqno);
-		ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
-		dma_wmb();
-		t0 = ktime_get();
-		tessera_ring_kick(ring);
 		if (!wait_event_timeout(ring->ping_wq, READ_ONCE(ring->fence_wb[0]) >= seqno, HZ)) {
 			ret = -ETIMEDOUT;
 			break;
@@ -136,7 +130,7 @@ static int tessera_debugfs_ping(struct seq_file *m, void *unused)
 		kfree(lat);
 		return -ENODEV;
 	}
-	ret = tessera_ring_ping(&tdev->rings[0], lat, TESSERA_PINGS);
+	ret = tessera_debugfs_ring_ping(&tdev->rings[0], lat, TESSERA_PINGS);
 	tessera_hw_exit(tdev, idx);
 	if (!ret) {
 		sort(lat, TESSERA_PINGS, sizeof(*lat), tessera_cmp_u64, NULL);
@@ -192,7 +186,7 @@ void tessera_debugfs_init_late(struct tessera_device *tdev)
 	struct dentry *root = tdev->drm.debugfs_root;
 	u32 i;
 
-	if (!root || !(tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_FAULT_INJECT))
+	if (!root || !(tdev->hw_caps & TESSERA_CAP_FAULT_INJECT))
 		return;
 	for (i = 0; i < ARRAY_SIZE(tessera_injects); i++) {
 		tdev->injects[i].tdev = tdev;
@@ -217,11 +211,8 @@ static int tessera_debugfs_contexts(struct seq_file *m, void *unused)
 			continue;
 		rcu_read_lock();
 		pid = rcu_dereference(file->pid);
-		seq_printf(m, "client %llu pid %d context %u faults %u\n", file->client_id,
-			   pid_vnr(pid), tfile->vm->asid,
-			   READ_ONCE(tdev->faults[tfile->vm->asid].count));
+		seq_printf(m, "client %llu pid %d\n", file->client_id, pid_vnr(pid));
 		rcu_read_unlock();
-		tessera_vm_show(m, tfile->vm);
 		tessera_file_vms_show(m, tfile);
 	}
 	mutex_unlock(&tdev->drm.filelist_mutex);

@@ -8,17 +8,16 @@
  * would have to release goes on a lockless list instead, and work on the
  * module's workqueue releases it in process context:
  *
- *  - freed jobs: their buffers, mappings, context and runtime-PM
- *    reference (tessera_job_free());
+ *  - freed jobs: their buffers, VM and runtime-PM reference
+ *    (tessera_job_free());
  *  - hardware fences whose last reference is gone: each holds a reference
  *    to its device and to the module, so that the names and ops of every
  *    fence the driver created stay valid as long as the fence exists, even
  *    after the card is unbound (rmmod fails with -EBUSY meanwhile);
- *  - buffer mappings whose TLB flush must wait for the card, which may
- *    take up to the watchdog time (tessera_bo_mapping_unmap()).
+ *  - work items of their own (tessera_defer_work()): queue and VM
+ *    teardown, which waits for the card.
  *
- * Mappings have their own work item, so a slow flush never holds up job
- * and fence releases.  The workqueue belongs to the module, not to a
+ * The workqueue belongs to the module, not to a
  * device: the last reference to a device may be dropped by this work, and
  * module exit drains the workqueue after the last device is gone.
  *
@@ -33,7 +32,6 @@
 static struct workqueue_struct *tessera_wq;
 static LLIST_HEAD(tessera_free_jobs);
 static LLIST_HEAD(tessera_free_fences);
-static LLIST_HEAD(tessera_free_mappings);
 
 static void tessera_defer_free_work(struct work_struct *work)
 {
@@ -51,17 +49,6 @@ static void tessera_defer_free_work(struct work_struct *work)
 }
 
 static DECLARE_WORK(tessera_free_work, tessera_defer_free_work);
-
-static void tessera_defer_unmap_work(struct work_struct *work)
-{
-	struct llist_node *list = llist_del_all(&tessera_free_mappings);
-	struct tessera_bo_mapping *m, *tmp;
-
-	llist_for_each_entry_safe(m, tmp, list, defer)
-		tessera_bo_mapping_unmap(m);
-}
-
-static DECLARE_WORK(tessera_unmap_work, tessera_defer_unmap_work);
 
 /**
  * tessera_defer_job - free a job in process context
@@ -86,16 +73,6 @@ void tessera_defer_fence(struct tessera_fence *fence)
 {
 	if (llist_add(&fence->defer, &tessera_free_fences))
 		queue_work(tessera_wq, &tessera_free_work);
-}
-
-/**
- * tessera_defer_mapping - unmap a buffer from a context in process context
- * @m: the mapping, its reference count zero and off its buffer's list
- */
-void tessera_defer_mapping(struct tessera_bo_mapping *m)
-{
-	if (llist_add(&m->defer, &tessera_free_mappings))
-		queue_work(tessera_wq, &tessera_unmap_work);
 }
 
 /**

@@ -38,7 +38,7 @@ int tessera_devmem_init(struct tessera_device *tdev)
 	struct pci_dev *pdev = tdev->pdev;
 	int ret;
 
-	if (!tdev->hbm_size || !(tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_HBM))
+	if (!tdev->hbm_size || !(tdev->hw_caps & TESSERA_CAP_HBM))
 		return 0;
 	if (pci_resource_len(pdev, TESSERA_BAR_HBM) < tdev->hbm_size) {
 		drm_err(&tdev->drm, "BAR2 smaller than device memory\n");

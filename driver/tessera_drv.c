@@ -23,14 +23,30 @@
 #include "tessera_drv.h"
 #include "tessera_vm.h"
 
+/* DRM_TESSERA_CAP_* of this driver on this card. */
+static u64 tessera_capabilities(const struct tessera_device *tdev)
+{
+	u64 v = DRM_TESSERA_CAP_HUGE_PAGES;
+
+	if (tdev->hbm_ready)
+		v |= DRM_TESSERA_CAP_DEVICE_MEM;
+	if (tdev->hw_caps & TESSERA_CAP_MMU_EXEC)
+		v |= DRM_TESSERA_CAP_EXEC_PERM;
+	if (tdev->hw_caps & TESSERA_CAP_FAULT_INJECT)
+		v |= DRM_TESSERA_CAP_FAULT_INJECT;
+	return v;
+}
+
 static int tessera_ioctl_get_param(struct drm_device *drm, void *data,
 				   struct drm_file *file)
 {
 	struct tessera_device *tdev = to_tessera(drm);
 	struct drm_tessera_get_param *args = data;
 
-	if (args->pad)
+	if (args->pad) {
+		drm_dbg(drm, "GET_PARAM: pad not zero\n");
 		return -EINVAL;
+	}
 
 	switch (args->param) {
 	case DRM_TESSERA_PARAM_DEVICE_ID:
@@ -48,6 +64,9 @@ static int tessera_ioctl_get_param(struct drm_device *drm, void *data,
 	case DRM_TESSERA_PARAM_NUM_DMA_ENGINES:
 		args->value = tdev->num_dma;
 		break;
+	case DRM_TESSERA_PARAM_NUM_ENGINES:
+		args->value = tdev->num_rings;
+		break;
 	case DRM_TESSERA_PARAM_DEVICE_MEM_SIZE:
 		args->value = tdev->hbm_size;
 		break;
@@ -58,145 +77,59 @@ static int tessera_ioctl_get_param(struct drm_device *drm, void *data,
 		args->value = TESSERA_CMD_SIZE_MAX;
 		break;
 	case DRM_TESSERA_PARAM_CAPABILITIES:
-		args->value = DRM_TESSERA_CAP_SYNCOBJ | DRM_TESSERA_CAP_FENCE_WAIT;
+		args->value = tessera_capabilities(tdev);
 		break;
-	case DRM_TESSERA_PARAM_NUM_ENGINES:
-		args->value = tdev->num_rings;
+	case DRM_TESSERA_PARAM_VA_START:
+		args->value = TESSERA_GPUVM_VA_START;
+		break;
+	case DRM_TESSERA_PARAM_VA_END:
+		args->value = TESSERA_GPUVM_VA_END;
+		break;
+	case DRM_TESSERA_PARAM_PAGE_SIZES:
+		args->value = SZ_4K | SZ_2M;
+		break;
+	case DRM_TESSERA_PARAM_VMS_PER_FILE_MAX:
+		args->value = TESSERA_VMS_PER_FILE_MAX;
+		break;
+	case DRM_TESSERA_PARAM_NUM_ASIDS:
+		args->value = TESSERA_NUM_CONTEXTS - 1;
 		break;
 	default:
+		drm_dbg(drm, "GET_PARAM: unknown parameter %u\n", args->param);
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static int tessera_ioctl_context_status(struct drm_device *drm, void *data,
-					struct drm_file *file)
-{
-	struct tessera_device *tdev = to_tessera(drm);
-	struct tessera_file *tfile = file->driver_priv;
-	struct drm_tessera_context_status *args = data;
-	struct tessera_ctx_fault f;
-	unsigned long flags;
-
-	if (args->pad)
-		return -EINVAL;
-	spin_lock_irqsave(&tdev->fault_lock, flags);
-	f = tdev->faults[tfile->vm->asid];
-	spin_unlock_irqrestore(&tdev->fault_lock, flags);
-
-	args->flags = (f.count ? DRM_TESSERA_CONTEXT_GUILTY : 0) |
-		      (f.banned ? DRM_TESSERA_CONTEXT_BANNED : 0);
-	args->fault_count = f.count;
-	args->fault_code = f.code;
-	args->fault_access = f.access;
-	args->fault_va = f.va;
-	args->fault_engine = f.ring;
-	return 0;
-}
-
-static unsigned int tessera_contexts_per_user = 64;
-module_param_named(contexts_per_user, tessera_contexts_per_user, uint, 0644);
-MODULE_PARM_DESC(contexts_per_user,
-		 "Open files (contexts) one user may have on a card, CAP_SYS_ADMIN exempt (default 64)");
-
-/*
- * Count a new context against its user: the card has 255, and one user
- * must not be able to take them all.  Return: 0 or -EMFILE.
- */
-static int tessera_ctx_user_get(struct tessera_device *tdev, struct tessera_file *tfile)
-{
-	unsigned long uid = from_kuid(&init_user_ns, tfile->uid);
-	unsigned long n;
-	int ret = 0;
-
-	if (capable(CAP_SYS_ADMIN))
-		return 0;
-	mutex_lock(&tdev->ctx_users_lock);
-	n = xa_to_value(xa_load(&tdev->ctx_users, uid) ?: xa_mk_value(0));
-	if (n >= READ_ONCE(tessera_contexts_per_user)) {
-		drm_dbg(&tdev->drm, "user %lu has %lu contexts already\n", uid, n);
-		ret = -EMFILE;
-	} else {
-		ret = xa_err(xa_store(&tdev->ctx_users, uid, xa_mk_value(n + 1), GFP_KERNEL));
-	}
-	mutex_unlock(&tdev->ctx_users_lock);
-	if (!ret)
-		tfile->uid_counted = true;
-	return ret;
-}
-
-static void tessera_ctx_user_put(struct tessera_device *tdev, struct tessera_file *tfile)
-{
-	unsigned long uid = from_kuid(&init_user_ns, tfile->uid);
-	unsigned long n;
-
-	if (!tfile->uid_counted)
-		return;
-	mutex_lock(&tdev->ctx_users_lock);
-	n = xa_to_value(xa_load(&tdev->ctx_users, uid));
-	if (n > 1)
-		xa_store(&tdev->ctx_users, uid, xa_mk_value(n - 1), GFP_KERNEL);
-	else
-		xa_erase(&tdev->ctx_users, uid);
-	mutex_unlock(&tdev->ctx_users_lock);
 }
 
 static int tessera_open(struct drm_device *drm, struct drm_file *file)
 {
 	struct tessera_file *tfile;
-	int ret;
 
 	tfile = kzalloc(sizeof(*tfile), GFP_KERNEL_ACCOUNT);
 	if (!tfile)
 		return -ENOMEM;
 	tfile->tdev = to_tessera(drm);
-	tfile->uid = current_euid();
-	mutex_init(&tfile->submit_lock);
 	mutex_init(&tfile->wfs_lock);
-	ret = tessera_ctx_user_get(tfile->tdev, tfile);
-	if (ret)
-		goto err_free;
 	tfile->stats = tessera_client_stats_alloc();
 	if (!tfile->stats) {
-		ret = -ENOMEM;
-		goto err_free;
+		kfree(tfile);
+		return -ENOMEM;
 	}
-
-	tfile->vm = tessera_vm_create(tfile->tdev);
-	if (IS_ERR(tfile->vm)) {
-		ret = PTR_ERR(tfile->vm);
-		goto err_stats;
-	}
-
-	ret = tessera_file_sched_init(tfile);
-	if (ret)
-		goto err_vm;
 	tessera_queues_init(tfile);
 	tessera_file_vms_init(tfile);
 	file->driver_priv = tfile;
 	return 0;
-
-err_vm:
-	tessera_vm_put(tfile->vm);
-err_stats:
-	tessera_client_stats_put(tfile->stats);
-err_free:
-	tessera_ctx_user_put(tfile->tdev, tfile);
-	kfree(tfile);
-	return ret;
 }
 
 static void tessera_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct tessera_file *tfile = file->driver_priv;
 
+	/* Never waits: queues, VMs and their jobs go once the jobs are done. */
 	tessera_queues_fini(tfile);
-	tessera_file_sched_fini(tfile);
 	tessera_file_vms_fini(tfile);
-	/* Buffers and jobs still on the hardware keep the context alive. */
-	tessera_vm_put(tfile->vm);
 	tessera_client_stats_put(tfile->stats);
-	tessera_ctx_user_put(tfile->tdev, tfile);
+	mutex_destroy(&tfile->wfs_lock);
 	kfree(tfile);
 }
 
@@ -242,18 +175,14 @@ static const struct drm_ioctl_desc tessera_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(TESSERA_GET_PARAM, tessera_ioctl_get_param, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_BO_CREATE, tessera_ioctl_bo_create, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_BO_INFO, tessera_ioctl_bo_info, 0),
-	DRM_IOCTL_DEF_DRV(TESSERA_SUBMIT, tessera_ioctl_submit, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_VM_CREATE, tessera_ioctl_vm_create, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_VM_DESTROY, tessera_ioctl_vm_destroy, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_VM_BIND, tessera_ioctl_vm_bind, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_VM_STATUS, tessera_ioctl_vm_status, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_CREATE, tessera_ioctl_queue_create, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_QUEUE_DESTROY, tessera_ioctl_queue_destroy, 0),
-	DRM_IOCTL_DEF_DRV(TESSERA_CONTEXT_STATUS, tessera_ioctl_context_status, 0),
+	DRM_IOCTL_DEF_DRV(TESSERA_SUBMIT, tessera_ioctl_submit, 0),
 	DRM_IOCTL_DEF_DRV(TESSERA_FENCE_WAIT, tessera_ioctl_fence_wait, 0),
-	/* TRANSITIONAL: uAPI 2's VM ioctls until the switch (tessera_vm.h). */
-	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_CREATE, tessera_ioctl_vm_create, 0),
-	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_DESTROY, tessera_ioctl_vm_destroy, 0),
-	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_BIND, tessera_ioctl_vm_bind, 0),
-	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_QUEUE_CREATE, tessera_ioctl_queue_create2, 0),
-	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_SUBMIT, tessera_ioctl_submit2, 0),
-	DRM_IOCTL_DEF_DRV(TESSERA_STAGING_VM_STATUS, tessera_ioctl_vm_status, 0),
 };
 
 static const struct file_operations tessera_fops = {
@@ -284,6 +213,7 @@ static void tessera_drm_release(struct drm_device *drm, void *unused)
 {
 	tessera_bind_sched_fini(to_tessera(drm));
 	tessera_sched_fini(to_tessera(drm));
+	tessera_asid_fini(to_tessera(drm));
 }
 
 /*
@@ -335,8 +265,6 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 */
 	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	dma_set_seg_boundary(&pdev->dev, ULONG_MAX);
-	mutex_init(&tdev->ctx_users_lock);
-	xa_init(&tdev->ctx_users);
 	mutex_init(&tdev->dma_bos_lock);
 	INIT_LIST_HEAD(&tdev->dma_bos);
 
@@ -412,7 +340,6 @@ static void tessera_remove(struct pci_dev *pdev)
 	 * The card is stopped: its page tables and the DMA mappings of the
 	 * buffers files still hold go while the DMA API knows it.
 	 */
-	tessera_mmu_unplug(tdev);
 	tessera_gpuvm_unplug(tdev);
 	tessera_gem_unplug(tdev);
 }

@@ -32,22 +32,23 @@
  * Each lock's comment says what it protects.  The order, outermost first;
  * a lock not named under another is never taken while holding it:
  *
- * - BO reservations (ww_mutex, all of a job's at once)
- *   -> tessera_file.submit_lock (arm and push of a job)
- * - tessera_device.vms_lock -> tessera_vm.lock, tessera_gpuvm.lock
- *   (unplug frees every context's page tables)
- * - tessera_device.asid_lock -> tessera_device.mmu_lock (taking an idle
- *   VM's ASID back flushes its TLB entries)
- * - tessera_gpuvm.lock -> tessera_bo.gpuva_lock (bind ops link and
- *   unlink bindings); neither is held across an allocation, so bind jobs
- *   take them on their fence-signalling path
- * - tessera_vm.lock: protects the page tables; they are reserved
- *   (allocated) before it is taken, but it is never taken on a
- *   fence-signalling path
- * - tessera_ring.fence_lock (irq-safe) -> tessera_device.fault_lock
+ * - BO reservations and the VM's reservation object (ww_mutex, all of a
+ *   job's at once) -> tessera_queue.submit_lock (arm and push of a job)
+ * - tessera_gpuvm.bind_lock (arm and push of a bind job)
+ * - tessera_device.vms_lock -> tessera_gpuvm.lock (unplug frees every
+ *   VM's page tables)
+ * - tessera_device.asid_lock -> tessera_device.fault_lock,
+ *   tessera_device.mmu_lock (taking an idle VM's ASID back records its
+ *   faults and flushes its TLB entries)
+ * - tessera_gpuvm.lock -> the buffer's gpuva lock (tessera_bo.gpuva_lock,
+ *   or drm_gem_object.gpuva.lock since 7.x: bind ops link and unlink
+ *   bindings); neither is held across an allocation, so bind jobs take
+ *   them on their fence-signalling path
+ * - tessera_ring.fence_lock (irq-safe) -> tessera_device.fault_lock,
+ *   tessera_ring.post_lock (irq-safe; a replay posts the pending jobs)
  * - leaves: tessera_bo.lock (released before any unmap),
  *   tessera_device.mmu_lock (register sequence only; dropped between
- *   polls), hbm_lock, ctx_users_lock, tessera_file.wfs_lock,
+ *   polls), hbm_lock, tessera_file.wfs_lock,
  *   dma_bos_lock (a buffer may be freed under another's reservation)
  * - tessera_device.pci_reset_lock (rwsem) is taken for reading around
  *   register accesses outside the job path, never on a signalling path
@@ -62,8 +63,8 @@
 #define DRIVER_NAME	"tessera"
 #define DRIVER_DESC	"Tessera T1 accelerator"
 /* The driver version DRM reports; MODULE_VERSION and dkms.conf say the same. */
-#define DRIVER_MAJOR	0
-#define DRIVER_MINOR	1
+#define DRIVER_MAJOR	2
+#define DRIVER_MINOR	0
 
 /* Descriptors per hardware ring. */
 #define TESSERA_RING_ENTRIES		256
@@ -132,13 +133,14 @@ struct tessera_ring {
 	dma_addr_t fence_wb_dma;
 
 	/**
-	 * @tail: next descriptor index to fill.  Only touched from run_job,
-	 * which drm_sched serializes per scheduler (its run work item never
-	 * runs concurrently with itself), and from reset, which runs with the
-	 * scheduler stopped.
+	 * @post_lock: protects @tail, @next_seqno and the descriptors
+	 * between them; taken only in tessera_ring.c, the one place that
+	 * posts descriptors (run_job, reset replay, the debugfs ping)
 	 */
+	spinlock_t post_lock;
+	/** @tail: next descriptor index to fill */
 	u32 tail;
-	/** @next_seqno: seqno of the next job; same serialization as @tail */
+	/** @next_seqno: seqno of the next descriptor posted */
 	u64 next_seqno;
 	/** @fence_context: dma_fence context of the hardware fences */
 	u64 fence_context;
@@ -195,6 +197,8 @@ struct tessera_device {
 
 	/** @hw_version: VERSION register */
 	u32 hw_version;
+	/** @hw_caps: CAPS register (TESSERA_CAP_*), read at probe */
+	u32 hw_caps;
 	/** @num_compute: compute engines */
 	u32 num_compute;
 	/** @num_dma: DMA engines */
@@ -265,20 +269,12 @@ struct tessera_device {
 	struct list_head dma_bos;
 	/** @vms_lock: protects @vms */
 	struct mutex vms_lock;
-	/** @vms: every live context (tessera_vm.link), for unplug */
-	struct list_head vms;
-	/** @gpuvms: every live uAPI 2 VM (tessera_gpuvm.link), for unplug */
+	/** @gpuvms: every live VM (tessera_gpuvm.link), for unplug */
 	struct list_head gpuvms;
-	/**
-	 * @ctx_users_lock: protects @ctx_users
-	 */
-	struct mutex ctx_users_lock;
-	/** @ctx_users: open contexts per user id (xa_mk_value counts) */
-	struct xarray ctx_users;
 	/** @asid_ida: allocator of context ids 1..TESSERA_NUM_CONTEXTS-1 */
 	struct ida asid_ida;
 	/**
-	 * @asid_lock: protects @asid_lru and which uAPI 2 VM holds which
+	 * @asid_lock: protects @asid_lru and which VM holds which
 	 * ASID (tessera_asid.c); held across the TLB flush that takes an
 	 * idle VM's ASID back, never on a fence-signalling path
 	 */
@@ -289,6 +285,11 @@ struct tessera_device {
 	wait_queue_head_t asid_wq;
 	/** @asid_idle_events: a VM went idle since the waiters last looked */
 	atomic_t asid_idle_events;
+	/**
+	 * @asid_users: ASIDs held by each user's VMs (uid -> xa_mk_value
+	 * count), under @asid_lock; CAP_SYS_ADMIN's VMs are not counted
+	 */
+	struct xarray asid_users;
 	/** @ctx_table: the device's context table, one entry per ASID */
 	__le64 *ctx_table;
 	/** @ctx_table_dma: bus address of @ctx_table */
@@ -296,7 +297,7 @@ struct tessera_device {
 
 	/** @fault_lock: protects @faults; taken from interrupt handlers */
 	spinlock_t fault_lock;
-	/** @faults: what went wrong in each context, for CONTEXT_STATUS */
+	/** @faults: what went wrong under each ASID (VM_STATUS merges it per VM) */
 	struct tessera_ctx_fault {
 		/** @faults.count: faults seen; non-zero makes the context guilty */
 		u32 count;
@@ -334,66 +335,6 @@ struct tessera_device {
 };
 
 /**
- * struct tessera_vm - a context: ASID, page tables and VA space
- */
-struct tessera_vm {
-	/** @ref: held by the file and by each of its buffers */
-	struct kref ref;
-	/** @tdev: the device */
-	struct tessera_device *tdev;
-	/** @asid: context id, 1..TESSERA_NUM_CONTEXTS-1 */
-	u32 asid;
-	/** @link: in tdev->vms, under tdev->vms_lock */
-	struct list_head link;
-	/**
-	 * @active_jobs: submitted jobs of the context not yet freed; while
-	 * non-zero the card may run the context's descriptors
-	 */
-	atomic_t active_jobs;
-	/**
-	 * @lock: protects the page tables and @mm; page tables are
-	 * allocated under it, so it is never taken on a fence-signalling
-	 * path
-	 */
-	struct mutex lock;
-	/** @mm: VA allocator */
-	struct drm_mm mm;
-	/** @pgt: the page tables; freed (root NULL) once the device is unplugged */
-	struct tessera_pgtable pgt;
-	/**
-	 * @zombies: page tables unlinked from @pgt that the card's walker
-	 * may still read until the next completed TLB flush
-	 */
-	struct list_head zombies;
-};
-
-struct tessera_bo;
-
-/**
- * struct tessera_bo_mapping - a buffer's mapping in one context
- *
- * Created when a file gets a handle to the buffer (creation or import) and
- * referenced by that handle and by every job that uses the buffer, so it
- * outlives the handle while a job may still reach it.  The last reference
- * unmaps it and waits, with the TLB flush, until the card cannot reach the
- * pages any more; only then are they released.
- */
-struct tessera_bo_mapping {
-	/** @ref: one per handle the file has to the buffer, one per job using it */
-	struct kref ref;
-	/** @link: in the buffer's mapping list, under its lock */
-	struct list_head link;
-	/** @defer: in the deferred-unmap list */
-	struct llist_node defer;
-	/** @vm: the context (referenced) */
-	struct tessera_vm *vm;
-	/** @bo: the buffer (a GEM reference) */
-	struct tessera_bo *bo;
-	/** @va: the range in @vm */
-	struct drm_mm_node va;
-};
-
-/**
  * struct tessera_client_stats - per-client usage, for DRM fdinfo
  *
  * Referenced by the file and by each of its jobs, so that jobs still on the
@@ -412,17 +353,6 @@ struct tessera_client_stats {
 struct tessera_file {
 	/** @tdev: the device */
 	struct tessera_device *tdev;
-	/** @uid: the user the context is counted against (tdev->ctx_users) */
-	kuid_t uid;
-	/** @uid_counted: the context counts against @uid's limit */
-	bool uid_counted;
-	/**
-	 * @submit_lock: held from drm_sched_job_arm() to
-	 * drm_sched_entity_push_job() on every entity of the file (its own
-	 * and its queues'), so jobs reach each entity in seqno order even
-	 * when several threads submit at once
-	 */
-	struct mutex submit_lock;
 	/**
 	 * @wfs_lock: protects @wfs, the deadlines of WAIT_FOR_SUBMIT waits
 	 * interrupted by a signal, so that a restarted submit does not start
@@ -442,26 +372,18 @@ struct tessera_file {
 		/** @wfs.interrupted: when the signal interrupted it, ktime */
 		ktime_t interrupted;
 	} wfs[8];
-	/** @entity: one scheduler entity per ring */
-	struct drm_sched_entity entity[TESSERA_MAX_RINGS];
-	/** @num_entities: initialized entries of @entity */
-	u32 num_entities;
 	/** @stats: usage statistics */
 	struct tessera_client_stats *stats;
-	/** @queues: submission queues by id; the xarray's lock protects it */
-	struct xarray queues;
-	/** @vm: the file's context */
-	struct tessera_vm *vm;
 	/**
-	 * @vms: uAPI 2 VMs by id (struct tessera_gpuvm, one reference
-	 * each); the xarray's lock protects it
-	 */
-	struct xarray vms;
-	/**
-	 * @vm_queues: uAPI 2 queues by id (struct tessera_vm_queue); the
+	 * @queues: submission queues by id (struct tessera_queue); the
 	 * xarray's lock protects it
 	 */
-	struct xarray vm_queues;
+	struct xarray queues;
+	/**
+	 * @vms: VMs by id (struct tessera_gpuvm, one reference each); the
+	 * xarray's lock protects it
+	 */
+	struct xarray vms;
 };
 
 static inline struct tessera_device *to_tessera(struct drm_device *drm)
@@ -499,28 +421,13 @@ static inline bool tessera_hw_1_2(const struct tessera_device *tdev)
 	return tdev->hw_version >= TESSERA_HW_VERSION(1, 2);
 }
 
-/*
- * Hand the descriptors up to @ring->tail to the engine: one register
- * write on hardware 1.2 (each MMIO write is a round trip to the device
- * under emulation), TAIL then DOORBELL before.  The caller orders its
- * descriptor writes before this (writel implies the barrier).
- */
-static inline void tessera_ring_kick(struct tessera_ring *ring)
-{
-	tessera_ring_write(ring, TESSERA_RING_TAIL, ring->tail);
-	if (!tessera_hw_1_2(ring->tdev))
-		tessera_ring_write(ring, TESSERA_RING_DOORBELL, 1);
-}
-
 /* tessera_defer.c */
 struct tessera_job;
 struct tessera_fence;
-struct tessera_bo_mapping;
 int tessera_defer_init(void);
 void tessera_defer_fini(void);
 void tessera_defer_job(struct tessera_job *job);
 void tessera_defer_fence(struct tessera_fence *fence);
-void tessera_defer_mapping(struct tessera_bo_mapping *m);
 bool tessera_defer_work(struct work_struct *work);
 
 /* tessera_hw.c */
@@ -536,18 +443,15 @@ void tessera_mmu_flush_all(struct tessera_device *tdev);
 bool tessera_mmu_flush_asid(struct tessera_device *tdev, u32 asid);
 void tessera_ctx_entry_set(struct tessera_device *tdev, u32 asid, u64 root, u64 flags);
 void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid);
-void tessera_mmu_unplug(struct tessera_device *tdev);
 void tessera_mmu_ctx_disable(struct tessera_device *tdev, u32 asid);
-struct tessera_vm *tessera_vm_create(struct tessera_device *tdev);
-void tessera_vm_put(struct tessera_vm *vm);
-int tessera_vm_alloc_va(struct tessera_vm *vm, struct drm_mm_node *node, u64 size);
-void tessera_vm_free_va(struct tessera_vm *vm, struct drm_mm_node *node);
-int tessera_vm_map_sgt(struct tessera_vm *vm, u64 va, u64 size, struct sg_table *sgt, u64 prot);
-int tessera_vm_map_devmem(struct tessera_vm *vm, u64 va, u64 size, struct list_head *blocks,
-			  u64 prot);
-void tessera_gem_unplug(struct tessera_device *tdev);
-void tessera_vm_unmap_start(struct tessera_vm *vm, u64 va, u64 size);
-bool tessera_vm_unmap(struct tessera_vm *vm, u64 va, u64 size);
+
+/* tessera_ring.c */
+void tessera_ring_state_init(struct tessera_ring *ring);
+u64 tessera_ring_post(struct tessera_ring *ring, struct tessera_desc *desc);
+u64 tessera_ring_seqno_next(struct tessera_ring *ring);
+u64 tessera_ring_last_seqno(struct tessera_ring *ring);
+void tessera_ring_rewind(struct tessera_ring *ring);
+void tessera_ring_replay(struct tessera_ring *ring);
 
 /* tessera_irq.c */
 int tessera_irq_init(struct tessera_device *tdev);
@@ -578,21 +482,17 @@ void tessera_devmem_free(struct tessera_device *tdev, struct list_head *blocks);
 
 /* tessera_gem.c */
 void tessera_show_memory_stats(struct drm_printer *p, struct drm_file *file);
-void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm);
 struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t size);
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
-struct tessera_bo_mapping *tessera_bo_mapping_get(struct drm_gem_object *obj,
-						  struct tessera_vm *vm);
-u64 tessera_bo_mapping_va(const struct tessera_bo_mapping *m);
+void tessera_gem_unplug(struct tessera_device *tdev);
+void tessera_bo_describe(struct seq_file *m, struct drm_gem_object *obj);
 struct mutex *tessera_bo_gpuva_lock(struct drm_gem_object *obj);
 struct drm_gem_object *tessera_bo_create_kernel(struct tessera_device *tdev, u64 size,
 						bool devmem);
 int tessera_bo_bind_prepare(struct drm_gem_object *obj);
 int tessera_bo_map_range(struct drm_gem_object *obj, struct tessera_pgtable *pgt,
 			 struct tessera_pt_pool *pool, u64 va, u64 offset, u64 size, u64 prot);
-void tessera_bo_mapping_put(struct tessera_bo_mapping *m);
-void tessera_bo_mapping_unmap(struct tessera_bo_mapping *m);
 
 /* tessera_sysfs.c */
 int tessera_sysfs_init(struct tessera_device *tdev);
@@ -606,8 +506,6 @@ struct tessera_client_stats *tessera_client_stats_alloc(void);
 void tessera_client_stats_put(struct tessera_client_stats *stats);
 int tessera_sched_init(struct tessera_device *tdev);
 void tessera_sched_fini(struct tessera_device *tdev);
-int tessera_file_sched_init(struct tessera_file *tfile);
-void tessera_file_sched_fini(struct tessera_file *tfile);
 void tessera_ring_signal(struct tessera_ring *ring);
 void tessera_ring_fail_pending(struct tessera_ring *ring, int error);
 void tessera_ring_show_pending(struct seq_file *m, struct tessera_ring *ring);

@@ -2,15 +2,12 @@
 /*
  * Tessera T1 accelerator: buffer objects.
  *
- * Host-memory buffers are shmem GEM objects, CPU-mapped write-back cached.
- * A buffer is pinned and mapped into a file's device address space when
- * the file gets a handle to it (creation, or import of a dma-buf), at a VA
- * reported to userspace.  The mapping is held by that handle and by every
- * job that lists the buffer (or runs from it): closing the handle never
- * waits for the card and never unmaps what a submitted job may use.  When
- * the last holder goes the range is unmapped and the TLB flushed; the
- * pages are released only once the flush says the card cannot reach them
- * (in the background when jobs of the context may still be running).
+ * Host-memory buffers are shmem GEM objects, CPU-mapped write-back cached
+ * (or write-combined on request); device-memory buffers are blocks of the
+ * card's memory, CPU-mapped through BAR2.  A buffer is not visible to the
+ * card until it is bound into a VM (tessera_vm.c): the first bind pins a
+ * host buffer's pages and DMA-maps them (tessera_bo_bind_prepare()), and
+ * each binding holds the buffer, so GEM_CLOSE never waits for the card.
  * Buffers from other devices are imported through their exporter's
  * scatter-gather table.
  *
@@ -81,13 +78,6 @@ static void tessera_host_unpin(size_t size)
 struct tessera_bo {
 	/** @base: the shmem object */
 	struct drm_gem_shmem_object base;
-	/** @lock: protects @mappings */
-	struct mutex lock;
-	/**
-	 * @mappings: the contexts the buffer is mapped in: its creator's,
-	 * and those of files that imported it
-	 */
-	struct list_head mappings;
 	/** @devmem: the buffer is in device memory; @base's shmem is unused */
 	bool devmem;
 	/** @pin_counted: a host buffer counted against the pin limit */
@@ -133,124 +123,10 @@ static void tessera_bo_gpuva_lock_init(struct tessera_bo *bo)
 	/* 7.x: drm_gem_private_object_init() sets up the object's own lock. */
 }
 
-/**
- * tessera_bo_mapping_unmap - unmap a released mapping and free what it held
- * @m: the mapping, unreferenced and off its buffer's list
- *
- * May wait for the card (up to the longest a descriptor may run): only
- * from process context off the fence-signalling paths.  If the card cannot
- * be made to stop using the range, the pages are never given back.
- */
-void tessera_bo_mapping_unmap(struct tessera_bo_mapping *m)
-{
-	struct drm_gem_object *obj = &m->bo->base.base;
-
-	if (!tessera_vm_unmap(m->vm, m->va.start, m->va.size)) {
-		drm_err(obj->dev, "card may still reach %zu bytes at %#llx: never freeing them\n",
-			obj->size, m->va.start);
-		return;
-	}
-	tessera_vm_free_va(m->vm, &m->va);
-	tessera_vm_put(m->vm);
-	drm_gem_object_put(obj);
-	kfree(m);
-}
-
-static void tessera_bo_mapping_release(struct kref *ref)
-{
-	struct tessera_bo_mapping *m = container_of(ref, struct tessera_bo_mapping, ref);
-
-	list_del(&m->link);
-	mutex_unlock(&m->bo->lock);
-	/*
-	 * The range is gone for every job that starts from now on.  With
-	 * jobs of the context about, waiting until running ones let go may
-	 * take long (one may use the range without listing it): do that in
-	 * the background rather than in the caller's system call.
-	 */
-	tessera_vm_unmap_start(m->vm, m->va.start, m->va.size);
-	if (atomic_read(&m->vm->active_jobs))
-		tessera_defer_mapping(m);
-	else
-		tessera_bo_mapping_unmap(m);
-}
-
-static void tessera_bo_mapping_release_deferred(struct kref *ref)
-{
-	struct tessera_bo_mapping *m = container_of(ref, struct tessera_bo_mapping, ref);
-
-	list_del(&m->link);
-	mutex_unlock(&m->bo->lock);
-	tessera_vm_unmap_start(m->vm, m->va.start, m->va.size);
-	tessera_defer_mapping(m);
-}
-
-/**
- * tessera_bo_mapping_put - drop a job's reference to a mapping
- * @m: the mapping, or NULL
- *
- * Process context; never waits for the card (the unmap of a last
- * reference is deferred).
- */
-void tessera_bo_mapping_put(struct tessera_bo_mapping *m)
-{
-	if (m)
-		kref_put_mutex(&m->ref, tessera_bo_mapping_release_deferred, &m->bo->lock);
-}
-
-/**
- * tessera_bo_mapping_va - the device VA of a mapping
- * @m: the mapping
- *
- * Return: the VA.
- */
-u64 tessera_bo_mapping_va(const struct tessera_bo_mapping *m)
-{
-	return m->va.start;
-}
-
-/* The mapping of @bo in @vm, not referenced; bo->lock held. */
-static struct tessera_bo_mapping *tessera_bo_find_mapping(struct tessera_bo *bo,
-							  struct tessera_vm *vm)
-{
-	struct tessera_bo_mapping *m;
-
-	lockdep_assert_held(&bo->lock);
-	list_for_each_entry(m, &bo->mappings, link)
-		if (m->vm == vm)
-			return m;
-	return NULL;
-}
-
-/**
- * tessera_bo_mapping_get - reference a buffer's mapping in a context
- * @obj: the buffer, looked up through a handle of the context's file
- * @vm: the context
- *
- * Return: the mapping, or NULL when the handle was closed meanwhile.
- */
-struct tessera_bo_mapping *tessera_bo_mapping_get(struct drm_gem_object *obj,
-						  struct tessera_vm *vm)
-{
-	struct tessera_bo *bo = to_tessera_bo(obj);
-	struct tessera_bo_mapping *m;
-
-	mutex_lock(&bo->lock);
-	/* A listed mapping has its handle's reference or a job's: not zero. */
-	m = tessera_bo_find_mapping(bo, vm);
-	if (m)
-		kref_get(&m->ref);
-	mutex_unlock(&bo->lock);
-	return m;
-}
-
 static void tessera_bo_free(struct drm_gem_object *obj)
 {
 	struct tessera_bo *bo = to_tessera_bo(obj);
 
-	/* Every mapping holds the buffer: none is left. */
-	drm_WARN_ON(obj->dev, !list_empty(&bo->mappings));
-	mutex_destroy(&bo->lock);
 #ifdef TESSERA_HAVE_GEM_GPUVA_SET_LOCK
 	mutex_destroy(&bo->gpuva_lock);
 #endif
@@ -342,106 +218,13 @@ void tessera_gem_unplug(struct tessera_device *tdev)
 }
 
 /*
- * A file gets a handle to the buffer: map it into the file's context.  The
- * handle holds the mapping until tessera_bo_close().
+ * A file gets a handle to the buffer: it can mmap() it from now on, so the
+ * offset exists before BO_CREATE or BO_INFO report it (BO_INFO has no side
+ * effect).  Nothing is mapped for the card: that is what VM_BIND does.
  */
 static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 {
-	struct tessera_file *tfile = file->driver_priv;
-	struct tessera_bo *bo = to_tessera_bo(obj);
-	struct tessera_vm *vm = tfile->vm;
-	struct tessera_bo_mapping *m;
-	struct sg_table *sgt = NULL;
-	int ret, idx;
-
-	/*
-	 * A second handle of the file (GEM_OPEN of a flink name) shares the
-	 * mapping: one VA per buffer and context.
-	 */
-	mutex_lock(&bo->lock);
-	m = tessera_bo_find_mapping(bo, vm);
-	if (m)
-		kref_get(&m->ref);
-	mutex_unlock(&bo->lock);
-	if (m)
-		return 0;
-
-	/* Not once unplugged: tessera_gem_unplug() releases DMA mappings. */
-	if (!drm_dev_enter(obj->dev, &idx))
-		return -ENODEV;
-	if (!bo->devmem) {
-		/* Pins the pages, charged to the caller's memory cgroup. */
-		sgt = tessera_bo_sgt(bo);
-		ret = IS_ERR(sgt) ? PTR_ERR(sgt) : sgt ? 0 : -EINVAL;
-		if (ret)
-			goto err_exit;
-	}
-	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
-	if (!m) {
-		ret = -ENOMEM;
-		goto err_exit;
-	}
-	kref_init(&m->ref);
-	m->bo = bo;
-	m->vm = vm;
-	ret = tessera_vm_alloc_va(vm, &m->va, obj->size);
-	if (ret) {
-		drm_dbg(obj->dev, "no room for %zu bytes in context %u\n", obj->size, vm->asid);
-		ret = ret == -ENOSPC ? -ENOMEM : ret;
-		goto err_free;
-	}
-	if (bo->devmem)
-		ret = tessera_vm_map_devmem(vm, m->va.start, obj->size, &bo->blocks,
-					    TESSERA_PTE_READ | TESSERA_PTE_WRITE);
-	else
-		ret = tessera_vm_map_sgt(vm, m->va.start, obj->size, sgt,
-					 TESSERA_PTE_READ | TESSERA_PTE_WRITE);
-	if (ret)
-		goto err_va;
-	drm_dev_exit(idx);
-
-	kref_get(&vm->ref);
-	drm_gem_object_get(obj);
-	mutex_lock(&bo->lock);
-	if (tessera_bo_find_mapping(bo, vm)) {
-		/* Another handle of the file mapped it meanwhile: share that. */
-		struct tessera_bo_mapping *other = tessera_bo_find_mapping(bo, vm);
-
-		kref_get(&other->ref);
-		mutex_unlock(&bo->lock);
-		tessera_vm_unmap_start(vm, m->va.start, m->va.size);
-		tessera_bo_mapping_unmap(m);
-		return 0;
-	}
-	list_add_tail(&m->link, &bo->mappings);
-	mutex_unlock(&bo->lock);
-	return 0;
-
-err_va:
-	tessera_vm_free_va(vm, &m->va);
-err_free:
-	kfree(m);
-err_exit:
-	drm_dev_exit(idx);
-	return ret;
-}
-
-/*
- * A file closes a handle: drop that handle's hold on the mapping.  Jobs
- * that use the buffer keep it mapped until they are freed; nothing waits.
- */
-static void tessera_bo_close(struct drm_gem_object *obj, struct drm_file *file)
-{
-	struct tessera_file *tfile = file->driver_priv;
-	struct tessera_bo *bo = to_tessera_bo(obj);
-	struct tessera_bo_mapping *m;
-
-	mutex_lock(&bo->lock);
-	m = tessera_bo_find_mapping(bo, tfile->vm);
-	mutex_unlock(&bo->lock);
-	/* This handle's reference is still there. */
-	if (m)
-		kref_put_mutex(&m->ref, tessera_bo_mapping_release, &bo->lock);
+	return drm_gem_create_mmap_offset(obj);
 }
 
 /* For fdinfo's drm-resident-*: pages are held while mapped or pinned. */
@@ -455,7 +238,6 @@ static enum drm_gem_object_status tessera_gem_status(struct drm_gem_object *obj)
 static const struct drm_gem_object_funcs tessera_gem_funcs = {
 	.free = tessera_bo_free,
 	.open = tessera_bo_open,
-	.close = tessera_bo_close,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
@@ -586,7 +368,6 @@ static const struct vm_operations_struct tessera_hbm_vm_ops = {
 static const struct drm_gem_object_funcs tessera_hbm_funcs = {
 	.free = tessera_bo_free,
 	.open = tessera_bo_open,
-	.close = tessera_bo_close,
 	.mmap = tessera_hbm_mmap,
 	.export = tessera_hbm_export,
 	.status = tessera_hbm_status,
@@ -607,9 +388,7 @@ static struct drm_gem_object *tessera_hbm_create(struct tessera_device *tdev, u6
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->devmem = true;
-	mutex_init(&bo->lock);
 	tessera_bo_gpuva_lock_init(bo);
-	INIT_LIST_HEAD(&bo->mappings);
 	INIT_LIST_HEAD(&bo->blocks);
 	INIT_LIST_HEAD(&bo->dma_link);
 	bo->base.base.funcs = &tessera_hbm_funcs;
@@ -631,9 +410,7 @@ struct drm_gem_object *tessera_gem_create_object(struct drm_device *drm, size_t 
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	bo->base.base.funcs = &tessera_gem_funcs;
-	mutex_init(&bo->lock);
 	tessera_bo_gpuva_lock_init(bo);
-	INIT_LIST_HEAD(&bo->mappings);
 	INIT_LIST_HEAD(&bo->dma_link);
 	return &bo->base.base;
 }
@@ -658,46 +435,6 @@ struct drm_gem_object *tessera_bo_create_kernel(struct tessera_device *tdev, u64
 		return tessera_hbm_create(tdev, size);
 	shmem = drm_gem_shmem_create(&tdev->drm, size);
 	return IS_ERR(shmem) ? ERR_CAST(shmem) : &shmem->base;
-}
-
-/**
- * tessera_vm_show - list a context's mappings, for debugfs
- * @m: output
- * @vm: the context
- */
-void tessera_vm_show(struct seq_file *m, struct tessera_vm *vm)
-{
-	struct drm_mm_node *node;
-
-	mutex_lock(&vm->lock);
-	seq_printf(m, "  pages 4k %llu 2m %llu tables %llu\n", vm->pgt.pages_4k,
-		   vm->pgt.pages_2m, vm->pgt.tables);
-	drm_mm_for_each_node(node, &vm->mm) {
-		struct tessera_bo_mapping *map = container_of(node, struct tessera_bo_mapping, va);
-		struct drm_gem_object *obj = &map->bo->base.base;
-
-		seq_printf(m, "  va %#014llx size %#llx %s%s%s\n", node->start, node->size,
-			   map->bo->devmem ? "device" : "host",
-			   map->bo->base.map_wc ? " wc" : "",
-			   obj->import_attach ? " imported" :
-			   obj->dma_buf ? " exported" : "");
-	}
-	mutex_unlock(&vm->lock);
-}
-
-/* The VA of a buffer in the caller's context, or 0 if its handle just closed. */
-static u64 tessera_bo_file_va(struct drm_gem_object *obj, struct tessera_file *tfile)
-{
-	struct tessera_bo *bo = to_tessera_bo(obj);
-	struct tessera_bo_mapping *m;
-	u64 va = 0;
-
-	mutex_lock(&bo->lock);
-	m = tessera_bo_find_mapping(bo, tfile->vm);
-	if (m)
-		va = m->va.start;
-	mutex_unlock(&bo->lock);
-	return va;
 }
 
 int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file)
@@ -742,12 +479,12 @@ int tessera_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file 
 		obj = &shmem->base;
 	}
 
-	/* Maps the buffer into the caller's context (tessera_bo_open()). */
+	/* tessera_bo_open() gives it its mmap offset. */
 	ret = drm_gem_handle_create(file, obj, &handle);
 	if (!ret) {
 		args->size = size;
 		args->handle = handle;
-		args->va = tessera_bo_file_va(obj, file->driver_priv);
+		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
 	}
 	/* The handle, if any, holds the buffer from now on. */
 	drm_gem_object_put(obj);
@@ -758,26 +495,37 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
 {
 	struct drm_tessera_bo_info *args = data;
 	struct drm_gem_object *obj;
-	int ret;
+	struct tessera_bo *bo;
 
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj) {
 		drm_dbg(drm, "BO_INFO: no handle %u\n", args->handle);
 		return -ENOENT;
 	}
-
-	args->va = tessera_bo_file_va(obj, file->driver_priv);
-	ret = args->va ? drm_gem_create_mmap_offset(obj) : -ENOENT;
-	if (!ret) {
-		struct tessera_bo *bo = to_tessera_bo(obj);
-
-		args->flags = bo->devmem ? DRM_TESSERA_BO_DEVICE_MEM :
-			      bo->base.map_wc ? DRM_TESSERA_BO_WC : 0;
-		args->size = obj->size;
-		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
-	}
+	bo = to_tessera_bo(obj);
+	args->flags = bo->devmem ? DRM_TESSERA_BO_DEVICE_MEM :
+		      bo->base.map_wc ? DRM_TESSERA_BO_WC : 0;
+	args->size = obj->size;
+	/* Made when the handle was (tessera_bo_open()): reading it changes nothing. */
+	args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
 	drm_gem_object_put(obj);
-	return ret;
+	return 0;
+}
+
+/**
+ * tessera_bo_describe - what a buffer is, for debugfs
+ * @m: output
+ * @obj: a Tessera buffer
+ *
+ * Prints " device" or " host", then " wc" for a write-combined host
+ * buffer and " imported" or " exported" for a shared one.
+ */
+void tessera_bo_describe(struct seq_file *m, struct drm_gem_object *obj)
+{
+	struct tessera_bo *bo = to_tessera_bo(obj);
+
+	seq_printf(m, " %s%s%s", bo->devmem ? "device" : "host", bo->base.map_wc ? " wc" : "",
+		   obj->import_attach ? " imported" : obj->dma_buf ? " exported" : "");
 }
 
 /**

@@ -78,7 +78,7 @@ int tessera_hw_ring_start(struct tessera_ring *ring, u64 done_seqno)
 	WRITE_ONCE(ring->fence_wb[1], 0);
 	ring->faults_seen = 0;
 	spin_unlock_irqrestore(&ring->fence_lock, flags);
-	ring->tail = 0;
+	tessera_ring_rewind(ring);
 	tessera_ring_write(ring, TESSERA_RING_DESC_BASE_LO, lower_32_bits(ring->desc_dma));
 	tessera_ring_write(ring, TESSERA_RING_DESC_BASE_HI, upper_32_bits(ring->desc_dma));
 	tessera_ring_write(ring, TESSERA_RING_SIZE, TESSERA_RING_ENTRIES);
@@ -99,6 +99,7 @@ static int tessera_ring_init(struct tessera_device *tdev, u32 id)
 	ring->regs = tdev->regs + TESSERA_RING_BASE(id);
 	snprintf(ring->name, sizeof(ring->name), "%s-ring%u", pci_name(tdev->pdev), id);
 	spin_lock_init(&ring->fence_lock);
+	tessera_ring_state_init(ring);
 	INIT_LIST_HEAD(&ring->pending);
 	init_waitqueue_head(&ring->ping_wq);
 	ring->fence_context = dma_fence_context_alloc(1);
@@ -107,7 +108,6 @@ static int tessera_ring_init(struct tessera_device *tdev, u32 id)
 		drm_err(&tdev->drm, "ring %u: unknown engine class %u\n", id, ring->engine_class);
 		return -ENODEV;
 	}
-	ring->next_seqno = 1;
 
 	/* Coherent allocations are page aligned, as DESC_BASE requires. */
 	ring->desc = dmam_alloc_coherent(dev, TESSERA_RING_ENTRIES * TESSERA_DESC_SIZE,
@@ -150,6 +150,7 @@ int tessera_hw_init(struct tessera_device *tdev)
 		drm_err(&tdev->drm, "unsupported hardware version %#x\n", tdev->hw_version);
 		return -ENODEV;
 	}
+	tdev->hw_caps = tessera_read(tdev, TESSERA_REG_CAPS);
 
 	ret = tessera_hw_reset(tdev);
 	if (ret)

@@ -454,9 +454,10 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 		ret = tessera_fence_dead(job, ring, -ENODEV);
 		goto out;
 	}
-	/* A uAPI 2 VM keeps its ASID while it has jobs (tessera_asid.c). */
-	asid = job->vm ? job->vm->asid : READ_ONCE(job->gvm->asid);
-	if (READ_ONCE(ring->tdev->faults[asid].banned)) {
+	/* A VM keeps its ASID while it has jobs (tessera_asid.c). */
+	asid = READ_ONCE(job->gvm->asid);
+	/* Banned under this ASID, or under one it held before. */
+	if (READ_ONCE(ring->tdev->faults[asid].banned) || READ_ONCE(job->gvm->fault.banned)) {
 		drm_dev_exit(idx);
 		ret = tessera_fence_dead(job, ring, -ECANCELED);
 		goto out;
@@ -465,7 +466,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	fence->ring = ring;
 	fence->asid = asid;
 	dma_fence_init(&fence->base, &tessera_fence_ops, &ring->fence_lock,
-		       ring->fence_context, ring->next_seqno++);
+		       ring->fence_context, tessera_ring_seqno_next(ring));
 
 	/* The device writes TAG = seqno to the fence address, done or aborted. */
 	fence->desc.cmd_addr = cpu_to_le64(job->cmd_va);
@@ -475,8 +476,6 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	fence->desc.context = cpu_to_le32(fence->asid);
 	fence->desc.rsvd = 0;
 	fence->desc.tag = cpu_to_le64(fence->base.seqno);
-	ring->desc[ring->tail] = fence->desc;
-	ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
 
 	/* One reference for the pending list, one for the scheduler. */
 	dma_fence_get(&fence->base);
@@ -484,10 +483,7 @@ static struct dma_fence *tessera_run_job(struct drm_sched_job *sched_job)
 	spin_lock_irq(&ring->fence_lock);
 	list_add_tail(&fence->link, &ring->pending);
 	spin_unlock_irq(&ring->fence_lock);
-
-	/* The descriptor must be visible before the doorbell. */
-	dma_wmb();
-	tessera_ring_kick(ring);
+	tessera_ring_post(ring, &fence->desc);
 	drm_dev_exit(idx);
 
 	trace_tessera_job_run(ring->id, fence->base.seqno, 0);
@@ -544,19 +540,9 @@ void tessera_job_free(struct tessera_job *job)
 {
 	u32 i;
 
-	for (i = 0; i < job->num_bos; i++) {
-		tessera_bo_mapping_put(job->maps[i]);
+	for (i = 0; i < job->num_bos; i++)
 		drm_gem_object_put(job->bos[i]);
-	}
-	kvfree(job->maps);
 	kvfree(job->bos);
-	tessera_bo_mapping_put(job->cmd_map);
-	if (job->cmd_bo)
-		drm_gem_object_put(job->cmd_bo);
-	if (job->vm) {
-		atomic_dec(&job->vm->active_jobs);
-		tessera_vm_put(job->vm);
-	}
 	if (job->gvm) {
 		if (job->gvm_asid)
 			tessera_asid_put(job->gvm);
@@ -676,33 +662,3 @@ void tessera_sched_fini(struct tessera_device *tdev)
 		destroy_workqueue(tdev->sched_wq);
 	tdev->sched_wq = NULL;
 }
-
-int tessera_file_sched_init(struct tessera_file *tfile)
-{
-	struct tessera_device *tdev = tfile->tdev;
-	u32 i;
-	int ret;
-
-	for (i = 0; i < tdev->num_rings; i++) {
-		struct drm_gpu_scheduler *sched = &tdev->rings[i].sched;
-
-		ret = drm_sched_entity_init(&tfile->entity[i], DRM_SCHED_PRIORITY_NORMAL,
-					    &sched, 1, NULL);
-		if (ret) {
-			tessera_file_sched_fini(tfile);
-			return ret;
-		}
-		tfile->num_entities = i + 1;
-	}
-	return 0;
-}
-
-void tessera_file_sched_fini(struct tessera_file *tfile)
-{
-	u32 i;
-
-	for (i = 0; i < tfile->num_entities; i++)
-		drm_sched_entity_destroy(&tfile->entity[i]);
-	tfile->num_entities = 0;
-}
-

@@ -13,6 +13,13 @@
 
 #include "tessera_drv.h"
 
+/* First-version size of struct drm_tessera_sync in the uAPI's arrays. */
+#define TESSERA_SYNC_SIZE_V1	16
+
+struct dma_fence_chain;
+struct drm_file;
+struct drm_syncobj;
+struct drm_tessera_sync;
 struct tessera_gpuvm;
 /**
  * struct tessera_fence - hardware fence of one job on one ring
@@ -43,6 +50,18 @@ struct tessera_fence {
 };
 
 /**
+ * struct tessera_signal - a syncobj point a job's or bind's fence goes to
+ */
+struct tessera_signal {
+	/** @syncobj: the syncobj (referenced) */
+	struct drm_syncobj *syncobj;
+	/** @chain: preallocated for a timeline point, else NULL */
+	struct dma_fence_chain *chain;
+	/** @point: timeline point, 0 for binary */
+	u64 point;
+};
+
+/**
  * struct tessera_job - one submitted command buffer
  */
 struct tessera_job {
@@ -50,17 +69,13 @@ struct tessera_job {
 	struct drm_sched_job base;
 	/** @tdev: the device */
 	struct tessera_device *tdev;
-	/** @cmd_bo: the buffer holding the commands (referenced) */
-	struct drm_gem_object *cmd_bo;
-	/** @cmd_va: device VA of the commands in the job's context */
+	/** @cmd_va: device VA of the commands in the job's VM */
 	u64 cmd_va;
 	/** @cmd_size: bytes of commands */
 	u32 cmd_size;
-	/** @vm: the job's uAPI 1 context (referenced), or NULL */
-	struct tessera_vm *vm;
 	/**
-	 * @gvm: the job's uAPI 2 VM (referenced), or NULL; the job holds
-	 * it, and through its bindings every buffer it may touch
+	 * @gvm: the job's VM (referenced); the job holds it, and through
+	 * its bindings every buffer it may touch
 	 */
 	struct tessera_gpuvm *gvm;
 	/** @gvm_asid: the job is counted by tessera_asid_get() on @gvm */
@@ -72,17 +87,13 @@ struct tessera_job {
 	struct tessera_fence *fence;
 	/** @hw_fence: &fence->base once run_job initialized it */
 	struct dma_fence *hw_fence;
-	/** @bos: buffer objects the job holds until it is freed */
-	struct drm_gem_object **bos;
 	/**
-	 * @maps: the mappings of @bos in @vm, held until the job is freed,
-	 * so that closing a handle never unmaps what a job listed
+	 * @bos: the buffers the submit listed for implicit sync and the VM's
+	 * reservation object, referenced until the job is freed
 	 */
-	struct tessera_bo_mapping **maps;
-	/** @num_bos: entries in @bos and @maps */
+	struct drm_gem_object **bos;
+	/** @num_bos: entries in @bos */
 	u32 num_bos;
-	/** @cmd_map: the mapping of @cmd_bo the commands are read through */
-	struct tessera_bo_mapping *cmd_map;
 	/** @defer: in the deferred-free list after free_job */
 	struct llist_node defer;
 	/** @pm_ref: the job keeps the card awake (runtime PM) until freed */
@@ -99,9 +110,15 @@ struct tessera_job *tessera_gpuvm_job_create(struct tessera_gpuvm *vm,
 					     struct drm_sched_entity *entity,
 					     struct tessera_client_stats *stats, u64 owner,
 					     u64 cmd_va, u32 cmd_size);
+int tessera_gpuvm_job_get_asid(struct tessera_job *job);
 void tessera_gpuvm_job_abort(struct tessera_job *job);
 struct dma_fence *tessera_gpuvm_job_push(struct tessera_job *job, struct mutex *submit_lock,
 					 u64 *seqno);
+int tessera_syncs_add(struct drm_device *drm, struct drm_file *file, struct drm_sched_job *job,
+		      const struct drm_tessera_sync *syncs, u32 count, bool wfs,
+		      struct tessera_signal *sig, u32 *nsig);
+void tessera_signals_install(struct tessera_signal *sig, u32 nsig, struct dma_fence *fence);
+void tessera_signals_put(struct tessera_signal *sig, u32 nsig);
 struct tessera_fence *tessera_fence_alloc(struct tessera_device *tdev);
 void tessera_fence_free(struct tessera_fence *fence);
 void tessera_ring_retire_upto(struct tessera_ring *ring, u64 seqno, int error);

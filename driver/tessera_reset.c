@@ -69,24 +69,6 @@ void tessera_hw_watchdog_init(struct tessera_device *tdev)
 	tessera_write(tdev, TESSERA_REG_WATCHDOG_MS, tessera_watchdog_ms);
 }
 
-/* Post the jobs still pending on @ring again, from slot 0, in order. */
-static void tessera_ring_replay(struct tessera_ring *ring)
-{
-	struct tessera_fence *fence;
-	unsigned long flags;
-
-	spin_lock_irqsave(&ring->fence_lock, flags);
-	list_for_each_entry(fence, &ring->pending, link) {
-		ring->desc[ring->tail] = fence->desc;
-		ring->tail = (ring->tail + 1) % TESSERA_RING_ENTRIES;
-	}
-	spin_unlock_irqrestore(&ring->fence_lock, flags);
-	if (!ring->tail)
-		return;
-	dma_wmb();
-	tessera_ring_kick(ring);
-}
-
 /*
  * Reset one ring under its hung job @hung_seqno.  Only once the reset has
  * completed has the engine let go of the job's descriptor: then the job
@@ -163,7 +145,7 @@ static void tessera_device_restart(struct tessera_device *tdev, struct tessera_r
 			struct tessera_ring *ring = &tdev->rings[i];
 
 			tessera_ring_fail_pending(ring, -ECANCELED);
-			tessera_hw_ring_start(ring, ring->next_seqno - 1);
+			tessera_hw_ring_start(ring, tessera_ring_last_seqno(ring));
 		}
 		tessera_irq_enable(tdev);
 	}

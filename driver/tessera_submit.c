@@ -2,13 +2,13 @@
 /*
  * Tessera T1 accelerator: submission queues and the submit ioctl.
  *
- * A queue is a drm_sched entity over every ring of one engine class, with a
- * priority.  Each file also has one default normal-priority entity per
- * ring, used when a submit names no queue.  A job's commands stay in the
- * user's buffer: the device reads and checks them through the file's
- * context, so the driver neither copies nor parses them.  A job holds its
- * context, the buffers it lists and the one its commands are in, and their
- * mappings, until it is freed.
+ * A queue is a drm_sched entity over the rings of one engine class (or
+ * one ring), with a priority, created on a VM: its jobs run in that VM.
+ * A job's commands stay in the user's memory: the card fetches and checks
+ * them through the VM, so the driver neither copies nor parses them.  A
+ * job holds its VM, and through the VM's bindings every buffer it may
+ * touch, until it is freed; GEM_CLOSE, munmap and closing the file never
+ * wait for it.
  *
  * Destroying a queue never waits: the entity is torn down in the
  * background, where the jobs already queued get up to a second to become
@@ -37,18 +37,30 @@
 
 #define TESSERA_MAX_QUEUES	1023
 
+/* First-version size of struct drm_tessera_bo_ref in SUBMIT's array. */
+#define TESSERA_BO_REF_SIZE_V1	8
+
+static_assert(sizeof(struct drm_tessera_sync) == TESSERA_SYNC_SIZE_V1);
+static_assert(sizeof(struct drm_tessera_bo_ref) == TESSERA_BO_REF_SIZE_V1);
+
 /**
- * struct tessera_queue - a submission queue of one file
+ * struct tessera_queue - a submission queue of one file, on one VM
  */
 struct tessera_queue {
 	/** @ref: held by the file's xarray and by submits using the queue */
 	struct kref ref;
 	/** @entity: the scheduler entity */
 	struct drm_sched_entity entity;
-	/** @scheds: the rings of the queue's class; @entity points here */
+	/** @scheds: the rings the queue may use; @entity points here */
 	struct drm_gpu_scheduler *scheds[TESSERA_MAX_RINGS];
-	/** @drm: the device, referenced until the entity is destroyed */
-	struct drm_device *drm;
+	/** @vm: the VM its jobs run in (a reference) */
+	struct tessera_gpuvm *vm;
+	/**
+	 * @submit_lock: held from drm_sched_job_arm() to
+	 * drm_sched_entity_push_job() of each of its jobs, so that jobs reach
+	 * the entity in seqno order even when several threads submit at once
+	 */
+	struct mutex submit_lock;
 	/** @destroy_work: destroys the entity in the background */
 	struct work_struct destroy_work;
 };
@@ -56,11 +68,12 @@ struct tessera_queue {
 static void tessera_queue_destroy_work(struct work_struct *work)
 {
 	struct tessera_queue *q = container_of(work, struct tessera_queue, destroy_work);
-	struct drm_device *drm = q->drm;
 
+	/* Lets the queued jobs run, then drops the VM (which holds the device). */
 	drm_sched_entity_destroy(&q->entity);
+	mutex_destroy(&q->submit_lock);
+	tessera_gpuvm_put(q->vm);
 	kfree(q);
-	drm_dev_put(drm);
 }
 
 static void tessera_queue_release(struct kref *ref)
@@ -75,11 +88,21 @@ static void tessera_queue_put(struct tessera_queue *q)
 	kref_put(&q->ref, tessera_queue_release);
 }
 
+/**
+ * tessera_queues_init - the file's queue ids, none yet
+ * @tfile: the file
+ */
 void tessera_queues_init(struct tessera_file *tfile)
 {
 	xa_init_flags(&tfile->queues, XA_FLAGS_ALLOC1);
 }
 
+/**
+ * tessera_queues_fini - drop every queue id of a closing file
+ * @tfile: the file
+ *
+ * Never waits: each queue's jobs still run.
+ */
 void tessera_queues_fini(struct tessera_file *tfile)
 {
 	struct tessera_queue *q;
@@ -113,43 +136,54 @@ int tessera_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_fi
 			args->priority, args->engine_class);
 		return -EINVAL;
 	}
+	if (args->engine != DRM_TESSERA_ENGINE_ANY &&
+	    (args->engine >= tdev->num_rings ||
+	     tdev->rings[args->engine].engine_class != args->engine_class)) {
+		drm_dbg(drm, "QUEUE_CREATE: engine %u is not one of class %u\n", args->engine,
+			args->engine_class);
+		return -EINVAL;
+	}
 	if (args->priority == DRM_TESSERA_QUEUE_PRIORITY_HIGH && !capable(CAP_SYS_NICE)) {
 		drm_dbg(drm, "QUEUE_CREATE: high priority needs CAP_SYS_NICE\n");
 		return -EACCES;
 	}
-
 	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
 	if (!q)
 		return -ENOMEM;
+	q->vm = tessera_file_vm_get(tfile, args->vm_id);
+	if (!q->vm) {
+		drm_dbg(drm, "QUEUE_CREATE: no VM %u\n", args->vm_id);
+		kfree(q);
+		return -ENOENT;
+	}
 	kref_init(&q->ref);
+	mutex_init(&q->submit_lock);
 	INIT_WORK(&q->destroy_work, tessera_queue_destroy_work);
 	for (i = 0; i < tdev->num_rings; i++)
-		if (tdev->rings[i].engine_class == args->engine_class)
+		if (tdev->rings[i].engine_class == args->engine_class &&
+		    (args->engine == DRM_TESSERA_ENGINE_ANY || args->engine == i))
 			q->scheds[n++] = &tdev->rings[i].sched;
-	if (!n) {
+	ret = -EINVAL;
+	if (!n)
 		drm_dbg(drm, "QUEUE_CREATE: no engine of class %u\n", args->engine_class);
-		ret = -EINVAL;
-		goto err_free;
+	else
+		ret = drm_sched_entity_init(&q->entity, tessera_sched_priority[args->priority],
+					    q->scheds, n, NULL);
+	if (ret) {
+		mutex_destroy(&q->submit_lock);
+		tessera_gpuvm_put(q->vm);
+		kfree(q);
+		return ret;
 	}
-
-	ret = drm_sched_entity_init(&q->entity, tessera_sched_priority[args->priority],
-				    q->scheds, n, NULL);
-	if (ret)
-		goto err_free;
-	q->drm = drm;
-	drm_dev_get(drm);
-
 	ret = xa_alloc(&tfile->queues, &id, q, XA_LIMIT(1, TESSERA_MAX_QUEUES), GFP_KERNEL);
 	if (ret) {
 		tessera_queue_put(q);
-		return ret == -EBUSY ? -ENOSPC : ret;
+		if (ret == -EBUSY)
+			drm_dbg(drm, "QUEUE_CREATE: the file has %u queues\n", TESSERA_MAX_QUEUES);
+		return ret == -EBUSY ? -EMFILE : ret;
 	}
 	args->queue_id = id;
 	return 0;
-
-err_free:
-	kfree(q);
-	return ret;
 }
 
 int tessera_ioctl_queue_destroy(struct drm_device *drm, void *data, struct drm_file *file)
@@ -181,38 +215,6 @@ static struct tessera_queue *tessera_queue_get(struct tessera_file *tfile, u32 i
 		q = NULL;
 	xa_unlock(&tfile->queues);
 	return q;
-}
-
-/* The commands: a range of one of the file's buffers, read by the device. */
-static int tessera_job_lookup_cmds(struct tessera_job *job, struct drm_file *file,
-				   const struct drm_tessera_submit *args)
-{
-	struct tessera_file *tfile = file->driver_priv;
-	struct drm_gem_object *obj;
-	u64 end;
-
-	obj = drm_gem_object_lookup(file, args->cmd_handle);
-	if (!obj) {
-		drm_dbg(file->minor->dev, "SUBMIT: no command buffer handle %u\n",
-			args->cmd_handle);
-		return -ENOENT;
-	}
-	job->cmd_bo = obj;
-
-	if (check_add_overflow(args->cmd_offset, (u64)args->cmd_size, &end) ||
-	    end > obj->size) {
-		drm_dbg(file->minor->dev, "SUBMIT: commands %llu+%u outside a %zu-byte buffer\n",
-			args->cmd_offset, args->cmd_size, obj->size);
-		return -EINVAL;
-	}
-	job->cmd_map = tessera_bo_mapping_get(obj, tfile->vm);
-	if (!job->cmd_map) {
-		drm_dbg(file->minor->dev, "SUBMIT: command buffer closed meanwhile\n");
-		return -ENOENT;
-	}
-	job->cmd_va = tessera_bo_mapping_va(job->cmd_map) + args->cmd_offset;
-	job->cmd_size = args->cmd_size;
-	return 0;
 }
 
 /* How long a WAIT_FOR_SUBMIT waits for its point to get a fence, in all. */
@@ -312,177 +314,187 @@ static int tessera_wait_for_submit(struct drm_file *file, u32 handle, u64 point,
 }
 
 /**
- * struct tessera_signal - a syncobj the job's fence goes to
+ * tessera_syncs_add - turn a job's or bind's syncs into dependencies and signals
+ * @drm: the device, for the debug messages
+ * @file: the caller, whose syncobjs the handles are
+ * @job: the scheduler job, initialized; waits become its dependencies
+ * @syncs: the checked-for-size array
+ * @count: entries in @syncs
+ * @wfs: WAIT_FOR_SUBMIT is allowed (SUBMIT; not VM_BIND)
+ * @sig: room for @count signals; filled with the SIGNAL entries
+ * @nsig: receives the entries of @sig used, also on error
+ *
+ * Return: 0 or a negative errno (each rejection logged).
  */
-struct tessera_signal {
-	/** @syncobj: the syncobj (referenced) */
-	struct drm_syncobj *syncobj;
-	/** @chain: preallocated for a timeline point, else NULL */
-	struct dma_fence_chain *chain;
-	/** @point: timeline point, 0 for binary */
-	u64 point;
-};
-
-/**
- * struct tessera_submit - state of one submit ioctl
- */
-struct tessera_submit {
-	/** @signals: syncobjs to signal */
-	struct tessera_signal *signals;
-	/** @num_signals: entries used in @signals */
-	u32 num_signals;
-	/** @refs: BO flags, indexed like job->bos */
-	struct drm_tessera_bo_ref *refs;
-	/** @ticket: for locking the BOs' reservations */
-	struct ww_acquire_ctx ticket;
-	/** @locked: the BOs' reservations are locked */
-	bool locked;
-};
-
-static int tessera_submit_add_signal(struct tessera_submit *sub, struct drm_file *file,
-				     u32 handle, u64 point)
+int tessera_syncs_add(struct drm_device *drm, struct drm_file *file, struct drm_sched_job *job,
+		      const struct drm_tessera_sync *syncs, u32 count, bool wfs,
+		      struct tessera_signal *sig, u32 *nsig)
 {
-	struct tessera_signal *sig = &sub->signals[sub->num_signals];
-
-	sig->syncobj = drm_syncobj_find(file, handle);
-	if (!sig->syncobj)
-		return -ENOENT;
-	sub->num_signals++;
-	sig->point = point;
-	if (point) {
-		sig->chain = dma_fence_chain_alloc();
-		if (!sig->chain)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static int tessera_submit_syncs(struct tessera_job *job, struct tessera_submit *sub,
-				struct drm_file *file, const struct drm_tessera_submit *args)
-{
-	struct drm_tessera_sync *syncs;
 	u32 i;
 	int ret = 0;
 
-	/* +1 for the legacy out_syncobj */
-	sub->signals = kcalloc(args->num_syncs + 1, sizeof(*sub->signals), GFP_KERNEL);
-	if (!sub->signals)
-		return -ENOMEM;
-
-	if (args->in_syncobj) {
-		ret = drm_sched_job_add_syncobj_dependency(&job->base, file, args->in_syncobj, 0);
-		if (ret)
-			return ret;
-	}
-	if (args->out_syncobj) {
-		ret = tessera_submit_add_signal(sub, file, args->out_syncobj, 0);
-		if (ret)
-			return ret;
-	}
-	if (!args->num_syncs)
-		return 0;
-
-	syncs = memdup_array_user(u64_to_user_ptr(args->syncs), args->num_syncs,
-				  sizeof(*syncs));
-	if (IS_ERR(syncs))
-		return PTR_ERR(syncs);
-
-	for (i = 0; i < args->num_syncs && !ret; i++) {
+	*nsig = 0;
+	for (i = 0; i < count && !ret; i++) {
 		const struct drm_tessera_sync *s = &syncs[i];
 		struct dma_fence *fence;
 
 		switch (s->flags) {
 		case DRM_TESSERA_SYNC_WAIT:
-			ret = drm_sched_job_add_syncobj_dependency(&job->base, file, s->handle,
-								   s->point);
+			ret = drm_syncobj_find_fence(file, s->handle, s->point, 0, &fence);
+			if (ret) {
+				drm_dbg(drm, "sync %u: no fence at syncobj %u point %llu: %d\n",
+					i, s->handle, s->point, ret);
+				break;
+			}
+			ret = drm_sched_job_add_dependency(job, fence);
 			break;
 		case DRM_TESSERA_SYNC_WAIT | DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT:
+			if (!wfs) {
+				drm_dbg(drm, "sync %u: WAIT_FOR_SUBMIT is for SUBMIT only\n", i);
+				ret = -EINVAL;
+				break;
+			}
 			ret = tessera_wait_for_submit(file, s->handle, s->point, &fence);
 			if (!ret)
-				ret = drm_sched_job_add_dependency(&job->base, fence);
+				ret = drm_sched_job_add_dependency(job, fence);
+			else if (ret == -ENOENT)
+				drm_dbg(drm, "sync %u: no syncobj %u\n", i, s->handle);
 			break;
 		case DRM_TESSERA_SYNC_SIGNAL:
-			ret = tessera_submit_add_signal(sub, file, s->handle, s->point);
+			sig[*nsig].syncobj = drm_syncobj_find(file, s->handle);
+			if (!sig[*nsig].syncobj) {
+				drm_dbg(drm, "sync %u: no syncobj %u\n", i, s->handle);
+				ret = -ENOENT;
+				break;
+			}
+			sig[*nsig].point = s->point;
+			sig[*nsig].chain = NULL;
+			(*nsig)++;
+			if (s->point) {
+				sig[*nsig - 1].chain = dma_fence_chain_alloc();
+				if (!sig[*nsig - 1].chain)
+					ret = -ENOMEM;
+			}
 			break;
 		default:
-			drm_dbg(file->minor->dev, "SUBMIT: sync %u has flags %#x\n", i, s->flags);
+			drm_dbg(drm, "sync %u: flags %#x\n", i, s->flags);
 			ret = -EINVAL;
 		}
-		if (ret == -ENOENT)
-			drm_dbg(file->minor->dev, "SUBMIT: sync %u: no syncobj %u\n", i, s->handle);
 	}
-	kfree(syncs);
 	return ret;
 }
 
+/**
+ * tessera_signals_install - install a fence at every signal point
+ * @sig: from tessera_syncs_add()
+ * @nsig: entries
+ * @fence: the job's or bind's finished fence
+ *
+ * Cannot fail: the timeline chains were allocated beforehand.
+ */
+void tessera_signals_install(struct tessera_signal *sig, u32 nsig, struct dma_fence *fence)
+{
+	u32 i;
+
+	for (i = 0; i < nsig; i++) {
+		if (sig[i].point) {
+			drm_syncobj_add_point(sig[i].syncobj, sig[i].chain, fence, sig[i].point);
+			sig[i].chain = NULL;
+		} else {
+			drm_syncobj_replace_fence(sig[i].syncobj, fence);
+		}
+	}
+}
+
+/**
+ * tessera_signals_put - drop what tessera_syncs_add() took
+ * @sig: the signals
+ * @nsig: entries
+ */
+void tessera_signals_put(struct tessera_signal *sig, u32 nsig)
+{
+	u32 i;
+
+	for (i = 0; i < nsig; i++) {
+		dma_fence_chain_free(sig[i].chain);
+		drm_syncobj_put(sig[i].syncobj);
+	}
+}
+
+/**
+ * struct tessera_submit - state of one submit ioctl
+ */
+struct tessera_submit {
+	/** @syncs: the caller's syncs */
+	struct drm_tessera_sync *syncs;
+	/** @sig: the syncobjs to signal */
+	struct tessera_signal *sig;
+	/** @nsig: entries used in @sig */
+	u32 nsig;
+	/** @refs: the caller's BO list */
+	struct drm_tessera_bo_ref *refs;
+	/**
+	 * @objs: the listed BOs (referenced; handed to the job) and, last,
+	 * the VM's reservation object, for drm_gem_lock_reservations()
+	 */
+	struct drm_gem_object **objs;
+	/** @nobjs: entries of @objs */
+	u32 nobjs;
+	/** @ticket: for locking the reservations */
+	struct ww_acquire_ctx ticket;
+	/** @locked: the reservations are locked */
+	bool locked;
+};
+
 /*
- * The BOs the job lists, plus the command buffer (read): the job holds them,
- * waits for their earlier users and publishes its fence in them, so that
- * closing a handle waits for the jobs that use the buffer.
+ * The listed BOs: the job waits for their earlier users and will publish
+ * its fence in them (implicit sync with dma-buf sharers).  The VM's
+ * reservation object is locked with them: the job's fence goes there too,
+ * as BOOKKEEP, so that unbinds are ordered behind it.
  */
 static int tessera_submit_bos(struct tessera_job *job, struct tessera_submit *sub,
-			      struct drm_file *file, const struct drm_tessera_submit *args)
+			      struct drm_file *file, u32 count)
 {
-	bool have_cmd = false;
+	struct drm_device *drm = file->minor->dev;
 	u32 i;
 	int ret;
 
-	struct tessera_file *tfile = file->driver_priv;
-	struct drm_device *drm = file->minor->dev;
-
-	sub->refs = kvcalloc(args->num_bos + 1, sizeof(*sub->refs), GFP_KERNEL_ACCOUNT);
-	job->bos = kvcalloc(args->num_bos + 1, sizeof(*job->bos), GFP_KERNEL_ACCOUNT);
-	job->maps = kvcalloc(args->num_bos + 1, sizeof(*job->maps), GFP_KERNEL_ACCOUNT);
-	if (!sub->refs || !job->bos || !job->maps)
+	sub->objs = kvcalloc(count + 1, sizeof(*sub->objs), GFP_KERNEL_ACCOUNT);
+	if (!sub->objs)
 		return -ENOMEM;
-	if (copy_from_user(sub->refs, u64_to_user_ptr(args->bos),
-			   array_size(args->num_bos, sizeof(*sub->refs)))) {
-		drm_dbg(drm, "SUBMIT: BO array unreadable\n");
-		return -EFAULT;
-	}
-
-	for (i = 0; i < args->num_bos; i++) {
-		struct drm_gem_object *obj;
-
+	for (i = 0; i < count; i++) {
 		if (sub->refs[i].flags & ~DRM_TESSERA_BO_REF_WRITE) {
 			drm_dbg(drm, "SUBMIT: BO %u has flags %#x\n", i, sub->refs[i].flags);
 			return -EINVAL;
 		}
-		obj = drm_gem_object_lookup(file, sub->refs[i].handle);
-		if (!obj) {
+		sub->objs[i] = drm_gem_object_lookup(file, sub->refs[i].handle);
+		if (!sub->objs[i]) {
 			drm_dbg(drm, "SUBMIT: BO %u: no handle %u\n", i, sub->refs[i].handle);
 			return -ENOENT;
 		}
-		job->bos[i] = obj;
-		job->num_bos++;
-		job->maps[i] = tessera_bo_mapping_get(obj, tfile->vm);
-		if (!job->maps[i]) {
-			drm_dbg(drm, "SUBMIT: BO %u closed meanwhile\n", i);
-			return -ENOENT;
-		}
-		have_cmd |= obj == job->cmd_bo;
+		sub->nobjs++;
 	}
-	if (!have_cmd) {
-		drm_gem_object_get(job->cmd_bo);
-		job->bos[job->num_bos] = job->cmd_bo;
-		sub->refs[job->num_bos].flags = 0;
-		job->num_bos++;
-	}
+	sub->objs[count] = drm_gpuvm_resv_obj(&job->gvm->base);
+	drm_gem_object_get(sub->objs[count]);
+	sub->nobjs++;
 
-	ret = drm_gem_lock_reservations(job->bos, job->num_bos, &sub->ticket);
-	if (ret == -EALREADY)
+	ret = drm_gem_lock_reservations(sub->objs, sub->nobjs, &sub->ticket);
+	if (ret == -EALREADY) {
 		drm_dbg(drm, "SUBMIT: a BO is listed twice\n");
+		return -EINVAL;
+	}
 	if (ret)
-		return ret == -EALREADY ? -EINVAL : ret;
+		return ret;
 	sub->locked = true;
-
-	for (i = 0; i < job->num_bos; i++) {
-		bool write = sub->refs[i].flags & DRM_TESSERA_BO_REF_WRITE;
-
-		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
+	for (i = 0; i < sub->nobjs; i++) {
+		ret = dma_resv_reserve_fences(sub->objs[i]->resv, 1);
 		if (ret)
 			return ret;
-		ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[i], write);
+	}
+	for (i = 0; i < count; i++) {
+		ret = drm_sched_job_add_implicit_dependencies(&job->base, sub->objs[i],
+							      sub->refs[i].flags &
+							      DRM_TESSERA_BO_REF_WRITE);
 		if (ret)
 			return ret;
 	}
@@ -493,37 +505,49 @@ static int tessera_submit_bos(struct tessera_job *job, struct tessera_submit *su
 static void tessera_submit_publish(struct tessera_job *job, struct tessera_submit *sub)
 {
 	struct dma_fence *fence = &job->base.s_fence->finished;
-	u32 i;
+	u32 i, count = sub->nobjs - 1;
 
-	for (i = 0; i < job->num_bos; i++)
-		dma_resv_add_fence(job->bos[i]->resv, fence,
+	for (i = 0; i < count; i++)
+		dma_resv_add_fence(sub->objs[i]->resv, fence,
 				   sub->refs[i].flags & DRM_TESSERA_BO_REF_WRITE ?
 				   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
-
-	for (i = 0; i < sub->num_signals; i++) {
-		struct tessera_signal *sig = &sub->signals[i];
-
-		if (sig->chain) {
-			drm_syncobj_add_point(sig->syncobj, sig->chain, fence, sig->point);
-			sig->chain = NULL;
-		} else {
-			drm_syncobj_replace_fence(sig->syncobj, fence);
-		}
-	}
+	dma_resv_add_fence(sub->objs[count]->resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	tessera_signals_install(sub->sig, sub->nsig, fence);
 }
 
-static void tessera_submit_fini(struct tessera_job *job, struct tessera_submit *sub)
+static void tessera_submit_fini(struct tessera_submit *sub)
 {
 	u32 i;
 
 	if (sub->locked)
-		drm_gem_unlock_reservations(job->bos, job->num_bos, &sub->ticket);
-	for (i = 0; i < sub->num_signals; i++) {
-		dma_fence_chain_free(sub->signals[i].chain);
-		drm_syncobj_put(sub->signals[i].syncobj);
-	}
-	kfree(sub->signals);
+		drm_gem_unlock_reservations(sub->objs, sub->nobjs, &sub->ticket);
+	for (i = 0; i < sub->nobjs; i++)
+		drm_gem_object_put(sub->objs[i]);
+	kvfree(sub->objs);
+	tessera_signals_put(sub->sig, sub->nsig);
+	kvfree(sub->sig);
+	kvfree(sub->syncs);
 	kvfree(sub->refs);
+}
+
+static int tessera_submit_check(struct drm_device *drm, const struct drm_tessera_submit *args)
+{
+	if (args->flags || args->pad) {
+		drm_dbg(drm, "SUBMIT: flags %#x, pad %#x\n", args->flags, args->pad);
+		return -EINVAL;
+	}
+	if (!args->cmd_size || args->cmd_size % 4 || args->cmd_size > TESSERA_CMD_SIZE_MAX ||
+	    args->cmd_va % 4) {
+		drm_dbg(drm, "SUBMIT: %u bytes of commands at %#llx\n", args->cmd_size,
+			args->cmd_va);
+		return -EINVAL;
+	}
+	if (args->syncs.count > DRM_TESSERA_MAX_SYNCS ||
+	    args->bos.count > DRM_TESSERA_MAX_BO_REFS) {
+		drm_dbg(drm, "SUBMIT: %u syncs, %u BOs\n", args->syncs.count, args->bos.count);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
@@ -531,90 +555,63 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 	struct tessera_device *tdev = to_tessera(drm);
 	struct tessera_file *tfile = file->driver_priv;
 	struct drm_tessera_submit *args = data;
+	u32 nsyncs = args->syncs.count, nbos = args->bos.count;
 	struct tessera_submit sub = { };
-	struct drm_sched_entity *entity;
-	struct tessera_queue *q = NULL;
+	struct tessera_ctx_fault f;
+	struct tessera_queue *q;
 	struct tessera_job *job;
 	int ret;
 
+	ret = tessera_submit_check(drm, args);
+	if (ret)
+		return ret;
 	if (test_bit(TESSERA_FLAG_LOST, &tdev->flags))
 		return -ENODEV;
-	if (READ_ONCE(tdev->faults[tfile->vm->asid].count)) {
-		drm_dbg(drm, "SUBMIT: context %u is guilty\n", tfile->vm->asid);
-		return -ECANCELED;
+	q = tessera_queue_get(tfile, args->queue_id);
+	if (!q) {
+		drm_dbg(drm, "SUBMIT: no queue %u\n", args->queue_id);
+		return -ENOENT;
 	}
-	if (args->flags || args->pad) {
-		drm_dbg(drm, "SUBMIT: flags %#x, pad %#x\n", args->flags, args->pad);
-		return -EINVAL;
-	}
-	if (args->num_syncs > DRM_TESSERA_MAX_SYNCS || args->num_bos > DRM_TESSERA_MAX_BO_REFS) {
-		drm_dbg(drm, "SUBMIT: %u syncs, %u BOs\n", args->num_syncs, args->num_bos);
-		return -EINVAL;
-	}
-	if (!args->cmd_size || args->cmd_size > TESSERA_CMD_SIZE_MAX ||
-	    !IS_ALIGNED(args->cmd_size, 4) || !IS_ALIGNED(args->cmd_offset, 4)) {
-		drm_dbg(drm, "SUBMIT: commands %llu+%u\n", args->cmd_offset, args->cmd_size);
-		return -EINVAL;
-	}
-	if (args->queue_id) {
-		if (args->engine) {
-			drm_dbg(drm, "SUBMIT: engine %u with queue %u\n", args->engine,
-				args->queue_id);
-			return -EINVAL;
-		}
-		q = tessera_queue_get(tfile, args->queue_id);
-		if (!q) {
-			drm_dbg(drm, "SUBMIT: no queue %u\n", args->queue_id);
-			return -ENOENT;
-		}
-		entity = &q->entity;
-	} else {
-		if (args->engine >= tdev->num_rings) {
-			drm_dbg(drm, "SUBMIT: no engine %u\n", args->engine);
-			return -EINVAL;
-		}
-		entity = &tfile->entity[args->engine];
-	}
-
-	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
-	if (!job) {
-		ret = -ENOMEM;
+	tessera_gpuvm_fault(q->vm, &f);
+	if (f.count || f.banned) {
+		drm_dbg(drm, "SUBMIT: the queue's VM is guilty\n");
+		ret = -ECANCELED;
 		goto out_queue;
 	}
-	job->tdev = tdev;
-	/* Allocated now: run_job, on the signalling path, allocates nothing. */
-	job->fence = tessera_fence_alloc(tdev);
-	if (!job->fence) {
-		ret = -ENOMEM;
-		goto err_free;
+
+	ret = -ENOMEM;
+	sub.syncs = kvcalloc(nsyncs, sizeof(*sub.syncs), GFP_KERNEL);
+	sub.sig = kvcalloc(nsyncs, sizeof(*sub.sig), GFP_KERNEL);
+	sub.refs = kvcalloc(nbos, sizeof(*sub.refs), GFP_KERNEL);
+	if ((nsyncs && (!sub.syncs || !sub.sig)) || (nbos && !sub.refs))
+		goto out;
+	ret = tessera_copy_array(drm, "SUBMIT syncs", sub.syncs, sizeof(*sub.syncs),
+				 TESSERA_SYNC_SIZE_V1, DRM_TESSERA_MAX_SYNCS,
+				 args->syncs.stride, nsyncs, args->syncs.ptr);
+	if (ret)
+		goto out;
+	ret = tessera_copy_array(drm, "SUBMIT bos", sub.refs, sizeof(*sub.refs),
+				 TESSERA_BO_REF_SIZE_V1, DRM_TESSERA_MAX_BO_REFS,
+				 args->bos.stride, nbos, args->bos.ptr);
+	if (ret)
+		goto out;
+
+	job = tessera_gpuvm_job_create(q->vm, &q->entity, tfile->stats, file->client_id,
+				       args->cmd_va, args->cmd_size);
+	if (IS_ERR(job)) {
+		ret = PTR_ERR(job);
+		goto out;
 	}
-	kref_get(&tfile->stats->ref);
-	job->fence->stats = tfile->stats;
-
-	kref_get(&tfile->vm->ref);
-	job->vm = tfile->vm;
-	atomic_inc(&job->vm->active_jobs);
-
-	/* The card stays awake while the job exists. */
-	ret = tessera_pm_get(tdev);
-	if (ret)
-		goto err_free;
-	job->pm_ref = true;
-
-	ret = tessera_job_lookup_cmds(job, file, args);
-	if (ret)
-		goto err_free;
-
-	ret = tessera_drm_sched_job_init(&job->base, entity, 1, tfile, file->client_id);
-	if (ret)
-		goto err_free;
-
-	ret = tessera_submit_syncs(job, &sub, file, args);
-	if (ret)
-		goto err_cleanup;
-	ret = tessera_submit_bos(job, &sub, file, args);
-	if (ret)
-		goto err_cleanup;
+	ret = tessera_syncs_add(drm, file, &job->base, sub.syncs, nsyncs, true, sub.sig,
+				&sub.nsig);
+	if (!ret)
+		ret = tessera_gpuvm_job_get_asid(job);
+	if (!ret)
+		ret = tessera_submit_bos(job, &sub, file, nbos);
+	if (ret) {
+		tessera_gpuvm_job_abort(job);
+		goto out;
+	}
 
 	/*
 	 * Arm and push under one lock: the entity is shared by the file's
@@ -622,31 +619,33 @@ int tessera_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *fi
 	 * the order of their seqnos (a job waiting on an earlier job of the
 	 * same entity is not held back otherwise).
 	 */
-	mutex_lock(&tfile->submit_lock);
+	mutex_lock(&q->submit_lock);
 	drm_sched_job_arm(&job->base);
 	args->seqno = job->base.s_fence->finished.seqno;
 	trace_tessera_job_submit(tessera_job_ring(job)->id, file->client_id,
 				 job->base.s_fence->finished.context, args->seqno);
 	tessera_submit_publish(job, &sub);
-	tessera_submit_fini(job, &sub);
+	/* The listed BOs go to the job, which holds them until freed. */
+	job->bos = sub.objs;
+	job->num_bos = sub.nobjs;
+	if (sub.locked)
+		drm_gem_unlock_reservations(sub.objs, sub.nobjs, &sub.ticket);
+	sub.locked = false;
+	sub.objs = NULL;
+	sub.nobjs = 0;
 	/* The job may run and be freed as soon as it is pushed. */
 	drm_sched_entity_push_job(&job->base);
-	mutex_unlock(&tfile->submit_lock);
-	goto out_queue;
-
-err_cleanup:
-	tessera_submit_fini(job, &sub);
-	drm_sched_job_cleanup(&job->base);
-err_free:
-	tessera_job_free(job);
+	mutex_unlock(&q->submit_lock);
+	ret = 0;
+out:
+	tessera_submit_fini(&sub);
 out_queue:
-	if (q)
-		tessera_queue_put(q);
+	tessera_queue_put(q);
 	return ret;
 }
 
 /**
- * tessera_gpuvm_job_create - a job running commands at a VA of a uAPI 2 VM
+ * tessera_gpuvm_job_create - a job running commands at a VA of a VM
  * @vm: the VM the job runs in; the job references it
  * @entity: the queue's scheduler entity
  * @stats: the client's statistics; the job references them
@@ -654,10 +653,9 @@ out_queue:
  * @cmd_va: device address of the commands in @vm (bound READ | EXEC)
  * @cmd_size: bytes of commands, a multiple of 4
  *
- * The core of uAPI 2's SUBMIT (the ioctl adds the dependencies): the job
- * holds its VM and so every buffer bound there, and gets the VM an ASID
- * (tessera_asid_get(), which may wait) for as long as it exists.
- * Process context.
+ * The core of SUBMIT (the ioctl adds the dependencies, then
+ * tessera_gpuvm_job_get_asid()): the job holds its VM and so every buffer
+ * bound there.  Process context.
  *
  * Return: the job, initialized for @entity, or an ERR_PTR.
  */
@@ -686,10 +684,6 @@ struct tessera_job *tessera_gpuvm_job_create(struct tessera_gpuvm *vm,
 	job->fence->stats = stats;
 	drm_gpuvm_get(&vm->base);
 	job->gvm = vm;
-	ret = tessera_asid_get(vm);
-	if (ret < 0)
-		goto err_free;
-	job->gvm_asid = true;
 	ret = tessera_pm_get(tdev);
 	if (ret)
 		goto err_free;
@@ -705,6 +699,26 @@ err_free:
 }
 
 /**
+ * tessera_gpuvm_job_get_asid - give a job's VM an ASID for the job's lifetime
+ * @job: from tessera_gpuvm_job_create()
+ *
+ * Last before the job is pushed, after any wait for a dependency to be
+ * submitted: an ASID is held only by jobs about to reach the scheduler.
+ * May sleep until one is free (tessera_asid_get()).
+ *
+ * Return: 0, or -ERESTARTSYS (a signal), -ENOMEM.
+ */
+int tessera_gpuvm_job_get_asid(struct tessera_job *job)
+{
+	int ret = tessera_asid_get(job->gvm);
+
+	if (ret < 0)
+		return ret;
+	job->gvm_asid = true;
+	return 0;
+}
+
+/**
  * tessera_gpuvm_job_abort - drop a job from tessera_gpuvm_job_create()
  * @job: the job, not pushed
  */
@@ -715,7 +729,7 @@ void tessera_gpuvm_job_abort(struct tessera_job *job)
 }
 
 /**
- * tessera_gpuvm_job_push - queue a job of a uAPI 2 VM
+ * tessera_gpuvm_job_push - queue a job of a VM (the VM self-test's path)
  * @job: from tessera_gpuvm_job_create(), with its dependencies; consumed
  * @submit_lock: held from arm to push on the job's entity
  * @seqno: receives the job's sequence number in its queue, or NULL
@@ -733,6 +747,9 @@ struct dma_fence *tessera_gpuvm_job_push(struct tessera_job *job, struct mutex *
 	struct dma_fence *fence;
 	int ret;
 
+	ret = tessera_gpuvm_job_get_asid(job);
+	if (ret)
+		goto err;
 	ret = dma_resv_lock_interruptible(resv, NULL);
 	if (ret)
 		goto err;

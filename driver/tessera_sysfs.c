@@ -303,7 +303,7 @@ int tessera_sysfs_init(struct tessera_device *tdev)
 	if (ret)
 		return ret;
 
-	if (tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_TELEMETRY2)
+	if (tdev->hw_caps & TESSERA_CAP_TELEMETRY2)
 		chip = &tessera_hwmon_chip2;
 	hwmon = devm_hwmon_device_register_with_info(dev, DRIVER_NAME, tdev, chip, NULL);
 	return PTR_ERR_OR_ZERO(hwmon);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tessera T1 accelerator: VMs on drm_gpuvm (uAPI 2's memory model).
+ * Tessera T1 accelerator: VMs on drm_gpuvm.
  *
  * A VM is a drm_gpuvm: its tree of bindings (struct tessera_vma, a
  * drm_gpuva with permissions), its reservation object (the fence of every
@@ -30,6 +30,7 @@
  * Copyright (C) 2026 The Tessera authors
  */
 
+#include <linux/capability.h>
 #include <linux/dma-resv.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -54,7 +55,7 @@ static struct tessera_vma *to_vma(struct drm_gpuva *va)
 }
 
 /**
- * tessera_copy_array - copy a uAPI 2 array of structs from userspace
+ * tessera_copy_array - copy a uAPI array of structs from userspace
  * @drm: the device, for the debug messages
  * @what: the array's name, for the debug messages
  * @dst: @count elements of @elem bytes
@@ -463,8 +464,10 @@ struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev)
 	}
 	INIT_LIST_HEAD(&vm->asid_link);
 	atomic_set(&vm->active_jobs, 0);
+	vm->uid = current_euid();
+	vm->uid_exempt = capable(CAP_SYS_ADMIN);
 	INIT_WORK(&vm->destroy_work, tessera_gpuvm_destroy_work);
-	vm->exec_perm = tessera_read(tdev, TESSERA_REG_CAPS) & TESSERA_CAP_MMU_EXEC;
+	vm->exec_perm = tdev->hw_caps & TESSERA_CAP_MMU_EXEC;
 	ret = tessera_pgtable_init(&vm->pgt, tdev);
 	if (ret)
 		goto err;
@@ -482,8 +485,9 @@ struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev)
 		ret = -ENOMEM;
 		goto err_entity;
 	}
-	drm_gpuvm_init(&vm->base, "tessera", TESSERA_GPUVM_FLAGS, &tdev->drm, r_obj, TESSERA_GPUVM_VA_START,
-		       TESSERA_GPUVM_VA_END - TESSERA_GPUVM_VA_START, 0, 0, &tessera_gpuvm_ops);
+	drm_gpuvm_init(&vm->base, "tessera", TESSERA_GPUVM_FLAGS, &tdev->drm, r_obj,
+		       TESSERA_GPUVM_VA_START, TESSERA_GPUVM_VA_END - TESSERA_GPUVM_VA_START, 0, 0,
+		       &tessera_gpuvm_ops);
 	/* The VM holds its own reference. */
 	drm_gem_object_put(r_obj);
 	/*
@@ -513,8 +517,8 @@ err:
  * tessera_gpuvm_unplug - free every VM's page tables (remove)
  * @tdev: the device, unplugged and stopped (no DMA any more)
  *
- * While the DMA API still knows the device, as tessera_mmu_unplug() does
- * for uAPI 1 contexts.  The VMs live on until their holders let go; their
+ * While the DMA API still knows the device.  The VMs live on until their
+ * holders let go; their
  * binds then find no tables and only update the tree.
  */
 void tessera_gpuvm_unplug(struct tessera_device *tdev)

@@ -16,48 +16,18 @@
 #include "tessera_drv.h"
 #include "tessera_pgtable.h"
 
-/* The bindable range; below it is reserved (uAPI 2 DRM_TESSERA_PARAM_VA_*). */
+/* The bindable range; below it is reserved (DRM_TESSERA_PARAM_VA_*). */
 #define TESSERA_GPUVM_VA_START	SZ_2M
 #define TESSERA_GPUVM_VA_END	BIT_ULL(47)
 /* VMs one open file may hold (DRM_TESSERA_PARAM_VMS_PER_FILE_MAX). */
 #define TESSERA_VMS_PER_FILE_MAX	1024
-
-/*
- * TRANSITIONAL: until the driver switches to uAPI 2, its VM ioctls sit at
- * numbers uAPI 1 does not use, so that kselftests can reach them
- * (tests/kselftest/vm_bind_test.c defines the same).  The sizes are those
- * of the uAPI 2 structs, checked in tessera_vm_ioctl.c.
- */
-#define TESSERA_STAGING_NR_VM_CREATE	0x20
-#define TESSERA_STAGING_NR_VM_DESTROY	0x21
-#define TESSERA_STAGING_NR_VM_BIND	0x22
-#define TESSERA_STAGING_NR_QUEUE_CREATE	0x23
-#define TESSERA_STAGING_NR_SUBMIT	0x24
-#define TESSERA_STAGING_NR_VM_STATUS	0x25
-#define DRM_IOCTL_TESSERA_STAGING_VM_CREATE \
-	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
-	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_CREATE, 8)
-#define DRM_IOCTL_TESSERA_STAGING_VM_DESTROY \
-	_IOC(_IOC_WRITE, DRM_IOCTL_BASE, DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_DESTROY, 8)
-#define DRM_IOCTL_TESSERA_STAGING_VM_BIND \
-	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
-	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_BIND, 48)
-#define DRM_IOCTL_TESSERA_STAGING_QUEUE_CREATE \
-	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
-	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_QUEUE_CREATE, 24)
-#define DRM_IOCTL_TESSERA_STAGING_SUBMIT \
-	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
-	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_SUBMIT, 64)
-#define DRM_IOCTL_TESSERA_STAGING_VM_STATUS \
-	_IOC(_IOC_READ | _IOC_WRITE, DRM_IOCTL_BASE, \
-	     DRM_COMMAND_BASE + TESSERA_STAGING_NR_VM_STATUS, 32)
 
 struct drm_file;
 struct seq_file;
 struct tessera_device;
 
 /**
- * struct tessera_gpuvm - a device address space of uAPI 2 (a VM)
+ * struct tessera_gpuvm - a device address space (a VM)
  *
  * Referenced (drm_gpuvm_get/put) by the file's VM id, by each queue
  * created on it, by each job and bind, and by each of its bindings'
@@ -94,6 +64,10 @@ struct tessera_gpuvm {
 	atomic_t active_jobs;
 	/** @asid_link: in tessera_device.asid_lru while @asid is set */
 	struct list_head asid_link;
+	/** @uid: the user who created the VM, whose ASID count it is in */
+	kuid_t uid;
+	/** @uid_exempt: created with CAP_SYS_ADMIN: not counted, not capped */
+	bool uid_exempt;
 	/**
 	 * @fault: faults of the VM's jobs under ASIDs it no longer holds
 	 * (merged in when an ASID is taken back); under
@@ -194,7 +168,7 @@ struct tessera_bind_job {
 };
 
 void tessera_asid_init(struct tessera_device *tdev);
-int tessera_asid_alloc_fixed(struct tessera_device *tdev);
+void tessera_asid_fini(struct tessera_device *tdev);
 int tessera_asid_get(struct tessera_gpuvm *vm);
 void tessera_asid_put(struct tessera_gpuvm *vm);
 void tessera_asid_release(struct tessera_gpuvm *vm);
@@ -227,8 +201,6 @@ int tessera_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file 
 int tessera_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_vm_status(struct drm_device *drm, void *data, struct drm_file *file);
-int tessera_ioctl_queue_create2(struct drm_device *drm, void *data, struct drm_file *file);
-int tessera_ioctl_submit2(struct drm_device *drm, void *data, struct drm_file *file);
 
 void tessera_file_vms_show(struct seq_file *m, struct tessera_file *tfile);
 

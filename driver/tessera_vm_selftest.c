@@ -3,11 +3,11 @@
  * Tessera T1 accelerator: a self-test of the VM core (tessera_vm.c),
  * reading debugfs "vm_selftest" runs it and prints KTAP-style lines.
  *
- * The VM core lands before the uAPI 2 ioctls that will drive it
- * (NOTES-vm-bind.md); until VM_BIND kselftests exist, this exercises
- * binding, splitting and unbinding through drm_gpuvm on the real page
- * tables of the card, and checks the page counts and buffer references
- * that result.  It maps nothing the card runs.
+ * Below the ioctls (which vm_bind_test and vm_job_test drive), this
+ * exercises binding, splitting and unbinding through drm_gpuvm on the
+ * real page tables of the card, the bind queue, jobs in VMs and ASID
+ * sharing, and checks the page counts and buffer references that
+ * result.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -279,7 +279,7 @@ int tessera_vm_selftest(struct tessera_device *tdev, struct seq_file *m)
 	struct tessera_selftest st = { .m = m };
 	struct drm_gem_object *dev, *host;
 	struct tessera_gpuvm *vm;
-	int ret;
+	int ret, i;
 
 	vm = tessera_gpuvm_create(tdev);
 	if (IS_ERR(vm))
@@ -331,6 +331,10 @@ int tessera_vm_selftest(struct tessera_device *tdev, struct seq_file *m)
 	tessera_st_check(&st, !ret && !vm->pgt.pages_2m && !vm->pgt.pages_4k &&
 			 vm->pgt.tables == 1 && !tessera_st_vmas(vm),
 			 "unbinding everything frees every table but the root", vm);
+	/* The bind queue's jobs drop what they unbound after their fences, in a worker. */
+	for (i = 0; i < 100 && (kref_read(&dev->refcount) > 1 || kref_read(&host->refcount) > 1);
+	     i++)
+		usleep_range(10000, 20000);
 	tessera_st_check(&st, kref_read(&dev->refcount) == 1 &&
 			 kref_read(&host->refcount) == 1,
 			 "and drops the buffers", vm);

@@ -83,6 +83,10 @@ printf '#include <drm/tessera_accel.h>\nint main(void) { return sizeof(struct dr
 # shellcheck disable=SC2086
 t "<drm/tessera_accel.h> compiles with libaccel's pkg-config flags" \
 	${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$tmp/uapi" "$tmp/uapi.c" $cflags
+printf '#include <accel/tessera_cmd.h>\nint main(void) { return TESSERA_CMD_OPCODE(TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, 1)); }\n' >"$tmp/cmd.c"
+# shellcheck disable=SC2086
+t "<accel/tessera_cmd.h> (the command encoding) compiles with libaccel's pkg-config flags" \
+	${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$tmp/cmd" "$tmp/cmd.c" $cflags
 
 t "make install-emu installs tessera-emu and its man page" make -s -C "$src" install-emu "${vars[@]}"
 test -x "$root/usr/bin/tessera-emu" -a -s "$root/usr/share/man/man1/tessera-emu.1" &&

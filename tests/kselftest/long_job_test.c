@@ -52,19 +52,6 @@ static void emit_gemm_i8(struct client *c, uint64_t a, uint32_t lda, uint64_t b,
 	emit(c, dw, TESSERA_CMD_GEMM_LEN);
 }
 
-static int bo_create_flags(int fd, uint64_t size, uint32_t flags, uint32_t *handle,
-			   uint64_t *va)
-{
-	struct drm_tessera_bo_create bc = { .size = size, .flags = flags };
-	int ret = tessera_ioctl(fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc);
-
-	if (!ret) {
-		*handle = bc.handle;
-		*va = bc.va;
-	}
-	return ret;
-}
-
 /*
  * A small int8 GEMM on @engine in @c's context, checked on the CPU;
  * 0 if right.  Uses the first 3 pages of the mapped BO @p at @va.
@@ -152,12 +139,12 @@ FIXTURE_SETUP(long_job)
 		SKIP(return, "needs two compute engines, the card has %llu",
 		     (unsigned long long)compute);
 	/* A in device memory (zeroed by the driver), else in host memory. */
-	self->mat_in_hbm = !bo_create_flags(self->a.fd, MAT_SIZE, DRM_TESSERA_BO_DEVICE_MEM,
+	self->mat_in_hbm = !tessera_bo_create_flags_va(self->a.fd, MAT_SIZE, DRM_TESSERA_BO_DEVICE_MEM,
 					    &self->mat, &self->mat_va);
 	if (!self->mat_in_hbm)
-		ASSERT_EQ(0, bo_create_flags(self->a.fd, MAT_SIZE, 0, &self->mat,
+		ASSERT_EQ(0, tessera_bo_create_flags_va(self->a.fd, MAT_SIZE, 0, &self->mat,
 					     &self->mat_va));
-	ASSERT_EQ(0, bo_create_flags(self->a.fd, OUT_SIZE, 0, &self->out, &self->out_va));
+	ASSERT_EQ(0, tessera_bo_create_flags_va(self->a.fd, OUT_SIZE, 0, &self->out, &self->out_va));
 	self->outp = tessera_bo_map(self->a.fd, self->out, &self->out_size);
 	ASSERT_NE(NULL, self->outp);
 }

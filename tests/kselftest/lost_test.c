@@ -25,24 +25,24 @@ static int fence_status(int fd, uint32_t syncobj)
 
 TEST(waiters_return_and_submits_fail_when_the_card_dies)
 {
-	struct drm_tessera_submit s = { .cmd_size = 64 };
 	double start = tessera_now_s(), died = 0;
 	int fd, ret = 0, completed = 0, failed = 0;
-	uint32_t syncobj, *cmd;
-	uint64_t size;
+	uint32_t syncobj, *cmd, bo, queue;
+	uint64_t size, va;
 
 	fd = tessera_open();
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, tessera_bo_create(fd, 4096, &s.cmd_handle));
-	cmd = tessera_bo_map(fd, s.cmd_handle, &size);
+	ASSERT_EQ(0, tessera_bo_create_va(fd, 4096, &bo, &va));
+	cmd = tessera_bo_map(fd, bo, &size);
 	ASSERT_NE(NULL, cmd);
 	tessera_fill_nops(cmd, size / 4);
 	ASSERT_EQ(0, drmSyncobjCreate(fd, 0, &syncobj));
-	s.out_syncobj = syncobj;
+	queue = tessera_engine_queue(fd, 0);
+	ASSERT_NE(0, queue);
 
 	/* Keep the card busy until it goes away (at most 120 s, scaled). */
 	while (tessera_now_s() - start < 120.0 * tessera_time_scale()) {
-		ret = tessera_ioctl(fd, DRM_IOCTL_TESSERA_SUBMIT, &s);
+		ret = tessera_submit(fd, queue, va, 64, syncobj);
 		if (ret)
 			break;
 		ASSERT_EQ(0, drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS),

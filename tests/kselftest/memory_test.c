@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Contexts and device memory: every file is a context with its own device
- * address space; buffers are mapped there; jobs compute on them; a job that
- * leaves its address space (or carries a bad command) fails alone.
+ * VMs and device memory: every file's VMs are their own device address
+ * spaces; buffers are bound there; jobs compute on them; a job that leaves
+ * its address space (or carries a bad command) fails alone.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -11,23 +11,42 @@
 #include "kselftest_harness.h"
 #include "tessera_test.h"
 
-TEST(buffers_get_distinct_aligned_vas)
+/* BO_CREATE and BO_INFO map nothing for the card: only VM_BIND does. */
+TEST(buffers_are_bound_only_when_asked)
 {
-	struct drm_tessera_bo_info bi = { 0 };
-	uint32_t a, b;
-	uint64_t va_a, va_b;
+	struct drm_tessera_bo_create bc = { .size = 3 << 20 };
+	struct drm_tessera_bo_info bi = { 0 }, again = { 0 };
+	struct tessera_vm_stats st;
+	uint32_t vm, a;
+	uint64_t va_a;
 	int fd = tessera_open();
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, tessera_bo_create_va(fd, 4096, &a, &va_a));
-	ASSERT_EQ(0, tessera_bo_create_va(fd, 3 << 20, &b, &va_b));
-	EXPECT_NE(0, va_a);
-	EXPECT_EQ(0, va_a & 4095);
-	EXPECT_EQ(0, va_b & ((2 << 20) - 1));	/* large buffers are 2 MiB aligned */
-	EXPECT_TRUE(va_b >= va_a + 4096 || va_a >= va_b + (3 << 20));
-	bi.handle = b;
+	vm = tessera_vm_create(fd);
+	ASSERT_NE(0, vm);
+	ASSERT_EQ(0, tessera_ioctl(fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc));
+	EXPECT_EQ(3 << 20, bc.size);
+	EXPECT_NE(0, bc.mmap_offset);
+	bi.handle = bc.handle;
 	ASSERT_EQ(0, tessera_ioctl(fd, DRM_IOCTL_TESSERA_BO_INFO, &bi));
-	EXPECT_EQ(va_b, bi.va);
+	EXPECT_EQ(bc.size, bi.size);
+	EXPECT_EQ(bc.mmap_offset, bi.mmap_offset);
+	EXPECT_EQ(0, bi.flags);
+	ASSERT_EQ(0, tessera_vm_stats(fd, vm, &st));
+	EXPECT_EQ(0, st.binds);
+	EXPECT_EQ(0, st.pages_4k + st.pages_2m);
+	/* Bound, it is there; BO_INFO reads the same as before. */
+	ASSERT_EQ(0, tessera_map(fd, vm, bc.handle, 0, 1ull << 32, 3 << 20, TESSERA_RW));
+	ASSERT_EQ(0, tessera_vm_stats(fd, vm, &st));
+	EXPECT_EQ(1, st.binds);
+	/* All of it: host pages in 4 KiB entries, 2 MiB where they happen to be contiguous. */
+	EXPECT_EQ(768, st.pages_4k + 512 * st.pages_2m);
+	again.handle = bc.handle;
+	ASSERT_EQ(0, tessera_ioctl(fd, DRM_IOCTL_TESSERA_BO_INFO, &again));
+	EXPECT_EQ(0, memcmp(&bi, &again, sizeof(bi)));
+	/* The test helper's buffers: page-aligned, large ones 2 MiB-aligned. */
+	ASSERT_EQ(0, tessera_bo_create_va(fd, 4096, &a, &va_a));
+	EXPECT_EQ(0, va_a & 4095);
 	close(fd);
 }
 
@@ -72,7 +91,7 @@ TEST(a_context_cannot_reach_another_one)
 	struct client a, b;
 	uint32_t bb[3], *pb;
 	uint64_t vb[3], mapped;
-	struct drm_tessera_context_status st;
+	struct drm_tessera_vm_status st;
 	int i;
 
 	ASSERT_EQ(0, client_open(&a));
@@ -88,7 +107,7 @@ TEST(a_context_cannot_reach_another_one)
 	EXPECT_EQ(-EFAULT, run(&a, 0));
 	EXPECT_EQ(0x600d, pb[0]);
 	st = ctx_status(a.fd);
-	EXPECT_EQ(DRM_TESSERA_CONTEXT_GUILTY, st.flags);
+	EXPECT_EQ(DRM_TESSERA_VM_GUILTY, st.flags);
 	EXPECT_EQ(1, st.fault_count);
 	EXPECT_EQ(5, st.fault_code);	/* MMU fault */
 	EXPECT_EQ(DRM_TESSERA_ACCESS_WRITE, st.fault_access);
@@ -226,13 +245,19 @@ TEST(bad_commands_fail_only_their_context)
 	client_close(&good);
 }
 
-TEST(context_status_rejects_nonzero_pad)
+TEST(vm_status_of_a_vm_the_file_does_not_have_is_enoent)
 {
-	struct drm_tessera_context_status st = { .pad = 1 };
-	int fd = tessera_open();
+	struct drm_tessera_vm_status st = { 0 };
+	int fd = tessera_open(), other = tessera_open();
 
 	ASSERT_GE(fd, 0);
-	EXPECT_EQ(-EINVAL, tessera_ioctl(fd, DRM_IOCTL_TESSERA_CONTEXT_STATUS, &st));
+	ASSERT_GE(other, 0);
+	st.vm_id = tessera_vm_create(other);
+	ASSERT_NE(0, st.vm_id);
+	EXPECT_EQ(-ENOENT, tessera_ioctl(fd, DRM_IOCTL_TESSERA_VM_STATUS, &st));
+	st.vm_id = 0;
+	EXPECT_EQ(-ENOENT, tessera_ioctl(fd, DRM_IOCTL_TESSERA_VM_STATUS, &st));
+	close(other);
 	close(fd);
 }
 
@@ -250,11 +275,8 @@ TEST(many_contexts_at_once)
 		ASSERT_NE(NULL, p[i]);
 	}
 	for (i = 0; i < 32; i++) {
-		struct drm_tessera_submit s = { .cmd_handle = c[i].cmd_bo, .cmd_size = 20,
-						.out_syncobj = c[i].syncobj };
-
 		emit_fill(&c[i], va[i], 8192, 0xa000 + i);
-		ASSERT_EQ(0, tessera_ioctl(c[i].fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
+		ASSERT_EQ(0, client_submit(&c[i], 0, c[i].syncobj));
 	}
 	for (i = 0; i < 32; i++) {
 		ASSERT_EQ(0, drmSyncobjWait(c[i].fd, &c[i].syncobj, 1,
@@ -283,7 +305,7 @@ FIXTURE_TEARDOWN(many)
 {
 }
 
-/* Leaks would exhaust the 255 contexts or the guest's 1 GiB of RAM. */
+/* Leaks would exhaust the 255 ASIDs or the guest's 1 GiB of RAM. */
 TEST_F_TIMEOUT(many, no_leaks_over_many_contexts_and_buffers, 2 * TEST_TIMEOUT_DEFAULT)
 {
 	int i;
@@ -311,11 +333,8 @@ TEST(closing_with_jobs_in_flight)
 	ASSERT_EQ(0, client_open(&c));
 	ASSERT_EQ(0, tessera_bo_create_va(c.fd, 16 << 20, &bo, &va));
 	emit_fill(&c, va, 16 << 20, 0x5a5a5a5a);
-	for (i = 0; i < 16; i++) {
-		struct drm_tessera_submit s = { .cmd_handle = c.cmd_bo, .cmd_size = 20 };
-
-		ASSERT_EQ(0, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
-	}
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(0, client_submit_at(&c, 0, 5, 0, 0));
 	ASSERT_EQ(0, tessera_bo_close(c.fd, bo));
 	client_close(&c);
 
@@ -325,16 +344,10 @@ TEST(closing_with_jobs_in_flight)
 	client_close(&check);
 }
 
+/* Device memory bound into @fd's default VM. */
 static int hbm_create(int fd, uint64_t size, uint32_t *handle, uint64_t *va)
 {
-	struct drm_tessera_bo_create bc = { .size = size, .flags = DRM_TESSERA_BO_DEVICE_MEM };
-	int ret = tessera_ioctl(fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc);
-
-	if (!ret) {
-		*handle = bc.handle;
-		*va = bc.va;
-	}
-	return ret;
+	return tessera_bo_create_flags_va(fd, size, DRM_TESSERA_BO_DEVICE_MEM, handle, va);
 }
 
 TEST(device_memory_buffers)
@@ -352,7 +365,6 @@ TEST(device_memory_buffers)
 	bi.handle = hbm;
 	ASSERT_EQ(0, tessera_ioctl(c.fd, DRM_IOCTL_TESSERA_BO_INFO, &bi));
 	EXPECT_EQ(DRM_TESSERA_BO_DEVICE_MEM, bi.flags);
-	EXPECT_EQ(hbm_va, bi.va);
 	pd = tessera_bo_map(c.fd, hbm, &mapped);	/* through BAR2 */
 	ph = tessera_bo_map(c.fd, host, &mapped);
 	ASSERT_NE(NULL, pd);
@@ -427,35 +439,23 @@ TEST(device_memory_mapping_unmapped_piecewise)
 	client_close(&c);
 }
 
-/*
- * The page-table statistics of this process's context in debugfs
- * "contexts": 0, or -1 if not found.
- */
-static int pt_stats(uint64_t *p4k, uint64_t *p2m, uint64_t *tables)
+/* The page-table statistics of @fd's default VM in debugfs "contexts"; 0 or -1. */
+static int pt_stats(int fd, uint64_t *p4k, uint64_t *p2m, uint64_t *tables)
 {
-	static char buf[1 << 16];
-	char path[160], slot[64], want[64];
-	const char *at;
+	struct tessera_vm_stats st;
 
-	tessera_pci_slot(slot, sizeof(slot));
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/contexts", slot);
-	if (tessera_read_text(path, buf, sizeof(buf)))
+	if (tessera_vm_stats(fd, tessera_default_vm(fd), &st))
 		return -1;
-	snprintf(want, sizeof(want), " pid %d ", getpid());
-	at = strstr(buf, want);
-	if (!at)
-		return -1;
-	at = strstr(at, "pages 4k ");
-	if (!at || sscanf(at, "pages 4k %" SCNu64 " 2m %" SCNu64 " tables %" SCNu64,
-			  p4k, p2m, tables) != 3)
-		return -1;
+	*p4k = st.pages_4k;
+	*p2m = st.pages_2m;
+	*tables = st.tables;
 	return 0;
 }
 
 /*
  * Device memory in 2 MiB blocks at a 2 MiB-aligned VA is mapped with
- * 2 MiB page-table entries, and closing the buffer frees the page tables
- * that became empty.
+ * 2 MiB page-table entries, and unbinding it frees the page tables that
+ * became empty; closing the handle first changes nothing.
  */
 TEST(device_memory_uses_2m_pages_and_frees_empty_tables)
 {
@@ -464,10 +464,10 @@ TEST(device_memory_uses_2m_pages_and_frees_empty_tables)
 	struct client c;
 
 	ASSERT_EQ(0, client_open(&c));
-	ASSERT_EQ(0, pt_stats(&p4k0, &p2m0, &t0));
+	ASSERT_EQ(0, pt_stats(c.fd, &p4k0, &p2m0, &t0));
 	ASSERT_EQ(0, hbm_create(c.fd, 8 << 20, &hbm, &va));
 	ASSERT_EQ(0, va % (2 << 20));
-	ASSERT_EQ(0, pt_stats(&p4k, &p2m, &t));
+	ASSERT_EQ(0, pt_stats(c.fd, &p4k, &p2m, &t));
 	TH_LOG("before: 4k %" PRIu64 " 2m %" PRIu64 " tables %" PRIu64
 	       ", with 8 MiB of device memory: 4k %" PRIu64 " 2m %" PRIu64 " tables %" PRIu64,
 	       p4k0, p2m0, t0, p4k, p2m, t);
@@ -478,13 +478,11 @@ TEST(device_memory_uses_2m_pages_and_frees_empty_tables)
 	emit_copy(&c, va + (6 << 20), va, 2 << 20);
 	ASSERT_EQ(1, run(&c, 0));
 	EXPECT_EQ(0, tessera_bo_close(c.fd, hbm));
-	/* The unmap may finish in the background just after a job. */
-	for (int i = 0; i < 200; i++) {
-		ASSERT_EQ(0, pt_stats(&p4k, &p2m, &t));
-		if (p2m == p2m0)
-			break;
-		tessera_scaled_usleep(10000);
-	}
+	ASSERT_EQ(0, pt_stats(c.fd, &p4k, &p2m, &t));
+	EXPECT_EQ(p2m0 + 4, p2m);
+	ASSERT_EQ(0, tessera_unmap(c.fd, tessera_default_vm(c.fd), va, 8 << 20));
+	/* A synchronous unbind is done when it returns. */
+	ASSERT_EQ(0, pt_stats(c.fd, &p4k, &p2m, &t));
 	EXPECT_EQ(p2m0, p2m);
 	EXPECT_EQ(p4k0, p4k);
 	EXPECT_EQ(t0, t);
@@ -494,7 +492,7 @@ TEST(device_memory_uses_2m_pages_and_frees_empty_tables)
 TEST(device_memory_exhaustion_and_recovery)
 {
 	const uint64_t chunk = 16 << 20;
-	uint64_t total, va;
+	uint64_t total;
 	uint32_t handles[256];
 	unsigned int n = 0, i;
 	int fd = tessera_open(), ret;
@@ -504,7 +502,9 @@ TEST(device_memory_exhaustion_and_recovery)
 	ASSERT_EQ(0, tessera_get_param(fd, DRM_TESSERA_PARAM_DEVICE_MEM_SIZE, &total));
 	if (!total)
 		SKIP(return, "card without device memory");
-	while (n < 256 && !(ret = hbm_create(fd, chunk, &handles[n], &va)))
+	/* Not bound: a binding would hold the memory after GEM_CLOSE. */
+	while (n < 256 && !(ret = tessera_bo_create_flags(fd, chunk, DRM_TESSERA_BO_DEVICE_MEM,
+							  &handles[n])))
 		n++;
 	EXPECT_EQ(-ENOMEM, ret);
 	EXPECT_EQ(total / chunk, n);
@@ -523,13 +523,14 @@ TEST(device_memory_exhaustion_and_recovery)
 
 	/* Freeing makes room again. */
 	ASSERT_EQ(0, tessera_bo_close(fd, handles[--n]));
-	EXPECT_EQ(0, hbm_create(fd, chunk, &handles[n], &va));
+	EXPECT_EQ(0, tessera_bo_create_flags(fd, chunk, DRM_TESSERA_BO_DEVICE_MEM, &handles[n]));
 	n++;
 	for (i = 0; i < n; i++)
 		ASSERT_EQ(0, tessera_bo_close(fd, handles[i]));
 	/* All of it is back. */
 	for (i = 0; i < total / chunk; i++)
-		ASSERT_EQ(0, hbm_create(fd, chunk, &handles[i], &va));
+		ASSERT_EQ(0, tessera_bo_create_flags(fd, chunk, DRM_TESSERA_BO_DEVICE_MEM,
+						     &handles[i]));
 	close(fd);
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Sharing buffers by dma-buf (PRIME): between two files of one card and
- * between two cards, with the buffer mapped into the importer's context
- * and used by its jobs.
+ * between two cards, with the buffer bound into the importer's VM and
+ * used by its jobs.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -64,8 +64,8 @@ static void share(struct __test_metadata *_metadata, struct client *a, struct cl
 	bi.handle = *b_handle;
 	ASSERT_EQ(0, tessera_ioctl(b->fd, DRM_IOCTL_TESSERA_BO_INFO, &bi));
 	EXPECT_EQ(SHARED_SIZE, bi.size);
-	EXPECT_NE(0, bi.va);
-	*b_va = bi.va;
+	EXPECT_NE(0, bi.mmap_offset);
+	ASSERT_EQ(0, tessera_bo_bind_va(b->fd, *b_handle, SHARED_SIZE, b_va));
 }
 
 /* The importer reads the shared buffer with COPY and writes it with FILL. */
@@ -103,15 +103,21 @@ TEST(share_between_two_files_of_one_card)
 	share(_metadata, &a, &b, &ah, &amap, &bh, &bva);
 	use_shared(_metadata, &b, bva, amap);
 
-	/* The exporter lets go; the importer's handle keeps it alive. */
+	/* The exporter lets go; the importer keeps it alive. */
 	ASSERT_EQ(0, tessera_bo_close(a.fd, ah));
 	emit_fill(&b, bva, 64, 1);
 	EXPECT_EQ(1, run(&b, 0));
 
-	/* Once the importer closes it, its context no longer maps it. */
+	/* So does the importer's binding once its handle is closed too... */
 	ASSERT_EQ(0, tessera_bo_close(b.fd, bh));
-	emit_fill(&b, bva, 64, 1);
+	emit_fill(&b, bva, 64, 2);
+	EXPECT_EQ(1, run(&b, 0));
+	EXPECT_EQ(2, amap[0]);
+	/* ...until it is unbound: then the range faults. */
+	ASSERT_EQ(0, tessera_unmap(b.fd, tessera_default_vm(b.fd), bva, SHARED_SIZE));
+	emit_fill(&b, bva, 64, 3);
 	EXPECT_EQ(-EFAULT, run(&b, 0));
+	EXPECT_EQ(2, amap[0]);
 	munmap(amap, SHARED_SIZE);
 	client_close(&a);
 	client_close(&b);
@@ -149,15 +155,40 @@ TEST(a_buffer_listed_twice_is_einval)
 	tessera_fill_nops(a.cmd, 16);
 	refs[0] = (struct drm_tessera_bo_ref){ bo, 0 };
 	refs[1] = (struct drm_tessera_bo_ref){ bo, DRM_TESSERA_BO_REF_WRITE };
-	s.cmd_handle = a.cmd_bo;
+	s.queue_id = tessera_engine_queue(a.fd, 0);
+	s.cmd_va = a.cmd_va;
 	s.cmd_size = 64;
-	s.num_bos = 2;
-	s.bos = (uintptr_t)refs;
+	s.bos = (struct drm_tessera_obj_array){ sizeof(refs[0]), 2, (uintptr_t)refs };
 	EXPECT_EQ(-EINVAL, tessera_ioctl(a.fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
 	/* Listing the command buffer itself is fine. */
 	refs[1] = (struct drm_tessera_bo_ref){ a.cmd_bo, 0 };
 	EXPECT_EQ(0, tessera_ioctl(a.fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
 	client_close(&a);
+}
+
+/* Importing your own export, or one dma-buf twice, gives the handle you have. */
+TEST(importing_a_buffer_twice_gives_one_handle)
+{
+	struct client a, b;
+	uint32_t bo, again, b1, b2;
+	uint64_t va;
+	int fd;
+
+	ASSERT_EQ(0, client_open(&a));
+	ASSERT_EQ(0, client_open(&b));
+	ASSERT_EQ(0, tessera_bo_create_va(a.fd, 4096, &bo, &va));
+	ASSERT_EQ(0, drmPrimeHandleToFD(a.fd, bo, DRM_CLOEXEC | DRM_RDWR, &fd));
+	ASSERT_EQ(0, drmPrimeFDToHandle(a.fd, fd, &again));
+	EXPECT_EQ(bo, again);
+	ASSERT_EQ(0, drmPrimeFDToHandle(b.fd, fd, &b1));
+	ASSERT_EQ(0, drmPrimeFDToHandle(b.fd, fd, &b2));
+	EXPECT_EQ(b1, b2);
+	close(fd);
+	/* One handle: closing it once closes it. */
+	EXPECT_EQ(0, tessera_bo_close(b.fd, b1));
+	EXPECT_EQ(-EINVAL, tessera_bo_close(b.fd, b2));
+	client_close(&a);
+	client_close(&b);
 }
 
 TEST_HARNESS_MAIN

@@ -106,7 +106,7 @@ TEST_F(recovery, an_injected_fault_fails_only_its_context)
 	EXPECT_EQ(-EFAULT, run(&self->a, 1));
 	/* sysfs context_faults: the card's count of context errors */
 	EXPECT_EQ(faults + 1, tessera_sysfs_counter("context_faults"));
-	EXPECT_EQ(DRM_TESSERA_CONTEXT_GUILTY, ctx_status(self->a.fd).flags);
+	EXPECT_EQ(DRM_TESSERA_VM_GUILTY, ctx_status(self->a.fd).flags);
 	EXPECT_EQ(1, ctx_status(self->a.fd).fault_engine);
 
 	emit_fill(&self->b, self->data_va, 4096, 0xfeed);

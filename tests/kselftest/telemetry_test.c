@@ -139,10 +139,9 @@ TEST(hwmon_has_labels_limits_average_power_and_energy)
 
 TEST(fdinfo_engine_time_grows_with_work)
 {
-	struct drm_tessera_submit s = { 0 };
-	uint64_t size, max;
+	uint64_t size, max, va;
 	long long before, after, cycles;
-	uint32_t bo, syncobj, *cmd;
+	uint32_t bo, syncobj, *cmd, queue;
 	char path[64], buf[4096];
 	int fd, i;
 
@@ -157,16 +156,15 @@ TEST(fdinfo_engine_time_grows_with_work)
 	ASSERT_EQ(0, before);
 
 	ASSERT_EQ(0, tessera_get_param(fd, DRM_TESSERA_PARAM_CMD_SIZE_MAX, &max));
-	ASSERT_EQ(0, tessera_bo_create(fd, max, &bo));
+	ASSERT_EQ(0, tessera_bo_create_va(fd, max, &bo, &va));
 	cmd = tessera_bo_map(fd, bo, &size);
 	ASSERT_NE(NULL, cmd);
 	tessera_fill_nops(cmd, size / 4);
 	ASSERT_EQ(0, drmSyncobjCreate(fd, 0, &syncobj));
-	s.cmd_handle = bo;
-	s.cmd_size = max;
-	s.out_syncobj = syncobj;
+	queue = tessera_engine_queue(fd, 0);
+	ASSERT_NE(0, queue);
 	for (i = 0; i < 8; i++)
-		ASSERT_EQ(0, tessera_ioctl(fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
+		ASSERT_EQ(0, tessera_submit(fd, queue, va, max, syncobj));
 	ASSERT_EQ(0, drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0,
 				    NULL));
 	after = fdinfo_value(fd, "drm-engine-compute");
@@ -281,8 +279,8 @@ TEST(debugfs_contexts_list_clients_and_buffers)
 	fd = tessera_open();
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, tessera_bo_create_va(fd, 3 << 20, &bo, &va));
-	snprintf(want, sizeof(want), "va %#014llx size %#x host", (unsigned long long)va,
-		 3 << 20);
+	snprintf(want, sizeof(want), "bind %#014llx size %#x offset 0 prot rwx host",
+		 (unsigned long long)va, 3 << 20);
 	{
 		int found = 0;
 		unsigned int i;
@@ -291,7 +289,7 @@ TEST(debugfs_contexts_list_clients_and_buffers)
 			ASSERT_EQ(0, tessera_read_text(g.gl_pathv[i], buf, sizeof(buf)));
 			found += strstr(buf, want) != NULL;
 		}
-		EXPECT_EQ(1, found) TH_LOG("no '%s' in contexts", want);
+		EXPECT_EQ(1, found) TH_LOG("no '%s' in contexts: %s", want, buf);
 	}
 	globfree(&g);
 	close(fd);
@@ -300,10 +298,9 @@ TEST(debugfs_contexts_list_clients_and_buffers)
 TEST(tracepoints_record_a_job)
 {
 	const char *t = "/sys/kernel/tracing";
-	struct drm_tessera_submit s = { 0 };
 	char path[128], buf[65536];
 	uint32_t bo, syncobj, *cmd;
-	uint64_t size;
+	uint64_t size, va;
 	int fd, efd;
 
 	snprintf(path, sizeof(path), "%s/events/tessera/enable", t);
@@ -316,15 +313,12 @@ TEST(tracepoints_record_a_job)
 
 	fd = tessera_open();
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(0, tessera_bo_create(fd, 4096, &bo));
+	ASSERT_EQ(0, tessera_bo_create_va(fd, 4096, &bo, &va));
 	cmd = tessera_bo_map(fd, bo, &size);
 	ASSERT_NE(NULL, cmd);
 	tessera_fill_nops(cmd, size / 4);
 	ASSERT_EQ(0, drmSyncobjCreate(fd, 0, &syncobj));
-	s.cmd_handle = bo;
-	s.cmd_size = 64;
-	s.out_syncobj = syncobj;
-	ASSERT_EQ(0, tessera_ioctl(fd, DRM_IOCTL_TESSERA_SUBMIT, &s));
+	ASSERT_EQ(0, tessera_submit(fd, tessera_engine_queue(fd, 0), va, 64, syncobj));
 	ASSERT_EQ(0, drmSyncobjWait(fd, &syncobj, 1, tessera_abs_timeout(TESSERA_WAIT_NS), 0,
 				    NULL));
 	ASSERT_EQ(1, write(efd, "0", 1));

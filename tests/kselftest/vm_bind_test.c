@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * uAPI 2 VMs: VM_CREATE, VM_DESTROY and VM_BIND, checked through the
- * ioctls' results and debugfs "contexts" (each VM's page counts and
- * bindings).  Built against uAPI 2 (uapi/drm/tessera_accel.h).
- *
- * TRANSITIONAL: until the driver switches to uAPI 2, its VM ioctls sit at
- * staging numbers (driver/tessera_vm.h); the macros below follow them.
+ * VMs: VM_CREATE, VM_DESTROY and VM_BIND, checked through the ioctls'
+ * results and debugfs "contexts" (each VM's page counts and bindings).
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -20,75 +16,7 @@
 #include <xf86drm.h>
 
 #include "kselftest_harness.h"
-#include "tessera_accel.h"
-
-#define STAGING_VM_CREATE \
-	DRM_IOWR(DRM_COMMAND_BASE + 0x20, struct drm_tessera_vm_create)
-#define STAGING_VM_DESTROY \
-	DRM_IOW(DRM_COMMAND_BASE + 0x21, struct drm_tessera_vm_destroy)
-#define STAGING_VM_BIND \
-	DRM_IOWR(DRM_COMMAND_BASE + 0x22, struct drm_tessera_vm_bind)
-
-#define VA_START	(2ull << 20)
-#define VA_END		(1ull << 47)
-#define SZ_4K		4096ull
-#define SZ_2M		(2ull << 20)
-#define GB		(1ull << 30)
-
-static const char *card(void)
-{
-	const char *c = getenv("TESSERA_CARD");
-
-	return c && *c ? c : "0";
-}
-
-static int dev_open(void)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/dev/accel/accel%s", card());
-	return open(path, O_RDWR | O_CLOEXEC);
-}
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-	return ret ? -errno : 0;
-}
-
-static uint32_t vm_create(int fd)
-{
-	struct drm_tessera_vm_create c = { 0 };
-
-	return xioctl(fd, STAGING_VM_CREATE, &c) ? 0 : c.vm_id;
-}
-
-static int vm_destroy(int fd, uint32_t id)
-{
-	struct drm_tessera_vm_destroy d = { .vm_id = id };
-
-	return xioctl(fd, STAGING_VM_DESTROY, &d);
-}
-
-static int bo_create(int fd, uint64_t size, uint32_t flags, uint32_t *handle)
-{
-	struct drm_tessera_bo_create c = { .size = size, .flags = flags };
-	int ret = xioctl(fd, DRM_IOCTL_TESSERA_BO_CREATE, &c);
-
-	*handle = c.handle;
-	return ret;
-}
-
-static int bo_close(int fd, uint32_t handle)
-{
-	struct drm_gem_close c = { .handle = handle };
-
-	return xioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
-}
+#include "tessera_test.h"
 
 /* VM_BIND of @n ops of @stride bytes each at @ops; *done gets ops_done. */
 static int bind_raw(int fd, uint32_t vm, const void *ops, uint32_t n, uint32_t stride,
@@ -98,7 +26,7 @@ static int bind_raw(int fd, uint32_t vm, const void *ops, uint32_t n, uint32_t s
 		.vm_id = vm, .flags = flags,
 		.ops = { .stride = stride, .count = n, .ptr = (uintptr_t)ops },
 	};
-	int ret = xioctl(fd, STAGING_VM_BIND, &b);
+	int ret = tessera_ioctl(fd, DRM_IOCTL_TESSERA_VM_BIND, &b);
 
 	if (done)
 		*done = b.ops_done;
@@ -110,76 +38,16 @@ static int bind(int fd, uint32_t vm, const struct drm_tessera_vm_bind_op *ops, u
 	return bind_raw(fd, vm, ops, n, sizeof(*ops), 0, NULL);
 }
 
-static struct drm_tessera_vm_bind_op map_op(uint32_t handle, uint64_t off, uint64_t va,
-					    uint64_t size, uint32_t flags)
+/* VM @vm's page counts and bindings in debugfs "contexts"; 0 or -1. */
+static int vm_stats(int fd, uint32_t vm, uint64_t *p4k, uint64_t *p2m, int *binds)
 {
-	return (struct drm_tessera_vm_bind_op){
-		.op = DRM_TESSERA_BIND_OP_MAP, .flags = flags, .handle = handle,
-		.bo_offset = off, .va = va, .size = size,
-	};
-}
+	struct tessera_vm_stats st;
 
-static struct drm_tessera_vm_bind_op unmap_op(uint64_t va, uint64_t size)
-{
-	return (struct drm_tessera_vm_bind_op){
-		.op = DRM_TESSERA_BIND_OP_UNMAP, .va = va, .size = size,
-	};
-}
-
-#define RW	(DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_WRITE)
-
-/* The card's PCI address, from its sysfs device link. */
-static void pci_slot(char *slot, size_t len)
-{
-	char link[128], target[256] = "";
-	const char *name;
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/sys/class/accel/accel%s/device", card());
-	n = readlink(link, target, sizeof(target) - 1);
-	target[n > 0 ? n : 0] = '\0';
-	name = strrchr(target, '/');
-	snprintf(slot, len, "%s", name ? name + 1 : target);
-}
-
-/*
- * VM @vm of this process in debugfs "contexts": its page counts and how
- * many bindings it has.  0, or -1 if not found.
- */
-static int vm_stats(uint32_t vm, uint64_t *p4k, uint64_t *p2m, int *binds)
-{
-	static char buf[1 << 18];
-	char path[160], slot[64], want[64];
-	const char *at, *end;
-	ssize_t n;
-	int fd;
-
-	pci_slot(slot, sizeof(slot));
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/contexts", slot);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (tessera_vm_stats(fd, vm, &st))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	snprintf(want, sizeof(want), " pid %d ", getpid());
-	at = strstr(buf, want);
-	if (!at)
-		return -1;
-	snprintf(want, sizeof(want), "\nvm %u asid ", vm);
-	at = strstr(at, want);
-	if (!at)
-		return -1;
-	at = strstr(at, "pages 4k ");
-	if (!at || sscanf(at, "pages 4k %" SCNu64 " 2m %" SCNu64, p4k, p2m) != 2)
-		return -1;
-	*binds = 0;
-	end = strstr(at, "\nvm ");
-	for (at = strstr(at, "\n  bind "); at && (!end || at < end); at = strstr(at + 1, "\n  bind "))
-		(*binds)++;
-	/* Stop at the next client too. */
+	*p4k = st.pages_4k;
+	*p2m = st.pages_2m;
+	*binds = st.binds;
 	return 0;
 }
 
@@ -192,12 +60,12 @@ FIXTURE(vm) {
 
 FIXTURE_SETUP(vm)
 {
-	self->fd = dev_open();
+	self->fd = tessera_open();
 	ASSERT_LE(0, self->fd);
-	self->vm = vm_create(self->fd);
+	self->vm = tessera_vm_create(self->fd);
 	ASSERT_NE(0, self->vm);
-	ASSERT_EQ(0, bo_create(self->fd, 4 << 20, DRM_TESSERA_BO_DEVICE_MEM, &self->dev));
-	ASSERT_EQ(0, bo_create(self->fd, 64 << 10, 0, &self->host));
+	ASSERT_EQ(0, tessera_bo_create_flags(self->fd, 4 << 20, DRM_TESSERA_BO_DEVICE_MEM, &self->dev));
+	ASSERT_EQ(0, tessera_bo_create_flags(self->fd, 64 << 10, 0, &self->host));
 }
 
 FIXTURE_TEARDOWN(vm)
@@ -209,15 +77,15 @@ TEST_F(vm, create_and_destroy)
 {
 	struct drm_tessera_vm_create c = { .flags = 1 };
 	struct drm_tessera_vm_destroy d = { .vm_id = self->vm, .pad = 1 };
-	uint32_t other = vm_create(self->fd);
+	uint32_t other = tessera_vm_create(self->fd);
 
 	EXPECT_NE(0, other);
 	EXPECT_NE(self->vm, other);
-	EXPECT_EQ(-EINVAL, xioctl(self->fd, STAGING_VM_CREATE, &c));
-	EXPECT_EQ(-EINVAL, xioctl(self->fd, STAGING_VM_DESTROY, &d));
-	EXPECT_EQ(0, vm_destroy(self->fd, other));
-	EXPECT_EQ(-ENOENT, vm_destroy(self->fd, other));
-	EXPECT_EQ(-ENOENT, vm_destroy(self->fd, 12345));
+	EXPECT_EQ(-EINVAL, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_CREATE, &c));
+	EXPECT_EQ(-EINVAL, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_DESTROY, &d));
+	EXPECT_EQ(0, tessera_vm_destroy(self->fd, other));
+	EXPECT_EQ(-ENOENT, tessera_vm_destroy(self->fd, other));
+	EXPECT_EQ(-ENOENT, tessera_vm_destroy(self->fd, 12345));
 }
 
 /* Bind, split, rebind and unbind at chosen VAs; debugfs shows the pages. */
@@ -227,44 +95,44 @@ TEST_F(vm, bind_unbind_rebind_at_chosen_vas)
 	uint64_t p4k, p2m;
 	int binds;
 
-	op = map_op(self->dev, 0, GB, 4 << 20, RW);
+	op = tessera_map_op(self->dev, 0, GB, 4 << 20, TESSERA_RW);
 	ASSERT_EQ(0, bind(self->fd, self->vm, &op, 1));
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(2, p2m);
 	EXPECT_EQ(0, p4k);
 	EXPECT_EQ(1, binds);
 
 	/* A hole of 4 KiB in the first 2 MiB page: split, two bindings. */
-	op = unmap_op(GB + (1 << 20), SZ_4K);
+	op = tessera_unmap_op(GB + (1 << 20), SZ_4K);
 	ASSERT_EQ(0, bind(self->fd, self->vm, &op, 1));
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(1, p2m);
 	EXPECT_EQ(511, p4k);
 	EXPECT_EQ(2, binds);
 
 	/* The host buffer over the hole, read-only. */
-	op = map_op(self->host, 0, GB + (1 << 20), SZ_4K, DRM_TESSERA_BIND_READ);
+	op = tessera_map_op(self->host, 0, GB + (1 << 20), SZ_4K, DRM_TESSERA_BIND_READ);
 	ASSERT_EQ(0, bind(self->fd, self->vm, &op, 1));
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(512, p4k);
 	EXPECT_EQ(3, binds);
 
 	/* Rebinding the same range elsewhere; an unaligned-offset 2 MiB. */
-	op = map_op(self->dev, SZ_2M, 8 * GB, SZ_2M, RW);
+	op = tessera_map_op(self->dev, SZ_2M, 8 * GB, SZ_2M, TESSERA_RW);
 	ASSERT_EQ(0, bind(self->fd, self->vm, &op, 1));
-	op = map_op(self->dev, SZ_4K, 9 * GB, SZ_2M, RW);
+	op = tessera_map_op(self->dev, SZ_4K, 9 * GB, SZ_2M, TESSERA_RW);
 	ASSERT_EQ(0, bind(self->fd, self->vm, &op, 1));
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(2, p2m);
 	EXPECT_EQ(512 + 512, p4k);
 	EXPECT_EQ(5, binds);
 
 	/* Unbinding nothing is fine; unbinding everything empties the VM. */
-	op = unmap_op(100 * GB, SZ_2M);
+	op = tessera_unmap_op(100 * GB, SZ_2M);
 	EXPECT_EQ(0, bind(self->fd, self->vm, &op, 1));
-	op = unmap_op(VA_START, VA_END - VA_START);
+	op = tessera_unmap_op(TESSERA_VA_START, TESSERA_VA_END - TESSERA_VA_START);
 	ASSERT_EQ(0, bind(self->fd, self->vm, &op, 1));
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(0, p2m);
 	EXPECT_EQ(0, p4k);
 	EXPECT_EQ(0, binds);
@@ -274,9 +142,9 @@ TEST_F(vm, bind_unbind_rebind_at_chosen_vas)
 TEST_F(vm, ops_of_one_call)
 {
 	struct drm_tessera_vm_bind_op ops[3] = {
-		map_op(self->dev, 0, GB, SZ_2M, RW),
-		map_op(self->dev, SZ_2M, 2 * GB, SZ_2M, RW),
-		map_op(self->host, 0, 3 * GB, 64 << 10, DRM_TESSERA_BIND_READ |
+		tessera_map_op(self->dev, 0, GB, SZ_2M, TESSERA_RW),
+		tessera_map_op(self->dev, SZ_2M, 2 * GB, SZ_2M, TESSERA_RW),
+		tessera_map_op(self->host, 0, 3 * GB, 64 << 10, DRM_TESSERA_BIND_READ |
 						      DRM_TESSERA_BIND_EXEC),
 	};
 	uint64_t p4k, p2m;
@@ -285,7 +153,7 @@ TEST_F(vm, ops_of_one_call)
 
 	ASSERT_EQ(0, bind_raw(self->fd, self->vm, ops, 3, sizeof(ops[0]), 0, &done));
 	EXPECT_EQ(3, done);
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(2, p2m);
 	EXPECT_EQ(16, p4k);
 	EXPECT_EQ(3, binds);
@@ -294,17 +162,17 @@ TEST_F(vm, ops_of_one_call)
 /* A binding holds its buffer: closing the handle changes nothing. */
 TEST_F(vm, gem_close_keeps_bound_memory)
 {
-	struct drm_tessera_vm_bind_op op = map_op(self->dev, 0, GB, 4 << 20, RW);
+	struct drm_tessera_vm_bind_op op = tessera_map_op(self->dev, 0, GB, 4 << 20, TESSERA_RW);
 	uint64_t p4k, p2m;
 	int binds;
 
 	ASSERT_EQ(0, bind(self->fd, self->vm, &op, 1));
-	ASSERT_EQ(0, bo_close(self->fd, self->dev));
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, tessera_bo_close(self->fd, self->dev));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(2, p2m);
 	EXPECT_EQ(1, binds);
 	/* ... and the closed handle cannot be bound again. */
-	op = map_op(self->dev, 0, 2 * GB, SZ_2M, RW);
+	op = tessera_map_op(self->dev, 0, 2 * GB, SZ_2M, TESSERA_RW);
 	EXPECT_EQ(-ENOENT, bind(self->fd, self->vm, &op, 1));
 }
 
@@ -321,32 +189,32 @@ TEST_F(vm, bad_input_tables)
 		{ "unknown op", { { .op = 7, .va = GB, .size = SZ_4K } }, 1, -EINVAL },
 		{ "sparse (no CAP_SPARSE)",
 		  { { .op = DRM_TESSERA_BIND_OP_MAP_SPARSE, .va = GB, .size = SZ_4K } }, 1, -EINVAL },
-		{ "unaligned va", { map_op(d, 0, GB + 512, SZ_4K, RW) }, 1, -EINVAL },
-		{ "unaligned size", { map_op(d, 0, GB, 100, RW) }, 1, -EINVAL },
-		{ "unaligned offset", { map_op(d, 8, GB, SZ_4K, RW) }, 1, -EINVAL },
-		{ "zero size", { map_op(d, 0, GB, 0, RW) }, 1, -EINVAL },
-		{ "below VA_START", { map_op(d, 0, 0, SZ_4K, RW) }, 1, -EINVAL },
-		{ "beyond VA_END", { map_op(d, 0, VA_END - SZ_4K, SZ_2M, RW) }, 1, -EINVAL },
-		{ "va + size overflows", { map_op(d, 0, -SZ_4K, 2 * SZ_4K, RW) }, 1, -EINVAL },
-		{ "huge size", { map_op(d, 0, GB, -SZ_4K, RW) }, 1, -EINVAL },
-		{ "range beyond the buffer", { map_op(d, SZ_2M, GB, 4 << 20, RW) }, 1, -EINVAL },
-		{ "huge offset", { map_op(d, -SZ_4K, GB, SZ_4K, RW) }, 1, -EINVAL },
-		{ "no handle", { map_op(0, 0, GB, SZ_4K, RW) }, 1, -ENOENT },
-		{ "foreign handle", { map_op(h + 100, 0, GB, SZ_4K, RW) }, 1, -ENOENT },
-		{ "unknown flag", { map_op(d, 0, GB, SZ_4K, RW | 0x80) }, 1, -EINVAL },
-		{ "no permission", { map_op(d, 0, GB, SZ_4K, 0) }, 1, -EINVAL },
+		{ "unaligned va", { tessera_map_op(d, 0, GB + 512, SZ_4K, TESSERA_RW) }, 1, -EINVAL },
+		{ "unaligned size", { tessera_map_op(d, 0, GB, 100, TESSERA_RW) }, 1, -EINVAL },
+		{ "unaligned offset", { tessera_map_op(d, 8, GB, SZ_4K, TESSERA_RW) }, 1, -EINVAL },
+		{ "zero size", { tessera_map_op(d, 0, GB, 0, TESSERA_RW) }, 1, -EINVAL },
+		{ "below TESSERA_VA_START", { tessera_map_op(d, 0, 0, SZ_4K, TESSERA_RW) }, 1, -EINVAL },
+		{ "beyond TESSERA_VA_END", { tessera_map_op(d, 0, TESSERA_VA_END - SZ_4K, SZ_2M, TESSERA_RW) }, 1, -EINVAL },
+		{ "va + size overflows", { tessera_map_op(d, 0, -SZ_4K, 2 * SZ_4K, TESSERA_RW) }, 1, -EINVAL },
+		{ "huge size", { tessera_map_op(d, 0, GB, -SZ_4K, TESSERA_RW) }, 1, -EINVAL },
+		{ "range beyond the buffer", { tessera_map_op(d, SZ_2M, GB, 4 << 20, TESSERA_RW) }, 1, -EINVAL },
+		{ "huge offset", { tessera_map_op(d, -SZ_4K, GB, SZ_4K, TESSERA_RW) }, 1, -EINVAL },
+		{ "no handle", { tessera_map_op(0, 0, GB, SZ_4K, TESSERA_RW) }, 1, -ENOENT },
+		{ "foreign handle", { tessera_map_op(h + 100, 0, GB, SZ_4K, TESSERA_RW) }, 1, -ENOENT },
+		{ "unknown flag", { tessera_map_op(d, 0, GB, SZ_4K, TESSERA_RW | 0x80) }, 1, -EINVAL },
+		{ "no permission", { tessera_map_op(d, 0, GB, SZ_4K, 0) }, 1, -EINVAL },
 		{ "EXEC without READ",
-		  { map_op(d, 0, GB, SZ_4K, DRM_TESSERA_BIND_EXEC | DRM_TESSERA_BIND_WRITE) },
+		  { tessera_map_op(d, 0, GB, SZ_4K, DRM_TESSERA_BIND_EXEC | DRM_TESSERA_BIND_WRITE) },
 		  1, -EINVAL },
 		{ "UNMAP with a handle",
 		  { { .op = DRM_TESSERA_BIND_OP_UNMAP, .handle = d, .va = GB, .size = SZ_4K } },
 		  1, -EINVAL },
-		{ "non-zero pad", { { .op = DRM_TESSERA_BIND_OP_MAP, .flags = RW, .handle = d,
+		{ "non-zero pad", { { .op = DRM_TESSERA_BIND_OP_MAP, .flags = TESSERA_RW, .handle = d,
 				      .pad = 1, .va = GB, .size = SZ_4K } }, 1, -EINVAL },
-		{ "overlapping ops", { map_op(d, 0, GB, SZ_2M, RW),
-				       map_op(h, 0, GB + SZ_2M - SZ_4K, SZ_4K, RW) }, 2, -EINVAL },
-		{ "a good op and a bad one", { map_op(d, 0, GB, SZ_2M, RW),
-					       map_op(h, 0, 2 * GB + 1, SZ_4K, RW) }, 2, -EINVAL },
+		{ "overlapping ops", { tessera_map_op(d, 0, GB, SZ_2M, TESSERA_RW),
+				       tessera_map_op(h, 0, GB + SZ_2M - SZ_4K, SZ_4K, TESSERA_RW) }, 2, -EINVAL },
+		{ "a good op and a bad one", { tessera_map_op(d, 0, GB, SZ_2M, TESSERA_RW),
+					       tessera_map_op(h, 0, 2 * GB + 1, SZ_4K, TESSERA_RW) }, 2, -EINVAL },
 	};
 	uint64_t p4k, p2m;
 	uint32_t done;
@@ -359,7 +227,7 @@ TEST_F(vm, bad_input_tables)
 			TH_LOG("%s", cases[i].what);
 		EXPECT_EQ(0, done) TH_LOG("%s", cases[i].what);
 	}
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(0, binds);
 	EXPECT_EQ(0, p4k + p2m);
 }
@@ -370,10 +238,10 @@ TEST_F(vm, bad_strides_and_counts)
 	struct {
 		struct drm_tessera_vm_bind_op op;
 		uint64_t extra;
-	} wide[2] = { { map_op(self->dev, 0, GB, SZ_4K, RW), 0 },
-		      { map_op(self->dev, 0, 2 * GB, SZ_4K, RW), 0 } };
+	} wide[2] = { { tessera_map_op(self->dev, 0, GB, SZ_4K, TESSERA_RW), 0 },
+		      { tessera_map_op(self->dev, 0, 2 * GB, SZ_4K, TESSERA_RW), 0 } };
 	struct drm_tessera_vm_bind b = { .vm_id = self->vm };
-	struct drm_tessera_vm_bind_op op = map_op(self->dev, 0, GB, SZ_4K, RW);
+	struct drm_tessera_vm_bind_op op = tessera_map_op(self->dev, 0, GB, SZ_4K, TESSERA_RW);
 	uint64_t p4k, p2m;
 	int binds;
 
@@ -386,28 +254,28 @@ TEST_F(vm, bad_strides_and_counts)
 	EXPECT_EQ(-EINVAL, bind_raw(self->fd, self->vm, wide, 2, sizeof(wide[0]), 0, NULL));
 	wide[1].extra = 0;
 	EXPECT_EQ(0, bind_raw(self->fd, self->vm, wide, 2, sizeof(wide[0]), 0, NULL));
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(2, binds);
 	/* Call-level checks. */
 	EXPECT_EQ(-EINVAL, bind_raw(self->fd, self->vm, &op, 1, sizeof(op), 0x100, NULL));
 	b.pad = 1;
-	EXPECT_EQ(-EINVAL, xioctl(self->fd, STAGING_VM_BIND, &b));
+	EXPECT_EQ(-EINVAL, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_BIND, &b));
 	b.pad = 0;
 	b.syncs.count = 1;
 	b.syncs.stride = sizeof(struct drm_tessera_sync);
-	EXPECT_EQ(-EINVAL, xioctl(self->fd, STAGING_VM_BIND, &b));
+	EXPECT_EQ(-EINVAL, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_BIND, &b));
 	EXPECT_EQ(-ENOENT, bind_raw(self->fd, 4242, &op, 1, sizeof(op), 0, NULL));
 }
 
 /* Another file's VM and buffers are unreachable. */
 TEST_F(vm, another_files_vm_is_unreachable)
 {
-	int other = dev_open();
-	struct drm_tessera_vm_bind_op op = map_op(self->dev, 0, GB, SZ_4K, RW);
+	int other = tessera_open();
+	struct drm_tessera_vm_bind_op op = tessera_map_op(self->dev, 0, GB, SZ_4K, TESSERA_RW);
 	uint32_t ovm;
 
 	ASSERT_LE(0, other);
-	ovm = vm_create(other);
+	ovm = tessera_vm_create(other);
 	ASSERT_NE(0, ovm);
 	/* Our handle numbers mean nothing in the other file. */
 	EXPECT_EQ(-ENOENT, bind(other, ovm, &op, 1));
@@ -419,7 +287,7 @@ TEST_F(vm, another_files_vm_is_unreachable)
 /* An asynchronous bind signals its syncobj once applied. */
 TEST_F(vm, async_bind_signals_its_syncobj)
 {
-	struct drm_tessera_vm_bind_op op = map_op(self->dev, 0, GB, 4 << 20, RW);
+	struct drm_tessera_vm_bind_op op = tessera_map_op(self->dev, 0, GB, 4 << 20, TESSERA_RW);
 	struct drm_tessera_sync sync = { .flags = DRM_TESSERA_SYNC_SIGNAL };
 	struct drm_tessera_vm_bind b = {
 		.vm_id = self->vm, .flags = DRM_TESSERA_VM_BIND_ASYNC,
@@ -430,18 +298,18 @@ TEST_F(vm, async_bind_signals_its_syncobj)
 	int binds;
 
 	ASSERT_EQ(0, drmSyncobjCreate(self->fd, 0, &sync.handle));
-	ASSERT_EQ(0, xioctl(self->fd, STAGING_VM_BIND, &b));
+	ASSERT_EQ(0, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_BIND, &b));
 	ASSERT_EQ(0, drmSyncobjWait(self->fd, &sync.handle, 1, INT64_MAX,
 				    DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT, NULL));
-	ASSERT_EQ(0, vm_stats(self->vm, &p4k, &p2m, &binds));
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
 	EXPECT_EQ(2, p2m);
 	EXPECT_EQ(1, binds);
 	/* Bad sync flags and unknown syncobjs. */
 	sync.flags = DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT | DRM_TESSERA_SYNC_WAIT;
-	EXPECT_EQ(-EINVAL, xioctl(self->fd, STAGING_VM_BIND, &b));
+	EXPECT_EQ(-EINVAL, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_BIND, &b));
 	sync.flags = DRM_TESSERA_SYNC_SIGNAL;
 	sync.handle = 9999;
-	EXPECT_EQ(-ENOENT, xioctl(self->fd, STAGING_VM_BIND, &b));
+	EXPECT_EQ(-ENOENT, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_BIND, &b));
 }
 
 TEST_HARNESS_MAIN

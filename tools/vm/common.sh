@@ -98,11 +98,10 @@ in_root() { in_chroot "$QEMU_ROOT" "$@"; }
 PKG_ROOT=$TESSERA_CACHE/pkg-root
 
 # Copy the module's sources (what DKMS builds from: Kbuild, driver/*.[ch],
-# uapi/drm/*.h and uapi/v1/drm/*.h; no build products) into directory $1.
+# uapi/drm/*.h; no build products) into directory $1.
 copy_module_src() {
-	mkdir -p "$1/driver" "$1/uapi/drm" "$1/uapi/v1/drm" &&
+	mkdir -p "$1/driver" "$1/uapi/drm" &&
 	cp "$TOP/Kbuild" "$1/" &&
 	cp "$TOP"/driver/*.[ch] "$1/driver/" &&
-	cp "$TOP"/uapi/drm/*.h "$1/uapi/drm/" &&
-	cp "$TOP"/uapi/v1/drm/*.h "$1/uapi/v1/drm/"
+	cp "$TOP"/uapi/drm/*.h "$1/uapi/drm/"
 }
