@@ -1664,10 +1664,11 @@ static const int *corrupt_bind(struct fz_thread *t, const struct fref *fr,
 			return e_fault;
 		}
 	case 22: {
+		/* past VA_END from any VA; above 4 GiB, past any buffer */
 		static const uint64_t huge[] = { 1ull << 47, 1ull << 48, 1ull << 63,
 						 ~0ull & ~(PAGE - 1), (4ull << 30) + PAGE };
 
-		op->size = huge[below(r, ARRAY_SIZE(huge))];
+		op->size = huge[below(r, ARRAY_SIZE(huge) - (op->op != DRM_TESSERA_BIND_OP_MAP))];
 		snprintf(what, wlen, "huge size");
 		return e_inval;
 	}
