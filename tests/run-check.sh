@@ -34,6 +34,9 @@ make -s -C tools/emu check 2>&1 | tee "$res/host-emu.log" | grep -E '^(not )?ok 
 stage "host: libaccel unit tests"
 make -s -C libaccel check 2>&1 | tee "$res/host-libaccel.log" | grep -E '^not ok ' || true
 
+stage "host: the ioctl fuzzer's oracle (its model of VM mappings)"
+make -s -C tests/fuzz check 2>&1 | tee "$res/host-fuzz-model.log" | grep -E '^not ok ' || true
+
 stage "host: versions, docs and licenses agree"
 tests/host/consistency_test.sh 2>&1 | tee "$res/host-consistency.log" | grep -E '^not ok ' || true
 

@@ -31,12 +31,13 @@
 #define HOST_BUDGET	(32ull << 20)	/* per process, in pooled buffers */
 #define DEV_BUDGET	(40ull << 20)
 #define MAP_BUDGET	(32ull << 20)	/* per process, in CPU mappings */
-#define RING_SIZE	(64 * 1024)	/* a thread's command buffer per file */
-#define SCRATCH		4096		/* at its end: semaphores and data */
 #define MAX_QUEUES_FILE	12
+#define MAX_VMS_FILE	4
 #define MAX_FILES_OPEN	4
+#define BIND_WAIT_MS	30000		/* a bind over used ranges waits for the VM's jobs */
 
 static const int e_nomem[] = { ENOMEM, 0 };
+static const int e_nomem_inval[] = { ENOMEM, EINVAL, 0 };
 
 static void lock(struct proc *p)
 {
@@ -92,13 +93,19 @@ static bool file_sane(struct proc *p, const struct fref *fr)
 	return file_current(p, fr->f, fr->gen) && !p->files[fr->f].chaos;
 }
 
+static void set_wild(struct fz_thread *t, const struct fref *fr)
+{
+	lock(t->p);
+	if (file_current(t->p, fr->f, fr->gen))
+		t->p->files[fr->f].chaos = t->p->files[fr->f].wild = true;
+	unlock(t->p);
+}
+
 static void set_chaos(struct fz_thread *t, const struct fref *fr)
 {
 	lock(t->p);
-	if (file_current(t->p, fr->f, fr->gen)) {
+	if (file_current(t->p, fr->f, fr->gen))
 		t->p->files[fr->f].chaos = true;
-		t->p->files[fr->f].tainted = true;
-	}
 	unlock(t->p);
 }
 
@@ -143,16 +150,14 @@ static uint64_t bad_ptr_u64(struct fz_thread *t, size_t size)
 	return (uint64_t)(uintptr_t)bad_ptr(t, size);
 }
 
-static int pick_bo(struct proc *p, struct rng *r, const struct fref *fr, bool need_va,
-		   bool need_host)
+static int pick_bo(struct proc *p, struct rng *r, const struct fref *fr, bool need_known)
 {
 	int idx[MAX_BOS], n = 0;
 
 	for (int i = 0; i < MAX_BOS; i++) {
 		const struct bo *b = &p->bos[i];
 
-		if (b->live && b->file == fr->f && b->gen == fr->gen && (!need_va || b->va) &&
-		    (!need_host || !(b->flags & DRM_TESSERA_BO_DEVICE_MEM)))
+		if (b->live && b->file == fr->f && b->gen == fr->gen && (!need_known || b->known))
 			idx[n++] = i;
 	}
 	return n ? idx[below(r, n)] : -1;
@@ -170,7 +175,7 @@ static int pick_bo_foreign(struct proc *p, struct rng *r, const struct fref *fr)
 }
 
 static int add_bo(struct proc *p, const struct fref *fr, uint32_t handle, uint64_t size,
-		  uint64_t va, uint32_t flags, bool imported)
+		  uint64_t mmap_offset, uint32_t flags, bool imported)
 {
 	int i;
 
@@ -188,7 +193,8 @@ static int add_bo(struct proc *p, const struct fref *fr, uint32_t handle, uint64
 		return -1;
 	p->bos[i] = (struct bo){
 		.live = true, .file = fr->f, .gen = fr->gen, .handle = handle, .flags = flags,
-		.imported = imported, .serial = ++p->serial, .size = size, .va = va,
+		.imported = imported, .known = !imported, .serial = ++p->serial, .size = size,
+		.mmap_offset = mmap_offset,
 	};
 	return i;
 }
@@ -224,19 +230,27 @@ static int pick_sobj(struct proc *p, struct rng *r, const struct fref *fr)
 	return n ? idx[below(r, n)] : -1;
 }
 
-/* The pooled syncobjs of @fr's file with these handles now have a fence. */
-static void mark_fenced(struct proc *p, const struct fref *fr, const uint32_t *h, uint32_t n)
+/*
+ * The pooled syncobjs of @fr's file with these handles now have a fence;
+ * @dirty: one that may carry an error (a job's that may fail, or one we
+ * cannot tell), which a job waiting on it might inherit.
+ */
+static void mark_fenced(struct proc *p, const struct fref *fr, const uint32_t *h, uint32_t n,
+			bool dirty)
 {
 	lock(p);
 	for (uint32_t k = 0; k < n; k++)
 		for (int i = 0; i < MAX_SOBJS; i++)
 			if (p->sobjs[i].live && p->sobjs[i].file == fr->f &&
-			    p->sobjs[i].gen == fr->gen && p->sobjs[i].handle == h[k])
+			    p->sobjs[i].gen == fr->gen && p->sobjs[i].handle == h[k]) {
 				p->sobjs[i].fenced = true;
+				p->sobjs[i].dirty |= dirty;
+			}
 	unlock(p);
 }
 
-static int add_sobj(struct proc *p, const struct fref *fr, uint32_t handle, bool fenced)
+static int add_sobj(struct proc *p, const struct fref *fr, uint32_t handle, bool fenced,
+		    bool dirty)
 {
 	int i;
 
@@ -251,6 +265,7 @@ static int add_sobj(struct proc *p, const struct fref *fr, uint32_t handle, bool
 		return -1;
 	p->sobjs[i] = (struct sobj){
 		.live = true, .file = fr->f, .gen = fr->gen, .handle = handle, .fenced = fenced,
+		.dirty = dirty,
 	};
 	return i;
 }
@@ -309,6 +324,27 @@ static void put_xfd(struct proc *p, int i, bool drop)
 		close(fd);
 }
 
+/*
+ * A call made bad in one way must fail with one of @only, or with an
+ * errno that something else of the call may have caused first (@extra:
+ * another thread's close, a guilty VM, memory); on a file whose pools
+ * are not sane, with any errno its contract documents.
+ */
+static void expect_only(struct fz_thread *t, enum op op, const struct fref *fr, int err,
+			const int *only, const int *extra)
+{
+	for (const int *l = only; err && *l; l++)
+		if (*l == err)
+			goto ok;
+	for (const int *l = extra; err && l && *l; l++)
+		if (*l == err)
+			goto ok;
+	expect(t, op, err, err ? ok_if_sane(t, fr) : EXP_FAIL, only);
+	return;
+ok:
+	expect(t, op, 0, EXP_ANY, NULL);	/* counts nothing; resets bad_ptr */
+}
+
 /* ------------------------------------------------------------------ */
 /* Hostile values */
 
@@ -331,7 +367,7 @@ static uint32_t random_handle(struct rng *r)
 static void a_get_param(struct fz_thread *t)
 {
 	struct rng *r = &t->rng;
-	struct drm_tessera_get_param gp = { .param = below(r, 10) };
+	struct drm_tessera_get_param gp = { .param = below(r, NPARAMS) };
 	const struct card *c;
 	enum expect exp = EXP_OK;
 	void *arg = &gp;
@@ -343,7 +379,7 @@ static void a_get_param(struct fz_thread *t)
 	c = &cfg.cards[fr.card];
 	switch (below(r, 10)) {
 	case 0:
-		gp.param = 10 + (uint32_t)below(r, 0xfffffff0u);
+		gp.param = NPARAMS + (uint32_t)below(r, 0xfffffff0u);
 		exp = EXP_FAIL;
 		break;
 	case 1:
@@ -359,7 +395,7 @@ static void a_get_param(struct fz_thread *t)
 		 arg == &gp ? "" : ", bad pointer");
 	err = xioctl(t, OP_GET_PARAM, &fr, DRM_IOCTL_TESSERA_GET_PARAM, arg, 0);
 	expect(t, OP_GET_PARAM, err, exp, NULL);
-	if (!err && arg == &gp && gp.param < 10 && gp.value != c->param[gp.param])
+	if (!err && arg == &gp && gp.param < NPARAMS && gp.value != c->param[gp.param])
 		finding(t, "GET_PARAM %u returned %#llx, %#llx at start", gp.param,
 			(unsigned long long)gp.value, (unsigned long long)c->param[gp.param]);
 	put_file(t, &fr);
@@ -402,13 +438,12 @@ static int bo_create(struct fz_thread *t, const struct fref *fr, uint64_t size, 
 	expect(t, OP_BO_CREATE, err, EXP_OK, e_nomem);
 	if (err)
 		return -1;
-	if (bc.size != page_align(size) || !bc.handle || !bc.va || bc.va % PAGE ||
-	    bc.va + bc.size > (1ull << 48) || (bc.size >= (2u << 20) && bc.va % (2u << 20)))
-		finding(t, "BO_CREATE returned size %#llx handle %u va %#llx for size %#llx",
-			(unsigned long long)bc.size, bc.handle, (unsigned long long)bc.va,
+	if (bc.size != page_align(size) || !bc.handle || !bc.mmap_offset || bc.mmap_offset % PAGE)
+		finding(t, "BO_CREATE returned size %#llx handle %u mmap offset %#llx for size %#llx",
+			(unsigned long long)bc.size, bc.handle, (unsigned long long)bc.mmap_offset,
 			(unsigned long long)size);
 	lock(p);
-	i = add_bo(p, fr, bc.handle, bc.size, bc.va, flags, false);
+	i = add_bo(p, fr, bc.handle, bc.size, bc.mmap_offset, flags, false);
 	unlock(p);
 	if (i < 0) {
 		struct drm_gem_close gc = { .handle = bc.handle };
@@ -529,7 +564,7 @@ static int bo_info(struct fz_thread *t, const struct fref *fr, int i, struct drm
 	bi->handle = b.handle;
 	describe(t, "BO_INFO(file %d, handle %u)", fr->f, b.handle);
 	err = xioctl(t, OP_BO_INFO, fr, DRM_IOCTL_TESSERA_BO_INFO, bi, 0);
-	expect(t, OP_BO_INFO, err, exp, e_nomem);
+	expect(t, OP_BO_INFO, err, exp, NULL);	/* no side effect: no -ENOMEM either */
 	if (err)
 		return err;
 	lock(p);
@@ -538,24 +573,25 @@ static int bo_info(struct fz_thread *t, const struct fref *fr, int i, struct drm
 		struct bo *pb = &p->bos[i];
 		uint32_t want = pb->flags & DRM_TESSERA_BO_DEVICE_MEM ? DRM_TESSERA_BO_DEVICE_MEM :
 				pb->flags & DRM_TESSERA_BO_WC ? DRM_TESSERA_BO_WC : 0;
-		bool bad = bi->size != pb->size || (pb->va && bi->va != pb->va) || !bi->va ||
-			   bi->mmap_offset % PAGE || !bi->mmap_offset ||
-			   (!pb->imported && bi->flags != want) ||
+		/* Imported buffers the card cannot map for the CPU report offset 0. */
+		bool bad = bi->size != pb->size || bi->mmap_offset % PAGE ||
+			   (!bi->mmap_offset && !pb->imported) ||
+			   (pb->known && bi->flags != want) ||
 			   (pb->mmap_offset && bi->mmap_offset != pb->mmap_offset);
 
 		if (bad) {
 			unlock(p);
-			finding(t, "BO_INFO of handle %u: size %#llx va %#llx flags %#x offset %#llx; "
-				"expected size %#llx va %#llx flags %#x", b.handle,
-				(unsigned long long)bi->size, (unsigned long long)bi->va, bi->flags,
+			finding(t, "BO_INFO of handle %u: size %#llx flags %#x offset %#llx; "
+				"expected size %#llx flags %#x offset %#llx", b.handle,
+				(unsigned long long)bi->size, bi->flags,
 				(unsigned long long)bi->mmap_offset, (unsigned long long)pb->size,
-				(unsigned long long)pb->va, want);
+				want, (unsigned long long)pb->mmap_offset);
 			return 0;
 		}
-		pb->va = bi->va;
 		pb->mmap_offset = bi->mmap_offset;
-		if (pb->imported)
+		if (!pb->known)
 			pb->flags = bi->flags;
+		pb->known = true;
 	}
 	unlock(p);
 	return 0;
@@ -574,7 +610,7 @@ static void a_bo_info(struct fz_thread *t)
 	if (!get_file(t, &fr))
 		return;
 	lock(p);
-	i = pick_bo(p, r, &fr, false, false);
+	i = pick_bo(p, r, &fr, false);
 	unlock(p);
 	if (i >= 0 && chance(r, 75)) {
 		bo_info(t, &fr, i, &bi);
@@ -623,19 +659,20 @@ static void a_gem_close(struct fz_thread *t)
 	if (!get_file(t, &fr))
 		return;
 	lock(p);
-	i = pick_bo(p, r, &fr, false, false);
+	i = pick_bo(p, r, &fr, false);
 	if (i >= 0 && kind < 85) {
 		/* Out of the pool first: no other thread starts using it. */
 		gc.handle = p->bos[i].handle;
 		p->bos[i].live = false;
 		p->files[fr.f].handle_seq++;
 		exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
-	} else if (kind < 92) {
+	} else if (kind < 90) {
 		gc.handle = random_handle(r);
 		if (gc.handle)
 			forget_handle(p, &fr, gc.handle);
+		/* Bindings hold their buffers: the VMs' mappings stay as modelled. */
 		if (file_current(p, fr.f, fr.gen))
-			p->files[fr.f].chaos = p->files[fr.f].tainted = true;
+			p->files[fr.f].chaos = true;
 		exp = gc.handle ? EXP_ANY : EXP_FAIL;
 	} else {
 		gc.handle = 0x80000000u | (uint32_t)rnd(r);
@@ -687,11 +724,11 @@ static void a_mmap(struct fz_thread *t)
 	if (!get_file(t, &fr))
 		return;
 	lock(p);
-	i = pick_bo(p, r, &fr, false, false);
+	i = pick_bo(p, r, &fr, false);
 	for (int k = 0; k < MAX_MAPS; k++)
 		mapped += p->maps[k].live ? p->maps[k].len : 0;
 	unlock(p);
-	if (i < 0 || mapped > MAP_BUDGET || bo_info(t, &fr, i, &bi)) {
+	if (i < 0 || mapped > MAP_BUDGET || bo_info(t, &fr, i, &bi) || !bi.mmap_offset) {
 		put_file(t, &fr);
 		return;
 	}
@@ -829,7 +866,1090 @@ static void a_munmap(struct fz_thread *t)
 }
 
 /* ------------------------------------------------------------------ */
+/*
+ * VMs and the oracle's model of their mappings.
+ *
+ * Each pooled VM carries the list of mappings VM_BIND made in it, as
+ * the header defines them: a MAP replaces whatever was mapped in its
+ * range (splitting older mappings at its edges), an UNMAP removes every
+ * mapping in its range, a failed call changes nothing.  Jobs take their
+ * operands from the model, so a valid job's outcome is known: it
+ * completes (status 0) unless something we did on purpose (a bad
+ * command, a hang, a bind racing the submit) may have changed that.
+ * GEM_CLOSE does not touch the model (a binding holds its buffer), nor
+ * does VM_DESTROY (queues and jobs hold the VM).
+ *
+ * VA layout: pooled buffers are bound in [DATA_BASE, DATA_BASE +
+ * DATA_SLOTS * 2 MiB), so binds overlap and replace each other often;
+ * each thread's command ring at ring_va(), above; each thread's private
+ * VMs (a_fault) put their data at priv_va().
+ */
+
+static struct cmdring *ring_get(struct fz_thread *t, const struct fref *fr);
+static bool status_ok(int status);
+static void count_status(int status);
+
+static uint64_t ring_va(const struct fz_thread *t)
+{
+	return RING_BASE + ((uint64_t)t->id << 32);
+}
+
+static uint64_t scratch_va(const struct fz_thread *t)
+{
+	return ring_va(t) + RING_SIZE;
+}
+
+static uint64_t priv_va(const struct fz_thread *t)
+{
+	return PRIV_BASE + ((uint64_t)t->id << 32);
+}
+
+/* The VM in slot @i is pooled for @fr's file. */
+static bool vm_of(struct proc *p, int i, const struct fref *fr)
+{
+	return i >= 0 && p->vms[i].live && p->vms[i].file == fr->f && p->vms[i].gen == fr->gen;
+}
+
+/* A VM of @fr's file whose id is still live; -1 if none. */
+static int pick_vm(struct proc *p, struct rng *r, const struct fref *fr)
+{
+	int idx[MAX_VMS], n = 0;
+
+	for (int i = 0; i < MAX_VMS; i++)
+		if (vm_of(p, i, fr) && !p->vms[i].destroyed)
+			idx[n++] = i;
+	return n ? idx[below(r, n)] : -1;
+}
+
+static int vms_in_file(struct proc *p, const struct fref *fr)
+{
+	int n = 0;
+
+	for (int i = 0; i < MAX_VMS; i++)
+		n += vm_of(p, i, fr) && !p->vms[i].destroyed;
+	return n;
+}
+
+/* Its jobs are held to the oracle: nothing we did may have faulted it. */
+static bool vm_clean(struct proc *p, const struct fref *fr, int i)
+{
+	return vm_of(p, i, fr) && file_current(p, fr->f, fr->gen) && !p->files[fr->f].wild &&
+	       !p->vms[i].tainted && !p->vms[i].uncertain && !p->vms[i].guilty;
+}
+
+/* Drop a VM slot once neither its id nor a queue holds it. */
+static void vm_maybe_free(struct proc *p, int i)
+{
+	if (p->vms[i].live && p->vms[i].destroyed && p->vms[i].nqueues <= 0)
+		p->vms[i].live = false;
+}
+
+static void vm_taint(struct proc *p, const struct fref *fr, int i)
+{
+	if (vm_of(p, i, fr))
+		p->vms[i].tainted = true;
+}
+
+/* Pack @n elements of @size bytes into @buf at @stride; @junk: a non-zero byte beyond @size. */
+static void pack(struct rng *r, uint8_t *buf, uint32_t stride, const void *elems, size_t size,
+		 uint32_t n, bool junk)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t *e = buf + (size_t)i * stride;
+
+		memset(e, 0, stride);
+		memcpy(e, (const uint8_t *)elems + i * size, size < stride ? size : stride);
+		if (junk && stride > size)
+			e[size + below(r, stride - size)] = (uint8_t)range(r, 1, 255);
+	}
+}
+
+/* A valid element stride: mostly the struct's, sometimes longer (zero-padded). */
+static uint32_t good_stride(struct rng *r, size_t size)
+{
+	return chance(r, 85) ? (uint32_t)size : (uint32_t)(size + 8 * range(r, 1, 4));
+}
+
+static void bind_describe(struct fz_thread *t, const struct fref *fr, const char *what,
+			  const struct drm_tessera_vm_bind *vb, const struct drm_tessera_vm_bind_op *ops,
+			  uint32_t nops)
+{
+	char buf[160] = "";
+	size_t off = 0;
+
+	for (uint32_t i = 0; i < nops && i < 3 && off < sizeof(buf) - 48; i++)
+		off += snprintf(buf + off, sizeof(buf) - off, "%s%s h%u+%#llx @%#llx/%#llx f%#x",
+				i ? "; " : "", ops[i].op == DRM_TESSERA_BIND_OP_MAP ? "MAP" :
+				ops[i].op == DRM_TESSERA_BIND_OP_UNMAP ? "UNMAP" : "OP?",
+				ops[i].handle, (unsigned long long)ops[i].bo_offset,
+				(unsigned long long)ops[i].va, (unsigned long long)ops[i].size,
+				ops[i].flags);
+	describe(t, "VM_BIND(file %d, vm %u, flags %#x, %u ops stride %u [%s%s], %u syncs)%s%s",
+		 fr->f, vb->vm_id, vb->flags, vb->ops.count, vb->ops.stride, buf,
+		 nops > 3 ? "; ..." : "", vb->syncs.count, what[0] ? ": " : "", what);
+}
+
+/*
+ * A synchronous VM_BIND of @n ops on pooled VM @vi, applied to the model
+ * on success.  @owner: see struct vmap.  Returns the errno.
+ */
+static int bind_sync(struct fz_thread *t, const struct fref *fr, int vi,
+		     const struct drm_tessera_vm_bind_op *ops, uint32_t n, int owner,
+		     const char *what)
+{
+	static _Thread_local uint8_t buf[8 * 72];
+	struct rng *r = &t->rng;
+	struct proc *p = t->p;
+	struct drm_tessera_vm_bind vb = { 0 };
+	struct ticket tk;
+	enum expect exp;
+	int err;
+
+	lock(p);
+	if (!vm_of(p, vi, fr) || p->vms[vi].destroyed) {
+		unlock(p);
+		return ENOENT;
+	}
+	vb.vm_id = p->vms[vi].id;
+	bind_begin(&p->vms[vi], owner < 0, &tk, ops, n);
+	exp = file_sane(p, fr) ? EXP_OK : EXP_ANY;
+	unlock(p);
+	vb.ops.stride = good_stride(r, sizeof(*ops));
+	vb.ops.count = n;
+	vb.ops.ptr = (uintptr_t)buf;
+	pack(r, buf, vb.ops.stride, ops, sizeof(*ops), n, false);
+	bind_describe(t, fr, what, &vb, ops, n);
+	err = xioctl(t, OP_VM_BIND, fr, DRM_IOCTL_TESSERA_VM_BIND, &vb, BIND_WAIT_MS);
+	expect(t, OP_VM_BIND, err, exp, e_nomem);
+	if (!err && vb.ops_done != n)
+		finding(t, "VM_BIND succeeded with ops_done %u of %u", vb.ops_done, n);
+	lock(p);
+	if (vm_of(p, vi, fr) && p->vms[vi].serial == tk.serial)
+		bind_end(&p->vms[vi], &tk, err, ops, n, owner, false);
+	unlock(p);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* VM_CREATE, VM_DESTROY, VM_STATUS */
+
+/* Create a pooled VM in @fr's file; its slot or -1. */
+static int vm_create(struct fz_thread *t, const struct fref *fr)
+{
+	struct proc *p = t->p;
+	struct drm_tessera_vm_create vc = { 0 };
+	int err, i = -1;
+
+	describe(t, "VM_CREATE(file %d)", fr->f);
+	err = xioctl(t, OP_VM_CREATE, fr, DRM_IOCTL_TESSERA_VM_CREATE, &vc, 0);
+	expect(t, OP_VM_CREATE, err, ok_if_sane(t, fr), e_nomem);
+	if (err)
+		return -1;
+	lock(p);
+	for (int k = 0; k < MAX_VMS; k++)
+		if (vm_of(p, k, fr) && !p->vms[k].destroyed && p->vms[k].id == vc.vm_id &&
+		    file_sane(p, fr)) {
+			unlock(p);
+			finding(t, "VM_CREATE returned vm id %u, which the file already has", vc.vm_id);
+			return -1;
+		}
+	if (!vc.vm_id)
+		finding(t, "VM_CREATE returned vm id 0");
+	if (file_current(p, fr->f, fr->gen))
+		i = slot_free(p->vms, sizeof(p->vms[0]), MAX_VMS);
+	if (i >= 0)
+		p->vms[i] = (struct vm){ .live = true, .file = fr->f, .gen = fr->gen,
+					 .id = vc.vm_id, .serial = ++p->serial };
+	unlock(p);
+	if (i < 0) {
+		struct drm_tessera_vm_destroy vd = { .vm_id = vc.vm_id };
+
+		describe(t, "VM_DESTROY(file %d, vm %u): no room in the pool", fr->f, vc.vm_id);
+		err = xioctl(t, OP_VM_DESTROY, fr, DRM_IOCTL_TESSERA_VM_DESTROY, &vd, 0);
+		expect(t, OP_VM_DESTROY, err, ok_if_sane(t, fr), NULL);
+	}
+	return i;
+}
+
+static void a_vm_create(struct fz_thread *t)
+{
+	struct rng *r = &t->rng;
+	struct proc *p = t->p;
+	struct drm_tessera_vm_create vc = { 0 };
+	void *arg = &vc;
+	struct fref fr;
+	bool room;
+	int err;
+
+	if (!get_file(t, &fr))
+		return;
+	lock(p);
+	room = vms_in_file(p, &fr) < MAX_VMS_FILE;
+	unlock(p);
+	if (room && chance(r, 85)) {
+		vm_create(t, &fr);
+		put_file(t, &fr);
+		return;
+	}
+	if (chance(r, 70))
+		vc.flags = (uint32_t)range(r, 1, 0xffffffff);
+	else
+		arg = bad_ptr(t, sizeof(vc));
+	describe(t, "VM_CREATE(file %d, flags %#x%s)", fr.f, vc.flags,
+		 arg == &vc ? "" : ", bad pointer");
+	err = xioctl(t, OP_VM_CREATE, &fr, DRM_IOCTL_TESSERA_VM_CREATE, arg, 0);
+	expect(t, OP_VM_CREATE, err, EXP_FAIL, NULL);
+	put_file(t, &fr);
+}
+
+/*
+ * A fresh file's VMs up to DRM_TESSERA_PARAM_VMS_PER_FILE_MAX: exactly
+ * that many succeed, the next fails with -EMFILE, and closing the file
+ * frees them all.  Once per process.
+ */
+static void a_vm_exhaust(struct fz_thread *t)
+{
+	struct proc *p = t->p;
+	int card = below(&t->rng, cfg.ncards), err = 0;
+	const struct card *c = &cfg.cards[card];
+	static const int e_emfile[] = { EMFILE, 0 }, e_open[] = { ENOMEM, EMFILE, ENFILE, 0 };
+	struct fref fr = { .f = -1, .card = card };
+	char path[64];
+	uint64_t n = 0;
+
+	lock(p);
+	if (p->exhausted || !c->vms_max || c->vms_max > 4096) {
+		unlock(p);
+		return;
+	}
+	p->exhausted = true;
+	unlock(p);
+	/* A file of its own, out of the pools: no other thread adds VMs to it. */
+	snprintf(path, sizeof(path), "/dev/accel/accel%d", c->index);
+	describe(t, "open(%s): a file to fill with VMs", path);
+	call_begin(t, OP_OPEN, NULL, 0);
+	fr.fd = open(path, O_RDWR | O_CLOEXEC);
+	err = call_end(t, fr.fd);
+	if (err) {
+		expect(t, OP_OPEN, err, EXP_OK, e_open);
+		return;
+	}
+	for (n = 0; n <= c->vms_max; n++) {
+		struct drm_tessera_vm_create vc = { 0 };
+
+		describe(t, "VM_CREATE(fd %d): VM %llu of at most %llu", fr.fd,
+			 (unsigned long long)n + 1, (unsigned long long)c->vms_max);
+		err = xioctl(t, OP_VM_CREATE, &fr, DRM_IOCTL_TESSERA_VM_CREATE, &vc, 0);
+		if (err)
+			break;
+	}
+	if (n < c->vms_max)
+		expect(t, OP_VM_CREATE, err, EXP_OK, e_nomem);	/* too few: only -ENOMEM is allowed */
+	else if (!err)
+		finding(t, "VM_CREATE: a file got %llu VMs, VMS_PER_FILE_MAX is %llu",
+			(unsigned long long)n, (unsigned long long)c->vms_max);
+	else
+		expect(t, OP_VM_CREATE, err, EXP_OK, e_emfile);
+	describe(t, "close(fd %d) with %llu VMs", fr.fd, (unsigned long long)n);
+	call_begin(t, OP_CLOSE, NULL, 0);
+	err = call_end(t, close(fr.fd));
+	expect(t, OP_CLOSE, err, EXP_OK, NULL);
+}
+
+static void a_vm_destroy(struct fz_thread *t)
+{
+	struct rng *r = &t->rng;
+	struct proc *p = t->p;
+	struct drm_tessera_vm_destroy vd = { 0 };
+	static const int e_noent[] = { ENOENT, 0 }, e_inval[] = { EINVAL, 0 };
+	const int *only = NULL;
+	enum expect exp = EXP_ANY;
+	void *arg = &vd;
+	struct fref fr;
+	int i, err, kind = below(r, 100);
+
+	if (!get_file(t, &fr))
+		return;
+	lock(p);
+	i = pick_vm(p, r, &fr);
+	if (i >= 0 && kind < 75) {
+		/* Its queues, their jobs and the binds in flight keep the VM. */
+		vd.vm_id = p->vms[i].id;
+		p->vms[i].destroyed = true;
+		p->files[fr.f].handle_seq++;
+		vm_maybe_free(p, i);
+		exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
+	} else if (kind < 82) {
+		vd.vm_id = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+		only = e_noent;
+	} else if (kind < 88) {
+		vd.vm_id = i >= 0 ? p->vms[i].id : 1;
+		vd.pad = (uint32_t)range(r, 1, 0xffffffff);
+		only = e_inval;
+	} else if (kind < 94) {
+		vd.vm_id = random_handle(r);
+		p->files[fr.f].chaos = true;
+		p->files[fr.f].handle_seq++;
+		for (int k = 0; k < MAX_VMS; k++)
+			if (vm_of(p, k, &fr) && !p->vms[k].destroyed && p->vms[k].id == vd.vm_id) {
+				p->vms[k].destroyed = true;
+				vm_maybe_free(p, k);
+			}
+	} else {
+		arg = bad_ptr(t, sizeof(vd));
+		exp = EXP_FAIL;
+	}
+	unlock(p);
+	describe(t, "VM_DESTROY(file %d, vm %u, pad %u%s)", fr.f, vd.vm_id, vd.pad,
+		 arg == &vd ? "" : ", bad pointer");
+	err = xioctl(t, OP_VM_DESTROY, &fr, DRM_IOCTL_TESSERA_VM_DESTROY, arg, 0);
+	if (only)
+		expect_only(t, OP_VM_DESTROY, &fr, err, only, NULL);
+	else
+		expect(t, OP_VM_DESTROY, err, exp, NULL);
+	put_file(t, &fr);
+}
+
+static bool status_sane(const struct drm_tessera_vm_status *st, const struct card *c)
+{
+	/* Guilty: it faulted, or was banned for hangs (banned is guilty too). */
+	return !!(st->flags & DRM_TESSERA_VM_GUILTY) ==
+	       (st->fault_count || (st->flags & DRM_TESSERA_VM_BANNED)) &&
+	       !(st->flags & ~(DRM_TESSERA_VM_GUILTY | DRM_TESSERA_VM_BANNED)) &&
+	       /* code 0: the driver lost the syndrome to an overflow */
+	       !(st->fault_count && (st->fault_code > 10 || st->fault_access > 2 ||
+				     st->fault_engine >= c->num_engines));
+}
+
+static const char *access_name(uint32_t a)
+{
+	return a == DRM_TESSERA_ACCESS_FETCH ? "fetch" : a == DRM_TESSERA_ACCESS_WRITE ? "write" :
+	       a == DRM_TESSERA_ACCESS_READ ? "read" : "?";
+}
+
+static int vm_status(struct fz_thread *t, const struct fref *fr, uint32_t id,
+		     struct drm_tessera_vm_status *st, enum expect exp)
+{
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	st->vm_id = id;
+	describe(t, "VM_STATUS(file %d, vm %u)", fr->f, id);
+	err = xioctl(t, OP_VM_STATUS, fr, DRM_IOCTL_TESSERA_VM_STATUS, st, 0);
+	expect(t, OP_VM_STATUS, err, exp, NULL);
+	if (!err && !status_sane(st, &cfg.cards[fr->card]))
+		finding(t, "VM_STATUS: flags %#x faults %u code %u access %u va %#llx engine %u",
+			st->flags, st->fault_count, st->fault_code, st->fault_access,
+			(unsigned long long)st->fault_va, st->fault_engine);
+	return err;
+}
+
+/* After a finding about a job of pooled VM @vi: what the VM is and says. */
+static void explain_vm(struct fz_thread *t, const struct fref *fr, int vi)
+{
+	struct proc *p = t->p;
+	struct drm_tessera_vm_status st = { 0 };
+	bool destroyed;
+	int err, nq;
+
+	lock(p);
+	if (!vm_of(p, vi, fr)) {
+		unlock(p);
+		return;
+	}
+	st.vm_id = p->vms[vi].id;
+	destroyed = p->vms[vi].destroyed;
+	nq = p->vms[vi].nqueues;
+	unlock(p);
+	if (destroyed) {
+		out_line("#   its VM (id %u) was destroyed by VM_DESTROY; %d pooled queues hold it\n",
+			 st.vm_id, nq);
+		return;
+	}
+	describe(t, "VM_STATUS(file %d, vm %u): after that finding", fr->f, st.vm_id);
+	err = xioctl(t, OP_VM_STATUS, fr, DRM_IOCTL_TESSERA_VM_STATUS, &st, 0);
+	if (err)
+		out_line("#   its VM (id %u): VM_STATUS -%s\n", st.vm_id, strerrorname_np(err));
+	else
+		out_line("#   its VM (id %u): flags %#x, %u faults, code %u, %s at %#llx, engine %u\n",
+			 st.vm_id, st.flags, st.fault_count, st.fault_code,
+			 access_name(st.fault_access), (unsigned long long)st.fault_va, st.fault_engine);
+}
+
+static void a_vm_status(struct fz_thread *t)
+{
+	struct rng *r = &t->rng;
+	struct proc *p = t->p;
+	struct drm_tessera_vm_status st = { 0 };
+	enum expect exp = EXP_OK;
+	uint64_t serial = 0;
+	void *arg = &st;
+	struct fref fr;
+	int i, err;
+
+	if (!get_file(t, &fr))
+		return;
+	lock(p);
+	i = pick_vm(p, r, &fr);
+	if (i >= 0) {
+		st.vm_id = p->vms[i].id;
+		serial = p->vms[i].serial;
+		exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
+	}
+	unlock(p);
+	if (i < 0 || chance(r, 15)) {
+		static const int e_noent[] = { ENOENT, 0 };
+
+		switch (below(r, 4)) {
+		case 0:
+			st.vm_id = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+			describe(t, "VM_STATUS(file %d, vm %u): no such VM", fr.f, st.vm_id);
+			err = xioctl(t, OP_VM_STATUS, &fr, DRM_IOCTL_TESSERA_VM_STATUS, &st, 0);
+			if (!err)
+				expect(t, OP_VM_STATUS, err, EXP_FAIL, NULL);
+			else
+				expect(t, OP_VM_STATUS, err, EXP_OK, e_noent);
+			break;
+		case 1:
+			arg = bad_ptr(t, sizeof(st));
+			describe(t, "VM_STATUS(file %d, bad pointer)", fr.f);
+			err = xioctl(t, OP_VM_STATUS, &fr, DRM_IOCTL_TESSERA_VM_STATUS, arg, 0);
+			expect(t, OP_VM_STATUS, err, EXP_FAIL, NULL);
+			break;
+		default:
+			st.vm_id = random_handle(r);
+			describe(t, "VM_STATUS(file %d, vm %u): a random id", fr.f, st.vm_id);
+			err = xioctl(t, OP_VM_STATUS, &fr, DRM_IOCTL_TESSERA_VM_STATUS, &st, 0);
+			expect(t, OP_VM_STATUS, err, EXP_ANY, NULL);
+			break;
+		}
+		put_file(t, &fr);
+		return;
+	}
+	err = vm_status(t, &fr, st.vm_id, &st, exp);
+	if (err) {
+		put_file(t, &fr);
+		return;
+	}
+	lock(p);
+	if ((st.flags & DRM_TESSERA_VM_GUILTY) && vm_of(p, i, &fr) && p->vms[i].serial == serial) {
+		struct vm *v = &p->vms[i];
+		bool clean = !v->tainted && !v->uncertain && !v->in_progress && !p->files[fr.f].wild;
+
+		v->guilty = true;
+		unlock(p);
+		if (clean)
+			finding(t, "VM %u guilty%s (code %u, %s at va %#llx, engine %u) though every "
+				"job of the VM was valid", st.vm_id,
+				st.flags & DRM_TESSERA_VM_BANNED ? " and banned" : "", st.fault_code,
+				access_name(st.fault_access), (unsigned long long)st.fault_va,
+				st.fault_engine);
+	} else {
+		unlock(p);
+	}
+	put_file(t, &fr);
+}
+
+/* ------------------------------------------------------------------ */
+/* VM_BIND */
+
+/* A range of pooled buffer @b (of @size bytes) to bind: offset and length. */
+static void bo_range(struct rng *r, uint64_t size, uint64_t *off, uint64_t *len)
+{
+	uint64_t pages = size / PAGE;
+
+	*off = chance(r, 60) ? 0 : PAGE * below(r, pages);
+	*len = chance(r, 60) ? size - *off : PAGE * range(r, 1, pages - *off / PAGE);
+}
+
+static uint32_t data_flags(struct rng *r)
+{
+	static const uint32_t f[] = {
+		DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_WRITE,
+		DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_WRITE,
+		DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_WRITE,
+		DRM_TESSERA_BIND_READ,
+		DRM_TESSERA_BIND_WRITE,
+		DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_EXEC,
+		DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_WRITE | DRM_TESSERA_BIND_EXEC,
+	};
+
+	return f[below(r, ARRAY_SIZE(f))];
+}
+
+static uint64_t data_va(struct rng *r)
+{
+	return DATA_BASE + SZ_2M * below(r, DATA_SLOTS) +
+	       (chance(r, 50) ? 0 : PAGE * below(r, SZ_2M / PAGE));
+}
+
+static bool ops_overlap(const struct drm_tessera_vm_bind_op *ops, uint32_t n,
+			const struct drm_tessera_vm_bind_op *op)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (op->va < ops[i].va + ops[i].size && ops[i].va < op->va + op->size)
+			return true;
+	return false;
+}
+
+/*
+ * Up to @max valid, non-overlapping ops on VM @vi of @fr's file, from
+ * the pooled buffers; the caller holds the lock.  Near the model's
+ * capacity, ops unmap whole mappings instead.
+ */
+static uint32_t good_ops(struct fz_thread *t, const struct fref *fr, int vi,
+			 struct drm_tessera_vm_bind_op *ops, uint32_t max)
+{
+	struct rng *r = &t->rng;
+	struct proc *p = t->p;
+	const struct vm *v = &p->vms[vi];
+	uint32_t n = 0, want = chance(r, 60) ? 1 : range(r, 2, max);
+
+	for (uint32_t k = 0; k < want * 2 && n < want; k++) {
+		struct drm_tessera_vm_bind_op op = { 0 };
+		bool full = v->nmaps + 3 * (n + 1) > MAX_VMAPS;
+		int b;
+
+		if (full || chance(r, 25)) {
+			/* unmap: a whole data mapping, a random range, or across several */
+			int data[MAX_VMAPS], nd = 0;
+
+			for (int i = 0; i < v->nmaps; i++)
+				if (v->maps[i].owner < 0)
+					data[nd++] = i;
+			op.op = DRM_TESSERA_BIND_OP_UNMAP;
+			if (nd && (full || chance(r, 60))) {
+				const struct vmap *m = &v->maps[data[below(r, nd)]];
+
+				op.va = m->va;
+				op.size = m->size;
+			} else if (full) {
+				continue;
+			} else {
+				op.va = data_va(r);
+				op.size = PAGE * range(r, 1, chance(r, 70) ? 16 : 2048);
+			}
+		} else {
+			b = pick_bo(p, r, fr, true);
+			if (b < 0 || p->bos[b].size < PAGE)
+				continue;
+			op.op = DRM_TESSERA_BIND_OP_MAP;
+			op.handle = p->bos[b].handle;
+			op.flags = data_flags(r);
+			{
+				uint64_t off, len;
+
+				bo_range(r, p->bos[b].size & ~(PAGE - 1), &off, &len);
+				op.bo_offset = off;
+				op.size = len;
+			}
+			op.va = data_va(r);
+		}
+		if (!op.size || op.va + op.size > DATA_BASE + DATA_SLOTS * SZ_2M ||
+		    ops_overlap(ops, n, &op))
+			continue;
+		ops[n++] = op;
+	}
+	return n;
+}
+
+/*
+ * Make a bind bad in one way.  Returns the errnos it must fail with (a
+ * static list), or NULL when it may still be valid.  @ops has room for
+ * one more op.
+ */
+static const int *corrupt_bind(struct fz_thread *t, const struct fref *fr,
+			       struct drm_tessera_vm_bind *vb, struct drm_tessera_vm_bind_op *ops,
+			       struct drm_tessera_sync *syncs, bool *junk_ops, bool *junk_syncs,
+			       char *what, size_t wlen)
+{
+	static const int e_inval[] = { EINVAL, 0 }, e_noent[] = { ENOENT, 0 },
+			 e_fault[] = { EFAULT, 0 };
+	const struct card *c = &cfg.cards[fr->card];
+	struct rng *r = &t->rng;
+	struct proc *p = t->p;
+	struct drm_tessera_vm_bind_op *op = &ops[below(r, vb->ops.count)];
+	int b;
+
+	switch (below(r, 26)) {
+	case 0:
+		op->op = DRM_TESSERA_BIND_OP_MAP_SPARSE + (c->caps & DRM_TESSERA_CAP_SPARSE ? 1 : 0) +
+			 (uint32_t)below(r, chance(r, 50) ? 4 : 0xfffffff0u);
+		snprintf(what, wlen, "unknown op");
+		return e_inval;
+	case 1:
+		if (op->op == DRM_TESSERA_BIND_OP_MAP)
+			op->flags |= 1u << range(r, 3, 31);
+		else
+			op->flags = (uint32_t)range(r, 1, 0xffffffff);
+		snprintf(what, wlen, "op flags");
+		return e_inval;
+	case 2: {
+		static const uint32_t bad[] = { 0, DRM_TESSERA_BIND_EXEC,
+						DRM_TESSERA_BIND_WRITE | DRM_TESSERA_BIND_EXEC };
+
+		if (op->op != DRM_TESSERA_BIND_OP_MAP)
+			return NULL;
+		op->flags = bad[below(r, ARRAY_SIZE(bad))];
+		snprintf(what, wlen, "permissions");
+		return e_inval;
+	}
+	case 3:
+		if (op->op != DRM_TESSERA_BIND_OP_UNMAP)
+			return NULL;
+		if (chance(r, 50))
+			op->handle = (uint32_t)range(r, 1, 0xffffffff);
+		else
+			op->bo_offset = PAGE * range(r, 1, 16);
+		snprintf(what, wlen, "UNMAP with a handle or offset");
+		return e_inval;
+	case 4:
+		op->pad = (uint32_t)range(r, 1, 0xffffffff);
+		snprintf(what, wlen, "op pad");
+		return e_inval;
+	case 5:
+		switch (below(r, 3)) {
+		case 0: op->va += range(r, 1, PAGE - 1); break;
+		case 1: op->size += range(r, 1, PAGE - 1); break;
+		default:
+			if (op->op != DRM_TESSERA_BIND_OP_MAP)
+				op->va |= 8;
+			else
+				op->bo_offset += range(r, 1, PAGE - 1);
+			break;
+		}
+		snprintf(what, wlen, "unaligned");
+		return e_inval;
+	case 6:
+		op->size = 0;
+		snprintf(what, wlen, "size 0");
+		return e_inval;
+	case 7:
+		switch (below(r, 4)) {
+		case 0:
+			op->va = c->va_start > PAGE ? PAGE * below(r, c->va_start / PAGE) : ~0ull & ~(PAGE - 1);
+			op->size = PAGE;
+			break;
+		case 1:
+			op->va = (c->va_end & ~(PAGE - 1)) - PAGE * below(r, 4);
+			op->size = 8 * PAGE;
+			break;
+		case 2:
+			op->va = ~0ull - PAGE * range(r, 1, 16) + 1;
+			op->size = 32 * PAGE;	/* wraps */
+			break;
+		default:
+			op->va = (1ull << 48) + PAGE * below(r, 1 << 20);	/* beyond 48 bits */
+			break;
+		}
+		if (op->op == DRM_TESSERA_BIND_OP_MAP && op->bo_offset + op->size > SZ_2M)
+			op->bo_offset = 0;
+		snprintf(what, wlen, "outside [VA_START, VA_END)");
+		return e_inval;	/* the range may also exceed the buffer: -EINVAL too */
+	case 8:
+		if (op->op != DRM_TESSERA_BIND_OP_MAP)
+			return NULL;
+		switch (below(r, 3)) {
+		case 0: op->bo_offset += PAGE * range(r, 1, 64) + 64 * SZ_2M; break;
+		case 1: op->size += PAGE * range(r, 1, 64) + 64 * SZ_2M; break;
+		default: op->bo_offset = ~0ull & ~(PAGE - 1); break;	/* overflows */
+		}
+		snprintf(what, wlen, "beyond the buffer");
+		return e_inval;
+	case 9:
+		/* overlaps another op of the call */
+		ops[vb->ops.count] = *op;
+		ops[vb->ops.count].va += PAGE * below(r, op->size / PAGE);
+		if (ops[vb->ops.count].op == DRM_TESSERA_BIND_OP_MAP)
+			ops[vb->ops.count].size = PAGE;
+		else
+			ops[vb->ops.count].size = op->size;
+		vb->ops.count++;
+		snprintf(what, wlen, "overlapping ops");
+		return e_inval;
+	case 10:
+		if (op->op != DRM_TESSERA_BIND_OP_MAP)
+			return NULL;
+		op->handle = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+		snprintf(what, wlen, "no such handle");
+		return e_noent;
+	case 11:
+		/* another file's buffer: that number may be one of ours too */
+		if (op->op != DRM_TESSERA_BIND_OP_MAP)
+			return NULL;
+		b = pick_bo_foreign(p, r, fr);
+		op->handle = b >= 0 ? p->bos[b].handle : random_handle(r);
+		op->bo_offset = 0;
+		op->size = PAGE;
+		snprintf(what, wlen, "a foreign handle");
+		return NULL;
+	case 12:
+		vb->vm_id = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+		snprintf(what, wlen, "no such VM");
+		return e_noent;
+	case 13:
+		if (chance(r, 50))
+			vb->flags |= 1u << range(r, 1, 31);
+		else
+			vb->pad = (uint32_t)range(r, 1, 0xffffffff);
+		snprintf(what, wlen, "flags or pad");
+		return e_inval;
+	case 14:
+		vb->syncs.count = range(r, 1, 4);
+		vb->syncs.stride = sizeof(*syncs);
+		vb->flags &= ~DRM_TESSERA_VM_BIND_ASYNC;
+		snprintf(what, wlen, "syncs without ASYNC");
+		return e_inval;
+	case 15: {
+		static const uint32_t bad[] = {
+			0, DRM_TESSERA_SYNC_WAIT | DRM_TESSERA_SYNC_SIGNAL,
+			DRM_TESSERA_SYNC_WAIT | DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT,
+			DRM_TESSERA_SYNC_SIGNAL | DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT, 0x8, 0x80000002u,
+		};
+
+		vb->flags |= DRM_TESSERA_VM_BIND_ASYNC;
+		if (!vb->syncs.count)
+			vb->syncs.count = 1;
+		syncs[below(r, vb->syncs.count)].flags = bad[below(r, ARRAY_SIZE(bad))];
+		snprintf(what, wlen, "sync flags");
+		return e_inval;
+	}
+	case 16:
+		vb->flags |= DRM_TESSERA_VM_BIND_ASYNC;
+		if (!vb->syncs.count)
+			vb->syncs.count = 1;
+		syncs[0].handle = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+		syncs[0].flags = DRM_TESSERA_SYNC_SIGNAL;
+		snprintf(what, wlen, "no such syncobj");
+		return e_noent;
+	case 17:
+		vb->ops.stride = chance(r, 60) ? (uint32_t)below(r, sizeof(*ops)) :
+			4097 + (uint32_t)below(r, 0x10000);
+		snprintf(what, wlen, "ops stride");
+		return e_inval;
+	case 18:
+		vb->ops.stride = sizeof(*ops) + 8 * range(r, 1, 4);
+		*junk_ops = true;
+		snprintf(what, wlen, "ops with unknown fields set");
+		return e_inval;
+	case 19:
+		vb->ops.count = DRM_TESSERA_MAX_BIND_OPS + 1 + (uint32_t)below(r, chance(r, 50) ? 8 : 0xfffff000u);
+		snprintf(what, wlen, "too many ops");
+		return e_inval;
+	case 20:
+		vb->ops.ptr = bad_ptr_u64(t, (size_t)vb->ops.count * vb->ops.stride);
+		snprintf(what, wlen, "ops pointer");
+		return e_fault;
+	case 21:
+		vb->flags |= DRM_TESSERA_VM_BIND_ASYNC;
+		if (!vb->syncs.count)
+			vb->syncs.count = 1;
+		switch (below(r, 4)) {
+		case 0:
+			vb->syncs.stride = below(r, sizeof(*syncs));
+			snprintf(what, wlen, "syncs stride");
+			return e_inval;
+		case 1:
+			vb->syncs.stride = sizeof(*syncs) + 8 * range(r, 1, 2);
+			*junk_syncs = true;
+			snprintf(what, wlen, "syncs with unknown fields set");
+			return e_inval;
+		case 2:
+			vb->syncs.count = DRM_TESSERA_MAX_SYNCS + 1 + (uint32_t)below(r, 1000);
+			snprintf(what, wlen, "too many syncs");
+			return e_inval;
+		default:
+			vb->syncs.ptr = bad_ptr_u64(t, (size_t)vb->syncs.count * vb->syncs.stride);
+			snprintf(what, wlen, "syncs pointer");
+			return e_fault;
+		}
+	case 22: {
+		/* past VA_END from any VA; above 4 GiB, past any buffer */
+		static const uint64_t huge[] = { 1ull << 47, 1ull << 48, 1ull << 63,
+						 ~0ull & ~(PAGE - 1), (4ull << 30) + PAGE };
+
+		op->size = huge[below(r, ARRAY_SIZE(huge) - (op->op != DRM_TESSERA_BIND_OP_MAP))];
+		snprintf(what, wlen, "huge size");
+		return e_inval;
+	}
+	case 23:
+		vb->ops.count = 0;
+		snprintf(what, wlen, "no ops");
+		return NULL;
+	case 24:
+		/* wait on a random syncobj point */
+		vb->flags |= DRM_TESSERA_VM_BIND_ASYNC;
+		syncs[vb->syncs.count++] = (struct drm_tessera_sync){
+			.handle = random_handle(r), .flags = DRM_TESSERA_SYNC_WAIT,
+			.point = chance(r, 50) ? 0 : range(r, 1, 1000),
+		};
+		snprintf(what, wlen, "a wait on a random syncobj");
+		return NULL;
+	default:
+		vb->ops.count = 0;
+		vb->ops.ptr = bad_ptr_u64(t, 64);
+		snprintf(what, wlen, "no ops, bad pointer");
+		t->bad_ptr = false;
+		return NULL;
+	}
+}
+
+/* Empty the thread's own syncobj @h, so that a wait on it sees only what comes next. */
+static void sync_reset(struct fz_thread *t, const struct fref *fr, uint32_t h)
+{
+	int err;
+
+	describe(t, "SYNCOBJ_RESET(file %d, %u): the thread's own", fr->f, h);
+	call_begin(t, OP_SYNCOBJ_RESET, fr, 0);
+	err = call_end(t, drmSyncobjReset(fr->fd, &h, 1));
+	expect(t, OP_SYNCOBJ_RESET, err, ok_if_sane(t, fr), NULL);
+}
+
+/* Wait for the bind behind @sync (the thread's): its status, or 1 if it did not end. */
+static int bind_wait(struct fz_thread *t, const struct fref *fr, uint32_t sync)
+{
+	double secs = 30 * cfg.time_scale;
+	struct drm_tessera_fence_wait fw = { .handle = sync, .timeout_ns = (int64_t)abs_ns(secs) };
+	int err;
+
+	describe(t, "FENCE_WAIT(file %d, syncobj %u) for that bind", fr->f, sync);
+	err = xioctl(t, OP_FENCE_WAIT, fr, DRM_IOCTL_TESSERA_FENCE_WAIT, &fw,
+		     (unsigned int)(secs * 1000));
+	expect(t, OP_FENCE_WAIT, err, EXP_ANY, NULL);
+	if (err)
+		return 1;
+	count_status(fw.status);
+	if (!status_ok(fw.status))
+		finding(t, "FENCE_WAIT status %d of a bind is not one the uAPI lists", fw.status);
+	return fw.status;
+}
+
+static void a_vm_bind(struct fz_thread *t)
+{
+	static _Thread_local uint8_t obuf[(DRM_TESSERA_MAX_BIND_OPS + 2) * 72];
+	static _Thread_local uint8_t sbuf[(DRM_TESSERA_MAX_SYNCS + 2) * 64];
+	struct drm_tessera_vm_bind_op ops[DRM_TESSERA_MAX_BIND_OPS + 2];
+	struct drm_tessera_sync syncs[DRM_TESSERA_MAX_SYNCS + 2];
+	struct rng *r = &t->rng;
+	struct proc *p = t->p;
+	struct drm_tessera_vm_bind vb = { 0 };
+	bool hostile = chance(r, 30), async = chance(r, 25), junk_ops = false, junk_syncs = false;
+	bool every_vm = !hostile && chance(r, 10), waits = false;
+	const int *only = NULL;
+	struct cmdring *ring;
+	char what[64] = "";
+	struct ticket tk;
+	enum expect exp;
+	uint32_t n;
+	struct fref fr;
+	int vi, err;
+
+	memset(ops, 0, 8 * sizeof(ops[0]));
+	memset(syncs, 0, sizeof(syncs));
+	if (!get_file(t, &fr))
+		return;
+	ring = ring_get(t, &fr);
+	lock(p);
+	vi = pick_vm(p, r, &fr);
+	if (vi < 0 || !ring) {
+		unlock(p);
+		if (vi < 0)
+			vm_create(t, &fr);
+		put_file(t, &fr);
+		return;
+	}
+	n = good_ops(t, &fr, vi, ops, 4);
+	if (!n) {
+		unlock(p);
+		put_file(t, &fr);
+		return;
+	}
+	if (every_vm) {
+		/* The same ranges of the same buffers in every VM of the file. */
+		unlock(p);
+		for (int k = 0; k < MAX_VMS; k++) {
+			lock(p);
+			if (!vm_of(p, k, &fr) || p->vms[k].destroyed ||
+			    p->vms[k].nmaps + 3 * n > MAX_VMAPS) {
+				unlock(p);
+				continue;
+			}
+			unlock(p);
+			bind_sync(t, &fr, k, ops, n, -1, "the same binding in every VM");
+		}
+		put_file(t, &fr);
+		return;
+	}
+	if (!async && !hostile) {
+		unlock(p);
+		bind_sync(t, &fr, vi, ops, n, -1, "");
+		put_file(t, &fr);
+		return;
+	}
+
+	vb.vm_id = p->vms[vi].id;
+	exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
+	vb.ops.stride = good_stride(r, sizeof(ops[0]));
+	vb.ops.count = n;
+	vb.ops.ptr = (uintptr_t)obuf;
+	vb.syncs.stride = good_stride(r, sizeof(syncs[0]));
+	vb.syncs.ptr = (uintptr_t)sbuf;
+	syncs[0] = (struct drm_tessera_sync){ .handle = ring->bind_sync,
+					      .flags = DRM_TESSERA_SYNC_SIGNAL };
+	if (async) {
+		vb.flags = DRM_TESSERA_VM_BIND_ASYNC;
+		vb.syncs.count = 1;
+		/* after pooled syncobjs' fences, and signalling others */
+		for (int k = range(r, 0, 2); k > 0; k--) {
+			int si = pick_sobj(p, r, &fr);
+
+			if (si < 0)
+				break;
+			if (p->sobjs[si].fenced && chance(r, 50)) {
+				syncs[vb.syncs.count++] = (struct drm_tessera_sync){
+					.handle = p->sobjs[si].handle, .flags = DRM_TESSERA_SYNC_WAIT,
+					.point = p->sobjs[si].point && chance(r, 50) ?
+						 range(r, 1, p->sobjs[si].point) : 0 };
+				waits = true;
+			} else {
+				syncs[vb.syncs.count++] = (struct drm_tessera_sync){
+					.handle = p->sobjs[si].handle, .flags = DRM_TESSERA_SYNC_SIGNAL,
+					.point = chance(r, 50) ? ++p->sobjs[si].point : 0 };
+			}
+		}
+	}
+	unlock(p);
+	if (hostile)
+		only = corrupt_bind(t, &fr, &vb, ops, syncs, &junk_ops, &junk_syncs, what, sizeof(what));
+	if (vb.ops.ptr == (uintptr_t)obuf && vb.ops.count <= DRM_TESSERA_MAX_BIND_OPS + 1 &&
+	    vb.ops.stride >= sizeof(ops[0]) && vb.ops.stride <= 72)
+		pack(r, obuf, vb.ops.stride, ops, sizeof(ops[0]),
+		     vb.ops.count < n + 1 ? vb.ops.count : n + 1, junk_ops);
+	else if (vb.ops.ptr == (uintptr_t)obuf && vb.ops.stride < sizeof(ops[0]))
+		pack(r, obuf, sizeof(ops[0]), ops, sizeof(ops[0]), n, false);	/* what a short stride reads */
+	if (vb.syncs.ptr == (uintptr_t)sbuf && vb.syncs.count <= DRM_TESSERA_MAX_SYNCS &&
+	    vb.syncs.stride >= sizeof(syncs[0]) && vb.syncs.stride <= 64)
+		pack(r, sbuf, vb.syncs.stride, syncs, sizeof(syncs[0]), vb.syncs.count, junk_syncs);
+	if (!(vb.flags & DRM_TESSERA_VM_BIND_ASYNC) && vb.syncs.count && !only) {
+		vb.syncs.count = 0;	/* a valid call without ASYNC has no syncs */
+	}
+
+	lock(p);
+	if (!vm_of(p, vi, &fr)) {
+		unlock(p);
+		put_file(t, &fr);
+		return;
+	}
+	bind_begin(&p->vms[vi], true, &tk, hostile ? NULL : ops, vb.ops.count);
+	unlock(p);
+	if (vb.flags & DRM_TESSERA_VM_BIND_ASYNC)
+		sync_reset(t, &fr, ring->bind_sync);
+	bind_describe(t, &fr, what, &vb, ops, vb.ops.count < n + 1 ? vb.ops.count : n + 1);
+	err = xioctl(t, OP_VM_BIND, &fr, DRM_IOCTL_TESSERA_VM_BIND, &vb, BIND_WAIT_MS);
+	if (only)
+		expect_only(t, OP_VM_BIND, &fr, err, only, e_nomem);
+	else
+		/* -EINVAL: a point waited on whose submit failed, or that another thread reset */
+		expect(t, OP_VM_BIND, err, hostile ? EXP_ANY : exp, waits ? e_nomem_inval : e_nomem);
+
+	lock(p);
+	if (vm_of(p, vi, &fr) && p->vms[vi].serial == tk.serial) {
+		struct vm *v = &p->vms[vi];
+
+		if (!err && hostile) {
+			bind_end(v, &tk, EIO, ops, 0, -1, false);
+			if (vb.ops.count)
+				v->uncertain = true;	/* it did something; what exactly, the model cannot say */
+		} else {
+			/* Until an async bind is seen done, the VM's jobs may see either. */
+			bind_end(v, &tk, err, ops, vb.ops.count, -1, async);
+		}
+	}
+	for (uint32_t k = 1; !err && k < vb.syncs.count; k++)
+		if (syncs[k].flags == DRM_TESSERA_SYNC_SIGNAL)
+			for (int i = 0; i < MAX_SOBJS; i++)
+				if (p->sobjs[i].live && p->sobjs[i].file == fr.f &&
+				    p->sobjs[i].gen == fr.gen && p->sobjs[i].handle == syncs[k].handle) {
+					p->sobjs[i].fenced = true;
+					p->sobjs[i].dirty |= waits || hostile;
+				}
+	unlock(p);
+	if (!err && !hostile) {
+		/* The bind's fence: done with status 0, unless it waited on a failed job. */
+		int st = chance(r, 95) ? bind_wait(t, &fr, ring->bind_sync) : 1;
+
+		if (st < 0 && !waits)
+			finding(t, "an asynchronous bind of valid ops ended with status %d", st);
+		lock(p);
+		if (vm_of(p, vi, &fr) && p->vms[vi].serial == tk.serial)
+			bind_done(&p->vms[vi], &tk, st, ops, vb.ops.count);
+		unlock(p);
+	}
+	put_file(t, &fr);
+}
+
+/* ------------------------------------------------------------------ */
 /* Queues */
+
+/* Create a pooled queue on pooled VM @vi; its slot or -1. */
+static int queue_create(struct fz_thread *t, const struct fref *fr, int vi)
+{
+	struct rng *r = &t->rng;
+	struct proc *p = t->p;
+	const struct card *c = &cfg.cards[fr->card];
+	struct drm_tessera_queue_create qc = { 0 };
+	static const int e_acces[] = { EACCES, ENOMEM, 0 };
+	enum expect exp = EXP_OK;
+	const int *extra = e_nomem;
+	uint64_t vserial;
+	int err, i = -1;
+
+	lock(p);
+	if (!vm_of(p, vi, fr) || p->vms[vi].destroyed || p->files[fr->f].nqueues >= MAX_QUEUES_FILE) {
+		unlock(p);
+		return -1;
+	}
+	qc.vm_id = p->vms[vi].id;
+	vserial = p->vms[vi].serial;
+	if (!file_sane(p, fr))
+		exp = EXP_ANY;
+	unlock(p);
+	qc.engine_class = c->num_dma && chance(r, 35) ? DRM_TESSERA_ENGINE_CLASS_DMA :
+			  DRM_TESSERA_ENGINE_CLASS_COMPUTE;
+	if (qc.engine_class == DRM_TESSERA_ENGINE_CLASS_COMPUTE && !c->num_compute)
+		qc.engine_class = DRM_TESSERA_ENGINE_CLASS_DMA;
+	qc.priority = below(r, 3);
+	if (chance(r, 60))
+		qc.engine = DRM_TESSERA_ENGINE_ANY;
+	else if (qc.engine_class == DRM_TESSERA_ENGINE_CLASS_COMPUTE)
+		qc.engine = below(r, c->num_compute);
+	else
+		qc.engine = c->num_compute + below(r, c->num_dma);
+	if (qc.priority == DRM_TESSERA_QUEUE_PRIORITY_HIGH && geteuid())
+		extra = e_acces;
+	describe(t, "QUEUE_CREATE(file %d, vm %u, class %u, engine %#x, priority %u)", fr->f,
+		 qc.vm_id, qc.engine_class, qc.engine, qc.priority);
+	err = xioctl(t, OP_QUEUE_CREATE, fr, DRM_IOCTL_TESSERA_QUEUE_CREATE, &qc, 0);
+	expect(t, OP_QUEUE_CREATE, err, exp, extra);
+	if (err)
+		return -1;
+	if (!qc.queue_id)
+		finding(t, "QUEUE_CREATE returned queue id 0");
+	lock(p);
+	if (file_current(p, fr->f, fr->gen) && vm_of(p, vi, fr) && p->vms[vi].serial == vserial) {
+		i = slot_free(p->queues, sizeof(p->queues[0]), MAX_QUEUES);
+		p->files[fr->f].nqueues++;
+		if (i >= 0) {
+			p->queues[i] = (struct queue){ .live = true, .file = fr->f, .gen = fr->gen,
+						       .id = qc.queue_id, .engine_class = qc.engine_class,
+						       .engine = qc.engine, .vm = vi, .vm_serial = vserial,
+						       .serial = ++p->serial };
+			p->vms[vi].nqueues++;
+		}
+	}
+	unlock(p);
+	return i;
+}
 
 static void a_queue_create(struct fz_thread *t)
 {
@@ -837,67 +1957,101 @@ static void a_queue_create(struct fz_thread *t)
 	struct proc *p = t->p;
 	struct drm_tessera_queue_create qc = { 0 };
 	const struct card *c;
+	static const int e_inval[] = { EINVAL, 0 }, e_noent[] = { ENOENT, 0 };
+	const int *only = NULL;
 	enum expect exp = EXP_FAIL;
-	const int *extra = NULL;
-	static const int e_acces[] = { EACCES, 0 };
 	void *arg = &qc;
 	struct fref fr;
-	bool room;
-	int err, i;
+	int err, vi;
 
 	if (!get_file(t, &fr))
 		return;
 	c = &cfg.cards[fr.card];
 	lock(p);
-	room = p->files[fr.f].nqueues < MAX_QUEUES_FILE;
+	vi = pick_vm(p, r, &fr);
+	if (vi >= 0)
+		qc.vm_id = p->vms[vi].id;
 	unlock(p);
-	qc.engine_class = below(r, 2);
-	qc.priority = below(r, 3);
-	if (room && chance(r, 80)) {
-		bool have = qc.engine_class ? c->num_dma : c->num_compute;
-
-		if (!have)
-			exp = EXP_FAIL;
-		else if (qc.priority == DRM_TESSERA_QUEUE_PRIORITY_HIGH && geteuid())
-			exp = EXP_OK, extra = e_acces;
-		else
-			exp = EXP_OK, extra = e_nomem;
-	} else {
-		switch (below(r, 4)) {
-		case 0:
-			qc.flags = (uint32_t)range(r, 1, 0xffffffff);
-			break;
-		case 1:
-			qc.priority = 3 + (uint32_t)below(r, 0xfffffff0u);
-			break;
-		case 2:
-			qc.engine_class = 2 + (uint32_t)below(r, 0xfffffff0u);
-			break;
-		default:
-			arg = bad_ptr(t, sizeof(qc));
-			break;
-		}
+	if (vi < 0) {
+		vm_create(t, &fr);
+		put_file(t, &fr);
+		return;
 	}
-	describe(t, "QUEUE_CREATE(file %d, class %u, priority %u, flags %#x%s)", fr.f,
-		 qc.engine_class, qc.priority, qc.flags, arg == &qc ? "" : ", bad pointer");
+	if (chance(r, 80)) {
+		queue_create(t, &fr, vi);
+		put_file(t, &fr);
+		return;
+	}
+	qc.engine_class = below(r, 2);
+	qc.engine = DRM_TESSERA_ENGINE_ANY;
+	qc.priority = DRM_TESSERA_QUEUE_PRIORITY_NORMAL;
+	switch (below(r, 7)) {
+	case 0:
+		qc.flags = (uint32_t)range(r, 1, 0xffffffff);
+		only = e_inval;
+		break;
+	case 1:
+		qc.priority = 3 + (uint32_t)below(r, 0xfffffff0u);
+		only = e_inval;
+		break;
+	case 2:
+		qc.engine_class = 2 + (uint32_t)below(r, 0xfffffff0u);
+		only = e_inval;
+		break;
+	case 3:
+		/* an engine of the other class, or none at all */
+		if (chance(r, 50))
+			qc.engine = qc.engine_class == DRM_TESSERA_ENGINE_CLASS_COMPUTE ?
+				    c->num_compute + below(r, c->num_dma + 1) : below(r, c->num_compute);
+		else
+			qc.engine = c->num_engines + (uint32_t)below(r, 0xffff0000u);
+		if (qc.engine == DRM_TESSERA_ENGINE_ANY)
+			qc.engine--;
+		only = e_inval;
+		break;
+	case 4:
+		qc.vm_id = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+		only = e_noent;
+		break;
+	case 5:
+		qc.vm_id = random_handle(r);
+		exp = EXP_ANY;
+		set_chaos(t, &fr);	/* a queue on a VM the pool may not know */
+		break;
+	default:
+		arg = bad_ptr(t, sizeof(qc));
+		break;
+	}
+	describe(t, "QUEUE_CREATE(file %d, vm %u, class %u, engine %#x, priority %u, flags %#x%s)",
+		 fr.f, qc.vm_id, qc.engine_class, qc.engine, qc.priority, qc.flags,
+		 arg == &qc ? "" : ", bad pointer");
 	err = xioctl(t, OP_QUEUE_CREATE, &fr, DRM_IOCTL_TESSERA_QUEUE_CREATE, arg, 0);
-	expect(t, OP_QUEUE_CREATE, err, exp, extra);
+	if (only)
+		expect_only(t, OP_QUEUE_CREATE, &fr, err, only, e_nomem);
+	else
+		expect(t, OP_QUEUE_CREATE, err, exp, NULL);
 	if (!err && arg == &qc) {
-		if (!qc.queue_id)
-			finding(t, "QUEUE_CREATE returned queue id 0");
-		lock(p);
-		i = slot_free(p->queues, sizeof(p->queues[0]), MAX_QUEUES);
-		if (file_current(p, fr.f, fr.gen)) {
-			p->files[fr.f].nqueues++;
-			if (i >= 0)
-				p->queues[i] = (struct queue){ .live = true, .file = fr.f, .gen = fr.gen,
-							       .id = qc.queue_id,
-							       .engine_class = qc.engine_class,
-							       .serial = ++p->serial };
-		}
-		unlock(p);
+		/* Not pooled: destroy it again. */
+		struct drm_tessera_queue_destroy qd = { .queue_id = qc.queue_id };
+
+		describe(t, "QUEUE_DESTROY(file %d, queue %u) of an unpooled queue", fr.f, qc.queue_id);
+		err = xioctl(t, OP_QUEUE_DESTROY, &fr, DRM_IOCTL_TESSERA_QUEUE_DESTROY, &qd, 0);
+		expect(t, OP_QUEUE_DESTROY, err, EXP_ANY, NULL);
 	}
 	put_file(t, &fr);
+}
+
+/* Take queue slot @i out of the pool; the caller holds the lock. */
+static void queue_forget(struct proc *p, int i)
+{
+	struct queue *q = &p->queues[i];
+
+	q->live = false;
+	p->files[q->file].nqueues--;
+	if (p->vms[q->vm].live && p->vms[q->vm].serial == q->vm_serial) {
+		p->vms[q->vm].nqueues--;
+		vm_maybe_free(p, q->vm);
+	}
 }
 
 static void a_queue_destroy(struct fz_thread *t)
@@ -905,6 +2059,8 @@ static void a_queue_destroy(struct fz_thread *t)
 	struct rng *r = &t->rng;
 	struct proc *p = t->p;
 	struct drm_tessera_queue_destroy qd = { 0 };
+	static const int e_inval[] = { EINVAL, 0 }, e_noent[] = { ENOENT, 0 };
+	const int *only = NULL;
 	enum expect exp = EXP_ANY;
 	void *arg = &qd;
 	struct fref fr;
@@ -915,26 +2071,26 @@ static void a_queue_destroy(struct fz_thread *t)
 	lock(p);
 	i = pick_queue(p, r, &fr);
 	if (i >= 0 && kind < 75) {
+		/* Its jobs still run. */
 		qd.queue_id = p->queues[i].id;
-		p->queues[i].live = false;
+		queue_forget(p, i);
 		p->files[fr.f].handle_seq++;
-		p->files[fr.f].nqueues--;
 		exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
 	} else if (kind < 82) {
-		qd.queue_id = 0;
-		exp = EXP_FAIL;
+		qd.queue_id = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+		only = e_noent;
 	} else if (kind < 88) {
 		qd.queue_id = i >= 0 ? p->queues[i].id : 1;
 		qd.pad = (uint32_t)range(r, 1, 0xffffffff);
-		exp = EXP_FAIL;
+		only = e_inval;
 	} else if (kind < 94) {
 		qd.queue_id = random_handle(r);
-		p->files[fr.f].chaos = p->files[fr.f].tainted = true;
+		p->files[fr.f].chaos = true;
 		p->files[fr.f].handle_seq++;
 		for (int q = 0; q < MAX_QUEUES; q++)
 			if (p->queues[q].live && p->queues[q].file == fr.f &&
-			    p->queues[q].id == qd.queue_id)
-				p->queues[q].live = false;
+			    p->queues[q].gen == fr.gen && p->queues[q].id == qd.queue_id)
+				queue_forget(p, q);
 	} else {
 		arg = bad_ptr(t, sizeof(qd));
 		exp = EXP_FAIL;
@@ -943,81 +2099,20 @@ static void a_queue_destroy(struct fz_thread *t)
 	describe(t, "QUEUE_DESTROY(file %d, queue %u, pad %u%s)", fr.f, qd.queue_id, qd.pad,
 		 arg == &qd ? "" : ", bad pointer");
 	err = xioctl(t, OP_QUEUE_DESTROY, &fr, DRM_IOCTL_TESSERA_QUEUE_DESTROY, arg, 0);
-	expect(t, OP_QUEUE_DESTROY, err, exp, NULL);
+	if (only)
+		expect_only(t, OP_QUEUE_DESTROY, &fr, err, only, NULL);
+	else
+		expect(t, OP_QUEUE_DESTROY, err, exp, NULL);
 	put_file(t, &fr);
 }
 
 /* ------------------------------------------------------------------ */
-/* CONTEXT_STATUS */
-
-static void a_context_status(struct fz_thread *t)
-{
-	struct rng *r = &t->rng;
-	struct proc *p = t->p;
-	struct drm_tessera_context_status cs = { 0 };
-	const struct card *c;
-	enum expect exp = EXP_OK;
-	void *arg = &cs;
-	struct fref fr;
-	int err;
-
-	if (!get_file(t, &fr))
-		return;
-	c = &cfg.cards[fr.card];
-	switch (below(r, 12)) {
-	case 0:
-		cs.pad = (uint32_t)range(r, 1, 0xffffffff);
-		exp = EXP_FAIL;
-		break;
-	case 1:
-		arg = bad_ptr(t, sizeof(cs));
-		exp = EXP_FAIL;
-		break;
-	}
-	describe(t, "CONTEXT_STATUS(file %d, pad %u%s)", fr.f, cs.pad,
-		 arg == &cs ? "" : ", bad pointer");
-	err = xioctl(t, OP_CONTEXT_STATUS, &fr, DRM_IOCTL_TESSERA_CONTEXT_STATUS, arg, 0);
-	expect(t, OP_CONTEXT_STATUS, err, exp, NULL);
-	if (err || arg != &cs) {
-		put_file(t, &fr);
-		return;
-	}
-	/* Guilty: it faulted, or was banned for hangs (banned is guilty too). */
-	if (!!(cs.flags & DRM_TESSERA_CONTEXT_GUILTY) !=
-	    (cs.fault_count || (cs.flags & DRM_TESSERA_CONTEXT_BANNED)) ||
-	    (cs.flags & ~(DRM_TESSERA_CONTEXT_GUILTY | DRM_TESSERA_CONTEXT_BANNED)) ||
-	    /* code 0: the driver lost the syndrome to an overflow */
-	    (cs.fault_count && (cs.fault_code > 10 || cs.fault_access > 2 ||
-				cs.fault_engine >= c->num_engines)))
-		finding(t, "CONTEXT_STATUS: flags %#x faults %u code %u access %u va %#llx engine %u",
-			cs.flags, cs.fault_count, cs.fault_code, cs.fault_access,
-			(unsigned long long)cs.fault_va, cs.fault_engine);
-	lock(p);
-	if ((cs.flags & DRM_TESSERA_CONTEXT_GUILTY) && file_current(p, fr.f, fr.gen)) {
-		struct dfile *df = &p->files[fr.f];
-		bool clean = !df->tainted && !df->in_progress;
-
-		df->guilty = true;
-		unlock(p);
-		if (clean)
-			finding(t, "context guilty%s (code %u, %s at va %#llx, engine %u) though "
-				"every job of the file was valid",
-				cs.flags & DRM_TESSERA_CONTEXT_BANNED ? " and banned" : "", cs.fault_code,
-				cs.fault_access == 2 ? "fetch" : cs.fault_access ? "write" : "read",
-				(unsigned long long)cs.fault_va, cs.fault_engine);
-	} else {
-		unlock(p);
-	}
-	put_file(t, &fr);
-}
-
-/* ------------------------------------------------------------------ */
-/* Submit */
+/* Command rings */
 
 /* Status of a signalled fence, as FENCE_WAIT reports it: 0 or the job's -errno. */
 /*
  * Documentation/uapi.rst: -EFAULT/-EIO a fault, -ECANCELED a guilty or
- * banned context (or a card reset), -ETIMEDOUT a hang, -ENODEV the card
+ * banned VM (or a card reset), -ETIMEDOUT a hang, -ENODEV the card
  * went away, -ESRCH a job still waiting for a dependency when its queue
  * (or file) went away.
  */
@@ -1046,14 +2141,13 @@ static void ring_release(struct cmdring *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* This thread's command buffer in @fr's file, made on first use. */
+/* This thread's command buffer in @fr's file, made on first use (not bound yet). */
 static struct cmdring *ring_get(struct fz_thread *t, const struct fref *fr)
 {
 	struct rng *r = &t->rng;
 	struct cmdring *c = &t->cmd[fr->f];
 	const struct card *card = &cfg.cards[fr->card];
 	struct drm_tessera_bo_create bc = { .size = RING_SIZE };
-	struct drm_tessera_bo_info bi = { 0 };
 	void *m;
 	int err;
 
@@ -1069,15 +2163,10 @@ static struct cmdring *ring_get(struct fz_thread *t, const struct fref *fr)
 	err = xioctl(t, OP_BO_CREATE, fr, DRM_IOCTL_TESSERA_BO_CREATE, &bc, 0);
 	if (!expect(t, OP_BO_CREATE, err, EXP_OK, e_nomem) || err)
 		return NULL;
-	bi.handle = bc.handle;
-	describe(t, "BO_INFO(file %d, handle %u): command buffer", fr->f, bc.handle);
-	err = xioctl(t, OP_BO_INFO, fr, DRM_IOCTL_TESSERA_BO_INFO, &bi, 0);
-	expect(t, OP_BO_INFO, err, ok_if_sane(t, fr), e_nomem);
-	if (err)
-		return NULL;
-	describe(t, "mmap(file %d, handle %u): command buffer", fr->f, bc.handle);
+	describe(t, "mmap(file %d, handle %u, offset %#llx): command buffer", fr->f, bc.handle,
+		 (unsigned long long)bc.mmap_offset);
 	call_begin(t, OP_MMAP, fr, 0);
-	m = mmap(NULL, RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fr->fd, bi.mmap_offset);
+	m = mmap(NULL, RING_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fr->fd, bc.mmap_offset);
 	err = call_end(t, m == MAP_FAILED ? -1 : 0);
 	expect(t, OP_MMAP, err, ok_if_sane(t, fr), e_nomem);
 	if (err)
@@ -1087,12 +2176,16 @@ static struct cmdring *ring_get(struct fz_thread *t, const struct fref *fr)
 	c->file = fr->f;
 	c->gen = fr->gen;
 	c->handle = bc.handle;
-	c->va = bc.va;
 	c->devmem = bc.flags & DRM_TESSERA_BO_DEVICE_MEM;
 	describe(t, "SYNCOBJ_CREATE(file %d): the thread's own", fr->f);
 	call_begin(t, OP_SYNCOBJ_CREATE, fr, 0);
 	err = call_end(t, drmSyncobjCreate(fr->fd, 0, &c->sync));
 	expect(t, OP_SYNCOBJ_CREATE, err, ok_if_sane(t, fr), e_nomem);
+	if (!err) {
+		call_begin(t, OP_SYNCOBJ_CREATE, fr, 0);
+		err = call_end(t, drmSyncobjCreate(fr->fd, 0, &c->bind_sync));
+		expect(t, OP_SYNCOBJ_CREATE, err, ok_if_sane(t, fr), e_nomem);
+	}
 	if (err) {
 		ring_release(c);
 		return NULL;
@@ -1100,27 +2193,97 @@ static struct cmdring *ring_get(struct fz_thread *t, const struct fref *fr)
 	return c;
 }
 
-/* A full command buffer is closed (waiting for its jobs) and replaced. */
+/* The two ops that bind ring @c at the thread's VAs. */
+static void ring_ops(const struct fz_thread *t, const struct cmdring *c,
+		     struct drm_tessera_vm_bind_op *ops)
+{
+	ops[0] = (struct drm_tessera_vm_bind_op){
+		.op = DRM_TESSERA_BIND_OP_MAP, .flags = DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_EXEC,
+		.handle = c->handle, .va = ring_va(t), .size = CMD_BYTES };
+	ops[1] = (struct drm_tessera_vm_bind_op){
+		.op = DRM_TESSERA_BIND_OP_MAP, .flags = DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_WRITE,
+		.handle = c->handle, .bo_offset = CMD_BYTES, .va = scratch_va(t), .size = SCRATCH };
+}
+
+/* Ring @c bound in pooled VM @vi (binding it, over an older ring, if need be). */
+static bool ring_bind(struct fz_thread *t, const struct fref *fr, struct cmdring *c, int vi)
+{
+	struct drm_tessera_vm_bind_op ops[2];
+	struct proc *p = t->p;
+	uint64_t serial;
+
+	lock(p);
+	if (!vm_of(p, vi, fr)) {
+		unlock(p);
+		return false;
+	}
+	serial = p->vms[vi].serial;
+	if (c->bound[vi] == serial) {
+		unlock(p);
+		return true;
+	}
+	unlock(p);
+	ring_ops(t, c, ops);
+	if (bind_sync(t, fr, vi, ops, 2, t->id, "the thread's command buffer"))
+		return false;
+	c->bound[vi] = serial;
+	return true;
+}
+
+/*
+ * A full command buffer is closed and replaced: its bindings hold it
+ * while jobs run from it, until the new one is bound over them.
+ */
 static void ring_retire(struct fz_thread *t, const struct fref *fr, struct cmdring *c)
 {
 	struct drm_gem_close gc = { .handle = c->handle };
-	uint32_t sync = c->sync;
+	uint32_t sync = c->sync, bsync = c->bind_sync;
 	int err;
 
 	ring_release(c);
-	describe(t, "GEM_CLOSE(file %d, handle %u): a full command buffer, jobs may run",
+	describe(t, "GEM_CLOSE(file %d, handle %u): a full command buffer, bound, jobs may run",
 		 fr->f, gc.handle);
 	err = xioctl(t, OP_GEM_CLOSE, fr, DRM_IOCTL_GEM_CLOSE, &gc, 0);
 	expect(t, OP_GEM_CLOSE, err, ok_if_sane(t, fr), NULL);
-	describe(t, "SYNCOBJ_DESTROY(file %d, %u): the thread's own", fr->f, sync);
+	describe(t, "SYNCOBJ_DESTROY(file %d, %u and %u): the thread's own", fr->f, sync, bsync);
 	call_begin(t, OP_SYNCOBJ_DESTROY, fr, 0);
 	err = call_end(t, drmSyncobjDestroy(fr->fd, sync));
 	expect(t, OP_SYNCOBJ_DESTROY, err, ok_if_sane(t, fr), NULL);
+	call_begin(t, OP_SYNCOBJ_DESTROY, fr, 0);
+	err = call_end(t, drmSyncobjDestroy(fr->fd, bsync));
+	expect(t, OP_SYNCOBJ_DESTROY, err, ok_if_sane(t, fr), NULL);
+}
+
+/* Room for @bytes more commands, retiring a full ring; NULL if none. */
+static struct cmdring *ring_room(struct fz_thread *t, const struct fref *fr, uint32_t bytes)
+{
+	struct cmdring *c = ring_get(t, fr);
+
+	if (c && c->off + bytes > CMD_BYTES) {
+		ring_retire(t, fr, c);
+		c = ring_get(t, fr);
+	}
+	return c;
+}
+
+/* Copy @n dwords into the ring; their VA. */
+static uint64_t ring_put(struct fz_thread *t, struct cmdring *c, const uint32_t *dw, uint32_t n)
+{
+	uint64_t va = ring_va(t) + c->off;
+
+	memcpy((uint8_t *)c->cpu + c->off, dw, 4 * n);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* write-combined mappings too */
+	c->off = (c->off + 4 * n + 63) & ~63ull;
+	return va;
+}
+
+static volatile uint32_t *scratch_cpu(struct cmdring *c, uint64_t off)
+{
+	return (volatile uint32_t *)((uint8_t *)c->cpu + CMD_BYTES + off);
 }
 
 /* Check that seqnos of one queue grow, as this thread sees them. */
-static void check_seqno(struct fz_thread *t, const struct fref *fr, uint64_t queue,
-			uint32_t engine, uint64_t seqno)
+static void check_seqno(struct fz_thread *t, const struct fref *fr, uint64_t queue, uint64_t seqno)
 {
 	struct seqkey *k, *free_k = NULL;
 
@@ -1129,89 +2292,117 @@ static void check_seqno(struct fz_thread *t, const struct fref *fr, uint64_t que
 			free_k = free_k ? free_k : k;
 			continue;
 		}
-		if (k->f == fr->f && k->gen == fr->gen && k->queue == queue && k->engine == engine) {
+		if (k->f == fr->f && k->gen == fr->gen && k->queue == queue) {
 			if (seqno <= k->last)
-				finding(t, "SUBMIT seqno %llu after %llu on the same queue (%s)",
-					(unsigned long long)seqno, (unsigned long long)k->last,
-					queue ? "a created queue" : "a default queue");
+				finding(t, "SUBMIT seqno %llu after %llu on the same queue",
+					(unsigned long long)seqno, (unsigned long long)k->last);
 			k->last = seqno;
 			return;
 		}
 	}
 	k = free_k ? free_k : &t->seq[below(&t->rng, ARRAY_SIZE(t->seq))];
 	*k = (struct seqkey){ .used = true, .f = fr->f, .gen = fr->gen, .queue = queue,
-			      .engine = engine, .last = seqno };
+			      .last = seqno };
+}
+
+/* ------------------------------------------------------------------ */
+/* Submit */
+
+/* A pooled queue of @fr's file, its VM's slot in *vi; makes a VM or queue if none. */
+static int submit_queue(struct fz_thread *t, const struct fref *fr, int *vi, uint64_t *qserial)
+{
+	struct proc *p = t->p;
+	int qi, v;
+
+	lock(p);
+	qi = pick_queue(p, &t->rng, fr);
+	if (qi >= 0 && p->vms[p->queues[qi].vm].serial != p->queues[qi].vm_serial)
+		qi = -1;	/* cannot happen: a queue holds its VM's slot */
+	if (qi >= 0) {
+		*vi = p->queues[qi].vm;
+		*qserial = p->queues[qi].serial;
+		unlock(p);
+		return qi;
+	}
+	v = pick_vm(p, &t->rng, fr);
+	unlock(p);
+	if (v < 0)
+		v = vm_create(t, fr);
+	if (v >= 0)
+		queue_create(t, fr, v);
+	return -1;
 }
 
 /*
- * Make the submit's arguments bad in one way.  Returns EXP_FAIL when the
- * uAPI says it must then fail, EXP_ANY when it may still be valid.
+ * Make the submit's arguments bad in one way.  Returns the errnos it must
+ * fail with, or NULL when it may still be valid (EXP_ANY).
  */
-static enum expect corrupt_submit(struct fz_thread *t, struct drm_tessera_submit *sb,
-				  struct drm_tessera_sync *syncs, struct drm_tessera_bo_ref *refs,
-				  const struct card *c, char *what, size_t wlen)
+static const int *corrupt_submit(struct fz_thread *t, struct drm_tessera_submit *sb,
+				 struct drm_tessera_sync *syncs, struct drm_tessera_bo_ref *refs,
+				 const struct card *c, uint64_t hole, bool *junk_s, bool *junk_b,
+				 char *what, size_t wlen)
 {
+	static const int e_inval[] = { EINVAL, 0 }, e_noent[] = { ENOENT, 0 },
+			 e_fault[] = { EFAULT, 0 };
 	struct rng *r = &t->rng;
 
-	switch (below(r, 24)) {
+	switch (below(r, 28)) {
 	case 0:
 		sb->flags = (uint32_t)range(r, 1, 0xffffffff);
 		snprintf(what, wlen, "flags");
-		return EXP_FAIL;
+		return e_inval;
 	case 1:
 		sb->pad = (uint32_t)range(r, 1, 0xffffffff);
 		snprintf(what, wlen, "pad");
-		return EXP_FAIL;
+		return e_inval;
 	case 2:
-		sb->queue_id = 0;
-		sb->engine = c->num_engines + (uint32_t)below(r, 0xffffff00u);
-		snprintf(what, wlen, "engine");
-		return EXP_FAIL;
+		sb->queue_id = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+		snprintf(what, wlen, "no such queue");
+		return e_noent;
 	case 3:
-		if (!sb->queue_id)
-			sb->queue_id = random_handle(r);
-		sb->queue_id |= !sb->queue_id;
-		sb->engine = (uint32_t)range(r, 1, c->num_engines);
-		snprintf(what, wlen, "engine with a queue");
-		return EXP_FAIL;
-	case 4:
-		sb->engine = 0;
 		sb->queue_id = random_handle(r);
 		snprintf(what, wlen, "queue");
-		return EXP_ANY;
-	case 5:
+		return NULL;
+	case 4:
 		sb->cmd_size = 0;
 		snprintf(what, wlen, "size 0");
-		return EXP_FAIL;
-	case 6:
+		return e_inval;
+	case 5:
 		sb->cmd_size |= range(r, 1, 3);
 		snprintf(what, wlen, "size unaligned");
-		return EXP_FAIL;
-	case 7:
+		return e_inval;
+	case 6:
 		sb->cmd_size = chance(r, 50) ? (uint32_t)c->cmd_size_max + 4 : 0xfffffffcu;
 		snprintf(what, wlen, "size too big");
-		return EXP_FAIL;
+		return e_inval;
+	case 7:
+		sb->cmd_va |= range(r, 1, 3);
+		snprintf(what, wlen, "cmd_va unaligned");
+		return e_inval;
 	case 8:
-		sb->cmd_offset |= range(r, 1, 3);
-		snprintf(what, wlen, "offset unaligned");
-		return EXP_FAIL;
+		/* nothing bound there: the fetch faults */
+		sb->cmd_va = hole ? hole : chance(r, 50) ? ~0ull - 3 : 4 * below(r, c->va_start / 4 + 1);
+		snprintf(what, wlen, "cmd_va unbound");
+		return NULL;
 	case 9:
-		sb->cmd_offset = chance(r, 50) ? ~0ull - 3 : RING_SIZE - sb->cmd_size + 4 * range(r, 1, 64);
-		snprintf(what, wlen, "offset out of the buffer");
-		return EXP_FAIL;
+		/* the scratch page: READ | WRITE, not EXEC */
+		sb->cmd_va = scratch_va(t) + 4 * below(r, 64);
+		sb->cmd_size = 4 * range(r, 1, 64);
+		snprintf(what, wlen, "cmd_va not EXEC");
+		return NULL;
 	case 10:
-		sb->cmd_offset += 4 * range(r, 0, sb->cmd_size / 4);
+		sb->cmd_va += 4 * range(r, 0, sb->cmd_size / 4);
 		snprintf(what, wlen, "range into the commands");
-		return EXP_ANY;
+		return NULL;
 	case 11:
-		sb->num_syncs = DRM_TESSERA_MAX_SYNCS + 1 + (uint32_t)below(r, 0xffffff00u);
+		sb->syncs.count = DRM_TESSERA_MAX_SYNCS + 1 + (uint32_t)below(r, 0xffffff00u);
 		snprintf(what, wlen, "too many syncs");
-		return EXP_FAIL;
+		return e_inval;
 	case 12:
-		sb->num_syncs = range(r, 1, 64);
-		sb->syncs = bad_ptr_u64(t, sb->num_syncs * sizeof(*syncs));
+		sb->syncs.count = range(r, 1, 64);
+		sb->syncs.ptr = bad_ptr_u64(t, sb->syncs.count * sb->syncs.stride);
 		snprintf(what, wlen, "syncs pointer");
-		return EXP_FAIL;
+		return e_fault;
 	case 13: {
 		static const uint32_t bad[] = {
 			0, DRM_TESSERA_SYNC_WAIT | DRM_TESSERA_SYNC_SIGNAL,
@@ -1219,70 +2410,118 @@ static enum expect corrupt_submit(struct fz_thread *t, struct drm_tessera_submit
 			DRM_TESSERA_SYNC_WAIT_FOR_SUBMIT, 0x8, 0x80000001u,
 		};
 
-		if (!sb->num_syncs)
-			sb->num_syncs = 1;
-		syncs[below(r, sb->num_syncs)].flags = bad[below(r, ARRAY_SIZE(bad))];
+		if (!sb->syncs.count)
+			sb->syncs.count = 1;
+		syncs[below(r, sb->syncs.count)].flags = bad[below(r, ARRAY_SIZE(bad))];
 		snprintf(what, wlen, "sync flags");
-		return EXP_FAIL;
+		return e_inval;
 	}
 	case 14:
-		if (!sb->num_syncs)
-			sb->num_syncs = 1;
-		syncs[below(r, sb->num_syncs)].handle = random_handle(r);
+		if (!sb->syncs.count)
+			sb->syncs.count = 1;
+		syncs[below(r, sb->syncs.count)].handle = random_handle(r);
 		snprintf(what, wlen, "sync handle");
-		return EXP_ANY;
+		return NULL;
 	case 15:
-		sb->num_bos = DRM_TESSERA_MAX_BO_REFS + 1 + (uint32_t)below(r, 0xffff0000u);
+		sb->bos.count = DRM_TESSERA_MAX_BO_REFS + 1 + (uint32_t)below(r, 0xffff0000u);
 		snprintf(what, wlen, "too many buffers");
-		return EXP_FAIL;
+		return e_inval;
 	case 16:
-		sb->num_bos = range(r, 1, 1024);
-		sb->bos = bad_ptr_u64(t, sb->num_bos * sizeof(*refs));
+		sb->bos.count = range(r, 1, 1024);
+		sb->bos.ptr = bad_ptr_u64(t, sb->bos.count * sb->bos.stride);
 		snprintf(what, wlen, "bos pointer");
-		return EXP_FAIL;
+		return e_fault;
 	case 17:
-		if (!sb->num_bos) {
-			refs[0].handle = sb->cmd_handle;
-			sb->num_bos = 1;
-		}
-		refs[below(r, sb->num_bos)].flags |= 1u << range(r, 1, 31);
+		if (!sb->bos.count)
+			return NULL;
+		refs[below(r, sb->bos.count)].flags |= 1u << range(r, 1, 31);
 		snprintf(what, wlen, "bo flags");
-		return EXP_FAIL;
+		return e_inval;
 	case 18:
-		if (!sb->num_bos) {
-			refs[0].handle = sb->cmd_handle;
-			sb->num_bos = 1;
-		}
-		refs[sb->num_bos] = refs[below(r, sb->num_bos)];
-		sb->num_bos++;
+		if (!sb->bos.count)
+			return NULL;
+		refs[sb->bos.count] = refs[below(r, sb->bos.count)];
+		sb->bos.count++;
 		snprintf(what, wlen, "buffer listed twice");
-		return EXP_FAIL;
+		return e_inval;
 	case 19:
-		if (!sb->num_bos)
-			sb->num_bos = 1;
-		refs[below(r, sb->num_bos)].handle = random_handle(r);
+		if (!sb->bos.count)
+			sb->bos.count = 1;
+		refs[below(r, sb->bos.count)].handle = random_handle(r);
 		snprintf(what, wlen, "bo handle");
-		return EXP_ANY;
+		return NULL;
 	case 20:
-		sb->cmd_handle = chance(r, 30) ? 0 : random_handle(r);
-		snprintf(what, wlen, "command handle");
-		return sb->cmd_handle ? EXP_ANY : EXP_FAIL;
+		if (!sb->bos.count)
+			sb->bos.count = 1;
+		refs[0].handle = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+		refs[0].flags = 0;
+		snprintf(what, wlen, "no such buffer");
+		return e_noent;
 	case 21:
-		sb->in_syncobj = random_handle(r);
-		snprintf(what, wlen, "in_syncobj");
-		return EXP_ANY;
+		sb->syncs.stride = chance(r, 50) ? below(r, sizeof(*syncs)) : 4097 + below(r, 1 << 20);
+		snprintf(what, wlen, "syncs stride");
+		return e_inval;
 	case 22:
-		sb->out_syncobj = random_handle(r);
-		snprintf(what, wlen, "out_syncobj");
-		return EXP_ANY;
+		if (!sb->bos.count)
+			sb->bos.count = 1;
+		sb->bos.stride = chance(r, 50) ? below(r, sizeof(*refs)) : 4097 + below(r, 1 << 20);
+		snprintf(what, wlen, "bos stride");
+		return e_inval;
+	case 23:
+		sb->syncs.stride = sizeof(*syncs) + 8 * range(r, 1, 2);
+		*junk_s = true;
+		snprintf(what, wlen, "syncs with unknown fields set");
+		return e_inval;
+	case 24:
+		if (!sb->bos.count)
+			return NULL;
+		sb->bos.stride = sizeof(*refs) + 8 * range(r, 1, 4);
+		*junk_b = true;
+		snprintf(what, wlen, "bos with unknown fields set");
+		return e_inval;
+	case 25:
+		sb->cmd_va = (1ull << 48) + 4 * below(r, 1 << 20);
+		snprintf(what, wlen, "cmd_va beyond 48 bits");
+		return NULL;
+	case 26:
+		if (!sb->syncs.count)
+			sb->syncs.count = 1;
+		syncs[0].handle = chance(r, 50) ? 0 : 0x80000000u | (uint32_t)rnd(r);
+		syncs[0].flags = DRM_TESSERA_SYNC_SIGNAL;
+		snprintf(what, wlen, "no such syncobj");
+		return e_noent;
 	default:
-		sb->num_bos = range(r, 1, 1024);
-		for (uint32_t i = 0; i < sb->num_bos; i++)
+		sb->bos.count = range(r, 1, 1024);
+		for (uint32_t i = 0; i < sb->bos.count; i++)
 			refs[i] = (struct drm_tessera_bo_ref){ .handle = random_handle(r),
 							      .flags = below(r, 2) };
 		snprintf(what, wlen, "many random buffers");
-		return EXP_ANY;
+		return NULL;
 	}
+}
+
+/*
+ * Operands for a job in VM @vi: the thread's scratch, and pooled data
+ * mappings of the VM (perhaps of buffers since closed: the bindings hold
+ * them).  The caller holds the lock.
+ */
+static void pick_operands(struct fz_thread *t, struct stream *s, const struct vm *v)
+{
+	struct rng *r = &t->rng;
+
+	s->ops[0] = (struct operand){ .va = scratch_va(t) + STREAM_OFF,
+				      .size = CHECK_OFF - STREAM_OFF, .r = true, .w = true };
+	s->nops = 1;
+	for (int k = range(r, 0, MAX_OPERANDS - 1); k > 0 && v->nmaps; k--) {
+		const struct vmap *m = &v->maps[below(r, v->nmaps)];
+
+		if (m->owner >= 0)
+			continue;
+		s->ops[s->nops++] = (struct operand){
+			.va = m->va, .size = m->size, .r = m->flags & DRM_TESSERA_BIND_READ,
+			.w = m->flags & DRM_TESSERA_BIND_WRITE, .handle = m->handle };
+	}
+	s->hole_va = model_hole(r, v);
 }
 
 static void submit(struct fz_thread *t, bool hang)
@@ -1291,83 +2530,72 @@ static void submit(struct fz_thread *t, bool hang)
 	struct proc *p = t->p;
 	static _Thread_local uint32_t dw[16384];
 	static _Thread_local struct drm_tessera_bo_ref refs[DRM_TESSERA_MAX_BO_REFS + 2];
+	static _Thread_local uint8_t rbuf[(DRM_TESSERA_MAX_BO_REFS + 2) * 40];
+	static _Thread_local uint8_t sbuf[(DRM_TESSERA_MAX_SYNCS + 2) * 64];
 	struct drm_tessera_sync syncs[DRM_TESSERA_MAX_SYNCS + 2];
 	struct drm_tessera_submit sb = { 0 };
 	struct stream s = { .dw = dw, .max = 1024 };
+	const int *only = NULL;
 	const struct card *c;
 	struct cmdring *ring;
-	bool hostile, unlisted, bad_args, strict, longnop;
+	bool hostile, bad_args, strict, longnop, junk_s = false, junk_b = false;
+	bool dirty_wait = false, raced = false, insane;
 	unsigned int wfs = 0;
-	uint32_t nsync = 0, nref = 0, bytes, qclass = 0;
-	uint64_t qserial = 0;
-	bool chaos;
-	enum expect exp = EXP_ANY;
+	uint32_t nsync = 0, nref = 0, bytes;
+	uint64_t qserial, vserial;
+	uint32_t map_seq;
+	int extra[8] = { ENOMEM }, nextra = 1;
+	enum expect exp;
 	char what[48] = "";
 	struct fref fr;
-	int err, qi;
+	int err, qi, vi;
 
 	if (!get_file(t, &fr))
 		return;
 	c = &cfg.cards[fr.card];
-	ring = ring_get(t, &fr);
-	if (!ring)
+	qi = submit_queue(t, &fr, &vi, &qserial);
+	if (qi < 0)
 		goto out;
-	if (ring->off + 4 * s.max > ring->size - SCRATCH) {
-		ring_retire(t, &fr, ring);
-		ring = ring_get(t, &fr);
-		if (!ring)
-			goto out;
-	}
+	ring = ring_room(t, &fr, 4 * s.max);
+	if (!ring || !ring_bind(t, &fr, ring, vi))
+		goto out;
 	hostile = !hang && chance(r, 10);
-	unlisted = !hang && chance(r, 6);
 	bad_args = !hang && chance(r, 8);
 	longnop = !hostile && !hang && chance(r, 3) && ring->off == 0;
 
 	lock(p);
-	qi = chance(r, 40) ? pick_queue(p, r, &fr) : -1;
-	if (qi >= 0) {
-		sb.queue_id = p->queues[qi].id;
-		qclass = p->queues[qi].engine_class;
-		qserial = p->queues[qi].serial;
+	if (!p->queues[qi].live || p->queues[qi].serial != qserial || !vm_of(p, vi, &fr)) {
+		unlock(p);
+		goto out;	/* destroyed meanwhile */
 	}
-	/* Operands: the scratch area of the command buffer, and pooled buffers. */
-	s.ops[0] = (struct operand){ .va = ring->va + ring->size - SCRATCH + 256,
-				     .size = SCRATCH - 256, .bo = -1 };
-	s.nops = 1;
-	for (int k = range(r, 0, MAX_OPERANDS - 1); k > 0; k--) {
-		int i = pick_bo(p, r, &fr, true, false);
-
-		if (i < 0)
-			break;
-		s.ops[s.nops++] = (struct operand){ .va = p->bos[i].va, .size = p->bos[i].size,
-						    .bo = i, .serial = p->bos[i].serial,
-						    .handle = p->bos[i].handle };
-	}
+	sb.queue_id = p->queues[qi].id;
+	vserial = p->vms[vi].serial;
+	s.compute = p->queues[qi].engine_class == DRM_TESSERA_ENGINE_CLASS_COMPUTE;
+	pick_operands(t, &s, &p->vms[vi]);
 	for (int k = 0; k < 2; k++) {
-		int i = pick_bo_foreign(p, r, &fr);
+		/* another VM's mapping: probably nothing (or something else) here */
+		int o = (int)below(r, MAX_VMS);
 
-		if (i >= 0 && p->bos[i].va)
-			s.foreign_va[s.nforeign++] = p->bos[i].va + 4 * below(r, p->bos[i].size / 4);
+		if (p->vms[o].live && p->vms[o].nmaps && o != vi)
+			s.foreign_va[s.nforeign++] = p->vms[o].maps[below(r, p->vms[o].nmaps)].va;
 	}
-	if (file_current(p, fr.f, fr.gen)) {
-		p->files[fr.f].in_progress++;
-		if (hostile || unlisted || bad_args || hang)
-			p->files[fr.f].tainted = true;
-	}
+	p->vms[vi].in_progress++;
+	if (hostile || bad_args || hang)
+		p->vms[vi].tainted = true;
+	map_seq = p->vms[vi].map_seq;
+	exp = file_sane(p, &fr) ? EXP_OK : EXP_ANY;
 	unlock(p);
 
-	if (!sb.queue_id)
-		sb.engine = below(r, c->num_engines);
-	s.compute = sb.queue_id ? qclass == DRM_TESSERA_ENGINE_CLASS_COMPUTE :
-				  sb.engine < c->num_compute;
 	s.hostile = hostile;
 	s.hang = hang;
-	s.sem_va = ring->va + ring->size - SCRATCH;
+	s.sem_va = scratch_va(t);
 	s.sem_seq = &t->sem_seq;
 	if (longnop) {
 		/* One NOP as long as the buffer allows: a big fetch. */
-		uint32_t n = (uint32_t)range(r, 16, (ring->size - SCRATCH) / 4);
+		uint32_t n = (uint32_t)range(r, 16, CMD_BYTES / 4);
 
+		if (n > c->cmd_size_max / 4)
+			n = (uint32_t)(c->cmd_size_max / 4);
 		n = n > 0xffff ? 0xffff : n;
 		dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_NOP, 0, n);
 		for (uint32_t i = 1; i < n; i++)
@@ -1378,12 +2606,8 @@ static void submit(struct fz_thread *t, bool hang)
 		gen_stream(r, &s);
 	}
 	bytes = 4 * s.ndw;
-	memcpy((uint8_t *)ring->cpu + ring->off, dw, bytes);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);	/* write-combined mappings too */
-	sb.cmd_handle = ring->handle;
-	sb.cmd_offset = ring->off;
+	sb.cmd_va = ring_put(t, ring, dw, s.ndw);
 	sb.cmd_size = bytes;
-	ring->off = (ring->off + bytes + 63) & ~63ull;
 
 	/* Syncs: the thread's own syncobj, and pooled ones to wait on or signal. */
 	syncs[nsync++] = (struct drm_tessera_sync){ .handle = ring->sync,
@@ -1407,6 +2631,7 @@ static void submit(struct fz_thread *t, bool hang)
 				w.point = so->point + below(r, 2);
 				wfs++;
 			}
+			dirty_wait |= so->dirty;
 			syncs[nsync++] = w;
 		} else {
 			syncs[nsync++] = (struct drm_tessera_sync){
@@ -1415,22 +2640,15 @@ static void submit(struct fz_thread *t, bool hang)
 			};
 		}
 	}
-	if (chance(r, 15)) {
-		int i = pick_sobj(p, r, &fr);
-
-		if (i >= 0 && p->sobjs[i].fenced)
-			sb.in_syncobj = p->sobjs[i].handle;
-	}
-	if (chance(r, 30)) {
-		int i = pick_sobj(p, r, &fr);
-
-		if (i >= 0)
-			sb.out_syncobj = p->sobjs[i].handle;
-	}
 	unlock(p);
+	if (nsync > 1) {
+		extra[nextra++] = EINVAL;	/* a wait on a point another thread reset */
+		extra[nextra++] = ETIME;	/* WAIT_FOR_SUBMIT on a point no one fills */
+	}
+	extra[nextra++] = ECANCELED;	/* judged below */
 
-	/* Buffers: the operands the job uses, unless it leaves them unlisted. */
-	for (int o = 1; o < s.nops && !unlisted; o++) {
+	/* Buffers for implicit sync: some operands' (a job need not list what it uses). */
+	for (int o = 1; o < s.nops && chance(r, 70); o++) {
 		bool dup = false;
 
 		for (uint32_t k = 0; k < nref; k++)
@@ -1444,6 +2662,8 @@ static void submit(struct fz_thread *t, bool hang)
 				.flags = s.ops[o].written || chance(r, 10) ? DRM_TESSERA_BO_REF_WRITE : 0,
 			};
 	}
+	if (nref)
+		extra[nextra++] = ENOENT;	/* a bound buffer's handle may be closed by now */
 	if (chance(r, 20)) {
 		bool dup = false;
 
@@ -1452,62 +2672,101 @@ static void submit(struct fz_thread *t, bool hang)
 		if (!dup)
 			refs[nref++] = (struct drm_tessera_bo_ref){ .handle = ring->handle };
 	}
-	sb.num_syncs = nsync;
-	sb.syncs = (uintptr_t)syncs;
-	sb.num_bos = nref;
-	sb.bos = (uintptr_t)refs;
-	if (bad_args)
-		exp = corrupt_submit(t, &sb, syncs, refs, c, what, sizeof(what));
+	extra[nextra] = 0;
+	sb.syncs.count = nsync;
+	sb.syncs.stride = good_stride(r, sizeof(syncs[0]));
+	sb.syncs.ptr = (uintptr_t)sbuf;
+	sb.bos.count = nref;
+	sb.bos.stride = good_stride(r, sizeof(refs[0]));
+	sb.bos.ptr = (uintptr_t)rbuf;
+	if (bad_args) {
+		uint32_t q = sb.queue_id;
 
-	describe(t, "SUBMIT(file %d, %s %u, %u dw at %#llx [%s], syncs %u%s, bos %u, in %u out %u%s%s)",
-		 fr.f, sb.queue_id ? "queue" : "engine", sb.queue_id ? sb.queue_id : sb.engine,
-		 sb.cmd_size / 4, (unsigned long long)sb.cmd_offset, s.summary, sb.num_syncs,
-		 wfs ? " with wait-for-submit" : "", sb.num_bos, sb.in_syncobj, sb.out_syncobj,
+		only = corrupt_submit(t, &sb, syncs, refs, c, s.hole_va, &junk_s, &junk_b, what,
+				      sizeof(what));
+		if (sb.queue_id != q && !only) {
+			/* another queue, perhaps of another VM, runs commands meant for this one */
+			lock(p);
+			for (int k = 0; k < MAX_VMS; k++)
+				vm_taint(p, &fr, k);
+			unlock(p);
+		}
+	}
+	if (sb.syncs.ptr == (uintptr_t)sbuf && sb.syncs.count <= DRM_TESSERA_MAX_SYNCS + 1)
+		pack(r, sbuf, sb.syncs.stride >= sizeof(syncs[0]) && sb.syncs.stride <= 64 ?
+		     sb.syncs.stride : sizeof(syncs[0]), syncs, sizeof(syncs[0]), sb.syncs.count,
+		     junk_s);
+	if (sb.bos.ptr == (uintptr_t)rbuf && sb.bos.count <= DRM_TESSERA_MAX_BO_REFS + 1)
+		pack(r, rbuf, sb.bos.stride >= sizeof(refs[0]) && sb.bos.stride <= 40 ?
+		     sb.bos.stride : sizeof(refs[0]), refs, sizeof(refs[0]), sb.bos.count, junk_b);
+
+	describe(t, "SUBMIT(file %d, queue %u (vm slot %d), %u dw at %#llx [%s], syncs %u stride %u%s, "
+		 "bos %u stride %u%s%s)", fr.f, sb.queue_id, vi, sb.cmd_size / 4,
+		 (unsigned long long)sb.cmd_va, s.summary, sb.syncs.count, sb.syncs.stride,
+		 wfs ? " with wait-for-submit" : "", sb.bos.count, sb.bos.stride,
 		 bad_args ? ", bad " : "", what);
 	/* Each WAIT_FOR_SUBMIT point may wait its own 10 s. */
 	err = xioctl(t, OP_SUBMIT, &fr, DRM_IOCTL_TESSERA_SUBMIT, &sb, 10000 * wfs);
-	expect(t, OP_SUBMIT, err, exp, NULL);
+	if (only)
+		/*
+		 * the listed errno; or -ECANCELED if the VM's guilt is checked
+		 * first; or what a sync or buffer before the bad one got (a
+		 * pooled point without a fence, a WAIT_FOR_SUBMIT that timed
+		 * out, a closed handle)
+		 */
+		expect_only(t, OP_SUBMIT, &fr, err, only, extra);
+	else
+		expect(t, OP_SUBMIT, err, bad_args ? EXP_ANY : exp, extra);
 
 	lock(p);
-	if (file_current(p, fr.f, fr.gen)) {
-		struct dfile *df = &p->files[fr.f];
+	if (vm_of(p, vi, &fr) && p->vms[vi].serial == vserial) {
+		struct vm *v = &p->vms[vi];
 
-		/* An operand closed while the submit ran may have been unmapped under it. */
 		for (int o = 1; o < s.nops; o++)
-			if (!p->bos[s.ops[o].bo].live || p->bos[s.ops[o].bo].serial != s.ops[o].serial)
-				df->tainted = true;
+			raced |= s.ops[o].used && hist_raced(v, &s.ops[o], map_seq);
+		/* a bind changed its operands under it: it may fault, and its VM be guilty */
+		if (raced && !err)
+			v->tainted = true;
+		if (err == ECANCELED && !v->tainted && !v->uncertain && !v->guilty &&
+		    !p->files[fr.f].wild && file_sane(p, &fr) && !bad_args) {
+			unlock(p);
+			finding(t, "SUBMIT -ECANCELED on a VM none of whose jobs was bad");
+			explain_vm(t, &fr, vi);
+			lock(p);
+		}
 		if (err == ECANCELED)
-			df->guilty = true;
-		if (!err)
-			for (uint32_t k = 0; k < nsync; k++)
-				if (syncs[k].flags == DRM_TESSERA_SYNC_SIGNAL)
-					for (int i = 0; i < MAX_SOBJS; i++)
-						if (p->sobjs[i].live && p->sobjs[i].file == fr.f &&
-						    p->sobjs[i].handle == syncs[k].handle)
-							p->sobjs[i].fenced = true;
-		df->in_progress--;
+			v->guilty = true;
+		v->in_progress--;
+		strict = !hostile && !bad_args && !hang && !s.bad && !raced &&
+			 !dirty_wait && vm_clean(p, &fr, vi) && file_sane(p, &fr);
+	} else {
+		strict = false;
 	}
-	strict = !hostile && !unlisted && !bad_args && !hang && !s.bad && file_current(p, fr.f, fr.gen) &&
-		 !p->files[fr.f].tainted;
-	chaos = !file_sane(p, &fr);
+	if (!err)
+		for (uint32_t k = 0; k < nsync; k++)
+			if (syncs[k].flags == DRM_TESSERA_SYNC_SIGNAL)
+				for (int i = 0; i < MAX_SOBJS; i++)
+					if (p->sobjs[i].live && p->sobjs[i].file == fr.f &&
+					    p->sobjs[i].gen == fr.gen &&
+					    p->sobjs[i].handle == syncs[k].handle) {
+						p->sobjs[i].fenced = true;
+						p->sobjs[i].dirty |= !strict;
+					}
 	unlock(p);
-	if (err == ECANCELED && chance(r, 60)) {
-		/* A guilty context stays guilty: make a fresh one. */
-		file_close(t, fr.f);
-		put_file(t, &fr);
-		file_open(t, fr.card);
-		return;
-	}
 	if (err)
 		goto out;
 	atomic_fetch_add(&shm->jobs, 1);
-	if (!chaos && !bad_args)
-		check_seqno(t, &fr, qserial, sb.queue_id ? 0 : sb.engine, sb.seqno);
+	lock(p);
+	insane = !file_sane(p, &fr);	/* a forked child may use a queue id since reused */
+	unlock(p);
+	if (!bad_args && !insane)
+		check_seqno(t, &fr, qserial, sb.seqno);
 
 	if (chance(r, strict ? 50 : 25) || hang) {
 		double secs = 30 * cfg.time_scale;
 		struct drm_tessera_fence_wait fw = { .handle = ring->sync,
 						     .timeout_ns = (int64_t)abs_ns(secs) };
+		bool chaos;
 
 		describe(t, "FENCE_WAIT(file %d, own syncobj %u) for that job%s", fr.f, ring->sync,
 			 strict ? " (valid)" : "");
@@ -1520,22 +2779,23 @@ static void submit(struct fz_thread *t, bool hang)
 		if (!status_ok(fw.status))
 			finding(t, "FENCE_WAIT status %d is not one the uAPI lists", fw.status);
 		lock(p);
-		strict = strict && file_current(p, fr.f, fr.gen) && !p->files[fr.f].tainted &&
-			 !p->files[fr.f].in_progress;
 		/*
 		 * A fork shares the command buffers with a child that has the
 		 * same ring offsets: either may overwrite the other's commands.
 		 */
-		chaos = chaos || !file_sane(p, &fr);
+		chaos = !file_sane(p, &fr) || p->files[fr.f].wild;
+		strict = strict && !chaos && vm_of(p, vi, &fr) && p->vms[vi].serial == vserial &&
+			 !p->vms[vi].tainted;
 		unlock(p);
 		if (hang && !chaos && fw.status != -ETIMEDOUT && fw.status != -ECANCELED)
 			finding(t, "a job that waits forever ended with status %d, not -ETIMEDOUT",
 				fw.status);
-		/* A valid job of a clean context can only hang on a disturbed semaphore. */
-		if (strict && fw.status && fw.status != -ETIMEDOUT)
-			finding(t, "a valid job of a context without a bad job ended with %d%s",
-				fw.status, fw.status == -ECANCELED ?
-				" (a device reset caused by another file?)" : "");
+		/* A valid job of a clean VM can only hang on a disturbed semaphore. */
+		if (strict && fw.status && fw.status != -ETIMEDOUT) {
+			finding(t, "a valid job of a VM without a bad job ended with %d%s", fw.status,
+				fw.status == -ECANCELED ? " (a reset caused by another VM?)" : "");
+			explain_vm(t, &fr, vi);
+		}
 	}
 out:
 	put_file(t, &fr);
@@ -1558,6 +2818,485 @@ static void a_hang(struct fz_thread *t)
 	unlock(p);
 	if (go)
 		submit(t, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* Jobs whose results are known exactly */
+
+/* Submit @n dwords at @cmd_va on queue @qid signalling the ring's syncobj; the errno. */
+static int submit_simple(struct fz_thread *t, const struct fref *fr, struct cmdring *c,
+			 uint32_t qid, uint64_t cmd_va, uint32_t n, enum expect exp,
+			 const int *extra, const char *what)
+{
+	struct drm_tessera_sync sy = { .handle = c->sync, .flags = DRM_TESSERA_SYNC_SIGNAL };
+	struct drm_tessera_submit sb = {
+		.queue_id = qid, .cmd_va = cmd_va, .cmd_size = 4 * n,
+		.syncs = { .stride = sizeof(sy), .count = 1, .ptr = (uintptr_t)&sy },
+	};
+	int err;
+
+	describe(t, "SUBMIT(file %d, queue %u, %u dw at %#llx): %s", fr->f, qid, n,
+		 (unsigned long long)cmd_va, what);
+	err = xioctl(t, OP_SUBMIT, fr, DRM_IOCTL_TESSERA_SUBMIT, &sb, 0);
+	expect(t, OP_SUBMIT, err, exp, extra);
+	if (!err)
+		atomic_fetch_add(&shm->jobs, 1);
+	return err;
+}
+
+/* Wait for the ring's syncobj with @timeout seconds (scaled); status, or 1 if not done. */
+static int ring_wait(struct fz_thread *t, const struct fref *fr, struct cmdring *c, double timeout)
+{
+	double secs = timeout * cfg.time_scale;
+	struct drm_tessera_fence_wait fw = { .handle = c->sync,
+					     .timeout_ns = timeout ? (int64_t)abs_ns(secs) : 0 };
+	int err;
+
+	describe(t, "FENCE_WAIT(file %d, own syncobj %u, %.1f s)", fr->f, c->sync, secs);
+	err = xioctl(t, OP_FENCE_WAIT, fr, DRM_IOCTL_TESSERA_FENCE_WAIT, &fw,
+		     (unsigned int)(secs * 1000));
+	expect(t, OP_FENCE_WAIT, err, EXP_ANY, NULL);
+	if (err)
+		return 1;
+	count_status(fw.status);
+	return fw.status;
+}
+
+/* The file and VM are still as the oracle knows them: results can be checked. */
+static bool can_judge(struct proc *p, const struct fref *fr)
+{
+	bool ok;
+
+	lock(p);
+	ok = file_current(p, fr->f, fr->gen) && !p->files[fr->f].wild && !p->files[fr->f].chaos;
+	unlock(p);
+	return ok;
+}
+
+/*
+ * On a clean pooled VM of the file: FILL a pattern into the thread's
+ * checking area and COPY it on; the job must succeed and the CPU must see
+ * both.  After a_fault, this is "the other VMs keep computing".
+ */
+static void checked_job(struct fz_thread *t, const struct fref *fr, const char *why)
+{
+	struct rng *r = &t->rng;
+	struct proc *p = t->p;
+	uint32_t dw[TESSERA_CMD_FILL_LEN + TESSERA_CMD_COPY_LEN], n = 0, qid = 0;
+	uint32_t pattern = (uint32_t)rnd(r) | 1, words = 4 * range(r, 1, 32);
+	uint64_t src = scratch_va(t) + CHECK_OFF, dst = src + (SCRATCH - CHECK_OFF) / 2, cmd_va;
+	struct cmdring *c;
+	uint64_t vserial = 0;
+	int qi = -1, vi = -1, st;
+
+	lock(p);
+	for (int k = 0; k < 4 && qi < 0; k++) {
+		int q = pick_queue(p, r, fr);
+
+		if (q >= 0 && vm_clean(p, fr, p->queues[q].vm) && file_sane(p, fr)) {
+			qi = q;
+			vi = p->queues[q].vm;
+			qid = p->queues[q].id;
+			vserial = p->vms[vi].serial;
+		}
+	}
+	unlock(p);
+	if (qi < 0)
+		return;
+	c = ring_room(t, fr, sizeof(dw));
+	if (!c || !ring_bind(t, fr, c, vi))
+		return;
+	for (uint32_t i = 0; i < words; i++) {
+		*scratch_cpu(c, CHECK_OFF + 4 * i) = 0;
+		*scratch_cpu(c, dst - scratch_va(t) + 4 * i) = 0;
+	}
+	dw[n++] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_FILL, 0, TESSERA_CMD_FILL_LEN);
+	dw[n++] = (uint32_t)src;
+	dw[n++] = (uint32_t)(src >> 32);
+	dw[n++] = 4 * words;
+	dw[n++] = pattern;
+	dw[n++] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0, TESSERA_CMD_COPY_LEN);
+	dw[n++] = (uint32_t)src;
+	dw[n++] = (uint32_t)(src >> 32);
+	dw[n++] = (uint32_t)dst;
+	dw[n++] = (uint32_t)(dst >> 32);
+	dw[n++] = 4 * words;
+	cmd_va = ring_put(t, c, dw, n);
+	if (submit_simple(t, fr, c, qid, cmd_va, n, EXP_ANY, NULL, why))
+		return;
+	st = ring_wait(t, fr, c, 30);
+	lock(p);
+	/* still clean: nothing made the VM's jobs fail meanwhile */
+	if (!vm_of(p, vi, fr) || p->vms[vi].serial != vserial || !vm_clean(p, fr, vi) ||
+	    !file_sane(p, fr))
+		st = 1;
+	unlock(p);
+	if (st == 1)
+		return;
+	if (st && st != -ETIMEDOUT) {
+		finding(t, "a FILL + COPY in a clean VM ended with %d (%s)", st, why);
+		explain_vm(t, fr, vi);
+		return;
+	}
+	for (uint32_t i = 0; !st && i < words; i++) {
+		uint32_t a = *scratch_cpu(c, CHECK_OFF + 4 * i);
+		uint32_t b = *scratch_cpu(c, dst - scratch_va(t) + 4 * i);
+
+		if (a != pattern || b != pattern) {
+			finding(t, "a FILL + COPY in a clean VM: word %u is %#x and %#x, not %#x (%s)",
+				i, a, b, pattern, why);
+			break;
+		}
+	}
+}
+
+static void a_checked_job(struct fz_thread *t)
+{
+	struct fref fr;
+
+	if (!get_file(t, &fr))
+		return;
+	checked_job(t, &fr, "results checked");
+	put_file(t, &fr);
+}
+
+/* ------------------------------------------------------------------ */
+/*
+ * Faults with known syndromes, in a private VM of the thread: a write
+ * through a READ-only binding, a fetch from a binding without EXEC, an
+ * access to a range unbound while a job ran; and a VM destroyed while its
+ * job waits.  Each job must end as the uAPI says, the VM's status must
+ * name the fault exactly, the VM then refuses submits, and the file's
+ * other VMs keep computing.
+ */
+
+struct priv {
+	uint32_t vm, queue;
+	bool vm_gone, queue_gone;
+};
+
+static bool priv_open(struct fz_thread *t, const struct fref *fr, struct cmdring *c,
+		      struct priv *pv)
+{
+	struct drm_tessera_vm_create vc = { 0 };
+	struct drm_tessera_queue_create qc = { .engine_class = DRM_TESSERA_ENGINE_CLASS_COMPUTE,
+					       .engine = DRM_TESSERA_ENGINE_ANY,
+					       .priority = DRM_TESSERA_QUEUE_PRIORITY_NORMAL };
+	struct drm_tessera_vm_bind_op ops[2];
+	struct drm_tessera_vm_bind vb = { .ops = { .stride = sizeof(ops[0]), .count = 2,
+						   .ptr = (uintptr_t)ops } };
+	const struct card *card = &cfg.cards[fr->card];
+	int err;
+
+	memset(pv, 0, sizeof(*pv));
+	pv->vm_gone = pv->queue_gone = true;
+	describe(t, "VM_CREATE(file %d): a private VM", fr->f);
+	err = xioctl(t, OP_VM_CREATE, fr, DRM_IOCTL_TESSERA_VM_CREATE, &vc, 0);
+	expect(t, OP_VM_CREATE, err, ok_if_sane(t, fr), e_nomem);
+	if (err)
+		return false;
+	pv->vm = vc.vm_id;
+	pv->vm_gone = false;
+	if (!card->num_compute)
+		qc.engine_class = DRM_TESSERA_ENGINE_CLASS_DMA;
+	qc.vm_id = pv->vm;
+	describe(t, "QUEUE_CREATE(file %d, private vm %u, class %u)", fr->f, pv->vm,
+		 qc.engine_class);
+	err = xioctl(t, OP_QUEUE_CREATE, fr, DRM_IOCTL_TESSERA_QUEUE_CREATE, &qc, 0);
+	expect(t, OP_QUEUE_CREATE, err, ok_if_sane(t, fr), e_nomem);
+	if (err)
+		return false;
+	pv->queue = qc.queue_id;
+	pv->queue_gone = false;
+	ring_ops(t, c, ops);
+	vb.vm_id = pv->vm;
+	describe(t, "VM_BIND(file %d, private vm %u): the thread's command buffer", fr->f, pv->vm);
+	err = xioctl(t, OP_VM_BIND, fr, DRM_IOCTL_TESSERA_VM_BIND, &vb, 0);
+	expect(t, OP_VM_BIND, err, ok_if_sane(t, fr), e_nomem);
+	return !err;
+}
+
+static void priv_close(struct fz_thread *t, const struct fref *fr, struct priv *pv)
+{
+	int err;
+
+	if (!pv->queue_gone) {
+		struct drm_tessera_queue_destroy qd = { .queue_id = pv->queue };
+
+		describe(t, "QUEUE_DESTROY(file %d, private queue %u)", fr->f, pv->queue);
+		err = xioctl(t, OP_QUEUE_DESTROY, fr, DRM_IOCTL_TESSERA_QUEUE_DESTROY, &qd, 0);
+		expect(t, OP_QUEUE_DESTROY, err, ok_if_sane(t, fr), NULL);
+		pv->queue_gone = true;
+	}
+	if (!pv->vm_gone) {
+		struct drm_tessera_vm_destroy vd = { .vm_id = pv->vm };
+
+		describe(t, "VM_DESTROY(file %d, private vm %u)", fr->f, pv->vm);
+		err = xioctl(t, OP_VM_DESTROY, fr, DRM_IOCTL_TESSERA_VM_DESTROY, &vd, 0);
+		expect(t, OP_VM_DESTROY, err, ok_if_sane(t, fr), NULL);
+		pv->vm_gone = true;
+	}
+}
+
+static int priv_bind(struct fz_thread *t, const struct fref *fr, const struct priv *pv,
+		     struct drm_tessera_vm_bind_op *op, uint32_t async_sync, const char *what)
+{
+	struct drm_tessera_sync sy = { .handle = async_sync, .flags = DRM_TESSERA_SYNC_SIGNAL };
+	struct drm_tessera_vm_bind vb = {
+		.vm_id = pv->vm, .flags = async_sync ? DRM_TESSERA_VM_BIND_ASYNC : 0,
+		.ops = { .stride = sizeof(*op), .count = 1, .ptr = (uintptr_t)op },
+		.syncs = { .stride = sizeof(sy), .count = async_sync ? 1 : 0, .ptr = (uintptr_t)&sy },
+	};
+	int err;
+
+	bind_describe(t, fr, what, &vb, op, 1);
+	err = xioctl(t, OP_VM_BIND, fr, DRM_IOCTL_TESSERA_VM_BIND, &vb, BIND_WAIT_MS);
+	expect(t, OP_VM_BIND, err, ok_if_sane(t, fr), e_nomem);
+	return err;
+}
+
+/*
+ * A job that faults on purpose must end with -EFAULT and its VM's status
+ * name the fault exactly (code, access, page).  One exception: if another
+ * context's fault on the same ring was still latched, the card keeps no
+ * syndrome for this one (FAULT_STATUS.OVERFLOW, programming guide): then
+ * the job ends with -EIO and the VM is guilty with code 0.
+ */
+static void fault_judge(struct fz_thread *t, const struct fref *fr, const struct priv *pv,
+			int st, uint32_t code, uint32_t access, uint64_t va, const char *what)
+{
+	struct drm_tessera_vm_status vs;
+
+	if (st == 1 || !can_judge(t->p, fr))
+		return;
+	if (st != -EFAULT && st != -EIO) {
+		finding(t, "%s: the job ended with %d, not -EFAULT", what, st);
+		return;
+	}
+	if (vm_status(t, fr, pv->vm, &vs, ok_if_sane(t, fr)) || !can_judge(t->p, fr))
+		return;
+	if (st == -EIO ? vs.flags != DRM_TESSERA_VM_GUILTY || !vs.fault_count || vs.fault_code :
+	    vs.flags != DRM_TESSERA_VM_GUILTY || !vs.fault_count || vs.fault_code != code ||
+	    vs.fault_access != access || (vs.fault_va & ~(PAGE - 1)) != (va & ~(PAGE - 1)))
+		finding(t, "%s: job status %d, VM_STATUS flags %#x, %u faults, code %u, %s at %#llx; "
+			"expected guilty, code %u, %s at %#llx (or -EIO and code 0 after an overflow)",
+			what, st, vs.flags, vs.fault_count, vs.fault_code, access_name(vs.fault_access),
+			(unsigned long long)vs.fault_va, code, access_name(access),
+			(unsigned long long)va);
+}
+
+static uint32_t put_fill(uint32_t *dw, uint64_t va, uint32_t bytes, uint32_t pattern)
+{
+	dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_FILL, 0, TESSERA_CMD_FILL_LEN);
+	dw[1] = (uint32_t)va;
+	dw[2] = (uint32_t)(va >> 32);
+	dw[3] = bytes;
+	dw[4] = pattern;
+	return TESSERA_CMD_FILL_LEN;
+}
+
+static uint32_t put_sem_wait(uint32_t *dw, uint64_t va, uint32_t value)
+{
+	dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_WAIT, TESSERA_CMD_SEM_LEN);
+	dw[1] = (uint32_t)va;
+	dw[2] = (uint32_t)(va >> 32);
+	dw[3] = value;
+	dw[4] = 0;
+	return TESSERA_CMD_SEM_LEN;
+}
+
+/*
+ * Hold a job on the CPU-released semaphore, FILL a fresh buffer bound in
+ * the private VM, then (@destroy) destroy the VM and its queue and close
+ * the buffer, or (else) unbind the range asynchronously: neither may
+ * wait for the job or take anything from under it.  Released, the job
+ * must complete with its results in the buffer; after the unbind, a job
+ * touching the range faults.
+ */
+static void fault_held(struct fz_thread *t, const struct fref *fr, struct cmdring *c,
+		       struct priv *pv, bool destroy)
+{
+	struct drm_tessera_bo_create bc = { .size = 2 * PAGE };
+	struct drm_tessera_vm_bind_op op = { .op = DRM_TESSERA_BIND_OP_MAP,
+					     .flags = DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_WRITE,
+					     .va = priv_va(t), .size = 2 * PAGE };
+	uint32_t dw[16], n, rel = ++t->rel_seq, pattern = (uint32_t)rnd(&t->rng) | 1;
+	uint64_t cmd_va;
+	uint32_t *cpu;
+	bool mapped;
+	int err, st;
+
+	describe(t, "BO_CREATE(file %d, 8 KiB): a held job's output", fr->f);
+	err = xioctl(t, OP_BO_CREATE, fr, DRM_IOCTL_TESSERA_BO_CREATE, &bc, 0);
+	expect(t, OP_BO_CREATE, err, EXP_OK, e_nomem);
+	if (err)
+		return;
+	describe(t, "mmap(file %d, handle %u): a held job's output", fr->f, bc.handle);
+	call_begin(t, OP_MMAP, fr, 0);
+	cpu = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fr->fd, bc.mmap_offset);
+	err = call_end(t, cpu == MAP_FAILED ? -1 : 0);
+	expect(t, OP_MMAP, err, ok_if_sane(t, fr), e_nomem);
+	mapped = !err;
+	op.handle = bc.handle;
+	if (mapped && !priv_bind(t, fr, pv, &op, 0, "a held job's output")) {
+		n = put_sem_wait(dw, scratch_va(t) + 4 * SEM_RELEASE_SLOT, rel);
+		n += put_fill(dw + n, priv_va(t), 2 * PAGE, pattern);
+		cmd_va = ring_put(t, c, dw, n);
+		if (submit_simple(t, fr, c, pv->queue, cmd_va, n, ok_if_sane(t, fr), e_nomem,
+				  "held on a semaphore")) {
+			__atomic_store_n(scratch_cpu(c, 4 * SEM_RELEASE_SLOT), rel, __ATOMIC_SEQ_CST);
+			goto done;
+		}
+		if (destroy) {
+			struct drm_gem_close gc = { .handle = bc.handle };
+
+			priv_close(t, fr, pv);
+			describe(t, "GEM_CLOSE(file %d, handle %u): bound, a job waits to fill it",
+				 fr->f, bc.handle);
+			err = xioctl(t, OP_GEM_CLOSE, fr, DRM_IOCTL_GEM_CLOSE, &gc, 0);
+			expect(t, OP_GEM_CLOSE, err, ok_if_sane(t, fr), NULL);
+			bc.handle = 0;
+		} else {
+			struct drm_tessera_vm_bind_op un = { .op = DRM_TESSERA_BIND_OP_UNMAP,
+							     .va = priv_va(t), .size = 2 * PAGE };
+
+			sync_reset(t, fr, c->bind_sync);
+			if (priv_bind(t, fr, pv, &un, c->bind_sync, "unbind under a held job"))
+				destroy = true;	/* no unbind to check */
+		}
+		usleep((useconds_t)(20000 * cfg.time_scale));
+		st = ring_wait(t, fr, c, 0);
+		if (st != 1 && can_judge(t->p, fr))
+			finding(t, "a job held on a semaphore ended (%d) before its release", st);
+		if (!destroy) {
+			struct drm_tessera_fence_wait fw = { .handle = c->bind_sync };
+
+			describe(t, "FENCE_WAIT(file %d, %u, poll): the unbind behind a held job",
+				 fr->f, c->bind_sync);
+			err = xioctl(t, OP_FENCE_WAIT, fr, DRM_IOCTL_TESSERA_FENCE_WAIT, &fw, 0);
+			expect(t, OP_FENCE_WAIT, err, EXP_ANY, NULL);
+			if (!err && can_judge(t->p, fr))
+				finding(t, "an unbind of a range a held job uses completed (%d) "
+					"before the job", fw.status);
+		}
+		__atomic_store_n(scratch_cpu(c, 4 * SEM_RELEASE_SLOT), rel, __ATOMIC_SEQ_CST);
+		st = ring_wait(t, fr, c, 30);
+		if (st && st != 1 && can_judge(t->p, fr))
+			finding(t, "a job held on a semaphore%s ended with %d after its release",
+				destroy ? ", its VM destroyed, its buffer closed," :
+				", its output unbound,", st);
+		for (uint32_t i = 0; !st && i < 2 * PAGE / 4; i++)
+			if (cpu[i] != pattern && can_judge(t->p, fr)) {
+				finding(t, "a held job%s: word %u of its output is %#x, not %#x",
+					destroy ? " whose VM was destroyed" : " whose output was unbound",
+					i, cpu[i], pattern);
+				break;
+			}
+		if (!destroy && !st) {
+			st = bind_wait(t, fr, c->bind_sync);
+			if (st && st != 1 && can_judge(t->p, fr))
+				finding(t, "an unbind behind a held job ended with %d", st);
+			/* Gone for later jobs: a write there faults, no translation. */
+			n = put_fill(dw, priv_va(t) + PAGE, 64, 0xbad);
+			cmd_va = ring_put(t, c, dw, n);
+			if (!st && !submit_simple(t, fr, c, pv->queue, cmd_va, n, ok_if_sane(t, fr),
+						  e_nomem, "a write to the unbound range")) {
+				fault_judge(t, fr, pv, ring_wait(t, fr, c, 30), 5,
+					    DRM_TESSERA_ACCESS_WRITE, priv_va(t) + PAGE,
+					    "a write to an unbound range");
+			}
+		}
+	}
+done:
+	if (mapped)
+		munmap(cpu, 2 * PAGE);
+	if (bc.handle) {
+		struct drm_gem_close gc = { .handle = bc.handle };
+
+		describe(t, "GEM_CLOSE(file %d, handle %u)", fr->f, bc.handle);
+		err = xioctl(t, OP_GEM_CLOSE, fr, DRM_IOCTL_GEM_CLOSE, &gc, 0);
+		expect(t, OP_GEM_CLOSE, err, ok_if_sane(t, fr), NULL);
+	}
+}
+
+static void a_fault(struct fz_thread *t)
+{
+	static const int e_canceled[] = { ECANCELED, 0 };
+	struct rng *r = &t->rng;
+	const struct card *card;
+	struct cmdring *c;
+	struct priv pv;
+	uint32_t dw[16], n;
+	uint64_t cmd_va, va;
+	struct fref fr;
+	int kind = below(r, 4), err, st = 1;
+
+	if (!get_file(t, &fr))
+		return;
+	card = &cfg.cards[fr.card];
+	if (kind == 1 && !(card->caps & DRM_TESSERA_CAP_EXEC_PERM))
+		kind = 0;	/* READ implies EXEC on this card */
+	c = ring_room(t, &fr, 256);
+	if (!c || !priv_open(t, &fr, c, &pv))
+		goto out;
+	switch (kind) {
+	case 0: {
+		/* the scratch page again, READ only: a FILL through it */
+		struct drm_tessera_vm_bind_op op = {
+			.op = DRM_TESSERA_BIND_OP_MAP, .flags = DRM_TESSERA_BIND_READ,
+			.handle = c->handle, .bo_offset = CMD_BYTES, .va = priv_va(t), .size = PAGE };
+
+		if (priv_bind(t, &fr, &pv, &op, 0, "READ only"))
+			break;
+		va = priv_va(t) + CHECK_OFF;
+		n = put_fill(dw, va, 64, 0x5117);
+		cmd_va = ring_put(t, c, dw, n);
+		if (submit_simple(t, &fr, c, pv.queue, cmd_va, n, ok_if_sane(t, &fr), e_nomem,
+				  "a write through a READ-only binding"))
+			break;
+		st = ring_wait(t, &fr, c, 30);
+		fault_judge(t, &fr, &pv, st, 6, DRM_TESSERA_ACCESS_WRITE, va,
+			    "a write through a READ-only binding");
+		break;
+	}
+	case 1: {
+		/* the commands again, READ without EXEC: the fetch faults */
+		struct drm_tessera_vm_bind_op op = {
+			.op = DRM_TESSERA_BIND_OP_MAP, .flags = DRM_TESSERA_BIND_READ,
+			.handle = c->handle, .va = priv_va(t), .size = CMD_BYTES };
+
+		if (priv_bind(t, &fr, &pv, &op, 0, "READ, no EXEC"))
+			break;
+		n = put_fill(dw, scratch_va(t) + CHECK_OFF, 64, 0xf00d);
+		cmd_va = ring_put(t, c, dw, n) - ring_va(t) + priv_va(t);
+		if (submit_simple(t, &fr, c, pv.queue, cmd_va, n, ok_if_sane(t, &fr), e_nomem,
+				  "commands in a binding without EXEC"))
+			break;
+		st = ring_wait(t, &fr, c, 30);
+		fault_judge(t, &fr, &pv, st, 6, DRM_TESSERA_ACCESS_FETCH, cmd_va,
+			    "a fetch from a non-EXEC binding");
+		break;
+	}
+	default:
+		fault_held(t, &fr, c, &pv, kind == 3);
+		break;
+	}
+	if (!pv.queue_gone && (st == -EFAULT || st == -EIO)) {
+		/* A guilty VM takes no more jobs. */
+		n = put_fill(dw, scratch_va(t) + CHECK_OFF, 4, 0);
+		cmd_va = ring_put(t, c, dw, n);
+		err = submit_simple(t, &fr, c, pv.queue, cmd_va, n, EXP_ANY, NULL,
+				    "on the VM that faulted");
+		if (!err && can_judge(t->p, &fr))
+			finding(t, "SUBMIT on a VM that faulted succeeded; the uAPI says -ECANCELED");
+		else if (err && err != ENOTTY && err != ENODEV && can_judge(t->p, &fr))
+			expect(t, OP_SUBMIT, err, EXP_OK, e_canceled);
+	}
+	priv_close(t, &fr, &pv);
+	/* The file's other VMs keep computing. */
+	checked_job(t, &fr, "another VM of the file after a fault");
+out:
+	put_file(t, &fr);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1668,7 +3407,7 @@ static void a_syncobj_create(struct fz_thread *t)
 		bool added;
 
 		lock(p);
-		added = add_sobj(p, &fr, h, flags & DRM_SYNCOBJ_CREATE_SIGNALED) >= 0;
+		added = add_sobj(p, &fr, h, flags & DRM_SYNCOBJ_CREATE_SIGNALED, false) >= 0;
 		unlock(p);
 		if (!added) {
 			describe(t, "SYNCOBJ_DESTROY(file %d, %u): no room in the pool", fr.f, h);
@@ -1703,7 +3442,7 @@ static void a_syncobj_destroy(struct fz_thread *t)
 		exp = EXP_FAIL;
 	} else {
 		h = random_handle(r);
-		p->files[fr.f].chaos = p->files[fr.f].tainted = true;
+		p->files[fr.f].chaos = true;
 		p->files[fr.f].handle_seq++;
 		for (int k = 0; k < MAX_SOBJS; k++)
 			if (p->sobjs[k].live && p->sobjs[k].file == fr.f && p->sobjs[k].handle == h)
@@ -1746,8 +3485,11 @@ static void a_syncobj_misc(struct fz_thread *t)
 		n++;
 	}
 	unlock(p);
-	if (!n || chance(r, 8))
+	if (!n || chance(r, 8)) {
 		h[n ? 0 : n++] = random_handle(r);
+		if (kind != 3)
+			set_chaos(t, &fr);	/* perhaps a thread's own syncobj */
+	}
 	switch (kind) {
 	case 0:
 		describe(t, "SYNCOBJ_SIGNAL(file %d, %u handles, first %u)", fr.f, n, h[0]);
@@ -1796,7 +3538,7 @@ static void a_syncobj_misc(struct fz_thread *t)
 	}
 	/* A fence only once the call that gave one succeeded. */
 	if (!err && kind != 2 && kind != 3)
-		mark_fenced(p, &fr, h, n);
+		mark_fenced(p, &fr, h, n, kind == 4);	/* a transfer moves any fence */
 	put_file(t, &fr);
 }
 
@@ -1893,7 +3635,7 @@ static void a_syncobj_share(struct fz_thread *t)
 		expect(t, OP_SYNCOBJ_IMPORT, err, EXP_OK, e_nomem);
 		if (!err) {
 			lock(p);
-			if (add_sobj(p, &b, nh, true) < 0)
+			if (add_sobj(p, &b, nh, true, true) < 0)
 				nh = 0;
 			else
 				nh = ~0u;
@@ -1969,6 +3711,8 @@ static void a_sync_file(struct fz_thread *t)
 		i = pick_sobj(p, r, &b);
 		h = i >= 0 ? p->sobjs[i].handle : random_handle(r);
 		unlock(p);
+		if (i < 0)
+			set_chaos(t, &b);	/* perhaps a thread's own syncobj */
 		if (chance(r, 5)) {
 			/* Not a sync_file. */
 			describe(t, "SYNCOBJ_IMPORT_SYNC_FILE(file %d, %u, /dev/null)", b.f, h);
@@ -1981,7 +3725,7 @@ static void a_sync_file(struct fz_thread *t)
 			err = call_end(t, drmSyncobjImportSyncFile(b.fd, h, fd));
 			expect(t, OP_SYNC_FILE_IMPORT, err, EXP_ANY, NULL);
 			if (!err)
-				mark_fenced(p, &b, &h, 1);
+				mark_fenced(p, &b, &h, 1, true);
 		}
 		put_file(t, &b);
 	}
@@ -2012,12 +3756,12 @@ static void a_prime_export(struct fz_thread *t)
 	if (!get_file(t, &fr))
 		return;
 	lock(p);
-	i = pick_bo(p, r, &fr, false, false);
+	i = pick_bo(p, r, &fr, false);
 	if (i >= 0) {
 		h = p->bos[i].handle;
 		dev = p->bos[i].flags & DRM_TESSERA_BO_DEVICE_MEM;
 		/* An imported buffer's placement is known after its BO_INFO. */
-		exp = file_sane(p, &fr) && (!p->bos[i].imported || p->bos[i].va) ? EXP_OK : EXP_ANY;
+		exp = file_sane(p, &fr) && p->bos[i].known ? EXP_OK : EXP_ANY;
 		extra = dev ? e_notsupp : e_nomem;
 		if (dev && exp == EXP_OK)
 			exp = EXP_FAIL;	/* not exportable yet */
@@ -2117,7 +3861,7 @@ static void a_flink(struct fz_thread *t)
 	if (!get_file(t, &a))
 		return;
 	lock(p);
-	i = pick_bo(p, r, &a, false, false);
+	i = pick_bo(p, r, &a, false);
 	fl.handle = i >= 0 ? p->bos[i].handle : random_handle(r);
 	unlock(p);
 	describe(t, "GEM_FLINK(file %d, handle %u)", a.f, fl.handle);
@@ -2170,30 +3914,11 @@ static void a_open(struct fz_thread *t)
 static void a_close(struct fz_thread *t)
 {
 	struct rng *r = &t->rng;
-	struct proc *p = t->p;
 	struct fref fr;
-	int guilty = -1;
 
-	lock(p);
-	for (int f = 0; f < MAX_FILES; f++)
-		if (p->files[f].live && !p->files[f].dead && p->files[f].guilty)
-			guilty = f;
-	unlock(p);
 	if (!get_file(t, &fr))
 		return;
-	if (guilty >= 0 && guilty != fr.f && chance(r, 70)) {
-		/* Rather replace a guilty context. */
-		put_file(t, &fr);
-		lock(p);
-		if (!file_current(p, guilty, p->files[guilty].gen)) {
-			unlock(p);
-			return;
-		}
-		p->files[guilty].users++;
-		fr = (struct fref){ .f = guilty, .gen = p->files[guilty].gen,
-				    .fd = p->files[guilty].fd, .card = p->files[guilty].card };
-		unlock(p);
-	}
+	/* Whatever its VMs and jobs are doing: close never waits for them. */
 	file_close(t, fr.f);
 	put_file(t, &fr);
 	if (chance(r, 70))
@@ -2223,7 +3948,7 @@ static void a_fork(struct fz_thread *t)
 	/* The child shares the files: its closes are behind the pools' back. */
 	for (int f = 0; f < MAX_FILES; f++)
 		if (p->files[f].live)
-			p->files[f].chaos = p->files[f].tainted = true;
+			p->files[f].chaos = p->files[f].wild = true;
 	describe(t, "fork() with %d actions in the child", n);
 	call_begin(t, OP_FORK, NULL, 0);
 	pid = fork();
@@ -2357,15 +4082,22 @@ static void a_resized(struct fz_thread *t)
 
 		nr = DRM_TESSERA_GET_PARAM;
 		full = sizeof(*gp);
-		gp->param = below(r, 10);
+		gp->param = below(r, NPARAMS);
 		exp = EXP_OK;
 		break;
 	}
-	case 1:
-		nr = DRM_TESSERA_CONTEXT_STATUS;
-		full = sizeof(struct drm_tessera_context_status);
-		exp = EXP_OK;
+	case 1: {
+		struct drm_tessera_vm_status *st = (void *)buf;
+		int i;
+
+		nr = DRM_TESSERA_VM_STATUS;
+		full = sizeof(*st);
+		lock(t->p);
+		i = pick_vm(t->p, r, &fr);
+		st->vm_id = i >= 0 ? t->p->vms[i].id : random_handle(r);
+		unlock(t->p);
 		break;
+	}
 	case 2: {
 		struct drm_tessera_fence_wait *fw = (void *)buf;
 
@@ -2385,8 +4117,8 @@ static void a_resized(struct fz_thread *t)
 	}
 	/* Shorter, but keeping the input fields; or longer, with junk after the end. */
 	if (chance(r, 50)) {
-		size = nr == DRM_TESSERA_GET_PARAM ? 8 : nr == DRM_TESSERA_CONTEXT_STATUS ?
-		       4 * range(r, 0, 5) : nr == DRM_TESSERA_FENCE_WAIT ? 24 : 8;
+		size = nr == DRM_TESSERA_GET_PARAM ? 8 : nr == DRM_TESSERA_VM_STATUS ?
+		       4 * range(r, 1, 5) : nr == DRM_TESSERA_FENCE_WAIT ? 24 : 8;
 	} else {
 		size = full + 8 * range(r, 1, 8);
 		for (size_t i = full; i < size; i++)
@@ -2417,10 +4149,10 @@ static void a_raw(struct fz_thread *t)
 		buf[i] = chance(r, 60) ? 0 : chance(r, 50) ? rnd(r) & 0xff : rnd(r);
 	if (nr == DRM_TESSERA_BO_CREATE && buf[0] >= (64u << 20) && buf[0] <= (4ull << 30))
 		buf[0] |= 1ull << 40;	/* never a huge host buffer */
-	if (nr == DRM_TESSERA_QUEUE_DESTROY || nr == DRM_TESSERA_QUEUE_CREATE)
-		set_chaos(t, &fr);
-	if (nr == DRM_TESSERA_SUBMIT)
-		set_chaos(t, &fr);	/* it may run garbage from any buffer */
+	/* Binds, destroys and submits of random bytes: the file's VMs are not as modelled. */
+	if (nr == DRM_TESSERA_QUEUE_DESTROY || nr == DRM_TESSERA_QUEUE_CREATE ||
+	    nr == DRM_TESSERA_VM_DESTROY || nr == DRM_TESSERA_VM_BIND || nr == DRM_TESSERA_SUBMIT)
+		set_wild(t, &fr);
 	dir = (int)below(r, 4);
 	req = DRM_IOC(dir, DRM_IOCTL_BASE, DRM_COMMAND_BASE + nr, size);
 	describe(t, "ioctl(file %d, tessera nr %d, dir %d, %zu random bytes)", fr.f, nr, dir, size);
@@ -2439,10 +4171,16 @@ const struct action actions[] = {
 	{ "mmap",		4,	a_mmap },
 	{ "touch",		4,	a_touch },
 	{ "munmap",		3,	a_munmap },
+	{ "vm_create",		3,	a_vm_create },
+	{ "vm_destroy",		2,	a_vm_destroy },
+	{ "vm_bind",		14,	a_vm_bind },
+	{ "vm_status",		3,	a_vm_status },
+	{ "vm_exhaust",		1,	a_vm_exhaust },
 	{ "queue_create",	3,	a_queue_create },
 	{ "queue_destroy",	2,	a_queue_destroy },
-	{ "context_status",	3,	a_context_status },
 	{ "submit",		26,	a_submit },
+	{ "checked_job",	4,	a_checked_job },
+	{ "fault",		3,	a_fault },
 	{ "hang",		1,	a_hang },
 	{ "fence_wait",		6,	a_fence_wait },
 	{ "syncobj_create",	4,	a_syncobj_create },

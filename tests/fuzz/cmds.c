@@ -17,9 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include <accel/tessera_cmd.h>
 
-#define SEM_HANG_SLOT	63
+#include "fuzz.h"
 
 static uint32_t fbits(float f)
 {
@@ -57,7 +57,8 @@ static void lohi(uint32_t *dw, uint64_t v)
 
 /*
  * An address for @bytes bytes aligned to @align inside a random operand
- * large enough; false if there is none.  Marks the operand written.
+ * large enough and bound for the access (READ to read, READ | WRITE to
+ * write); false if there is none.  Marks the operand written.
  */
 static bool place(struct rng *r, struct stream *s, uint64_t bytes, unsigned int align,
 		  bool write, uint64_t *va, int *which)
@@ -66,7 +67,8 @@ static bool place(struct rng *r, struct stream *s, uint64_t bytes, unsigned int 
 	uint64_t slots;
 
 	for (o = 0; o < s->nops; o++)
-		if (s->ops[o].size >= bytes + align)
+		/* a write needs READ too: GEMM's beta, SEM-ADD and in-place ops read it */
+		if (s->ops[o].size >= bytes + align && s->ops[o].r && (!write || s->ops[o].w))
 			fit[n++] = o;
 	if (!n)
 		return false;
@@ -76,6 +78,7 @@ static bool place(struct rng *r, struct stream *s, uint64_t bytes, unsigned int 
 	/* the operand's VA itself is page aligned, so *va is aligned */
 	if (write)
 		s->ops[o].written = true;
+	s->ops[o].used = true;
 	if (which)
 		*which = o;
 	return true;
@@ -201,14 +204,14 @@ static bool emit_semaphore(struct rng *r, struct stream *s)
 		if (!room(s, 2 * TESSERA_CMD_SEM_LEN))
 			return false;
 		v = ++*s->sem_seq;
-		va = s->sem_va + 4 * (v % SEM_HANG_SLOT);
+		va = s->sem_va + 4 * (v % SEM_SLOTS);
 		sem(s, TESSERA_SEM_SIGNAL, va, v);
 		sem(s, TESSERA_SEM_WAIT, va, v);
 		note(s, "SEM-SIGNAL-WAIT");
 		return true;
 	case 1:
 		v = ++*s->sem_seq;
-		sem(s, TESSERA_SEM_SIGNAL, s->sem_va + 4 * (v % SEM_HANG_SLOT), v);
+		sem(s, TESSERA_SEM_SIGNAL, s->sem_va + 4 * (v % SEM_SLOTS), v);
 		note(s, "SEM-SIGNAL");
 		return true;
 	default:
@@ -309,6 +312,7 @@ static bool emit_elementwise(struct rng *r, struct stream *s)
 	bool binary = op == TESSERA_EW_ADD || op == TESSERA_EW_MUL;
 	uint64_t a, b = 0, d;
 	uint32_t dw[TESSERA_CMD_EW_LEN];
+	int ao;
 
 	if (!s->compute)
 		return false;
@@ -318,12 +322,13 @@ static bool emit_elementwise(struct rng *r, struct stream *s)
 	} else {
 		sdt = ddt = below(r, 3);
 	}
-	if (!place(r, s, (uint64_t)count * dtype_size(sdt), dtype_size(sdt), false, &a, NULL) ||
+	if (!place(r, s, (uint64_t)count * dtype_size(sdt), dtype_size(sdt), false, &a, &ao) ||
 	    (binary && !place(r, s, (uint64_t)count * dtype_size(sdt), dtype_size(sdt), false,
 			      &b, NULL)))
 		return false;
-	if (chance(r, 20) && sdt == ddt) {
+	if (chance(r, 20) && sdt == ddt && s->ops[ao].w) {
 		d = a;	/* in place */
+		s->ops[ao].written = true;
 	} else if (!place(r, s, (uint64_t)count * dtype_size(ddt), dtype_size(ddt), true, &d,
 			  NULL)) {
 		return false;
@@ -411,14 +416,18 @@ static uint64_t bad_va(struct rng *r, const struct stream *s)
 {
 	const struct operand *o = &s->ops[below(r, s->nops)];
 
-	switch (below(r, 7)) {
+	switch (below(r, 8)) {
+	case 7:
+		if (s->hole_va)
+			return s->hole_va;			/* nothing bound here */
+		/* fall through */
 	case 0:
 		return below(r, 1ull << 48) & ~3ull;		/* anywhere */
 	case 1:
 		return (1ull << 48) + (below(r, 1 << 20) << 2);	/* non-canonical */
 	case 2:
 		if (s->nforeign)
-			return s->foreign_va[below(r, s->nforeign)];	/* another file's */
+			return s->foreign_va[below(r, s->nforeign)];	/* another VM's */
 		return 0;
 	case 3:
 		return o->va + ((o->size + 4095) & ~4095ull);	/* past the end */
@@ -439,7 +448,36 @@ static void emit_invalid(struct rng *r, struct stream *s)
 
 	s->bad = true;
 	memset(dw, 0, sizeof(dw));
-	switch (below(r, 16)) {
+	switch (below(r, 18)) {
+	case 16:	/* a write through a binding without WRITE */
+	case 17: {	/* a read through one without READ */
+		bool wr = below(r, 18) < 9;
+
+		for (int o = 0; o < s->nops; o++)
+			if (wr ? !s->ops[o].w : !s->ops[o].r) {
+				uint64_t va = s->ops[o].va + 4 * below(r, s->ops[o].size / 4);
+
+				if (wr) {
+					dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_FILL, 0, TESSERA_CMD_FILL_LEN);
+					lohi(&dw[1], va);
+					dw[3] = 4;
+					dw[4] = 0xbadbad;
+					put(s, dw, TESSERA_CMD_FILL_LEN);
+					note(s, "WRITE-RO!");
+				} else {
+					dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0, TESSERA_CMD_COPY_LEN);
+					lohi(&dw[1], va);
+					lohi(&dw[3], s->ops[0].va);
+					dw[5] = 4;
+					put(s, dw, TESSERA_CMD_COPY_LEN);
+					note(s, "READ-WO!");
+				}
+				return;
+			}
+		s->bad = false;
+		emit_invalid(r, s);
+		return;
+	}
 	case 0:	/* FENCE: the kernel's */
 		dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_FENCE, below(r, 2), TESSERA_CMD_FENCE_LEN);
 		lohi(&dw[2], rnd(r));

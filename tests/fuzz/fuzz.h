@@ -10,7 +10,9 @@
  * (seed, phase, process, thread); command streams come from cmds.c.
  * Every call goes through call_begin()/call_end()/expect(): the ioctl is
  * counted, timed against a bound by a watchdog thread, and its errno is
- * checked against the table of errnos its contract documents.  After each
+ * checked against the table of errnos its contract documents.  Each
+ * pooled VM carries a model of its mappings (struct vm), from which jobs
+ * take their operands, so the outcome of a valid job is known.  After each
  * phase a fresh process (verify.c) checks that the cards still compute,
  * and the kernel log is scanned.
  *
@@ -26,8 +28,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "tessera_accel.h"
-#include "accel/tessera_cmd.h"
+#include "tessera_accel.h"	/* uAPI 2: uapi/drm */
+#include <accel/tessera_cmd.h>	/* the card's encoding, shared with libaccel and the emulator */
 
 #define MAX_CARDS	4
 #define MAX_THREADS	8
@@ -36,11 +38,38 @@
 #define MAX_BOS		64
 #define MAX_SOBJS	48
 #define MAX_QUEUES	24
+#define MAX_VMS		16	/* pooled VMs per process */
+#define MAX_VMAPS	48	/* modelled mappings per VM */
+#define VM_HIST		64	/* remembered bind ranges per VM */
+#define NPARAMS		15	/* DRM_TESSERA_PARAM_* */
 #define MAX_MAPS	48
 #define MAX_XFDS	8
 #define MAX_CHILDREN	4
 #define MAX_ENGINES	16
 #define HIST		24	/* remembered actions per thread */
+
+/*
+ * Device VA layout of every VM (see actions.c): pooled buffers in
+ * DATA_SLOTS 2 MiB slots from DATA_BASE; thread N's command ring at
+ * RING_BASE + N * 4 GiB (commands READ | EXEC, then its scratch page
+ * READ | WRITE at + RING_SIZE); its private VMs' data at PRIV_BASE +
+ * N * 4 GiB.  A card's [VA_START, VA_END) must hold all of it.
+ */
+#define SZ_2M		(2ull << 20)
+#define DATA_BASE	(1ull << 32)
+#define DATA_SLOTS	256
+#define RING_BASE	(1ull << 44)
+#define PRIV_BASE	(1ull << 45)
+#define VA_NEEDED	(1ull << 46)
+#define RING_SIZE	(64 * 1024)	/* a thread's command buffer per file */
+#define SCRATCH		4096		/* its last page: semaphores and data */
+#define CMD_BYTES	(RING_SIZE - SCRATCH)
+/* The scratch page: semaphore slots, then stream operands, then checked results. */
+#define SEM_SLOTS	60		/* for the streams' SEMAPHORE commands */
+#define SEM_RELEASE_SLOT 61		/* held jobs wait here for the CPU */
+#define SEM_HANG_SLOT	63		/* stays 0: a wait here hangs */
+#define STREAM_OFF	256
+#define CHECK_OFF	2048
 #define DESC_LEN	240
 #define HIST_LEN	(DESC_LEN + 48)
 
@@ -124,7 +153,10 @@ enum op {
 	OP_SUBMIT,
 	OP_QUEUE_CREATE,
 	OP_QUEUE_DESTROY,
-	OP_CONTEXT_STATUS,
+	OP_VM_CREATE,
+	OP_VM_DESTROY,
+	OP_VM_BIND,
+	OP_VM_STATUS,
 	OP_FENCE_WAIT,
 	OP_GEM_CLOSE,
 	OP_GEM_FLINK,
@@ -203,7 +235,10 @@ struct card {
 	uint64_t num_engines, num_compute, num_dma;
 	uint64_t devmem;		/* bytes of device memory */
 	uint64_t cmd_size_max;
-	uint64_t param[10];		/* every DRM_TESSERA_PARAM_*, at start */
+	uint64_t va_start, va_end;	/* the bindable range */
+	uint64_t vms_max;		/* VMS_PER_FILE_MAX */
+	uint64_t caps;			/* DRM_TESSERA_CAP_* */
+	uint64_t param[NPARAMS];	/* every DRM_TESSERA_PARAM_*, at start */
 };
 
 struct config {
@@ -231,27 +266,24 @@ struct dfile {
 	int card;		/* index in cfg.cards */
 	uint32_t gen;		/* bumped when the slot is reused or closed */
 	int users;		/* threads between file_get() and file_put() */
-	bool guilty;		/* a submit said -ECANCELED */
 	/*
-	 * A job may have failed for a reason of ours: a bad command, bad
-	 * submit arguments, a buffer used but not listed, an operand closed
-	 * while the submit ran, a deliberate hang.  Until then every valid
-	 * job of the file must complete without error.
-	 */
-	bool tainted;
-	/*
-	 * Handles may have been closed behind the pools' back (random or
-	 * double closes, raw ioctls, a forked child): calls on pooled objects
-	 * may then fail.
+	 * Handles or ids may have been closed behind the pools' back (random
+	 * or double closes, a forked child): calls on pooled objects may
+	 * then fail.
 	 */
 	bool chaos;
-	int in_progress;	/* submits between their ioctl and their check */
+	/*
+	 * Something we do not model may have changed the file's VMs or
+	 * disturbed its jobs (raw ioctls, a forked child running the same
+	 * command buffers): no job of the file is held to the oracle.
+	 */
+	bool wild;
 	unsigned int nqueues;
 	/*
 	 * Bumped (under the lock) whenever a thread takes a pooled handle
-	 * out of the pool to close, destroy or reset it.  Another thread
-	 * may have picked that handle before and be calling on it at the
-	 * same moment: its call may then fail as the contract says it may.
+	 * or id out of the pool to close, destroy or reset it.  Another
+	 * thread may have picked that handle before and be calling on it at
+	 * the same moment: its call may then fail as the contract says it may.
 	 */
 	uint32_t handle_seq;
 };
@@ -272,8 +304,64 @@ struct bo {
 	uint32_t handle;
 	uint32_t flags;		/* DRM_TESSERA_BO_* */
 	bool imported;
+	bool known;		/* size and placement known (an import: after BO_INFO) */
 	uint64_t serial;	/* unique per pool entry */
-	uint64_t size, va, mmap_offset;	/* va/mmap_offset 0 until known */
+	uint64_t size, mmap_offset;	/* mmap_offset 0 until known */
+};
+
+/*
+ * One mapping of a VM, as the oracle models it: what VM_BIND made of the
+ * range.  @owner is -1 for pooled data (any thread's jobs use it) or the
+ * thread whose command buffer it is (only that thread's jobs use it).
+ */
+struct vmap {
+	uint64_t va, size, bo_offset;
+	uint32_t flags;		/* DRM_TESSERA_BIND_* */
+	uint32_t handle;	/* at bind time; the binding holds the BO */
+	int owner;		/* -2: unknown (binds raced), never used */
+};
+
+/*
+ * A VM of a file.  The slot lives while the VM's id or a pooled queue
+ * created on it holds it: VM_DESTROY drops the id, the queues go on.
+ */
+struct vm {
+	bool live;
+	bool destroyed;		/* VM_DESTROY done: the id is gone */
+	int file;
+	uint32_t gen;
+	uint32_t id;
+	uint64_t serial;
+	/* A job of ours may fault it on purpose (bad commands, a hang). */
+	bool tainted;
+	bool guilty;		/* seen guilty (VM_STATUS, or a submit's -ECANCELED) */
+	/* Its mappings may differ from the model (an async bind not seen done, ...). */
+	bool uncertain;
+	int in_progress;	/* submits between their ioctl and their check */
+	int binding;		/* binds between their ioctl and the model's update */
+	uint32_t map_seq;	/* bumped at the start and end of every bind */
+	/*
+	 * Binds of the data region in flight (asynchronous ones until seen
+	 * done), and a count of those begun: two that overlap in time may
+	 * take effect in either order, so the ranges they touch become
+	 * unknown to the model.
+	 */
+	int data_binds;
+	uint32_t data_epoch;
+	/*
+	 * The ranges of the last VM_HIST ops of valid data binds, with the
+	 * map_seq at their start and end (0: in flight): a job whose
+	 * operands one of them touched between the job's choice of operands
+	 * and its submit may see the old mappings or the new.
+	 */
+	struct {
+		uint64_t va, size;
+		uint32_t begin, end;
+	} hist[VM_HIST];
+	uint32_t nhist;		/* ops recorded, ever */
+	int nqueues;		/* pooled queues on it */
+	int nmaps;
+	struct vmap maps[MAX_VMAPS];
 };
 
 struct sobj {
@@ -283,6 +371,7 @@ struct sobj {
 	uint32_t handle;
 	uint64_t point;		/* highest timeline point signalled or submitted */
 	bool fenced;		/* has a fence (binary) or point > 0 */
+	bool dirty;		/* a fence that may carry an error (see mark_fenced()) */
 };
 
 struct queue {
@@ -290,7 +379,9 @@ struct queue {
 	int file;
 	uint32_t gen;
 	uint32_t id;
-	uint32_t engine_class;
+	uint32_t engine_class, engine;
+	int vm;			/* index in p->vms */
+	uint64_t vm_serial;
 	uint64_t serial;
 };
 
@@ -314,15 +405,22 @@ struct xfd {
 
 struct proc;
 
-/* One command ring of a thread in one file: a private mapped BO. */
+/*
+ * One command ring of a thread in one file: a private mapped BO, bound at
+ * the same VAs in every VM of the file the thread submits in: its
+ * commands READ | EXEC at ring_va(), its last page (semaphores, data)
+ * READ | WRITE at ring_va() + RING_SIZE.
+ */
 struct cmdring {
 	int file;
 	uint32_t gen;		/* 0: none */
 	uint32_t handle;
-	uint64_t va, size, off;
+	uint64_t size, off;
 	uint32_t *cpu;
 	bool devmem;
 	uint32_t sync;		/* a syncobj only this thread signals and waits */
+	uint32_t bind_sync;	/* the same, for asynchronous binds */
+	uint64_t bound[MAX_VMS];	/* serials of the VMs the ring is bound in */
 };
 
 /* The last seqno this thread got from one queue (or default engine queue). */
@@ -360,6 +458,7 @@ struct fz_thread {
 
 	struct cmdring cmd[MAX_FILES];
 	uint32_t sem_seq;
+	uint32_t rel_seq;		/* the semaphore the CPU releases held jobs with */
 	struct seqkey seq[16];
 };
 
@@ -371,6 +470,7 @@ struct proc {
 	struct bo bos[MAX_BOS];
 	struct sobj sobjs[MAX_SOBJS];
 	struct queue queues[MAX_QUEUES];
+	struct vm vms[MAX_VMS];
 	struct map maps[MAX_MAPS];
 	struct xfd xfds[MAX_XFDS];
 	pid_t children[MAX_CHILDREN];
@@ -382,6 +482,7 @@ struct proc {
 	uint64_t serial;
 	_Atomic bool started;	/* every thread exists */
 	int hangs_left;		/* deliberate engine hangs allowed */
+	bool exhausted;		/* a_vm_exhaust ran */
 	int forks_left;
 	_Atomic bool done;
 	_Atomic int findings;
@@ -435,9 +536,9 @@ int action_by_name(const char *name);
 
 struct operand {
 	uint64_t va, size;
-	int bo;			/* index in p->bos, or -1 */
-	uint64_t serial;	/* of that pool entry */
-	uint32_t handle;
+	bool r, w;		/* the binding's permissions */
+	bool used;		/* the stream accesses it */
+	uint32_t handle;	/* the BO bound there, for the submit's bos[] */
 	bool written;
 };
 
@@ -450,11 +551,12 @@ struct stream {
 	bool hostile;		/* emit a few bad commands among good ones */
 	bool hang;		/* end with a semaphore wait that never ends */
 	bool bad;		/* out: emitted something invalid */
+	uint64_t hole_va;	/* a VA the VM has nothing mapped at, or 0 */
 	uint64_t sem_va;	/* 64 u32 semaphore slots only this thread uses */
 	uint32_t *sem_seq;	/* the thread's semaphore value counter */
 	int nops;
 	struct operand ops[MAX_OPERANDS];
-	uint64_t foreign_va[4];	/* VAs of other files' buffers */
+	uint64_t foreign_va[4];	/* VAs of other VMs' bindings */
 	int nforeign;
 	char summary[96];	/* opcodes, for the history */
 };
@@ -462,11 +564,44 @@ struct stream {
 void gen_stream(struct rng *r, struct stream *s);
 
 /* ------------------------------------------------------------------ */
+/* model.c: the oracle's model of a VM's mappings; callers hold p->lock */
+
+/* A bind on a pooled VM, from its ioctl until the model has taken it in. */
+struct ticket {
+	uint64_t serial;
+	uint32_t epoch;
+	bool data, conflict;
+	uint32_t n, pos[8];	/* its ops in the VM's hist */
+};
+
+/* Remove [va, va + size) from the model, splitting at the edges; false: no room. */
+bool model_unmap(struct vm *v, uint64_t va, uint64_t size);
+/* Apply one op that succeeded; @owner: see struct vmap. */
+void model_op(struct vm *v, const struct drm_tessera_vm_bind_op *op, int owner);
+/* The op's range may hold anything. */
+void model_unknown(struct vm *v, const struct drm_tessera_vm_bind_op *op);
+const struct vmap *model_find(const struct vm *v, uint64_t va);
+/* A VA in the data region with nothing mapped in its page, or 0. */
+uint64_t model_hole(struct rng *r, const struct vm *v);
+/* A bind of @ops (NULL: not recorded) on @v begins; @data: in the data region. */
+void bind_begin(struct vm *v, bool data, struct ticket *tk,
+		const struct drm_tessera_vm_bind_op *ops, uint32_t n);
+/* Its ioctl returned @err; @pending: asynchronous, in flight until bind_done(). */
+void bind_end(struct vm *v, struct ticket *tk, int err,
+	      const struct drm_tessera_vm_bind_op *ops, uint32_t n, int owner, bool pending);
+/* An asynchronous bind was seen done with @status (1: not seen done). */
+void bind_done(struct vm *v, struct ticket *tk, int status,
+	       const struct drm_tessera_vm_bind_op *ops, uint32_t n);
+/* Did a bind touch @op's range since the VM's map_seq was @seq, or is one in flight there? */
+bool hist_raced(const struct vm *v, const struct operand *op, uint32_t seq);
+
+/* ------------------------------------------------------------------ */
 /* verify.c */
 
 int verify_main(void);
 
 /* main.c */
+void card_params(int fd, struct card *c);
 int run_forked_child(struct fz_thread *t, int actions);
 
 #endif /* TESSERA_FUZZ_H */

@@ -52,13 +52,24 @@ struct shared *shm;
 const struct op_info op_info[N_OPS] = {
 	[OP_GET_PARAM]		= { "GET_PARAM", true, 5000, E(EINVAL) },
 	[OP_BO_CREATE]		= { "BO_CREATE", true, 5000, E(EINVAL, ENOMEM) },
-	[OP_BO_INFO]		= { "BO_INFO", true, 5000, E(ENOENT, ENOMEM) },
+	[OP_BO_INFO]		= { "BO_INFO", true, 5000, E(ENOENT, EINVAL) },
 	[OP_SUBMIT]		= { "SUBMIT", true, 5000,
 				    E(EINVAL, ENOENT, EFAULT, ETIME, ECANCELED, ENODEV, ENOMEM) },
-	[OP_QUEUE_CREATE]	= { "QUEUE_CREATE", true, 5000, E(EINVAL, EACCES, ENOSPC, ENOMEM) },
+	[OP_QUEUE_CREATE]	= { "QUEUE_CREATE", true, 5000,
+				    E(EINVAL, ENOENT, EACCES, EMFILE, ENOMEM) },
 	/* Never waits (Documentation/uapi.rst). */
 	[OP_QUEUE_DESTROY]	= { "QUEUE_DESTROY", true, 5000, E(ENOENT, EINVAL) },
-	[OP_CONTEXT_STATUS]	= { "CONTEXT_STATUS", true, 5000, E(EINVAL) },
+	[OP_VM_CREATE]		= { "VM_CREATE", true, 5000, E(EINVAL, EMFILE, ENOMEM) },
+	/* Never waits. */
+	[OP_VM_DESTROY]		= { "VM_DESTROY", true, 5000, E(ENOENT, EINVAL) },
+	/*
+	 * A synchronous UNMAP (or a MAP over a bound range) waits for the
+	 * VM's jobs, which may hang until the watchdog ends them: callers
+	 * add to the bound.
+	 */
+	[OP_VM_BIND]		= { "VM_BIND", true, 5000,
+				    E(EINVAL, ENOENT, EFAULT, ENOMEM, ENODEV) },
+	[OP_VM_STATUS]		= { "VM_STATUS", true, 5000, E(ENOENT, EINVAL) },
 	[OP_FENCE_WAIT]		= { "FENCE_WAIT", true, 5000, E(ETIME, ENOENT, ESRCH, EINVAL) },
 	/* DRM core: an unknown handle is -EINVAL.  Never waits. */
 	[OP_GEM_CLOSE]		= { "GEM_CLOSE", true, 5000, E(EINVAL) },
@@ -87,18 +98,37 @@ const struct op_info op_info[N_OPS] = {
 	/* Random bytes to any Tessera ioctl number: any Tessera ioctl's errno. */
 	[OP_RAW_IOCTL]		= { "Tessera ioctl with a raw struct", true, 5000,
 				    E(EINVAL, ENOENT, EFAULT, ETIME, ECANCELED, ENOMEM, EACCES,
-				      ENOSPC, ESRCH, ENOTTY) },
+				      EMFILE, ESRCH, ENOTTY) },
 	[OP_MMAP]		= { "mmap", false, 5000, E(EINVAL, EACCES, ENOMEM) },
 	[OP_MUNMAP]		= { "munmap", false, 5000, E(EINVAL) },
-	/* -EMFILE beyond contexts_per_user (not for root), -ENOSPC with no context left. */
-	[OP_OPEN]		= { "open", false, 5000, E(ENOMEM, EMFILE, ENFILE, ENOSPC) },
-	/* Releasing a file lets each of its queues drain for about a second. */
-	[OP_CLOSE]		= { "close", false, 30000, { 0 } },
+	/* -EMFILE: a per-user limit of open files (not for root). */
+	[OP_OPEN]		= { "open", false, 5000, E(ENOMEM, EMFILE, ENFILE) },
+	/* Closing a file never waits for its jobs (Documentation/uapi.rst). */
+	[OP_CLOSE]		= { "close", false, 5000, { 0 } },
 	[OP_FORK]		= { "fork", false, 5000, E(EAGAIN, ENOMEM) },
 };
 
 /* ------------------------------------------------------------------ */
 /* Cards */
+
+void card_params(int fd, struct card *c)
+{
+	for (uint32_t p = 0; p < NPARAMS; p++) {
+		struct drm_tessera_get_param gp = { .param = p };
+
+		if (!ioctl(fd, DRM_IOCTL_TESSERA_GET_PARAM, &gp))
+			c->param[p] = gp.value;
+	}
+	c->num_engines = c->param[DRM_TESSERA_PARAM_NUM_ENGINES];
+	c->num_compute = c->param[DRM_TESSERA_PARAM_NUM_COMPUTE_ENGINES];
+	c->num_dma = c->param[DRM_TESSERA_PARAM_NUM_DMA_ENGINES];
+	c->devmem = c->param[DRM_TESSERA_PARAM_DEVICE_MEM_SIZE];
+	c->cmd_size_max = c->param[DRM_TESSERA_PARAM_CMD_SIZE_MAX];
+	c->caps = c->param[DRM_TESSERA_PARAM_CAPABILITIES];
+	c->va_start = c->param[DRM_TESSERA_PARAM_VA_START];
+	c->va_end = c->param[DRM_TESSERA_PARAM_VA_END];
+	c->vms_max = c->param[DRM_TESSERA_PARAM_VMS_PER_FILE_MAX];
+}
 
 static void find_cards(void)
 {
@@ -118,20 +148,20 @@ static void find_cards(void)
 		}
 		memset(c, 0, sizeof(*c));
 		c->index = i;
-		for (uint32_t p = 0; p < 10; p++) {
-			struct drm_tessera_get_param gp = { .param = p };
-
-			if (!ioctl(fd, DRM_IOCTL_TESSERA_GET_PARAM, &gp))
-				c->param[p] = gp.value;
+		if (v.version_major != DRM_TESSERA_ABI_MAJOR) {
+			out_line("# accel%d: driver major %d, this fuzzer speaks uAPI %d: skipped\n",
+				 i, v.version_major, DRM_TESSERA_ABI_MAJOR);
+			close(fd);
+			continue;
 		}
-		c->num_engines = c->param[DRM_TESSERA_PARAM_NUM_ENGINES];
-		c->num_compute = c->param[DRM_TESSERA_PARAM_NUM_COMPUTE_ENGINES];
-		c->num_dma = c->param[DRM_TESSERA_PARAM_NUM_DMA_ENGINES];
-		c->devmem = c->param[DRM_TESSERA_PARAM_DEVICE_MEM_SIZE];
-		c->cmd_size_max = c->param[DRM_TESSERA_PARAM_CMD_SIZE_MAX];
+		card_params(fd, c);
 		close(fd);
-		if (c->num_engines && c->num_engines <= MAX_ENGINES)
+		if (c->num_engines && c->num_engines <= MAX_ENGINES && c->va_start <= DATA_BASE &&
+		    c->va_end >= VA_NEEDED)
 			cfg.ncards++;
+		else
+			out_line("# accel%d: VA range [%#llx, %#llx) too small for the fuzzer's layout\n",
+				 i, (unsigned long long)c->va_start, (unsigned long long)c->va_end);
 	}
 }
 
@@ -604,10 +634,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < cfg.ncards; i++)
-		out_line("# card %d: accel%d, %llu compute + %llu DMA engines, %llu MiB device memory\n",
+		out_line("# card %d: accel%d, %llu compute + %llu DMA engines, %llu MiB device memory, "
+			 "VA [%#llx, %#llx), %llu VMs per file, caps %#llx\n",
 			 i, cfg.cards[i].index, (unsigned long long)cfg.cards[i].num_compute,
 			 (unsigned long long)cfg.cards[i].num_dma,
-			 (unsigned long long)(cfg.cards[i].devmem >> 20));
+			 (unsigned long long)(cfg.cards[i].devmem >> 20),
+			 (unsigned long long)cfg.cards[i].va_start,
+			 (unsigned long long)cfg.cards[i].va_end,
+			 (unsigned long long)cfg.cards[i].vms_max,
+			 (unsigned long long)cfg.cards[i].caps);
 	shm = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shm == MAP_FAILED) {
 		perror("mmap");

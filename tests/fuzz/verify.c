@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * tessera-fuzz --verify: run in a fresh process after every phase.  On each
- * card, a new context (whatever the fuzzed ones did, guilty or not) must
- * compute correctly: FILL on every engine, COPY on a DMA engine, a small
- * fp32 GEMM through a queue, a round trip through device memory, all
- * checked on the CPU; the context stays clean; and all device memory is
- * free again once the fuzzing processes are gone.
+ * card, a new VM (whatever the fuzzed ones did, guilty or not) with its
+ * buffers bound at chosen VAs must compute correctly: FILL through a
+ * queue on every engine, COPY on a DMA queue, a small fp32 GEMM on a
+ * compute queue for any engine, a round trip through device memory, all
+ * checked on the CPU; the VM stays clean; and all device memory is free
+ * again once the fuzzing processes are gone (GEM_CLOSE and exit never
+ * wait, but the memory comes back once the card is done with it).
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -27,12 +29,18 @@
 
 struct vctx {
 	int fd, card;
-	uint32_t sync;
+	uint32_t vm, sync;
 	uint32_t cmd_h;
 	uint32_t *cmd;
-	uint64_t cmd_va;
 	bool ok;
 };
+
+/* Where the checker binds its buffers in its VM. */
+#define CMD_VA		DATA_BASE
+#define SRC_VA		(DATA_BASE + 1 * SZ_2M)
+#define DST_VA		(DATA_BASE + 2 * SZ_2M)
+#define GM_VA		(DATA_BASE + 3 * SZ_2M)
+#define DEV_VA		(DATA_BASE + 4 * SZ_2M)
 
 static void fail(struct vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -48,39 +56,64 @@ static void fail(struct vctx *v, const char *fmt, ...)
 	v->ok = false;
 }
 
-static int bo(struct vctx *v, uint64_t size, uint32_t flags, uint32_t *h, uint64_t *va, void **cpu)
+/* A buffer, mapped for the CPU if @cpu, bound at @va (if not 0) with @perms. */
+static int bo(struct vctx *v, uint64_t size, uint32_t flags, uint32_t *h, uint64_t va,
+	      uint32_t perms, void **cpu)
 {
 	struct drm_tessera_bo_create bc = { .size = size, .flags = flags };
-	struct drm_tessera_bo_info bi = { 0 };
+	struct drm_tessera_vm_bind_op op = { .op = DRM_TESSERA_BIND_OP_MAP, .flags = perms,
+					     .va = va, .size = size };
+	struct drm_tessera_vm_bind vb = { .vm_id = v->vm,
+					  .ops = { .stride = sizeof(op), .count = 1,
+						   .ptr = (uintptr_t)&op } };
 	void *m;
 
 	if (ioctl(v->fd, DRM_IOCTL_TESSERA_BO_CREATE, &bc))
 		return -errno;
 	*h = bc.handle;
-	*va = bc.va;
+	if (va) {
+		op.handle = bc.handle;
+		if (ioctl(v->fd, DRM_IOCTL_TESSERA_VM_BIND, &vb))
+			return -errno;
+		if (vb.ops_done != 1)
+			return -EPROTO;
+	}
 	if (!cpu)
 		return 0;
-	bi.handle = bc.handle;
-	if (ioctl(v->fd, DRM_IOCTL_TESSERA_BO_INFO, &bi))
-		return -errno;
-	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, bi.mmap_offset);
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, bc.mmap_offset);
 	if (m == MAP_FAILED)
 		return -errno;
 	*cpu = m;
 	return 0;
 }
 
-/* Run @ndw dwords of commands on @engine (or @queue); the job's status. */
-static int run(struct vctx *v, uint32_t ndw, uint32_t engine, uint32_t queue, uint32_t bo_h)
+static uint32_t queue(struct vctx *v, uint32_t class, uint32_t engine)
+{
+	struct drm_tessera_queue_create qc = { .vm_id = v->vm, .engine_class = class,
+					       .engine = engine,
+					       .priority = DRM_TESSERA_QUEUE_PRIORITY_NORMAL };
+
+	if (ioctl(v->fd, DRM_IOCTL_TESSERA_QUEUE_CREATE, &qc)) {
+		fail(v, "QUEUE_CREATE(class %u, engine %#x): %s", class, engine, strerror(errno));
+		return 0;
+	}
+	return qc.queue_id;
+}
+
+/* Run @ndw dwords of commands (at CMD_VA) on @q; the job's status. */
+static int run(struct vctx *v, uint32_t ndw, uint32_t q, uint32_t bo_h)
 {
 	struct drm_tessera_bo_ref ref = { .handle = bo_h, .flags = DRM_TESSERA_BO_REF_WRITE };
+	struct drm_tessera_sync sy = { .handle = v->sync, .flags = DRM_TESSERA_SYNC_SIGNAL };
 	struct drm_tessera_submit s = {
-		.cmd_handle = v->cmd_h, .cmd_size = ndw * 4, .engine = queue ? 0 : engine,
-		.queue_id = queue, .out_syncobj = v->sync, .num_bos = bo_h ? 1 : 0,
-		.bos = (uintptr_t)&ref,
+		.queue_id = q, .cmd_va = CMD_VA, .cmd_size = ndw * 4,
+		.syncs = { .stride = sizeof(sy), .count = 1, .ptr = (uintptr_t)&sy },
+		.bos = { .stride = sizeof(ref), .count = bo_h ? 1 : 0, .ptr = (uintptr_t)&ref },
 	};
 	struct drm_tessera_fence_wait fw = { .handle = v->sync };
 
+	if (!q)
+		return -3000;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (ioctl(v->fd, DRM_IOCTL_TESSERA_SUBMIT, &s))
 		return -1000 - errno;
@@ -113,18 +146,24 @@ static uint32_t *put_copy(uint32_t *p, uint64_t src, uint64_t dst, uint32_t size
 
 static void verify_card(struct vctx *v, const struct card *c)
 {
-	uint32_t src_h, dst_h, gm_h, dev_h = 0, *src, *dst, *p;
-	uint64_t src_va, dst_va, gm_va, dev_va = 0, e;
-	struct drm_tessera_context_status cs = { 0 };
-	struct drm_tessera_queue_create qc = { .engine_class = DRM_TESSERA_ENGINE_CLASS_COMPUTE,
-					       .priority = DRM_TESSERA_QUEUE_PRIORITY_NORMAL };
+	const uint32_t rx = DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_EXEC;
+	const uint32_t rw = DRM_TESSERA_BIND_READ | DRM_TESSERA_BIND_WRITE;
+	uint32_t src_h, dst_h, gm_h, dev_h = 0, *src, *dst, *p, q;
+	uint64_t src_va = SRC_VA, dst_va = DST_VA, gm_va = GM_VA, dev_va = DEV_VA, e;
+	struct drm_tessera_vm_create vc = { 0 };
+	struct drm_tessera_vm_status vs = { 0 };
 	float *gm;
 	int st, ret;
 
-	if ((ret = bo(v, BUF, 0, &v->cmd_h, &v->cmd_va, (void **)&v->cmd)) ||
-	    (ret = bo(v, BUF, 0, &src_h, &src_va, (void **)&src)) ||
-	    (ret = bo(v, BUF, DRM_TESSERA_BO_WC, &dst_h, &dst_va, (void **)&dst)) ||
-	    (ret = bo(v, BUF, 0, &gm_h, &gm_va, (void **)&gm))) {
+	if (ioctl(v->fd, DRM_IOCTL_TESSERA_VM_CREATE, &vc)) {
+		fail(v, "VM_CREATE: %s", strerror(errno));
+		return;
+	}
+	v->vm = vc.vm_id;
+	if ((ret = bo(v, BUF, 0, &v->cmd_h, CMD_VA, rx, (void **)&v->cmd)) ||
+	    (ret = bo(v, BUF, 0, &src_h, SRC_VA, rw, (void **)&src)) ||
+	    (ret = bo(v, BUF, DRM_TESSERA_BO_WC, &dst_h, DST_VA, rw, (void **)&dst)) ||
+	    (ret = bo(v, BUF, 0, &gm_h, GM_VA, rw, (void **)&gm))) {
 		fail(v, "buffers: %s", strerror(-ret));
 		return;
 	}
@@ -133,10 +172,12 @@ static void verify_card(struct vctx *v, const struct card *c)
 		return;
 	}
 
-	/* FILL on every engine, each its own 4 KiB. */
+	/* FILL on every engine (a queue on each), each its own 4 KiB. */
 	for (e = 0; e < c->num_engines && e < BUF / 4096; e++) {
+		q = queue(v, e < c->num_compute ? DRM_TESSERA_ENGINE_CLASS_COMPUTE :
+			  DRM_TESSERA_ENGINE_CLASS_DMA, (uint32_t)e);
 		p = put_fill(v->cmd, src_va + e * 4096, 4096, 0x5eed0000u + (uint32_t)e);
-		st = run(v, p - v->cmd, e, 0, src_h);
+		st = run(v, p - v->cmd, q, src_h);
 		if (st)
 			fail(v, "FILL on engine %llu: status %d", (unsigned long long)e, st);
 	}
@@ -152,16 +193,17 @@ static void verify_card(struct vctx *v, const struct card *c)
 	for (int i = 0; i < BUF / 4; i++)
 		src[i] = (uint32_t)(i * 2654435761u);
 	p = put_copy(v->cmd, src_va, dst_va, BUF);
-	st = run(v, p - v->cmd, c->num_dma ? c->num_compute : 0, 0, dst_h);
+	q = queue(v, c->num_dma ? DRM_TESSERA_ENGINE_CLASS_DMA : DRM_TESSERA_ENGINE_CLASS_COMPUTE,
+		  DRM_TESSERA_ENGINE_ANY);
+	st = run(v, p - v->cmd, q, dst_h);
 	if (st)
 		fail(v, "COPY: status %d", st);
 	else if (memcmp(src, dst, BUF))
 		fail(v, "COPY: the destination differs from the source");
 
-	/* GEMM fp32 through a new compute queue: small integers, exact. */
-	if (ioctl(v->fd, DRM_IOCTL_TESSERA_QUEUE_CREATE, &qc)) {
-		fail(v, "QUEUE_CREATE: %s", strerror(errno));
-	} else {
+	/* GEMM fp32 through a compute queue on any engine: small integers, exact. */
+	q = c->num_compute ? queue(v, DRM_TESSERA_ENGINE_CLASS_COMPUTE, DRM_TESSERA_ENGINE_ANY) : 0;
+	if (q) {
 		float *a = gm, *b = gm + GN * GN, *cc = gm + 2 * GN * GN;
 		uint64_t av = gm_va, bv = gm_va + 4 * GN * GN, cv = gm_va + 8 * GN * GN;
 		float one = 1.0f, zero = 0.0f;
@@ -194,7 +236,7 @@ static void verify_card(struct vctx *v, const struct card *c)
 		*p++ = zero_u;
 		*p++ = 0;
 		*p++ = 0;
-		st = run(v, p - v->cmd, 0, qc.queue_id, gm_h);
+		st = run(v, p - v->cmd, q, gm_h);
 		if (st) {
 			fail(v, "GEMM: status %d", st);
 		} else {
@@ -218,7 +260,7 @@ static void verify_card(struct vctx *v, const struct card *c)
 		double until = now_s() + 20 * cfg.time_scale;
 
 		do {
-			ret = bo(v, c->devmem, DRM_TESSERA_BO_DEVICE_MEM, &dev_h, &dev_va, NULL);
+			ret = bo(v, c->devmem, DRM_TESSERA_BO_DEVICE_MEM, &dev_h, 0, 0, NULL);
 			if (ret != -ENOMEM)
 				break;
 			usleep(200000);
@@ -231,14 +273,15 @@ static void verify_card(struct vctx *v, const struct card *c)
 
 			ioctl(v->fd, DRM_IOCTL_GEM_CLOSE, &gc);
 		}
-		ret = bo(v, BUF, DRM_TESSERA_BO_DEVICE_MEM, &dev_h, &dev_va, NULL);
+		ret = bo(v, BUF, DRM_TESSERA_BO_DEVICE_MEM, &dev_h, dev_va, rw, NULL);
 		if (ret) {
 			fail(v, "device-memory buffer: %s", strerror(-ret));
 		} else {
 			memset(dst, 0, BUF);
 			p = put_copy(v->cmd, src_va, dev_va, BUF);
 			p = put_copy(p, dev_va, dst_va, BUF);
-			st = run(v, p - v->cmd, 0, 0, dev_h);
+			st = run(v, p - v->cmd, queue(v, DRM_TESSERA_ENGINE_CLASS_DMA - !c->num_dma,
+						     DRM_TESSERA_ENGINE_ANY), dev_h);
 			if (st)
 				fail(v, "COPY through device memory: status %d", st);
 			else if (memcmp(src, dst, BUF))
@@ -246,11 +289,14 @@ static void verify_card(struct vctx *v, const struct card *c)
 		}
 	}
 
-	if (ioctl(v->fd, DRM_IOCTL_TESSERA_CONTEXT_STATUS, &cs))
-		fail(v, "CONTEXT_STATUS: %s", strerror(errno));
-	else if (cs.flags || cs.fault_count)
-		fail(v, "the fresh context is guilty: %u faults, code %u at %#llx", cs.fault_count,
-		     cs.fault_code, (unsigned long long)cs.fault_va);
+	vs.vm_id = v->vm;
+	if (ioctl(v->fd, DRM_IOCTL_TESSERA_VM_STATUS, &vs))
+		fail(v, "VM_STATUS: %s", strerror(errno));
+	else if (vs.flags || vs.fault_count)
+		fail(v, "the fresh VM is guilty: %u faults, code %u, %s at %#llx", vs.fault_count,
+		     vs.fault_code, vs.fault_access == DRM_TESSERA_ACCESS_FETCH ? "fetch" :
+		     vs.fault_access == DRM_TESSERA_ACCESS_WRITE ? "write" : "read",
+		     (unsigned long long)vs.fault_va);
 }
 
 int verify_main(void)
@@ -273,17 +319,13 @@ int verify_main(void)
 			continue;
 		}
 		memset(c, 0, sizeof(*c));
-		for (uint32_t p = 0; p < 10; p++) {
+		for (uint32_t p = 0; p < NPARAMS; p++) {
 			struct drm_tessera_get_param gp = { .param = p };
 
 			if (ioctl(v.fd, DRM_IOCTL_TESSERA_GET_PARAM, &gp))
 				fail(&v, "GET_PARAM %u: %s", p, strerror(errno));
-			c->param[p] = gp.value;
 		}
-		c->num_engines = c->param[DRM_TESSERA_PARAM_NUM_ENGINES];
-		c->num_compute = c->param[DRM_TESSERA_PARAM_NUM_COMPUTE_ENGINES];
-		c->num_dma = c->param[DRM_TESSERA_PARAM_NUM_DMA_ENGINES];
-		c->devmem = c->param[DRM_TESSERA_PARAM_DEVICE_MEM_SIZE];
+		card_params(v.fd, c);
 		if (v.ok)
 			verify_card(&v, c);
 		close(v.fd);

@@ -405,6 +405,9 @@ void file_close(struct fz_thread *t, int f)
 	for (i = 0; i < MAX_QUEUES; i++)
 		if (p->queues[i].live && p->queues[i].file == f)
 			p->queues[i].live = false;
+	for (i = 0; i < MAX_VMS; i++)
+		if (p->vms[i].live && p->vms[i].file == f)
+			p->vms[i].live = false;
 	pthread_mutex_unlock(&p->lock);
 
 	describe(t, "close(file %d gen %u, fd %d) with its jobs in flight", f, gen, fd);

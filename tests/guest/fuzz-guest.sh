@@ -36,6 +36,15 @@ args=(--seconds "$secs" --phases "$phases")
 start=$(date +%s)
 ./tests/fuzz/tessera-fuzz "${args[@]}" "$@" || failed=1
 echo "# fuzz: $(( $(date +%s) - start )) s of guest time"
+if [ "$failed" != 0 ]; then
+	# What the cards still hold once every fuzzing process is gone.
+	for d in /sys/kernel/debug/accel/*/; do
+		for f in rings contexts; do
+			[ -r "$d$f" ] && sed "s|^|# $d$f: |" "$d$f" | head -40
+		done
+	done
+	echo "# lsmod: $(grep '^tessera ' /proc/modules)"
+fi
 
 check "rmmod after fuzzing" rmmod_retry
 guest_report
