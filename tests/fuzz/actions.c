@@ -1334,7 +1334,8 @@ static void a_vm_status(struct fz_thread *t)
 	lock(p);
 	if ((st.flags & DRM_TESSERA_VM_GUILTY) && vm_of(p, i, &fr) && p->vms[i].serial == serial) {
 		struct vm *v = &p->vms[i];
-		bool clean = !v->tainted && !v->uncertain && !v->in_progress && !p->files[fr.f].wild;
+		bool clean = !v->tainted && !v->uncertain && !v->in_progress && file_sane(p, &fr) &&
+			     !p->files[fr.f].wild;
 
 		v->guilty = true;
 		unlock(p);
@@ -2222,6 +2223,15 @@ static bool ring_bind(struct fz_thread *t, const struct fref *fr, struct cmdring
 		unlock(p);
 		return true;
 	}
+	unlock(p);
+	lock(p);
+	/*
+	 * On a file whose handles may have been closed behind the pools'
+	 * back, the ring's handle may name another buffer by now: the VM may
+	 * then run whatever that holds.
+	 */
+	if (!file_sane(p, fr))
+		vm_taint(p, fr, vi);
 	unlock(p);
 	ring_ops(t, c, ops);
 	if (bind_sync(t, fr, vi, ops, 2, t->id, "the thread's command buffer"))
