@@ -1724,7 +1724,8 @@ static void test_gemm_tiled(struct tap *t)
 		  false, TESSERA_ACT_NONE },
 		{ TESSERA_DTYPE_FP16, false, true, 2100, 2050, 4, -1.5f, 1.0f,
 		  true, TESSERA_ACT_GELU },
-		{ TESSERA_DTYPE_BF16, true, true, 900, 1000, 640, 1.0f, 0.5f,
+		/* over 2^30 MACs: more than one tile on AMX hosts too */
+		{ TESSERA_DTYPE_BF16, true, true, 1100, 1000, 1000, 1.0f, 0.5f,
 		  true, TESSERA_ACT_RELU },
 	};
 	const int m = 760, n = 760, k = 1500;
@@ -1747,8 +1748,7 @@ static void test_gemm_tiled(struct tap *t)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		t1_gemm_tiles(cases[i].m, cases[i].n, cases[i].k,
-			      cases[i].dt == TESSERA_DTYPE_BF16 ? T1_BF16_TILE_MACS :
-			      T1_TILE_MACS, &mt, &nt);
+			      t1_gemm_tile_macs(cases[i].dt), &mt, &nt);
 		CHECK(t, mt < (uint32_t)cases[i].m || nt < (uint32_t)cases[i].n);
 		gemm_check(t, &fx, cases[i].dt, cases[i].ta, cases[i].tb,
 			   cases[i].m, cases[i].n, cases[i].k, cases[i].alpha,
@@ -1801,7 +1801,8 @@ static void test_gemm_tiled(struct tap *t)
  */
 static void test_gemm_int8_big_k(struct tap *t)
 {
-	const int m = 600, n = 700, k = 3000;
+	/* 2.2e9 MACs: two row tiles also at AMX hosts' 2^31 per tile */
+	const int m = 2000, n = 1000, k = 1100;
 	unsigned int seed = 11, bad = 0, big = 0;
 	int8_t *a, *b;
 	int32_t *c;
@@ -1811,24 +1812,28 @@ static void test_gemm_int8_big_k(struct tap *t)
 
 	if (!CHECK(t, fx_init_hbm(&fx, false, 64u << 20)))
 		return;
-	t1_gemm_tiles(m, n, k, T1_INT8_TILE_MACS, &mt, &nt);
+	t1_gemm_tiles(m, n, k, t1_gemm_tile_macs(TESSERA_DTYPE_INT8), &mt, &nt);
 	CHECK(t, mt < (uint32_t)m && k > (int)T1_INT8_K_SLICE);
 	a = (int8_t *)fx.hbm;			/* M x K */
-	b = (int8_t *)fx.hbm + 0x200000;	/* N x K: transposed */
+	b = (int8_t *)fx.hbm + 0x400000;	/* N x K: transposed */
 	c = (int32_t *)(fx.hbm + 0x600000);
 	sum = calloc((size_t)m * n, sizeof(*sum));
-	/* near +-127 with some noise: sums of about +-2^25, odd ones too */
+	/* near +-127 with some noise: sums beyond +-2^24, odd ones too */
 	for (int i = 0; i < m * k; i++)
-		a[i] = (int8_t)(127 - rand_r(&seed) % 4);
+		a[i] = (int8_t)(127 - rand_r(&seed) % 2);
 	for (int j = 0; j < n; j++)
 		for (int p = 0; p < k; p++)
-			b[j * k + p] = (int8_t)(j % 2 ? 127 - rand_r(&seed) % 5 :
-						-128 + rand_r(&seed) % 5);
+			b[j * k + p] = (int8_t)(j % 2 ? 127 - rand_r(&seed) % 2 :
+						-128 + rand_r(&seed) % 2);
 	for (int i = 0; i < m; i++)
 		for (int j = 0; j < n; j++) {
+			const int8_t *ar = a + (size_t)i * k, *br = b + (size_t)j * k;
+			int64_t v = 0;
+
 			for (int p = 0; p < k; p++)
-				sum[i * n + j] += (int64_t)a[i * k + p] * b[j * k + p];
-			big += sum[i * n + j] > (1 << 24) || sum[i * n + j] < -(1 << 24);
+				v += ar[p] * br[p];
+			sum[i * n + j] = v;
+			big += v > (1 << 24) || v < -(1 << 24);
 		}
 	CHECK(t, big > (unsigned int)(m * n) / 2);
 	for (int v = 0; v < 4; v++) {
@@ -1838,7 +1843,7 @@ static void test_gemm_int8_big_k(struct tap *t)
 			HDR(TESSERA_CMD_OP_GEMM, TESSERA_GEMM_TRANS_B,
 			    TESSERA_CMD_GEMM_LEN),
 			TESSERA_DTYPE_INT8 | act << 8, m, n, k, LO(BYP(0)),
-			HI(BYP(0)), k, LO(BYP(0x200000)), HI(BYP(0x200000)), k,
+			HI(BYP(0)), k, LO(BYP(0x400000)), HI(BYP(0x400000)), k,
 			LO(BYP(0x600000)), HI(BYP(0x600000)), ldc, fbits(1.0f),
 			fbits(0.0f), 0, 0,
 		};

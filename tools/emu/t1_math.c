@@ -393,6 +393,20 @@ static size_t chunk_rows(uint32_t cols)
 	return cols >= T1_CHUNK_ELEMS ? 1 : T1_CHUNK_ELEMS / cols;
 }
 
+uint64_t t1_gemm_tile_macs(uint32_t dt)
+{
+	bool amx = t1_mm_amx();
+
+	switch (dt) {
+	case TESSERA_DTYPE_BF16:
+		return amx ? T1_BF16_AMX_TILE_MACS : T1_BF16_TILE_MACS;
+	case TESSERA_DTYPE_INT8:
+		return amx ? T1_INT8_AMX_TILE_MACS : T1_INT8_TILE_MACS;
+	default:
+		return T1_TILE_MACS;
+	}
+}
+
 void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
 		   uint32_t *mt, uint32_t *nt)
 {
@@ -642,8 +656,7 @@ static int gemm_direct(const struct t1_gemm *g)
 		bias = to_f32(g, 3, g->biasp, 1, g->n, g->n, &ret);
 	if (ret)
 		goto out;
-	t1_gemm_tiles(g->m, g->n, g->k, t == T1_MM_F32 ? T1_TILE_MACS :
-		      T1_BF16_TILE_MACS, &mt, &nt);
+	t1_gemm_tiles(g->m, g->n, g->k, t1_gemm_tile_macs(g->dtype), &mt, &nt);
 	tm = (uint32_t)div_up(g->m, mt);
 	for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
 		uint32_t nn = min_u32(nt, g->n - j0);
@@ -712,7 +725,7 @@ static int gemm_fp16(const struct t1_gemm *g)
 	float *af, *bf, *cf, *bias = NULL;
 	int ret = 0;
 
-	t1_gemm_tiles(g->m, g->n, g->k, T1_TILE_MACS, &mt, &nt);
+	t1_gemm_tiles(g->m, g->n, g->k, t1_gemm_tile_macs(g->dtype), &mt, &nt);
 	/* k <= T1_MAX_DIM (65536): at least 128 columns and 64 rows */
 	lim = (uint32_t)(T1_PACKB_BYTES / krow);
 	if (nt > lim)
@@ -889,7 +902,7 @@ static int gemm_int8(const struct t1_gemm *g)
 
 	/* per call: the whole of K where it can be exact, else one slice */
 	t1_gemm_tiles(g->m, g->n, big && !t1_mm_amx() ? T1_INT8_K_SLICE : g->k,
-		      T1_INT8_TILE_MACS, &mt, &nt);
+		      t1_gemm_tile_macs(g->dtype), &mt, &nt);
 	tm = (uint32_t)div_up(g->m, mt);
 	for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
 		uint32_t nn = min_u32(nt, g->n - j0);
