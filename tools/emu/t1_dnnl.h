@@ -23,13 +23,39 @@ enum t1_mm_type { T1_MM_F32, T1_MM_BF16, T1_MM_S8, T1_MM_S32, T1_MM_F16 };
 struct t1_mm {
 	uint32_t ab, c, act;
 	bool trans_a, trans_b, bias;
+	/* B is the panel t1_mm_pack_b() packed last on this thread */
+	bool packed_b;
 	uint32_t m, n, k, lda, ldb, ldc;
 	float alpha, beta;
 };
 
-/* 0, or -ENOMEM / -EINVAL (the library refused: never for valid tiles). */
+/*
+ * 0, or -ENOMEM / -EINVAL (the library refused: never for valid tiles);
+ * with @p->packed_b, -EAGAIN when this shape's primitive wants B in
+ * another layout than the packed one (the caller runs the tile unpacked).
+ */
 int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
 	      const float *bias);
+
+/*
+ * Pack the k x n B at @b (p->ldb, p->trans_b; type p->ab) into this
+ * thread's pack buffer, in the layout that the primitive of @p (with
+ * packed_b) reads without copying, so that the M tiles of a column of
+ * tiles all use one copy of B instead of each packing B again.  The
+ * buffer is at most @cap bytes: -E2BIG if the packed panel is larger.
+ * 0, -E2BIG, -ENOMEM or -EINVAL.
+ */
+int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap);
+
+/*
+ * Whether the s8 x s8 -> s32 primitive for @p (no epilogue) keeps its
+ * int32 sums exact beyond 2^24: oneDNN 2.6's AMX kernels keep them in
+ * int32 tiles up to the store (checked on every value by the host
+ * tests); its VNNI and plain GEMM kernels pass them through fp32.
+ */
+bool t1_mm_exact_s32(const struct t1_mm *p);
+/* Whether oneDNN runs with AMX here (else t1_mm_exact_s32() is false). */
+bool t1_mm_amx(void);
 
 /*
  * SOFTMAX (src -> dst, strides @lds / @ldd) or LAYERNORM (in place on

@@ -345,7 +345,8 @@ static void *scratch_get(unsigned int i, size_t bytes)
 	}
 	if (s->cap[i] >= bytes)
 		return s->buf[i];
-	p = malloc(bytes);
+	/* page-aligned: the library's kernels read and write these */
+	p = aligned_alloc(4096, (bytes + 4095) & ~(size_t)4095);
 	if (!p)
 		return NULL;
 	free(s->buf[i]);
@@ -390,6 +391,20 @@ static uint64_t div_up(uint64_t a, uint64_t b)
 static size_t chunk_rows(uint32_t cols)
 {
 	return cols >= T1_CHUNK_ELEMS ? 1 : T1_CHUNK_ELEMS / cols;
+}
+
+uint64_t t1_gemm_tile_macs(uint32_t dt)
+{
+	bool amx = t1_mm_amx();
+
+	switch (dt) {
+	case TESSERA_DTYPE_BF16:
+		return amx ? T1_BF16_AMX_TILE_MACS : T1_BF16_TILE_MACS;
+	case TESSERA_DTYPE_INT8:
+		return amx ? T1_INT8_AMX_TILE_MACS : T1_INT8_TILE_MACS;
+	default:
+		return T1_TILE_MACS;
+	}
 }
 
 void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
@@ -494,6 +509,14 @@ static struct view b_view(const struct t1_gemm *g, size_t es, uint32_t p0,
 			      g->trans_b };
 }
 
+/* Whether densify() copies this view (when it has the memory). */
+static bool densify_copies(struct view v, uint32_t rows, uint32_t cols,
+			   size_t es)
+{
+	return !(!v.trans && (v.ld == cols || rows == 1)) &&
+	       (size_t)rows * cols * es <= T1_PACK_BYTES;
+}
+
 /*
  * oneDNN 2.6 runs its brgemm kernels (AMX/VNNI/bf16) only on dense
  * operands and falls back to a slower GEMM otherwise (measured: bf16 and
@@ -509,7 +532,7 @@ static struct view densify(struct view v, uint32_t rows, uint32_t cols,
 	size_t bytes = (size_t)rows * cols * es;
 	uint8_t *d;
 
-	if ((!v.trans && (v.ld == cols || rows == 1)) || bytes > T1_PACK_BYTES)
+	if (!densify_copies(v, rows, cols, es))
 		return v;
 	d = scratch_get(idx, bytes);
 	if (!d)
@@ -540,110 +563,124 @@ static struct view densify(struct view v, uint32_t rows, uint32_t cols,
 	return (struct view){ d, cols, false };
 }
 
-/* One call on views: C tile at @c (leading dim @ldc). */
-static int view_mm(const struct t1_gemm *g, uint32_t ab, uint32_t ct,
-		   uint32_t act, struct view a, struct view b, void *c,
-		   uint32_t ldc, const float *bias, uint32_t mm, uint32_t nn,
-		   uint32_t kc, float beta)
+/* A tile is run as it is, on the column's packed B, or packs that B. */
+enum { TILE_RUN, TILE_PACKED, TILE_PACK };
+
+/* The oneDNN call of one tile (of mm x nn x kc) on these views. */
+static struct t1_mm mm_params(const struct t1_gemm *g, uint32_t ab,
+			      uint32_t ct, uint32_t act, struct view a,
+			      struct view b, bool packed, uint32_t ldc,
+			      bool bias, uint32_t mm, uint32_t nn, uint32_t kc,
+			      float beta)
 {
-	struct t1_mm p = {
+	return (struct t1_mm){
 		.ab = ab, .c = ct, .act = act,
 		.trans_a = a.trans, .trans_b = b.trans, .bias = bias,
+		.packed_b = packed,
 		.m = mm, .n = nn, .k = kc, .lda = a.ld, .ldb = b.ld, .ldc = ldc,
 		.alpha = g->alpha, .beta = beta,
 	};
-
-	return t1_mm_run(&p, a.p, b.p, c, bias);
-}
-
-/* One tile of a float GEMM on oneDNN: C tile at @c (leading dim @ldc). */
-static int tile_mm(const struct t1_gemm *g, uint32_t ab, uint32_t ct,
-		   const void *a, uint32_t lda, const void *b, uint32_t ldb,
-		   void *c, uint32_t ldc, const float *bias, uint32_t mm,
-		   uint32_t nn)
-{
-	struct t1_mm p = {
-		.ab = ab, .c = ct, .act = g->act,
-		.trans_a = g->trans_a, .trans_b = g->trans_b, .bias = bias,
-		.m = mm, .n = nn, .k = g->k, .lda = lda, .ldb = ldb, .ldc = ldc,
-		.alpha = g->alpha, .beta = g->beta,
-	};
-
-	return t1_mm_run(&p, a, b, c, bias);
 }
 
 /*
- * A bf16 tile on dense operands (densify()); a strided C tile is
- * computed in dense scratch and copied back.
+ * The columns of tiles in a GEMM of @tm rows of tiles pack their panel
+ * of B once (t1_mm_pack_b()) when there are several tiles to share it:
+ * otherwise every tile's call would pack (copy) the same B again, which
+ * cost bf16 and int8 a third to a half of their speed in row panels.
  */
-static int bf16_tile(const struct t1_gemm *g, const float *bias, uint32_t i0,
-		     uint32_t j0, uint32_t mm, uint32_t nn, uint8_t *c)
+static bool pack_worth(uint32_t tm)
 {
-	struct view a = densify(a_view(g, 2, i0, 0), mm, g->k, 2, SCR_A);
-	struct view b = densify(b_view(g, 2, 0, j0), g->k, nn, 2, SCR_B);
-	size_t row = (size_t)nn * 2, bytes = row * mm;
+	return tm > 1;
+}
+
+/*
+ * One fp32 or bf16 tile (@t: T1_MM_F32 or T1_MM_BF16): A densified, C
+ * computed in dense scratch when its tile is strided, B the column's
+ * packed panel (TILE_PACKED) or densified (TILE_RUN); TILE_PACK packs B
+ * for this tile's call instead of running it.  -EAGAIN: TILE_PACKED with
+ * a primitive that wants B in another layout (run it with TILE_RUN).
+ */
+static int float_tile(const struct t1_gemm *g, uint32_t t, const float *bias,
+		      uint32_t i0, uint32_t j0, uint32_t mm, uint32_t nn,
+		      int mode)
+{
+	size_t es = t1_dtype_size(g->dtype);
+	struct view a = a_view(g, es, i0, 0), b = b_view(g, es, 0, j0);
+	uint8_t *c = (uint8_t *)g->c + ((size_t)i0 * g->ldc + j0) * es;
+	size_t row = (size_t)nn * es, bytes = row * mm;
+	bool dc = g->ldc != nn && mm > 1 && bytes <= T1_PACK_BYTES;
+	struct t1_mm p;
 	uint8_t *d = NULL;
 	int ret;
 
-	if (g->ldc != nn && mm > 1 && bytes <= T1_PACK_BYTES)
+	if (mode == TILE_PACK) {
+		/* the key of the calls that will use it: A as densify() makes it */
+		if (densify_copies(a, mm, g->k, es))
+			a = (struct view){ NULL, g->k, false };
+		p = mm_params(g, t, t, g->act, a, b, true, dc ? nn : g->ldc,
+			      bias, mm, nn, g->k, g->beta);
+		return t1_mm_pack_b(&p, b.p, T1_PACKB_BYTES);
+	}
+	a = densify(a, mm, g->k, es, SCR_A);
+	if (mode == TILE_RUN)
+		b = densify(b, g->k, nn, es, SCR_B);
+	if (dc)
 		d = scratch_get(SCR_C, bytes);
-	if (!d)
-		return view_mm(g, T1_MM_BF16, T1_MM_BF16, g->act, a, b, c,
-			       g->ldc, bias, mm, nn, g->k, g->beta);
-	if (g->beta != 0.0f)
+	if (d && g->beta != 0.0f)
 		for (size_t i = 0; i < mm; i++)
-			memcpy(d + i * row, c + i * g->ldc * 2, row);
-	ret = view_mm(g, T1_MM_BF16, T1_MM_BF16, g->act, a, b, d, nn, bias,
-		      mm, nn, g->k, g->beta);
-	for (size_t i = 0; !ret && i < mm; i++)
-		memcpy(c + i * g->ldc * 2, d + i * row, row);
+			memcpy(d + i * row, c + i * g->ldc * es, row);
+	p = mm_params(g, t, t, g->act, a, b, mode == TILE_PACKED,
+		      d ? nn : g->ldc, bias, mm, nn, g->k, g->beta);
+	ret = t1_mm_run(&p, a.p, b.p, d ? d : c, bias);
+	for (size_t i = 0; d && !ret && i < mm; i++)
+		memcpy(c + i * g->ldc * es, d + i * row, row);
 	return ret;
 }
 
 /*
  * fp32 and bf16: each tile is one oneDNN matmul over the whole of K,
- * straight on the operands, epilogue included (bf16: fp32 accumulation,
- * one rounding to bf16 at the end).  The bias goes in as fp32.
+ * epilogue included (bf16: fp32 accumulation, one rounding to bf16 at
+ * the end).  The bias goes in as fp32.  Column by column of tiles, so
+ * that the column's B is packed once for all its tiles.
  */
 static int gemm_direct(const struct t1_gemm *g)
 {
 	uint32_t t = g->dtype == TESSERA_DTYPE_FP32 ? T1_MM_F32 : T1_MM_BF16;
-	size_t es = t1_dtype_size(g->dtype);
-	const uint8_t *a = g->a, *b = g->b;
 	const float *bias = NULL;
-	uint32_t mt, nt;
+	uint32_t mt, nt, tm;
 	int ret = 0;
 
-	pthread_once(&f16_lut_once, f16_lut_init);
 	if (g->bias && g->dtype == TESSERA_DTYPE_FP32)
 		bias = g->biasp;
 	else if (g->bias)
 		bias = to_f32(g, 3, g->biasp, 1, g->n, g->n, &ret);
 	if (ret)
 		goto out;
-	t1_gemm_tiles(g->m, g->n, g->k, t == T1_MM_F32 ? T1_TILE_MACS : T1_BF16_TILE_MACS, &mt, &nt);
-	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
-		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+	t1_gemm_tiles(g->m, g->n, g->k, t1_gemm_tile_macs(g->dtype), &mt, &nt);
+	tm = (uint32_t)div_up(g->m, mt);
+	for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+		uint32_t nn = min_u32(nt, g->n - j0);
+		const float *bj = bias ? bias + j0 : NULL;
+		bool packed = false;
+
+		if (pack_worth(tm)) {
+			if (cancelled(g)) {
+				ret = -ECANCELED;
+				goto out;
+			}
+			packed = !float_tile(g, t, bj, 0, j0, mt, nn, TILE_PACK);
+		}
+		for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
 			uint32_t mm = min_u32(mt, g->m - i0);
-			uint32_t nn = min_u32(nt, g->n - j0);
-			uint8_t *c = (uint8_t *)g->c + ((size_t)i0 * g->ldc + j0) * es;
 
 			if (cancelled(g)) {
 				ret = -ECANCELED;
 				goto out;
 			}
-			if (t == T1_MM_F32) {
-				/* fp32: oneDNN's strided GEMM is as fast */
-				ret = tile_mm(g, t, t,
-					      a + a_off(g->trans_a, g->lda, i0) * es,
-					      g->lda,
-					      b + b_off(g->trans_b, g->ldb, j0) * es,
-					      g->ldb, c, g->ldc,
-					      bias ? bias + j0 : NULL, mm, nn);
-			} else {
-				ret = bf16_tile(g, bias ? bias + j0 : NULL, i0, j0,
-						mm, nn, c);
-			}
+			ret = float_tile(g, t, bj, i0, j0, mm, nn,
+					 packed ? TILE_PACKED : TILE_RUN);
+			if (ret == -EAGAIN)
+				ret = float_tile(g, t, bj, i0, j0, mm, nn, TILE_RUN);
 			if (ret)
 				goto out;
 		}
@@ -654,54 +691,116 @@ out:
 }
 
 /*
- * fp16 (oneDNN 2.6 has no fp16 matmul on CPU): A and B are converted to
- * fp32 once (exactly); each tile converts its part of C (if read), runs
- * one fp32 matmul over the whole of K with the epilogue, and rounds its
- * results once to fp16.
+ * Convert @rows rows of @cols fp16 (leading dimension @ld elements) to
+ * dense fp32 at @d; false if cancelled on the way.
+ */
+static bool rows_to_f32(const struct t1_gemm *g, float *d, const uint8_t *src,
+			uint32_t rows, uint32_t cols, size_t ld)
+{
+	size_t step = chunk_rows(cols);
+
+	for (size_t r = 0; r < rows; r++) {
+		if (r % step == 0 && r && cancelled(g))
+			return false;
+		t1_row_to_f32(d + r * cols, src + r * ld * 2, TESSERA_DTYPE_FP16,
+			      cols);
+	}
+	return true;
+}
+
+/*
+ * fp16 (oneDNN 2.6 has no fp16 matmul on CPU): fp32 matmul on operands
+ * widened exactly, one rounding to fp16 at the end.  Column by column of
+ * tiles: the column's panel of B is converted to fp32 once (and packed
+ * for its tiles), each tile converts its rows of A and (if read) its C,
+ * runs one fp32 matmul over the whole of K with the epilogue, and rounds
+ * its results once to fp16.  The tiles are narrowed so that the fp32
+ * panel of B stays within T1_PACKB_BYTES and a tile's A within
+ * T1_PACK_BYTES: the work buffers are bounded whatever the operands.
  */
 static int gemm_fp16(const struct t1_gemm *g)
 {
-	uint32_t ar = g->trans_a ? g->k : g->m, ac = g->trans_a ? g->m : g->k;
-	uint32_t br = g->trans_b ? g->n : g->k, bc = g->trans_b ? g->k : g->n;
-	size_t es = t1_dtype_size(g->dtype);
-	float *a, *b, *c, *bias = NULL;
-	uint32_t mt, nt;
+	size_t krow = (size_t)g->k * sizeof(float);
+	uint32_t mt, nt, tm, lim;
+	float *af, *bf, *cf, *bias = NULL;
 	int ret = 0;
 
-	pthread_once(&f16_lut_once, f16_lut_init);
-	t1_gemm_tiles(g->m, g->n, g->k, T1_TILE_MACS, &mt, &nt);
-	a = to_f32(g, 0, g->a, ar, ac, g->lda, &ret);
-	b = a ? to_f32(g, 1, g->b, br, bc, g->ldb, &ret) : NULL;
-	c = b ? scratch_get(2, (size_t)mt * nt * sizeof(float)) : NULL;
-	if (b && !c)
+	t1_gemm_tiles(g->m, g->n, g->k, t1_gemm_tile_macs(g->dtype), &mt, &nt);
+	/* k <= T1_MAX_DIM (65536): at least 128 columns and 64 rows */
+	lim = (uint32_t)(T1_PACKB_BYTES / krow);
+	if (nt > lim)
+		nt = (uint32_t)div_up(g->n, div_up(g->n, lim));
+	lim = (uint32_t)(T1_PACK_BYTES / krow);
+	if (mt > lim)
+		mt = (uint32_t)div_up(g->m, div_up(g->m, lim));
+	tm = (uint32_t)div_up(g->m, mt);
+	bf = scratch_get(SCR_B, krow * nt);
+	af = bf ? scratch_get(SCR_A, krow * mt) : NULL;
+	cf = af ? scratch_get(2, (size_t)mt * nt * sizeof(float)) : NULL;
+	if (!cf)
 		ret = -ENOMEM;
-	if (c && g->bias)
+	if (cf && g->bias)
 		bias = to_f32(g, 3, g->biasp, 1, g->n, g->n, &ret);
 	if (ret)
 		goto out;
-	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
-		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+	for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+		uint32_t nn = min_u32(nt, g->n - j0);
+		const float *bj = bias ? bias + j0 : NULL;
+		struct view bv = { (const uint8_t *)bf, g->trans_b ? g->k : nn,
+				   g->trans_b };
+		const uint8_t *bs = (const uint8_t *)g->b +
+			b_off(g->trans_b, g->ldb, j0) * 2;
+		bool packed = false, ok;
+		struct t1_mm p;
+
+		/* op(B)'s columns j0..: rows of B, or rows of the stored B^T */
+		ok = g->trans_b ? rows_to_f32(g, bf, bs, nn, g->k, g->ldb) :
+				  rows_to_f32(g, bf, bs, g->k, nn, g->ldb);
+		if (!ok || cancelled(g)) {
+			ret = -ECANCELED;
+			goto out;
+		}
+		if (pack_worth(tm)) {
+			struct view av = { NULL, g->trans_a ? mt : g->k, g->trans_a };
+
+			p = mm_params(g, T1_MM_F32, T1_MM_F32, g->act, av, bv, true,
+				      nn, bj, mt, nn, g->k, g->beta);
+			packed = !t1_mm_pack_b(&p, bf, T1_PACKB_BYTES);
+		}
+		for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
 			uint32_t mm = min_u32(mt, g->m - i0);
-			uint32_t nn = min_u32(nt, g->n - j0);
-			uint8_t *ct = (uint8_t *)g->c + ((size_t)i0 * g->ldc + j0) * es;
+			uint8_t *ct = (uint8_t *)g->c + ((size_t)i0 * g->ldc + j0) * 2;
+			const uint8_t *as = (const uint8_t *)g->a +
+				a_off(g->trans_a, g->lda, i0) * 2;
+			struct view av = { (const uint8_t *)af,
+					   g->trans_a ? mm : g->k, g->trans_a };
 
 			if (cancelled(g)) {
 				ret = -ECANCELED;
 				goto out;
 			}
+			ok = g->trans_a ? rows_to_f32(g, af, as, g->k, mm, g->lda) :
+					  rows_to_f32(g, af, as, mm, g->k, g->lda);
+			if (!ok) {
+				ret = -ECANCELED;
+				goto out;
+			}
 			if (g->beta != 0.0f)
 				for (size_t i = 0; i < mm; i++)
-					t1_row_to_f32(c + i * nn, ct + i * g->ldc * es,
-						   g->dtype, nn);
-			ret = tile_mm(g, T1_MM_F32, T1_MM_F32,
-				      a + a_off(g->trans_a, ac, i0), ac,
-				      b + b_off(g->trans_b, bc, j0), bc, c, nn,
-				      bias ? bias + j0 : NULL, mm, nn);
+					t1_row_to_f32(cf + i * nn, ct + i * g->ldc * 2,
+						      g->dtype, nn);
+			p = mm_params(g, T1_MM_F32, T1_MM_F32, g->act, av, bv,
+				      packed, nn, bj, mm, nn, g->k, g->beta);
+			ret = t1_mm_run(&p, af, bf, cf, bj);
+			if (ret == -EAGAIN) {
+				p.packed_b = false;
+				ret = t1_mm_run(&p, af, bf, cf, bj);
+			}
 			if (ret)
 				goto out;
 			for (size_t i = 0; i < mm; i++)
-				t1_row_from_f32(ct + i * g->ldc * es, g->dtype,
-					     c + i * nn, nn);
+				t1_row_from_f32(ct + i * g->ldc * 2, g->dtype,
+						cf + i * nn, nn);
 		}
 	}
 out:
@@ -719,68 +818,128 @@ static void add_rows(int32_t *dst, size_t ldd, const int32_t *src,
 }
 
 /*
- * int8 x int8 -> int32 on oneDNN's s8 x s8 -> s32 matmul (VNNI).  oneDNN
- * passes its int32 sums through fp32 on the way out, which is exact only
- * up to 2^24: so K is summed in slices of T1_INT8_K_SLICE (1024: |sum| <=
- * 1024 * 2^14 = 2^24), one call per slice and tile, and the slices are
- * added here in int32 (|total| <= 65536 * 2^14 = 2^30: no overflow).
+ * One call of an int8 tile over the whole of K into @sum (leading
+ * dimension @lds), B packed (TILE_PACKED) or densified (TILE_RUN), or
+ * (TILE_PACK) pack B for that call.  -ENOTSUP when K is over one slice
+ * and this call's primitive would not keep the sums exact (then K goes
+ * in slices); -EAGAIN as for float_tile().
+ */
+static int int8_whole(const struct t1_gemm *g, uint32_t i0, uint32_t j0,
+		      uint32_t mm, uint32_t nn, int mode, int32_t *sum,
+		      uint32_t lds, uint32_t act)
+{
+	struct view a = a_view(g, 1, i0, 0), b = b_view(g, 1, 0, j0);
+	struct t1_mm p;
+
+	if (mode == TILE_PACK && densify_copies(a, mm, g->k, 1))
+		a = (struct view){ NULL, g->k, false };
+	else if (mode != TILE_PACK)
+		a = densify(a, mm, g->k, 1, SCR_A);
+	if (mode == TILE_RUN)
+		b = densify(b, g->k, nn, 1, SCR_B);
+	p = mm_params(g, T1_MM_S8, T1_MM_S32, act, a, b, mode != TILE_RUN, lds,
+		      false, mm, nn, g->k, 0.0f);
+	/* (first: no packing for a call that will not be made) */
+	if (g->k > T1_INT8_K_SLICE && !t1_mm_exact_s32(&p))
+		return -ENOTSUP;
+	if (mode == TILE_PACK)
+		return t1_mm_pack_b(&p, b.p, T1_PACKB_BYTES);
+	return t1_mm_run(&p, a.p, b.p, sum, NULL);
+}
+
+/* The same in K slices of T1_INT8_K_SLICE, added in int32 here. */
+static int int8_sliced(const struct t1_gemm *g, uint32_t i0, uint32_t j0,
+		       uint32_t mm, uint32_t nn, int32_t *sum, uint32_t lds)
+{
+	int32_t *part = scratch_get(1, (size_t)mm * nn * sizeof(int32_t));
+
+	if (!part)
+		return -ENOMEM;
+	for (uint32_t p0 = 0; p0 < g->k; p0 += T1_INT8_K_SLICE) {
+		uint32_t kc = min_u32(T1_INT8_K_SLICE, g->k - p0);
+		struct view av = densify(a_view(g, 1, i0, p0), mm, kc, 1, SCR_A);
+		struct view bv = densify(b_view(g, 1, p0, j0), kc, nn, 1, SCR_B);
+		struct t1_mm p = mm_params(g, T1_MM_S8, T1_MM_S32,
+					   TESSERA_ACT_NONE, av, bv, false,
+					   p0 ? nn : lds, false, mm, nn, kc, 0.0f);
+		int ret;
+
+		if (cancelled(g))
+			return -ECANCELED;
+		ret = t1_mm_run(&p, av.p, bv.p, p0 ? part : sum, NULL);
+		if (ret)
+			return ret;
+		if (p0)
+			add_rows(sum, lds, part, mm, nn);
+	}
+	return 0;
+}
+
+/*
+ * int8 x int8 -> int32 on oneDNN's s8 x s8 -> s32 matmul (VNNI, AMX).
+ * The sums must be exact (|sum| <= 65536 * 2^14 = 2^30).  oneDNN's AMX
+ * kernels keep them in int32 up to the store (t1_mm_exact_s32()): there
+ * each tile is one call over the whole of K, like the float types, on
+ * its column's packed B.  Its other kernels pass the sums through fp32,
+ * exact only up to 2^24: there, for K over T1_INT8_K_SLICE (1024: |sum|
+ * <= 1024 * 2^14 = 2^24), K goes in slices, one call per slice and tile,
+ * and the slices are added here in int32 (no overflow).
  *
  * Without C or bias the result is the sum itself (it cannot saturate):
- * the first slice goes straight into C, with RELU as a post-op if it is
- * the only one (RELU of an exact value is exact).  Otherwise the sum
- * collects in a tile buffer, and the epilogue adds C and bias in 64 bits,
- * applies RELU and saturates.  Work buffers: at most two int32 tiles,
- * whatever the GEMM's size.
+ * it goes straight into C, with RELU as a post-op if K is one slice
+ * (RELU of an exact value is exact) and applied here otherwise.  With C
+ * or bias the sum collects in a tile buffer, and the epilogue adds C and
+ * bias in 64 bits, applies RELU and saturates.  Work buffers: at most
+ * two int32 tiles, whatever the GEMM's size.
  */
 static int gemm_int8(const struct t1_gemm *g)
 {
-	uint32_t slice = min_u32(g->k, T1_INT8_K_SLICE), mt, nt;
 	bool direct = g->beta == 0.0f && !g->bias;
-	bool sliced = g->k > slice;
-	int32_t *acc = NULL, *part = NULL;
+	bool big = g->k > T1_INT8_K_SLICE;
+	int32_t *acc = NULL;
+	uint32_t mt, nt, tm;
 	int ret = -ENOMEM;
 
-	t1_gemm_tiles(g->m, g->n, slice, T1_INT8_TILE_MACS, &mt, &nt);
-	if (sliced && !(part = scratch_get(1, (size_t)mt * nt * sizeof(int32_t))))
-		goto out;
-	for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
-		for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+	/* per call: the whole of K where it can be exact, else one slice */
+	t1_gemm_tiles(g->m, g->n, big && !t1_mm_amx() ? T1_INT8_K_SLICE : g->k,
+		      t1_gemm_tile_macs(g->dtype), &mt, &nt);
+	tm = (uint32_t)div_up(g->m, mt);
+	for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
+		uint32_t nn = min_u32(nt, g->n - j0);
+		bool packed = false;
+
+		for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
 			uint32_t mm = min_u32(mt, g->m - i0);
-			uint32_t nn = min_u32(nt, g->n - j0);
 			int32_t *ct = (int32_t *)g->c + (size_t)i0 * g->ldc + j0;
 			/* straight into C only where C's tile is dense */
 			bool dtile = direct && (g->ldc == nn || mm == 1);
+			uint32_t act = dtile && !big ? g->act : TESSERA_ACT_NONE;
+			uint32_t lds = dtile ? g->ldc : nn;
 			int32_t *sum;
-			uint32_t lds;
 
 			if (!dtile && !acc &&
 			    !(acc = scratch_get(0, (size_t)mt * nt * sizeof(int32_t))))
 				goto out;
 			sum = dtile ? ct : acc;
-			lds = dtile ? g->ldc : nn;
-			for (uint32_t p0 = 0; p0 < g->k; p0 += slice) {
-				uint32_t kc = min_u32(slice, g->k - p0);
-				struct view av = densify(a_view(g, 1, i0, p0), mm, kc,
-							 1, SCR_A);
-				struct view bv = densify(b_view(g, 1, p0, j0), kc, nn,
-							 1, SCR_B);
-
-				if (cancelled(g)) {
-					ret = -ECANCELED;
-					goto out;
-				}
-				ret = view_mm(g, T1_MM_S8, T1_MM_S32,
-					      dtile && !sliced ? g->act :
-					      TESSERA_ACT_NONE, av, bv,
-					      p0 ? part : sum, p0 ? nn : lds, NULL,
-					      mm, nn, kc, 0.0f);
-				if (ret)
-					goto out;
-				if (p0)
-					add_rows(sum, lds, part, mm, nn);
+			if (cancelled(g)) {
+				ret = -ECANCELED;
+				goto out;
 			}
+			/* the column's first tile packs B for all of them */
+			if (!i0 && pack_worth(tm))
+				packed = !int8_whole(g, i0, j0, mm, nn, TILE_PACK,
+						     sum, lds, act);
+			ret = packed ? int8_whole(g, i0, j0, mm, nn, TILE_PACKED,
+						  sum, lds, act) : -EAGAIN;
+			if (ret == -EAGAIN)
+				ret = int8_whole(g, i0, j0, mm, nn, TILE_RUN, sum,
+						 lds, act);
+			if (ret == -ENOTSUP)
+				ret = int8_sliced(g, i0, j0, mm, nn, sum, lds);
+			if (ret)
+				goto out;
 			if (dtile) {
-				if (sliced && g->act == TESSERA_ACT_RELU)
+				if (big && g->act == TESSERA_ACT_RELU)
 					for (size_t i = 0; i < mm; i++)
 						for (size_t j = 0; j < nn; j++)
 							if (ct[i * g->ldc + j] < 0)

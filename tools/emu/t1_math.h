@@ -17,12 +17,13 @@
  * Work between two checks of an engine's abort flag (the bounds that
  * Documentation/hw/programming-guide.rst, "Resets", promises): a GEMM
  * runs in tiles of at most T1_TILE_MACS multiply-accumulates (fp32, fp16;
- * T1_BF16_TILE_MACS for bf16, T1_INT8_TILE_MACS per K slice for int8)
- * and T1_TILE_AREA elements of C, each tile one oneDNN call, row-wise work and type conversions in chunks of T1_CHUNK_ELEMS
- * elements (at least one row), memory transfers in chunks of
- * T1_CHUNK_BYTES.  Each is a few ms of host time at most (2^28 MACs are
- * 1.4 ms at 390 GFLOP/s); smaller tiles cost GEMM speed, since every
- * library call packs its operands again.
+ * T1_BF16_TILE_MACS for bf16, T1_INT8_TILE_MACS per K slice for int8;
+ * on AMX hosts T1_BF16_AMX_TILE_MACS and T1_INT8_AMX_TILE_MACS) and
+ * T1_TILE_AREA elements of C, each tile one oneDNN call (or one per K
+ * slice), the tiles of a column sharing one packed B; row-wise work
+ * and type conversions in chunks of T1_CHUNK_ELEMS elements (at least
+ * one row), memory transfers in chunks of T1_CHUNK_BYTES.  Each is a few
+ * ms of host time at most (2^28 MACs are 1.4 ms at 390 GFLOP/s).
  */
 #define T1_TILE_MACS		(1ull << 28)
 #define T1_TILE_AREA		(1ull << 22)
@@ -32,9 +33,20 @@
 #define T1_PANEL_ROWS		128u
 /* Largest dense copy of a strided GEMM operand tile (t1_math.c). */
 #define T1_PACK_BYTES		(16u << 20)
+/*
+ * Largest panel of B packed once for a column of GEMM tiles (and fp16's
+ * fp32 copy of that panel): one per engine thread.
+ */
+#define T1_PACKB_BYTES		(32u << 20)
 /* bf16 and int8 run 3-7x faster than fp32: bigger tiles, same time. */
 #define T1_BF16_TILE_MACS	(1ull << 29)
 #define T1_INT8_TILE_MACS	(1ull << 29)
+/*
+ * And on AMX 2-3x faster again (1024^3 bf16 ~1.5 ms, 2048^3 int8 ~6 ms
+ * on two cores): fewer calls, which cost AMX more than their arithmetic.
+ */
+#define T1_BF16_AMX_TILE_MACS	(1ull << 30)
+#define T1_INT8_AMX_TILE_MACS	(1ull << 31)
 /*
  * int8 GEMM: K is summed in slices of this many, so that each slice's sum
  * (|sum| <= 2^24) passes exactly through oneDNN's fp32 output stage.
@@ -87,6 +99,8 @@ int t1_gemm_run(const struct t1_gemm *g);
  */
 void t1_gemm_tiles(uint32_t m, uint32_t n, uint32_t k, uint64_t macs,
 		   uint32_t *mt, uint32_t *nt);
+/* The multiply-accumulates per GEMM tile of type @dt on this host. */
+uint64_t t1_gemm_tile_macs(uint32_t dt);
 
 /*
  * ELEMENTWISE over @count (at most T1_CHUNK_ELEMS: one unit of work)
