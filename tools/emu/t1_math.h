@@ -30,7 +30,7 @@
 #define T1_CHUNK_ELEMS		(1u << 16)
 #define T1_CHUNK_BYTES		(4u << 20)
 /* A tile is whole rows of C when that gives it at least this many rows. */
-#define T1_PANEL_ROWS		128u
+#define T1_PANEL_ROWS		64u
 /* Largest dense copy of a strided GEMM operand tile (t1_math.c). */
 #define T1_PACK_BYTES		(16u << 20)
 /*
