@@ -568,6 +568,28 @@ struct tessera_bind *tessera_bind_alloc(struct tessera_gpuvm *vm, u32 count)
 	return bind;
 }
 
+/*
+ * The page tables an op may need, from the DMA API: only while the device
+ * is bound.  Once it is unplugged the VM's tables are gone
+ * (tessera_gpuvm_unplug()) and ops only update the tree (a VM torn down
+ * after unbind): nothing to reserve, and nothing allocated for a device
+ * that is going away.
+ */
+static int tessera_bind_reserve(struct tessera_bind *bind, bool map, u64 va, u64 size)
+{
+	struct tessera_device *tdev = bind->vm->tdev;
+	int idx, ret;
+
+	if (!drm_dev_enter(&tdev->drm, &idx))
+		return 0;
+	if (map)
+		ret = tessera_pt_pool_reserve(tdev, &bind->pool, va, size);
+	else
+		ret = tessera_pt_pool_reserve_split(tdev, &bind->pool);
+	drm_dev_exit(idx);
+	return ret;
+}
+
 /**
  * tessera_bind_add - append a checked op and allocate what it needs
  * @bind: the bind, with room left
@@ -586,7 +608,6 @@ int tessera_bind_add(struct tessera_bind *bind, bool map, struct drm_gem_object 
 		     u64 bo_offset, u64 va, u64 size, u64 prot)
 {
 	struct tessera_bind_op *op = &bind->ops[bind->count++];
-	struct tessera_device *tdev = bind->vm->tdev;
 	int ret;
 
 	op->map = map;
@@ -600,7 +621,7 @@ int tessera_bind_add(struct tessera_bind *bind, bool map, struct drm_gem_object 
 	if (!op->prev || !op->next)
 		return -ENOMEM;
 	if (!map)
-		return tessera_pt_pool_reserve_split(tdev, &bind->pool);
+		return tessera_bind_reserve(bind, false, va, size);
 	ret = tessera_bo_bind_prepare(obj);
 	if (ret)
 		return ret;
@@ -610,7 +631,7 @@ int tessera_bind_add(struct tessera_bind *bind, bool map, struct drm_gem_object 
 	op->vm_bo = drm_gpuvm_bo_create(&bind->vm->base, obj);
 	if (!op->vm_bo)
 		return -ENOMEM;
-	return tessera_pt_pool_reserve(tdev, &bind->pool, va, size);
+	return tessera_bind_reserve(bind, true, va, size);
 }
 
 /**
