@@ -445,6 +445,12 @@ void tessera_ctx_entry_set(struct tessera_device *tdev, u32 asid, u64 root, u64 
 void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid);
 void tessera_mmu_ctx_disable(struct tessera_device *tdev, u32 asid);
 
+/* tessera_fault.c */
+void tessera_ring_check_fault_locked(struct tessera_ring *ring);
+void tessera_ring_check_fault(struct tessera_ring *ring);
+void tessera_fault_reset(struct tessera_device *tdev, u32 asid);
+void tessera_fault_resume(struct tessera_device *tdev, u32 asid);
+
 /* tessera_ring.c */
 void tessera_ring_state_init(struct tessera_ring *ring);
 u64 tessera_ring_post(struct tessera_ring *ring, struct tessera_desc *desc);
@@ -509,9 +515,6 @@ void tessera_sched_fini(struct tessera_device *tdev);
 void tessera_ring_signal(struct tessera_ring *ring);
 void tessera_ring_fail_pending(struct tessera_ring *ring, int error);
 void tessera_ring_show_pending(struct seq_file *m, struct tessera_ring *ring);
-void tessera_ring_check_fault(struct tessera_ring *ring);
-void tessera_fault_reset(struct tessera_device *tdev, u32 asid);
-void tessera_fault_resume(struct tessera_device *tdev, u32 asid);
 
 /* tessera_submit.c */
 void tessera_queues_init(struct tessera_file *tfile);
