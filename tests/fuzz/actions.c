@@ -1848,7 +1848,10 @@ static void a_vm_bind(struct fz_thread *t)
 	bind_describe(t, &fr, what, &vb, ops, vb.ops.count < n + 1 ? vb.ops.count : n + 1);
 	err = xioctl(t, OP_VM_BIND, &fr, DRM_IOCTL_TESSERA_VM_BIND, &vb, BIND_WAIT_MS);
 	if (only)
-		expect_only(t, OP_VM_BIND, &fr, err, only, e_nomem);
+		/* too many ops or syncs is -EINVAL before anything is allocated */
+		expect_only(t, OP_VM_BIND, &fr, err, only,
+			    vb.ops.count > DRM_TESSERA_MAX_BIND_OPS ||
+			    vb.syncs.count > DRM_TESSERA_MAX_SYNCS ? NULL : e_nomem);
 	else
 		/* -EINVAL: a point waited on whose submit failed, or that another thread reset */
 		expect(t, OP_VM_BIND, err, hostile ? EXP_ANY : exp, waits ? e_nomem_inval : e_nomem);
