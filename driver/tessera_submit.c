@@ -72,6 +72,7 @@ static void tessera_queue_destroy_work(struct work_struct *work)
 	/* Lets the queued jobs run, then drops the VM (which holds the device). */
 	drm_sched_entity_destroy(&q->entity);
 	mutex_destroy(&q->submit_lock);
+	tessera_gpuvm_user_put(q->vm);
 	tessera_gpuvm_put(q->vm);
 	kfree(q);
 }
@@ -150,7 +151,7 @@ int tessera_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_fi
 	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
 	if (!q)
 		return -ENOMEM;
-	q->vm = tessera_file_vm_get(tfile, args->vm_id);
+	q->vm = tessera_file_vm_get_user(tfile, args->vm_id);
 	if (!q->vm) {
 		drm_dbg(drm, "QUEUE_CREATE: no VM %u\n", args->vm_id);
 		kfree(q);
@@ -171,6 +172,7 @@ int tessera_ioctl_queue_create(struct drm_device *drm, void *data, struct drm_fi
 					    q->scheds, n, NULL);
 	if (ret) {
 		mutex_destroy(&q->submit_lock);
+		tessera_gpuvm_user_put(q->vm);
 		tessera_gpuvm_put(q->vm);
 		kfree(q);
 		return ret;

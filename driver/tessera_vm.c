@@ -467,6 +467,8 @@ struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev)
 	vm->uid = current_euid();
 	vm->uid_exempt = capable(CAP_SYS_ADMIN);
 	INIT_WORK(&vm->destroy_work, tessera_gpuvm_destroy_work);
+	/* The creator's: the file's id, or the kernel's own use. */
+	atomic_set(&vm->users, 1);
 	vm->exec_perm = tdev->hw_caps & TESSERA_CAP_MMU_EXEC;
 	ret = tessera_pgtable_init(&vm->pgt, tdev);
 	if (ret)
@@ -828,13 +830,39 @@ static void tessera_gpuvm_destroy_work(struct work_struct *work)
 }
 
 /**
- * tessera_gpuvm_destroy - drop the file's reference, after its bindings
- * @vm: the VM, whose id the file no longer has
+ * tessera_gpuvm_destroy - tear a VM down, after its bindings
+ * @vm: the VM, with no user left (tessera_gpuvm_user_put())
  *
  * Never waits: once every job on the VM has finished, a worker unbinds
- * everything (bindings hold the VM) and drops the reference.
+ * everything (bindings hold the VM) and drops the creator's reference.
  */
 void tessera_gpuvm_destroy(struct tessera_gpuvm *vm)
 {
 	tessera_defer_work(&vm->destroy_work);
+}
+
+/**
+ * tessera_gpuvm_user_get - one more holder that may submit to the VM
+ * @vm: the VM, referenced by the caller
+ *
+ * Return: false if the last user already went (the VM is being torn
+ * down: treat it as gone).
+ */
+bool tessera_gpuvm_user_get(struct tessera_gpuvm *vm)
+{
+	return atomic_inc_not_zero(&vm->users);
+}
+
+/**
+ * tessera_gpuvm_user_put - a holder that may submit to the VM goes
+ * @vm: the VM
+ *
+ * The file's VM id (VM_DESTROY, file close) and each queue on the VM
+ * are users: the VM's bindings stay until the last of them goes, so a
+ * queue keeps working after VM_DESTROY.  Never waits.
+ */
+void tessera_gpuvm_user_put(struct tessera_gpuvm *vm)
+{
+	if (atomic_dec_and_test(&vm->users))
+		tessera_gpuvm_destroy(vm);
 }

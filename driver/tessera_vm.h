@@ -76,6 +76,13 @@ struct tessera_gpuvm {
 	struct tessera_ctx_fault fault;
 	/** @exec_perm: the card checks TESSERA_PTE_EXEC on fetch (hw 1.4) */
 	bool exec_perm;
+	/**
+	 * @users: holders that may still submit to the VM: the file's VM id
+	 * and each queue created on it.  When the last goes, the VM is torn
+	 * down (tessera_gpuvm_user_put()); jobs and binds hold it only by
+	 * @base's reference count.
+	 */
+	atomic_t users;
 	/** @destroy_work: tears the VM's bindings down once its jobs are done */
 	struct work_struct destroy_work;
 	/** @link: in tessera_device.gpuvms, under tessera_device.vms_lock */
@@ -184,6 +191,8 @@ void tessera_bind_job_abort(struct tessera_bind_job *job);
 
 struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev);
 void tessera_gpuvm_destroy(struct tessera_gpuvm *vm);
+bool tessera_gpuvm_user_get(struct tessera_gpuvm *vm);
+void tessera_gpuvm_user_put(struct tessera_gpuvm *vm);
 void tessera_gpuvm_put(struct tessera_gpuvm *vm);
 void tessera_gpuvm_unplug(struct tessera_device *tdev);
 
@@ -198,6 +207,7 @@ struct tessera_file;
 void tessera_file_vms_init(struct tessera_file *tfile);
 void tessera_file_vms_fini(struct tessera_file *tfile);
 struct tessera_gpuvm *tessera_file_vm_get(struct tessera_file *tfile, u32 id);
+struct tessera_gpuvm *tessera_file_vm_get_user(struct tessera_file *tfile, u32 id);
 int tessera_ioctl_vm_create(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file *file);
 int tessera_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *file);

@@ -53,7 +53,7 @@ void tessera_file_vms_fini(struct tessera_file *tfile)
 
 	xa_for_each(&tfile->vms, id, vm) {
 		xa_erase(&tfile->vms, id);
-		tessera_gpuvm_destroy(vm);
+		tessera_gpuvm_user_put(vm);
 	}
 	xa_destroy(&tfile->vms);
 }
@@ -73,6 +73,28 @@ struct tessera_gpuvm *tessera_file_vm_get(struct tessera_file *tfile, u32 id)
 	vm = xa_load(&tfile->vms, id);
 	if (vm)
 		drm_gpuvm_get(&vm->base);
+	xa_unlock(&tfile->vms);
+	return vm;
+}
+
+/**
+ * tessera_file_vm_get_user - look a VM id up for a new user (a queue)
+ * @tfile: the file
+ * @id: the VM id
+ *
+ * Return: the VM with a reference and a user count (drop both), or NULL.
+ */
+struct tessera_gpuvm *tessera_file_vm_get_user(struct tessera_file *tfile, u32 id)
+{
+	struct tessera_gpuvm *vm;
+
+	xa_lock(&tfile->vms);
+	vm = xa_load(&tfile->vms, id);
+	/* Listed: the id's user count is there, so it cannot be zero. */
+	if (vm && tessera_gpuvm_user_get(vm))
+		drm_gpuvm_get(&vm->base);
+	else
+		vm = NULL;
 	xa_unlock(&tfile->vms);
 	return vm;
 }
@@ -167,7 +189,8 @@ int tessera_ioctl_vm_destroy(struct drm_device *drm, void *data, struct drm_file
 		drm_dbg(drm, "VM_DESTROY: no VM %u\n", args->vm_id);
 		return -ENOENT;
 	}
-	tessera_gpuvm_destroy(vm);
+	/* The VM lives on while queues created on it do. */
+	tessera_gpuvm_user_put(vm);
 	return 0;
 }
 
@@ -342,6 +365,11 @@ int tessera_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *f
 	}
 	if (!(args->flags & DRM_TESSERA_VM_BIND_ASYNC) && args->syncs.count) {
 		drm_dbg(drm, "VM_BIND: syncs without DRM_TESSERA_VM_BIND_ASYNC\n");
+		return -EINVAL;
+	}
+	/* Before anything is allocated for them. */
+	if (count > DRM_TESSERA_MAX_BIND_OPS || args->syncs.count > DRM_TESSERA_MAX_SYNCS) {
+		drm_dbg(drm, "VM_BIND: %u ops, %u syncs\n", count, args->syncs.count);
 		return -EINVAL;
 	}
 	vm = tessera_file_vm_get(tfile, args->vm_id);

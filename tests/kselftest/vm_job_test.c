@@ -79,6 +79,29 @@ TEST_F(job, fill_and_copy_at_chosen_vas)
 }
 
 /* A write through a READ binding faults: permission, WRITE, at its VA. */
+/* VM_DESTROY drops the id; a queue on the VM keeps it, bindings and all. */
+TEST_F(job, a_queue_keeps_working_after_vm_destroy)
+{
+	struct drm_tessera_vm_status st = { .vm_id = self->vm };
+	uint32_t n, i;
+
+	ASSERT_EQ(0, tessera_map(self->fd, self->vm, self->data, 0, DATA_VA, 4 << 20, TESSERA_RW));
+	ASSERT_EQ(0, tessera_vm_destroy(self->fd, self->vm));
+	EXPECT_EQ(-ENOENT, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_STATUS, &st));
+	EXPECT_EQ(-ENOENT, tessera_map(self->fd, self->vm, self->data, 0, DATA_VA, SZ_4K,
+				       TESSERA_RW));
+	EXPECT_EQ(0, tessera_queue_create(self->fd, self->vm, DRM_TESSERA_ENGINE_CLASS_COMPUTE));
+	/* Some time for a teardown that should not happen. */
+	usleep(200 * 1000);
+	for (i = 0; i < 3; i++) {
+		n = tessera_cmd_fill(self->cmd_p, DATA_VA + i * SZ_2M / 2, 4096, 0xd0d0 + i);
+		ASSERT_EQ(0, run_in(self->fd, self->queue, self->done, 0, n)) TH_LOG("job %u", i);
+		EXPECT_EQ(0xd0d0 + i, self->data_p[i * SZ_2M / 8]);
+	}
+	/* The last user goes: the VM is torn down, its buffers let go. */
+	EXPECT_EQ(0, tessera_queue_destroy(self->fd, self->queue));
+}
+
 TEST_F(job, write_through_read_only_binding_faults)
 {
 	struct drm_tessera_vm_status st;

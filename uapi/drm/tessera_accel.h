@@ -225,8 +225,7 @@ struct drm_tessera_bo_create {
  *
  * Has no side effect: it maps nothing, allocates nothing.
  *
- * Errors: -ENOENT for a handle the file does not have; -EINVAL for a
- * non-zero @pad.
+ * Errors: -ENOENT for a handle the file does not have.
  */
 struct drm_tessera_bo_info {
 	/** @handle: in, GEM handle owned by the calling file. */
