@@ -658,7 +658,10 @@ int tessera_bind_apply(struct tessera_bind *bind)
 		struct tessera_bind_op *op = &bind->ops[bind->done];
 		struct tessera_bind_step step = { .bind = bind, .op = op };
 
-		if (op->map)
+		if (op->map && vm->dying)
+			/* A MAP now would outlive the teardown, and the VM with it. */
+			ret = -ENOENT;
+		else if (op->map)
 			ret = tessera_gpuvm_sm_map(&vm->base, &step, op->va, op->size, op->obj,
 						   op->bo_offset);
 		else
@@ -816,6 +819,14 @@ static void tessera_gpuvm_destroy_work(struct work_struct *work)
 	/* Jobs end within the job timeout; nothing waits on this work. */
 	dma_resv_wait_timeout(drm_gpuvm_resv(&vm->base), DMA_RESV_USAGE_BOOKKEEP, false,
 			      MAX_SCHEDULE_TIMEOUT);
+	/*
+	 * A bind that looked the VM up before its last user went may still
+	 * be on its way: from now on it maps nothing, so the unbind of
+	 * everything below is the last word and the VM can be freed.
+	 */
+	mutex_lock(&vm->lock);
+	vm->dying = true;
+	mutex_unlock(&vm->lock);
 	bind = tessera_bind_alloc(vm, 1);
 	if (bind) {
 		if (!tessera_bind_add(bind, false, NULL, 0, TESSERA_GPUVM_VA_START,

@@ -77,6 +77,11 @@ struct tessera_gpuvm {
 	/** @exec_perm: the card checks TESSERA_PTE_EXEC on fetch (hw 1.4) */
 	bool exec_perm;
 	/**
+	 * @dying: the teardown began (under @lock): binds that raced it,
+	 * looked up before the last user went, map nothing any more
+	 */
+	bool dying;
+	/**
 	 * @users: holders that may still submit to the VM: the file's VM id
 	 * and each queue created on it.  When the last goes, the VM is torn
 	 * down (tessera_gpuvm_user_put()); jobs and binds hold it only by
