@@ -1720,7 +1720,8 @@ static int bind_wait(struct fz_thread *t, const struct fref *fr, uint32_t sync)
 	if (err)
 		return 1;
 	count_status(fw.status);
-	if (!status_ok(fw.status))
+	/* -ENOENT: a MAP whose VM's last user went while it was queued. */
+	if (!status_ok(fw.status) && fw.status != -ENOENT)
 		finding(t, "FENCE_WAIT status %d of a bind is not one the uAPI lists", fw.status);
 	return fw.status;
 }
@@ -1881,8 +1882,13 @@ static void a_vm_bind(struct fz_thread *t)
 	if (!err && !hostile) {
 		/* The bind's fence: done with status 0, unless it waited on a failed job. */
 		int st = chance(r, 95) ? bind_wait(t, &fr, ring->bind_sync) : 1;
+		bool gone;
 
-		if (st < 0 && !waits)
+		lock(p);
+		/* Its VM destroyed meanwhile (and no queue left on it): -ENOENT is fair. */
+		gone = !vm_of(p, vi, &fr) || p->vms[vi].serial != tk.serial;
+		unlock(p);
+		if (st < 0 && !waits && !(st == -ENOENT && gone))
 			finding(t, "an asynchronous bind of valid ops ended with status %d", st);
 		lock(p);
 		if (vm_of(p, vi, &fr) && p->vms[vi].serial == tk.serial)

@@ -372,8 +372,10 @@ struct drm_tessera_vm_bind_op {
  * call, bad permissions, syncs without ASYNC; -ENOENT for a VM, BO or
  * syncobj the file does not own; -EFAULT for an unreadable array;
  * -ENOMEM; -ENODEV when the card is gone.  If a synchronous bind fails
- * part way (-ENOMEM, -ENODEV), the ops before the failed one stay applied
- * and @ops_done says how many.
+ * part way (-ENOMEM, -ENODEV, or -ENOENT for a MAP when another thread's
+ * VM_DESTROY removed the VM's last user meanwhile), the ops before the
+ * failed one stay applied and @ops_done says how many; an asynchronous
+ * bind that loses that race signals its fence with -ENOENT.
  */
 struct drm_tessera_vm_bind {
 	/** @vm_id: in, a VM of the calling file. */
@@ -656,7 +658,8 @@ struct drm_tessera_fence_wait {
 	/**
 	 * @status: out, 0 if the job completed, else its negative errno:
 	 * -EFAULT/-EIO it faulted, -ECANCELED its VM was guilty or the
-	 * device was reset, -ETIMEDOUT it hung, -ENODEV the device is gone.
+	 * device was reset, -ETIMEDOUT it hung, -ENODEV the device is gone;
+	 * for an asynchronous bind, -ENOENT when its VM was torn down first.
 	 */
 	__s32 status;
 	/** @pad: must be zero. */
