@@ -5,8 +5,8 @@
  * Host-memory buffers are shmem GEM objects, CPU-mapped write-back cached
  * (or write-combined on request); device-memory buffers are blocks of the
  * card's memory, CPU-mapped through BAR2.  A buffer is not visible to the
- * card until it is bound into a VM (tessera_vm.c): the first bind pins a
- * host buffer's pages and DMA-maps them (tessera_bo_bind_prepare()), and
+ * card until it is bound into a VM (tessera_vm.c): the first bind (or an
+ * export) pins a host buffer's pages and DMA-maps them, and
  * each binding holds the buffer, so GEM_CLOSE never waits for the card.
  * Buffers from other devices are imported through their exporter's
  * scatter-gather table.
@@ -30,6 +30,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_managed.h>
+#include <drm/drm_prime.h>
 #include <drm/drm_print.h>
 #include <drm/tessera_accel.h>
 
@@ -227,6 +228,25 @@ static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
 	return drm_gem_create_mmap_offset(obj);
 }
 
+/*
+ * Sharing a host buffer maps its pages for this card first.  An importer
+ * (another card) maps the same pages for itself when it attaches, and the
+ * DMA API allows overlapping mappings of one page only if the later ones
+ * skip the CPU cache sync, as an attachment's mapping does but our own
+ * (drm_gem_shmem_get_pages_sgt()) cannot: the owner's mapping must come
+ * first.  Export pins the pages, as every importer's attachment would.
+ */
+static struct dma_buf *tessera_bo_export(struct drm_gem_object *obj, int flags)
+{
+	struct sg_table *sgt = tessera_bo_sgt(to_tessera_bo(obj));
+
+	if (IS_ERR(sgt)) {
+		drm_dbg(obj->dev, "export: the buffer's pages cannot be mapped: %pe\n", sgt);
+		return ERR_CAST(sgt);
+	}
+	return drm_gem_prime_export(obj, flags);
+}
+
 /* For fdinfo's drm-resident-*: pages are held while mapped or pinned. */
 static enum drm_gem_object_status tessera_gem_status(struct drm_gem_object *obj)
 {
@@ -238,6 +258,7 @@ static enum drm_gem_object_status tessera_gem_status(struct drm_gem_object *obj)
 static const struct drm_gem_object_funcs tessera_gem_funcs = {
 	.free = tessera_bo_free,
 	.open = tessera_bo_open,
+	.export = tessera_bo_export,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,

@@ -142,6 +142,49 @@ TEST(share_between_two_cards)
 	client_close(&b);
 }
 
+/*
+ * The exporter binds its buffer only after the other card has imported
+ * it: both cards then map the same pages, the importer's mapping first.
+ * A debug kernel's DMA-API checks fail this unless the exporter's own
+ * mapping comes before any attachment's.
+ */
+TEST(exporter_binds_after_another_card_imported)
+{
+	struct client a, b;
+	uint32_t ah, bh, *amap, *p, own;
+	uint64_t ava = 0, bva = 0, own_va, mapped;
+	int fd, i;
+
+	if (num_cards() < 2)
+		SKIP(return, "needs two cards (tests/vm-kselftests.sh --cards 2)");
+	ASSERT_EQ(0, client_open_card(&a, 0));
+	ASSERT_EQ(0, client_open_card(&b, 1));
+	ASSERT_EQ(0, tessera_bo_create(a.fd, SHARED_SIZE, &ah));
+	ASSERT_EQ(0, drmPrimeHandleToFD(a.fd, ah, DRM_CLOEXEC | DRM_RDWR, &fd));
+	ASSERT_EQ(0, drmPrimeFDToHandle(b.fd, fd, &bh));
+	close(fd);
+	ASSERT_EQ(0, tessera_bo_bind_va(b.fd, bh, SHARED_SIZE, &bva));
+	ASSERT_EQ(0, tessera_bo_bind_va(a.fd, ah, SHARED_SIZE, &ava));
+	amap = tessera_bo_map(a.fd, ah, &mapped);
+	ASSERT_NE(NULL, amap);
+
+	/* Card 1 fills, card 0 copies it into its own buffer. */
+	emit_fill(&b, bva, SHARED_SIZE, 0x600dcafe);
+	ASSERT_EQ(1, run(&b, 0));
+	ASSERT_EQ(0, tessera_bo_create_va(a.fd, SHARED_SIZE, &own, &own_va));
+	p = tessera_bo_map(a.fd, own, &mapped);
+	ASSERT_NE(NULL, p);
+	emit_copy(&a, ava, own_va, SHARED_SIZE);
+	ASSERT_EQ(1, run(&a, 0));
+	for (i = 0; i < SHARED_SIZE / 4; i += 1021)
+		ASSERT_EQ(0x600dcafe, p[i]) TH_LOG("word %d", i);
+	EXPECT_EQ(0x600dcafe, amap[SHARED_SIZE / 4 - 1]);
+	munmap(p, SHARED_SIZE);
+	munmap(amap, SHARED_SIZE);
+	client_close(&a);
+	client_close(&b);
+}
+
 TEST(a_buffer_listed_twice_is_einval)
 {
 	struct drm_tessera_bo_ref refs[2];
