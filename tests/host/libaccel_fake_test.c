@@ -35,19 +35,8 @@
 
 #include "accel/accel.h"
 #include "tessera_accel.h"
+#include "tap.h"
 
-static int test_num, failures;
-
-#define CHECK(cond, name) do {						\
-		test_num++;						\
-		if (cond) {						\
-			printf("ok %d - %s\n", test_num, name);		\
-		} else {						\
-			printf("not ok %d - %s (%s:%d: %s)\n", test_num, name, \
-			       __FILE__, __LINE__, #cond);		\
-			failures++;					\
-		}							\
-	} while (0)
 
 /* ------------------------------------------------------------------ */
 /* The fake driver                                                     */
@@ -631,23 +620,23 @@ static void test_open(void)
 	struct accel_device_info info = { .size = sizeof(info) };
 
 	F.major = 0;
-	CHECK(accel_device_open_path(fake_path, &dev) == -EPROTO && dev == (void *)0x1,
+	TAP_OK(accel_device_open_path(fake_path, &dev) == -EPROTO && dev == (void *)0x1,
 	      "a tessera driver with uAPI major 0 is refused with EPROTO");
 	F.major = 3;
-	CHECK(accel_device_open_path(fake_path, &dev) == -EPROTO, "and one with major 3");
+	TAP_OK(accel_device_open_path(fake_path, &dev) == -EPROTO, "and one with major 3");
 	F.major = 2;
 	F.name = "other";
-	CHECK(accel_device_open_path(fake_path, &dev) == -ENODEV, "another driver is ENODEV");
+	TAP_OK(accel_device_open_path(fake_path, &dev) == -ENODEV, "another driver is ENODEV");
 	F.name = "tessera";
-	CHECK(accel_device_open_path(fake_path, &dev) == 0, "major 2 opens");
-	CHECK(accel_device_query(dev, &info) == 0 && info.driver_version_major == 2 &&
+	TAP_OK(accel_device_open_path(fake_path, &dev) == 0, "major 2 opens");
+	TAP_OK(accel_device_query(dev, &info) == 0 && info.driver_version_major == 2 &&
 	      info.va_start == VA_START && info.va_end == VA_END && info.num_asids == 255 &&
 	      info.serial == 0x5e71a1 && info.capabilities == (ACCEL_CAP_EXEC_PERM |
 							       ACCEL_CAP_HUGE_PAGES),
 	      "query reports the uAPI 2 parameters");
-	CHECK(F.vm[accel_vm_id(accel_device_default_vm(dev))], "open created the default VM");
+	TAP_OK(F.vm[accel_vm_id(accel_device_default_vm(dev))], "open created the default VM");
 	accel_device_close(dev);
-	CHECK(!F.vm[1] && F.errors == 0, "close destroyed it; nothing out of contract");
+	TAP_OK(!F.vm[1] && F.errors == 0, "close destroyed it; nothing out of contract");
 }
 
 static void test_buffers(struct accel_device *dev)
@@ -658,26 +647,26 @@ static void test_buffers(struct accel_device *dev)
 	uint64_t va;
 	void *p;
 
-	CHECK(accel_bo_alloc(dev, 100, &a) == 0 && accel_bo_size(a) == 4096 &&
+	TAP_OK(accel_bo_alloc(dev, 100, &a) == 0 && accel_bo_size(a) == 4096 &&
 	      bind_flags_at(dvm, accel_bo_va(a)) == (ACCEL_BIND_READ | ACCEL_BIND_WRITE),
 	      "a buffer is bound READ|WRITE in the default VM at accel_bo_va");
-	CHECK(accel_bo_alloc(dev, 3 << 20, &big) == 0 && accel_bo_va(big) % (2 << 20) == 0,
+	TAP_OK(accel_bo_alloc(dev, 3 << 20, &big) == 0 && accel_bo_va(big) % (2 << 20) == 0,
 	      "a 3 MiB buffer's VA is 2 MiB-aligned");
-	CHECK(fake_mappings() == maps && !accel_bo_is_mapped(a),
+	TAP_OK(fake_mappings() == maps && !accel_bo_is_mapped(a),
 	      "allocation maps nothing for the CPU");
-	CHECK(accel_bo_map(a, &p) == 0 && fake_mappings() == maps + 1, "accel_bo_map maps");
+	TAP_OK(accel_bo_map(a, &p) == 0 && fake_mappings() == maps + 1, "accel_bo_map maps");
 	memset(p, 0x5a, 4096);
 	accel_bo_unmap(a);
-	CHECK(fake_mappings() == maps && accel_bo_map(a, &p) == 0 &&
+	TAP_OK(fake_mappings() == maps && accel_bo_map(a, &p) == 0 &&
 	      ((unsigned char *)p)[4095] == 0x5a, "unmap and map again: same memory");
 	va = accel_bo_va(a);
 	closes = F.gem_closes;
 	accel_bo_free(a);
-	CHECK(F.gem_closes == closes + 1 && fake_mappings() == maps &&
+	TAP_OK(F.gem_closes == closes + 1 && fake_mappings() == maps &&
 	      !fake_find_map(accel_vm_id(dvm), va),
 	      "free: munmap, GEM_CLOSE, unbound (no job held it)");
 	accel_bo_free(big);
-	CHECK(F.errors == 0, "nothing out of contract");
+	TAP_OK(F.errors == 0, "nothing out of contract");
 }
 
 static void test_free_keeps_va_until_unbound(struct accel_device *dev)
@@ -691,21 +680,21 @@ static void test_free_keeps_va_until_unbound(struct accel_device *dev)
 	va = accel_bo_va(a);
 	F.hold = 1;	/* a job of the VM is running */
 	accel_bo_free(a);
-	CHECK(F.async_unmaps == unmaps + 1 && fake_find_map(accel_vm_id(dvm), va),
+	TAP_OK(F.async_unmaps == unmaps + 1 && fake_find_map(accel_vm_id(dvm), va),
 	      "free of a buffer a job may use: an asynchronous unbind, queued behind the job");
 	for (i = 0; i < 8; i++) {
 		accel_bo_alloc(dev, 4096, &fill[i]);
 		reused |= accel_bo_va(fill[i]) == va;
 	}
-	CHECK(!reused, "its VA is not handed out while the unbind waits");
+	TAP_OK(!reused, "its VA is not handed out while the unbind waits");
 	fake_release();
-	CHECK(!fake_find_map(accel_vm_id(dvm), va), "the job done, the unbind ran");
+	TAP_OK(!fake_find_map(accel_vm_id(dvm), va), "the job done, the unbind ran");
 	accel_bo_alloc(dev, 4096, &b);
-	CHECK(accel_bo_va(b) == va, "then the VA is reused (first fit)");
+	TAP_OK(accel_bo_va(b) == va, "then the VA is reused (first fit)");
 	for (i = 0; i < 8; i++)
 		accel_bo_free(fill[i]);
 	accel_bo_free(b);
-	CHECK(F.errors == 0, "nothing out of contract");
+	TAP_OK(F.errors == 0, "nothing out of contract");
 }
 
 static void test_import_dedup(struct accel_device *dev)
@@ -714,25 +703,25 @@ static void test_import_dedup(struct accel_device *dev)
 	int fd = -1, fd2 = -1, closes;
 
 	accel_bo_alloc(dev, 8192, &a);
-	CHECK(accel_bo_export(a, &fd) == 0 && accel_bo_export(a, &fd2) == 0,
+	TAP_OK(accel_bo_export(a, &fd) == 0 && accel_bo_export(a, &fd2) == 0,
 	      "export twice");
-	CHECK(accel_bo_import(dev, fd, &b) == 0 && b == a, "own export imports as the same bo");
-	CHECK(accel_bo_import(dev, fd2, &c) == 0 && c == a, "and again");
+	TAP_OK(accel_bo_import(dev, fd, &b) == 0 && b == a, "own export imports as the same bo");
+	TAP_OK(accel_bo_import(dev, fd2, &c) == 0 && c == a, "and again");
 	closes = F.gem_closes;
 	accel_bo_free(b);
 	accel_bo_free(c);
-	CHECK(F.gem_closes == closes && F.bo[accel_bo_handle(a)].live,
+	TAP_OK(F.gem_closes == closes && F.bo[accel_bo_handle(a)].live,
 	      "two frees of three references: the handle stays");
 	accel_bo_free(a);
-	CHECK(F.gem_closes == closes + 1, "the last free closes it, once");
+	TAP_OK(F.gem_closes == closes + 1, "the last free closes it, once");
 	/* After the last free, an import is a new object of a new handle. */
-	CHECK(accel_bo_import(dev, fd, &b) == 0 && accel_bo_size(b) == 8192 &&
+	TAP_OK(accel_bo_import(dev, fd, &b) == 0 && accel_bo_size(b) == 8192 &&
 	      F.bo[accel_bo_handle(b)].live, "a later import wraps the buffer anew");
 	accel_bo_free(b);
 	close(fd);
 	close(fd2);
-	CHECK(accel_bo_import(dev, 1000, &b) == -EBADF, "a bad fd is EBADF");
-	CHECK(F.errors == 0, "nothing out of contract");
+	TAP_OK(accel_bo_import(dev, 1000, &b) == -EBADF, "a bad fd is EBADF");
+	TAP_OK(F.errors == 0, "nothing out of contract");
 }
 
 static void test_cmdbufs_and_queues(struct accel_device *dev)
@@ -746,62 +735,62 @@ static void test_cmdbufs_and_queues(struct accel_device *dev)
 	int creates, maps = fake_mappings();
 
 	accel_fence_create(dev, &f);
-	CHECK(accel_cmdbuf_create(dev, 4096, &cb) == 0 && fake_mappings() == maps + 1,
+	TAP_OK(accel_cmdbuf_create(dev, 4096, &cb) == 0 && fake_mappings() == maps + 1,
 	      "a command buffer is mapped (the CPU writes it)");
 	accel_cmdbuf_nop(cb, 4);
 	creates = F.queue_creates;
 	args.engine = 3;
 	args.signal = f;
-	CHECK(accel_submit(cb, &args, &seq) == 0 && F.queue_creates == creates + 1 &&
+	TAP_OK(accel_submit(cb, &args, &seq) == 0 && F.queue_creates == creates + 1 &&
 	      F.last_qc.engine == 3 && F.last_qc.engine_class == DRM_TESSERA_ENGINE_CLASS_DMA &&
 	      F.last_qc.vm_id == accel_vm_id(dvm), "accel_submit creates engine 3's DMA queue");
-	CHECK(F.last_cmd_bind_flags == (ACCEL_BIND_READ | ACCEL_BIND_EXEC),
+	TAP_OK(F.last_cmd_bind_flags == (ACCEL_BIND_READ | ACCEL_BIND_EXEC),
 	      "the commands are fetched through a READ|EXEC binding, never WRITE");
 	va1 = F.last_cmd_va;
-	CHECK(accel_submit(cb, &args, NULL) == 0 && F.queue_creates == creates + 1,
+	TAP_OK(accel_submit(cb, &args, NULL) == 0 && F.queue_creates == creates + 1,
 	      "the next submit to engine 3 reuses its queue");
 	args.engine = 0;
-	CHECK(accel_submit(cb, &args, NULL) == 0 && F.last_qc.engine == 0 &&
+	TAP_OK(accel_submit(cb, &args, NULL) == 0 && F.last_qc.engine == 0 &&
 	      F.last_qc.engine_class == DRM_TESSERA_ENGINE_CLASS_COMPUTE,
 	      "engine 0 gets a compute queue");
 	args.engine = NUM_ENGINES;
-	CHECK(accel_submit(cb, &args, NULL) == -EINVAL, "an engine beyond the card is EINVAL");
+	TAP_OK(accel_submit(cb, &args, NULL) == -EINVAL, "an engine beyond the card is EINVAL");
 	args.engine = 0;
 	args.size = 4;
-	CHECK(accel_submit(cb, &args, NULL) == -EINVAL, "short submit args are EINVAL");
+	TAP_OK(accel_submit(cb, &args, NULL) == -EINVAL, "short submit args are EINVAL");
 	args.size = sizeof(args);
 
-	CHECK(accel_vm_create(dev, &vm) == 0 &&
+	TAP_OK(accel_vm_create(dev, &vm) == 0 &&
 	      accel_vm_queue_create(vm, ACCEL_ENGINE_COMPUTE, 1, ACCEL_PRIORITY_LOW, &q) == 0 &&
 	      F.last_qc.vm_id == accel_vm_id(vm) && F.last_qc.engine == 1,
 	      "a queue on a VM of one's own, on engine 1");
-	CHECK(accel_queue_submit(q, cb, NULL, 0, NULL, 0, NULL, 0) == 0 &&
+	TAP_OK(accel_queue_submit(q, cb, NULL, 0, NULL, 0, NULL, 0) == 0 &&
 	      F.last_cmd_bind_flags == (ACCEL_BIND_READ | ACCEL_BIND_EXEC) &&
 	      bind_flags_at(vm, F.last_cmd_va) == (ACCEL_BIND_READ | ACCEL_BIND_EXEC),
 	      "submitted there, the command buffer got a READ|EXEC binding in that VM");
 	accel_queue_destroy(q);
 	accel_vm_destroy(vm);
-	CHECK(F.vm[accel_vm_id(vm)], "the command buffer keeps the destroyed VM alive");
+	TAP_OK(F.vm[accel_vm_id(vm)], "the command buffer keeps the destroyed VM alive");
 	/* Reuse tracking: a held job keeps the buffer busy. */
 	F.hold = 1;
-	CHECK(accel_submit(cb, &args, NULL) == 0 && F.last_cmd_va == va1,
+	TAP_OK(accel_submit(cb, &args, NULL) == 0 && F.last_cmd_va == va1,
 	      "default VM: the same VA as before");
-	CHECK(accel_cmdbuf_wait_idle(cb, 0) == -ETIME,
+	TAP_OK(accel_cmdbuf_wait_idle(cb, 0) == -ETIME,
 	      "while the card may read it, the command buffer is busy");
-	CHECK(accel_cmdbuf_reset(cb) == -ETIME && accel_cmdbuf_size(cb) == 16,
+	TAP_OK(accel_cmdbuf_reset(cb) == -ETIME && accel_cmdbuf_size(cb) == 16,
 	      "and reset (which the fake cannot block) fails, leaving it unchanged");
 	fake_release();
-	CHECK(accel_cmdbuf_wait_idle(cb, 0) == 0 && accel_cmdbuf_reset(cb) == 0 &&
+	TAP_OK(accel_cmdbuf_wait_idle(cb, 0) == 0 && accel_cmdbuf_reset(cb) == 0 &&
 	      accel_cmdbuf_size(cb) == 0, "once the job is done, reset empties it");
-	CHECK(accel_submit(cb, &args, NULL) == -EINVAL, "an empty buffer is not submitted");
+	TAP_OK(accel_submit(cb, &args, NULL) == -EINVAL, "an empty buffer is not submitted");
 	{
 		uint32_t vmid = accel_vm_id(vm);
 
 		accel_cmdbuf_destroy(cb);
-		CHECK(!F.vm[vmid], "destroying the command buffer drops the last hold on the VM");
+		TAP_OK(!F.vm[vmid], "destroying the command buffer drops the last hold on the VM");
 	}
 	accel_fence_destroy(f);
-	CHECK(fake_mappings() == maps && F.errors == 0, "nothing left mapped, nothing out of contract");
+	TAP_OK(fake_mappings() == maps && F.errors == 0, "nothing left mapped, nothing out of contract");
 }
 
 static void test_vm_api(struct accel_device *dev)
@@ -813,30 +802,30 @@ static void test_vm_api(struct accel_device *dev)
 
 	accel_vm_create(dev, &vm);
 	accel_bo_alloc(dev, 1 << 20, &bo);
-	CHECK(accel_vm_va_alloc(vm, 1 << 20, 0, &va) == 0 && va >= VA_START,
+	TAP_OK(accel_vm_va_alloc(vm, 1 << 20, 0, &va) == 0 && va >= VA_START,
 	      "a VA from the VM's allocator");
-	CHECK(accel_vm_bind(vm, bo, 4096, va, 65536, ACCEL_BIND_READ) == 0 &&
+	TAP_OK(accel_vm_bind(vm, bo, 4096, va, 65536, ACCEL_BIND_READ) == 0 &&
 	      bind_flags_at(vm, va) == ACCEL_BIND_READ, "a READ-only bind of part of a buffer");
-	CHECK(accel_vm_bind(vm, bo, 0, va + 65536, 4096, ACCEL_BIND_WRITE | ACCEL_BIND_EXEC) ==
+	TAP_OK(accel_vm_bind(vm, bo, 0, va + 65536, 4096, ACCEL_BIND_WRITE | ACCEL_BIND_EXEC) ==
 	      -EINVAL, "EXEC without READ is refused by the library");
-	CHECK(accel_vm_bind(vm, bo, 0, VA_END - 4096, 8192, ACCEL_BIND_READ) == -EINVAL,
+	TAP_OK(accel_vm_bind(vm, bo, 0, VA_END - 4096, 8192, ACCEL_BIND_READ) == -EINVAL,
 	      "a range past VA_END is refused");
-	CHECK(accel_vm_unbind(vm, va, 65536) == 0 && bind_flags_at(vm, va) == -1, "unbind");
+	TAP_OK(accel_vm_unbind(vm, va, 65536) == 0 && bind_flags_at(vm, va) == -1, "unbind");
 	F.hold = 1;
-	CHECK(accel_vm_unbind(vm, va, 65536) == -EDEADLK,
+	TAP_OK(accel_vm_unbind(vm, va, 65536) == -EDEADLK,
 	      "a user's unbind is synchronous (it would wait for the VM's jobs)");
 	fake_release();
-	CHECK(accel_vm_va_free(vm, va, 1 << 20) == 0 && accel_vm_va_free(vm, va, 1 << 20) == -EINVAL,
+	TAP_OK(accel_vm_va_free(vm, va, 1 << 20) == 0 && accel_vm_va_free(vm, va, 1 << 20) == -EINVAL,
 	      "free the VA; twice is EINVAL");
 	memset(&st, 0xa5, sizeof(st));
 	st.size = offsetof(struct accel_vm_status, fault_va);
-	CHECK(accel_vm_status(vm, &st) == -EINVAL, "a VM status shorter than 2.0's is EINVAL");
+	TAP_OK(accel_vm_status(vm, &st) == -EINVAL, "a VM status shorter than 2.0's is EINVAL");
 	st.size = sizeof(st);
-	CHECK(accel_vm_status(vm, &st) == 0 && st.fault_va == 0x1234000 && st.flags == 0,
+	TAP_OK(accel_vm_status(vm, &st) == 0 && st.fault_va == 0x1234000 && st.flags == 0,
 	      "VM status");
 	accel_bo_free(bo);
 	accel_vm_destroy(vm);
-	CHECK(F.errors == 0, "nothing out of contract");
+	TAP_OK(F.errors == 0, "nothing out of contract");
 }
 
 int main(void)
@@ -856,7 +845,5 @@ int main(void)
 	test_cmdbufs_and_queues(dev);
 	test_vm_api(dev);
 	accel_device_close(dev);
-	printf("1..%d\n# libaccel fake driver: %d tests, %d failed\n", test_num, test_num,
-	       failures);
-	return failures ? 1 : 0;
+	return tap_lines_end("libaccel fake driver");
 }

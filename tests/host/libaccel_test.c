@@ -16,22 +16,11 @@
 #include "accel/accel.h"
 #include "tessera_accel.h"
 #include "accel/tessera_cmd.h"
+#include "tap.h"
 
 /* The table-driven cases below override fields of a valid initializer. */
 #pragma GCC diagnostic ignored "-Woverride-init"
 
-static int test_num, failures;
-
-#define CHECK(cond, name) do {						\
-		test_num++;						\
-		if (cond) {						\
-			printf("ok %d - %s\n", test_num, name);		\
-		} else {						\
-			printf("not ok %d - %s (%s:%d: %s)\n", test_num, name, \
-			       __FILE__, __LINE__, #cond);		\
-			failures++;					\
-		}							\
-	} while (0)
 
 static void test_encode_nop(void)
 {
@@ -39,24 +28,24 @@ static void test_encode_nop(void)
 	int i, ok = 1;
 
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_nop(buf, 70000, 1) == 1 && buf[0] == 0x00010000 &&
+	TAP_OK(accel_encode_nop(buf, 70000, 1) == 1 && buf[0] == 0x00010000 &&
 	      buf[1] == 0xa5a5a5a5, "nop of one dword is a bare header");
 
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_nop(buf, 70000, 8) == 8 &&
+	TAP_OK(accel_encode_nop(buf, 70000, 8) == 8 &&
 	      TESSERA_CMD_OPCODE(buf[0]) == TESSERA_CMD_OP_NOP &&
 	      TESSERA_CMD_LEN(buf[0]) == 8 && TESSERA_CMD_FLAGS(buf[0]) == 0 &&
 	      buf[8] == 0xa5a5a5a5, "nop of 8 dwords: header, 7 zero dwords, nothing more");
 	for (i = 1; i < 8; i++)
 		ok &= buf[i] == 0;
-	CHECK(ok, "nop payload is zeroed");
+	TAP_OK(ok, "nop payload is zeroed");
 
-	CHECK(accel_encode_nop(buf, 70000, 0xffff) == 0xffff &&
+	TAP_OK(accel_encode_nop(buf, 70000, 0xffff) == 0xffff &&
 	      TESSERA_CMD_LEN(buf[0]) == 0xffff, "longest nop");
-	CHECK(accel_encode_nop(buf, 70000, 0) == -EINVAL, "nop of 0 dwords is EINVAL");
-	CHECK(accel_encode_nop(buf, 70000, 0x10000) == -EINVAL, "nop over 65535 dwords is EINVAL");
-	CHECK(accel_encode_nop(buf, 3, 4) == -ENOSPC, "nop larger than the space is ENOSPC");
-	CHECK(accel_encode_nop(NULL, 3, 1) == -EINVAL, "nop into NULL is EINVAL");
+	TAP_OK(accel_encode_nop(buf, 70000, 0) == -EINVAL, "nop of 0 dwords is EINVAL");
+	TAP_OK(accel_encode_nop(buf, 70000, 0x10000) == -EINVAL, "nop over 65535 dwords is EINVAL");
+	TAP_OK(accel_encode_nop(buf, 3, 4) == -ENOSPC, "nop larger than the space is ENOSPC");
+	TAP_OK(accel_encode_nop(NULL, 3, 1) == -EINVAL, "nop into NULL is EINVAL");
 }
 
 static void test_encode_fill_copy(void)
@@ -64,25 +53,25 @@ static void test_encode_fill_copy(void)
 	uint32_t buf[8];
 
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_fill(buf, 8, 0x123456789000ull, 4096, 0xdeadbeef) == 5 &&
+	TAP_OK(accel_encode_fill(buf, 8, 0x123456789000ull, 4096, 0xdeadbeef) == 5 &&
 	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_FILL, 0, 5) &&
 	      buf[1] == 0x56789000 && buf[2] == 0x1234 && buf[3] == 4096 &&
 	      buf[4] == 0xdeadbeef && buf[5] == 0xa5a5a5a5, "fill encoding");
-	CHECK(accel_encode_fill(buf, 8, 0x1002, 4096, 0) == -EINVAL, "fill to unaligned VA");
-	CHECK(accel_encode_fill(buf, 8, 0x1000, 6, 0) == -EINVAL, "fill of unaligned size");
-	CHECK(accel_encode_fill(buf, 8, 0x1000, 0, 0) == -EINVAL, "fill of nothing");
-	CHECK(accel_encode_fill(buf, 4, 0x1000, 4, 0) == -ENOSPC, "fill without room");
+	TAP_OK(accel_encode_fill(buf, 8, 0x1002, 4096, 0) == -EINVAL, "fill to unaligned VA");
+	TAP_OK(accel_encode_fill(buf, 8, 0x1000, 6, 0) == -EINVAL, "fill of unaligned size");
+	TAP_OK(accel_encode_fill(buf, 8, 0x1000, 0, 0) == -EINVAL, "fill of nothing");
+	TAP_OK(accel_encode_fill(buf, 4, 0x1000, 4, 0) == -ENOSPC, "fill without room");
 
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_copy(buf, 8, 0x1000, 0x200000000ull, 100) == 6 &&
+	TAP_OK(accel_encode_copy(buf, 8, 0x1000, 0x200000000ull, 100) == 6 &&
 	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0, 6) &&
 	      buf[1] == 0x1000 && buf[2] == 0 && buf[3] == 0 && buf[4] == 2 &&
 	      buf[5] == 100 && buf[6] == 0xa5a5a5a5, "copy encoding");
-	CHECK(accel_encode_copy(buf, 8, 0x1000, 0x1010, 32) == -EINVAL, "overlapping copy");
-	CHECK(accel_encode_copy(buf, 8, UINT64_MAX - 8, 0x1000, 32) == -EINVAL,
+	TAP_OK(accel_encode_copy(buf, 8, 0x1000, 0x1010, 32) == -EINVAL, "overlapping copy");
+	TAP_OK(accel_encode_copy(buf, 8, UINT64_MAX - 8, 0x1000, 32) == -EINVAL,
 	      "copy source wrapping around");
-	CHECK(accel_encode_copy(buf, 8, 0x1000, 0x2000, 0) == -EINVAL, "copy of nothing");
-	CHECK(accel_encode_copy(buf, 5, 0x1000, 0x2000, 4) == -ENOSPC, "copy without room");
+	TAP_OK(accel_encode_copy(buf, 8, 0x1000, 0x2000, 0) == -EINVAL, "copy of nothing");
+	TAP_OK(accel_encode_copy(buf, 5, 0x1000, 0x2000, 4) == -ENOSPC, "copy without room");
 }
 
 static void test_encode_timestamp_semaphore(void)
@@ -90,30 +79,30 @@ static void test_encode_timestamp_semaphore(void)
 	uint32_t buf[8];
 
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_timestamp(buf, 8, 0x123400000008ull) == 4 &&
+	TAP_OK(accel_encode_timestamp(buf, 8, 0x123400000008ull) == 4 &&
 	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_TIMESTAMP, 0, 4) && buf[1] == 0 &&
 	      buf[2] == 8 && buf[3] == 0x1234 && buf[4] == 0xa5a5a5a5, "timestamp encoding");
-	CHECK(accel_encode_timestamp(buf, 8, 0x1004) == -EINVAL, "timestamp to a 4-aligned VA");
-	CHECK(accel_encode_timestamp(buf, 8, UINT64_MAX - 7) == -EINVAL, "timestamp wrapping");
-	CHECK(accel_encode_timestamp(buf, 3, 0x1000) == -ENOSPC, "timestamp without room");
-	CHECK(accel_encode_timestamp(NULL, 8, 0x1000) == -EINVAL, "timestamp into NULL");
+	TAP_OK(accel_encode_timestamp(buf, 8, 0x1004) == -EINVAL, "timestamp to a 4-aligned VA");
+	TAP_OK(accel_encode_timestamp(buf, 8, UINT64_MAX - 7) == -EINVAL, "timestamp wrapping");
+	TAP_OK(accel_encode_timestamp(buf, 3, 0x1000) == -ENOSPC, "timestamp without room");
+	TAP_OK(accel_encode_timestamp(NULL, 8, 0x1000) == -EINVAL, "timestamp into NULL");
 
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_ADD, 0x500000004ull, 7) == 5 &&
+	TAP_OK(accel_encode_semaphore(buf, 8, ACCEL_SEM_ADD, 0x500000004ull, 7) == 5 &&
 	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_SEMAPHORE, TESSERA_SEM_ADD, 5) &&
 	      buf[1] == 4 && buf[2] == 5 && buf[3] == 7 && buf[4] == 0 &&
 	      buf[5] == 0xa5a5a5a5, "semaphore add encoding");
-	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_WAIT, 0x1000, 1) == 5 &&
+	TAP_OK(accel_encode_semaphore(buf, 8, ACCEL_SEM_WAIT, 0x1000, 1) == 5 &&
 	      TESSERA_CMD_FLAGS(buf[0]) == TESSERA_SEM_WAIT, "semaphore wait flags");
-	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_SIGNAL, 0x1000, 1) == 5 &&
+	TAP_OK(accel_encode_semaphore(buf, 8, ACCEL_SEM_SIGNAL, 0x1000, 1) == 5 &&
 	      TESSERA_CMD_FLAGS(buf[0]) == TESSERA_SEM_SIGNAL, "semaphore signal flags");
-	CHECK(accel_encode_semaphore(buf, 8, (enum accel_sem_op)3, 0x1000, 1) == -EINVAL,
+	TAP_OK(accel_encode_semaphore(buf, 8, (enum accel_sem_op)3, 0x1000, 1) == -EINVAL,
 	      "semaphore with an unknown op");
-	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_WAIT, 0x1002, 1) == -EINVAL,
+	TAP_OK(accel_encode_semaphore(buf, 8, ACCEL_SEM_WAIT, 0x1002, 1) == -EINVAL,
 	      "semaphore on an unaligned VA");
-	CHECK(accel_encode_semaphore(buf, 8, ACCEL_SEM_WAIT, UINT64_MAX - 3, 1) == -EINVAL,
+	TAP_OK(accel_encode_semaphore(buf, 8, ACCEL_SEM_WAIT, UINT64_MAX - 3, 1) == -EINVAL,
 	      "semaphore wrapping");
-	CHECK(accel_encode_semaphore(buf, 4, ACCEL_SEM_WAIT, 0x1000, 1) == -ENOSPC,
+	TAP_OK(accel_encode_semaphore(buf, 4, ACCEL_SEM_WAIT, 0x1000, 1) == -ENOSPC,
 	      "semaphore without room");
 }
 
@@ -146,7 +135,7 @@ static void test_encode_gemm(void)
 	int i;
 
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_gemm(buf, 20, &g) == 18 &&
+	TAP_OK(accel_encode_gemm(buf, 20, &g) == 18 &&
 	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_GEMM,
 					   TESSERA_GEMM_TRANS_B | TESSERA_GEMM_BIAS, 18) &&
 	      buf[1] == (TESSERA_DTYPE_FP32 | TESSERA_ACT_RELU << 8) &&
@@ -159,7 +148,7 @@ static void test_encode_gemm(void)
 
 	g.dtype = ACCEL_DTYPE_INT8; g.alpha = 1.0f; g.beta = 1.0f; g.flags = 0; g.bias = 0;
 	g.a = 0x1001; g.b = 0x2003; g.ldb = 32;
-	CHECK(accel_encode_gemm(buf, 20, &g) == 18 && (buf[1] & 0xff) == TESSERA_DTYPE_INT8,
+	TAP_OK(accel_encode_gemm(buf, 20, &g) == 18 && (buf[1] & 0xff) == TESSERA_DTYPE_INT8,
 	      "int8 gemm with byte-aligned A and B");
 
 	for (i = 0; i < 17; i++) {
@@ -193,11 +182,11 @@ static void test_encode_gemm(void)
 		case 16: g.m = 65536; g.k = 1024; g.lda = 1024; break;
 		}
 		memset(buf, 0xa5, sizeof(buf));
-		CHECK(accel_encode_gemm(buf, 20, &g) == -EINVAL && buf[0] == 0xa5a5a5a5, what[i]);
+		TAP_OK(accel_encode_gemm(buf, 20, &g) == -EINVAL && buf[0] == 0xa5a5a5a5, what[i]);
 	}
 	g = good_gemm();
-	CHECK(accel_encode_gemm(buf, 17, &g) == -ENOSPC, "gemm without room");
-	CHECK(accel_encode_gemm(buf, 20, NULL) == -EINVAL, "gemm without arguments");
+	TAP_OK(accel_encode_gemm(buf, 17, &g) == -ENOSPC, "gemm without room");
+	TAP_OK(accel_encode_gemm(buf, 20, NULL) == -EINVAL, "gemm without arguments");
 }
 
 static void test_encode_elementwise(void)
@@ -209,7 +198,7 @@ static void test_encode_elementwise(void)
 	uint32_t buf[12];
 
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_elementwise(buf, 12, &e) == 10 &&
+	TAP_OK(accel_encode_elementwise(buf, 12, &e) == 10 &&
 	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_SCALE, 10) &&
 	      buf[1] == (TESSERA_DTYPE_FP16 | TESSERA_DTYPE_FP16 << 8) && buf[2] == 1000 &&
 	      buf[3] == 2 && buf[4] == 7 && buf[5] == 0 && buf[6] == 0 &&
@@ -217,12 +206,12 @@ static void test_encode_elementwise(void)
 	      "elementwise scale encoding");
 	e = (struct accel_elementwise){ .size = sizeof(e), .op = ACCEL_EW_ADD, .count = 4, .a = 0x1000,
 					.b = 0x2000, .d = 0x1000 };
-	CHECK(accel_encode_elementwise(buf, 12, &e) == 10 && buf[5] == 0x2000 && buf[7] == 0x1000,
+	TAP_OK(accel_encode_elementwise(buf, 12, &e) == 10 && buf[5] == 0x2000 && buf[7] == 0x1000,
 	      "in-place elementwise add");
 	e = (struct accel_elementwise){ .size = sizeof(e), .op = ACCEL_EW_CAST, .src_dtype = ACCEL_DTYPE_INT32,
 					.dst_dtype = ACCEL_DTYPE_INT8, .count = 3,
 					.a = 0x1000, .d = 0x2001 };
-	CHECK(accel_encode_elementwise(buf, 12, &e) == 10 &&
+	TAP_OK(accel_encode_elementwise(buf, 12, &e) == 10 &&
 	      buf[1] == (TESSERA_DTYPE_INT32 | TESSERA_DTYPE_INT8 << 8) &&
 	      TESSERA_CMD_FLAGS(buf[0]) == TESSERA_EW_CAST, "cast int32 to int8");
 
@@ -231,7 +220,7 @@ static void test_encode_elementwise(void)
 					       .a = 0x1000, .b = 0x2000,	\
 					       .d = 0x3000, __VA_ARGS__ };	\
 		memset(buf, 0xa5, sizeof(buf));					\
-		CHECK(accel_encode_elementwise(buf, 12, &x) == -EINVAL &&	\
+		TAP_OK(accel_encode_elementwise(buf, 12, &x) == -EINVAL &&	\
 		      buf[0] == 0xa5a5a5a5, name);				\
 	} while (0)
 	EW_BAD("elementwise with an unknown op", .op = 7);
@@ -247,7 +236,7 @@ static void test_encode_elementwise(void)
 	EW_BAD("elementwise with D wrapping", .d = UINT64_MAX - 7);
 #undef EW_BAD
 	e = (struct accel_elementwise){ .size = sizeof(e), .op = ACCEL_EW_EXP, .count = 4, .a = 0x1000, .d = 0x2000 };
-	CHECK(accel_encode_elementwise(buf, 9, &e) == -ENOSPC, "elementwise without room");
+	TAP_OK(accel_encode_elementwise(buf, 9, &e) == -ENOSPC, "elementwise without room");
 }
 
 static void test_encode_rowwise(void)
@@ -259,7 +248,7 @@ static void test_encode_rowwise(void)
 	uint32_t buf[16];
 
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_softmax(buf, 16, &r) == 10 &&
+	TAP_OK(accel_encode_softmax(buf, 16, &r) == 10 &&
 	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX, 0, 10) &&
 	      buf[1] == TESSERA_DTYPE_BF16 && buf[2] == 8 && buf[3] == 100 &&
 	      buf[4] == 0 && buf[5] == 1 && buf[6] == 128 && buf[7] == 2 && buf[8] == 2 &&
@@ -269,7 +258,7 @@ static void test_encode_rowwise(void)
 	r.beta = 0x400000000ull;
 	r.epsilon = 1e-5f;
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_layernorm(buf, 16, &r) == 15 &&
+	TAP_OK(accel_encode_layernorm(buf, 16, &r) == 15 &&
 	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_LAYERNORM,
 					   TESSERA_LN_GAMMA | TESSERA_LN_BETA, 15) &&
 	      buf[1] == TESSERA_DTYPE_BF16 && buf[2] == 8 && buf[3] == 100 &&
@@ -278,18 +267,18 @@ static void test_encode_rowwise(void)
 	      "layernorm encoding");
 	r.flags = ACCEL_LN_BETA;
 	r.gamma = 0;
-	CHECK(accel_encode_layernorm(buf, 16, &r) == 15 &&
+	TAP_OK(accel_encode_layernorm(buf, 16, &r) == 15 &&
 	      TESSERA_CMD_FLAGS(buf[0]) == TESSERA_LN_BETA && buf[10] == 0 && buf[11] == 0,
 	      "layernorm with beta only");
-	CHECK(accel_encode_layernorm(buf, 14, &r) == -ENOSPC, "layernorm without room");
-	CHECK(accel_encode_softmax(buf, 9, &r) == -EINVAL, "softmax with layernorm fields");
+	TAP_OK(accel_encode_layernorm(buf, 14, &r) == -ENOSPC, "layernorm without room");
+	TAP_OK(accel_encode_softmax(buf, 9, &r) == -EINVAL, "softmax with layernorm fields");
 
 #define RW_BAD(fn, name, ...) do {						\
 		struct accel_rowwise x = { .size = sizeof(x), .dtype = ACCEL_DTYPE_FP32, .rows = 4,	\
 					   .cols = 16, .src = 0x1000, .src_ld = 16,	\
 					   .dst = 0x2000, .dst_ld = 16, __VA_ARGS__ }; \
 		memset(buf, 0xa5, sizeof(buf));					\
-		CHECK(fn(buf, 16, &x) == -EINVAL && buf[0] == 0xa5a5a5a5, name); \
+		TAP_OK(fn(buf, 16, &x) == -EINVAL && buf[0] == 0xa5a5a5a5, name); \
 	} while (0)
 	RW_BAD(accel_encode_softmax, "softmax of int8", .dtype = ACCEL_DTYPE_INT8);
 	RW_BAD(accel_encode_softmax, "softmax of 0 rows", .rows = 0);
@@ -325,39 +314,39 @@ static void test_no_device_args(void)
 	uint64_t point;
 	int fd = 7;
 
-	CHECK(accel_queue_create(NULL, ACCEL_ENGINE_COMPUTE, ACCEL_PRIORITY_NORMAL, &q) == -EINVAL &&
+	TAP_OK(accel_queue_create(NULL, ACCEL_ENGINE_COMPUTE, ACCEL_PRIORITY_NORMAL, &q) == -EINVAL &&
 	      q == (struct accel_queue *)0x1, "queue without a device is EINVAL");
-	CHECK(accel_queue_submit(NULL, NULL, NULL, 0, NULL, 0, NULL, 0) == -EINVAL,
+	TAP_OK(accel_queue_submit(NULL, NULL, NULL, 0, NULL, 0, NULL, 0) == -EINVAL,
 	      "submit without a queue is EINVAL");
-	CHECK(accel_bo_alloc_flags(NULL, 4096, ACCEL_BO_WC, &bo) == -EINVAL,
+	TAP_OK(accel_bo_alloc_flags(NULL, 4096, ACCEL_BO_WC, &bo) == -EINVAL,
 	      "placed alloc without a device is EINVAL");
-	CHECK(accel_bo_export(NULL, &fd) == -EINVAL && fd == 7, "export of NULL is EINVAL");
-	CHECK(accel_bo_import(NULL, 0, &bo) == -EINVAL, "import without a device is EINVAL");
-	CHECK(accel_fence_wait_point(NULL, 1, 0) == -EINVAL &&
+	TAP_OK(accel_bo_export(NULL, &fd) == -EINVAL && fd == 7, "export of NULL is EINVAL");
+	TAP_OK(accel_bo_import(NULL, 0, &bo) == -EINVAL, "import without a device is EINVAL");
+	TAP_OK(accel_fence_wait_point(NULL, 1, 0) == -EINVAL &&
 	      accel_fence_query(NULL, &point) == -EINVAL &&
 	      accel_fence_signal_point(NULL, 1) == -EINVAL &&
 	      accel_fence_export_sync_file(NULL, 0, &fd) == -EINVAL &&
 	      accel_fence_import_sync_file(NULL, 0, 0) == -EINVAL, "fence calls on NULL are EINVAL");
-	CHECK(accel_fence_wait_many(NULL, NULL, 1, 0, 0, NULL) == -EINVAL,
+	TAP_OK(accel_fence_wait_many(NULL, NULL, 1, 0, 0, NULL) == -EINVAL,
 	      "wait_many without fences is EINVAL");
-	CHECK(accel_vm_status(NULL, &st) == -EINVAL, "VM status without a VM is EINVAL");
-	CHECK(accel_vm_create(NULL, &vm) == -EINVAL && vm == (struct accel_vm *)0x1,
+	TAP_OK(accel_vm_status(NULL, &st) == -EINVAL, "VM status without a VM is EINVAL");
+	TAP_OK(accel_vm_create(NULL, &vm) == -EINVAL && vm == (struct accel_vm *)0x1,
 	      "VM without a device is EINVAL and leaves the output alone");
-	CHECK(accel_device_default_vm(NULL) == NULL, "no default VM without a device");
-	CHECK(accel_vm_bind(NULL, NULL, 0, 0x200000, 4096, ACCEL_BIND_READ) == -EINVAL &&
+	TAP_OK(accel_device_default_vm(NULL) == NULL, "no default VM without a device");
+	TAP_OK(accel_vm_bind(NULL, NULL, 0, 0x200000, 4096, ACCEL_BIND_READ) == -EINVAL &&
 	      accel_vm_unbind(NULL, 0x200000, 4096) == -EINVAL, "bind and unbind without a VM");
-	CHECK(accel_vm_va_alloc(NULL, 4096, 0, &va) == -EINVAL && va == 5 &&
+	TAP_OK(accel_vm_va_alloc(NULL, 4096, 0, &va) == -EINVAL && va == 5 &&
 	      accel_vm_va_free(NULL, 0x200000, 4096) == -EINVAL, "VA allocator without a VM");
-	CHECK(accel_vm_queue_create(NULL, ACCEL_ENGINE_COMPUTE, ACCEL_ENGINE_ANY,
+	TAP_OK(accel_vm_queue_create(NULL, ACCEL_ENGINE_COMPUTE, ACCEL_ENGINE_ANY,
 				    ACCEL_PRIORITY_NORMAL, &q) == -EINVAL, "queue without a VM");
-	CHECK(accel_device_query(NULL, &info) == -EINVAL, "query without a device");
-	CHECK(accel_cmdbuf_reset(NULL) == -EINVAL && accel_cmdbuf_wait_idle(NULL, 0) == -EINVAL,
+	TAP_OK(accel_device_query(NULL, &info) == -EINVAL, "query without a device");
+	TAP_OK(accel_cmdbuf_reset(NULL) == -EINVAL && accel_cmdbuf_wait_idle(NULL, 0) == -EINVAL,
 	      "cmdbuf reset and idle wait on NULL are EINVAL");
-	CHECK(accel_bo_map(NULL, NULL) == -EINVAL && accel_bo_is_mapped(NULL) == 0,
+	TAP_OK(accel_bo_map(NULL, NULL) == -EINVAL && accel_bo_is_mapped(NULL) == 0,
 	      "map of NULL is EINVAL, NULL is not mapped");
 	accel_bo_unmap(NULL);
 	accel_vm_destroy(NULL);
-	CHECK(accel_cmdbuf_gemm(NULL, NULL) == -EINVAL && accel_cmdbuf_timestamp(NULL, 0) == -EINVAL,
+	TAP_OK(accel_cmdbuf_gemm(NULL, NULL) == -EINVAL && accel_cmdbuf_timestamp(NULL, 0) == -EINVAL,
 	      "cmdbuf builders on NULL are EINVAL");
 }
 
@@ -371,16 +360,16 @@ static void test_struct_sizes(void)
 	struct accel_gemm g = good_gemm(), *heap;
 	uint32_t ref[20], buf[20];
 
-	CHECK(accel_encode_gemm(ref, 20, &g) == 18, "gemm with size = sizeof");
+	TAP_OK(accel_encode_gemm(ref, 20, &g) == 18, "gemm with size = sizeof");
 	g.size = offsetof(struct accel_gemm, beta);
-	CHECK(accel_encode_gemm(buf, 20, &g) == -EINVAL, "gemm with a size below 2.0's is EINVAL");
+	TAP_OK(accel_encode_gemm(buf, 20, &g) == -EINVAL, "gemm with a size below 2.0's is EINVAL");
 	g.size = 0;
-	CHECK(accel_encode_gemm(buf, 20, &g) == -EINVAL, "gemm with size 0 is EINVAL");
+	TAP_OK(accel_encode_gemm(buf, 20, &g) == -EINVAL, "gemm with size 0 is EINVAL");
 	memset(&big, 0x5a, sizeof(big));
 	big.g = good_gemm();
 	big.g.size = sizeof(big);
 	memset(buf, 0xa5, sizeof(buf));
-	CHECK(accel_encode_gemm(buf, 20, &big.g) == 18 && memcmp(buf, ref, 18 * 4) == 0,
+	TAP_OK(accel_encode_gemm(buf, 20, &big.g) == 18 && memcmp(buf, ref, 18 * 4) == 0,
 	      "a newer caller's longer gemm encodes the fields this library knows");
 	/*
 	 * A gemm at the very end of an allocation, size = sizeof: under ASan
@@ -389,7 +378,7 @@ static void test_struct_sizes(void)
 	heap = malloc(sizeof(*heap));
 	if (heap) {
 		*heap = good_gemm();
-		CHECK(accel_encode_gemm(buf, 20, heap) == 18, "gemm read within its size");
+		TAP_OK(accel_encode_gemm(buf, 20, heap) == 18, "gemm read within its size");
 		free(heap);
 	}
 	{
@@ -399,17 +388,17 @@ static void test_struct_sizes(void)
 					   .cols = 4, .src = 0x1000, .src_ld = 4, .dst = 0x2000,
 					   .dst_ld = 4 };
 
-		CHECK(accel_encode_elementwise(buf, 20, &e) == -EINVAL,
+		TAP_OK(accel_encode_elementwise(buf, 20, &e) == -EINVAL,
 		      "elementwise with a short size is EINVAL");
-		CHECK(accel_encode_softmax(buf, 20, &r) == -EINVAL &&
+		TAP_OK(accel_encode_softmax(buf, 20, &r) == -EINVAL &&
 		      accel_encode_layernorm(buf, 20, &r) == -EINVAL,
 		      "rowwise with a short size is EINVAL");
 		e.size = sizeof(e);
 		r.size = sizeof(r);
-		CHECK(accel_encode_elementwise(buf, 20, &e) == 10 &&
+		TAP_OK(accel_encode_elementwise(buf, 20, &e) == 10 &&
 		      accel_encode_softmax(buf, 20, &r) == 10, "the same with their full size");
 	}
-	CHECK(offsetof(struct accel_gemm, size) == 0 &&
+	TAP_OK(offsetof(struct accel_gemm, size) == 0 &&
 	      offsetof(struct accel_elementwise, size) == 0 &&
 	      offsetof(struct accel_rowwise, size) == 0 &&
 	      offsetof(struct accel_device_info, size) == 0 &&
@@ -420,12 +409,12 @@ static void test_struct_sizes(void)
 
 static void test_strerror(void)
 {
-	CHECK(strcmp(accel_strerror(0), "success") == 0, "strerror(0)");
-	CHECK(strstr(accel_strerror(-ETIME), "timed out") != NULL, "strerror(-ETIME)");
-	CHECK(strcmp(accel_strerror(-ENODEV), accel_strerror(ENODEV)) == 0,
+	TAP_OK(strcmp(accel_strerror(0), "success") == 0, "strerror(0)");
+	TAP_OK(strstr(accel_strerror(-ETIME), "timed out") != NULL, "strerror(-ETIME)");
+	TAP_OK(strcmp(accel_strerror(-ENODEV), accel_strerror(ENODEV)) == 0,
 	      "strerror takes either sign");
-	CHECK(accel_strerror(-123456) != NULL, "strerror of an unknown code is not NULL");
-	CHECK(strstr(accel_strerror(-EPROTO), "uAPI") != NULL,
+	TAP_OK(accel_strerror(-123456) != NULL, "strerror of an unknown code is not NULL");
+	TAP_OK(strstr(accel_strerror(-EPROTO), "uAPI") != NULL,
 	      "strerror(-EPROTO) names the uAPI mismatch accel_device_open reports");
 }
 
@@ -434,37 +423,37 @@ static void test_open_without_device(void)
 	struct accel_device *dev = (struct accel_device *)0x1;
 	char longpath[200];
 
-	CHECK(accel_device_count() >= 0, "device count works without cards");
-	CHECK(accel_device_open(4096, &dev) == -ENODEV && dev == (struct accel_device *)0x1,
+	TAP_OK(accel_device_count() >= 0, "device count works without cards");
+	TAP_OK(accel_device_open(4096, &dev) == -ENODEV && dev == (struct accel_device *)0x1,
 	      "open of a missing index is ENODEV and leaves the output alone");
-	CHECK(accel_device_open_path("/dev/null", &dev) == -ENODEV,
+	TAP_OK(accel_device_open_path("/dev/null", &dev) == -ENODEV,
 	      "open of a non-DRM node is ENODEV");
-	CHECK(accel_device_open_path("/nonexistent/accel0", &dev) == -ENOENT,
+	TAP_OK(accel_device_open_path("/nonexistent/accel0", &dev) == -ENOENT,
 	      "open of a missing path is ENOENT");
 	memset(longpath, 'a', sizeof(longpath) - 1);
 	longpath[sizeof(longpath) - 1] = '\0';
-	CHECK(accel_device_open_path(longpath, &dev) == -EINVAL, "overlong path is EINVAL");
-	CHECK(accel_device_open_path(NULL, &dev) == -EINVAL, "NULL path is EINVAL");
+	TAP_OK(accel_device_open_path(longpath, &dev) == -EINVAL, "overlong path is EINVAL");
+	TAP_OK(accel_device_open_path(NULL, &dev) == -EINVAL, "NULL path is EINVAL");
 }
 
 static void test_abi(void)
 {
 	void *lib = dlopen("libaccel.so.2", RTLD_NOW | RTLD_LOCAL);
 
-	CHECK(lib != NULL, "libaccel.so.2 loads by its SONAME");
+	TAP_OK(lib != NULL, "libaccel.so.2 loads by its SONAME");
 	if (!lib)
 		return;
-	CHECK(dlsym(lib, "accel_submit") != NULL, "accel_submit is exported");
-	CHECK(dlvsym(lib, "accel_submit", "LIBACCEL_2.0") != NULL &&
+	TAP_OK(dlsym(lib, "accel_submit") != NULL, "accel_submit is exported");
+	TAP_OK(dlvsym(lib, "accel_submit", "LIBACCEL_2.0") != NULL &&
 	      dlvsym(lib, "accel_vm_bind", "LIBACCEL_2.0") != NULL &&
 	      dlvsym(lib, "accel_vm_va_alloc", "LIBACCEL_2.0") != NULL &&
 	      dlvsym(lib, "accel_encode_gemm", "LIBACCEL_2.0") != NULL,
 	      "symbols carry the LIBACCEL_2.0 version");
-	CHECK(dlvsym(lib, "accel_submit", "LIBACCEL_1.0") == NULL &&
+	TAP_OK(dlvsym(lib, "accel_submit", "LIBACCEL_1.0") == NULL &&
 	      dlvsym(lib, "accel_queue_submit", "LIBACCEL_1.1") == NULL &&
 	      dlsym(lib, "accel_context_status") == NULL,
 	      "no symbol of libaccel 1 is left (a new SONAME, a new version node)");
-	CHECK(dlsym(lib, "accel_list_minors") == NULL && dlsym(lib, "accel_va_alloc") == NULL &&
+	TAP_OK(dlsym(lib, "accel_list_minors") == NULL && dlsym(lib, "accel_va_alloc") == NULL &&
 	      dlsym(lib, "accel_vm_map_lib") == NULL && dlsym(lib, "accel_struct_in") == NULL,
 	      "internal functions are hidden");
 	dlclose(lib);
@@ -484,6 +473,5 @@ int main(void)
 	test_strerror();
 	test_open_without_device();
 	test_abi();
-	printf("1..%d\n# libaccel: %d tests, %d failed\n", test_num, test_num, failures);
-	return failures ? 1 : 0;
+	return tap_lines_end("libaccel");
 }

@@ -75,6 +75,40 @@ static inline int tap_run(const struct tap_test *tests, size_t n)
 	return bad ? 1 : 0;
 }
 
+/*
+ * The other style, for a suite that is a list of assertions rather than
+ * of tests: every TAP_OK() is its own numbered "ok"/"not ok" line, and
+ * tap_lines_end() prints the plan after them and returns the exit status.
+ * One program, one suite; the counters are atomic, so checks may run on
+ * several threads.
+ */
+static _Atomic int tap_lines_num, tap_lines_failed;
+
+#define TAP_OK(cond, name) \
+	tap_line(!!(cond), (name), __FILE__, __LINE__, #cond)
+
+static inline bool tap_line(bool ok, const char *name, const char *file, int line,
+			    const char *what)
+{
+	int n = ++tap_lines_num;
+
+	if (ok) {
+		printf("ok %d - %s\n", n, name);
+	} else {
+		tap_lines_failed++;
+		printf("not ok %d - %s (%s:%d: %s)\n", n, name, file, line, what);
+	}
+	return ok;
+}
+
+static inline int tap_lines_end(const char *suite)
+{
+	int n = tap_lines_num, bad = tap_lines_failed;
+
+	printf("1..%d\n# %s: %d tests, %d failed\n", n, suite, n, bad);
+	return bad ? 1 : 0;
+}
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif /* TESSERA_TAP_H */

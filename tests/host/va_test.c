@@ -13,19 +13,8 @@
 #include <stdlib.h>
 
 #include "accel_priv.h"
+#include "tap.h"
 
-static int test_num, failures;
-
-#define CHECK(cond, name) do {						\
-		test_num++;						\
-		if (cond) {						\
-			printf("ok %d - %s\n", test_num, name);		\
-		} else {						\
-			printf("not ok %d - %s (%s:%d: %s)\n", test_num, name, \
-			       __FILE__, __LINE__, #cond);		\
-			failures++;					\
-		}							\
-	} while (0)
 
 #define SZ_4K	4096ull
 #define SZ_2M	(2ull << 20)
@@ -38,22 +27,22 @@ static void test_alignment(void)
 	uint64_t a = 0, b = 0, c = 0, d = 0;
 	int ret;
 
-	CHECK(accel_va_init(&va, START, END) == 0, "init over [2 MiB, 128 TiB)");
-	CHECK(accel_va_alloc(&va, 100, 0, &a) == 0 && a == START, "a small range at the start");
-	CHECK(accel_va_alloc(&va, SZ_2M, 0, &b) == 0 && b % SZ_2M == 0 && b >= a + SZ_4K,
+	TAP_OK(accel_va_init(&va, START, END) == 0, "init over [2 MiB, 128 TiB)");
+	TAP_OK(accel_va_alloc(&va, 100, 0, &a) == 0 && a == START, "a small range at the start");
+	TAP_OK(accel_va_alloc(&va, SZ_2M, 0, &b) == 0 && b % SZ_2M == 0 && b >= a + SZ_4K,
 	      "2 MiB is 2 MiB-aligned");
-	CHECK(accel_va_alloc(&va, 5 * SZ_2M + 4096, 0, &c) == 0 && c % SZ_2M == 0 &&
+	TAP_OK(accel_va_alloc(&va, 5 * SZ_2M + 4096, 0, &c) == 0 && c % SZ_2M == 0 &&
 	      c >= b + SZ_2M, "larger sizes are 2 MiB-aligned too");
-	CHECK(accel_va_alloc(&va, SZ_4K, 0, &d) == 0 && d == a + SZ_4K,
+	TAP_OK(accel_va_alloc(&va, SZ_4K, 0, &d) == 0 && d == a + SZ_4K,
 	      "small ranges fill the gap left by alignment");
-	CHECK(accel_va_alloc(&va, SZ_4K, 1ull << 30, &d) == 0 && d % (1ull << 30) == 0,
+	TAP_OK(accel_va_alloc(&va, SZ_4K, 1ull << 30, &d) == 0 && d % (1ull << 30) == 0,
 	      "an explicit alignment");
 	ret = accel_va_alloc(&va, SZ_4K, 3 * SZ_4K, &d);
-	CHECK(ret == -EINVAL, "an alignment that is not a power of two is EINVAL");
-	CHECK(accel_va_alloc(&va, 0, 0, &d) == -EINVAL, "size 0 is EINVAL");
+	TAP_OK(ret == -EINVAL, "an alignment that is not a power of two is EINVAL");
+	TAP_OK(accel_va_alloc(&va, 0, 0, &d) == -EINVAL, "size 0 is EINVAL");
 	accel_va_fini(&va);
 
-	CHECK(accel_va_init(&va, 0, 16 * SZ_4K) == 0 && accel_va_alloc(&va, 1, 0, &a) == 0 &&
+	TAP_OK(accel_va_init(&va, 0, 16 * SZ_4K) == 0 && accel_va_alloc(&va, 1, 0, &a) == 0 &&
 	      a == SZ_4K, "address 0 is never handed out");
 	accel_va_fini(&va);
 }
@@ -67,25 +56,25 @@ static void test_exhaustion_and_reuse(void)
 	accel_va_init(&va, SZ_4K, 9 * SZ_4K);
 	for (i = 0; i < 8; i++)
 		ok &= accel_va_alloc(&va, SZ_4K, 0, &a[i]) == 0 && a[i] == SZ_4K * (i + 1);
-	CHECK(ok, "eight pages in order");
-	CHECK(accel_va_alloc(&va, SZ_4K, 0, &x) == -ENOSPC, "a full space is ENOSPC");
-	CHECK(accel_va_free_bytes(&va) == 0, "nothing free");
-	CHECK(accel_va_free(&va, a[3], SZ_4K) == 0 && accel_va_free(&va, a[5], SZ_4K) == 0,
+	TAP_OK(ok, "eight pages in order");
+	TAP_OK(accel_va_alloc(&va, SZ_4K, 0, &x) == -ENOSPC, "a full space is ENOSPC");
+	TAP_OK(accel_va_free_bytes(&va) == 0, "nothing free");
+	TAP_OK(accel_va_free(&va, a[3], SZ_4K) == 0 && accel_va_free(&va, a[5], SZ_4K) == 0,
 	      "free two pages with a hole between");
-	CHECK(accel_va_alloc(&va, 2 * SZ_4K, 0, &x) == -ENOSPC,
+	TAP_OK(accel_va_alloc(&va, 2 * SZ_4K, 0, &x) == -ENOSPC,
 	      "two non-adjacent free pages give no two-page range");
-	CHECK(accel_va_free(&va, a[4], SZ_4K) == 0 && accel_va_free_bytes(&va) == 3 * SZ_4K,
+	TAP_OK(accel_va_free(&va, a[4], SZ_4K) == 0 && accel_va_free_bytes(&va) == 3 * SZ_4K,
 	      "free the page between");
-	CHECK(accel_va_alloc(&va, 3 * SZ_4K, 0, &x) == 0 && x == a[3],
+	TAP_OK(accel_va_alloc(&va, 3 * SZ_4K, 0, &x) == 0 && x == a[3],
 	      "the three freed pages merged into one range");
-	CHECK(accel_va_free(&va, x, 3 * SZ_4K) == 0, "and back");
-	CHECK(accel_va_free(&va, a[4], SZ_4K) == -EINVAL, "a double free is EINVAL");
-	CHECK(accel_va_free(&va, 20 * SZ_4K, SZ_4K) == -EINVAL, "a free outside the space");
-	CHECK(accel_va_free(&va, a[0] + 8, SZ_4K) == -EINVAL, "an unaligned free");
+	TAP_OK(accel_va_free(&va, x, 3 * SZ_4K) == 0, "and back");
+	TAP_OK(accel_va_free(&va, a[4], SZ_4K) == -EINVAL, "a double free is EINVAL");
+	TAP_OK(accel_va_free(&va, 20 * SZ_4K, SZ_4K) == -EINVAL, "a free outside the space");
+	TAP_OK(accel_va_free(&va, a[0] + 8, SZ_4K) == -EINVAL, "an unaligned free");
 	for (i = 0; i < 8; i++)
 		if (i < 3 || i > 5)
 			accel_va_free(&va, a[i], SZ_4K);
-	CHECK(accel_va_free_bytes(&va) == 8 * SZ_4K && va.nfree == 1,
+	TAP_OK(accel_va_free_bytes(&va) == 8 * SZ_4K && va.nfree == 1,
 	      "everything free is one range again");
 	accel_va_fini(&va);
 }
@@ -164,8 +153,8 @@ static void test_threads(void)
 		pthread_join(t[i], NULL);
 		bad += w[i].bad;
 	}
-	CHECK(owner && bad == 0, "4 threads, 16000 allocs and frees: no address handed out twice");
-	CHECK(accel_va_free_bytes(&va) == end - SZ_2M && va.nfree == 1,
+	TAP_OK(owner && bad == 0, "4 threads, 16000 allocs and frees: no address handed out twice");
+	TAP_OK(accel_va_free_bytes(&va) == end - SZ_2M && va.nfree == 1,
 	      "all freed at the end: one range");
 	accel_va_fini(&va);
 	free(owner);
@@ -177,6 +166,5 @@ int main(void)
 	test_alignment();
 	test_exhaustion_and_reuse();
 	test_threads();
-	printf("1..%d\n# va: %d tests, %d failed\n", test_num, test_num, failures);
-	return failures ? 1 : 0;
+	return tap_lines_end("va");
 }
