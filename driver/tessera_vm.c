@@ -284,12 +284,41 @@ static enum drm_gpu_sched_stat tessera_bind_timedout_job(struct drm_sched_job *s
 	return TESSERA_SCHED_STAT_RESET;
 }
 
-static void tessera_bind_finish_work(struct work_struct *work)
+/* A bind job is done with: its bind finished, the job freed. */
+static void tessera_bind_job_free(struct tessera_bind_job *job)
 {
-	struct tessera_bind_job *job = container_of(work, struct tessera_bind_job, finish_work);
+	struct tessera_gpuvm *vm = job->bind->vm;
 
+	/* The bind's reference on the VM goes with it: keep the VM for the wake-up. */
+	drm_gpuvm_get(&vm->base);
 	tessera_bind_finish(job->bind);
 	kfree(job);
+	if (atomic_dec_and_test(&vm->binds_unfinished))
+		wake_up_var(&vm->binds_unfinished);
+	drm_gpuvm_put(&vm->base);
+}
+
+static void tessera_bind_finish_work(struct work_struct *work)
+{
+	tessera_bind_job_free(container_of(work, struct tessera_bind_job, finish_work));
+}
+
+/**
+ * tessera_gpuvm_wait_binds_finished - wait for the bind queue's releases
+ * @vm: the VM, referenced by the caller
+ * @timeout: in jiffies
+ *
+ * A bind job's fence signals once its ops are applied; what it unbound is
+ * released afterwards, on a worker, once the card's TLB lets go of it
+ * (tessera_bind_finish()).  This waits for that, for every bind job
+ * created on @vm so far.  Process context.
+ *
+ * Return: true if they all finished, false on timeout.
+ */
+bool tessera_gpuvm_wait_binds_finished(struct tessera_gpuvm *vm, long timeout)
+{
+	return wait_var_event_timeout(&vm->binds_unfinished,
+				      !atomic_read(&vm->binds_unfinished), timeout) > 0;
 }
 
 /* Signalling path too: the flush wait and the frees go to a worker. */
@@ -370,6 +399,7 @@ struct tessera_bind_job *tessera_bind_job_create(struct tessera_bind *bind, u64 
 		goto err;
 	}
 	job->bind = bind;
+	atomic_inc(&vm->binds_unfinished);
 	INIT_WORK(&job->finish_work, tessera_bind_finish_work);
 	ret = tessera_drm_sched_job_init(&job->base, &vm->bind_entity, 1, NULL, owner);
 	if (ret)
@@ -386,7 +416,8 @@ struct tessera_bind_job *tessera_bind_job_create(struct tessera_bind *bind, u64 
 err_cleanup:
 	drm_sched_job_cleanup(&job->base);
 err_free:
-	kfree(job);
+	tessera_bind_job_free(job);
+	return ERR_PTR(ret);
 err:
 	tessera_bind_finish(bind);
 	return ERR_PTR(ret);
@@ -411,8 +442,7 @@ int tessera_bind_job_add_dep(struct tessera_bind_job *job, struct dma_fence *fen
 void tessera_bind_job_abort(struct tessera_bind_job *job)
 {
 	drm_sched_job_cleanup(&job->base);
-	tessera_bind_finish(job->bind);
-	kfree(job);
+	tessera_bind_job_free(job);
 }
 
 /**
@@ -464,6 +494,7 @@ struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev)
 	}
 	INIT_LIST_HEAD(&vm->asid_link);
 	atomic_set(&vm->active_jobs, 0);
+	atomic_set(&vm->binds_unfinished, 0);
 	vm->uid = current_euid();
 	vm->uid_exempt = capable(CAP_SYS_ADMIN);
 	INIT_WORK(&vm->destroy_work, tessera_gpuvm_destroy_work);

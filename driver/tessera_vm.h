@@ -96,6 +96,12 @@ struct tessera_gpuvm {
 	struct drm_sched_entity bind_entity;
 	/** @bind_ready: @bind_entity was initialized and must be destroyed */
 	bool bind_ready;
+	/**
+	 * @binds_unfinished: bind-queue jobs created and not yet finished
+	 * (tessera_bind_finish() run on the worker); waited for by
+	 * tessera_gpuvm_wait_binds_finished()
+	 */
+	atomic_t binds_unfinished;
 	/** @last_bind: fence of the latest bind pushed, under @bind_lock */
 	struct dma_fence *last_bind;
 	/**
@@ -193,6 +199,7 @@ struct tessera_bind_job *tessera_bind_job_create(struct tessera_bind *bind, u64 
 int tessera_bind_job_add_dep(struct tessera_bind_job *job, struct dma_fence *fence);
 struct dma_fence *tessera_bind_job_push(struct tessera_bind_job *job);
 void tessera_bind_job_abort(struct tessera_bind_job *job);
+bool tessera_gpuvm_wait_binds_finished(struct tessera_gpuvm *vm, long timeout);
 
 struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev);
 void tessera_gpuvm_destroy(struct tessera_gpuvm *vm);

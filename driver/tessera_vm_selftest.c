@@ -279,7 +279,7 @@ int tessera_vm_selftest(struct tessera_device *tdev, struct seq_file *m)
 	struct tessera_selftest st = { .m = m };
 	struct drm_gem_object *dev, *host;
 	struct tessera_gpuvm *vm;
-	int ret, i;
+	int ret;
 
 	vm = tessera_gpuvm_create(tdev);
 	if (IS_ERR(vm))
@@ -332,9 +332,8 @@ int tessera_vm_selftest(struct tessera_device *tdev, struct seq_file *m)
 			 vm->pgt.tables == 1 && !tessera_st_vmas(vm),
 			 "unbinding everything frees every table but the root", vm);
 	/* The bind queue's jobs drop what they unbound after their fences, in a worker. */
-	for (i = 0; i < 100 && (kref_read(&dev->refcount) > 1 || kref_read(&host->refcount) > 1);
-	     i++)
-		usleep_range(10000, 20000);
+	tessera_st_check(&st, tessera_gpuvm_wait_binds_finished(vm, 10 * HZ),
+			 "the bind queue's releases finish", vm);
 	tessera_st_check(&st, kref_read(&dev->refcount) == 1 &&
 			 kref_read(&host->refcount) == 1,
 			 "and drops the buffers", vm);
