@@ -500,17 +500,15 @@ static inline struct tessera_ctx *tessera_ctx(int fd)
 		return NULL;
 	}
 	pthread_mutex_lock(&tessera_ctx_lock);
-	for (i = 0; i < TESSERA_CTX_MAX; i++) {
-		struct tessera_ctx *t = &tessera_ctxs[i];
-
-		if (t->vm && t->fd == fd && t->client == client) {
-			c = t;
-			break;
-		}
-		/* A slot whose file is gone (or has another number now). */
-		if (!free_slot && (!t->vm || tessera_client_id(t->fd) != t->client))
-			free_slot = t;
-	}
+	for (i = 0; i < TESSERA_CTX_MAX && !c; i++)
+		if (tessera_ctxs[i].vm && tessera_ctxs[i].fd == fd &&
+		    tessera_ctxs[i].client == client)
+			c = &tessera_ctxs[i];
+	/* A new one: in a slot whose file is gone (or has another number now). */
+	for (i = 0; i < TESSERA_CTX_MAX && !c && !free_slot; i++)
+		if (!tessera_ctxs[i].vm ||
+		    tessera_client_id(tessera_ctxs[i].fd) != tessera_ctxs[i].client)
+			free_slot = &tessera_ctxs[i];
 	if (!c && free_slot) {
 		memset(free_slot, 0, sizeof(*free_slot));
 		free_slot->fd = fd;
