@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "llm.h"
 #include "rng.h"
@@ -85,6 +86,7 @@ int llm_model_init(struct llm_model *m, const struct llm_config *c, char *err)
 
 	if (ret)
 		return ret;
+	memset(m, 0, sizeof(*m));
 	m->cfg = *c;
 	m->head_dim = c->d_model / c->n_heads;
 	m->n_tensors = 3 + LLM_LAYER_TENSORS * c->n_layers;
