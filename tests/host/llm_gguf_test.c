@@ -132,6 +132,9 @@ static void test_roundtrip(struct tap *t)
 	CHECK(t, (kv = gguf_find_kv(f, "t.arr_bool")) && kv->val.arr.n == 4 &&
 	      gguf_arr_u(&kv->val, 0) == 1 && gguf_arr_u(&kv->val, 1) == 0);
 	CHECK(t, (kv = gguf_find_kv(f, "t.arr_f64")) && gguf_arr_f(&kv->val, 1) == -1e300);
+	/* floats read as integers saturate (no undefined conversion) */
+	CHECK(t, kv && gguf_arr_u(&kv->val, 1) == 0 && gguf_arr_i(&kv->val, 1) == INT64_MIN);
+	CHECK(t, kv && gguf_arr_u(&kv->val, 0) == 0 && gguf_arr_i(&kv->val, 0) == 0);
 	CHECK(t, (kv = gguf_find_kv(f, "t.arr_empty")) && kv->val.arr.n == 0);
 	CHECK(t, (kv = gguf_find_kv(f, "t.arr_str")) && kv->val.arr.n == 3 &&
 	      gguf_str_eq(gguf_arr_str(&kv->val, 0), "a") &&

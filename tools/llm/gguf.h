@@ -135,7 +135,8 @@ void gguf_close(struct gguf_file *f);
 
 const struct gguf_kv *gguf_find_kv(const struct gguf_file *f, const char *key);
 const struct gguf_tensor *gguf_find_tensor(const struct gguf_file *f, const char *name);
-/* Element @i of an array of a fixed-size type, widened like a scalar. */
+/* Element @i of an array of a fixed-size type, widened like a scalar
+ * (a float saturates to the integer range, NaN is 0; out of range: 0). */
 uint64_t gguf_arr_u(const struct gguf_value *v, uint64_t i);
 int64_t gguf_arr_i(const struct gguf_value *v, uint64_t i);
 double gguf_arr_f(const struct gguf_value *v, uint64_t i);

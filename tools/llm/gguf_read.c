@@ -740,8 +740,14 @@ uint64_t gguf_arr_u(const struct gguf_value *v, uint64_t i)
 
 	if (!p)
 		return 0;
-	if (is_float(v->arr.type))
-		return (uint64_t)load_f(p, size);
+	if (is_float(v->arr.type)) {
+		double d = load_f(p, size);
+
+		/* saturate: a float outside the range has no integer value */
+		if (!(d > 0))
+			return 0;
+		return d >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)d;
+	}
 	return is_unsigned(v->arr.type) ? load_u(p, size) : (uint64_t)load_i(p, size);
 }
 
@@ -752,8 +758,15 @@ int64_t gguf_arr_i(const struct gguf_value *v, uint64_t i)
 
 	if (!p)
 		return 0;
-	if (is_float(v->arr.type))
-		return (int64_t)load_f(p, size);
+	if (is_float(v->arr.type)) {
+		double d = load_f(p, size);
+
+		if (d != d)
+			return 0;
+		if (d >= 9223372036854775808.0)
+			return INT64_MAX;
+		return d < -9223372036854775808.0 ? INT64_MIN : (int64_t)d;
+	}
 	return is_unsigned(v->arr.type) ? (int64_t)load_u(p, size) : load_i(p, size);
 }
 
