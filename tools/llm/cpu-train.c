@@ -90,6 +90,22 @@ static double validate(const struct llm_model *m, const float *w, const struct l
 	return sum / n;
 }
 
+/* The checkpoint, at every validation (replaced atomically). */
+static int save(const struct opts *o, const struct llm_model *m, const float *w, uint64_t step,
+		double val)
+{
+	const struct llm_train_meta meta = {
+		.step = step, .tokens = step * o->batch * o->cfg.ctx, .seed = o->seed,
+		.batch = o->batch, .lr = o->lr, .val_loss = val, .corpus = "fortunes",
+	};
+	int ret = llm_ckpt_save(o->out, m, w, o->bf16 ? LLM_CKPT_BF16 : LLM_CKPT_F32, &meta,
+				"tessera-fortunes");
+
+	if (ret)
+		fprintf(stderr, "cpu-train: %s: %s\n", o->out, strerror(-ret));
+	return ret;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -105,7 +121,8 @@ static void usage(FILE *f)
 		"  --seed N            weights and batches (1)\n"
 		"  --eval-every N --eval-windows N   validation (every 100 steps, 128 windows;\n"
 		"                      the last one over the whole split)\n"
-		"  --out FILE.gguf     write the checkpoint (--bf16: bf16 matrices)\n"
+		"  --out FILE.gguf     the checkpoint, written at every validation\n"
+		"                      (--bf16: bf16 matrices)\n"
 		"  --csv FILE          the curve: step,tokens,seconds,lr,train,val\n"
 		"  --threads N         BLAS threads (1: faster than 2 on a busy 2-core host)\n", LLM_FORTUNES_DIR);
 }
@@ -265,24 +282,10 @@ int main(int argc, char **argv)
 		}
 		train_sum = 0;
 		train_n = 0;
+		if (o.out && save(&o, &m, w, step, val))
+			return 1;
 		if (last)
 			break;
-	}
-	if (o.out) {
-		struct llm_train_meta meta = {
-			.step = step > o.steps ? o.steps : step,
-			.tokens = (step > o.steps ? o.steps : step) * o.batch * T,
-			.seed = o.seed, .batch = o.batch, .lr = o.lr, .val_loss = val,
-			.corpus = "fortunes",
-		};
-
-		ret = llm_ckpt_save(o.out, &m, w, o.bf16 ? LLM_CKPT_BF16 : LLM_CKPT_F32, &meta,
-				    "tessera-fortunes");
-		if (ret) {
-			fprintf(stderr, "cpu-train: %s: %s\n", o.out, strerror(-ret));
-			return 1;
-		}
-		printf("cpu-train: checkpoint %s\n", o.out);
 	}
 	if (csv)
 		fclose(csv);
