@@ -56,7 +56,7 @@ modbuild := build/module-$(INSTALL_KVER)
 all: setup
 	$(MAKE) build
 
-build: module emu libaccel tools kselftests examples fuzz onnx
+build: module emu libaccel tools kselftests examples fuzz onnx llm
 
 setup:
 	@tools/vm/setup.sh
@@ -86,6 +86,10 @@ fuzz:
 
 onnx: libaccel
 	$(MAKE) -C tests/onnx
+
+# The model library and its CPU reference (no card needed).
+llm:
+	$(MAKE) -C tools/llm
 
 check: all
 	@tests/run-check.sh
@@ -169,9 +173,10 @@ clean:
 	$(MAKE) -C examples clean
 	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C tests/onnx clean
+	$(MAKE) -C tools/llm clean
 	$(MAKE) -C Documentation/man clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples fuzz onnx check check-kernels check-repeat \
+.PHONY: all build setup module emu libaccel tools kselftests examples fuzz onnx llm check check-kernels check-repeat \
 	check-debug demo bench fuzz-guest install install-module install-udev install-lib \
 	install-tools install-man install-emu man uninstall deb clean

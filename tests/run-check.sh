@@ -37,6 +37,9 @@ make -s -C libaccel check 2>&1 | tee "$res/host-libaccel.log" | grep -E '^not ok
 stage "host: the ioctl fuzzer's oracle (its model of VM mappings)"
 make -s -C tests/fuzz check 2>&1 | tee "$res/host-fuzz-model.log" | grep -E '^not ok ' || true
 
+stage "host: the model library and its CPU reference (ASan/UBSan)"
+make -s -C tools/llm check 2>&1 | tee "$res/host-llm.log" | grep -E '^not ok ' || true
+
 stage "host: versions, docs and licenses agree"
 tests/host/consistency_test.sh 2>&1 | tee "$res/host-consistency.log" | grep -E '^not ok ' || true
 

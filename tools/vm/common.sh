@@ -11,7 +11,8 @@ HOST_PACKAGES="gcc make pkg-config kmod cpio xz-utils busybox-static debootstrap
 	libjson-c-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev libonnx-testdata
 	clang libclang-rt-14-dev
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
-	debhelper dh-dkms lintian scdoc dpkg-dev fakeroot libmicrohttpd-dev"
+	debhelper dh-dkms lintian scdoc dpkg-dev fakeroot libmicrohttpd-dev
+	fortunes wamerican gnuplot-nox openmpi-bin libopenmpi-dev"
 
 msg() { printf '%s\n' "$*" >&2; }
 
