@@ -238,6 +238,12 @@ static void tessera_lockdep_prime(struct tessera_device *tdev)
 	fs_reclaim_release(GFP_KERNEL);
 }
 
+/* After remove, or when probe fails: the DMA API still knows the device. */
+static void tessera_pt_cache_release(void *data)
+{
+	tessera_pt_cache_fini(data);
+}
+
 static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct tessera_device *tdev;
@@ -267,6 +273,10 @@ static int tessera_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	dma_set_seg_boundary(&pdev->dev, ULONG_MAX);
 	mutex_init(&tdev->dma_bos_lock);
 	INIT_LIST_HEAD(&tdev->dma_bos);
+	tessera_pt_cache_init(tdev);
+	ret = devm_add_action_or_reset(&pdev->dev, tessera_pt_cache_release, tdev);
+	if (ret)
+		return ret;
 
 	tdev->regs = pcim_iomap_region(pdev, TESSERA_BAR_REGS, DRIVER_NAME);
 	if (IS_ERR(tdev->regs))

@@ -48,7 +48,8 @@
  *   tessera_ring.post_lock (irq-safe; a replay posts the pending jobs)
  * - leaves: tessera_bo.lock (released before any unmap),
  *   tessera_device.mmu_lock (register sequence only; dropped between
- *   polls), hbm_lock, tessera_file.wfs_lock,
+ *   polls), hbm_lock, tessera_file.wfs_lock, tessera_pt_cache.lock
+ *   (taken under tessera_gpuvm.lock when unplug frees tables),
  *   dma_bos_lock (a buffer may be freed under another's reservation)
  * - tessera_device.pci_reset_lock (rwsem) is taken for reading around
  *   register accesses outside the job path, never on a signalling path
@@ -260,6 +261,8 @@ struct tessera_device {
 	 * latest request).  Never held across an allocation.
 	 */
 	struct mutex mmu_lock;
+	/** @pt_cache: empty page tables kept for reuse (tessera_pgtable.c) */
+	struct tessera_pt_cache pt_cache;
 	/** @dma_bos_lock: protects @dma_bos */
 	struct mutex dma_bos_lock;
 	/**

@@ -64,7 +64,20 @@ static u32 tessera_pt_index(u64 va, int level)
 
 static struct tessera_pt *tessera_pt_alloc(struct tessera_device *tdev, int level)
 {
-	struct tessera_pt *pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
+	struct tessera_pt_cache *cache = &tdev->pt_cache;
+	struct tessera_pt *pt;
+
+	mutex_lock(&cache->lock);
+	pt = list_first_entry_or_null(&cache->free[level], struct tessera_pt, link);
+	if (pt) {
+		list_del_init(&pt->link);
+		cache->count[level]--;
+	}
+	mutex_unlock(&cache->lock);
+	if (pt)
+		return pt;
+
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
 
 	if (!pt)
 		return NULL;
@@ -89,9 +102,17 @@ err:
 	return NULL;
 }
 
-/* Free a table and everything below it. */
+static void tessera_pt_destroy(struct tessera_device *tdev, struct tessera_pt *pt)
+{
+	kfree(pt->children);
+	dma_free_coherent(&tdev->pdev->dev, SZ_4K, pt->cpu, pt->dma);
+	kfree(pt);
+}
+
+/* Free a table and everything below it: into the cache while it has room. */
 static void tessera_pt_free(struct tessera_device *tdev, struct tessera_pt *pt)
 {
+	struct tessera_pt_cache *cache = &tdev->pt_cache;
 	u32 i;
 
 	if (!pt)
@@ -99,10 +120,57 @@ static void tessera_pt_free(struct tessera_device *tdev, struct tessera_pt *pt)
 	if (pt->children) {
 		for (i = 0; i < TESSERA_PT_ENTRIES; i++)
 			tessera_pt_free(tdev, pt->children[i]);
-		kfree(pt->children);
+		memset(pt->children, 0, TESSERA_PT_ENTRIES * sizeof(*pt->children));
 	}
-	dma_free_coherent(&tdev->pdev->dev, SZ_4K, pt->cpu, pt->dma);
-	kfree(pt);
+	/* Every entry invalid again, as a new table's. */
+	memset(pt->cpu, 0, SZ_4K);
+	pt->live = 0;
+	mutex_lock(&cache->lock);
+	if (cache->count[pt->level] < TESSERA_PT_CACHE_MAX) {
+		list_add(&pt->link, &cache->free[pt->level]);
+		cache->count[pt->level]++;
+		pt = NULL;
+	}
+	mutex_unlock(&cache->lock);
+	if (pt)
+		tessera_pt_destroy(tdev, pt);
+}
+
+/** tessera_pt_cache_init - an empty cache of tables (probe) */
+void tessera_pt_cache_init(struct tessera_device *tdev)
+{
+	struct tessera_pt_cache *cache = &tdev->pt_cache;
+	int level;
+
+	mutex_init(&cache->lock);
+	for (level = 0; level <= TESSERA_PT_LEVELS; level++) {
+		INIT_LIST_HEAD(&cache->free[level]);
+		cache->count[level] = 0;
+	}
+}
+
+/**
+ * tessera_pt_cache_fini - free the cached tables (remove, or a failed probe)
+ * @tdev: the device, still bound: its DMA API frees them
+ *
+ * Nothing reserves or frees tables any more: every VM's went with
+ * tessera_gpuvm_unplug(), and unplugged binds leak theirs.
+ */
+void tessera_pt_cache_fini(struct tessera_device *tdev)
+{
+	struct tessera_pt_cache *cache = &tdev->pt_cache;
+	struct tessera_pt *pt, *next;
+	int level;
+
+	mutex_lock(&cache->lock);
+	for (level = 0; level <= TESSERA_PT_LEVELS; level++) {
+		list_for_each_entry_safe(pt, next, &cache->free[level], link) {
+			list_del(&pt->link);
+			tessera_pt_destroy(tdev, pt);
+		}
+		cache->count[level] = 0;
+	}
+	mutex_unlock(&cache->lock);
 }
 
 /**

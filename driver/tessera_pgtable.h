@@ -28,6 +28,26 @@ struct tessera_pt_pool {
 	u32 count[TESSERA_PT_LEVELS];
 };
 
+/* Empty tables a device keeps for reuse, per level. */
+#define TESSERA_PT_CACHE_MAX	32
+
+/**
+ * struct tessera_pt_cache - a device's empty page tables, kept for reuse
+ *
+ * Allocating a table (coherent DMA memory, zeroed) and freeing it again
+ * is most of what binding and unbinding a small buffer costs; tables
+ * freed while the cache has room are kept, zeroed, and reserved again
+ * before any new one is allocated.  Emptied when the device goes.
+ */
+struct tessera_pt_cache {
+	/** @lock: protects @free and @count; process context only */
+	struct mutex lock;
+	/** @free: empty tables, per level (index 0 unused) */
+	struct list_head free[TESSERA_PT_LEVELS + 1];
+	/** @count: entries of @free, per level */
+	u32 count[TESSERA_PT_LEVELS + 1];
+};
+
 /**
  * struct tessera_pgtable - the hardware page tables of one address space
  *
@@ -46,6 +66,8 @@ struct tessera_pgtable {
 	u64 tables;
 };
 
+void tessera_pt_cache_init(struct tessera_device *tdev);
+void tessera_pt_cache_fini(struct tessera_device *tdev);
 void tessera_pt_pool_init(struct tessera_pt_pool *pool);
 int tessera_pt_pool_reserve(struct tessera_device *tdev, struct tessera_pt_pool *pool,
 			    u64 va, u64 size);

@@ -279,6 +279,8 @@ int tessera_vm_selftest(struct tessera_device *tdev, struct seq_file *m)
 	struct tessera_selftest st = { .m = m };
 	struct drm_gem_object *dev, *host;
 	struct tessera_gpuvm *vm;
+	bool reused;
+	u32 cached;
 	int ret;
 
 	vm = tessera_gpuvm_create(tdev);
@@ -334,6 +336,18 @@ int tessera_vm_selftest(struct tessera_device *tdev, struct seq_file *m)
 	/* The bind queue's jobs drop what they unbound after their fences, in a worker. */
 	tessera_st_check(&st, tessera_gpuvm_wait_binds_finished(vm, 10 * HZ),
 			 "the bind queue's releases finish", vm);
+	/* Their tables are kept for the next binds, not allocated again. */
+	mutex_lock(&tdev->pt_cache.lock);
+	cached = tdev->pt_cache.count[1];
+	mutex_unlock(&tdev->pt_cache.lock);
+	drm_gem_object_get(host);
+	ret = tessera_st_bind(vm, true, host, 0, va, SZ_64K);
+	mutex_lock(&tdev->pt_cache.lock);
+	reused = cached > tdev->pt_cache.count[1];
+	mutex_unlock(&tdev->pt_cache.lock);
+	tessera_st_check(&st, cached && reused, "freed tables are reused by the next bind", vm);
+	ret = ret ?: tessera_st_bind(vm, false, NULL, 0, va, SZ_64K);
+	tessera_st_check(&st, !ret && !tessera_st_vmas(vm), "and that bind unbinds", vm);
 	tessera_st_check(&st, kref_read(&dev->refcount) == 1 &&
 			 kref_read(&host->refcount) == 1,
 			 "and drops the buffers", vm);
