@@ -317,6 +317,10 @@ static int cmd_gemm(const struct cmd *c)
 		ret = t1_buf_get(c->as, &buf[2], cc, span(g.m, g.n, g.ldc, ces),
 				 g.beta != 0.0f ? T1_ACC_R | T1_ACC_W :
 						  T1_ACC_W);
+	/* a bounced C goes back row by row: the gaps stay as they are */
+	if (!ret)
+		t1_buf_rows(&buf[2], g.m, (uint64_t)g.ldc * ces, (uint64_t)g.n * ces,
+			    1, 0, 1, 0);
 	if (!ret && g.bias)
 		ret = t1_buf_get(c->as, &buf[3], bias, (uint64_t)g.n * ces,
 				 T1_ACC_R);
@@ -413,6 +417,9 @@ static int cmd_rowwise(const struct cmd *c, bool ln)
 	if (!ret)
 		ret = t1_buf_get(c->as, &buf[1], dst, span(rows, cols, ldd, es),
 				 T1_ACC_W);
+	if (!ret)
+		t1_buf_rows(&buf[1], rows, (uint64_t)ldd * es, (uint64_t)cols * es,
+			    1, 0, 1, 0);
 	if (!ret && gamma)
 		ret = t1_buf_get(c->as, &buf[2], gamma, (uint64_t)cols * es,
 				 T1_ACC_R);
