@@ -16,56 +16,20 @@
 #include <sched.h>
 #include <stdlib.h>
 
+#include "t1_cmd.h"
 #include "t1_math.h"
-#include "t1_priv.h"
 
-struct cmd {
-	struct t1_as *as;
-	const uint8_t *p;	/* the command, header first */
-	uint32_t hdr, len;
-	uint64_t va;		/* its address, for syndromes */
-};
-
-static uint32_t dw(const struct cmd *c, unsigned int i)
-{
-	return get_le32(c->p + 4 * i);
-}
-
-static uint64_t qw(const struct cmd *c, unsigned int i)
-{
-	return dw(c, i) | (uint64_t)dw(c, i + 1) << 32;
-}
-
-static float fw(const struct cmd *c, unsigned int i)
-{
-	uint32_t u = dw(c, i);
-	float f;
-
-	memcpy(&f, &u, 4);
-	return f;
-}
-
-/* The command is invalid: a context error, and a guest-error line. */
-static int invalid(const struct cmd *c)
+int t1_cmd_invalid(const struct cmd *c, const char *why)
 {
 	t1_guest_error(c->as->t1, "ring %u ASID %u: invalid %s command at "
-		       "%#llx (header %#010x)", c->as->r->idx, c->as->asid,
+		       "%#llx (header %#010x)%s%s", c->as->r->idx, c->as->asid,
 		       t1_cmd_name(TESSERA_CMD_OPCODE(c->hdr)),
-		       (unsigned long long)c->va, c->hdr);
+		       (unsigned long long)c->va, c->hdr, why ? ": " : "",
+		       why ? why : "");
 	c->as->fault->code = TESSERA_ERR_INVALID_CMD;
 	c->as->fault->va = c->va;
 	c->as->fault->access = TESSERA_ACCESS_FETCH;
 	return TESSERA_ERR_INVALID_CMD;
-}
-
-static bool compute_engine(const struct cmd *c)
-{
-	return c->as->r->cls == TESSERA_ENGINE_CLASS_COMPUTE;
-}
-
-static bool aborted(const struct cmd *c)
-{
-	return t1_aborted(c->as->r);
 }
 
 /* [a, a + alen) and [b, b + blen) overlap (both non-empty). */
@@ -238,35 +202,6 @@ static int cmd_fence(const struct cmd *c)
 	return t1_ring_fence(c->as->r, qw(c, 2),
 			     TESSERA_CMD_FLAGS(c->hdr) & TESSERA_CMD_FENCE_IRQ,
 			     c->as->fault);
-}
-
-/* Bytes spanned by a rows x cols matrix with leading dimension ld. */
-static uint64_t span(uint32_t rows, uint32_t cols, uint32_t ld,
-		     unsigned int es)
-{
-	return ((uint64_t)(rows - 1) * ld + cols) * es;
-}
-
-/* Check a matrix operand: dims, ld, alignment, size limit. */
-static bool mat_ok(uint64_t va, uint32_t rows, uint32_t cols, uint32_t ld,
-		   unsigned int es)
-{
-	return rows && cols && rows <= T1_MAX_DIM && cols <= T1_MAX_DIM &&
-	       ld >= cols && !(va % es) &&
-	       span(rows, cols, ld, es) <= T1_MAX_OPERAND &&
-	       va + span(rows, cols, ld, es) > va;
-}
-
-static int put_all(struct t1_as *as, struct t1_buf *b, unsigned int n,
-		   int ret)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		int r = t1_buf_put(as, &b[i], !ret);
-
-		if (r && !ret)
-			ret = r;
-	}
-	return ret;
 }
 
 static int cmd_gemm(const struct cmd *c)
