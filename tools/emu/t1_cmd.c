@@ -292,6 +292,9 @@ static int cmd_elementwise(const struct cmd *c)
 	struct t1_buf buf[3];
 	int ret;
 
+	/* 1.5: the long form, and the training ops in either form */
+	if (c->len == TESSERA_CMD_EW2_LEN || op >= TESSERA_EW_SILU)
+		return t1_cmd_elementwise2(c);
 	if (c->len != TESSERA_CMD_EW_LEN || !compute_engine(c) ||
 	    op > TESSERA_EW_CAST || (dw(c, 1) >> 16) ||
 	    !ew_types_ok(op, sdt, ddt) || !count ||
@@ -388,8 +391,20 @@ static int exec_one(const struct cmd *c)
 	case TESSERA_CMD_OP_SEMAPHORE:	return cmd_semaphore(c);
 	case TESSERA_CMD_OP_GEMM:	return cmd_gemm(c);
 	case TESSERA_CMD_OP_ELEMENTWISE: return cmd_elementwise(c);
-	case TESSERA_CMD_OP_SOFTMAX:	return cmd_rowwise(c, false);
+	case TESSERA_CMD_OP_SOFTMAX:
+		if (TESSERA_CMD_FLAGS(c->hdr) & TESSERA_SOFTMAX_CAUSAL)
+			return t1_cmd_softmax_causal(c);
+		return cmd_rowwise(c, false);
 	case TESSERA_CMD_OP_LAYERNORM:	return cmd_rowwise(c, true);
+	case TESSERA_CMD_OP_BGEMM:	return t1_cmd_bgemm(c);
+	case TESSERA_CMD_OP_SOFTMAX_BWD: return t1_cmd_softmax_bwd(c);
+	case TESSERA_CMD_OP_EMBEDDING:	return t1_cmd_embedding(c);
+	case TESSERA_CMD_OP_RMSNORM:	return t1_cmd_rmsnorm(c);
+	case TESSERA_CMD_OP_RMSNORM_BWD: return t1_cmd_rmsnorm_bwd(c);
+	case TESSERA_CMD_OP_ROPE:	return t1_cmd_rope(c);
+	case TESSERA_CMD_OP_CROSS_ENTROPY: return t1_cmd_cross_entropy(c);
+	case TESSERA_CMD_OP_REDUCE:	return t1_cmd_reduce(c);
+	case TESSERA_CMD_OP_ADAMW:	return t1_cmd_adamw(c);
 	default:			return invalid(c);
 	}
 }

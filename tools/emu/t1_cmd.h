@@ -90,4 +90,18 @@ static inline int put_all(struct t1_as *as, struct t1_buf *b, unsigned int n,
 	return ret;
 }
 
+/* t1_train.c: the hardware 1.5 training commands. */
+int t1_cmd_bgemm(const struct cmd *c);
+int t1_cmd_softmax_causal(const struct cmd *c);
+int t1_cmd_softmax_bwd(const struct cmd *c);
+int t1_cmd_embedding(const struct cmd *c);
+int t1_cmd_rmsnorm(const struct cmd *c);
+int t1_cmd_rmsnorm_bwd(const struct cmd *c);
+int t1_cmd_rope(const struct cmd *c);
+int t1_cmd_cross_entropy(const struct cmd *c);
+int t1_cmd_reduce(const struct cmd *c);
+int t1_cmd_adamw(const struct cmd *c);
+/* ELEMENTWISE in the long form, and the 1.5 ops in the short form. */
+int t1_cmd_elementwise2(const struct cmd *c);
+
 #endif /* TESSERA_T1_CMD_H */
