@@ -129,6 +129,7 @@ int accel_device_fd(const struct accel_device *dev);
 #define ACCEL_CAP_HUGE_PAGES	0x04ull	/**< 2 MiB pages where VA and memory allow */
 #define ACCEL_CAP_SPARSE	0x08ull	/**< the kernel has sparse ranges */
 #define ACCEL_CAP_FAULT_INJECT	0x10ull	/**< a QA card with fault injection */
+#define ACCEL_CAP_TRAIN		0x20ull	/**< the training commands (hardware 1.5) */
 
 /**
  * struct accel_device_info - what accel_device_query() reports
