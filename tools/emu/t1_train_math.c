@@ -16,7 +16,10 @@
  */
 #if defined(__GNUC__) && !defined(__clang__)
 /* -O2's "very cheap" vectoriser leaves loops of unknown count scalar */
-#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-math-errno")
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-math-errno", \
+		     "fp-contract=off")
+#elif defined(__clang__)
+#pragma clang fp contract(off)
 #endif
 
 #include <errno.h>
