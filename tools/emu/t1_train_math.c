@@ -6,9 +6,10 @@
  * log-softmax, softmax backward, eltwise forward and backward) the work
  * runs on it, one cached primitive per shape (t1_prim_run()); the rest is
  * plain C over rows, written so that the compiler vectorises the inner
- * loops (no calls per element; sums in NACC interleaved fp32 partial sums
- * combined pairwise, so their order is fixed and results are
- * deterministic).  Rows of FP16/BF16 are widened into fp32 work buffers
+ * loops (no calls per element; sums over blocks of SUM_BLOCK elements in
+ * NACC interleaved fp32 partial sums combined pairwise, the block sums in
+ * order: the order the programming guide gives, so results are
+ * deterministic and the error grows slowly with the length).  Rows of FP16/BF16 are widened into fp32 work buffers
  * (t1_scratch()) and rounded once on the way out; FP32 rows are used in
  * place.
  *
@@ -136,9 +137,8 @@ static float sum_f32(const float *x, uint32_t n, bool square)
 	return s;
 }
 
-/* Sum of x[i] * y[i] (y NULL: of x[i]), in the same order as sum_f32(). */
-static float dot3_f32(const float *x, const float *y, const float *z,
-		      uint32_t n)
+/* Sum of x[i] * y[i] (* z[i] unless z is NULL) over a block, as block_sum(). */
+static float block_dot(const float *x, const float *y, const float *z, uint32_t n)
 {
 	float acc[NACC] = { 0 };
 	uint32_t i = 0;
@@ -157,6 +157,16 @@ static float dot3_f32(const float *x, const float *y, const float *z,
 			acc[i % NACC] += x[i] * y[i];
 	}
 	return acc_fold(acc);
+}
+
+/* The same products summed in sum_f32()'s order. */
+static float dot3_f32(const float *x, const float *y, const float *z, uint32_t n)
+{
+	float s = 0.0f;
+
+	for (uint32_t i = 0; i < n; i += SUM_BLOCK)
+		s += block_dot(x + i, y + i, z ? z + i : NULL, min32(SUM_BLOCK, n - i));
+	return s;
 }
 
 static uint32_t mm_t(uint32_t dt)
