@@ -464,6 +464,7 @@ static dnnl_alg_kind_t elt_alg(uint32_t alg)
 	case T1_ELT_GELU_ERF:	return dnnl_eltwise_gelu_erf;
 	case T1_ELT_EXP:	return dnnl_eltwise_exp;
 	case T1_ELT_RELU:	return dnnl_eltwise_relu;
+	case T1_ELT_LOGISTIC:	return dnnl_eltwise_logistic;
 	default:		return dnnl_alg_kind_undef;
 	}
 }
@@ -907,7 +908,14 @@ int t1_prim_run(const struct t1_prim *p, void *const *mem)
 	memset(&key, 0, sizeof(key));
 	key.op = OP_PRIM;
 	key.pr = *p;
-	key.nthr = t1_mm_share();
+	/*
+	 * The non-matmul primitives get units of at most 65536 elements
+	 * (tens of us of work): they run on one thread.  A parallel region
+	 * costs more than it saves at that size, and far more on a loaded
+	 * host: oneDNN's logistic over 65536 fp32 took 29 us on one thread
+	 * and 1 ms on two while other processes shared the two cores.
+	 */
+	key.nthr = p->kind == T1_PK_MATMUL ? t1_mm_share() : 1;
 	omp_set_num_threads((int)key.nthr);
 	e = entry_get(t, &key, &err);
 	if (!e)
