@@ -34,6 +34,8 @@ static u64 tessera_capabilities(const struct tessera_device *tdev)
 		v |= DRM_TESSERA_CAP_EXEC_PERM;
 	if (tdev->hw_caps & TESSERA_CAP_FAULT_INJECT)
 		v |= DRM_TESSERA_CAP_FAULT_INJECT;
+	if (tdev->hw_caps & TESSERA_CAP_TRAIN)
+		v |= DRM_TESSERA_CAP_TRAIN;
 	return v;
 }
 

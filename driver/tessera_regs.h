@@ -51,6 +51,7 @@
 #define   TESSERA_CAP_FAULT_INJECT	BIT(2)	/* debug block at 0x0300 present */
 #define   TESSERA_CAP_TELEMETRY2	BIT(3)	/* 0x0120-0x0130 present */
 #define   TESSERA_CAP_MMU_EXEC		BIT(4)	/* 1.4: TESSERA_CTX_EXEC_PERM, TESSERA_PTE_EXEC */
+#define   TESSERA_CAP_TRAIN		BIT(5)	/* 1.5: the training commands */
 #define TESSERA_REG_ENGINES		0x000c	/* RO: engine counts */
 #define   TESSERA_ENGINES_COMPUTE(v)	((v) & 0xff)
 #define   TESSERA_ENGINES_DMA(v)	(((v) >> 8) & 0xff)

@@ -50,6 +50,16 @@
 #define ACCEL_GEMM_SIZE_2_0		ACCEL_END(struct accel_gemm, beta)
 #define ACCEL_ELEMENTWISE_SIZE_2_0	ACCEL_END(struct accel_elementwise, scalar)
 #define ACCEL_ROWWISE_SIZE_2_0		ACCEL_END(struct accel_rowwise, epsilon)
+/* ... and of those added in libaccel 2.1 */
+#define ACCEL_BGEMM_SIZE_2_1		ACCEL_END(struct accel_bgemm, stride_c)
+#define ACCEL_SOFTMAX_BWD_SIZE_2_1	ACCEL_END(struct accel_softmax_bwd, dx_ld)
+#define ACCEL_EMBEDDING_SIZE_2_1	ACCEL_END(struct accel_embedding, x_ld)
+#define ACCEL_RMSNORM_SIZE_2_1		ACCEL_END(struct accel_rmsnorm, epsilon)
+#define ACCEL_ROPE_SIZE_2_1		ACCEL_END(struct accel_rope, theta)
+#define ACCEL_ELEMENTWISE2_SIZE_2_1	ACCEL_END(struct accel_elementwise2, scalar)
+#define ACCEL_CROSS_ENTROPY_SIZE_2_1	ACCEL_END(struct accel_cross_entropy, ignore_index)
+#define ACCEL_REDUCE_SIZE_2_1		ACCEL_END(struct accel_reduce, scale)
+#define ACCEL_ADAMW_SIZE_2_1		ACCEL_END(struct accel_adamw, max_norm)
 
 /*
  * accel_struct_in() - read a caller's struct that starts with a u32 size

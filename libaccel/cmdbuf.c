@@ -235,3 +235,73 @@ ACCEL_EXPORT int accel_cmdbuf_layernorm(struct accel_cmdbuf *cb, const struct ac
 		return -EINVAL;
 	return accel_cmdbuf_commit(cb, accel_encode_layernorm(ACCEL_CMDBUF_FREE_SPACE(cb), r));
 }
+
+ACCEL_EXPORT int accel_cmdbuf_bgemm(struct accel_cmdbuf *cb, const struct accel_bgemm *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_bgemm(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_softmax_bwd(struct accel_cmdbuf *cb, const struct accel_softmax_bwd *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_softmax_bwd(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_embedding(struct accel_cmdbuf *cb, const struct accel_embedding *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_embedding(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_rmsnorm(struct accel_cmdbuf *cb, const struct accel_rmsnorm *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_rmsnorm(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_rmsnorm_bwd(struct accel_cmdbuf *cb, const struct accel_rmsnorm *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_rmsnorm_bwd(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_rope(struct accel_cmdbuf *cb, const struct accel_rope *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_rope(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_elementwise2(struct accel_cmdbuf *cb, const struct accel_elementwise2 *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_elementwise2(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_cross_entropy(struct accel_cmdbuf *cb, const struct accel_cross_entropy *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_cross_entropy(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_reduce(struct accel_cmdbuf *cb, const struct accel_reduce *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_reduce(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}
+
+ACCEL_EXPORT int accel_cmdbuf_adamw(struct accel_cmdbuf *cb, const struct accel_adamw *arg)
+{
+	if (!cb)
+		return -EINVAL;
+	return accel_cmdbuf_commit(cb, accel_encode_adamw(ACCEL_CMDBUF_FREE_SPACE(cb), arg));
+}

@@ -25,6 +25,21 @@ _Static_assert(ACCEL_LN_GAMMA == TESSERA_LN_GAMMA && ACCEL_LN_BETA == TESSERA_LN
 	       "layernorm flags");
 _Static_assert(ACCEL_SEM_WAIT == TESSERA_SEM_WAIT && ACCEL_SEM_SIGNAL == TESSERA_SEM_SIGNAL &&
 	       ACCEL_SEM_ADD == TESSERA_SEM_ADD, "semaphore ops");
+_Static_assert(ACCEL_EW_SILU == TESSERA_EW_SILU && ACCEL_EW_SWIGLU == TESSERA_EW_SWIGLU &&
+	       ACCEL_EW_RELU_BWD == TESSERA_EW_RELU_BWD &&
+	       ACCEL_EW_GELU_BWD == TESSERA_EW_GELU_BWD &&
+	       ACCEL_EW_SILU_BWD == TESSERA_EW_SILU_BWD &&
+	       ACCEL_EW_SWIGLU_BWD == TESSERA_EW_SWIGLU_BWD, "training elementwise ops");
+_Static_assert(ACCEL_SOFTMAX_CAUSAL == TESSERA_SOFTMAX_CAUSAL &&
+	       ACCEL_EMB_SCATTER_ADD == TESSERA_EMB_SCATTER_ADD &&
+	       ACCEL_RMS_GAMMA == TESSERA_RMS_GAMMA && ACCEL_RMS_RSTD == TESSERA_RMS_RSTD &&
+	       ACCEL_RMS_ACCUM == TESSERA_RMS_ACCUM && ACCEL_RMS_DGAMMA == TESSERA_RMS_DGAMMA &&
+	       ACCEL_ROPE_BWD == TESSERA_ROPE_BWD && ACCEL_CE_LOSS == TESSERA_CE_LOSS &&
+	       ACCEL_CE_DLOGITS == TESSERA_CE_DLOGITS && ACCEL_RED_ROWS == TESSERA_RED_ROWS &&
+	       ACCEL_RED_COLS == TESSERA_RED_COLS && ACCEL_RED_ALL == TESSERA_RED_ALL &&
+	       ACCEL_RED_ACCUM == TESSERA_RED_ACCUM && ACCEL_RED_SQUARE == TESSERA_RED_SQUARE &&
+	       ACCEL_ADAMW_CLIP == TESSERA_ADAMW_CLIP &&
+	       ACCEL_ADAMW_ZERO_GRAD == TESSERA_ADAMW_ZERO_GRAD, "training command flags");
 
 
 ACCEL_EXPORT int accel_encode_nop(uint32_t *buf, size_t capacity, uint32_t dwords)
@@ -190,6 +205,12 @@ ACCEL_EXPORT int accel_encode_gemm(uint32_t *buf, size_t capacity, const struct 
 	return TESSERA_CMD_GEMM_LEN;
 }
 
+/* ADD, MUL, SWIGLU and the backward ops read B. */
+static int accel_ew_uses_b(uint32_t op)
+{
+	return op == ACCEL_EW_ADD || op == ACCEL_EW_MUL || op >= ACCEL_EW_SWIGLU;
+}
+
 ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
 					  const struct accel_elementwise *arg)
 {
@@ -197,8 +218,9 @@ ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
 	unsigned int ses, des;
 	int binary;
 
+	/* SWIGLU_BWD has two outputs: the long form only */
 	if (!buf || accel_struct_in(e, sizeof(*e), arg, ACCEL_ELEMENTWISE_SIZE_2_0) ||
-	    e->op > ACCEL_EW_CAST)
+	    e->op > ACCEL_EW_SILU_BWD)
 		return -EINVAL;
 	ses = accel_dtype_size(e->src_dtype);
 	des = accel_dtype_size(e->dst_dtype);
@@ -207,7 +229,7 @@ ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
 	if (e->op != ACCEL_EW_CAST &&
 	    (e->src_dtype != e->dst_dtype || e->src_dtype > TESSERA_DTYPE_BF16))
 		return -EINVAL;
-	binary = e->op == ACCEL_EW_ADD || e->op == ACCEL_EW_MUL;
+	binary = accel_ew_uses_b(e->op);
 	if (!accel_operand_ok(e->a, 1, e->count, e->count, ses) ||
 	    !accel_operand_ok(e->d, 1, e->count, e->count, des) ||
 	    (binary ? !accel_operand_ok(e->b, 1, e->count, e->count, ses) : e->b != 0) ||
@@ -225,30 +247,41 @@ ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
 	return TESSERA_CMD_EW_LEN;
 }
 
-static int accel_rowwise_ok(const struct accel_rowwise *r, uint32_t valid_flags)
+static int accel_rowwise_ok(const struct accel_rowwise *r, int ln)
 {
 	unsigned int es = accel_dtype_size(r->dtype);
 
-	return r->dtype <= TESSERA_DTYPE_BF16 && !(r->flags & ~valid_flags) &&
+	if (!ln)
+		return r->dtype <= TESSERA_DTYPE_BF16 && !(r->flags & ~ACCEL_SOFTMAX_CAUSAL) &&
+		       accel_operand_ok(r->src, r->rows, r->cols, r->src_ld, es) &&
+		       accel_operand_ok(r->dst, r->rows, r->cols, r->dst_ld, es) &&
+		       !r->gamma && !r->beta &&
+		       ((r->flags & ACCEL_SOFTMAX_CAUSAL) ? r->period >= 1 :
+							    !r->period && !r->offset);
+	return r->dtype <= TESSERA_DTYPE_BF16 && !(r->flags & ~(ACCEL_LN_GAMMA | ACCEL_LN_BETA)) &&
 	       accel_operand_ok(r->src, r->rows, r->cols, r->src_ld, es) &&
 	       accel_operand_ok(r->dst, r->rows, r->cols, r->dst_ld, es) &&
 	       ((r->flags & ACCEL_LN_GAMMA) ? accel_operand_ok(r->gamma, 1, r->cols, r->cols, es) :
 					      r->gamma == 0) &&
 	       ((r->flags & ACCEL_LN_BETA) ? accel_operand_ok(r->beta, 1, r->cols, r->cols, es) :
-					     r->beta == 0);
+					     r->beta == 0) &&
+	       !r->period && !r->offset;
 }
 
 ACCEL_EXPORT int accel_encode_softmax(uint32_t *buf, size_t capacity,
 				      const struct accel_rowwise *arg)
 {
 	struct accel_rowwise rw, *r = &rw;
+	uint32_t len;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_ROWWISE_SIZE_2_0) ||
 	    !accel_rowwise_ok(r, 0) || accel_f32_bits(r->epsilon) != 0)
 		return -EINVAL;
-	if (capacity < TESSERA_CMD_SOFTMAX_LEN)
+	len = (r->flags & ACCEL_SOFTMAX_CAUSAL) ? TESSERA_CMD_SOFTMAX_CAUSAL_LEN :
+						  TESSERA_CMD_SOFTMAX_LEN;
+	if (capacity < len)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX, 0, TESSERA_CMD_SOFTMAX_LEN);
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX, r->flags, len);
 	buf[1] = r->dtype;
 	buf[2] = r->rows;
 	buf[3] = r->cols;
@@ -256,7 +289,11 @@ ACCEL_EXPORT int accel_encode_softmax(uint32_t *buf, size_t capacity,
 	buf[6] = r->src_ld;
 	accel_put_va(&buf[7], r->dst);
 	buf[9] = r->dst_ld;
-	return TESSERA_CMD_SOFTMAX_LEN;
+	if (r->flags & ACCEL_SOFTMAX_CAUSAL) {
+		buf[10] = r->period;
+		buf[11] = r->offset;
+	}
+	return (int)len;
 }
 
 ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
@@ -265,7 +302,7 @@ ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
 	struct accel_rowwise rw, *r = &rw;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_ROWWISE_SIZE_2_0) ||
-	    !accel_rowwise_ok(r, ACCEL_LN_GAMMA | ACCEL_LN_BETA) ||
+	    !accel_rowwise_ok(r, 1) ||
 	    !(r->epsilon >= 0.0f) || !isfinite(r->epsilon))
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_LN_LEN)
@@ -282,4 +319,411 @@ ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
 	accel_put_va(&buf[12], r->beta);
 	buf[14] = accel_f32_bits(r->epsilon);
 	return TESSERA_CMD_LN_LEN;
+}
+
+/* ---- libaccel 2.1: the training commands of hardware 1.5 ---- */
+
+static int accel_train_type(uint32_t dtype)
+{
+	return dtype == TESSERA_DTYPE_FP32 || dtype == TESSERA_DTYPE_BF16;
+}
+
+static int accel_finite_ge0(float f)
+{
+	return f >= 0.0f && isfinite(f);
+}
+
+/* An operand the command does not use: 0, and its leading dimension 0. */
+static int accel_unused(uint64_t va, uint32_t ld)
+{
+	return !va && !ld;
+}
+
+/* A batch of rows x cols matrices: one as accel_operand_ok(), the span too. */
+static int accel_batch_ok(uint64_t va, uint32_t rows, uint32_t cols, uint32_t ld,
+			  const uint32_t *n, const uint32_t *stride, unsigned int es)
+{
+	uint64_t e;
+
+	if (!accel_operand_ok(va, rows, cols, ld, es))
+		return 0;
+	e = (uint64_t)(n[0] - 1) * stride[0] + (uint64_t)(n[1] - 1) * stride[1] +
+	    (uint64_t)(rows - 1) * ld + cols;
+	return e * es <= ACCEL_MAX_OPERAND && va + e * es > va;
+}
+
+ACCEL_EXPORT int accel_encode_bgemm(uint32_t *buf, size_t capacity, const struct accel_bgemm *arg)
+{
+	struct accel_bgemm bg, *g = &bg;
+	unsigned int es;
+	int ta, tb;
+
+	if (!buf || accel_struct_in(g, sizeof(*g), arg, ACCEL_BGEMM_SIZE_2_1) ||
+	    !accel_train_type(g->dtype) ||
+	    (g->flags & ~(ACCEL_GEMM_TRANS_A | ACCEL_GEMM_TRANS_B)))
+		return -EINVAL;
+	for (int i = 0; i < 2; i++)
+		if (!g->batch[i] || g->batch[i] > ACCEL_MAX_DIM ||
+		    (g->batch[i] > 1 && !g->stride_c[i]))
+			return -EINVAL;
+	es = accel_dtype_size(g->dtype);
+	ta = !!(g->flags & ACCEL_GEMM_TRANS_A);
+	tb = !!(g->flags & ACCEL_GEMM_TRANS_B);
+	if (!accel_batch_ok(g->a, ta ? g->k : g->m, ta ? g->m : g->k, g->lda, g->batch,
+			    g->stride_a, es) ||
+	    !accel_batch_ok(g->b, tb ? g->n : g->k, tb ? g->k : g->n, g->ldb, g->batch,
+			    g->stride_b, es) ||
+	    !accel_batch_ok(g->c, g->m, g->n, g->ldc, g->batch, g->stride_c, es) ||
+	    !isfinite(g->alpha) || !isfinite(g->beta))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_BGEMM_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_BGEMM, g->flags, TESSERA_CMD_BGEMM_LEN);
+	buf[1] = g->dtype;
+	buf[2] = g->m;
+	buf[3] = g->n;
+	buf[4] = g->k;
+	accel_put_va(&buf[5], g->a);
+	buf[7] = g->lda;
+	accel_put_va(&buf[8], g->b);
+	buf[10] = g->ldb;
+	accel_put_va(&buf[11], g->c);
+	buf[13] = g->ldc;
+	buf[14] = accel_f32_bits(g->alpha);
+	buf[15] = accel_f32_bits(g->beta);
+	buf[16] = g->batch[0];
+	buf[17] = g->batch[1];
+	buf[18] = g->stride_a[0];
+	buf[19] = g->stride_a[1];
+	buf[20] = g->stride_b[0];
+	buf[21] = g->stride_b[1];
+	buf[22] = g->stride_c[0];
+	buf[23] = g->stride_c[1];
+	return TESSERA_CMD_BGEMM_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_softmax_bwd(uint32_t *buf, size_t capacity,
+					  const struct accel_softmax_bwd *arg)
+{
+	struct accel_softmax_bwd sb, *p = &sb;
+	unsigned int es;
+
+	if (!buf || accel_struct_in(p, sizeof(*p), arg, ACCEL_SOFTMAX_BWD_SIZE_2_1) ||
+	    !accel_train_type(p->dtype))
+		return -EINVAL;
+	es = accel_dtype_size(p->dtype);
+	if (!accel_operand_ok(p->y, p->rows, p->cols, p->y_ld, es) ||
+	    !accel_operand_ok(p->dy, p->rows, p->cols, p->dy_ld, es) ||
+	    !accel_operand_ok(p->dx, p->rows, p->cols, p->dx_ld, es))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_SOFTMAX_BWD_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX_BWD, 0, TESSERA_CMD_SOFTMAX_BWD_LEN);
+	buf[1] = p->dtype;
+	buf[2] = p->rows;
+	buf[3] = p->cols;
+	accel_put_va(&buf[4], p->y);
+	buf[6] = p->y_ld;
+	accel_put_va(&buf[7], p->dy);
+	buf[9] = p->dy_ld;
+	accel_put_va(&buf[10], p->dx);
+	buf[12] = p->dx_ld;
+	return TESSERA_CMD_SOFTMAX_BWD_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_embedding(uint32_t *buf, size_t capacity,
+					const struct accel_embedding *arg)
+{
+	struct accel_embedding em, *e = &em;
+	unsigned int es;
+	int scatter;
+
+	if (!buf || accel_struct_in(e, sizeof(*e), arg, ACCEL_EMBEDDING_SIZE_2_1) ||
+	    (e->flags & ~ACCEL_EMB_SCATTER_ADD))
+		return -EINVAL;
+	scatter = !!(e->flags & ACCEL_EMB_SCATTER_ADD);
+	es = accel_dtype_size(e->dtype);
+	if (!(scatter ? accel_train_type(e->dtype) : e->dtype <= TESSERA_DTYPE_BF16) ||
+	    !accel_operand_ok(e->idx, 1, e->count, e->count, 4) ||
+	    !accel_operand_ok(e->table, e->table_rows, e->cols, e->table_ld, es) ||
+	    !accel_operand_ok(e->x, e->count, e->cols, e->x_ld, es))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_EMBEDDING_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_EMBEDDING, e->flags, TESSERA_CMD_EMBEDDING_LEN);
+	buf[1] = e->dtype;
+	buf[2] = e->count;
+	buf[3] = e->cols;
+	accel_put_va(&buf[4], e->idx);
+	accel_put_va(&buf[6], e->table);
+	buf[8] = e->table_rows;
+	buf[9] = e->table_ld;
+	accel_put_va(&buf[10], e->x);
+	buf[12] = e->x_ld;
+	return TESSERA_CMD_EMBEDDING_LEN;
+}
+
+/* An fp32 vector of n used with @flag, else 0. */
+static int accel_opt_vec_ok(uint32_t flag, uint64_t va, uint32_t n)
+{
+	return flag ? accel_operand_ok(va, 1, n, n, 4) : !va;
+}
+
+static int accel_rmsnorm_common(const struct accel_rmsnorm *r, uint32_t valid)
+{
+	unsigned int es = accel_dtype_size(r->dtype);
+
+	return accel_train_type(r->dtype) && !(r->flags & ~valid) &&
+	       accel_operand_ok(r->x, r->rows, r->cols, r->x_ld, es) &&
+	       accel_opt_vec_ok(r->flags & ACCEL_RMS_GAMMA, r->gamma, r->cols) &&
+	       accel_opt_vec_ok(r->flags & ACCEL_RMS_DGAMMA, r->dgamma, r->cols) &&
+	       accel_opt_vec_ok(r->flags & ACCEL_RMS_RSTD, r->rstd, r->rows) &&
+	       accel_finite_ge0(r->epsilon);
+}
+
+ACCEL_EXPORT int accel_encode_rmsnorm(uint32_t *buf, size_t capacity,
+				      const struct accel_rmsnorm *arg)
+{
+	struct accel_rmsnorm rn, *r = &rn;
+
+	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_RMSNORM_SIZE_2_1) ||
+	    !accel_rmsnorm_common(r, ACCEL_RMS_GAMMA | ACCEL_RMS_RSTD) ||
+	    !accel_operand_ok(r->y, r->rows, r->cols, r->y_ld, accel_dtype_size(r->dtype)) ||
+	    !accel_unused(r->dy, r->dy_ld) || !accel_unused(r->dx, r->dx_ld))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_RMSNORM_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM, r->flags, TESSERA_CMD_RMSNORM_LEN);
+	buf[1] = r->dtype;
+	buf[2] = r->rows;
+	buf[3] = r->cols;
+	accel_put_va(&buf[4], r->x);
+	buf[6] = r->x_ld;
+	accel_put_va(&buf[7], r->y);
+	buf[9] = r->y_ld;
+	accel_put_va(&buf[10], r->gamma);
+	accel_put_va(&buf[12], r->rstd);
+	buf[14] = accel_f32_bits(r->epsilon);
+	return TESSERA_CMD_RMSNORM_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_rmsnorm_bwd(uint32_t *buf, size_t capacity,
+					  const struct accel_rmsnorm *arg)
+{
+	struct accel_rmsnorm rn, *r = &rn;
+	unsigned int es;
+
+	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_RMSNORM_SIZE_2_1) ||
+	    !accel_rmsnorm_common(r, ACCEL_RMS_GAMMA | ACCEL_RMS_RSTD | ACCEL_RMS_ACCUM |
+				     ACCEL_RMS_DGAMMA))
+		return -EINVAL;
+	es = accel_dtype_size(r->dtype);
+	if (!accel_operand_ok(r->dy, r->rows, r->cols, r->dy_ld, es) ||
+	    !accel_operand_ok(r->dx, r->rows, r->cols, r->dx_ld, es) ||
+	    !accel_unused(r->y, r->y_ld))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_RMSNORM_BWD_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM_BWD, r->flags,
+				    TESSERA_CMD_RMSNORM_BWD_LEN);
+	buf[1] = r->dtype;
+	buf[2] = r->rows;
+	buf[3] = r->cols;
+	accel_put_va(&buf[4], r->x);
+	buf[6] = r->x_ld;
+	accel_put_va(&buf[7], r->dy);
+	buf[9] = r->dy_ld;
+	accel_put_va(&buf[10], r->dx);
+	buf[12] = r->dx_ld;
+	accel_put_va(&buf[13], r->gamma);
+	accel_put_va(&buf[15], r->dgamma);
+	accel_put_va(&buf[17], r->rstd);
+	buf[19] = accel_f32_bits(r->epsilon);
+	return TESSERA_CMD_RMSNORM_BWD_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_rope(uint32_t *buf, size_t capacity, const struct accel_rope *arg)
+{
+	struct accel_rope ro, *r = &ro;
+	uint64_t cols;
+	unsigned int es;
+
+	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_ROPE_SIZE_2_1) ||
+	    !accel_train_type(r->dtype) || (r->flags & ~ACCEL_ROPE_BWD))
+		return -EINVAL;
+	cols = (uint64_t)r->heads * r->head_dim;
+	es = accel_dtype_size(r->dtype);
+	if (!cols || cols > ACCEL_MAX_DIM || r->head_dim % 2 || r->n_rot < 2 || r->n_rot % 2 ||
+	    r->n_rot > r->head_dim || !r->period || !(r->theta > 0.0f) || !isfinite(r->theta) ||
+	    !accel_operand_ok(r->x, r->rows, (uint32_t)cols, r->x_ld, es) ||
+	    !accel_operand_ok(r->y, r->rows, (uint32_t)cols, r->y_ld, es))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_ROPE_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ROPE, r->flags, TESSERA_CMD_ROPE_LEN);
+	buf[1] = r->dtype;
+	buf[2] = r->rows;
+	buf[3] = r->heads;
+	buf[4] = r->head_dim;
+	accel_put_va(&buf[5], r->x);
+	buf[7] = r->x_ld;
+	accel_put_va(&buf[8], r->y);
+	buf[10] = r->y_ld;
+	buf[11] = r->pos0;
+	buf[12] = r->period;
+	buf[13] = accel_f32_bits(r->theta);
+	buf[14] = r->n_rot;
+	return TESSERA_CMD_ROPE_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_elementwise2(uint32_t *buf, size_t capacity,
+					   const struct accel_elementwise2 *arg)
+{
+	struct accel_elementwise2 ew, *e = &ew;
+	unsigned int ses, des;
+	int swb;
+
+	if (!buf || accel_struct_in(e, sizeof(*e), arg, ACCEL_ELEMENTWISE2_SIZE_2_1) ||
+	    e->op > ACCEL_EW_SWIGLU_BWD)
+		return -EINVAL;
+	ses = accel_dtype_size(e->src_dtype);
+	des = accel_dtype_size(e->dst_dtype);
+	if (!ses || !des ||
+	    (e->op != ACCEL_EW_CAST &&
+	     (e->src_dtype != e->dst_dtype || e->src_dtype > TESSERA_DTYPE_BF16)))
+		return -EINVAL;
+	swb = e->op == ACCEL_EW_SWIGLU_BWD;
+	if (!accel_operand_ok(e->a, e->rows, e->cols, e->a_ld, ses) ||
+	    !accel_operand_ok(e->d, e->rows, e->cols, e->d_ld, des) ||
+	    (accel_ew_uses_b(e->op) ? !accel_operand_ok(e->b, e->rows, e->cols, e->b_ld, ses) :
+				      !accel_unused(e->b, e->b_ld)) ||
+	    (swb ? !accel_operand_ok(e->c, e->rows, e->cols, e->c_ld, ses) ||
+		   !accel_operand_ok(e->e, e->rows, e->cols, e->e_ld, des) :
+		   !accel_unused(e->c, e->c_ld) || !accel_unused(e->e, e->e_ld)) ||
+	    (e->op != ACCEL_EW_SCALE && accel_f32_bits(e->scalar) != 0))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_EW2_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, e->op, TESSERA_CMD_EW2_LEN);
+	buf[1] = e->src_dtype | (e->dst_dtype << 8);
+	buf[2] = e->rows;
+	buf[3] = e->cols;
+	accel_put_va(&buf[4], e->a);
+	buf[6] = e->a_ld;
+	accel_put_va(&buf[7], e->b);
+	buf[9] = e->b_ld;
+	accel_put_va(&buf[10], e->c);
+	buf[12] = e->c_ld;
+	accel_put_va(&buf[13], e->d);
+	buf[15] = e->d_ld;
+	accel_put_va(&buf[16], e->e);
+	buf[18] = e->e_ld;
+	buf[19] = accel_f32_bits(e->scalar);
+	return TESSERA_CMD_EW2_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_cross_entropy(uint32_t *buf, size_t capacity,
+					    const struct accel_cross_entropy *arg)
+{
+	struct accel_cross_entropy ce, *c = &ce;
+	unsigned int es;
+
+	if (!buf || accel_struct_in(c, sizeof(*c), arg, ACCEL_CROSS_ENTROPY_SIZE_2_1) ||
+	    !accel_train_type(c->dtype) || !c->flags ||
+	    (c->flags & ~(ACCEL_CE_LOSS | ACCEL_CE_DLOGITS)))
+		return -EINVAL;
+	es = accel_dtype_size(c->dtype);
+	if (!accel_operand_ok(c->logits, c->rows, c->classes, c->logits_ld, es) ||
+	    !accel_operand_ok(c->targets, 1, c->rows, c->rows, 4) ||
+	    !accel_opt_vec_ok(c->flags & ACCEL_CE_LOSS, c->loss, c->rows) ||
+	    ((c->flags & ACCEL_CE_DLOGITS) ?
+	     !accel_operand_ok(c->dlogits, c->rows, c->classes, c->dlogits_ld, es) ||
+	     !isfinite(c->scale) :
+	     !accel_unused(c->dlogits, c->dlogits_ld) || accel_f32_bits(c->scale) != 0))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_CE_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_CROSS_ENTROPY, c->flags, TESSERA_CMD_CE_LEN);
+	buf[1] = c->dtype;
+	buf[2] = c->rows;
+	buf[3] = c->classes;
+	accel_put_va(&buf[4], c->logits);
+	buf[6] = c->logits_ld;
+	accel_put_va(&buf[7], c->targets);
+	accel_put_va(&buf[9], c->loss);
+	accel_put_va(&buf[11], c->dlogits);
+	buf[13] = c->dlogits_ld;
+	buf[14] = accel_f32_bits(c->scale);
+	buf[15] = (uint32_t)c->ignore_index;
+	return TESSERA_CMD_CE_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_reduce(uint32_t *buf, size_t capacity, const struct accel_reduce *arg)
+{
+	struct accel_reduce rd, *r = &rd;
+	uint32_t n;
+
+	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_REDUCE_SIZE_2_1) ||
+	    !accel_train_type(r->dtype) || r->axis > ACCEL_RED_ALL ||
+	    (r->flags & ~(ACCEL_RED_ACCUM | ACCEL_RED_SQUARE)))
+		return -EINVAL;
+	n = r->axis == ACCEL_RED_ROWS ? r->rows : r->axis == ACCEL_RED_COLS ? r->cols : 1;
+	if (!accel_operand_ok(r->x, r->rows, r->cols, r->x_ld, accel_dtype_size(r->dtype)) ||
+	    !accel_operand_ok(r->dst, 1, n, n, 4) || !isfinite(r->scale))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_REDUCE_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_REDUCE, r->axis | r->flags,
+				    TESSERA_CMD_REDUCE_LEN);
+	buf[1] = r->dtype;
+	buf[2] = r->rows;
+	buf[3] = r->cols;
+	accel_put_va(&buf[4], r->x);
+	buf[6] = r->x_ld;
+	accel_put_va(&buf[7], r->dst);
+	buf[9] = accel_f32_bits(r->scale);
+	return TESSERA_CMD_REDUCE_LEN;
+}
+
+ACCEL_EXPORT int accel_encode_adamw(uint32_t *buf, size_t capacity, const struct accel_adamw *arg)
+{
+	struct accel_adamw aw, *a = &aw;
+	uint64_t len;
+	int clip;
+
+	if (!buf || accel_struct_in(a, sizeof(*a), arg, ACCEL_ADAMW_SIZE_2_1) ||
+	    (a->flags & ~(ACCEL_ADAMW_CLIP | ACCEL_ADAMW_ZERO_GRAD)) || !a->count || !a->step)
+		return -EINVAL;
+	len = (uint64_t)a->count * 4;
+	if (len > ACCEL_MAX_OPERAND || !accel_operand_ok(a->param, 1, 1, 1, 4) ||
+	    !accel_operand_ok(a->grad, 1, 1, 1, 4) || !accel_operand_ok(a->m, 1, 1, 1, 4) ||
+	    !accel_operand_ok(a->v, 1, 1, 1, 4) || a->param > UINT64_MAX - len ||
+	    a->grad > UINT64_MAX - len || a->m > UINT64_MAX - len || a->v > UINT64_MAX - len)
+		return -EINVAL;
+	clip = !!(a->flags & ACCEL_ADAMW_CLIP);
+	if (!accel_finite_ge0(a->lr) || !(a->beta1 >= 0.0f && a->beta1 < 1.0f) ||
+	    !(a->beta2 >= 0.0f && a->beta2 < 1.0f) || !(a->eps > 0.0f) || !isfinite(a->eps) ||
+	    !accel_finite_ge0(a->weight_decay) || !isfinite(a->grad_scale) ||
+	    (clip ? !accel_operand_ok(a->sumsq, 1, 1, 1, 4) || !(a->max_norm > 0.0f) ||
+		    !isfinite(a->max_norm) :
+		    a->sumsq || accel_f32_bits(a->max_norm) != 0))
+		return -EINVAL;
+	if (capacity < TESSERA_CMD_ADAMW_LEN)
+		return -ENOSPC;
+	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ADAMW, a->flags, TESSERA_CMD_ADAMW_LEN);
+	buf[1] = a->count;
+	accel_put_va(&buf[2], a->param);
+	accel_put_va(&buf[4], a->grad);
+	accel_put_va(&buf[6], a->m);
+	accel_put_va(&buf[8], a->v);
+	buf[10] = accel_f32_bits(a->lr);
+	buf[11] = accel_f32_bits(a->beta1);
+	buf[12] = accel_f32_bits(a->beta2);
+	buf[13] = accel_f32_bits(a->eps);
+	buf[14] = accel_f32_bits(a->weight_decay);
+	buf[15] = a->step;
+	buf[16] = accel_f32_bits(a->grad_scale);
+	accel_put_va(&buf[17], a->sumsq);
+	buf[19] = accel_f32_bits(a->max_norm);
+	return TESSERA_CMD_ADAMW_LEN;
 }

@@ -485,7 +485,7 @@ static void emit_invalid(struct rng *r, struct stream *s)
 		note(s, "FENCE!");
 		return;
 	case 1: {	/* unknown opcode */
-		static const uint8_t ops[] = { 0x06, 0x07, 0x0f, 0x14, 0x20, 0x7f, 0x80, 0xff };
+		static const uint8_t ops[] = { 0x06, 0x07, 0x0f, 0x1d, 0x20, 0x7f, 0x80, 0xff };
 		uint32_t len = range(r, 1, 8);
 
 		dw[0] = TESSERA_CMD_HEADER(ops[below(r, sizeof(ops))], 0, len);

@@ -51,7 +51,7 @@ check "tessera.ko loads" insmod "$TESSERA_MODULE" watchdog_ms=$((1000 * TESSERA_
 check "every card probes" wait_cards "$cards"
 
 for ((c = 0; c < cards; c++)); do
-	for t in device_test bo_test submit_test sched_test memory_test prime_test recovery_test long_job_test reset_test telemetry_test pm_test vm_bind_test vm_job_test libaccel_test; do
+	for t in device_test bo_test submit_test sched_test memory_test prime_test recovery_test long_job_test reset_test telemetry_test pm_test vm_bind_test vm_job_test libaccel_test train_cmds_test; do
 		echo "# card $c: $t"
 		TESSERA_CARD=$c ./tests/kselftest/$t || failed=1
 	done

@@ -182,7 +182,7 @@ static uint32_t le32(const uint8_t *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Would a GEMM in @dw run too long for a fuzzing input? */
+/* Would a GEMM or BGEMM in @dw run too long for a fuzzing input? */
 static bool too_slow(const uint8_t *dw, size_t ndw)
 {
 	size_t i = 0;
@@ -201,6 +201,17 @@ static bool too_slow(const uint8_t *dw, size_t ndw)
 				d[j] = le32(dw + 4 * (i + 2 + j));
 			if (d[0] * d[1] > GEMM_MAX_MACS ||
 			    d[0] * d[1] * d[2] > GEMM_MAX_MACS)
+				return true;
+		}
+		/* BGEMM: batch0 x batch1 of them (broadcasts cost no memory) */
+		if (TESSERA_CMD_OPCODE(h) == TESSERA_CMD_OP_BGEMM &&
+		    i + TESSERA_CMD_BGEMM_LEN <= ndw) {
+			uint64_t m = le32(dw + 4 * (i + 2)), n = le32(dw + 4 * (i + 3));
+			uint64_t k = le32(dw + 4 * (i + 4));
+			uint64_t b = (uint64_t)le32(dw + 4 * (i + 16)) * le32(dw + 4 * (i + 17));
+
+			if (m * n > GEMM_MAX_MACS || m * n * k > GEMM_MAX_MACS ||
+			    b > GEMM_MAX_MACS || b * m * n * k > GEMM_MAX_MACS)
 				return true;
 		}
 		i += len;

@@ -223,7 +223,10 @@ static void test_encode_elementwise(void)
 		TAP_OK(accel_encode_elementwise(buf, 12, &x) == -EINVAL &&	\
 		      buf[0] == 0xa5a5a5a5, name);				\
 	} while (0)
-	EW_BAD("elementwise with an unknown op", .op = 7);
+	EW_BAD("elementwise with an unknown op", .op = 13);
+	EW_BAD("elementwise SWIGLU_BWD in the short form", .op = ACCEL_EW_SWIGLU_BWD);
+	EW_BAD("elementwise SILU with B", .op = ACCEL_EW_SILU);
+	EW_BAD("elementwise SILU_BWD without B", .op = ACCEL_EW_SILU_BWD, .b = 0);
 	EW_BAD("elementwise add of int8", .src_dtype = ACCEL_DTYPE_INT8, .dst_dtype = ACCEL_DTYPE_INT8);
 	EW_BAD("elementwise add changing type", .dst_dtype = ACCEL_DTYPE_BF16);
 	EW_BAD("elementwise cast to an unknown type", .op = ACCEL_EW_CAST, .b = 0, .dst_dtype = 5);
@@ -237,6 +240,12 @@ static void test_encode_elementwise(void)
 #undef EW_BAD
 	e = (struct accel_elementwise){ .size = sizeof(e), .op = ACCEL_EW_EXP, .count = 4, .a = 0x1000, .d = 0x2000 };
 	TAP_OK(accel_encode_elementwise(buf, 9, &e) == -ENOSPC, "elementwise without room");
+	e = (struct accel_elementwise){ .size = sizeof(e), .op = ACCEL_EW_SWIGLU,
+					.src_dtype = ACCEL_DTYPE_BF16, .dst_dtype = ACCEL_DTYPE_BF16,
+					.count = 688, .a = 0x1000, .b = 0x3000, .d = 0x1000 };
+	TAP_OK(accel_encode_elementwise(buf, 12, &e) == 10 &&
+	      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_SWIGLU, 10) &&
+	      buf[5] == 0x3000 && buf[7] == 0x1000, "elementwise SWIGLU (2.1) in the short form");
 }
 
 static void test_encode_rowwise(void)
@@ -300,8 +309,352 @@ static void test_encode_rowwise(void)
 	       .epsilon = __builtin_inff());
 	RW_BAD(accel_encode_layernorm, "layernorm of fp16 with misaligned beta",
 	       .dtype = ACCEL_DTYPE_FP16, .flags = ACCEL_LN_BETA, .beta = 0x3001);
+	RW_BAD(accel_encode_softmax, "causal softmax with period 0", .flags = ACCEL_SOFTMAX_CAUSAL);
+	RW_BAD(accel_encode_softmax, "softmax with an offset but no causal flag", .offset = 3);
+	RW_BAD(accel_encode_softmax, "causal softmax with gamma", .flags = ACCEL_SOFTMAX_CAUSAL,
+	       .period = 4, .gamma = 0x3000);
+	RW_BAD(accel_encode_layernorm, "layernorm with a period", .period = 4);
 #undef RW_BAD
+	{
+		struct accel_rowwise c = {
+			.size = sizeof(c), .dtype = ACCEL_DTYPE_FP16, .rows = 64, .cols = 16,
+			.src = 0x1000, .src_ld = 16, .dst = 0x5000, .dst_ld = 20,
+			.flags = ACCEL_SOFTMAX_CAUSAL, .period = 16, .offset = 7,
+		};
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_softmax(buf, 16, &c) == 12 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX, TESSERA_SOFTMAX_CAUSAL,
+						   12) &&
+		      buf[1] == TESSERA_DTYPE_FP16 && buf[2] == 64 && buf[3] == 16 &&
+		      buf[4] == 0x1000 && buf[6] == 16 && buf[7] == 0x5000 && buf[9] == 20 &&
+		      buf[10] == 16 && buf[11] == 7 && buf[12] == 0xa5a5a5a5,
+		      "causal softmax (2.1) encoding");
+		TAP_OK(accel_encode_softmax(buf, 11, &c) == -ENOSPC, "causal softmax without room");
+		c.size = offsetof(struct accel_rowwise, period);
+		TAP_OK(accel_encode_softmax(buf, 16, &c) == -EINVAL,
+		      "a 2.0-sized rowwise cannot ask for the causal form (period reads 0)");
+	}
 }
+
+/*
+ * The 2.1 encoders of the training commands: each valid struct gives the
+ * exact dwords of <accel/tessera_cmd.h>, and each argument the card would
+ * reject is -EINVAL with the buffer untouched.
+ */
+#define TRAIN_BAD(fn, type, good, name, ...) do {				\
+		type x = good;							\
+		__VA_ARGS__;							\
+		memset(buf, 0xa5, sizeof(buf));					\
+		TAP_OK(fn(buf, 32, &x) == -EINVAL && buf[0] == 0xa5a5a5a5, name); \
+	} while (0)
+
+static void test_encode_train(void)
+{
+	uint32_t buf[32];
+
+	{
+		const struct accel_bgemm good = {
+			.size = sizeof(good), .dtype = ACCEL_DTYPE_BF16, .flags = ACCEL_GEMM_TRANS_B,
+			.m = 128, .n = 128, .k = 64, .a = 0x100000000ull, .lda = 768,
+			.b = 0x100000080ull, .ldb = 768, .c = 0x300000000ull, .ldc = 128,
+			.alpha = 0.125f, .beta = 0.0f, .batch = { 16, 4 },
+			.stride_a = { 98304, 64 }, .stride_b = { 98304, 64 },
+			.stride_c = { 65536, 16384 },
+		};
+		struct accel_bgemm g = good;
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_bgemm(buf, 32, &g) == 24 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_BGEMM, TESSERA_GEMM_TRANS_B, 24) &&
+		      buf[1] == TESSERA_DTYPE_BF16 && buf[2] == 128 && buf[3] == 128 &&
+		      buf[4] == 64 && buf[5] == 0 && buf[6] == 1 && buf[7] == 768 &&
+		      buf[8] == 0x80 && buf[9] == 1 && buf[10] == 768 && buf[11] == 0 &&
+		      buf[12] == 3 && buf[13] == 128 && buf[14] == fbits(0.125f) && buf[15] == 0 &&
+		      buf[16] == 16 && buf[17] == 4 && buf[18] == 98304 && buf[19] == 64 &&
+		      buf[20] == 98304 && buf[21] == 64 && buf[22] == 65536 && buf[23] == 16384 &&
+		      buf[24] == 0xa5a5a5a5, "bgemm encoding");
+		TAP_OK(accel_encode_bgemm(buf, 23, &g) == -ENOSPC, "bgemm without room");
+		g.stride_a[0] = g.stride_a[1] = 0;
+		TAP_OK(accel_encode_bgemm(buf, 32, &g) == 24, "bgemm with A broadcast");
+		TRAIN_BAD(accel_encode_bgemm, struct accel_bgemm, good, "bgemm of fp16",
+			  x.dtype = ACCEL_DTYPE_FP16);
+		TRAIN_BAD(accel_encode_bgemm, struct accel_bgemm, good, "bgemm with bias",
+			  x.flags |= ACCEL_GEMM_BIAS);
+		TRAIN_BAD(accel_encode_bgemm, struct accel_bgemm, good, "bgemm of no batch",
+			  x.batch[1] = 0);
+		TRAIN_BAD(accel_encode_bgemm, struct accel_bgemm, good, "bgemm batch over 65536",
+			  x.batch[0] = 65537);
+		TRAIN_BAD(accel_encode_bgemm, struct accel_bgemm, good, "bgemm with C stride 0",
+			  x.stride_c[0] = 0);
+		TRAIN_BAD(accel_encode_bgemm, struct accel_bgemm, good, "bgemm with C over 256 MiB",
+			  x.stride_c[0] = 1u << 24);
+		TRAIN_BAD(accel_encode_bgemm, struct accel_bgemm, good, "bgemm with ldb < k",
+			  x.ldb = 63);
+		TRAIN_BAD(accel_encode_bgemm, struct accel_bgemm, good, "bgemm with a NaN beta",
+			  x.beta = __builtin_nanf(""));
+		TRAIN_BAD(accel_encode_bgemm, struct accel_bgemm, good, "bgemm with a short size",
+			  x.size = offsetof(struct accel_bgemm, stride_c));
+	}
+	{
+		const struct accel_softmax_bwd good = {
+			.size = sizeof(good), .dtype = ACCEL_DTYPE_FP32, .rows = 2048, .cols = 128,
+			.y = 0x1000, .y_ld = 128, .dy = 0x200000, .dy_ld = 130, .dx = 0x200000,
+			.dx_ld = 130,
+		};
+		struct accel_softmax_bwd p = good;
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_softmax_bwd(buf, 32, &p) == 13 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX_BWD, 0, 13) &&
+		      buf[1] == 0 && buf[2] == 2048 && buf[3] == 128 && buf[4] == 0x1000 &&
+		      buf[6] == 128 && buf[7] == 0x200000 && buf[9] == 130 && buf[10] == 0x200000 &&
+		      buf[12] == 130 && buf[13] == 0xa5a5a5a5, "softmax_bwd encoding (in place)");
+		TRAIN_BAD(accel_encode_softmax_bwd, struct accel_softmax_bwd, good,
+			  "softmax_bwd of fp16", x.dtype = ACCEL_DTYPE_FP16);
+		TRAIN_BAD(accel_encode_softmax_bwd, struct accel_softmax_bwd, good,
+			  "softmax_bwd without dy", x.dy = 0);
+		TRAIN_BAD(accel_encode_softmax_bwd, struct accel_softmax_bwd, good,
+			  "softmax_bwd with y_ld < cols", x.y_ld = 100);
+	}
+	{
+		const struct accel_embedding good = {
+			.size = sizeof(good), .dtype = ACCEL_DTYPE_FP32,
+			.flags = ACCEL_EMB_SCATTER_ADD, .count = 2048, .cols = 256, .idx = 0x4000,
+			.table = 0x100000000ull, .table_rows = 256, .table_ld = 256,
+			.x = 0x200000000ull, .x_ld = 256,
+		};
+		struct accel_embedding e = good;
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_embedding(buf, 32, &e) == 13 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_EMBEDDING,
+						   TESSERA_EMB_SCATTER_ADD, 13) &&
+		      buf[1] == 0 && buf[2] == 2048 && buf[3] == 256 && buf[4] == 0x4000 &&
+		      buf[5] == 0 && buf[6] == 0 && buf[7] == 1 && buf[8] == 256 && buf[9] == 256 &&
+		      buf[10] == 0 && buf[11] == 2 && buf[12] == 256 && buf[13] == 0xa5a5a5a5,
+		      "embedding encoding");
+		e.flags = 0;
+		e.dtype = ACCEL_DTYPE_FP16;
+		TAP_OK(accel_encode_embedding(buf, 32, &e) == 13, "fp16 gather");
+		TRAIN_BAD(accel_encode_embedding, struct accel_embedding, good,
+			  "fp16 scatter-add", x.dtype = ACCEL_DTYPE_FP16);
+		TRAIN_BAD(accel_encode_embedding, struct accel_embedding, good,
+			  "embedding with misaligned indices", x.idx = 0x4002);
+		TRAIN_BAD(accel_encode_embedding, struct accel_embedding, good,
+			  "embedding of an empty table", x.table_rows = 0);
+		TRAIN_BAD(accel_encode_embedding, struct accel_embedding, good,
+			  "embedding with an unknown flag", x.flags = 2);
+	}
+	{
+		const struct accel_rmsnorm fwd = {
+			.size = sizeof(fwd), .dtype = ACCEL_DTYPE_FP32,
+			.flags = ACCEL_RMS_GAMMA | ACCEL_RMS_RSTD, .rows = 2048, .cols = 256,
+			.x = 0x1000, .x_ld = 256, .y = 0x300000, .y_ld = 256, .gamma = 0x800000,
+			.rstd = 0x900000, .epsilon = 1e-5f,
+		};
+		const struct accel_rmsnorm bwd = {
+			.size = sizeof(bwd), .dtype = ACCEL_DTYPE_BF16,
+			.flags = ACCEL_RMS_GAMMA | ACCEL_RMS_ACCUM | ACCEL_RMS_DGAMMA, .rows = 16,
+			.cols = 64, .x = 0x1000, .x_ld = 64, .dy = 0x2000, .dy_ld = 64,
+			.dx = 0x3000, .dx_ld = 64, .gamma = 0x4000, .dgamma = 0x5000,
+			.epsilon = 1e-6f,
+		};
+		struct accel_rmsnorm r = fwd;
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_rmsnorm(buf, 32, &r) == 15 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM, 3, 15) &&
+		      buf[1] == 0 && buf[2] == 2048 && buf[3] == 256 && buf[4] == 0x1000 &&
+		      buf[6] == 256 && buf[7] == 0x300000 && buf[9] == 256 && buf[10] == 0x800000 &&
+		      buf[12] == 0x900000 && buf[14] == fbits(1e-5f) && buf[15] == 0xa5a5a5a5,
+		      "rmsnorm encoding");
+		r = bwd;
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_rmsnorm_bwd(buf, 32, &r) == 20 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM_BWD, 0xd, 20) &&
+		      buf[1] == TESSERA_DTYPE_BF16 && buf[2] == 16 && buf[3] == 64 &&
+		      buf[4] == 0x1000 && buf[6] == 64 && buf[7] == 0x2000 && buf[9] == 64 &&
+		      buf[10] == 0x3000 && buf[12] == 64 && buf[13] == 0x4000 && buf[15] == 0x5000 &&
+		      buf[17] == 0 && buf[18] == 0 && buf[19] == fbits(1e-6f) &&
+		      buf[20] == 0xa5a5a5a5, "rmsnorm_bwd encoding");
+		TAP_OK(accel_encode_rmsnorm(buf, 32, &r) == -EINVAL &&
+		      accel_encode_rmsnorm_bwd(buf, 32, &fwd) == -EINVAL,
+		      "rmsnorm and rmsnorm_bwd refuse each other's operands");
+		TRAIN_BAD(accel_encode_rmsnorm, struct accel_rmsnorm, fwd, "rmsnorm with ACCUM",
+			  x.flags |= ACCEL_RMS_ACCUM);
+		TRAIN_BAD(accel_encode_rmsnorm, struct accel_rmsnorm, fwd,
+			  "rmsnorm with GAMMA but no gamma", x.gamma = 0);
+		TRAIN_BAD(accel_encode_rmsnorm, struct accel_rmsnorm, fwd,
+			  "rmsnorm with a misaligned rstd", x.rstd = 0x900002);
+		TRAIN_BAD(accel_encode_rmsnorm, struct accel_rmsnorm, fwd,
+			  "rmsnorm with a negative epsilon", x.epsilon = -1e-5f);
+		TRAIN_BAD(accel_encode_rmsnorm_bwd, struct accel_rmsnorm, bwd,
+			  "rmsnorm_bwd with dgamma but no DGAMMA", x.flags &= ~ACCEL_RMS_DGAMMA);
+		TRAIN_BAD(accel_encode_rmsnorm_bwd, struct accel_rmsnorm, bwd,
+			  "rmsnorm_bwd of fp16", x.dtype = ACCEL_DTYPE_FP16);
+	}
+	{
+		const struct accel_rope good = {
+			.size = sizeof(good), .dtype = ACCEL_DTYPE_FP32, .flags = ACCEL_ROPE_BWD,
+			.rows = 2048, .heads = 8, .head_dim = 64, .n_rot = 64, .x = 0x1000,
+			.x_ld = 768, .y = 0x1000, .y_ld = 768, .pos0 = 5, .period = 128,
+			.theta = 10000.0f,
+		};
+		struct accel_rope r = good;
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_rope(buf, 32, &r) == 15 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_ROPE, TESSERA_ROPE_BWD, 15) &&
+		      buf[1] == 0 && buf[2] == 2048 && buf[3] == 8 && buf[4] == 64 &&
+		      buf[5] == 0x1000 && buf[7] == 768 && buf[8] == 0x1000 && buf[10] == 768 &&
+		      buf[11] == 5 && buf[12] == 128 && buf[13] == fbits(10000.0f) &&
+		      buf[14] == 64 && buf[15] == 0xa5a5a5a5, "rope encoding (in place)");
+		TRAIN_BAD(accel_encode_rope, struct accel_rope, good, "rope with odd head_dim",
+			  x.head_dim = 63);
+		TRAIN_BAD(accel_encode_rope, struct accel_rope, good, "rope with n_rot > head_dim",
+			  x.n_rot = 66);
+		TRAIN_BAD(accel_encode_rope, struct accel_rope, good, "rope with heads x head_dim 2^32",
+			  x.heads = 65536; x.head_dim = 65536);
+		TRAIN_BAD(accel_encode_rope, struct accel_rope, good, "rope with period 0",
+			  x.period = 0);
+		TRAIN_BAD(accel_encode_rope, struct accel_rope, good, "rope with theta 0",
+			  x.theta = 0.0f);
+		TRAIN_BAD(accel_encode_rope, struct accel_rope, good, "rope with x_ld < cols",
+			  x.x_ld = 511);
+	}
+	{
+		const struct accel_elementwise2 good = {
+			.size = sizeof(good), .op = ACCEL_EW_SWIGLU_BWD,
+			.src_dtype = ACCEL_DTYPE_FP32, .dst_dtype = ACCEL_DTYPE_FP32,
+			.rows = 2048, .cols = 688, .a = 0x100000000ull, .a_ld = 1376,
+			.b = 0x100000ac0ull, .b_ld = 1376, .c = 0x200000000ull, .c_ld = 688,
+			.d = 0x100000000ull, .d_ld = 1376, .e = 0x100000ac0ull, .e_ld = 1376,
+		};
+		struct accel_elementwise2 e = good;
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_elementwise2(buf, 32, &e) == 20 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE,
+						   TESSERA_EW_SWIGLU_BWD, 20) &&
+		      buf[1] == 0 && buf[2] == 2048 && buf[3] == 688 && buf[4] == 0 &&
+		      buf[5] == 1 && buf[6] == 1376 && buf[7] == 0xac0 && buf[8] == 1 &&
+		      buf[9] == 1376 && buf[10] == 0 && buf[11] == 2 && buf[12] == 688 &&
+		      buf[13] == 0 && buf[14] == 1 && buf[15] == 1376 && buf[16] == 0xac0 &&
+		      buf[17] == 1 && buf[18] == 1376 && buf[19] == 0 && buf[20] == 0xa5a5a5a5,
+		      "elementwise2 SWIGLU_BWD encoding (in place on the gate/up halves)");
+		e = (struct accel_elementwise2){
+			.size = sizeof(e), .op = ACCEL_EW_CAST, .src_dtype = ACCEL_DTYPE_FP32,
+			.dst_dtype = ACCEL_DTYPE_BF16, .rows = 300, .cols = 300, .a = 0x1000,
+			.a_ld = 512, .d = 0x100000, .d_ld = 300,
+		};
+		TAP_OK(accel_encode_elementwise2(buf, 32, &e) == 20 &&
+		      buf[1] == (TESSERA_DTYPE_FP32 | TESSERA_DTYPE_BF16 << 8),
+		      "elementwise2 CAST of a strided matrix");
+		TRAIN_BAD(accel_encode_elementwise2, struct accel_elementwise2, good,
+			  "elementwise2 SWIGLU_BWD without E", x.e = 0; x.e_ld = 0);
+		TRAIN_BAD(accel_encode_elementwise2, struct accel_elementwise2, good,
+			  "elementwise2 SILU with C", x.op = ACCEL_EW_SILU; x.b = 0; x.b_ld = 0;
+			  x.e = 0; x.e_ld = 0);
+		TRAIN_BAD(accel_encode_elementwise2, struct accel_elementwise2, good,
+			  "elementwise2 with an unused ld", x.op = ACCEL_EW_SWIGLU; x.c = 0;
+			  x.e = 0; x.e_ld = 0);
+		TRAIN_BAD(accel_encode_elementwise2, struct accel_elementwise2, good,
+			  "elementwise2 of int8", x.src_dtype = x.dst_dtype = ACCEL_DTYPE_INT8);
+		TRAIN_BAD(accel_encode_elementwise2, struct accel_elementwise2, good,
+			  "elementwise2 with an unknown op", x.op = 13);
+		TRAIN_BAD(accel_encode_elementwise2, struct accel_elementwise2, good,
+			  "elementwise2 with a scalar", x.scalar = 1.0f);
+	}
+	{
+		const struct accel_cross_entropy good = {
+			.size = sizeof(good), .dtype = ACCEL_DTYPE_FP32,
+			.flags = ACCEL_CE_LOSS | ACCEL_CE_DLOGITS, .rows = 2048, .classes = 256,
+			.logits = 0x100000000ull, .logits_ld = 256, .targets = 0x8000,
+			.loss = 0xc000, .dlogits = 0x100000000ull, .dlogits_ld = 256,
+			.scale = 1.0f / 2048, .ignore_index = -1,
+		};
+		struct accel_cross_entropy c = good;
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_cross_entropy(buf, 32, &c) == 16 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_CROSS_ENTROPY, 3, 16) &&
+		      buf[1] == 0 && buf[2] == 2048 && buf[3] == 256 && buf[4] == 0 &&
+		      buf[5] == 1 && buf[6] == 256 && buf[7] == 0x8000 && buf[9] == 0xc000 &&
+		      buf[11] == 0 && buf[12] == 1 && buf[13] == 256 &&
+		      buf[14] == fbits(1.0f / 2048) && buf[15] == 0xffffffff &&
+		      buf[16] == 0xa5a5a5a5, "cross_entropy encoding");
+		TRAIN_BAD(accel_encode_cross_entropy, struct accel_cross_entropy, good,
+			  "cross_entropy with no output", x.flags = 0);
+		TRAIN_BAD(accel_encode_cross_entropy, struct accel_cross_entropy, good,
+			  "cross_entropy with a scale but no dlogits", x.flags = ACCEL_CE_LOSS;
+			  x.dlogits = 0; x.dlogits_ld = 0);
+		TRAIN_BAD(accel_encode_cross_entropy, struct accel_cross_entropy, good,
+			  "cross_entropy with misaligned targets", x.targets = 0x8001);
+		TRAIN_BAD(accel_encode_cross_entropy, struct accel_cross_entropy, good,
+			  "cross_entropy with an infinite scale", x.scale = __builtin_inff());
+	}
+	{
+		const struct accel_reduce good = {
+			.size = sizeof(good), .dtype = ACCEL_DTYPE_BF16, .axis = ACCEL_RED_ALL,
+			.flags = ACCEL_RED_ACCUM | ACCEL_RED_SQUARE, .rows = 256, .cols = 768,
+			.x = 0x1000, .x_ld = 768, .dst = 0x200000, .scale = 1.0f,
+		};
+		struct accel_reduce r = good;
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_reduce(buf, 32, &r) == 10 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_REDUCE,
+						   TESSERA_RED_ALL | TESSERA_RED_ACCUM |
+						   TESSERA_RED_SQUARE, 10) &&
+		      buf[1] == TESSERA_DTYPE_BF16 && buf[2] == 256 && buf[3] == 768 &&
+		      buf[4] == 0x1000 && buf[6] == 768 && buf[7] == 0x200000 &&
+		      buf[9] == fbits(1.0f) && buf[10] == 0xa5a5a5a5, "reduce encoding");
+		TRAIN_BAD(accel_encode_reduce, struct accel_reduce, good, "reduce axis 3",
+			  x.axis = 3);
+		TRAIN_BAD(accel_encode_reduce, struct accel_reduce, good, "reduce with axis bits in flags",
+			  x.flags = ACCEL_RED_COLS);
+		TRAIN_BAD(accel_encode_reduce, struct accel_reduce, good, "reduce of int32",
+			  x.dtype = ACCEL_DTYPE_INT32);
+		TRAIN_BAD(accel_encode_reduce, struct accel_reduce, good, "reduce without dst",
+			  x.dst = 0);
+	}
+	{
+		const struct accel_adamw good = {
+			.size = sizeof(good), .flags = ACCEL_ADAMW_CLIP | ACCEL_ADAMW_ZERO_GRAD,
+			.count = 3500000, .step = 7, .param = 0x100000000ull, .grad = 0x200000000ull,
+			.m = 0x300000000ull, .v = 0x400000000ull, .lr = 3e-4f, .beta1 = 0.9f,
+			.beta2 = 0.95f, .eps = 1e-8f, .weight_decay = 0.1f, .grad_scale = 1.0f,
+			.sumsq = 0x500000000ull, .max_norm = 1.0f,
+		};
+		struct accel_adamw a = good;
+
+		memset(buf, 0xa5, sizeof(buf));
+		TAP_OK(accel_encode_adamw(buf, 32, &a) == 20 &&
+		      buf[0] == TESSERA_CMD_HEADER(TESSERA_CMD_OP_ADAMW, 3, 20) &&
+		      buf[1] == 3500000 && buf[2] == 0 && buf[3] == 1 && buf[5] == 2 &&
+		      buf[7] == 3 && buf[9] == 4 && buf[10] == fbits(3e-4f) &&
+		      buf[11] == fbits(0.9f) && buf[12] == fbits(0.95f) && buf[13] == fbits(1e-8f) &&
+		      buf[14] == fbits(0.1f) && buf[15] == 7 && buf[16] == fbits(1.0f) &&
+		      buf[17] == 0 && buf[18] == 5 && buf[19] == fbits(1.0f) &&
+		      buf[20] == 0xa5a5a5a5, "adamw encoding");
+		TRAIN_BAD(accel_encode_adamw, struct accel_adamw, good, "adamw of 0 elements",
+			  x.count = 0);
+		TRAIN_BAD(accel_encode_adamw, struct accel_adamw, good, "adamw over 256 MiB",
+			  x.count = (1u << 26) + 1);
+		TRAIN_BAD(accel_encode_adamw, struct accel_adamw, good, "adamw at step 0",
+			  x.step = 0);
+		TRAIN_BAD(accel_encode_adamw, struct accel_adamw, good, "adamw with beta2 1",
+			  x.beta2 = 1.0f);
+		TRAIN_BAD(accel_encode_adamw, struct accel_adamw, good, "adamw with eps 0",
+			  x.eps = 0.0f);
+		TRAIN_BAD(accel_encode_adamw, struct accel_adamw, good, "adamw with sumsq, no CLIP",
+			  x.flags = 0);
+		TRAIN_BAD(accel_encode_adamw, struct accel_adamw, good, "adamw with m wrapping",
+			  x.m = UINT64_MAX - 1023);
+	}
+}
+#undef TRAIN_BAD
 
 static void test_no_device_args(void)
 {
@@ -449,6 +802,11 @@ static void test_abi(void)
 	      dlvsym(lib, "accel_vm_va_alloc", "LIBACCEL_2.0") != NULL &&
 	      dlvsym(lib, "accel_encode_gemm", "LIBACCEL_2.0") != NULL,
 	      "symbols carry the LIBACCEL_2.0 version");
+	TAP_OK(dlvsym(lib, "accel_encode_bgemm", "LIBACCEL_2.1") != NULL &&
+	      dlvsym(lib, "accel_cmdbuf_adamw", "LIBACCEL_2.1") != NULL &&
+	      dlvsym(lib, "accel_encode_elementwise2", "LIBACCEL_2.1") != NULL &&
+	      dlvsym(lib, "accel_encode_bgemm", "LIBACCEL_2.0") == NULL,
+	      "the training encoders carry LIBACCEL_2.1");
 	TAP_OK(dlvsym(lib, "accel_submit", "LIBACCEL_1.0") == NULL &&
 	      dlvsym(lib, "accel_queue_submit", "LIBACCEL_1.1") == NULL &&
 	      dlsym(lib, "accel_context_status") == NULL,
@@ -468,6 +826,7 @@ int main(void)
 	test_encode_gemm();
 	test_encode_elementwise();
 	test_encode_rowwise();
+	test_encode_train();
 	test_no_device_args();
 	test_struct_sizes();
 	test_strerror();

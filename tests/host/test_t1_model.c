@@ -362,10 +362,10 @@ static void test_identity(struct tap *t)
 	if (!CHECK(t, fx_init(&fx, 1)))
 		return;
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_ID), TESSERA_ID_MAGIC);
-	CHECK_EQ(t, rd(&fx, TESSERA_REG_VERSION), TESSERA_HW_VERSION(1, 4));
+	CHECK_EQ(t, rd(&fx, TESSERA_REG_VERSION), TESSERA_HW_VERSION(1, 5));
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_CAPS),
 		 TESSERA_CAP_MMU | TESSERA_CAP_HBM | TESSERA_CAP_TELEMETRY2 |
-		 TESSERA_CAP_MMU_EXEC);
+		 TESSERA_CAP_MMU_EXEC | TESSERA_CAP_TRAIN);
 	CHECK_EQ(t, TESSERA_ENGINES_COMPUTE(rd(&fx, TESSERA_REG_ENGINES)), 1);
 	CHECK_EQ(t, TESSERA_ENGINES_DMA(rd(&fx, TESSERA_REG_ENGINES)), 0);
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_HBM_SIZE_LO), 1u << 20);
@@ -393,7 +393,7 @@ static void test_identity(struct tap *t)
 	CHECK_EQ(t, rd(&fx, TESSERA_REG_SCRATCH), 0xa5a55a5a);
 	/* 8-byte accesses split low then high */
 	CHECK_EQ(t, t1_bar0_access(fx.t1, TESSERA_REG_ID, &v, 8, false), 0);
-	CHECK_EQ(t, v, TESSERA_ID_MAGIC | (uint64_t)TESSERA_HW_VERSION(1, 4) << 32);
+	CHECK_EQ(t, v, TESSERA_ID_MAGIC | (uint64_t)TESSERA_HW_VERSION(1, 5) << 32);
 	fx_fini(&fx);
 }
 

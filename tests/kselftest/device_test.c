@@ -54,7 +54,7 @@ TEST_F(device, capabilities_describe_the_card)
 {
 	const uint64_t defined = DRM_TESSERA_CAP_DEVICE_MEM | DRM_TESSERA_CAP_EXEC_PERM |
 				 DRM_TESSERA_CAP_HUGE_PAGES | DRM_TESSERA_CAP_SPARSE |
-				 DRM_TESSERA_CAP_FAULT_INJECT;
+				 DRM_TESSERA_CAP_FAULT_INJECT | DRM_TESSERA_CAP_TRAIN;
 	uint64_t caps, mem, hw;
 	uint32_t h;
 
@@ -72,8 +72,10 @@ TEST_F(device, capabilities_describe_the_card)
 		EXPECT_EQ(-EINVAL, tessera_bo_create_flags(self->fd, 4096,
 							   DRM_TESSERA_BO_DEVICE_MEM, &h));
 	}
-	/* The emulated card is hardware 1.4: it checks EXEC on fetch. */
+	/* The emulated card is hardware 1.5: it checks EXEC on fetch (1.4) */
 	EXPECT_EQ((hw & 0xffff) >= 4, !!(caps & DRM_TESSERA_CAP_EXEC_PERM));
+	/* ... and runs the training commands (1.5), which the driver passes on */
+	EXPECT_EQ((hw & 0xffff) >= 5, !!(caps & DRM_TESSERA_CAP_TRAIN));
 	EXPECT_TRUE(caps & DRM_TESSERA_CAP_HUGE_PAGES);
 	EXPECT_FALSE(caps & DRM_TESSERA_CAP_SPARSE);
 }

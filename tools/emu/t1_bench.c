@@ -10,7 +10,12 @@
  *   COPY 64 MiB host memory -> device memory vs memcpy;
  *   COPY 64 MiB device memory -> device memory in a context (ASID 1)
  *   mapped with 2 MiB pages and with 4 KiB pages: time and page-table
- *   walks (RING_PT_WALKS, hardware 1.4).
+ *   walks (RING_PT_WALKS, hardware 1.4);
+ *   the training commands (hardware 1.5) at the shapes of issue 14's
+ *   default model (d 256, 4 heads of 64, FFN 688, context 128, batch 16,
+ *   vocabulary 256; 3.5 M parameters), fp32, each alone: time and rate,
+ *   and BGEMM against the same matrices as one GEMM command each.
+ *   "t1-bench train" runs only those.
  *
  * Not a test: it prints the ratios (targets: emulator >= 0.90x oneDNN
  * direct; 2 engines at once >= 0.90x one engine; COPY >= 0.80x memcpy).
@@ -305,6 +310,143 @@ static double blas_gemm(struct bench *b, uint32_t m, uint32_t n, uint32_t k,
  * Math libraries' worker threads spin for a while after a call and would
  * steal a core from the next phase: pause between phases.
  */
+/* Best time of @reps runs of @ndw dwords of commands on ring 0. */
+static double emu_best(struct bench *b, const uint32_t *dw, uint32_t ndw, int reps)
+{
+	double best = 1e9;
+
+	for (int i = 0; i < reps; i++) {
+		double t0 = now_s(), t;
+
+		post(b, 0, dw, ndw);
+		wait_ring(b, 0);
+		t = now_s() - t0;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+#define V2(x)	LO(DEV(x)), HI(DEV(x))
+#define MIB(n)	((uint64_t)(n) << 20)
+
+/*
+ * The training commands at the default model's shapes (rows = B * T =
+ * 2048), fp32, operands in device memory (their contents are whatever
+ * is there: the times do not depend on values).  Prints each command's
+ * time and rate, and the sum of one training step's share of them.
+ */
+static void bench_train(struct bench *b)
+{
+	enum { B = 16, T = 128, D = 256, H = 4, HD = 64, F = 688, V = 256, L = 4 };
+	const uint32_t N = B * T, P = 3500000;
+	struct {
+		const char *what;
+		uint32_t dw[TESSERA_CMD_BGEMM_LEN];
+		double work;	/* flop, or elements */
+		bool flops;
+		int per_step;	/* times in one training step */
+	} c[] = {
+		{ "BGEMM S = Q K^T (16x4 of 128x128x64)",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_BGEMM, TESSERA_GEMM_TRANS_B, 24), 0, T, T,
+		    HD, V2(0), 3 * D, V2(4 * D), 3 * D, V2(MIB(8)), T, fbits(0.125f), 0, B, H,
+		    T * 3 * D, HD, T * 3 * D, HD, H * T * T, T * T },
+		  2.0 * B * H * T * T * HD, true, 3 * L },
+		{ "BGEMM O = P V (16x4 of 128x64x128)",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_BGEMM, 0, 24), 0, T, HD, T, V2(MIB(8)), T,
+		    V2(8 * D), 3 * D, V2(MIB(16)), D, fbits(1), 0, B, H, H * T * T, T * T,
+		    T * 3 * D, HD, T * D, HD },
+		  2.0 * B * H * T * T * HD, true, 3 * L },
+		{ "causal SOFTMAX 8192x128",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX, 1, 12), 0, B * H * T, T, V2(MIB(8)),
+		    T, V2(MIB(24)), T, T, 0 },
+		  (double)B * H * T * T, false, L },
+		{ "SOFTMAX_BWD 8192x128",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX_BWD, 0, 13), 0, B * H * T, T,
+		    V2(MIB(24)), T, V2(MIB(8)), T, V2(MIB(32)), T },
+		  (double)B * H * T * T, false, L },
+		{ "RMSNORM 2048x256",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM, 3, 15), 0, N, D, V2(MIB(40)), D,
+		    V2(MIB(44)), D, V2(MIB(48)), V2(MIB(49)), fbits(1e-5f) },
+		  (double)N * D, false, 2 * L + 1 },
+		{ "RMSNORM_BWD 2048x256 (+dgamma)",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM_BWD, 0xf, 20), 0, N, D, V2(MIB(40)), D,
+		    V2(MIB(44)), D, V2(MIB(52)), D, V2(MIB(48)), V2(MIB(50)), V2(MIB(49)),
+		    fbits(1e-5f) },
+		  (double)N * D, false, 2 * L + 1 },
+		{ "ROPE Q and K, 2048 x 8 heads of 64",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_ROPE, 0, 15), 0, N, 2 * H, HD, V2(0), 3 * D,
+		    V2(0), 3 * D, 0, T, fbits(10000), HD },
+		  (double)N * 2 * D, false, 2 * L },
+		{ "SWIGLU 2048x688 (gate/up halves)",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_SWIGLU, 20),
+		    0, N, F, V2(MIB(56)), 2 * F, V2(MIB(56) + 4 * F), 2 * F, 0, 0, 0,
+		    V2(MIB(72)), F, 0, 0, 0, 0 },
+		  (double)N * F, false, L },
+		{ "SWIGLU_BWD 2048x688, in place",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, TESSERA_EW_SWIGLU_BWD, 20),
+		    0, N, F, V2(MIB(56)), 2 * F, V2(MIB(56) + 4 * F), 2 * F, V2(MIB(72)), F,
+		    V2(MIB(56)), 2 * F, V2(MIB(56) + 4 * F), 2 * F, 0 },
+		  (double)N * F, false, L },
+		{ "CROSS_ENTROPY 2048x256",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_CROSS_ENTROPY, 3, 16), 0, N, V, V2(MIB(80)), V,
+		    V2(MIB(84)), V2(MIB(85)), V2(MIB(80)), V, fbits(1.0f / N), (uint32_t)-1 },
+		  (double)N * V, false, 1 },
+		{ "EMBEDDING gather 2048x256",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_EMBEDDING, 0, 13), 0, N, D, V2(MIB(84)),
+		    V2(MIB(88)), V, D, V2(MIB(92)), D },
+		  (double)N * D, false, 1 },
+		{ "EMBEDDING scatter-add 2048x256",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_EMBEDDING, 1, 13), 0, N, D, V2(MIB(84)),
+		    V2(MIB(88)), V, D, V2(MIB(92)), D },
+		  (double)N * D, false, 1 },
+		{ "REDUCE sum of squares of 3.5 M",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_REDUCE, 0xe, 10), 0, 3500, 1000, V2(MIB(96)),
+		    1000, V2(MIB(95)), fbits(1) },
+		  (double)P, false, 1 },
+		{ "ADAMW 3.5 M parameters",
+		  { TESSERA_CMD_HEADER(TESSERA_CMD_OP_ADAMW, 2, 20), P, V2(MIB(96)), V2(MIB(112)),
+		    V2(MIB(128)), V2(MIB(144)), fbits(1e-3f), fbits(0.9f), fbits(0.95f),
+		    fbits(1e-8f), fbits(0.1f), 1, fbits(1), 0, 0, 0 },
+		  (double)P, false, 1 },
+	};
+	double step = 0;
+
+	/* indices and targets 0 (valid), everything else small numbers */
+	memset(b->hbm, 0, MIB(160));
+	printf("\nTraining commands, default model shapes, fp32, one engine:\n");
+	printf("%-40s %9s %12s %6s\n", "command", "ms", "rate", "/step");
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		uint32_t ndw = TESSERA_CMD_LEN(c[i].dw[0]);
+		double t = emu_best(b, c[i].dw, ndw, 20);
+
+		printf("%-40s %9.3f %8.2f %s %6d\n", c[i].what, t * 1e3,
+		       c[i].work / t * 1e-9, c[i].flops ? "GF/s" : "G/s ", c[i].per_step);
+		step += t * c[i].per_step;
+	}
+	printf("one training step's share of these: %.1f ms\n", step * 1e3);
+
+	/* BGEMM against 64 GEMM commands on the same views */
+	{
+		uint32_t g[64][TESSERA_CMD_GEMM_LEN];
+		double tb = emu_best(b, c[0].dw, TESSERA_CMD_BGEMM_LEN, 20), tg;
+
+		for (int i = 0; i < B * H; i++) {
+			uint64_t q = (uint64_t)(i / H) * T * 3 * D + (i % H) * HD;
+			uint64_t s = MIB(8) + (uint64_t)i * T * T * 4;
+			uint32_t v[TESSERA_CMD_GEMM_LEN] = {
+				TESSERA_CMD_HEADER(TESSERA_CMD_OP_GEMM, TESSERA_GEMM_TRANS_B, 18), 0,
+				T, T, HD, V2(4 * q), 3 * D, V2(4 * (q + D)), 3 * D, V2(s), T,
+				fbits(0.125f), 0, 0, 0,
+			};
+
+			memcpy(g[i], v, sizeof(v));
+		}
+		tg = emu_best(b, &g[0][0], 64 * TESSERA_CMD_GEMM_LEN, 20);
+		printf("S = Q K^T: one BGEMM %.3f ms, 64 GEMM commands %.3f ms, ratio %.2f\n",
+		       tb * 1e3, tg * 1e3, tg / tb);
+	}
+}
+
 static void settle(void)
 {
 	usleep(300000);
@@ -372,8 +514,13 @@ int main(int argc, char **argv)
 	};
 	struct bench b = { 0 };
 	double best_copy = 1e9, best_mc = 1e9;
+	bool train_only = argc > 1 && !strcmp(argv[1], "train");
 	int fd;
 
+	if (train_only) {
+		argc--;
+		argv++;
+	}
 	if (argc > 1 && atoi(argv[1]) > 0) {
 		t1_mm_set_threads((unsigned int)atoi(argv[1]));
 		omp_set_num_threads(atoi(argv[1]));
@@ -405,6 +552,8 @@ int main(int argc, char **argv)
 	}
 	t1_reg_write(b.t1, TESSERA_REG_INT_MASK,
 		     ~(TESSERA_INT_RING(0) | TESSERA_INT_RING(1)));
+	if (train_only)
+		goto train;
 
 	printf("%-18s %-5s %10s %10s %6s %10s %6s\n", "GEMM MxNxK", "type",
 	       "emu GF/s", "oneDNN", "ratio", "OpenBLAS", "ratio");
@@ -548,6 +697,8 @@ int main(int argc, char **argv)
 		       COPY_SIZE >> 20, huge ? "2 MiB" : "4 KiB", COPY_SIZE / best * 1e-9,
 		       walks);
 	}
+train:
+	bench_train(&b);
 	dnnl_stream_destroy(b.stream);
 	dnnl_engine_destroy(b.eng);
 	t1_destroy(b.t1);

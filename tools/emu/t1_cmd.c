@@ -16,56 +16,20 @@
 #include <sched.h>
 #include <stdlib.h>
 
+#include "t1_cmd.h"
 #include "t1_math.h"
-#include "t1_priv.h"
 
-struct cmd {
-	struct t1_as *as;
-	const uint8_t *p;	/* the command, header first */
-	uint32_t hdr, len;
-	uint64_t va;		/* its address, for syndromes */
-};
-
-static uint32_t dw(const struct cmd *c, unsigned int i)
-{
-	return get_le32(c->p + 4 * i);
-}
-
-static uint64_t qw(const struct cmd *c, unsigned int i)
-{
-	return dw(c, i) | (uint64_t)dw(c, i + 1) << 32;
-}
-
-static float fw(const struct cmd *c, unsigned int i)
-{
-	uint32_t u = dw(c, i);
-	float f;
-
-	memcpy(&f, &u, 4);
-	return f;
-}
-
-/* The command is invalid: a context error, and a guest-error line. */
-static int invalid(const struct cmd *c)
+int t1_cmd_invalid(const struct cmd *c, const char *why)
 {
 	t1_guest_error(c->as->t1, "ring %u ASID %u: invalid %s command at "
-		       "%#llx (header %#010x)", c->as->r->idx, c->as->asid,
+		       "%#llx (header %#010x)%s%s", c->as->r->idx, c->as->asid,
 		       t1_cmd_name(TESSERA_CMD_OPCODE(c->hdr)),
-		       (unsigned long long)c->va, c->hdr);
+		       (unsigned long long)c->va, c->hdr, why ? ": " : "",
+		       why ? why : "");
 	c->as->fault->code = TESSERA_ERR_INVALID_CMD;
 	c->as->fault->va = c->va;
 	c->as->fault->access = TESSERA_ACCESS_FETCH;
 	return TESSERA_ERR_INVALID_CMD;
-}
-
-static bool compute_engine(const struct cmd *c)
-{
-	return c->as->r->cls == TESSERA_ENGINE_CLASS_COMPUTE;
-}
-
-static bool aborted(const struct cmd *c)
-{
-	return t1_aborted(c->as->r);
 }
 
 /* [a, a + alen) and [b, b + blen) overlap (both non-empty). */
@@ -240,35 +204,6 @@ static int cmd_fence(const struct cmd *c)
 			     c->as->fault);
 }
 
-/* Bytes spanned by a rows x cols matrix with leading dimension ld. */
-static uint64_t span(uint32_t rows, uint32_t cols, uint32_t ld,
-		     unsigned int es)
-{
-	return ((uint64_t)(rows - 1) * ld + cols) * es;
-}
-
-/* Check a matrix operand: dims, ld, alignment, size limit. */
-static bool mat_ok(uint64_t va, uint32_t rows, uint32_t cols, uint32_t ld,
-		   unsigned int es)
-{
-	return rows && cols && rows <= T1_MAX_DIM && cols <= T1_MAX_DIM &&
-	       ld >= cols && !(va % es) &&
-	       span(rows, cols, ld, es) <= T1_MAX_OPERAND &&
-	       va + span(rows, cols, ld, es) > va;
-}
-
-static int put_all(struct t1_as *as, struct t1_buf *b, unsigned int n,
-		   int ret)
-{
-	for (unsigned int i = 0; i < n; i++) {
-		int r = t1_buf_put(as, &b[i], !ret);
-
-		if (r && !ret)
-			ret = r;
-	}
-	return ret;
-}
-
 static int cmd_gemm(const struct cmd *c)
 {
 	uint32_t flags = TESSERA_CMD_FLAGS(c->hdr);
@@ -317,6 +252,10 @@ static int cmd_gemm(const struct cmd *c)
 		ret = t1_buf_get(c->as, &buf[2], cc, span(g.m, g.n, g.ldc, ces),
 				 g.beta != 0.0f ? T1_ACC_R | T1_ACC_W :
 						  T1_ACC_W);
+	/* a bounced C goes back row by row: the gaps stay as they are */
+	if (!ret)
+		t1_buf_rows(&buf[2], g.m, (uint64_t)g.ldc * ces, (uint64_t)g.n * ces,
+			    1, 0, 1, 0);
 	if (!ret && g.bias)
 		ret = t1_buf_get(c->as, &buf[3], bias, (uint64_t)g.n * ces,
 				 T1_ACC_R);
@@ -353,6 +292,9 @@ static int cmd_elementwise(const struct cmd *c)
 	struct t1_buf buf[3];
 	int ret;
 
+	/* 1.5: the long form, and the training ops in either form */
+	if (c->len == TESSERA_CMD_EW2_LEN || op >= TESSERA_EW_SILU)
+		return t1_cmd_elementwise2(c);
 	if (c->len != TESSERA_CMD_EW_LEN || !compute_engine(c) ||
 	    op > TESSERA_EW_CAST || (dw(c, 1) >> 16) ||
 	    !ew_types_ok(op, sdt, ddt) || !count ||
@@ -413,6 +355,9 @@ static int cmd_rowwise(const struct cmd *c, bool ln)
 	if (!ret)
 		ret = t1_buf_get(c->as, &buf[1], dst, span(rows, cols, ldd, es),
 				 T1_ACC_W);
+	if (!ret)
+		t1_buf_rows(&buf[1], rows, (uint64_t)ldd * es, (uint64_t)cols * es,
+			    1, 0, 1, 0);
 	if (!ret && gamma)
 		ret = t1_buf_get(c->as, &buf[2], gamma, (uint64_t)cols * es,
 				 T1_ACC_R);
@@ -446,8 +391,20 @@ static int exec_one(const struct cmd *c)
 	case TESSERA_CMD_OP_SEMAPHORE:	return cmd_semaphore(c);
 	case TESSERA_CMD_OP_GEMM:	return cmd_gemm(c);
 	case TESSERA_CMD_OP_ELEMENTWISE: return cmd_elementwise(c);
-	case TESSERA_CMD_OP_SOFTMAX:	return cmd_rowwise(c, false);
+	case TESSERA_CMD_OP_SOFTMAX:
+		if (TESSERA_CMD_FLAGS(c->hdr) & TESSERA_SOFTMAX_CAUSAL)
+			return t1_cmd_softmax_causal(c);
+		return cmd_rowwise(c, false);
 	case TESSERA_CMD_OP_LAYERNORM:	return cmd_rowwise(c, true);
+	case TESSERA_CMD_OP_BGEMM:	return t1_cmd_bgemm(c);
+	case TESSERA_CMD_OP_SOFTMAX_BWD: return t1_cmd_softmax_bwd(c);
+	case TESSERA_CMD_OP_EMBEDDING:	return t1_cmd_embedding(c);
+	case TESSERA_CMD_OP_RMSNORM:	return t1_cmd_rmsnorm(c);
+	case TESSERA_CMD_OP_RMSNORM_BWD: return t1_cmd_rmsnorm_bwd(c);
+	case TESSERA_CMD_OP_ROPE:	return t1_cmd_rope(c);
+	case TESSERA_CMD_OP_CROSS_ENTROPY: return t1_cmd_cross_entropy(c);
+	case TESSERA_CMD_OP_REDUCE:	return t1_cmd_reduce(c);
+	case TESSERA_CMD_OP_ADAMW:	return t1_cmd_adamw(c);
 	default:			return invalid(c);
 	}
 }

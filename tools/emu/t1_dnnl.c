@@ -33,15 +33,21 @@
 #include "t1_dnnl.h"
 #include "accel/tessera_cmd.h"
 
-#define MM_CACHE	8	/* primitives kept per engine thread */
+/*
+ * Primitives kept per engine thread: a training step cycles through a
+ * dozen GEMM shapes and as many of the training commands' primitives;
+ * making one costs far more than looking through the cache.
+ */
+#define MM_CACHE	48
 
-enum { OP_MM, OP_SOFTMAX, OP_LN, OP_EW };
+enum { OP_MM, OP_SOFTMAX, OP_LN, OP_EW, OP_PRIM };
 
 struct mm_key {
 	uint32_t op;
 	struct t1_mm mm;	/* OP_MM */
 	struct t1_rw rw;	/* OP_SOFTMAX, OP_LN */
 	struct t1_ew ew;	/* OP_EW */
+	struct t1_prim pr;	/* OP_PRIM */
 	unsigned int nthr;
 };
 
@@ -52,6 +58,7 @@ struct mm_entry {
 	uint64_t stamp;
 	dnnl_primitive_t prim;
 	dnnl_memory_t a, b, c, bias, scratch;
+	dnnl_memory_t m[T1_PRIM_MEMS];	/* OP_PRIM */
 	size_t scratch_size;
 	dnnl_memory_desc_t wmd;	/* B's layout (packed_b: the library's) */
 };
@@ -95,6 +102,8 @@ static void entry_free(struct mm_entry *e)
 	dnnl_memory_destroy(e->c);
 	dnnl_memory_destroy(e->bias);
 	dnnl_memory_destroy(e->scratch);
+	for (unsigned int i = 0; i < T1_PRIM_MEMS; i++)
+		dnnl_memory_destroy(e->m[i]);
 	dnnl_primitive_destroy(e->prim);
 	memset(e, 0, sizeof(*e));
 }
@@ -436,6 +445,144 @@ static dnnl_status_t ew_make(struct mm_entry *e, const struct mm_key *key)
 	return s;
 }
 
+static dnnl_status_t prim_md(dnnl_memory_desc_t *md, const struct t1_md *m)
+{
+	dnnl_dims_t dims, strides;
+
+	for (unsigned int i = 0; i < m->ndims; i++) {
+		dims[i] = m->dims[i];
+		strides[i] = m->strides[i];
+	}
+	return dnnl_memory_desc_init_by_strides(md, (int)m->ndims, dims,
+						dnnl_type(m->type), strides);
+}
+
+static dnnl_alg_kind_t elt_alg(uint32_t alg)
+{
+	switch (alg) {
+	case T1_ELT_SWISH:	return dnnl_eltwise_swish;
+	case T1_ELT_GELU_ERF:	return dnnl_eltwise_gelu_erf;
+	case T1_ELT_EXP:	return dnnl_eltwise_exp;
+	case T1_ELT_RELU:	return dnnl_eltwise_relu;
+	case T1_ELT_LOGISTIC:	return dnnl_eltwise_logistic;
+	default:		return dnnl_alg_kind_undef;
+	}
+}
+
+/* The forward primitive descriptor a backward one is made after. */
+static dnnl_status_t prim_hint(const struct t1_prim *p, const dnnl_memory_desc_t *md,
+			       dnnl_primitive_desc_t *hint)
+{
+	dnnl_eltwise_desc_t ed;
+	dnnl_softmax_v2_desc_t sd;
+	dnnl_status_t s;
+
+	if (p->kind == T1_PK_ELT_BWD) {
+		s = dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_training,
+						   elt_alg(p->alg), &md[0],
+						   p->alpha, 0.0f);
+		return s ? s : dnnl_primitive_desc_create(hint, &ed, NULL, engine, NULL);
+	}
+	/* softmax: the forward's dst is Y (md[0]); its src has Y's shape */
+	s = dnnl_softmax_v2_forward_desc_init(&sd, dnnl_forward_training,
+					      dnnl_softmax_accurate, &md[0], &md[0],
+					      (int)p->md[0].ndims - 1);
+	return s ? s : dnnl_primitive_desc_create(hint, &sd, NULL, engine, NULL);
+}
+
+/* A T1_PK_* primitive and its memory objects. */
+static dnnl_status_t prim_make(struct mm_entry *e, const struct mm_key *key)
+{
+	const struct t1_prim *p = &key->pr;
+	dnnl_memory_desc_t md[T1_PRIM_MEMS];
+	const dnnl_memory_desc_t *scr;
+	dnnl_primitive_attr_t attr = NULL;
+	dnnl_primitive_desc_t pd = NULL, hint = NULL;
+	dnnl_post_ops_t po = NULL;
+	unsigned int n = p->kind == T1_PK_MATMUL || p->kind == T1_PK_SOFTMAX_BWD ||
+			 p->kind == T1_PK_ELT_BWD ? 3 : 2;
+	int last = (int)p->md[0].ndims - 1;
+	dnnl_status_t s = dnnl_success;
+	union {
+		dnnl_matmul_desc_t mm;
+		dnnl_softmax_v2_desc_t sm;
+		dnnl_eltwise_desc_t elt;
+	} d;
+
+	for (unsigned int i = 0; !s && i < n; i++)
+		s = prim_md(&md[i], &p->md[i]);
+	if (!s)
+		s = dnnl_primitive_attr_create(&attr);
+	if (!s)
+		s = dnnl_primitive_attr_set_scratchpad_mode(attr,
+							   dnnl_scratchpad_mode_user);
+	switch (p->kind) {
+	case T1_PK_MATMUL:
+		if (!s && p->alpha != 1.0f)
+			s = dnnl_primitive_attr_set_output_scales(attr, 1, 0, &p->alpha);
+		if (!s && p->beta != 0.0f) {
+			s = dnnl_post_ops_create(&po);
+			if (!s)
+				s = dnnl_post_ops_append_sum(po, p->beta);
+			if (!s)
+				s = dnnl_primitive_attr_set_post_ops(attr, po);
+		}
+		if (!s)
+			s = dnnl_matmul_desc_init(&d.mm, &md[0], &md[1], NULL, &md[2]);
+		break;
+	case T1_PK_SOFTMAX:
+		if (!s)
+			s = dnnl_softmax_v2_forward_desc_init(
+				&d.sm, dnnl_forward_inference,
+				p->alg ? dnnl_softmax_log : dnnl_softmax_accurate,
+				&md[0], &md[1], last);
+		break;
+	case T1_PK_SOFTMAX_BWD:
+		if (!s)
+			s = dnnl_softmax_v2_backward_desc_init(&d.sm, dnnl_softmax_accurate,
+							       &md[2], &md[1], &md[0],
+							       last);
+		break;
+	case T1_PK_ELT_FWD:
+		if (!s)
+			s = dnnl_eltwise_forward_desc_init(&d.elt, dnnl_forward_inference,
+							   elt_alg(p->alg), &md[0],
+							   p->alpha, 0.0f);
+		break;
+	case T1_PK_ELT_BWD:
+		if (!s)
+			s = dnnl_eltwise_backward_desc_init(&d.elt, elt_alg(p->alg),
+							    &md[2], &md[0], p->alpha,
+							    0.0f);
+		break;
+	default:
+		s = dnnl_invalid_arguments;
+	}
+	if (!s && (p->kind == T1_PK_SOFTMAX_BWD || p->kind == T1_PK_ELT_BWD))
+		s = prim_hint(p, md, &hint);
+	if (!s)
+		s = dnnl_primitive_desc_create(&pd, &d, attr, engine, hint);
+	if (!s)
+		s = dnnl_primitive_create(&e->prim, pd);
+	if (!s) {
+		scr = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+		e->scratch_size = scr ? dnnl_memory_desc_get_size(scr) : 0;
+		s = dnnl_memory_create(&e->scratch, scr ? scr : &md[0], engine,
+				       DNNL_MEMORY_NONE);
+	}
+	for (unsigned int i = 0; !s && i < n; i++)
+		s = dnnl_memory_create(&e->m[i], &md[i], engine, DNNL_MEMORY_NONE);
+	if (pd)
+		dnnl_primitive_desc_destroy(pd);
+	if (hint)
+		dnnl_primitive_desc_destroy(hint);
+	if (po)
+		dnnl_post_ops_destroy(po);
+	if (attr)
+		dnnl_primitive_attr_destroy(attr);
+	return s;
+}
+
 static int entry_make(struct mm_entry *e, const struct mm_key *key)
 {
 	dnnl_status_t s;
@@ -443,6 +590,8 @@ static int entry_make(struct mm_entry *e, const struct mm_key *key)
 	memset(e, 0, sizeof(*e));
 	if (key->op == OP_MM)
 		s = mm_make(e, key);
+	else if (key->op == OP_PRIM)
+		s = prim_make(e, key);
 	else if (key->op == OP_EW)
 		s = ew_make(e, key);
 	else
@@ -732,4 +881,67 @@ int t1_ew_run(const struct t1_ew *p, const void *a, const void *b, void *d)
 	key.ew.count = p->count;
 	return run_key(&key, a, p->op <= TESSERA_EW_SCALE ? b : NULL, d, NULL,
 		       0, DNNL_ARG_SRC_1);
+}
+
+/* The arguments of each T1_PK_* memory, in t1_prim.md order. */
+static const int prim_args[][T1_PRIM_MEMS] = {
+	[T1_PK_MATMUL] = { DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST },
+	[T1_PK_SOFTMAX] = { DNNL_ARG_SRC, DNNL_ARG_DST },
+	[T1_PK_SOFTMAX_BWD] = { DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC },
+	[T1_PK_ELT_FWD] = { DNNL_ARG_SRC, DNNL_ARG_DST },
+	[T1_PK_ELT_BWD] = { DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC },
+};
+
+int t1_prim_run(const struct t1_prim *p, void *const *mem)
+{
+	struct mm_thread *t = this_thread();
+	dnnl_exec_arg_t args[T1_PRIM_MEMS + 1];
+	struct mm_entry *e;
+	struct mm_key key;
+	dnnl_status_t s = dnnl_success;
+	int n = 0, err = 0;
+
+	if (!t)
+		return -ENOMEM;
+	if (p->kind < T1_PK_MATMUL || p->kind > T1_PK_ELT_BWD)
+		return -EINVAL;
+	memset(&key, 0, sizeof(key));
+	key.op = OP_PRIM;
+	key.pr = *p;
+	/*
+	 * The non-matmul primitives get units of at most 65536 elements
+	 * (tens of us of work): they run on one thread.  A parallel region
+	 * costs more than it saves at that size, and far more on a loaded
+	 * host: oneDNN's logistic over 65536 fp32 took 29 us on one thread
+	 * and 1 ms on two while other processes shared the two cores.
+	 */
+	key.nthr = p->kind == T1_PK_MATMUL ? t1_mm_share() : 1;
+	omp_set_num_threads((int)key.nthr);
+	e = entry_get(t, &key, &err);
+	if (!e)
+		return err;
+	if (e->scratch_size > t->scratch_cap) {
+		void *buf = page_alloc(e->scratch_size);
+
+		if (!buf)
+			return -ENOMEM;
+		free(t->scratch);
+		t->scratch = buf;
+		t->scratch_cap = e->scratch_size;
+	}
+	for (unsigned int i = 0; i < T1_PRIM_MEMS && e->m[i]; i++) {
+		s = dnnl_memory_set_data_handle(e->m[i], mem[i]);
+		if (s)
+			return -EINVAL;
+		args[n++] = (dnnl_exec_arg_t){ prim_args[p->kind][i], e->m[i] };
+	}
+	if (e->scratch_size) {
+		if (dnnl_memory_set_data_handle(e->scratch, t->scratch))
+			return -EINVAL;
+		args[n++] = (dnnl_exec_arg_t){ DNNL_ARG_SCRATCHPAD, e->scratch };
+	}
+	s = dnnl_primitive_execute(e->prim, t->stream, n, args);
+	if (!s)
+		s = dnnl_stream_wait(t->stream);
+	return s ? -EINVAL : 0;
 }

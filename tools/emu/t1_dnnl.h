@@ -87,6 +87,52 @@ struct t1_ew {
 int t1_ew_run(const struct t1_ew *p, const void *a, const void *b, void *d);
 
 /*
+ * A primitive of the training commands (hardware 1.5), on up to
+ * T1_PRIM_MEMS memory objects described by plain dims and strides (in
+ * elements), made once per shape and kept in the engine thread's cache
+ * like the others.  Memories, in order, per kind:
+ *
+ *   T1_PK_MATMUL       A (src), B (weights), C (dst): C = alpha * A * B +
+ *                      beta * C (beta 0: C not read); 2 to 4 dims with
+ *                      oneDNN's broadcast of batch dims of size 1
+ *   T1_PK_SOFTMAX      src, dst: alg 0 softmax, 1 log-softmax (last dim)
+ *   T1_PK_SOFTMAX_BWD  dst (Y), diff_dst (dY), diff_src (dX) (last dim)
+ *   T1_PK_ELT_FWD      src, dst: oneDNN eltwise alg (T1_ELT_*) with alpha
+ *   T1_PK_ELT_BWD      src (data), diff_dst, diff_src
+ *
+ * (No reduction: oneDNN 2.6 runs its reference kernel for column sums and
+ * sums of squares, 0.01-0.05 G elements/s here; REDUCE sums in C.)
+ *
+ * Unused md entries must be zero (the key is compared bytewise).
+ */
+#define T1_PRIM_MEMS	3
+
+enum t1_prim_kind {
+	T1_PK_MATMUL = 1, T1_PK_SOFTMAX, T1_PK_SOFTMAX_BWD, T1_PK_ELT_FWD,
+	T1_PK_ELT_BWD,
+};
+
+/* Eltwise algorithms of T1_PK_ELT_*. */
+enum t1_elt_alg { T1_ELT_SWISH = 1, T1_ELT_GELU_ERF, T1_ELT_EXP, T1_ELT_RELU, T1_ELT_LOGISTIC };
+
+struct t1_md {
+	uint32_t type;		/* T1_MM_* */
+	uint32_t ndims;		/* 1..4 */
+	int64_t dims[4];
+	int64_t strides[4];	/* elements */
+};
+
+struct t1_prim {
+	uint32_t kind;		/* enum t1_prim_kind */
+	uint32_t alg;
+	float alpha, beta;
+	struct t1_md md[T1_PRIM_MEMS];
+};
+
+/* @mem[i] is the data of p->md[i].  0, -ENOMEM or -EINVAL. */
+int t1_prim_run(const struct t1_prim *p, void *const *mem);
+
+/*
  * Engines that run matrix work now; each call uses an equal share of
  * t1_mm_threads (at least one) host threads.  Called around a command.
  */

@@ -261,6 +261,8 @@ void t1_row_to_f32(float *dst, const void *src, uint32_t dt, size_t count)
 			memcpy(&h, p + 2 * i, 2);
 			dst[i] = u2f((uint32_t)h << 16);
 		}
+	} else if (dt == TESSERA_DTYPE_FP32) {
+		memmove(dst, src, count * sizeof(float));
 	} else {
 		for (; i < count; i++)
 			dst[i] = t1_load(src, dt, i);
@@ -285,6 +287,8 @@ void t1_row_from_f32(void *dst, uint32_t dt, const float *src, size_t count)
 			h = t1_f32_to_bf16(src[i]);
 			memcpy(p + 2 * i, &h, 2);
 		}
+	} else if (dt == TESSERA_DTYPE_FP32) {
+		memmove(dst, src, count * sizeof(float));
 	} else {
 		for (; i < count; i++)
 			t1_store(dst, dt, i, src[i]);
@@ -298,11 +302,13 @@ void t1_row_from_f32(void *dst, uint32_t dt, const float *src, size_t count)
  * fp32.  Buffers up to SCRATCH_KEEP bytes are kept; larger ones are freed
  * after use.
  */
-#define SCRATCH_BUFS	7
+#define SCRATCH_BUFS	(7 + T1_SCRATCH_TRAIN)
 /* Scratch buffers 4-6: dense copies of A, B and C tiles. */
 #define SCR_A		4
 #define SCR_B		5
 #define SCR_C		6
+/* Buffers 7..: t1_scratch(), for the training commands. */
+#define SCR_TRAIN	7
 #define SCRATCH_KEEP	(64u << 20)
 
 struct gemm_scratch {
@@ -370,6 +376,16 @@ static void scratch_trim(void)
 			s->cap[i] = 0;
 		}
 	}
+}
+
+void *t1_scratch(unsigned int i, size_t bytes)
+{
+	return i < T1_SCRATCH_TRAIN ? scratch_get(SCR_TRAIN + i, bytes) : NULL;
+}
+
+void t1_scratch_trim(void)
+{
+	scratch_trim();
 }
 
 static bool cancelled(const struct t1_gemm *g)

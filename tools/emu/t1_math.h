@@ -67,6 +67,17 @@ int32_t t1_f32_to_i32(float f);		/* RNE, saturating, NaN -> 0 */
 void t1_row_to_f32(float *dst, const void *src, uint32_t dt, size_t count);
 void t1_row_from_f32(void *dst, uint32_t dt, const float *src, size_t count);
 
+/*
+ * Per-thread work buffers for the training commands (t1_train.c): buffer
+ * @i (< T1_SCRATCH_TRAIN) with room for @bytes, page-aligned, kept
+ * between commands, or NULL.  t1_scratch_trim() frees the oversized ones
+ * (above 64 MiB) once a command is done.  The GEMM's own buffers are
+ * separate, so a command may hold these across t1_gemm_run().
+ */
+#define T1_SCRATCH_TRAIN	6
+void *t1_scratch(unsigned int i, size_t bytes);
+void t1_scratch_trim(void);
+
 /* Bytes per element of TESSERA_DTYPE_* @dt, 0 if unknown. */
 unsigned int t1_dtype_size(uint32_t dt);
 /* Element @i of an array of type @dt, as fp32 / stored from fp32. */

@@ -308,7 +308,8 @@ int t1_buf_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
 	ret = as_probe(as, va, len, acc);
 	if (ret)
 		return ret;
-	b->p = malloc(len);
+	/* zeroed: no host memory ever reaches the guest */
+	b->p = calloc(1, len);
 	if (!b->p) {
 		as->fault->code = TESSERA_ERR_INVALID_CMD;
 		as->fault->va = va;
@@ -320,13 +321,48 @@ int t1_buf_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
 	return 0;
 }
 
+void t1_buf_rows(struct t1_buf *b, uint64_t rows, uint64_t ld, uint64_t row,
+		 uint64_t n0, uint64_t s0, uint64_t n1, uint64_t s1)
+{
+	b->rows = rows;
+	b->ld = ld;
+	b->row = row;
+	b->n[0] = n0;
+	b->s[0] = s0;
+	b->n[1] = n1;
+	b->s[1] = s1;
+}
+
+/* Write back the rows t1_buf_rows() named (all within b->len). */
+static int buf_put_rows(struct t1_as *as, struct t1_buf *b)
+{
+	for (uint64_t i0 = 0; i0 < b->n[0]; i0++) {
+		for (uint64_t i1 = 0; i1 < b->n[1]; i1++) {
+			uint64_t off = i0 * b->s[0] + i1 * b->s[1];
+
+			for (uint64_t r = 0; r < b->rows; r++, off += b->ld) {
+				int ret = t1_as_write(as, b->va + off, b->p + off,
+						      b->row);
+
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
 int t1_buf_put(struct t1_as *as, struct t1_buf *b, bool writeback)
 {
 	int ret = 0;
 
 	if (b->bounced) {
+		bool whole = !b->rows || (b->rows * b->ld == b->len &&
+					  b->row == b->ld && b->n[0] * b->n[1] == 1);
+
 		if (writeback && (b->acc & T1_ACC_W))
-			ret = t1_as_write(as, b->va, b->p, b->len);
+			ret = whole ? t1_as_write(as, b->va, b->p, b->len) :
+				      buf_put_rows(as, b);
 		free(b->p);
 	}
 	memset(b, 0, sizeof(*b));

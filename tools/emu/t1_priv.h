@@ -305,15 +305,28 @@ int t1_as_write(struct t1_as *as, uint64_t va, const void *buf,
 /* Start a descriptor in context @asid: 0 or a TESSERA_ERR_* code. */
 int t1_as_init(struct t1_as *as, struct t1_ring *r, uint32_t asid);
 
-/* A whole operand as one host buffer: direct, or bounced. */
+/*
+ * A whole operand as one host buffer: direct, or bounced.  A bounced
+ * destination is written back whole unless t1_buf_rows() says which bytes
+ * the command writes: then only those, so that the gaps between the rows
+ * (and matrices) of a strided destination keep what memory holds.
+ */
 struct t1_buf {
 	uint8_t *p;
 	uint64_t va, len;
 	unsigned int acc;
 	bool bounced;
+	/* written: n[0] x n[1] blocks (strides s[]) of rows of row bytes */
+	uint64_t row, rows, ld, n[2], s[2];
 };
 int t1_buf_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
 	       uint64_t len, unsigned int acc);
+/*
+ * The command writes @rows rows of @row bytes, @ld bytes apart, in each of
+ * n0 x n1 blocks (s0 and s1 bytes apart) of @b.  Before t1_buf_put().
+ */
+void t1_buf_rows(struct t1_buf *b, uint64_t rows, uint64_t ld, uint64_t row,
+		 uint64_t n0, uint64_t s0, uint64_t n1, uint64_t s1);
 /* Write back (if bounced and writable) and free; 0 or an error code. */
 int t1_buf_put(struct t1_as *as, struct t1_buf *b, bool writeback);
 

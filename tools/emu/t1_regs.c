@@ -119,10 +119,10 @@ static uint32_t reg_read(struct t1 *t1, uint32_t off)
 
 	switch (off) {
 	case TESSERA_REG_ID:		return TESSERA_ID_MAGIC;
-	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 4);
+	case TESSERA_REG_VERSION:	return TESSERA_HW_VERSION(1, 5);
 	case TESSERA_REG_CAPS:
 		return TESSERA_CAP_MMU | TESSERA_CAP_HBM | TESSERA_CAP_TELEMETRY2 |
-		       TESSERA_CAP_MMU_EXEC |
+		       TESSERA_CAP_MMU_EXEC | TESSERA_CAP_TRAIN |
 		       (t1->fault_injection ? TESSERA_CAP_FAULT_INJECT : 0);
 	case TESSERA_REG_ENGINES:	return t1->ncompute | t1->ndma << 8;
 	case TESSERA_REG_HBM_SIZE_LO:	return t1->hbm_size;

@@ -164,6 +164,13 @@ enum drm_tessera_param {
  * (a QA build of the emulator); never set on production cards.
  */
 #define DRM_TESSERA_CAP_FAULT_INJECT	0x10ull
+/**
+ * DRM_TESSERA_CAP_TRAIN: the card runs the training commands of hardware
+ * 1.5 (BGEMM, SOFTMAX_BWD, EMBEDDING, RMSNORM, ROPE, CROSS_ENTROPY,
+ * REDUCE, ADAMW, ...; see Documentation/hw/programming-guide.rst).  The
+ * kernel does not parse commands: this only passes the card's CAPS bit on.
+ */
+#define DRM_TESSERA_CAP_TRAIN		0x20ull
 
 /**
  * struct drm_tessera_get_param - read one device or driver parameter

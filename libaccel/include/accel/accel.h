@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libaccel 2: the userspace runtime for Tessera accelerators
- * (libaccel.so.2, symbol version LIBACCEL_2.0, on the kernel's uAPI 2).
+ * (libaccel.so.2, symbol versions LIBACCEL_2.0 and LIBACCEL_2.1, on the
+ * kernel's uAPI 2).  2.1 adds the encoders of the training commands of
+ * hardware 1.5 (ACCEL_CAP_TRAIN).
  *
  * Conventions, for every call:
  *  - returns 0 (or a non-negative count) on success and a negative errno on
@@ -13,15 +15,16 @@
  *
  * Structs the caller allocates and passes by pointer (struct
  * accel_device_info, accel_submit_args, accel_vm_status, accel_gemm,
- * accel_elementwise, accel_rowwise) start with a member `size` the caller
+ * accel_elementwise, accel_rowwise and the 2.1 structs of the training
+ * commands) start with a member `size` the caller
  * sets to sizeof(the struct) as its header declares it.  The library
  * reads (for inputs) or writes (for outputs) only min(size, its own
  * sizeof) bytes: a program built against an older libaccel 2 header keeps
  * working with a newer library (the fields it does not know are taken as
  * zero on input and left alone on output), and a program built against a
  * newer header works with this library as long as it does not need the
- * newer fields.  A size below the struct's size in libaccel 2.0 is
- * -EINVAL.  Array elements (struct accel_sync, accel_bo_use) have no size
+ * newer fields.  A size below the struct's size in libaccel 2.0 (for a
+ * struct added in 2.1: its size in 2.1) is -EINVAL.  Array elements (struct accel_sync, accel_bo_use) have no size
  * field: their layout is fixed for libaccel 2.
  *
  * Memory model.  The card sees buffers through VMs (device address
@@ -57,7 +60,7 @@ extern "C" {
 #endif
 
 #define ACCEL_VERSION_MAJOR 2
-#define ACCEL_VERSION_MINOR 0
+#define ACCEL_VERSION_MINOR 1
 
 struct accel_device;
 struct accel_vm;
@@ -129,6 +132,7 @@ int accel_device_fd(const struct accel_device *dev);
 #define ACCEL_CAP_HUGE_PAGES	0x04ull	/**< 2 MiB pages where VA and memory allow */
 #define ACCEL_CAP_SPARSE	0x08ull	/**< the kernel has sparse ranges */
 #define ACCEL_CAP_FAULT_INJECT	0x10ull	/**< a QA card with fault injection */
+#define ACCEL_CAP_TRAIN		0x20ull	/**< the training commands (hardware 1.5) */
 
 /**
  * struct accel_device_info - what accel_device_query() reports
@@ -900,6 +904,14 @@ enum accel_ew_op {
 	ACCEL_EW_GELU = 4,
 	ACCEL_EW_EXP = 5,
 	ACCEL_EW_CAST = 6,	/**< d = (dst_dtype)a */
+	/* 2.1, hardware 1.5 (ACCEL_CAP_TRAIN): b is the output gradient */
+	ACCEL_EW_SILU = 7,	/**< d = a * sigmoid(a) */
+	ACCEL_EW_SWIGLU = 8,	/**< d = silu(a) * b */
+	ACCEL_EW_RELU_BWD = 9,	/**< d = a > 0 ? b : 0 */
+	ACCEL_EW_GELU_BWD = 10,	/**< d = b * gelu'(a), erf form */
+	ACCEL_EW_SILU_BWD = 11,	/**< d = b * silu'(a) */
+	/** long form only: d = c * b * silu'(a), e = c * silu(a) */
+	ACCEL_EW_SWIGLU_BWD = 12,
 };
 
 /**
@@ -907,8 +919,10 @@ enum accel_ew_op {
  *
  * Computed in fp32.  Except for CAST, src_dtype == dst_dtype and is FP32,
  * FP16 or BF16; CAST converts between any two types.  b is used (and
- * non-zero) only by ADD and MUL, else 0; scalar only by SCALE, else 0.
- * d may equal a (in place).
+ * non-zero) only by ADD, MUL, SWIGLU and the _BWD ops, else 0; scalar only
+ * by SCALE, else 0.  d may equal a (in place), or b for the ops that use
+ * it.  SWIGLU_BWD needs struct accel_elementwise2.  The ops from SILU on
+ * need ACCEL_CAP_TRAIN.
  */
 struct accel_elementwise {
 	uint32_t size;			/**< sizeof(struct accel_elementwise) */
@@ -942,10 +956,19 @@ struct accel_rowwise {
 	uint32_t flags;			/**< ACCEL_LN_* */
 	uint64_t gamma, beta;
 	float epsilon;
+	/* 2.1: SOFTMAX with ACCEL_SOFTMAX_CAUSAL (ACCEL_CAP_TRAIN) */
+	uint32_t period;		/**< >= 1 */
+	uint32_t offset;
 };
 
 #define ACCEL_LN_GAMMA		0x1u
 #define ACCEL_LN_BETA		0x2u
+/**
+ * ACCEL_SOFTMAX_CAUSAL - flag of SOFTMAX (2.1, ACCEL_CAP_TRAIN): row r
+ * keeps the columns c <= r % period + offset; the others do not take part
+ * and their results are 0.
+ */
+#define ACCEL_SOFTMAX_CAUSAL	0x1u
 
 /** accel_encode_softmax() - row-wise SOFTMAX (compute engines only). */
 int accel_encode_softmax(uint32_t *buf, size_t capacity, const struct accel_rowwise *r);
@@ -955,6 +978,287 @@ int accel_cmdbuf_softmax(struct accel_cmdbuf *cb, const struct accel_rowwise *r)
 int accel_encode_layernorm(uint32_t *buf, size_t capacity, const struct accel_rowwise *r);
 /** accel_cmdbuf_layernorm() - append a LAYERNORM. */
 int accel_cmdbuf_layernorm(struct accel_cmdbuf *cb, const struct accel_rowwise *r);
+
+/* ------------------------------------------------------------------ */
+/* Encoders of the training commands (libaccel 2.1, hardware 1.5)      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * These commands run on cards with ACCEL_CAP_TRAIN, on compute engines;
+ * Documentation/hw/programming-guide.rst ("Training commands") defines
+ * them and their numerics.  Unless a struct says otherwise: dtype is FP32
+ * or BF16 and is the type of every data operand, the arithmetic is fp32,
+ * matrices are row-major rows x cols with a leading dimension (_ld, in
+ * elements) >= cols, operands are aligned to their element and span at
+ * most ACCEL_MAX_OPERAND bytes, dimensions are 1 .. ACCEL_MAX_DIM, and
+ * the operands a command does not use are 0 (with their _ld).  The
+ * encoders check what the card checks and return -EINVAL where it would
+ * reject the command, except what depends on memory contents (an index
+ * or target out of range is an error of the job).
+ */
+
+/**
+ * struct accel_bgemm - batch[0] x batch[1] GEMMs C = alpha * op(A) *
+ * op(B) + beta * C
+ *
+ * Matrix (i, j) of X starts stride_x[0] * i + stride_x[1] * j elements
+ * after x; each is as in struct accel_gemm (TRANS_A/TRANS_B flags, lda,
+ * ldb, ldc).  A stride of A or B may be 0 (the same matrix for the whole
+ * batch level); C's strides are non-zero where its batch count is above 1.
+ * No bias, no activation.  The span of an operand ((batch - 1) * stride
+ * summed over both levels, plus one matrix) is at most ACCEL_MAX_OPERAND.
+ */
+struct accel_bgemm {
+	uint32_t size;			/**< sizeof(struct accel_bgemm) */
+	uint32_t dtype;			/**< ACCEL_DTYPE_FP32 or _BF16 */
+	uint32_t flags;			/**< ACCEL_GEMM_TRANS_A | ACCEL_GEMM_TRANS_B */
+	uint32_t m, n, k;
+	uint64_t a, b, c;
+	uint32_t lda, ldb, ldc;
+	float alpha, beta;		/**< finite */
+	uint32_t batch[2];		/**< 1 .. ACCEL_MAX_DIM each */
+	uint32_t stride_a[2], stride_b[2], stride_c[2];	/**< elements */
+};
+
+/** accel_encode_bgemm() - BGEMM; see struct accel_bgemm. */
+int accel_encode_bgemm(uint32_t *buf, size_t capacity, const struct accel_bgemm *g);
+/** accel_cmdbuf_bgemm() - append a BGEMM. */
+int accel_cmdbuf_bgemm(struct accel_cmdbuf *cb, const struct accel_bgemm *g);
+
+/**
+ * struct accel_softmax_bwd - dx = y * (dy - sum_row(dy * y)), row-wise
+ *
+ * y is SOFTMAX's output; dx may be dy (same address and ld).
+ */
+struct accel_softmax_bwd {
+	uint32_t size;			/**< sizeof(struct accel_softmax_bwd) */
+	uint32_t dtype;
+	uint32_t rows, cols;
+	uint64_t y, dy, dx;
+	uint32_t y_ld, dy_ld, dx_ld;
+};
+
+/** accel_encode_softmax_bwd() - SOFTMAX_BWD; see struct accel_softmax_bwd. */
+int accel_encode_softmax_bwd(uint32_t *buf, size_t capacity, const struct accel_softmax_bwd *s);
+/** accel_cmdbuf_softmax_bwd() - append a SOFTMAX_BWD. */
+int accel_cmdbuf_softmax_bwd(struct accel_cmdbuf *cb, const struct accel_softmax_bwd *s);
+
+/** accel_embedding.flags: table[idx[i]] += x[i] instead of x[i] = table[idx[i]]. */
+#define ACCEL_EMB_SCATTER_ADD	0x1u
+
+/**
+ * struct accel_embedding - gather rows of a table, or scatter-add into it
+ *
+ * idx holds count int32 row numbers, each below table_rows (else the job
+ * fails).  Gather: x[i][:] = table[idx[i]][:] (dtype FP32, FP16 or BF16,
+ * exact copies).  ACCEL_EMB_SCATTER_ADD: table[idx[i]][:] += x[i][:] for
+ * i = 0, 1, ... in order (FP32 or BF16), so repeated indices accumulate
+ * deterministically.
+ */
+struct accel_embedding {
+	uint32_t size;			/**< sizeof(struct accel_embedding) */
+	uint32_t dtype;
+	uint32_t flags;			/**< ACCEL_EMB_* */
+	uint32_t count, cols;
+	uint64_t idx;			/**< count int32, 4-aligned */
+	uint64_t table;
+	uint32_t table_rows, table_ld;
+	uint64_t x;
+	uint32_t x_ld;
+};
+
+/** accel_encode_embedding() - EMBEDDING; see struct accel_embedding. */
+int accel_encode_embedding(uint32_t *buf, size_t capacity, const struct accel_embedding *e);
+/** accel_cmdbuf_embedding() - append an EMBEDDING. */
+int accel_cmdbuf_embedding(struct accel_cmdbuf *cb, const struct accel_embedding *e);
+
+/* accel_rmsnorm.flags */
+#define ACCEL_RMS_GAMMA		0x1u	/**< multiply by gamma (else by 1) */
+#define ACCEL_RMS_RSTD		0x2u	/**< forward: write rstd; backward: read it */
+#define ACCEL_RMS_ACCUM		0x4u	/**< backward: dx += (else dx =) */
+#define ACCEL_RMS_DGAMMA	0x8u	/**< backward: dgamma += sum_rows(dy * x * rstd) */
+
+/**
+ * struct accel_rmsnorm - RMSNORM (y = x * rstd * gamma, rstd = 1 /
+ * sqrt(mean(x^2) + epsilon) per row) and RMSNORM_BWD (dx, dgamma)
+ *
+ * Forward: x, y (may be x), optional gamma and rstd; dy and dx 0.
+ * Backward: x, dy, dx (may be dy), optional gamma, dgamma and rstd (read;
+ * else recomputed from x and epsilon); y 0.  gamma and dgamma are cols
+ * fp32, rstd is rows fp32, whatever dtype is.
+ */
+struct accel_rmsnorm {
+	uint32_t size;			/**< sizeof(struct accel_rmsnorm) */
+	uint32_t dtype;
+	uint32_t flags;			/**< ACCEL_RMS_* */
+	uint32_t rows, cols;
+	uint64_t x, y, dy, dx;
+	uint32_t x_ld, y_ld, dy_ld, dx_ld;
+	uint64_t gamma, dgamma, rstd;
+	float epsilon;			/**< finite, >= 0 */
+};
+
+/** accel_encode_rmsnorm() - RMSNORM; see struct accel_rmsnorm. */
+int accel_encode_rmsnorm(uint32_t *buf, size_t capacity, const struct accel_rmsnorm *r);
+/** accel_cmdbuf_rmsnorm() - append an RMSNORM. */
+int accel_cmdbuf_rmsnorm(struct accel_cmdbuf *cb, const struct accel_rmsnorm *r);
+/** accel_encode_rmsnorm_bwd() - RMSNORM_BWD; see struct accel_rmsnorm. */
+int accel_encode_rmsnorm_bwd(uint32_t *buf, size_t capacity, const struct accel_rmsnorm *r);
+/** accel_cmdbuf_rmsnorm_bwd() - append an RMSNORM_BWD. */
+int accel_cmdbuf_rmsnorm_bwd(struct accel_cmdbuf *cb, const struct accel_rmsnorm *r);
+
+/** accel_rope.flags: rotate by minus the angle (the backward pass). */
+#define ACCEL_ROPE_BWD		0x1u
+
+/**
+ * struct accel_rope - rotary position embedding, GGUF/llama.cpp "normal"
+ * (adjacent pairs) convention
+ *
+ * Each of rows rows holds heads x head_dim elements; row r is at position
+ * pos0 + r % period.  In every head, the pairs (2i, 2i + 1) with i <
+ * n_rot / 2 are rotated by position * theta^(-2i / n_rot); the rest is
+ * copied.  head_dim and n_rot are even, 2 <= n_rot <= head_dim, heads *
+ * head_dim <= ACCEL_MAX_DIM.  y may be x.
+ */
+struct accel_rope {
+	uint32_t size;			/**< sizeof(struct accel_rope) */
+	uint32_t dtype;
+	uint32_t flags;			/**< ACCEL_ROPE_* */
+	uint32_t rows, heads, head_dim, n_rot;
+	uint64_t x, y;
+	uint32_t x_ld, y_ld;
+	uint32_t pos0, period;		/**< period >= 1 */
+	float theta;			/**< finite, > 0 (e.g. 10000) */
+};
+
+/** accel_encode_rope() - ROPE; see struct accel_rope. */
+int accel_encode_rope(uint32_t *buf, size_t capacity, const struct accel_rope *r);
+/** accel_cmdbuf_rope() - append a ROPE. */
+int accel_cmdbuf_rope(struct accel_cmdbuf *cb, const struct accel_rope *r);
+
+/**
+ * struct accel_elementwise2 - ELEMENTWISE long form: any enum accel_ew_op
+ * on rows x cols matrices with leading dimensions
+ *
+ * Types as in struct accel_elementwise.  b is used by ADD, MUL, SWIGLU
+ * and the _BWD ops; c and e only by SWIGLU_BWD (a the gate input, b the
+ * up input, c the output gradient; d gets the gate's gradient, e the
+ * up's).  An output may be an input (same address and ld); d and e do not
+ * overlap.
+ */
+struct accel_elementwise2 {
+	uint32_t size;			/**< sizeof(struct accel_elementwise2) */
+	uint32_t op;			/**< enum accel_ew_op */
+	uint32_t src_dtype, dst_dtype;
+	uint32_t rows, cols;
+	uint64_t a, b, c, d, e;
+	uint32_t a_ld, b_ld, c_ld, d_ld, e_ld;
+	float scalar;			/**< SCALE only, else 0 */
+};
+
+/** accel_encode_elementwise2() - ELEMENTWISE, long form (ACCEL_CAP_TRAIN). */
+int accel_encode_elementwise2(uint32_t *buf, size_t capacity,
+			      const struct accel_elementwise2 *e);
+/** accel_cmdbuf_elementwise2() - append a long-form ELEMENTWISE. */
+int accel_cmdbuf_elementwise2(struct accel_cmdbuf *cb, const struct accel_elementwise2 *e);
+
+/* accel_cross_entropy.flags: at least one */
+#define ACCEL_CE_LOSS		0x1u	/**< write loss[r] */
+#define ACCEL_CE_DLOGITS	0x2u	/**< write dlogits */
+
+/**
+ * struct accel_cross_entropy - softmax cross-entropy and its gradient
+ *
+ * For each row r with target t = targets[r] (int32): loss[r] =
+ * logsumexp(logits[r]) - logits[r][t] (fp32) and dlogits[r][:] =
+ * (softmax(logits[r]) - onehot(t)) * scale.  A row whose target is
+ * ignore_index gives 0 for both; any other target must be below classes
+ * (else the job fails).  dlogits may be logits (same address and ld).
+ */
+struct accel_cross_entropy {
+	uint32_t size;			/**< sizeof(struct accel_cross_entropy) */
+	uint32_t dtype;			/**< of logits and dlogits */
+	uint32_t flags;			/**< ACCEL_CE_* */
+	uint32_t rows, classes;
+	uint64_t logits, targets, loss, dlogits;
+	uint32_t logits_ld, dlogits_ld;
+	float scale;			/**< finite; 0 without DLOGITS */
+	int32_t ignore_index;		/**< e.g. -1 */
+};
+
+/** accel_encode_cross_entropy() - CROSS_ENTROPY; see struct accel_cross_entropy. */
+int accel_encode_cross_entropy(uint32_t *buf, size_t capacity,
+			       const struct accel_cross_entropy *c);
+/** accel_cmdbuf_cross_entropy() - append a CROSS_ENTROPY. */
+int accel_cmdbuf_cross_entropy(struct accel_cmdbuf *cb, const struct accel_cross_entropy *c);
+
+/** What REDUCE sums over. */
+enum accel_reduce_axis {
+	ACCEL_RED_ROWS = 0,	/**< dst[r] = sum over row r (rows values) */
+	ACCEL_RED_COLS = 1,	/**< dst[c] = sum over column c (cols values) */
+	ACCEL_RED_ALL = 2,	/**< dst[0] = sum of everything (one value) */
+};
+
+/* accel_reduce.flags */
+#define ACCEL_RED_ACCUM		0x4u	/**< dst += (else dst =) */
+#define ACCEL_RED_SQUARE	0x8u	/**< sum x^2 (else x) */
+
+/**
+ * struct accel_reduce - dst = (ACCUM ? dst : 0) + scale * sum of x (or x^2)
+ *
+ * x has dtype (FP32 or BF16), dst is fp32.
+ */
+struct accel_reduce {
+	uint32_t size;			/**< sizeof(struct accel_reduce) */
+	uint32_t dtype;
+	uint32_t axis;			/**< enum accel_reduce_axis */
+	uint32_t flags;			/**< ACCEL_RED_* */
+	uint32_t rows, cols;
+	uint64_t x, dst;
+	uint32_t x_ld;
+	float scale;			/**< finite */
+};
+
+/** accel_encode_reduce() - REDUCE; see struct accel_reduce. */
+int accel_encode_reduce(uint32_t *buf, size_t capacity, const struct accel_reduce *r);
+/** accel_cmdbuf_reduce() - append a REDUCE. */
+int accel_cmdbuf_reduce(struct accel_cmdbuf *cb, const struct accel_reduce *r);
+
+/* accel_adamw.flags */
+#define ACCEL_ADAMW_CLIP	0x1u	/**< clip to max_norm by the sum of squares at sumsq */
+#define ACCEL_ADAMW_ZERO_GRAD	0x2u	/**< store 0 to grad afterwards */
+
+/**
+ * struct accel_adamw - one AdamW step over count fp32 elements
+ *
+ * With g = grad * s (s = grad_scale, times min(1, max_norm / (norm +
+ * 1e-6)) with ACCEL_ADAMW_CLIP, norm = sqrt(*sumsq) * |grad_scale|):
+ * m = beta1 * m + (1 - beta1) * g; v = beta2 * v + (1 - beta2) * g^2;
+ * param = param * (1 - lr * weight_decay) - lr / (1 - beta1^step) * m /
+ * (sqrt(v) / sqrt(1 - beta2^step) + eps).  param, grad, m, v: count fp32
+ * each, 4-aligned; sumsq: one fp32 (the sum of squares of the unscaled
+ * gradients of every parameter, e.g. from REDUCE ALL | SQUARE | ACCUM).
+ * 1 <= count, count * 4 <= ACCEL_MAX_OPERAND.
+ */
+struct accel_adamw {
+	uint32_t size;			/**< sizeof(struct accel_adamw) */
+	uint32_t flags;			/**< ACCEL_ADAMW_* */
+	uint32_t count;
+	uint32_t step;			/**< >= 1 */
+	uint64_t param, grad, m, v;
+	float lr;			/**< finite, >= 0 */
+	float beta1, beta2;		/**< in [0, 1) */
+	float eps;			/**< finite, > 0 */
+	float weight_decay;		/**< finite, >= 0 */
+	float grad_scale;		/**< finite */
+	uint64_t sumsq;			/**< CLIP only, else 0 */
+	float max_norm;			/**< CLIP only (finite, > 0), else 0 */
+};
+
+/** accel_encode_adamw() - ADAMW; see struct accel_adamw. */
+int accel_encode_adamw(uint32_t *buf, size_t capacity, const struct accel_adamw *a);
+/** accel_cmdbuf_adamw() - append an ADAMW. */
+int accel_cmdbuf_adamw(struct accel_cmdbuf *cb, const struct accel_adamw *a);
 
 #ifdef __cplusplus
 }
