@@ -88,7 +88,7 @@ onnx: libaccel
 	$(MAKE) -C tests/onnx
 
 # The model library and its CPU reference (no card needed).
-llm:
+llm: libaccel
 	$(MAKE) -C tools/llm
 
 check: all
