@@ -152,7 +152,7 @@ static int plot(const char *csv, const char *png)
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd),
-		 "gnuplot -e \"set terminal png size 800,500; set output '%s'; "
+		 "gnuplot -e \"set terminal png size 800,500 noenhanced; set output '%s'; "
 		 "set datafile separator ','; set key autotitle columnhead; "
 		 "set xlabel 'tokens'; set ylabel 'loss (nats/byte)'; set grid; "
 		 "plot '%s' using 2:5 with lines lw 2, '' using 2:6 with linespoints lw 2\"",
