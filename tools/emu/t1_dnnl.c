@@ -462,8 +462,6 @@ static dnnl_alg_kind_t elt_alg(uint32_t alg)
 	switch (alg) {
 	case T1_ELT_SWISH:	return dnnl_eltwise_swish;
 	case T1_ELT_GELU_ERF:	return dnnl_eltwise_gelu_erf;
-	case T1_ELT_EXP:	return dnnl_eltwise_exp;
-	case T1_ELT_RELU:	return dnnl_eltwise_relu;
 	case T1_ELT_LOGISTIC:	return dnnl_eltwise_logistic;
 	default:		return dnnl_alg_kind_undef;
 	}

@@ -113,7 +113,7 @@ enum t1_prim_kind {
 };
 
 /* Eltwise algorithms of T1_PK_ELT_*. */
-enum t1_elt_alg { T1_ELT_SWISH = 1, T1_ELT_GELU_ERF, T1_ELT_EXP, T1_ELT_RELU, T1_ELT_LOGISTIC };
+enum t1_elt_alg { T1_ELT_SWISH = 1, T1_ELT_GELU_ERF, T1_ELT_LOGISTIC };
 
 struct t1_md {
 	uint32_t type;		/* T1_MM_* */

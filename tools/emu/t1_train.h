@@ -33,14 +33,14 @@ int t1_bgemm_run(const struct t1_bgemm *g);
 
 /*
  * Row-wise operands of one type: X (rows x cols, ldx), a second input W
- * (ldw), outputs Y (ldy) and Z (ldz), fp32 vectors.  Each command says
- * which it uses.
+ * (ldw), an output Y (ldy), fp32 vectors.  Each command says which it
+ * uses.
  */
 struct t1_rows2 {
 	uint32_t dt, rows, cols;
 	const void *x, *w;
-	void *y, *z;
-	uint32_t ldx, ldw, ldy, ldz;
+	void *y;
+	uint32_t ldx, ldw, ldy;
 	const float *gamma, *rstd_in;
 	float *dgamma, *rstd_out;
 	float eps;
