@@ -88,7 +88,7 @@ onnx: libaccel
 	$(MAKE) -C tests/onnx
 
 # The model library and its CPU reference (no card needed).
-llm:
+llm: libaccel
 	$(MAKE) -C tools/llm
 
 check: all
@@ -103,6 +103,19 @@ check-debug: all
 
 demo: all
 	@tools/vm/run.sh --timeout 300 tools/demo/guest-demo.sh
+
+# Train the llama model on the card in the VM (tools/llm/accel-train; its
+# options comma-separated in TRAIN_ARGS; by default the 600-step schedule
+# that reaches val loss 1.84 on the CPU), under the VM lock; the checkpoint,
+# loss.csv and loss.png land in TRAIN_OUT.
+TRAIN_OUT ?= build/train
+TRAIN_ARGS ?= --steps,600,--eval-every,50
+TRAIN_TIMEOUT ?= 14400
+train: build
+	@mkdir -p $(TRAIN_OUT)
+	@flock /tmp/tessera-vm.lock tools/vm/run.sh --timeout $(TRAIN_TIMEOUT) --memory 2G \
+		--out $(TRAIN_OUT) tools/llm/guest-train.sh $(TRAIN_ARGS)
+	@echo "make train: checkpoint $(TRAIN_OUT)/tessera-fortunes.gguf, loss curve $(TRAIN_OUT)/loss.png ($(TRAIN_OUT)/loss.csv)"
 
 # Benchmarks print numbers and ratios; nothing here fails on a number.
 bench: all
@@ -177,6 +190,6 @@ clean:
 	$(MAKE) -C Documentation/man clean
 	rm -rf build
 
-.PHONY: all build setup module emu libaccel tools kselftests examples fuzz onnx llm check check-kernels check-repeat \
+.PHONY: all build setup module emu libaccel tools kselftests examples fuzz onnx llm train check check-kernels check-repeat \
 	check-debug demo bench fuzz-guest install install-module install-udev install-lib \
 	install-tools install-man install-emu man uninstall deb clean

@@ -13,7 +13,7 @@
 #                    --vanish-emu-on LINE]
 #                   [--kernel BZIMAGE --initrd CPIO [--modules DIR]] [--memory SIZE]
 #                   [--append ARGS] [--module PATH] [--time-scale N] [--root DIR]
-#                   SCRIPT [ARG,ARG...]
+#                   [--out DIR] SCRIPT [ARG,ARG...]
 #
 # --kernel and --initrd boot another kernel (the debug tier's, or the
 # Debian 13 root's) instead of the newest Debian 6.12 with its initramfs;
@@ -27,7 +27,10 @@
 # as $TESSERA_TIME_SCALE, which the guest scripts and kselftests apply to
 # their own waits.  --root DIR runs SCRIPT in another Debian root DIR (a
 # host directory, read only in the guest; the package test's) instead of
-# the host's root.
+# the host's root.  --out DIR (a host directory) is the one place the guest
+# can write to the host: a read-write 9p share with mount tag tesseraout,
+# which the guest script mounts (e.g. tools/llm/guest-train.sh, for make
+# train's checkpoint and plot).
 #
 # --kill-emu-after and --kill-emu-on kill card 0's emulator (SIGKILL) after
 # SEC seconds, or as soon as the guest prints LINE on its console.
@@ -40,7 +43,7 @@ set -uo pipefail
 
 cards=1 timeout_s=900 log= kill_after= kill_on= kill_sig=KILL
 kernel= initrd= memory=1G module= scale=${TESSERA_TIME_SCALE:-1} extra_append=
-moddir= newroot=
+moddir= newroot= outdir=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cards) cards=$2; shift 2 ;;
@@ -57,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--module) module=$2; shift 2 ;;
 	--time-scale) scale=$2; shift 2 ;;
 	--root) newroot=$2; shift 2 ;;
+	--out) outdir=$2; shift 2 ;;
 	-h|--help) sed -n '3,37p' "$0"; exit 0 ;;
 	-*) msg "run.sh: unknown option $1"; exit 125 ;;
 	*) break ;;
@@ -122,6 +126,11 @@ append="console=ttyS0 quiet panic=-1 log_buf_len=4M tesseravm.script=$script tes
 [ -n "$moddir" ] && append="$append tesseravm.moddir=$(realpath "$moddir")"
 [ -n "$newroot" ] && append="$append tesseravm.root=$(realpath "$newroot")"
 [ -n "$extra_append" ] && append="$append $extra_append"
+outshare=()
+if [ -n "$outdir" ]; then
+	[ -d "$outdir" ] || { msg "run.sh: --out $outdir is not a directory"; exit 125; }
+	outshare=(-virtfs "local,path=$(realpath "$outdir"),mount_tag=tesseraout,security_model=none")
+fi
 
 # shellcheck disable=SC2086
 $qemu -machine q35,memory-backend=mem -accel tcg -cpu max -smp 2 -m "$memory" \
@@ -130,7 +139,7 @@ $qemu -machine q35,memory-backend=mem -accel tcg -cpu max -smp 2 -m "$memory" \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on \
 	-virtfs local,path="$TOP",mount_tag=tessera,security_model=none,readonly=on \
-	"${devices[@]}" </dev/null >"$wd/console.log" 2>&1 &
+	"${outshare[@]}" "${devices[@]}" </dev/null >"$wd/console.log" 2>&1 &
 qpid=$!
 pids+=($qpid)
 
