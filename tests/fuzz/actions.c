@@ -3653,13 +3653,12 @@ static void a_syncobj_share(struct fz_thread *t)
 		err = call_end(t, drmSyncobjFDToHandle(b.fd, fd, &nh));
 		expect(t, OP_SYNCOBJ_IMPORT, err, EXP_OK, e_nomem);
 		if (!err) {
+			bool added;
+
 			lock(p);
-			if (add_sobj(p, &b, nh, true, true) < 0)
-				nh = 0;
-			else
-				nh = ~0u;
+			added = add_sobj(p, &b, nh, true, true) >= 0;
 			unlock(p);
-			if (nh != ~0u) {
+			if (!added) {
 				describe(t, "SYNCOBJ_DESTROY(file %d, %u): no room in the pool", b.f, nh);
 				call_begin(t, OP_SYNCOBJ_DESTROY, &b, 0);
 				err = call_end(t, drmSyncobjDestroy(b.fd, nh));
