@@ -2124,24 +2124,27 @@ static void a_queue_destroy(struct fz_thread *t)
  * Documentation/uapi.rst: -EFAULT/-EIO a fault, -ECANCELED a guilty or
  * banned VM (or a card reset), -ETIMEDOUT a hang, -ENODEV the card
  * went away, -ESRCH a job still waiting for a dependency when its queue
- * (or file) went away.
+ * (or file) went away, -ENOENT an asynchronous bind whose VM was torn
+ * down before it ran (a syncobj may carry a bind's fence as well as a
+ * job's).
  */
 static bool status_ok(int status)
 {
 	return status == 0 || status == -EFAULT || status == -EIO || status == -ECANCELED ||
-	       status == -ETIMEDOUT || status == -ENODEV || status == -ESRCH;
+	       status == -ETIMEDOUT || status == -ENODEV || status == -ESRCH || status == -ENOENT;
 }
 
 static void count_status(int status)
 {
-	static const int slot[] = { 0, -EFAULT, -EIO, -ECANCELED, -ETIMEDOUT, -ENODEV, -ESRCH };
+	static const int slot[] = { 0, -EFAULT, -EIO, -ECANCELED, -ETIMEDOUT, -ENODEV, -ESRCH,
+				    -ENOENT };
 
 	for (size_t i = 0; i < ARRAY_SIZE(slot); i++)
 		if (slot[i] == status) {
 			atomic_fetch_add(&shm->job_status[i], 1);
 			return;
 		}
-	atomic_fetch_add(&shm->job_status[7], 1);
+	atomic_fetch_add(&shm->job_status[ARRAY_SIZE(shm->job_status) - 1], 1);
 }
 
 static void ring_release(struct cmdring *c)

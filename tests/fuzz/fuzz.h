@@ -212,7 +212,7 @@ struct shared {
 	_Atomic uint64_t ok[N_OPS];
 	_Atomic uint32_t err[N_OPS][MAX_ERRNO];
 	_Atomic uint64_t jobs;		/* submits that succeeded */
-	_Atomic uint64_t job_status[8];	/* see status_slot() */
+	_Atomic uint64_t job_status[9];	/* see count_status(); the last: any other */
 	_Atomic uint64_t findings;
 	_Atomic uint64_t ioctls_at_phase_start;
 	_Atomic int stop;

@@ -458,7 +458,7 @@ int run_forked_child(struct fz_thread *t, int n)
 static void summary(double secs)
 {
 	static const char *const st[] = { "0", "-EFAULT", "-EIO", "-ECANCELED", "-ETIMEDOUT",
-					  "-ENODEV", "-ESRCH", "other" };
+					  "-ENODEV", "-ESRCH", "-ENOENT", "other" };
 	uint64_t io = atomic_load(&shm->ioctls);
 	char line[1024];
 	size_t off;
@@ -489,7 +489,7 @@ static void summary(double secs)
 			out_line("# finding x%u: %s\n", atomic_load(&shm->kinds[k].count),
 				 shm->kinds[k].text);
 	off = snprintf(line, sizeof(line), "# job statuses seen:");
-	for (int i = 0; i < 8; i++)
+	for (size_t i = 0; i < sizeof(shm->job_status) / sizeof(shm->job_status[0]); i++)
 		if (atomic_load(&shm->job_status[i]))
 			off += snprintf(line + off, sizeof(line) - off, " %s:%llu", st[i],
 					(unsigned long long)atomic_load(&shm->job_status[i]));
