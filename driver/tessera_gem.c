@@ -176,8 +176,10 @@ static struct sg_table *tessera_bo_sgt(struct tessera_bo *bo)
  *
  * Buffers outlive an unbound card while files hold them; their DMA
  * mappings must not (the DMA API tears the device's state down when the
- * driver lets go).  No ioctl reaches an unplugged device, so nothing maps
- * them again; freeing a buffer later finds no mapping to undo.
+ * driver lets go).  Everything that maps a buffer for the card (a bind,
+ * an export) does so inside drm_dev_enter(), and drm_dev_unplug() has
+ * waited for those to leave, so nothing maps one again; freeing a buffer
+ * later finds no mapping to undo.
  */
 void tessera_gem_unplug(struct tessera_device *tdev)
 {
@@ -238,8 +240,21 @@ static int tessera_bo_open(struct drm_gem_object *obj, struct drm_file *file)
  */
 static struct dma_buf *tessera_bo_export(struct drm_gem_object *obj, int flags)
 {
-	struct sg_table *sgt = tessera_bo_sgt(to_tessera_bo(obj));
+	struct sg_table *sgt;
+	int idx;
 
+	/*
+	 * Not once unplugged: tessera_gem_unplug() has let every mapping for
+	 * the card go, and one made after it would outlive the device.  The
+	 * ioctl's own unplugged check is not enough, as removal may start
+	 * between it and here.
+	 */
+	if (!drm_dev_enter(obj->dev, &idx)) {
+		drm_dbg(obj->dev, "export: the card is gone\n");
+		return ERR_PTR(-ENODEV);
+	}
+	sgt = tessera_bo_sgt(to_tessera_bo(obj));
+	drm_dev_exit(idx);
 	if (IS_ERR(sgt)) {
 		drm_dbg(obj->dev, "export: the buffer's pages cannot be mapped: %pe\n", sgt);
 		return ERR_CAST(sgt);
@@ -571,7 +586,8 @@ struct mutex *tessera_bo_gpuva_lock(struct drm_gem_object *obj)
  *
  * Pins and DMA-maps a host buffer's pages (charged to the caller's memory
  * cgroup); device memory and imports are ready already.  Process
- * context; afterwards tessera_bo_map_range() allocates nothing.
+ * context, inside drm_dev_enter() (see tessera_gem_unplug()); afterwards
+ * tessera_bo_map_range() allocates nothing.
  *
  * Return: 0 or a negative errno.
  */

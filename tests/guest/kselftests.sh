@@ -117,6 +117,10 @@ check "lifetime: a file with buffers is open across an unbind" hold_start --keep
 check "lifetime: unbind with a file, buffers and mappings open" unbind_card0
 check "lifetime: closing them after the unbind" hold_finish
 check "lifetime: rebind after closing" bind_card0
+check "lifetime: a thread shares buffers in a loop" hold_start --share
+check "lifetime: unbind while it exports them" unbind_card0
+check "lifetime: its exports fail with -ENODEV once the card is unbound" hold_finish
+check "lifetime: rebind after sharing" bind_card0
 echo "# card 0 after rebind: device_test"
 TESSERA_CARD=0 ./tests/kselftest/device_test || failed=1
 
