@@ -1245,6 +1245,31 @@ static int vm_status(struct fz_thread *t, const struct fref *fr, uint32_t id,
 }
 
 /* After a finding about a job of pooled VM @vi: what the VM is and says. */
+/*
+ * A SUBMIT said -ENOENT although every handle it named was the file's:
+ * which syncobj is gone now (none: the queue, which cannot be probed
+ * without side effects)?
+ */
+static void explain_enoent(const struct fref *fr, const struct drm_tessera_sync *syncs,
+			   uint32_t n, uint32_t own)
+{
+	uint32_t gone = 0;
+
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t h = syncs[k].handle;
+		uint64_t pt;
+
+		if (!drmSyncobjQuery(fr->fd, &h, &pt, 1))
+			continue;
+		out_line("#   syncobj %u (%s, sync %u, flags %#x) is gone: -%s\n", h,
+			 h == own ? "the thread's own" : "pooled", k, syncs[k].flags,
+			 strerrorname_np(errno));
+		gone++;
+	}
+	if (!gone)
+		out_line("#   every syncobj it named still exists: the queue is gone\n");
+}
+
 static void explain_vm(struct fz_thread *t, const struct fref *fr, int vi)
 {
 	struct proc *p = t->p;
@@ -1882,13 +1907,18 @@ static void a_vm_bind(struct fz_thread *t)
 	if (!err && !hostile) {
 		/* The bind's fence: done with status 0, unless it waited on a failed job. */
 		int st = chance(r, 95) ? bind_wait(t, &fr, ring->bind_sync) : 1;
-		bool gone;
+		bool gone, sane;
 
 		lock(p);
-		/* Its VM destroyed meanwhile (and no queue left on it): -ENOENT is fair. */
+		/*
+		 * Its VM destroyed meanwhile (and no queue left on it): -ENOENT
+		 * is fair.  On a file whose handles another thread named at
+		 * random the bind's own syncobj may hold another fence by now.
+		 */
 		gone = !vm_of(p, vi, &fr) || p->vms[vi].serial != tk.serial;
+		sane = file_sane(p, &fr) && !p->files[fr.f].wild;
 		unlock(p);
-		if (st < 0 && !waits && !(st == -ENOENT && gone))
+		if (st < 0 && !waits && sane && !(st == -ENOENT && gone))
 			finding(t, "an asynchronous bind of valid ops ended with status %d", st);
 		lock(p);
 		if (vm_of(p, vi, &fr) && p->vms[vi].serial == tk.serial)
@@ -2737,8 +2767,8 @@ static void submit(struct fz_thread *t, bool hang)
 		 * out, a closed handle)
 		 */
 		expect_only(t, OP_SUBMIT, &fr, err, only, extra);
-	else
-		expect(t, OP_SUBMIT, err, bad_args ? EXP_ANY : exp, extra);
+	else if (!expect(t, OP_SUBMIT, err, bad_args ? EXP_ANY : exp, extra) && err == ENOENT)
+		explain_enoent(&fr, syncs, nsync, ring->sync);
 
 	lock(p);
 	if (vm_of(p, vi, &fr) && p->vms[vi].serial == vserial) {
