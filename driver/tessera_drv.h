@@ -34,7 +34,8 @@
  *
  * - BO reservations and the VM's reservation object (ww_mutex, all of a
  *   job's at once) -> tessera_queue.submit_lock (arm and push of a job)
- * - tessera_gpuvm.bind_lock (arm and push of a bind job)
+ * - tessera_gpuvm.bind_lock (arm and push of a bind job, or applying one
+ *   in the ioctl) -> tessera_gpuvm.lock
  * - tessera_device.vms_lock -> tessera_gpuvm.lock (unplug frees every
  *   VM's page tables)
  * - tessera_device.asid_lock -> tessera_device.fault_lock,
@@ -261,6 +262,12 @@ struct tessera_device {
 	 * latest request).  Never held across an allocation.
 	 */
 	struct mutex mmu_lock;
+	/**
+	 * @tlb_inv_asid: what MMU_TLB_INV_ASID holds (the last value written),
+	 * U32_MAX when unknown (after a reset); under @mmu_lock.  Writing it
+	 * only when it changes saves a register write per invalidation.
+	 */
+	u32 tlb_inv_asid;
 	/** @pt_cache: empty page tables kept for reuse (tessera_pgtable.c) */
 	struct tessera_pt_cache pt_cache;
 	/** @dma_bos_lock: protects @dma_bos */
@@ -444,6 +451,7 @@ int tessera_mmu_init(struct tessera_device *tdev);
 void tessera_mmu_hw_init(struct tessera_device *tdev);
 void tessera_mmu_flush_all(struct tessera_device *tdev);
 bool tessera_mmu_flush_asid(struct tessera_device *tdev, u32 asid);
+bool tessera_mmu_flush_started(struct tessera_device *tdev, u32 asid);
 void tessera_ctx_entry_set(struct tessera_device *tdev, u32 asid, u64 root, u64 flags);
 void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid);
 void tessera_mmu_ctx_disable(struct tessera_device *tdev, u32 asid);

@@ -36,15 +36,32 @@
 #define TESSERA_TLB_INV_SLICE_US	5000
 
 /*
+ * Request invalidation @op (of @asid for TESSERA_TLB_INV_ASID); under
+ * mmu_lock.  MMU_TLB_INV_ASID keeps its value until a reset, so it is
+ * written only when it changes.
+ */
+static void tessera_mmu_inv_write(struct tessera_device *tdev, u32 op, u32 asid)
+{
+	lockdep_assert_held(&tdev->mmu_lock);
+	if (op == TESSERA_TLB_INV_ASID && tdev->tlb_inv_asid != asid) {
+		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
+		tdev->tlb_inv_asid = asid;
+	}
+	tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, op);
+}
+
+/*
  * Invalidate (@op, @asid) and wait until the card reports it complete, at
  * most as long as a descriptor may legitimately run.  The request is
  * polled in slices and issued again for each, with mmu_lock dropped in
  * between, so that one context's slow flush does not hold up another's.
- * Card awake.
+ * With @issued, the caller wrote the same request already
+ * (tessera_mmu_invalidate_start()): the first slice only waits for it, as
+ * BUSY covers every invalidation written so far.  Card awake.
  *
  * Return: 0, or -ETIMEDOUT if the card kept using the old translations.
  */
-static int tessera_mmu_invalidate(struct tessera_device *tdev, u32 op, u32 asid)
+static int tessera_mmu_invalidate(struct tessera_device *tdev, u32 op, u32 asid, bool issued)
 {
 	ktime_t deadline = ktime_add_ms(ktime_get(), tessera_hw_descriptor_max_ms());
 	u32 status;
@@ -52,8 +69,9 @@ static int tessera_mmu_invalidate(struct tessera_device *tdev, u32 op, u32 asid)
 
 	do {
 		mutex_lock(&tdev->mmu_lock);
-		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
-		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, op);
+		if (!issued)
+			tessera_mmu_inv_write(tdev, op, asid);
+		issued = false;
 		ret = readl_poll_timeout(tdev->regs + TESSERA_REG_MMU_TLB_INV_STATUS, status,
 					 !(status & TESSERA_TLB_INV_BUSY) || status == U32_MAX,
 					 20, TESSERA_TLB_INV_SLICE_US);
@@ -68,6 +86,8 @@ static int tessera_mmu_invalidate(struct tessera_device *tdev, u32 op, u32 asid)
  * tessera_mmu_flush - invalidate a context's TLB entries and wait
  * @tdev: the device
  * @asid: the context
+ * @started: tessera_mmu_invalidate_start() of @asid was called after the
+ *	entries changed: wait for that one first
  *
  * Waits until no engine still runs a descriptor that may use the context's
  * old translations.  If the card does not get there in time, it is reset.
@@ -77,7 +97,7 @@ static int tessera_mmu_invalidate(struct tessera_device *tdev, u32 op, u32 asid)
  * Return: true when the card cannot reach what was unmapped before the
  * call; false when it might (the card did not come back from a reset).
  */
-static bool tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
+static bool tessera_mmu_flush(struct tessera_device *tdev, u32 asid, bool started)
 {
 	bool done = true;
 	int idx;
@@ -87,7 +107,7 @@ static bool tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
 		return true;
 	/* A sleeping card's TLB was emptied before it went to sleep. */
 	if (tessera_pm_get_if_awake(tdev)) {
-		if (tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ASID, asid)) {
+		if (tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ASID, asid, started)) {
 			drm_err(&tdev->drm,
 				"TLB flush of context %u did not complete in %u ms: resetting the card\n",
 				asid, tessera_hw_descriptor_max_ms());
@@ -110,7 +130,24 @@ static bool tessera_mmu_flush(struct tessera_device *tdev, u32 asid)
  */
 bool tessera_mmu_flush_asid(struct tessera_device *tdev, u32 asid)
 {
-	return tessera_mmu_flush(tdev, asid);
+	return tessera_mmu_flush(tdev, asid, false);
+}
+
+/**
+ * tessera_mmu_flush_started - wait for tessera_mmu_invalidate_start()
+ * @tdev: the device
+ * @asid: the ASID the invalidation was started for, after its entries changed
+ *
+ * As tessera_mmu_flush_asid(), but without writing the request again
+ * first: two register writes fewer for every unbind.  (A card asleep at
+ * the start had its TLB emptied before it went to sleep.)
+ *
+ * Return: true when the card cannot reach what was unmapped before the
+ * start.
+ */
+bool tessera_mmu_flush_started(struct tessera_device *tdev, u32 asid)
+{
+	return tessera_mmu_flush(tdev, asid, true);
 }
 
 /**
@@ -129,8 +166,7 @@ void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid)
 		return;
 	if (tessera_pm_get_if_awake(tdev)) {
 		mutex_lock(&tdev->mmu_lock);
-		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV_ASID, asid);
-		tessera_write(tdev, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ASID);
+		tessera_mmu_inv_write(tdev, TESSERA_TLB_INV_ASID, asid);
 		mutex_unlock(&tdev->mmu_lock);
 		tessera_pm_put(tdev);
 	}
@@ -143,7 +179,7 @@ void tessera_mmu_invalidate_start(struct tessera_device *tdev, u32 asid)
  */
 void tessera_mmu_flush_all(struct tessera_device *tdev)
 {
-	if (tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ALL, 0))
+	if (tessera_mmu_invalidate(tdev, TESSERA_TLB_INV_ALL, 0, false))
 		drm_err(&tdev->drm, "TLB flush of an idle card did not complete\n");
 }
 
@@ -198,6 +234,10 @@ int tessera_mmu_init(struct tessera_device *tdev)
 /** tessera_mmu_hw_init - point the device at the context table (after a reset) */
 void tessera_mmu_hw_init(struct tessera_device *tdev)
 {
+	/* The reset cleared MMU_TLB_INV_ASID. */
+	mutex_lock(&tdev->mmu_lock);
+	tdev->tlb_inv_asid = U32_MAX;
+	mutex_unlock(&tdev->mmu_lock);
 	tessera_write(tdev, TESSERA_REG_MMU_CTX_BASE_LO, lower_32_bits(tdev->ctx_table_dma));
 	tessera_write(tdev, TESSERA_REG_MMU_CTX_BASE_HI, upper_32_bits(tdev->ctx_table_dma));
 	tessera_write(tdev, TESSERA_REG_MMU_CTX_COUNT, TESSERA_NUM_CONTEXTS);

@@ -107,7 +107,9 @@ struct tessera_gpuvm {
 	/**
 	 * @bind_lock: held from drm_sched_job_arm() to
 	 * drm_sched_entity_push_job() of a bind job, so that binds reach
-	 * @bind_entity in the order of their fences
+	 * @bind_entity in the order of their fences, and across a bind job
+	 * applied in the ioctl (tessera_bind_job_run_now()), so that none is
+	 * pushed meanwhile
 	 */
 	struct mutex bind_lock;
 };
@@ -171,6 +173,11 @@ struct tessera_bind {
 	struct list_head released;
 	/** @freed: page tables unlinked by the ops, freed after the flush */
 	struct list_head freed;
+	/**
+	 * @inv_asid: the ASID whose TLB invalidation tessera_bind_apply()
+	 * started after changing valid entries, 0 if none
+	 */
+	u32 inv_asid;
 };
 
 /**
@@ -199,6 +206,7 @@ struct tessera_bind_job *tessera_bind_job_create(struct tessera_bind *bind, u64 
 int tessera_bind_job_add_dep(struct tessera_bind_job *job, struct dma_fence *fence);
 struct dma_fence *tessera_bind_job_push(struct tessera_bind_job *job);
 void tessera_bind_job_abort(struct tessera_bind_job *job);
+bool tessera_bind_job_run_now(struct tessera_bind_job *job, int *ret, u32 *done);
 bool tessera_gpuvm_wait_binds_finished(struct tessera_gpuvm *vm, long timeout);
 
 struct tessera_gpuvm *tessera_gpuvm_create(struct tessera_device *tdev);

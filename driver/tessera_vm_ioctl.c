@@ -285,9 +285,13 @@ static int tessera_bind_ops_overlap(struct drm_device *drm,
 	return ret;
 }
 
-/* Queue @bind with the call's syncs; consumes @bind. */
+/*
+ * Queue @bind with the call's syncs, or apply it now if nothing is ahead
+ * of it (@done then says how many ops were applied); consumes @bind.
+ */
 static int tessera_bind_async(struct drm_device *drm, struct drm_file *file,
-			      struct tessera_bind *bind, const struct drm_tessera_vm_bind *args)
+			      struct tessera_bind *bind, const struct drm_tessera_vm_bind *args,
+			      u32 *done)
 {
 	struct tessera_signal *sig = NULL;
 	struct drm_tessera_sync *syncs = NULL;
@@ -313,13 +317,25 @@ static int tessera_bind_async(struct drm_device *drm, struct drm_file *file,
 	if (ret)
 		goto err;
 
+	if (tessera_bind_job_run_now(job, &ret, done)) {
+		/* Applied: its signals get a signalled fence; an error is the ioctl's. */
+		if (ret)
+			drm_dbg(drm, "VM_BIND: op %u failed: %d\n", *done, ret);
+		fence = dma_fence_get_stub();
+		if (!ret)
+			tessera_signals_install(sig, nsig, fence);
+		dma_fence_put(fence);
+		goto out;
+	}
+	*done = bind->count;
 	fence = tessera_bind_job_push(job);
 	tessera_signals_install(sig, nsig, fence);
 	dma_fence_put(fence);
+out:
 	tessera_signals_put(sig, nsig);
 	kvfree(sig);
 	kvfree(syncs);
-	return 0;
+	return ret;
 
 err:
 	tessera_signals_put(sig, nsig);
@@ -416,13 +432,10 @@ int tessera_ioctl_vm_bind(struct drm_device *drm, void *data, struct drm_file *f
 			goto out;
 		}
 	}
-	if (args->flags & DRM_TESSERA_VM_BIND_ASYNC) {
-		ret = tessera_bind_async(drm, file, bind, args);
-		if (!ret)
-			args->ops_done = count;
-	} else {
+	if (args->flags & DRM_TESSERA_VM_BIND_ASYNC)
+		ret = tessera_bind_async(drm, file, bind, args, &args->ops_done);
+	else
 		ret = tessera_bind_sync(bind, &args->ops_done);
-	}
 out:
 	if (objs) {
 		for (i = 0; i < count; i++)

@@ -312,4 +312,66 @@ TEST_F(vm, async_bind_signals_its_syncobj)
 	EXPECT_EQ(-ENOENT, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_BIND, &b));
 }
 
+/* The driver name of the fence syncobj @h holds: whose fence it is. */
+static int fence_driver(int fd, uint32_t h, char *name, size_t len)
+{
+	struct sync_fence_info fi = { 0 };
+	struct sync_file_info info = { .num_fences = 1, .sync_fence_info = (uintptr_t)&fi };
+	int sync_fd, ret;
+
+	if (drmSyncobjExportSyncFile(fd, h, &sync_fd))
+		return -errno;
+	ret = ioctl(sync_fd, SYNC_IOC_FILE_INFO, &info) ? -errno : 0;
+	close(sync_fd);
+	snprintf(name, len, "%s", fi.driver_name);
+	return ret;
+}
+
+/*
+ * An asynchronous bind with nothing ahead of it (no job on the VM, no
+ * bind queued, its waits signalled) is applied before the ioctl returns:
+ * its syncobj has signalled by then, with the kernel's signalled stub
+ * fence rather than a bind-queue job's ("drm_sched").  (One behind a job
+ * waits for it: vm_job_test's unbind_waits_for_the_running_job.)
+ */
+TEST_F(vm, async_bind_with_nothing_ahead_is_done_on_return)
+{
+	struct drm_tessera_vm_bind_op op = tessera_map_op(self->host, 0, GB, 64 << 10, TESSERA_RW);
+	struct drm_tessera_sync syncs[2] = {
+		{ .flags = DRM_TESSERA_SYNC_SIGNAL },
+		{ .flags = DRM_TESSERA_SYNC_WAIT },
+	};
+	struct drm_tessera_vm_bind b = {
+		.vm_id = self->vm, .flags = DRM_TESSERA_VM_BIND_ASYNC,
+		.ops = { .stride = sizeof(op), .count = 1, .ptr = (uintptr_t)&op },
+		.syncs = { .stride = sizeof(syncs[0]), .count = 1, .ptr = (uintptr_t)syncs },
+	};
+	uint64_t p4k, p2m;
+	char name[32];
+	int binds;
+
+	ASSERT_EQ(0, drmSyncobjCreate(self->fd, 0, &syncs[0].handle));
+	ASSERT_EQ(0, drmSyncobjCreate(self->fd, 0, &syncs[1].handle));
+	ASSERT_EQ(0, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_BIND, &b));
+	EXPECT_EQ(1, b.ops_done);
+	EXPECT_TRUE(tessera_signalled(self->fd, syncs[0].handle));
+	ASSERT_EQ(0, fence_driver(self->fd, syncs[0].handle, name, sizeof(name)));
+	EXPECT_STREQ("stub", name);
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
+	EXPECT_EQ(16, p4k);
+	EXPECT_EQ(1, binds);
+
+	/* The unbind, after a wait on the map's (signalled) fence, as well. */
+	ASSERT_EQ(0, drmSyncobjTransfer(self->fd, syncs[1].handle, 0, syncs[0].handle, 0, 0));
+	op = tessera_unmap_op(GB, 64 << 10);
+	b.syncs.count = 2;
+	ASSERT_EQ(0, tessera_ioctl(self->fd, DRM_IOCTL_TESSERA_VM_BIND, &b));
+	EXPECT_TRUE(tessera_signalled(self->fd, syncs[0].handle));
+	ASSERT_EQ(0, fence_driver(self->fd, syncs[0].handle, name, sizeof(name)));
+	EXPECT_STREQ("stub", name);
+	ASSERT_EQ(0, vm_stats(self->fd, self->vm, &p4k, &p2m, &binds));
+	EXPECT_EQ(0, p4k);
+	EXPECT_EQ(0, binds);
+}
+
 TEST_HARNESS_MAIN

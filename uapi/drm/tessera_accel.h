@@ -383,6 +383,12 @@ struct drm_tessera_vm_bind_op {
  * VM_DESTROY removed the VM's last user meanwhile), the ops before the
  * failed one stay applied and @ops_done says how many; an asynchronous
  * bind that loses that race signals its fence with -ENOENT.
+ *
+ * An asynchronous bind with nothing ahead of it (its waits signalled
+ * without error, no earlier asynchronous bind of the VM pending, no job of
+ * the VM unfinished) is applied before the ioctl returns, its syncobjs
+ * signalled then; if it fails part way, the ioctl fails as a synchronous
+ * bind would, and signals nothing.
  */
 struct drm_tessera_vm_bind {
 	/** @vm_id: in, a VM of the calling file. */
