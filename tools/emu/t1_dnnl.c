@@ -681,10 +681,26 @@ int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap)
 	return 0;
 }
 
+/* The host's ISA, as limited by ONEDNN_MAX_CPU_ISA, includes @isa. */
+static bool isa_has(dnnl_cpu_isa_t isa)
+{
+	return (dnnl_get_effective_cpu_isa() & isa) == isa;
+}
+
 bool t1_mm_amx(void)
 {
-	return (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core_amx) ==
-	       dnnl_cpu_isa_avx512_core_amx;
+	return isa_has(dnnl_cpu_isa_avx512_core_amx);
+}
+
+bool t1_mm_bf16(void)
+{
+	return isa_has(dnnl_cpu_isa_avx512_core);
+}
+
+bool t1_mm_s8(void)
+{
+	return isa_has(dnnl_cpu_isa_avx512_core_vnni) ||
+	       isa_has(dnnl_cpu_isa_avx2_vnni);
 }
 
 bool t1_mm_exact_s32(const struct t1_mm *p)

@@ -56,6 +56,18 @@ int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap);
 bool t1_mm_exact_s32(const struct t1_mm *p);
 /* Whether oneDNN runs with AMX here (else t1_mm_exact_s32() is false). */
 bool t1_mm_amx(void);
+/*
+ * Whether oneDNN has bf16 primitives here: oneDNN 2.6 has them from
+ * AVX512_CORE up, none for AVX2 (every bf16 primitive is unimplemented).
+ */
+bool t1_mm_bf16(void);
+/*
+ * Whether oneDNN's s8 x s8 -> s32 matmul is exact (but for its fp32
+ * output stage) here: with VNNI (AVX512_VNNI or AVX-VNNI) or AMX.
+ * Without, its kernels add pairs of u8 x s8 products in saturating int16
+ * (VPMADDUBSW), and results are wrong for large values.
+ */
+bool t1_mm_s8(void);
 
 /*
  * SOFTMAX (src -> dst, strides @lds / @ldd) or LAYERNORM (in place on
