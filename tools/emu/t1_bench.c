@@ -374,6 +374,11 @@ int main(int argc, char **argv)
 	double best_copy = 1e9, best_mc = 1e9;
 	int fd;
 
+	/* as tessera-emu runs (passive OpenMP threads) unless told otherwise */
+	t1_mm_wait_policy(argv);
+	printf("# OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s\n",
+	       getenv("OMP_WAIT_POLICY") ? getenv("OMP_WAIT_POLICY") : "(unset)",
+	       getenv("GOMP_SPINCOUNT") ? getenv("GOMP_SPINCOUNT") : "(unset)");
 	if (argc > 1 && atoi(argv[1]) > 0) {
 		t1_mm_set_threads((unsigned int)atoi(argv[1]));
 		omp_set_num_threads(atoi(argv[1]));

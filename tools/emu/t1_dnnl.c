@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <omp.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,29 @@ unsigned int t1_mm_share(void)
 	if (busy > 1)
 		n /= (unsigned int)busy;
 	return n ? n : 1;
+}
+
+/*
+ * libgomp's idle threads spin before they sleep (OMP_WAIT_POLICY unset:
+ * GOMP_SPINCOUNT 300000 polls, a few ms, after every parallel region),
+ * and each engine thread has its own team.  On a host whose cores are
+ * also QEMU's (its vCPUs, its I/O thread), spinning workers take the
+ * cores the other threads need: with QEMU busy on one of two cores, an
+ * fp32 GEMM ran at 55 GFLOP/s spinning and 130 passive (issue 12).  So
+ * the emulator runs with OMP_WAIT_POLICY=passive (Documentation/
+ * emulator.rst, "Speed", gives the measurements).  libgomp reads the
+ * variable in its constructor, before main(), and has no call to change
+ * it later: hence the exec.
+ */
+void t1_mm_wait_policy(char **argv)
+{
+	if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT"))
+		return;
+	if (setenv("OMP_WAIT_POLICY", "passive", 1))
+		return;
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "%s: cannot exec /proc/self/exe (%s): OpenMP threads "
+		"keep spinning when idle\n", argv[0], strerror(errno));
 }
 
 /*

@@ -109,4 +109,12 @@ unsigned int t1_mm_threads(void);
 /* Threads the next call from this thread would use. */
 unsigned int t1_mm_share(void);
 
+/*
+ * Call first thing in main(): unless OMP_WAIT_POLICY or GOMP_SPINCOUNT
+ * is set, set OMP_WAIT_POLICY=passive and exec the program again with
+ * @argv, since libgomp reads it only when it is loaded (before main()).
+ * Returns if it did not exec (already set, or exec failed).
+ */
+void t1_mm_wait_policy(char **argv);
+
 #endif /* TESSERA_T1_DNNL_H */
