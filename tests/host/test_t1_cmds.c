@@ -2062,6 +2062,74 @@ static void test_gemm_tiled(struct tap *t)
 }
 
 /*
+ * fp16 and bf16 GEMMs in several row tiles (B packed once per column, on
+ * AVX-512 hosts widened straight into oneDNN's packed layout, with N and
+ * K not multiples of its 64 x 16 blocks) give exactly the fp32 GEMM of
+ * their widened operands, rounded once: the programming guide's FP16
+ * semantics, bit for bit (bf16 where the host widens it, AVX2).
+ */
+static void test_gemm_widened_exact(struct tap *t)
+{
+	const uint32_t m = 700, n = 1000, k = 801;
+	const uint64_t A = 0, B = 0x200000, C = 0x400000, FA = 0x800000,
+		       FB = 0xc00000, FC = 0x1000000;
+	unsigned int seed = 21, bad = 0;
+	uint32_t mt, nt;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init_hbm(&fx, false, 64u << 20)))
+		return;
+	t1_gemm_tiles(m, n, k, t1_gemm_tile_macs(TESSERA_DTYPE_FP16), &mt, &nt);
+	CHECK(t, mt < m);
+	for (uint32_t dt = TESSERA_DTYPE_FP16; dt <= TESSERA_DTYPE_BF16; dt++) {
+		uint32_t h[TESSERA_CMD_GEMM_LEN] = {
+			HDR(TESSERA_CMD_OP_GEMM, 0, TESSERA_CMD_GEMM_LEN),
+			dt, m, n, k, LO(BYP(A)), HI(BYP(A)), k, LO(BYP(B)),
+			HI(BYP(B)), n, LO(BYP(C)), HI(BYP(C)), n, fbits(1.0f),
+			fbits(0.0f), 0, 0,
+		};
+		uint32_t f[TESSERA_CMD_GEMM_LEN];
+		unsigned int was = bad;
+
+		memcpy(f, h, sizeof(f));
+		f[1] = TESSERA_DTYPE_FP32;
+		f[5] = LO(BYP(FA));
+		f[6] = HI(BYP(FA));
+		f[8] = LO(BYP(FB));
+		f[9] = HI(BYP(FB));
+		f[11] = LO(BYP(FC));
+		f[12] = HI(BYP(FC));
+		for (uint32_t i = 0; i < m * k; i++) {
+			t1_store(fx.hbm + A, dt, i, frand(&seed));
+			t1_store(fx.hbm + FA, TESSERA_DTYPE_FP32, i,
+				 t1_load(fx.hbm + A, dt, i));
+		}
+		for (uint32_t i = 0; i < k * n; i++) {
+			t1_store(fx.hbm + B, dt, i, frand(&seed));
+			t1_store(fx.hbm + FB, TESSERA_DTYPE_FP32, i,
+				 t1_load(fx.hbm + B, dt, i));
+		}
+		CHECK_EQ(t, run(&fx, 0, h, TESSERA_CMD_GEMM_LEN), 0);
+		CHECK_EQ(t, run(&fx, 0, f, TESSERA_CMD_GEMM_LEN), 0);
+		for (uint32_t i = 0; i < m * n; i++) {
+			uint16_t got, want;
+			float v = t1_load(fx.hbm + FC, TESSERA_DTYPE_FP32, i);
+
+			memcpy(&got, fx.hbm + C + 2 * i, 2);
+			want = dt == TESSERA_DTYPE_FP16 ? t1_f32_to_f16(v) :
+							  t1_f32_to_bf16(v);
+			bad += got != want &&
+			       (dt == TESSERA_DTYPE_FP16 || !t1_mm_bf16());
+		}
+		if (bad != was)
+			printf("# dt %u: %u of %u not the rounded fp32 GEMM\n", dt,
+			       bad - was, m * n);
+	}
+	CHECK_EQ(t, bad, 0);
+	fx_fini(&fx);
+}
+
+/*
  * int8 straight into C (beta 0, no bias) over a K whose sums pass 2^24
  * (where oneDNN's VNNI and plain kernels round through fp32: the
  * emulator sums in slices there and in one call on AMX), in several row
@@ -2559,6 +2627,8 @@ static const struct tap_test tests[] = {
 	{ "GEMM tile grid", test_gemm_tile_grid },
 	{ "GEMM in tiles and K slices matches the reference", test_gemm_tiled },
 	{ "GEMM int8 over 2^24, straight into C, exact", test_gemm_int8_big_k },
+	{ "GEMM fp16 (bf16 widened) is the rounded fp32 GEMM, bit for bit",
+	  test_gemm_widened_exact },
 	{ "MMU: by-ASID invalidation waits only for its context",
 	  test_tlb_invalidate_by_asid },
 	{ "resets during an int8 2048x2048x65536 GEMM do not wait",

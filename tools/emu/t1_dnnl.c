@@ -32,6 +32,7 @@
 #include <dnnl.h>
 
 #include "t1_dnnl.h"
+#include "t1_math.h"
 #include "accel/tessera_cmd.h"
 
 #define MM_CACHE	8	/* primitives kept per engine thread */
@@ -709,6 +710,66 @@ int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap)
 static bool isa_has(dnnl_cpu_isa_t isa)
 {
 	return (dnnl_get_effective_cpu_isa() & isa) == isa;
+}
+
+int t1_mm_pack_b16(const struct t1_mm *p, const void *b, uint32_t dt,
+		   size_t cap)
+{
+	struct mm_thread *t = this_thread();
+	const dnnl_blocking_desc_t *bl;
+	struct mm_entry *e;
+	size_t size, ldb = p->ldb, kb, nb, ks, ns;
+	int err = 0, nthr;
+
+	if (!t)
+		return -ENOMEM;
+	t->pack_valid = false;
+	if (p->trans_b || p->ab != T1_MM_F32)
+		return -ENOTSUP;
+	e = mm_entry_of(t, p, &err);
+	if (!e)
+		return err;
+	bl = &e->wmd.format_desc.blocking;
+	/* (k, n) at k / kb * ks + n / nb * ns + k % kb * nb + n % nb */
+	if (e->wmd.format_kind != dnnl_blocked || e->wmd.ndims != 2 ||
+	    e->wmd.offset0 || bl->inner_nblks != 2 || bl->inner_idxs[0] != 0 ||
+	    bl->inner_idxs[1] != 1)
+		return -ENOTSUP;
+	kb = (size_t)bl->inner_blks[0];
+	nb = (size_t)bl->inner_blks[1];
+	ks = (size_t)bl->strides[0];
+	ns = (size_t)bl->strides[1];
+	size = dnnl_memory_desc_get_size(&e->wmd);
+	if (size > cap)
+		return -E2BIG;
+	if (size > t->pack_cap) {
+		void *buf = page_alloc(size);
+
+		if (!buf)
+			return -ENOMEM;
+		free(t->pack);
+		t->pack = buf;
+		t->pack_cap = size;
+	}
+	/* the kernels read the padding (to blocks of kb x nb): zeros */
+	if (e->wmd.padded_dims[0] != p->k || e->wmd.padded_dims[1] != p->n)
+		memset(t->pack, 0, size);
+	nthr = (int)t1_mm_share();
+	(void)nthr;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nthr) schedule(static) if (nthr > 1)
+#endif
+	for (size_t k = 0; k < p->k; k++) {
+		const uint8_t *row = (const uint8_t *)b + k * ldb * 2;
+		float *dst = (float *)t->pack + k / kb * ks + k % kb * nb;
+
+		for (size_t n0 = 0; n0 < p->n; n0 += nb)
+			t1_row_to_f32(dst + n0 / nb * ns, row + n0 * 2, dt,
+				      p->n - n0 < nb ? p->n - n0 : nb);
+	}
+	t->pack_md = e->wmd;
+	t->pack_valid = true;
+	return 0;
 }
 
 bool t1_mm_amx(void)

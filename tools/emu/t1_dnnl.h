@@ -48,6 +48,18 @@ int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
 int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap);
 
 /*
+ * t1_mm_pack_b() for an fp32 @p whose B is 16-bit floats (@dt: fp16 or
+ * bf16, TESSERA_DTYPE_*, not transposed: p->trans_b false), widened
+ * exactly (t1_row_to_f32()) straight into the packed layout, on the
+ * calling engine's share of threads: no dense fp32 copy of B first, no
+ * reorder.  For the blocked layouts of oneDNN's brgemm (blocks of K
+ * rows x N columns, N innermost); -ENOTSUP for others (the caller
+ * widens B and packs that).  0, -ENOTSUP, -E2BIG, -ENOMEM or -EINVAL.
+ */
+int t1_mm_pack_b16(const struct t1_mm *p, const void *b, uint32_t dt,
+		   size_t cap);
+
+/*
  * Whether the s8 x s8 -> s32 primitive for @p (no epilogue) keeps its
  * int32 sums exact beyond 2^24: oneDNN 2.6's AMX kernels keep them in
  * int32 tiles up to the store (checked on every value by the host

@@ -756,6 +756,14 @@ static bool rows_to_f32(const struct t1_gemm *g, float *d, const uint8_t *src,
 	return rows_convert(g, true, d, (uint8_t *)src, ld, rows, cols);
 }
 
+/* op(B)'s columns j0.. (at @bs) dense in fp32 at @bf: rows of B or of B^T. */
+static bool widen_b(const struct t1_gemm *g, float *bf, const uint8_t *bs,
+		    uint32_t nn)
+{
+	return g->trans_b ? rows_to_f32(g, bf, bs, nn, g->k, g->ldb) :
+			    rows_to_f32(g, bf, bs, g->k, nn, g->ldb);
+}
+
 /*
  * fp16 (oneDNN 2.6 has no fp16 matmul on CPU), and bf16 on hosts where
  * it has no bf16 primitives (t1_mm_bf16(): AVX2): fp32 matmul on operands
@@ -799,21 +807,36 @@ static int gemm_widened(const struct t1_gemm *g)
 				   g->trans_b };
 		const uint8_t *bs = (const uint8_t *)g->b +
 			b_off(g->trans_b, g->ldb, j0) * 2;
-		bool packed = false, ok;
+		bool packed = false, dense = false;
 		struct t1_mm p;
 
-		/* op(B)'s columns j0..: rows of B, or rows of the stored B^T */
-		ok = g->trans_b ? rows_to_f32(g, bf, bs, nn, g->k, g->ldb) :
-				  rows_to_f32(g, bf, bs, g->k, nn, g->ldb);
-		if (!ok || cancelled(g)) {
+		if (cancelled(g)) {
 			ret = -ECANCELED;
 			goto out;
 		}
+		/*
+		 * The column's B packed for its tiles: widened straight into
+		 * the packed layout where it can be (no dense fp32 copy to
+		 * write and read again: the conversions are memory-bound),
+		 * else widened (bf) and packed from there.
+		 */
 		if (pack_worth(tm)) {
 			struct view av = { NULL, g->trans_a ? mt : g->k, g->trans_a };
 
 			p = mm_params(g, T1_MM_F32, T1_MM_F32, g->act, av, bv, true,
 				      nn, bj, mt, nn, g->k, g->beta);
+			p.ldb = g->ldb;
+			packed = !t1_mm_pack_b16(&p, bs, g->dtype, T1_PACKB_BYTES);
+		}
+		if (!packed) {
+			if (!widen_b(g, bf, bs, nn)) {
+				ret = -ECANCELED;
+				goto out;
+			}
+			dense = true;
+		}
+		if (!packed && pack_worth(tm)) {
+			p.ldb = bv.ld;
 			packed = !t1_mm_pack_b(&p, bf, T1_PACKB_BYTES);
 		}
 		for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
@@ -828,9 +851,8 @@ static int gemm_widened(const struct t1_gemm *g)
 				ret = -ECANCELED;
 				goto out;
 			}
-			ok = g->trans_a ? rows_to_f32(g, af, as, g->k, mm, g->lda) :
-					  rows_to_f32(g, af, as, mm, g->k, g->lda);
-			if (!ok) {
+			if (!(g->trans_a ? rows_to_f32(g, af, as, g->k, mm, g->lda) :
+					   rows_to_f32(g, af, as, mm, g->k, g->lda))) {
 				ret = -ECANCELED;
 				goto out;
 			}
@@ -843,6 +865,12 @@ static int gemm_widened(const struct t1_gemm *g)
 				      packed, nn, bj, mm, nn, g->k, g->beta);
 			ret = t1_mm_run(&p, af, bf, cf, bj);
 			if (ret == -EAGAIN) {
+				/* this tile's primitive wants B in another layout */
+				if (!dense && !widen_b(g, bf, bs, nn)) {
+					ret = -ECANCELED;
+					goto out;
+				}
+				dense = true;
 				p.packed_b = false;
 				ret = t1_mm_run(&p, af, bf, cf, bj);
 			}
