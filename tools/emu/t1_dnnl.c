@@ -179,6 +179,30 @@ void t1_mm_wait_policy(char **argv)
 }
 
 /*
+ * Calls this small run on the calling thread alone: a parallel region
+ * costs more than it saves there (measured on a quiet host: a GEMM of
+ * 8 x 128 x 128 took 2.4 us on one thread and 5.9 us on two, an
+ * ELEMENTWISE of 1024 elements 0.5 us and 4.1 us, SOFTMAX of 8 x 128
+ * 2.3 and 4.2 us; under QEMU, whose vCPUs want the same cores, waking
+ * the second thread costs more), and the transformer demo's commands
+ * are all this small.  Below about 2^22 multiply-accumulates a GEMM
+ * takes some 30 us on one thread.
+ */
+#define SERIAL_MACS	(1ull << 22)
+#define SERIAL_ELEMS	(1ull << 14)
+
+/* Threads for a call of @work units (MACs, or elements), at most @serial one. */
+static unsigned int threads_for(uint64_t work, uint64_t serial)
+{
+	return work < serial ? 1 : t1_mm_share();
+}
+
+static uint64_t mm_work(const struct t1_mm *p)
+{
+	return (uint64_t)p->m * p->n * p->k;
+}
+
+/*
  * Buffers the library's kernels read and write: page-aligned.  A packed
  * B from malloc (16-byte aligned) split the AMX kernels' tile loads
  * across cache lines: int8 1024^3 on one thread ran at 0.55x of oneDNN
@@ -511,7 +535,7 @@ static struct mm_entry *entry_get(struct mm_thread *t, const struct mm_key *key,
  * the binary post-op's second source, or 0.
  */
 static int run_key(struct mm_key *key, const void *a, const void *b, void *c,
-		   const void *bias, int bias_arg, int b_arg)
+		   const void *bias, int bias_arg, int b_arg, unsigned int nthr)
 {
 	struct mm_thread *t = this_thread();
 	struct mm_entry *e;
@@ -521,7 +545,7 @@ static int run_key(struct mm_key *key, const void *a, const void *b, void *c,
 
 	if (!t)
 		return -ENOMEM;
-	key->nthr = t1_mm_share();
+	key->nthr = nthr;
 	omp_set_num_threads((int)key->nthr);
 	e = entry_get(t, key, &err);
 	if (!e)
@@ -591,7 +615,8 @@ int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
 	/* the bias is post-op 1 after a sum, else post-op 0 */
 	return run_key(&key, a, b, c, p->bias ? bias : NULL,
 		       DNNL_ARG_ATTR_MULTIPLE_POST_OP(p->beta != 0.0f ? 1 : 0) |
-		       DNNL_ARG_SRC_1, DNNL_ARG_WEIGHTS);
+		       DNNL_ARG_SRC_1, DNNL_ARG_WEIGHTS,
+		       threads_for(mm_work(p), SERIAL_MACS));
 }
 
 /* The cached entry (primitive) of the GEMM tile @p, made if need be. */
@@ -617,7 +642,7 @@ static struct mm_entry *mm_entry_of(struct mm_thread *t, const struct t1_mm *p,
 	key.mm.ldc = p->ldc;
 	key.mm.alpha = p->alpha;
 	key.mm.beta = p->beta;
-	key.nthr = t1_mm_share();
+	key.nthr = threads_for(mm_work(p), SERIAL_MACS);
 	omp_set_num_threads((int)key.nthr);
 	return entry_get(t, &key, err);
 }
@@ -818,7 +843,8 @@ int t1_rw_run(const struct t1_rw *p, const void *src, void *dst,
 	key.rw.ldd = p->ldd;
 	key.rw.eps = p->ln ? p->eps : 0.0f;
 	return run_key(&key, p->ln ? dst : src, p->gamma ? gamma : NULL, dst,
-		       p->beta ? beta : NULL, DNNL_ARG_SHIFT, DNNL_ARG_SCALE);
+		       p->beta ? beta : NULL, DNNL_ARG_SHIFT, DNNL_ARG_SCALE,
+		       threads_for((uint64_t)p->rows * p->cols, SERIAL_ELEMS));
 }
 
 int t1_ew_run(const struct t1_ew *p, const void *a, const void *b, void *d)
@@ -832,5 +858,5 @@ int t1_ew_run(const struct t1_ew *p, const void *a, const void *b, void *d)
 	key.ew.dst = p->dst;
 	key.ew.count = p->count;
 	return run_key(&key, a, p->op <= TESSERA_EW_SCALE ? b : NULL, d, NULL,
-		       0, DNNL_ARG_SRC_1);
+		       0, DNNL_ARG_SRC_1, threads_for(p->count, SERIAL_ELEMS));
 }
