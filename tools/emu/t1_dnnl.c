@@ -35,7 +35,7 @@
 #include "t1_math.h"
 #include "accel/tessera_cmd.h"
 
-#define MM_CACHE	8	/* primitives kept per engine thread */
+#define MM_CACHE	32	/* primitives kept per engine thread */
 
 enum { OP_MM, OP_SOFTMAX, OP_LN, OP_EW };
 
