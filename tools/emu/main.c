@@ -212,6 +212,7 @@ int main(int argc, char **argv)
 	struct emu emu;
 	int sfd, ret;
 
+	t1_mm_wait_policy(argv);	/* may exec us again */
 	if (parse_args(argc, argv, &o))
 		return 2;
 	sfd = stop_signals();

@@ -160,6 +160,7 @@ struct t1 *t1_create(const struct t1_config *cfg,
 	t1->fault_injection = cfg->fault_injection;
 	t1->hbm_size = cfg->hbm_size;
 	t1->hbm_fd = -1;
+	atomic_init(&t1->bounce_limit, T1_BOUNCE_BYTES);
 	t1->temp_mc = T1_TEMP_IDLE_MC;
 	t1->power_mw = T1_POWER_IDLE_MW;
 	t1->power_avg_mw = T1_POWER_IDLE_MW;

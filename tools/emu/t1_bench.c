@@ -517,6 +517,11 @@ int main(int argc, char **argv)
 	bool train_only = argc > 1 && !strcmp(argv[1], "train");
 	int fd;
 
+	/* as tessera-emu runs (passive OpenMP threads) unless told otherwise */
+	t1_mm_wait_policy(argv);
+	printf("# OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s\n",
+	       getenv("OMP_WAIT_POLICY") ? getenv("OMP_WAIT_POLICY") : "(unset)",
+	       getenv("GOMP_SPINCOUNT") ? getenv("GOMP_SPINCOUNT") : "(unset)");
 	if (train_only) {
 		argc--;
 		argv++;

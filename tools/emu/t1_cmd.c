@@ -218,7 +218,6 @@ static int cmd_gemm(const struct cmd *c)
 	};
 	uint64_t a = qw(c, 5), b = qw(c, 8), cc = qw(c, 11), bias = qw(c, 16);
 	unsigned int es, ces;
-	struct t1_buf buf[4];
 	int ret;
 
 	es = t1_dtype_size(g.dtype);
@@ -239,37 +238,8 @@ static int cmd_gemm(const struct cmd *c)
 	     g.act == TESSERA_ACT_GELU))
 		return invalid(c);
 
-	memset(buf, 0, sizeof(buf));
-	ret = t1_buf_get(c->as, &buf[0], a,
-			 span(g.trans_a ? g.k : g.m, g.trans_a ? g.m : g.k,
-			      g.lda, es), T1_ACC_R);
-	if (!ret)
-		ret = t1_buf_get(c->as, &buf[1], b,
-				 span(g.trans_b ? g.n : g.k,
-				      g.trans_b ? g.k : g.n, g.ldb, es),
-				 T1_ACC_R);
-	if (!ret)
-		ret = t1_buf_get(c->as, &buf[2], cc, span(g.m, g.n, g.ldc, ces),
-				 g.beta != 0.0f ? T1_ACC_R | T1_ACC_W :
-						  T1_ACC_W);
-	/* a bounced C goes back row by row: the gaps stay as they are */
-	if (!ret)
-		t1_buf_rows(&buf[2], g.m, (uint64_t)g.ldc * ces, (uint64_t)g.n * ces,
-			    1, 0, 1, 0);
-	if (!ret && g.bias)
-		ret = t1_buf_get(c->as, &buf[3], bias, (uint64_t)g.n * ces,
-				 T1_ACC_R);
-	if (!ret) {
-		g.a = buf[0].p;
-		g.b = buf[1].p;
-		g.c = buf[2].p;
-		g.biasp = buf[3].p;
-		g.cancel = &c->as->r->abort;
-		ret = t1_gemm_run(&g);
-		if (ret == -ENOMEM)
-			ret = invalid(c);
-	}
-	return put_all(c->as, buf, 4, ret);
+	ret = t1_gemm_cmd(c->as, &g, a, b, cc, g.bias ? bias : 0);
+	return ret == -ENOMEM || ret == -EINVAL ? invalid(c) : ret;
 }
 
 static bool ew_types_ok(uint32_t op, uint32_t s, uint32_t d)
@@ -327,7 +297,6 @@ static int cmd_rowwise(const struct cmd *c, bool ln)
 	uint32_t ldd = dw(c, 9);
 	uint64_t src = qw(c, 4), dst = qw(c, 7), gamma = 0, beta = 0;
 	unsigned int es = t1_dtype_size(dt);
-	struct t1_buf buf[4];
 	float eps = 0.0f;
 	int ret;
 
@@ -349,34 +318,15 @@ static int cmd_rowwise(const struct cmd *c, bool ln)
 	    (ln && !(eps >= 0.0f && isfinite(eps))))
 		return invalid(c);
 
-	memset(buf, 0, sizeof(buf));
-	ret = t1_buf_get(c->as, &buf[0], src, span(rows, cols, lds, es),
-			 T1_ACC_R);
-	if (!ret)
-		ret = t1_buf_get(c->as, &buf[1], dst, span(rows, cols, ldd, es),
-				 T1_ACC_W);
-	if (!ret)
-		t1_buf_rows(&buf[1], rows, (uint64_t)ldd * es, (uint64_t)cols * es,
-			    1, 0, 1, 0);
-	if (!ret && gamma)
-		ret = t1_buf_get(c->as, &buf[2], gamma, (uint64_t)cols * es,
-				 T1_ACC_R);
-	if (!ret && beta)
-		ret = t1_buf_get(c->as, &buf[3], beta, (uint64_t)cols * es,
-				 T1_ACC_R);
-	if (!ret) {
+	{
 		struct t1_rows p = {
 			.ln = ln, .dt = dt, .rows = rows, .cols = cols,
-			.lds = lds, .ldd = ldd, .src = buf[0].p, .dst = buf[1].p,
-			.gamma = buf[2].p, .beta = buf[3].p, .eps = eps,
-			.cancel = &c->as->r->abort,
+			.lds = lds, .ldd = ldd, .eps = eps,
 		};
 
-		ret = t1_rowwise(&p);
-		if (ret == -ENOMEM || ret == -EINVAL)
-			ret = invalid(c);
+		ret = t1_rows_cmd(c->as, &p, src, dst, gamma, beta);
 	}
-	return put_all(c->as, buf, 4, ret);
+	return ret == -ENOMEM || ret == -EINVAL ? invalid(c) : ret;
 }
 
 static int exec_one(const struct cmd *c)

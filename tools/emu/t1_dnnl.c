@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <omp.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 #include <dnnl.h>
 
 #include "t1_dnnl.h"
+#include "t1_math.h"
 #include "accel/tessera_cmd.h"
 
 /*
@@ -160,6 +162,53 @@ unsigned int t1_mm_share(void)
 	if (busy > 1)
 		n /= (unsigned int)busy;
 	return n ? n : 1;
+}
+
+/*
+ * libgomp's idle threads spin before they sleep (OMP_WAIT_POLICY unset:
+ * GOMP_SPINCOUNT 300000 polls, a few ms, after every parallel region),
+ * and each engine thread has its own team.  On a host whose cores are
+ * also QEMU's (its vCPUs, its I/O thread), spinning workers take the
+ * cores the other threads need: with QEMU busy on one of two cores, an
+ * fp32 GEMM ran at 55 GFLOP/s spinning and 130 passive (issue 12).  So
+ * the emulator runs with OMP_WAIT_POLICY=passive (Documentation/
+ * emulator.rst, "Speed", gives the measurements).  libgomp reads the
+ * variable in its constructor, before main(), and has no call to change
+ * it later: hence the exec.
+ */
+void t1_mm_wait_policy(char **argv)
+{
+	if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT"))
+		return;
+	if (setenv("OMP_WAIT_POLICY", "passive", 1))
+		return;
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "%s: cannot exec /proc/self/exe (%s): OpenMP threads "
+		"keep spinning when idle\n", argv[0], strerror(errno));
+}
+
+/*
+ * Calls this small run on the calling thread alone: a parallel region
+ * costs more than it saves there (measured on a quiet host: a GEMM of
+ * 8 x 128 x 128 took 2.4 us on one thread and 5.9 us on two, an
+ * ELEMENTWISE of 1024 elements 0.5 us and 4.1 us, SOFTMAX of 8 x 128
+ * 2.3 and 4.2 us; under QEMU, whose vCPUs want the same cores, waking
+ * the second thread costs more), and the transformer demo's commands
+ * are all this small.  Below about 2^22 multiply-accumulates a GEMM
+ * takes some 30 us on one thread.
+ */
+#define SERIAL_MACS	(1ull << 22)
+#define SERIAL_ELEMS	(1ull << 14)
+
+/* Threads for a call of @work units (MACs, or elements), at most @serial one. */
+static unsigned int threads_for(uint64_t work, uint64_t serial)
+{
+	return work < serial ? 1 : t1_mm_share();
+}
+
+static uint64_t mm_work(const struct t1_mm *p)
+{
+	return (uint64_t)p->m * p->n * p->k;
 }
 
 /*
@@ -633,7 +682,7 @@ static struct mm_entry *entry_get(struct mm_thread *t, const struct mm_key *key,
  * the binary post-op's second source, or 0.
  */
 static int run_key(struct mm_key *key, const void *a, const void *b, void *c,
-		   const void *bias, int bias_arg, int b_arg)
+		   const void *bias, int bias_arg, int b_arg, unsigned int nthr)
 {
 	struct mm_thread *t = this_thread();
 	struct mm_entry *e;
@@ -643,7 +692,7 @@ static int run_key(struct mm_key *key, const void *a, const void *b, void *c,
 
 	if (!t)
 		return -ENOMEM;
-	key->nthr = t1_mm_share();
+	key->nthr = nthr;
 	omp_set_num_threads((int)key->nthr);
 	e = entry_get(t, key, &err);
 	if (!e)
@@ -713,7 +762,8 @@ int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
 	/* the bias is post-op 1 after a sum, else post-op 0 */
 	return run_key(&key, a, b, c, p->bias ? bias : NULL,
 		       DNNL_ARG_ATTR_MULTIPLE_POST_OP(p->beta != 0.0f ? 1 : 0) |
-		       DNNL_ARG_SRC_1, DNNL_ARG_WEIGHTS);
+		       DNNL_ARG_SRC_1, DNNL_ARG_WEIGHTS,
+		       threads_for(mm_work(p), SERIAL_MACS));
 }
 
 /* The cached entry (primitive) of the GEMM tile @p, made if need be. */
@@ -739,7 +789,7 @@ static struct mm_entry *mm_entry_of(struct mm_thread *t, const struct t1_mm *p,
 	key.mm.ldc = p->ldc;
 	key.mm.alpha = p->alpha;
 	key.mm.beta = p->beta;
-	key.nthr = t1_mm_share();
+	key.nthr = threads_for(mm_work(p), SERIAL_MACS);
 	omp_set_num_threads((int)key.nthr);
 	return entry_get(t, &key, err);
 }
@@ -828,10 +878,86 @@ int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap)
 	return 0;
 }
 
+/* The host's ISA, as limited by ONEDNN_MAX_CPU_ISA, includes @isa. */
+static bool isa_has(dnnl_cpu_isa_t isa)
+{
+	return (dnnl_get_effective_cpu_isa() & isa) == isa;
+}
+
+int t1_mm_pack_b16(const struct t1_mm *p, const void *b, uint32_t dt,
+		   size_t cap)
+{
+	struct mm_thread *t = this_thread();
+	const dnnl_blocking_desc_t *bl;
+	struct mm_entry *e;
+	size_t size, ldb = p->ldb, kb, nb, ks, ns;
+	int err = 0, nthr;
+
+	if (!t)
+		return -ENOMEM;
+	t->pack_valid = false;
+	if (p->trans_b || p->ab != T1_MM_F32)
+		return -ENOTSUP;
+	e = mm_entry_of(t, p, &err);
+	if (!e)
+		return err;
+	bl = &e->wmd.format_desc.blocking;
+	/* (k, n) at k / kb * ks + n / nb * ns + k % kb * nb + n % nb */
+	if (e->wmd.format_kind != dnnl_blocked || e->wmd.ndims != 2 ||
+	    e->wmd.offset0 || bl->inner_nblks != 2 || bl->inner_idxs[0] != 0 ||
+	    bl->inner_idxs[1] != 1)
+		return -ENOTSUP;
+	kb = (size_t)bl->inner_blks[0];
+	nb = (size_t)bl->inner_blks[1];
+	ks = (size_t)bl->strides[0];
+	ns = (size_t)bl->strides[1];
+	size = dnnl_memory_desc_get_size(&e->wmd);
+	if (size > cap)
+		return -E2BIG;
+	if (size > t->pack_cap) {
+		void *buf = page_alloc(size);
+
+		if (!buf)
+			return -ENOMEM;
+		free(t->pack);
+		t->pack = buf;
+		t->pack_cap = size;
+	}
+	/* the kernels read the padding (to blocks of kb x nb): zeros */
+	if (e->wmd.padded_dims[0] != p->k || e->wmd.padded_dims[1] != p->n)
+		memset(t->pack, 0, size);
+	nthr = (int)t1_mm_share();
+	(void)nthr;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nthr) schedule(static) if (nthr > 1)
+#endif
+	for (size_t k = 0; k < p->k; k++) {
+		const uint8_t *row = (const uint8_t *)b + k * ldb * 2;
+		float *dst = (float *)t->pack + k / kb * ks + k % kb * nb;
+
+		for (size_t n0 = 0; n0 < p->n; n0 += nb)
+			t1_row_to_f32(dst + n0 / nb * ns, row + n0 * 2, dt,
+				      p->n - n0 < nb ? p->n - n0 : nb);
+	}
+	t->pack_md = e->wmd;
+	t->pack_valid = true;
+	return 0;
+}
+
 bool t1_mm_amx(void)
 {
-	return (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core_amx) ==
-	       dnnl_cpu_isa_avx512_core_amx;
+	return isa_has(dnnl_cpu_isa_avx512_core_amx);
+}
+
+bool t1_mm_bf16(void)
+{
+	return isa_has(dnnl_cpu_isa_avx512_core);
+}
+
+bool t1_mm_s8(void)
+{
+	return isa_has(dnnl_cpu_isa_avx512_core_vnni) ||
+	       isa_has(dnnl_cpu_isa_avx2_vnni);
 }
 
 bool t1_mm_exact_s32(const struct t1_mm *p)
@@ -864,7 +990,8 @@ int t1_rw_run(const struct t1_rw *p, const void *src, void *dst,
 	key.rw.ldd = p->ldd;
 	key.rw.eps = p->ln ? p->eps : 0.0f;
 	return run_key(&key, p->ln ? dst : src, p->gamma ? gamma : NULL, dst,
-		       p->beta ? beta : NULL, DNNL_ARG_SHIFT, DNNL_ARG_SCALE);
+		       p->beta ? beta : NULL, DNNL_ARG_SHIFT, DNNL_ARG_SCALE,
+		       threads_for((uint64_t)p->rows * p->cols, SERIAL_ELEMS));
 }
 
 int t1_ew_run(const struct t1_ew *p, const void *a, const void *b, void *d)
@@ -878,7 +1005,7 @@ int t1_ew_run(const struct t1_ew *p, const void *a, const void *b, void *d)
 	key.ew.dst = p->dst;
 	key.ew.count = p->count;
 	return run_key(&key, a, p->op <= TESSERA_EW_SCALE ? b : NULL, d, NULL,
-		       0, DNNL_ARG_SRC_1);
+		       0, DNNL_ARG_SRC_1, threads_for(p->count, SERIAL_ELEMS));
 }
 
 /* The arguments of each T1_PK_* memory, in t1_prim.md order. */

@@ -48,6 +48,18 @@ int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
 int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap);
 
 /*
+ * t1_mm_pack_b() for an fp32 @p whose B is 16-bit floats (@dt: fp16 or
+ * bf16, TESSERA_DTYPE_*, not transposed: p->trans_b false), widened
+ * exactly (t1_row_to_f32()) straight into the packed layout, on the
+ * calling engine's share of threads: no dense fp32 copy of B first, no
+ * reorder.  For the blocked layouts of oneDNN's brgemm (blocks of K
+ * rows x N columns, N innermost); -ENOTSUP for others (the caller
+ * widens B and packs that).  0, -ENOTSUP, -E2BIG, -ENOMEM or -EINVAL.
+ */
+int t1_mm_pack_b16(const struct t1_mm *p, const void *b, uint32_t dt,
+		   size_t cap);
+
+/*
  * Whether the s8 x s8 -> s32 primitive for @p (no epilogue) keeps its
  * int32 sums exact beyond 2^24: oneDNN 2.6's AMX kernels keep them in
  * int32 tiles up to the store (checked on every value by the host
@@ -56,6 +68,18 @@ int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap);
 bool t1_mm_exact_s32(const struct t1_mm *p);
 /* Whether oneDNN runs with AMX here (else t1_mm_exact_s32() is false). */
 bool t1_mm_amx(void);
+/*
+ * Whether oneDNN has bf16 primitives here: oneDNN 2.6 has them from
+ * AVX512_CORE up, none for AVX2 (every bf16 primitive is unimplemented).
+ */
+bool t1_mm_bf16(void);
+/*
+ * Whether oneDNN's s8 x s8 -> s32 matmul is exact (but for its fp32
+ * output stage) here: with VNNI (AVX512_VNNI or AVX-VNNI) or AMX.
+ * Without, its kernels add pairs of u8 x s8 products in saturating int16
+ * (VPMADDUBSW), and results are wrong for large values.
+ */
+bool t1_mm_s8(void);
 
 /*
  * SOFTMAX (src -> dst, strides @lds / @ldd) or LAYERNORM (in place on
@@ -142,5 +166,13 @@ void t1_mm_set_threads(unsigned int n);
 unsigned int t1_mm_threads(void);
 /* Threads the next call from this thread would use. */
 unsigned int t1_mm_share(void);
+
+/*
+ * Call first thing in main(): unless OMP_WAIT_POLICY or GOMP_SPINCOUNT
+ * is set, set OMP_WAIT_POLICY=passive and exec the program again with
+ * @argv, since libgomp reads it only when it is loaded (before main()).
+ * Returns if it did not exec (already set, or exec failed).
+ */
+void t1_mm_wait_policy(char **argv);
 
 #endif /* TESSERA_T1_DNNL_H */

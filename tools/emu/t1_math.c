@@ -14,6 +14,9 @@
 #include <errno.h>
 #include <immintrin.h>
 #include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,10 +416,15 @@ uint64_t t1_gemm_tile_macs(uint32_t dt)
 {
 	bool amx = t1_mm_amx();
 
+	/* hosts without bf16 or exact int8 kernels run those as fp32 */
 	switch (dt) {
 	case TESSERA_DTYPE_BF16:
+		if (!t1_mm_bf16())
+			return T1_TILE_MACS;
 		return amx ? T1_BF16_AMX_TILE_MACS : T1_BF16_TILE_MACS;
 	case TESSERA_DTYPE_INT8:
+		if (!t1_mm_s8())
+			return T1_TILE_MACS;
 		return amx ? T1_INT8_AMX_TILE_MACS : T1_INT8_TILE_MACS;
 	default:
 		return T1_TILE_MACS;
@@ -707,26 +715,75 @@ out:
 }
 
 /*
- * Convert @rows rows of @cols fp16 (leading dimension @ld elements) to
- * dense fp32 at @d; false if cancelled on the way.
+ * Convert @rows rows of @cols elements between the GEMM's 16-bit type
+ * (fp16, bf16; at @h, leading dimension @hld elements) and dense fp32 (at
+ * @f), widening with @widen or rounding: false if cancelled on the way.
+ *
+ * Split among the threads the engine's matmul calls use (t1_mm_share()),
+ * which are idle meanwhile: on one thread these conversions were about
+ * a fifth of an fp16 GEMM's time at 1024^3, the other core idle.  One
+ * parallel region per call; each thread converts whole rows and checks
+ * for an abort every T1_CHUNK_ELEMS elements.  (Builds without OpenMP,
+ * the fuzzers', convert on the engine thread.)
  */
+static bool rows_convert(const struct t1_gemm *g, bool widen, float *f,
+			 uint8_t *h, size_t hld, uint32_t rows, uint32_t cols)
+{
+	size_t step = chunk_rows(cols);
+	int nthr = (size_t)rows * cols >= 2 * (size_t)T1_CHUNK_ELEMS ?
+		   (int)t1_mm_share() : 1;
+	atomic_bool stop = false;
+
+	(void)nthr;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nthr) if (nthr > 1)
+#endif
+	{
+#ifdef _OPENMP
+		size_t t = (size_t)omp_get_thread_num();
+		size_t n = (size_t)omp_get_num_threads();
+#else
+		size_t t = 0, n = 1;
+#endif
+		size_t r0 = rows * t / n, r1 = rows * (t + 1) / n;
+
+		for (size_t r = r0; r < r1; r++) {
+			if ((r - r0) % step == 0 && r &&
+			    (atomic_load_explicit(&stop, memory_order_relaxed) ||
+			     cancelled(g))) {
+				atomic_store(&stop, true);
+				break;
+			}
+			if (widen)
+				t1_row_to_f32(f + r * cols, h + r * hld * 2,
+					      g->dtype, cols);
+			else
+				t1_row_from_f32(h + r * hld * 2, g->dtype,
+						f + r * cols, cols);
+		}
+	}
+	return !atomic_load(&stop);
+}
+
+/* Widen @rows rows of @cols of @src (leading dimension @ld) into @d. */
 static bool rows_to_f32(const struct t1_gemm *g, float *d, const uint8_t *src,
 			uint32_t rows, uint32_t cols, size_t ld)
 {
-	size_t step = chunk_rows(cols);
+	return rows_convert(g, true, d, (uint8_t *)src, ld, rows, cols);
+}
 
-	for (size_t r = 0; r < rows; r++) {
-		if (r % step == 0 && r && cancelled(g))
-			return false;
-		t1_row_to_f32(d + r * cols, src + r * ld * 2, TESSERA_DTYPE_FP16,
-			      cols);
-	}
-	return true;
+/* op(B)'s columns j0.. (at @bs) dense in fp32 at @bf: rows of B or of B^T. */
+static bool widen_b(const struct t1_gemm *g, float *bf, const uint8_t *bs,
+		    uint32_t nn)
+{
+	return g->trans_b ? rows_to_f32(g, bf, bs, nn, g->k, g->ldb) :
+			    rows_to_f32(g, bf, bs, g->k, nn, g->ldb);
 }
 
 /*
- * fp16 (oneDNN 2.6 has no fp16 matmul on CPU): fp32 matmul on operands
- * widened exactly, one rounding to fp16 at the end.  Column by column of
+ * fp16 (oneDNN 2.6 has no fp16 matmul on CPU), and bf16 on hosts where
+ * it has no bf16 primitives (t1_mm_bf16(): AVX2): fp32 matmul on operands
+ * widened exactly, one rounding to the type at the end.  Column by column of
  * tiles: the column's panel of B is converted to fp32 once (and packed
  * for its tiles), each tile converts its rows of A and (if read) its C,
  * runs one fp32 matmul over the whole of K with the epilogue, and rounds
@@ -734,7 +791,7 @@ static bool rows_to_f32(const struct t1_gemm *g, float *d, const uint8_t *src,
  * panel of B stays within T1_PACKB_BYTES and a tile's A within
  * T1_PACK_BYTES: the work buffers are bounded whatever the operands.
  */
-static int gemm_fp16(const struct t1_gemm *g)
+static int gemm_widened(const struct t1_gemm *g)
 {
 	size_t krow = (size_t)g->k * sizeof(float);
 	uint32_t mt, nt, tm, lim;
@@ -766,21 +823,36 @@ static int gemm_fp16(const struct t1_gemm *g)
 				   g->trans_b };
 		const uint8_t *bs = (const uint8_t *)g->b +
 			b_off(g->trans_b, g->ldb, j0) * 2;
-		bool packed = false, ok;
+		bool packed = false, dense = false;
 		struct t1_mm p;
 
-		/* op(B)'s columns j0..: rows of B, or rows of the stored B^T */
-		ok = g->trans_b ? rows_to_f32(g, bf, bs, nn, g->k, g->ldb) :
-				  rows_to_f32(g, bf, bs, g->k, nn, g->ldb);
-		if (!ok || cancelled(g)) {
+		if (cancelled(g)) {
 			ret = -ECANCELED;
 			goto out;
 		}
+		/*
+		 * The column's B packed for its tiles: widened straight into
+		 * the packed layout where it can be (no dense fp32 copy to
+		 * write and read again: the conversions are memory-bound),
+		 * else widened (bf) and packed from there.
+		 */
 		if (pack_worth(tm)) {
 			struct view av = { NULL, g->trans_a ? mt : g->k, g->trans_a };
 
 			p = mm_params(g, T1_MM_F32, T1_MM_F32, g->act, av, bv, true,
 				      nn, bj, mt, nn, g->k, g->beta);
+			p.ldb = g->ldb;
+			packed = !t1_mm_pack_b16(&p, bs, g->dtype, T1_PACKB_BYTES);
+		}
+		if (!packed) {
+			if (!widen_b(g, bf, bs, nn)) {
+				ret = -ECANCELED;
+				goto out;
+			}
+			dense = true;
+		}
+		if (!packed && pack_worth(tm)) {
+			p.ldb = bv.ld;
 			packed = !t1_mm_pack_b(&p, bf, T1_PACKB_BYTES);
 		}
 		for (uint32_t i0 = 0; i0 < g->m; i0 += mt) {
@@ -795,28 +867,35 @@ static int gemm_fp16(const struct t1_gemm *g)
 				ret = -ECANCELED;
 				goto out;
 			}
-			ok = g->trans_a ? rows_to_f32(g, af, as, g->k, mm, g->lda) :
-					  rows_to_f32(g, af, as, mm, g->k, g->lda);
-			if (!ok) {
+			if (!(g->trans_a ? rows_to_f32(g, af, as, g->k, mm, g->lda) :
+					   rows_to_f32(g, af, as, mm, g->k, g->lda))) {
 				ret = -ECANCELED;
 				goto out;
 			}
-			if (g->beta != 0.0f)
-				for (size_t i = 0; i < mm; i++)
-					t1_row_to_f32(cf + i * nn, ct + i * g->ldc * 2,
-						      g->dtype, nn);
+			if (g->beta != 0.0f &&
+			    !rows_to_f32(g, cf, ct, mm, nn, g->ldc)) {
+				ret = -ECANCELED;
+				goto out;
+			}
 			p = mm_params(g, T1_MM_F32, T1_MM_F32, g->act, av, bv,
 				      packed, nn, bj, mm, nn, g->k, g->beta);
 			ret = t1_mm_run(&p, af, bf, cf, bj);
 			if (ret == -EAGAIN) {
+				/* this tile's primitive wants B in another layout */
+				if (!dense && !widen_b(g, bf, bs, nn)) {
+					ret = -ECANCELED;
+					goto out;
+				}
+				dense = true;
 				p.packed_b = false;
 				ret = t1_mm_run(&p, af, bf, cf, bj);
 			}
 			if (ret)
 				goto out;
-			for (size_t i = 0; i < mm; i++)
-				t1_row_from_f32(ct + i * g->ldc * 2, g->dtype,
-						cf + i * nn, nn);
+			if (!rows_convert(g, false, cf, ct, g->ldc, mm, nn)) {
+				ret = -ECANCELED;
+				goto out;
+			}
 		}
 	}
 out:
@@ -892,6 +971,74 @@ static int int8_sliced(const struct t1_gemm *g, uint32_t i0, uint32_t j0,
 }
 
 /*
+ * The int8 @rows x @cols op(@v) as fp32 (exact) at @d, dense in the
+ * orientation it is stored in; the fp32 view of it.
+ */
+static struct view s8_widen(float *d, struct view v, uint32_t rows,
+			    uint32_t cols)
+{
+	uint32_t sr = v.trans ? cols : rows, sc = v.trans ? rows : cols;
+
+	for (size_t r = 0; r < sr; r++) {
+		const int8_t *src = (const int8_t *)v.p + r * v.ld;
+		float *o = d + r * sc;
+
+		for (size_t c = 0; c < sc; c++)
+			o[c] = src[c];
+	}
+	return (struct view){ (const uint8_t *)d, sc, v.trans };
+}
+
+/*
+ * int8_sliced() for hosts whose s8 matmul is not exact (!t1_mm_s8():
+ * no VNNI): each K slice of A and B widened to fp32 and multiplied by
+ * the fp32 matmul.  The products (|p| <= 2^14) and every partial sum of
+ * a slice (|s| <= 1024 * 2^14 = 2^24) are integers fp32 holds exactly,
+ * so the result is exact in any order; the slices are added in int32.
+ * Work buffers: the tile's slices of A and B (gemm_int8() narrows the
+ * tiles to T1_PACK_BYTES and T1_PACKB_BYTES of them) and its fp32 sum.
+ */
+static int int8_sliced_f32(const struct t1_gemm *g, uint32_t i0, uint32_t j0,
+			   uint32_t mm, uint32_t nn, int32_t *sum,
+			   uint32_t lds)
+{
+	uint32_t kmax = min_u32(T1_INT8_K_SLICE, g->k);
+	float *af = scratch_get(SCR_A, (size_t)mm * kmax * sizeof(float));
+	float *bf = af ? scratch_get(SCR_B, (size_t)kmax * nn * sizeof(float)) :
+			 NULL;
+	float *part = bf ? scratch_get(2, (size_t)mm * nn * sizeof(float)) :
+			   NULL;
+
+	if (!part)
+		return -ENOMEM;
+	for (uint32_t p0 = 0; p0 < g->k; p0 += T1_INT8_K_SLICE) {
+		uint32_t kc = min_u32(T1_INT8_K_SLICE, g->k - p0);
+		struct view av = s8_widen(af, a_view(g, 1, i0, p0), mm, kc);
+		struct view bv = s8_widen(bf, b_view(g, 1, p0, j0), kc, nn);
+		struct t1_mm p = mm_params(g, T1_MM_F32, T1_MM_F32,
+					   TESSERA_ACT_NONE, av, bv, false, nn,
+					   false, mm, nn, kc, 0.0f);
+		int ret;
+
+		if (cancelled(g))
+			return -ECANCELED;
+		ret = t1_mm_run(&p, av.p, bv.p, part, NULL);
+		if (ret)
+			return ret;
+		for (size_t i = 0; i < mm; i++)
+			for (size_t j = 0; j < nn; j++) {
+				int32_t v = (int32_t)part[i * nn + j];
+
+				if (p0)
+					sum[i * lds + j] += v;
+				else
+					sum[i * lds + j] = v;
+			}
+	}
+	return 0;
+}
+
+/*
  * int8 x int8 -> int32 on oneDNN's s8 x s8 -> s32 matmul (VNNI, AMX).
  * The sums must be exact (|sum| <= 65536 * 2^14 = 2^30).  oneDNN's AMX
  * kernels keep them in int32 up to the store (t1_mm_exact_s32()): there
@@ -911,14 +1058,29 @@ static int int8_sliced(const struct t1_gemm *g, uint32_t i0, uint32_t j0,
 static int gemm_int8(const struct t1_gemm *g)
 {
 	bool direct = g->beta == 0.0f && !g->bias;
-	bool big = g->k > T1_INT8_K_SLICE;
+	bool big = g->k > T1_INT8_K_SLICE, s8 = t1_mm_s8();
+	/* RELU on the sums here, not as the library's post-op */
+	bool relu_here = big || !s8;
 	int32_t *acc = NULL;
 	uint32_t mt, nt, tm;
 	int ret = -ENOMEM;
 
 	/* per call: the whole of K where it can be exact, else one slice */
-	t1_gemm_tiles(g->m, g->n, big && !t1_mm_amx() ? T1_INT8_K_SLICE : g->k,
+	t1_gemm_tiles(g->m, g->n,
+		      (big && !t1_mm_amx()) || !s8 ? min_u32(g->k, T1_INT8_K_SLICE) :
+						     g->k,
 		      t1_gemm_tile_macs(g->dtype), &mt, &nt);
+	if (!s8) {
+		/* fp32 slices of A and B: bounded like fp16's (gemm_widened()) */
+		size_t krow = (size_t)min_u32(g->k, T1_INT8_K_SLICE) * sizeof(float);
+		uint32_t lim = (uint32_t)(T1_PACKB_BYTES / krow);
+
+		if (nt > lim)
+			nt = (uint32_t)div_up(g->n, div_up(g->n, lim));
+		lim = (uint32_t)(T1_PACK_BYTES / krow);
+		if (mt > lim)
+			mt = (uint32_t)div_up(g->m, div_up(g->m, lim));
+	}
 	tm = (uint32_t)div_up(g->m, mt);
 	for (uint32_t j0 = 0; j0 < g->n; j0 += nt) {
 		uint32_t nn = min_u32(nt, g->n - j0);
@@ -929,7 +1091,8 @@ static int gemm_int8(const struct t1_gemm *g)
 			int32_t *ct = (int32_t *)g->c + (size_t)i0 * g->ldc + j0;
 			/* straight into C only where C's tile is dense */
 			bool dtile = direct && (g->ldc == nn || mm == 1);
-			uint32_t act = dtile && !big ? g->act : TESSERA_ACT_NONE;
+			uint32_t act = dtile && !relu_here ? g->act :
+							     TESSERA_ACT_NONE;
 			uint32_t lds = dtile ? g->ldc : nn;
 			int32_t *sum;
 
@@ -942,20 +1105,22 @@ static int gemm_int8(const struct t1_gemm *g)
 				goto out;
 			}
 			/* the column's first tile packs B for all of them */
-			if (!i0 && pack_worth(tm))
+			if (s8 && !i0 && pack_worth(tm))
 				packed = !int8_whole(g, i0, j0, mm, nn, TILE_PACK,
 						     sum, lds, act);
 			ret = packed ? int8_whole(g, i0, j0, mm, nn, TILE_PACKED,
 						  sum, lds, act) : -EAGAIN;
-			if (ret == -EAGAIN)
+			if (ret == -EAGAIN && s8)
 				ret = int8_whole(g, i0, j0, mm, nn, TILE_RUN, sum,
 						 lds, act);
 			if (ret == -ENOTSUP)
 				ret = int8_sliced(g, i0, j0, mm, nn, sum, lds);
+			if (ret == -EAGAIN)
+				ret = int8_sliced_f32(g, i0, j0, mm, nn, sum, lds);
 			if (ret)
 				goto out;
 			if (dtile) {
-				if (big && g->act == TESSERA_ACT_RELU)
+				if (relu_here && g->act == TESSERA_ACT_RELU)
 					for (size_t i = 0; i < mm; i++)
 						for (size_t j = 0; j < nn; j++)
 							if (ct[i * g->ldc + j] < 0)
@@ -987,6 +1152,24 @@ out:
 	return ret;
 }
 
+/*
+ * Whether the commands of type @dt run on fp32 (operands widened exactly,
+ * results rounded once): fp16 (oneDNN 2.6 has no fp16 primitives), and
+ * bf16 where oneDNN has no bf16 primitives (t1_mm_bf16()).
+ */
+static bool widened(uint32_t dt)
+{
+	return dt == TESSERA_DTYPE_FP16 ||
+	       (dt == TESSERA_DTYPE_BF16 && !t1_mm_bf16());
+}
+
+/* oneDNN's type for the arithmetic of @dt: its own or fp32 (widened). */
+static uint32_t math_type(uint32_t dt)
+{
+	return dt == TESSERA_DTYPE_BF16 && !widened(dt) ? T1_MM_BF16 :
+							 T1_MM_F32;
+}
+
 int t1_gemm_run(const struct t1_gemm *g)
 {
 	int ret;
@@ -994,8 +1177,8 @@ int t1_gemm_run(const struct t1_gemm *g)
 	t1_mm_busy(1);
 	if (g->dtype == TESSERA_DTYPE_INT8)
 		ret = gemm_int8(g);
-	else if (g->dtype == TESSERA_DTYPE_FP16)
-		ret = gemm_fp16(g);
+	else if (widened(g->dtype))
+		ret = gemm_widened(g);
 	else
 		ret = gemm_direct(g);
 	t1_mm_busy(-1);
@@ -1107,20 +1290,20 @@ static bool any_nan(uint32_t type, const void *src, size_t count)
 	return false;
 }
 
-/* The arithmetic ops on fp32 or bf16 (natively) or fp16 (through fp32). */
+/* The arithmetic ops on fp32 or bf16 (natively) or through fp32. */
 static int ew_math(uint32_t op, uint32_t dt, size_t count, const void *a,
 		   const void *b, void *d, float scalar)
 {
-	bool f16 = dt == TESSERA_DTYPE_FP16, binary = op <= TESSERA_EW_MUL;
+	bool wide = widened(dt), binary = op <= TESSERA_EW_MUL;
 	struct t1_ew ew = { .op = op, .count = (uint32_t)count };
-	size_t es = f16 ? 4 : t1_dtype_size(dt);
+	size_t es = wide ? 4 : t1_dtype_size(dt);
 	const void *x = a, *y = op == TESSERA_EW_SCALE ? &scalar : b;
 	void *out = d;
 	bool nans;
 	int ret;
 
-	ew.src = ew.dst = dt == TESSERA_DTYPE_BF16 ? T1_MM_BF16 : T1_MM_F32;
-	if (f16) {
+	ew.src = ew.dst = math_type(dt);
+	if (wide) {
 		float *fx = scratch_get(0, count * sizeof(float));
 		float *fy = binary ? scratch_get(1, count * sizeof(float)) : NULL;
 
@@ -1135,7 +1318,7 @@ static int ew_math(uint32_t op, uint32_t dt, size_t count, const void *a,
 	}
 	/* EXP with NaNs in A: out of place, so that A is there to fix up */
 	nans = op == TESSERA_EW_EXP && any_nan(ew.src, x, count);
-	if (f16 || nans) {
+	if (wide || nans) {
 		out = scratch_get(2, count * es);
 		if (!out)
 			return -ENOMEM;
@@ -1145,7 +1328,7 @@ static int ew_math(uint32_t op, uint32_t dt, size_t count, const void *a,
 		return ret;
 	if (nans)
 		exp_nans(ew.src, x, out, count);
-	if (f16)
+	if (wide)
 		t1_row_from_f32(d, dt, out, count);
 	else if (out != d)
 		memcpy(d, out, count * es);
@@ -1171,7 +1354,7 @@ int t1_rowwise(const struct t1_rows *p)
 {
 	size_t es = t1_dtype_size(p->dt);
 	uint32_t step = p->cols >= T1_CHUNK_ELEMS ? 1 : T1_CHUNK_ELEMS / p->cols;
-	bool f16 = p->dt == TESSERA_DTYPE_FP16;
+	bool wide = widened(p->dt);
 	float *gamma = NULL, *beta = NULL, *tmp = NULL;
 	int ret = -ENOMEM;
 
@@ -1180,7 +1363,7 @@ int t1_rowwise(const struct t1_rows *p)
 		goto out;
 	if (p->beta && !(beta = scratch_get(1, (size_t)p->cols * sizeof(float))))
 		goto out;
-	if (f16 && !(tmp = scratch_get(2, (size_t)step * p->cols * sizeof(float))))
+	if (wide && !(tmp = scratch_get(2, (size_t)step * p->cols * sizeof(float))))
 		goto out;
 	if (gamma)
 		t1_row_to_f32(gamma, p->gamma, p->dt, p->cols);
@@ -1191,7 +1374,7 @@ int t1_rowwise(const struct t1_rows *p)
 		const uint8_t *s = (const uint8_t *)p->src + (size_t)r0 * p->lds * es;
 		uint8_t *d = (uint8_t *)p->dst + (size_t)r0 * p->ldd * es;
 		struct t1_rw rw = {
-			.type = p->dt == TESSERA_DTYPE_BF16 ? T1_MM_BF16 : T1_MM_F32,
+			.type = math_type(p->dt),
 			.ln = p->ln, .gamma = gamma, .beta = beta,
 			.rows = n, .cols = p->cols, .lds = p->lds, .ldd = p->ldd,
 			.eps = p->eps,
@@ -1202,7 +1385,7 @@ int t1_rowwise(const struct t1_rows *p)
 			ret = -ECANCELED;
 			goto out;
 		}
-		if (f16) {
+		if (wide) {
 			/* fp32 in dense scratch, rounded once on the way back */
 			for (size_t i = 0; i < n; i++)
 				t1_row_to_f32(tmp + i * p->cols, s + i * p->lds * es,

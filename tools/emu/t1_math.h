@@ -96,9 +96,10 @@ struct t1_gemm {
 };
 /*
  * 0, -ENOMEM or -ECANCELED.  A cancelled GEMM may have written part of
- * C.  Tiling never changes a result: each element of C is computed by
- * one library call over the whole of K (fp32/fp16/bf16), or exactly
- * (int8).
+ * C.  Each element of C is computed by one library call over the whole
+ * of K (fp32/fp16/bf16), or exactly (int8), so tiling does not change a
+ * result where the library's kernels sum K the same way whatever the
+ * call's shape (AVX-512 and up; its AVX2 sgemm does not).
  */
 int t1_gemm_run(const struct t1_gemm *g);
 

@@ -279,17 +279,18 @@ static int as_probe(struct t1_as *as, uint64_t va, uint64_t len,
 	return 0;
 }
 
-int t1_buf_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
-	       uint64_t len, unsigned int acc)
+/* Bytes from the first to the last byte of a rows x row-byte operand. */
+static uint64_t mat_span(uint32_t rows, uint64_t row, uint64_t ld)
 {
-	uint64_t n = len;
-	uint8_t *p;
-	int ret;
+	return rows && row ? (rows - 1) * ld + row : 0;
+}
 
-	memset(b, 0, sizeof(*b));
-	b->va = va;
-	b->len = len;
-	b->acc = acc;
+int t1_mat_check(struct t1_as *as, uint64_t va, uint32_t rows, uint64_t row,
+		 uint64_t ld, unsigned int acc, bool *contig)
+{
+	uint64_t len = mat_span(rows, row, ld), n = len;
+
+	*contig = true;
 	if (!len)
 		return 0;
 	if (va + len < va) {
@@ -297,52 +298,136 @@ int t1_buf_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
 		as->fault->va = va;
 		return TESSERA_ERR_INVALID_CMD;
 	}
+	if (!t1_xlate(as, va, &n, acc))
+		return as->fault->code;
+	*contig = n == len;
+	return *contig ? 0 : as_probe(as, va, len, acc);
+}
+
+void t1_set_bounce_limit(struct t1 *t1, uint64_t bytes)
+{
+	atomic_store(&t1->bounce_limit, bytes);
+}
+
+/* A bounced operand would take the engine over its limit: refuse it. */
+static int over_limit(struct t1_as *as, uint64_t va, uint64_t bytes,
+		      uint64_t limit)
+{
+	struct t1_ring *r = as->r;
+
+	t1_guest_error(as->t1, "ring %u ASID %u: operand at %#llx: %llu bytes "
+		       "not contiguous in host memory, over the %llu the "
+		       "engine may copy (%llu held)", r->idx, as->asid,
+		       (unsigned long long)va, (unsigned long long)bytes,
+		       (unsigned long long)limit,
+		       (unsigned long long)r->bounced);
+	as->fault->code = TESSERA_ERR_INVALID_CMD;
+	as->fault->va = va;
+	as->fault->access = TESSERA_ACCESS_READ;
+	return TESSERA_ERR_INVALID_CMD;
+}
+
+int t1_mat_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
+	       uint32_t rows, uint64_t row, uint64_t ld, unsigned int acc,
+	       bool keep)
+{
+	struct t1_ring *r = as->r;
+	uint64_t span, n, bytes, limit;
+	uint8_t *p;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	b->va = va;
+	b->rows = rows;
+	b->row = row;
+	b->ld = ld;
+	b->acc = acc;
+	if (!rows || !row)
+		return 0;
+	/* callers checked the sizes (at most T1_MAX_OPERAND): no overflow */
+	span = mat_span(rows, row, ld);
+	if (va + span < va) {
+		as->fault->code = TESSERA_ERR_INVALID_CMD;
+		as->fault->va = va;
+		return TESSERA_ERR_INVALID_CMD;
+	}
+	n = span;
 	p = t1_xlate(as, va, &n, acc);
 	if (!p)
 		return as->fault->code;
-	if (n == len) {
+	if (n == span) {
 		b->p = p;
+		b->pitch = ld;
 		return 0;
 	}
-	/* Not contiguous in host memory: check it all, then bounce. */
-	ret = as_probe(as, va, len, acc);
-	if (ret)
-		return ret;
-	/* zeroed: no host memory ever reaches the guest */
-	b->p = calloc(1, len);
+	/* (t1_xlate() stops early on an abort) */
+	if (t1_aborted(r))
+		return -ECANCELED;
+	/* Not contiguous in host memory: a copy, within the limit. */
+	b->pitch = keep ? ld : row;
+	bytes = mat_span(rows, row, b->pitch);
+	limit = atomic_load_explicit(&as->t1->bounce_limit,
+				     memory_order_relaxed);
+	if (bytes > limit || r->bounced > limit - bytes)
+		return over_limit(as, va, bytes, limit);
+	/* page-aligned: the math library's kernels read and write these */
+	b->p = aligned_alloc(4096, (bytes + 4095) & ~4095ull);
 	if (!b->p) {
 		as->fault->code = TESSERA_ERR_INVALID_CMD;
 		as->fault->va = va;
 		return TESSERA_ERR_INVALID_CMD;
 	}
+	/* zeroed unless read: no host memory ever reaches the guest */
+	if (!(acc & T1_ACC_R))
+		memset(b->p, 0, bytes);
 	b->bounced = true;
-	if (acc & T1_ACC_R)
-		return t1_as_read(as, va, b->p, len, T1_ACC_R);
+	b->bytes = bytes;
+	r->bounced += bytes;
+	if (r->bounced > r->bounce_peak)
+		r->bounce_peak = r->bounced;
+	for (uint32_t i = 0; (acc & T1_ACC_R) && i < rows; i++) {
+		ret = t1_as_read(as, va + i * ld, b->p + i * b->pitch, row,
+				 T1_ACC_R);
+		if (ret)
+			return ret;
+	}
 	return 0;
+}
+
+int t1_buf_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
+	       uint64_t len, unsigned int acc)
+{
+	bool contig;
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	/* every page checked before anything is copied or computed */
+	ret = t1_mat_check(as, va, 1, len, len, acc, &contig);
+	return ret ? ret : t1_mat_get(as, b, va, 1, len, len, acc, false);
 }
 
 void t1_buf_rows(struct t1_buf *b, uint64_t rows, uint64_t ld, uint64_t row,
 		 uint64_t n0, uint64_t s0, uint64_t n1, uint64_t s1)
 {
-	b->rows = rows;
-	b->ld = ld;
-	b->row = row;
+	b->wrows = rows;
+	b->wld = ld;
+	b->wrow = row;
 	b->n[0] = n0;
 	b->s[0] = s0;
 	b->n[1] = n1;
 	b->s[1] = s1;
 }
 
-/* Write back the rows t1_buf_rows() named (all within b->len). */
+/* Write back the rows t1_buf_rows() named (all within the one-row span). */
 static int buf_put_rows(struct t1_as *as, struct t1_buf *b)
 {
 	for (uint64_t i0 = 0; i0 < b->n[0]; i0++) {
 		for (uint64_t i1 = 0; i1 < b->n[1]; i1++) {
 			uint64_t off = i0 * b->s[0] + i1 * b->s[1];
 
-			for (uint64_t r = 0; r < b->rows; r++, off += b->ld) {
+			for (uint64_t r = 0; r < b->wrows; r++, off += b->wld) {
 				int ret = t1_as_write(as, b->va + off, b->p + off,
-						      b->row);
+						      b->wrow);
 
 				if (ret)
 					return ret;
@@ -357,13 +442,17 @@ int t1_buf_put(struct t1_as *as, struct t1_buf *b, bool writeback)
 	int ret = 0;
 
 	if (b->bounced) {
-		bool whole = !b->rows || (b->rows * b->ld == b->len &&
-					  b->row == b->ld && b->n[0] * b->n[1] == 1);
+		bool whole = !b->wrows || (b->wrows * b->wld == b->row &&
+					   b->wrow == b->wld && b->n[0] * b->n[1] == 1);
 
-		if (writeback && (b->acc & T1_ACC_W))
-			ret = whole ? t1_as_write(as, b->va, b->p, b->len) :
-				      buf_put_rows(as, b);
+		if (writeback && (b->acc & T1_ACC_W) && !whole)
+			ret = buf_put_rows(as, b);
+		for (uint32_t i = 0; writeback && (b->acc & T1_ACC_W) && whole &&
+		     !ret && i < b->rows; i++)
+			ret = t1_as_write(as, b->va + i * b->ld,
+					  b->p + i * b->pitch, b->row);
 		free(b->p);
+		as->r->bounced -= b->bytes;
 	}
 	memset(b, 0, sizeof(*b));
 	return ret;

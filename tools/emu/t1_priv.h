@@ -21,6 +21,14 @@
 #define T1_TLB_SIZE		256	/* entries per engine, direct mapped */
 #define T1_MAX_OPERAND		(256ull << 20)	/* bytes a compute operand may span */
 #define T1_MAX_DIM		65536u
+/*
+ * Host memory one engine may hold at once in copies of operands that are
+ * not contiguous in host memory ("bounced": host buffers are scattered
+ * pages).  GEMM, SOFTMAX and LAYERNORM work through such operands in
+ * blocks within it (t1_block.c); an operand that would go over it
+ * anyway is ERR_INVALID_CMD (Documentation/emulator.rst, "Operands").
+ */
+#define T1_BOUNCE_BYTES		(64ull << 20)
 
 /* Access kinds for translation. */
 #define T1_ACC_R		1u
@@ -71,6 +79,8 @@ struct t1_ring {
 	uint32_t *cmdbuf;	/* the fetched commands */
 	struct t1_tlb_entry tlb[T1_TLB_SIZE];
 	uint64_t xlate_pages;	/* page translations done; tests bound it */
+	uint64_t bounced;	/* bytes of operand copies held now */
+	uint64_t bounce_peak;	/* most ever held at once (tests) */
 	_Atomic uint64_t pt_walks; /* TLB misses: RING_PT_WALKS */
 
 	/* Registers and engine state, protected by t1->lock. */
@@ -133,6 +143,7 @@ struct t1 {
 	uint64_t hbm_size;
 	int hbm_fd;
 	struct timespec ts_origin;	/* power-on */
+	_Atomic uint64_t bounce_limit;	/* T1_BOUNCE_BYTES (tests lower it) */
 
 	/*
 	 * lock protects everything below and the register state in each
@@ -306,29 +317,67 @@ int t1_as_write(struct t1_as *as, uint64_t va, const void *buf,
 int t1_as_init(struct t1_as *as, struct t1_ring *r, uint32_t asid);
 
 /*
- * A whole operand as one host buffer: direct, or bounced.  A bounced
- * destination is written back whole unless t1_buf_rows() says which bytes
- * the command writes: then only those, so that the gaps between the rows
- * (and matrices) of a strided destination keep what memory holds.
+ * An operand as host memory: @rows rows of @row bytes, @ld bytes apart
+ * in the context from @va.  In place (p, pitch = ld) when the span is
+ * contiguous in host memory; otherwise copied (bounced: @bytes counted
+ * against the engine's bounce limit), dense (pitch = row) or in the
+ * same layout (pitch = ld); only the rows are read and written back.  A
+ * whole span (t1_buf_get(), one row) is written back whole unless
+ * t1_buf_rows() says which of its bytes the command writes: then only
+ * those, so that the gaps between the rows (and matrices) of a strided
+ * destination keep what memory holds.
  */
 struct t1_buf {
 	uint8_t *p;
-	uint64_t va, len;
+	uint64_t va, row, ld, pitch, bytes;
+	uint32_t rows;
 	unsigned int acc;
 	bool bounced;
-	/* written: n[0] x n[1] blocks (strides s[]) of rows of row bytes */
-	uint64_t row, rows, ld, n[2], s[2];
+	/* written, if wrows: n[0] x n[1] blocks (strides s[]) of wrows rows */
+	uint64_t wrow, wrows, wld, n[2], s[2];	/* of wrow bytes, wld apart */
 };
+/*
+ * Check that the span of the rows x row-byte operand at @va (stride @ld
+ * bytes) is mapped for @acc, every page, before any work; *contig:
+ * whether it is contiguous in host memory.  0 or an error code.
+ */
+int t1_mat_check(struct t1_as *as, uint64_t va, uint32_t rows, uint64_t row,
+		 uint64_t ld, unsigned int acc, bool *contig);
+/*
+ * The rows x row-byte operand at @va (stride @ld bytes), a copy of it
+ * dense or, with @keep, in its layout; 0 or a code.
+ */
+int t1_mat_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
+	       uint32_t rows, uint64_t row, uint64_t ld, unsigned int acc,
+	       bool keep);
+/* The whole span [va, va + len) as one row, all of it checked first. */
 int t1_buf_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
 	       uint64_t len, unsigned int acc);
 /*
  * The command writes @rows rows of @row bytes, @ld bytes apart, in each of
- * n0 x n1 blocks (s0 and s1 bytes apart) of @b.  Before t1_buf_put().
+ * n0 x n1 blocks (s0 and s1 bytes apart) of @b, a whole span from
+ * t1_buf_get().  Before t1_buf_put().
  */
 void t1_buf_rows(struct t1_buf *b, uint64_t rows, uint64_t ld, uint64_t row,
 		 uint64_t n0, uint64_t s0, uint64_t n1, uint64_t s1);
 /* Write back (if bounced and writable) and free; 0 or an error code. */
 int t1_buf_put(struct t1_as *as, struct t1_buf *b, bool writeback);
+/* Tests: the bounce limit per engine (T1_BOUNCE_BYTES by default). */
+void t1_set_bounce_limit(struct t1 *t1, uint64_t bytes);
+
+/*
+ * t1_block.c: GEMM (@g without its operand pointers; @a, @b, @c, @bias
+ * the VAs, bias 0 if none) and SOFTMAX/LAYERNORM (@p likewise) on the
+ * context's memory, in blocks whose bounced operands fit the bounce
+ * limit.  0, -ECANCELED, a TESSERA_ERR_* code, or the math's -ENOMEM /
+ * -EINVAL (the caller's invalid command).
+ */
+struct t1_gemm;
+struct t1_rows;
+int t1_gemm_cmd(struct t1_as *as, const struct t1_gemm *g, uint64_t a,
+		uint64_t b, uint64_t c, uint64_t bias);
+int t1_rows_cmd(struct t1_as *as, const struct t1_rows *p, uint64_t src,
+		uint64_t dst, uint64_t gamma, uint64_t beta);
 
 /* t1_cmd.c: run @ndw dwords; 0, -ECANCELED or a TESSERA_ERR_* code. */
 int t1_exec_cmds(struct t1_as *as, const uint32_t *buf, uint32_t ndw,
