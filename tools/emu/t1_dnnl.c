@@ -793,6 +793,24 @@ static struct mm_entry *mm_entry_of(struct mm_thread *t, const struct t1_mm *p,
 	omp_set_num_threads((int)key.nthr);
 	return entry_get(t, &key, err);
 }
+/* Room for @size bytes of packed weights (at most @cap) in @t->pack. */
+static int pack_reserve(struct mm_thread *t, size_t size, size_t cap)
+{
+	void *buf;
+
+	if (size > cap)
+		return -E2BIG;
+	if (size <= t->pack_cap)
+		return 0;
+	buf = page_alloc(size);
+	if (!buf)
+		return -ENOMEM;
+	free(t->pack);
+	t->pack = buf;
+	t->pack_cap = size;
+	return 0;
+}
+
 
 int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap)
 {
@@ -813,17 +831,9 @@ int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap)
 	if (!e)
 		return err;
 	size = dnnl_memory_desc_get_size(&e->wmd);
-	if (size > cap)
-		return -E2BIG;
-	if (size > t->pack_cap) {
-		void *buf = page_alloc(size);
-
-		if (!buf)
-			return -ENOMEM;
-		free(t->pack);
-		t->pack = buf;
-		t->pack_cap = size;
-	}
+	err = pack_reserve(t, size, cap);
+	if (err)
+		return err;
 	memset(&rk, 0, sizeof(rk));
 	rk.type = p->ab;
 	rk.k = p->k;
@@ -912,17 +922,9 @@ int t1_mm_pack_b16(const struct t1_mm *p, const void *b, uint32_t dt,
 	ks = (size_t)bl->strides[0];
 	ns = (size_t)bl->strides[1];
 	size = dnnl_memory_desc_get_size(&e->wmd);
-	if (size > cap)
-		return -E2BIG;
-	if (size > t->pack_cap) {
-		void *buf = page_alloc(size);
-
-		if (!buf)
-			return -ENOMEM;
-		free(t->pack);
-		t->pack = buf;
-		t->pack_cap = size;
-	}
+	err = pack_reserve(t, size, cap);
+	if (err)
+		return err;
 	/* the kernels read the padding (to blocks of kb x nb): zeros */
 	if (e->wmd.padded_dims[0] != p->k || e->wmd.padded_dims[1] != p->n)
 		memset(t->pack, 0, size);
