@@ -3,11 +3,13 @@
  * The model's data (tools/llm/tokenizer.c, corpus.c): the byte
  * tokenizer's GGUF strings (GPT-2's byte stand-ins), the corpus loader's
  * choice of files, its cut into fortunes and deterministic split, the
- * real fortunes corpus, batches and validation windows.
+ * real fortunes corpus, batches and validation windows; the training
+ * tools' shared options and their strict number parsing.
  *
  * Copyright (C) 2026 The Tessera authors
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include "llm.h"
 #include "llm_data.h"
 #include "tap.h"
+#include "train_opts.h"
 
 /* One UTF-8 code point of at most two bytes, or -1. */
 static int decode_utf8(const char *s, size_t n)
@@ -208,6 +211,59 @@ static void test_batches(struct tap *t)
 	CHECK(t, tok[0] == 'o' && tok[7] == 'v' && tgt[7] == 'w');
 }
 
+static void test_train_opts(struct tap *t)
+{
+	struct llm_train_opts o;
+	uint64_t u;
+	uint32_t v;
+	double d;
+
+	/* whole arguments only, in range */
+	CHECK_EQ(t, llm_parse_u64("600", 1, 1000, &u), 0);
+	CHECK_EQ(t, u, 600);
+	CHECK_EQ(t, llm_parse_u64("0x10", 0, 100, &u), 0);
+	CHECK_EQ(t, u, 16);
+	CHECK_EQ(t, llm_parse_u64("12x", 0, 100, &u), -EINVAL);
+	CHECK_EQ(t, llm_parse_u64("", 0, 100, &u), -EINVAL);
+	CHECK_EQ(t, llm_parse_u64("-1", 0, UINT64_MAX, &u), -EINVAL);
+	CHECK_EQ(t, llm_parse_u64(" 5", 0, 100, &u), -EINVAL);
+	CHECK_EQ(t, llm_parse_u64("99999999999999999999", 0, UINT64_MAX, &u), -EINVAL);
+	CHECK_EQ(t, llm_parse_u32("4294967296", 0, UINT32_MAX, &v), -EINVAL);
+	CHECK_EQ(t, llm_parse_u32("0", 1, 10, &v), -EINVAL);
+	CHECK_EQ(t, llm_parse_double("2e-3", 0, 1, &d), 0);
+	CHECK(t, d == 2e-3);
+	CHECK_EQ(t, llm_parse_double("nan", 0, 1, &d), -EINVAL);
+	CHECK_EQ(t, llm_parse_double("inf", 0, 1e300, &d), -EINVAL);
+	CHECK_EQ(t, llm_parse_double("0.5q", 0, 1, &d), -EINVAL);
+	CHECK_EQ(t, llm_parse_double("2", 0, 1, &d), -EINVAL);
+
+	/* shared options: applied, refused, or not theirs */
+	llm_train_opts_init(&o);
+	CHECK_EQ(t, o.batch, 16);
+	CHECK_EQ(t, llm_train_opt(&o, LLM_OPT_BATCH, "8", "test"), 1);
+	CHECK_EQ(t, o.batch, 8);
+	CHECK_EQ(t, llm_train_opt(&o, LLM_OPT_BATCH, "8.5", "test"), -EINVAL);
+	CHECK_EQ(t, llm_train_opt(&o, LLM_OPT_LR, "0", "test"), -EINVAL);
+	CHECK_EQ(t, llm_train_opt(&o, LLM_OPT_BETA2, "1", "test"), -EINVAL);
+	CHECK_EQ(t, llm_train_opt(&o, LLM_OPT_TOOL, "1", "test"), 0);
+	CHECK_EQ(t, llm_train_opt(&o, LLM_OPT_LR, "1e-3", "test"), 1);
+	CHECK_EQ(t, llm_train_opts_finish(&o, "test"), 0);
+	CHECK(t, o.min_lr == 1e-4);
+	CHECK_EQ(t, llm_train_opt(&o, LLM_OPT_MINLR, "0.5", "test"), 1);
+	CHECK_EQ(t, llm_train_opts_finish(&o, "test"), -EINVAL);
+
+	/* the schedule: warmup, cosine, floor */
+	llm_train_opts_init(&o);
+	o.steps = 200;
+	o.warmup = 100;
+	o.min_lr = 2e-4;
+	CHECK(t, fabs(llm_train_lr_at(&o, 50) - 1e-3) < 1e-12);
+	CHECK(t, fabs(llm_train_lr_at(&o, 100) - 2e-3) < 1e-12);
+	CHECK(t, fabs(llm_train_lr_at(&o, 150) - 1.1e-3) < 1e-12);
+	CHECK(t, fabs(llm_train_lr_at(&o, 200) - 2e-4) < 1e-12);
+	CHECK(t, fabs(llm_train_lr_at(&o, 300) - 2e-4) < 1e-12);
+}
+
 int main(void)
 {
 	static const struct tap_test tests[] = {
@@ -215,6 +271,7 @@ int main(void)
 		{ "llm data: corpus files, fortunes and the split by fortune", test_corpus_split },
 		{ "llm data: the fortunes corpus: 5% validation, text only, stable", test_fortunes },
 		{ "llm data: seeded batches and validation windows", test_batches },
+		{ "llm data: the training tools' shared options, parsed strictly", test_train_opts },
 	};
 
 	return tap_run(tests, ARRAY_SIZE(tests));

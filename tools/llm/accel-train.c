@@ -22,23 +22,14 @@
 #include "llm_ckpt.h"
 #include "llm_data.h"
 #include "rng.h"
+#include "train_opts.h"
 
 struct opts {
-	struct llm_config cfg;
-	const char *corpus;
-	unsigned int card;
-	uint32_t batch;
-	uint64_t steps;
-	double time_limit;
-	double lr, min_lr;
-	uint64_t warmup;
-	struct llm_adamw hp;
-	double clip;
-	uint64_t seed;
-	uint64_t eval_every, log_every;
-	size_t eval_windows;
-	const char *out, *csv, *png;
-	bool bf16;
+	struct llm_train_opts t;
+	uint32_t card;
+	uint64_t log_every;
+	const char *png;
+	bool dp_check;
 };
 
 static double now(void)
@@ -47,18 +38,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* Linear warmup to lr, then a cosine to min_lr at the last step (as cpu-train). */
-static double lr_at(const struct opts *o, uint64_t step)
-{
-	if (step <= o->warmup)
-		return o->lr * step / (o->warmup ? o->warmup : 1);
-	double p = (double)(step - o->warmup) / (o->steps > o->warmup ? o->steps - o->warmup : 1);
-
-	if (p > 1)
-		p = 1;
-	return o->min_lr + 0.5 * (o->lr - o->min_lr) * (1 + cos(M_PI * p));
 }
 
 /* Mean loss over @n evenly spaced validation windows (0: all), on the card. */
@@ -162,109 +141,79 @@ static int plot(const char *csv, const char *png)
 
 static void usage(FILE *f)
 {
+	fprintf(f, "usage: accel-train [options]\n"
+		"  --card N            the card (0; under mpirun, each rank its node-local\n"
+		"                      rank's card from N on)\n");
+	llm_train_usage(f);
 	fprintf(f,
-		"usage: accel-train [options]\n"
-		"  --card N            the card (0)\n"
-		"  --corpus DIR        fortunes directory (%s)\n"
-		"  --d-model N --layers N --heads N --ffn N --ctx N   the model (256 4 4 688 128)\n"
-		"  --batch N           sequences per step (16)\n"
-		"  --steps N           steps; the schedule's length (2000)\n"
-		"  --time SECONDS      stop early after this long (0: no limit)\n"
-		"  --lr X --min-lr X --warmup N   peak rate, final rate, warmup steps\n"
-		"                      (2e-3, lr/10, 100)\n"
-		"  --wd X --beta2 X --clip X      AdamW decay, beta2, gradient clip (0.1 0.95 1)\n"
-		"  --seed N            weights and batches (1)\n"
-		"  --eval-every N --eval-windows N   validation (every 100 steps, 128 windows;\n"
-		"                      the last one over the whole split)\n"
 		"  --log-every N       a progress line every N steps (10)\n"
-		"  --out FILE.gguf     the checkpoint, written at every validation (--bf16)\n"
-		"  --csv FILE          the curve: step,tokens,seconds,lr,train_loss,val_loss\n"
-		"  --png FILE          the curve plotted by gnuplot (needs --csv)\n",
-		LLM_FORTUNES_DIR);
+		"  --png FILE          the curve plotted by gnuplot (needs --csv)\n"
+		"  --dp-check          one data-parallel step against a 1-rank step (mpirun -np 2)\n");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_DM = 256, O_LAYERS, O_HEADS, O_FFN, O_CTX, O_MINLR, O_WARMUP, O_WD, O_BETA2,
-	       O_CLIP, O_EVERY, O_WINDOWS, O_BF16, O_LOG, O_PNG, O_CARD };
+	enum { O_LOG = LLM_OPT_TOOL, O_PNG, O_CARD, O_DPCHECK };
 	static const struct option lo[] = {
-		{ "corpus", 1, 0, 'c' }, { "d-model", 1, 0, O_DM }, { "layers", 1, 0, O_LAYERS },
-		{ "heads", 1, 0, O_HEADS }, { "ffn", 1, 0, O_FFN }, { "ctx", 1, 0, O_CTX },
-		{ "batch", 1, 0, 'b' }, { "steps", 1, 0, 's' }, { "time", 1, 0, 't' },
-		{ "lr", 1, 0, 'l' }, { "min-lr", 1, 0, O_MINLR }, { "warmup", 1, 0, O_WARMUP },
-		{ "wd", 1, 0, O_WD }, { "beta2", 1, 0, O_BETA2 }, { "clip", 1, 0, O_CLIP },
-		{ "seed", 1, 0, 'S' }, { "eval-every", 1, 0, O_EVERY },
-		{ "eval-windows", 1, 0, O_WINDOWS }, { "out", 1, 0, 'o' }, { "csv", 1, 0, 'C' },
-		{ "bf16", 0, 0, O_BF16 }, { "log-every", 1, 0, O_LOG }, { "png", 1, 0, O_PNG },
-		{ "card", 1, 0, O_CARD }, { "help", 0, 0, 'h' }, { 0 },
+		LLM_TRAIN_LONG_OPTS,
+		{ "log-every", 1, 0, O_LOG }, { "png", 1, 0, O_PNG }, { "card", 1, 0, O_CARD },
+		{ "dp-check", 0, 0, O_DPCHECK }, { "help", 0, 0, 'h' }, { 0 },
 	};
-	int c;
+	int c, ret;
 
-	o->min_lr = -1;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		ret = llm_train_opt(&o->t, c, optarg, "accel-train");
+		if (ret < 0)
+			return ret;
+		if (ret)
+			continue;
 		switch (c) {
-		case 'c': o->corpus = optarg; break;
-		case O_DM: o->cfg.d_model = strtoul(optarg, NULL, 0); break;
-		case O_LAYERS: o->cfg.n_layers = strtoul(optarg, NULL, 0); break;
-		case O_HEADS: o->cfg.n_heads = strtoul(optarg, NULL, 0); break;
-		case O_FFN: o->cfg.d_ff = strtoul(optarg, NULL, 0); break;
-		case O_CTX: o->cfg.ctx = strtoul(optarg, NULL, 0); break;
-		case 'b': o->batch = strtoul(optarg, NULL, 0); break;
-		case 's': o->steps = strtoull(optarg, NULL, 0); break;
-		case 't': o->time_limit = atof(optarg); break;
-		case 'l': o->lr = atof(optarg); break;
-		case O_MINLR: o->min_lr = atof(optarg); break;
-		case O_WARMUP: o->warmup = strtoull(optarg, NULL, 0); break;
-		case O_WD: o->hp.weight_decay = atof(optarg); break;
-		case O_BETA2: o->hp.beta2 = atof(optarg); break;
-		case O_CLIP: o->clip = atof(optarg); break;
-		case 'S': o->seed = strtoull(optarg, NULL, 0); break;
-		case O_EVERY: o->eval_every = strtoull(optarg, NULL, 0); break;
-		case O_WINDOWS: o->eval_windows = strtoull(optarg, NULL, 0); break;
-		case 'o': o->out = optarg; break;
-		case 'C': o->csv = optarg; break;
-		case O_BF16: o->bf16 = true; break;
-		case O_LOG: o->log_every = strtoull(optarg, NULL, 0); break;
+		case O_LOG:
+			if (llm_parse_u64(optarg, 1, UINT32_MAX, &o->log_every)) {
+				fprintf(stderr, "accel-train: --log-every %s: not a step count\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		case O_PNG: o->png = optarg; break;
-		case O_CARD: o->card = strtoul(optarg, NULL, 0); break;
+		case O_CARD:
+			if (llm_parse_u32(optarg, 0, 255, &o->card)) {
+				fprintf(stderr, "accel-train: --card %s: not a card number\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case O_DPCHECK: o->dp_check = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
 	}
-	if (optind < argc || !o->batch || !o->steps || !(o->lr > 0) || !o->eval_every ||
-	    !o->log_every || (o->png && !o->csv)) {
+	if (optind < argc || (o->png && !o->t.csv)) {
 		usage(stderr);
 		return -EINVAL;
 	}
-	if (o->min_lr < 0)
-		o->min_lr = o->lr / 10;
-	return 0;
+	return llm_train_opts_finish(&o->t, "accel-train");
 }
 
 static int save(const struct opts *o, struct llm_dev *d, const struct llm_model *m, float *w,
 		uint64_t step, double val)
 {
 	const struct llm_train_meta meta = {
-		.step = step, .tokens = step * o->batch * o->cfg.ctx, .seed = o->seed,
-		.batch = o->batch, .lr = o->lr, .val_loss = val, .corpus = "fortunes",
+		.step = step, .tokens = step * o->t.batch * o->t.cfg.ctx, .seed = o->t.seed,
+		.batch = o->t.batch, .lr = o->t.lr, .val_loss = val, .corpus = "fortunes",
 	};
 	int ret = llm_dev_get_params(d, w);
 
 	if (!ret)
-		ret = llm_ckpt_save(o->out, m, w, o->bf16 ? LLM_CKPT_BF16 : LLM_CKPT_F32, &meta,
+		ret = llm_ckpt_save(o->t.out, m, w, o->t.bf16 ? LLM_CKPT_BF16 : LLM_CKPT_F32, &meta,
 				    "tessera-fortunes");
 	if (ret)
-		fprintf(stderr, "accel-train: %s: %s\n", o->out, strerror(-ret));
+		fprintf(stderr, "accel-train: %s: %s\n", o->t.out, strerror(-ret));
 	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = {
-		.cfg = llm_config_default, .corpus = LLM_FORTUNES_DIR, .batch = 16, .steps = 2000,
-		.lr = 2e-3, .warmup = 100, .hp = { 0, 0.9f, 0.95f, 1e-8f, 0.1f }, .clip = 1.0,
-		.seed = 1, .eval_every = 100, .eval_windows = 128, .log_every = 10,
-	};
+	struct opts o = { .log_every = 10 };
 	char err[LLM_ERR_LEN];
 	struct accel_device *dev;
 	struct llm_corpus corpus;
@@ -279,69 +228,70 @@ int main(int argc, char **argv)
 	uint32_t T;
 	int ret;
 
+	llm_train_opts_init(&o.t);
 	if (parse(argc, argv, &o))
 		return 2;
-	if (llm_model_init(&m, &o.cfg, err)) {
+	if (llm_model_init(&m, &o.t.cfg, err)) {
 		fprintf(stderr, "accel-train: %s\n", err);
 		return 2;
 	}
-	T = o.cfg.ctx;
-	ret = llm_corpus_load(o.corpus, LLM_VAL_EVERY, &corpus, err);
+	T = o.t.cfg.ctx;
+	ret = llm_corpus_load(o.t.corpus, LLM_VAL_EVERY, &corpus, err);
 	if (ret) {
 		fprintf(stderr, "accel-train: %s\n", err);
 		return 1;
 	}
 	ret = accel_device_open(o.card, &dev);
 	/* the GEMM rate first, while the card's memory is free */
-	if (!ret && gemm_rate(dev, o.batch * T, o.cfg.d_ff, o.cfg.d_model, &gemm))
+	if (!ret && gemm_rate(dev, o.t.batch * T, o.t.cfg.d_ff, o.t.cfg.d_model, &gemm))
 		gemm = 0;
 	if (!ret)
-		ret = llm_dev_new(dev, &m, o.batch, T, &d);
+		ret = llm_dev_new(dev, &m, o.t.batch, T, &d);
 	if (ret) {
 		fprintf(stderr, "accel-train: card %u: %s\n", o.card, accel_strerror(ret));
 		return 1;
 	}
 	w = calloc(m.n_params, sizeof(float));
-	tok = calloc((size_t)o.batch * T, sizeof(*tok));
-	tgt = calloc((size_t)o.batch * T, sizeof(*tgt));
+	tok = calloc((size_t)o.t.batch * T, sizeof(*tok));
+	tgt = calloc((size_t)o.t.batch * T, sizeof(*tgt));
 	if (!w || !tok || !tgt) {
 		fprintf(stderr, "accel-train: out of memory\n");
 		return 1;
 	}
-	if (o.csv) {
-		csv = fopen(o.csv, "w");
+	if (o.t.csv) {
+		csv = fopen(o.t.csv, "w");
 		if (!csv) {
-			fprintf(stderr, "accel-train: %s: %s\n", o.csv, strerror(errno));
+			fprintf(stderr, "accel-train: %s: %s\n", o.t.csv, strerror(errno));
 			return 1;
 		}
 		fprintf(csv, "step,tokens,seconds,lr,train_loss,val_loss\n");
 	}
 	printf("accel-train: card %u: d_model %u, %u layers, %u heads, ffn %u, ctx %u: %zu "
-	       "parameters, activations in %s memory\n", o.card, o.cfg.d_model, o.cfg.n_layers,
-	       o.cfg.n_heads, o.cfg.d_ff, T, m.n_params,
+	       "parameters, activations in %s memory\n", o.card, o.t.cfg.d_model, o.t.cfg.n_layers,
+	       o.t.cfg.n_heads, o.t.cfg.d_ff, T, m.n_params,
 	       llm_dev_acts_on_card(d) ? "device" : "host");
 	printf("accel-train: corpus %s: %zu train fortunes (%zu bytes), %zu validation (%zu "
-	       "bytes)\n", o.corpus, corpus.n_train, corpus.train_len, corpus.n_val,
+	       "bytes)\n", o.t.corpus, corpus.n_train, corpus.train_len, corpus.n_val,
 	       corpus.val_len);
 	printf("accel-train: batch %u x %u, %llu steps, lr %g -> %g (warmup %llu), wd %g, "
-	       "beta2 %g, clip %g, seed %llu\n", o.batch, T, (unsigned long long)o.steps, o.lr,
-	       o.min_lr, (unsigned long long)o.warmup, o.hp.weight_decay, o.hp.beta2, o.clip,
-	       (unsigned long long)o.seed);
+	       "beta2 %g, clip %g, seed %llu\n", o.t.batch, T, (unsigned long long)o.t.steps, o.t.lr,
+	       o.t.min_lr, (unsigned long long)o.t.warmup, o.t.hp.weight_decay, o.t.hp.beta2, o.t.clip,
+	       (unsigned long long)o.t.seed);
 	fflush(stdout);
-	llm_init_weights(&m, o.seed, w);
+	llm_init_weights(&m, o.t.seed, w);
 	ret = llm_dev_set_params(d, w);
 	if (ret) {
 		fprintf(stderr, "accel-train: %s\n", accel_strerror(ret));
 		return 1;
 	}
-	llm_rng_seed(&rng, o.seed ^ 0x5eed0fba7c4e5ull);
+	llm_rng_seed(&rng, o.t.seed ^ 0x5eed0fba7c4e5ull);
 	t0 = now();
-	for (step = 1; step <= o.steps; step++) {
+	for (step = 1; step <= o.t.steps; step++) {
 		double loss, norm, t1 = now();
 
-		llm_batch(corpus.train, corpus.train_len, o.batch, T, &rng, tok, tgt);
-		o.hp.lr = (float)lr_at(&o, step);
-		ret = llm_dev_train_step(d, tok, tgt, &o.hp, (uint32_t)step, (float)o.clip, &loss,
+		llm_batch(corpus.train, corpus.train_len, o.t.batch, T, &rng, tok, tgt);
+		o.t.hp.lr = (float)llm_train_lr_at(&o.t, step);
+		ret = llm_dev_train_step(d, tok, tgt, &o.t.hp, (uint32_t)step, (float)o.t.clip, &loss,
 					 &norm);
 		if (ret) {
 			fprintf(stderr, "accel-train: step %llu: %s\n", (unsigned long long)step,
@@ -349,45 +299,45 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		t_train += now() - t1;
-		trained_tokens += (uint64_t)o.batch * T;
+		trained_tokens += (uint64_t)o.t.batch * T;
 		train_sum += loss;
 		train_n++;
 
-		bool last = step == o.steps || (o.time_limit > 0 && now() - t0 >= o.time_limit);
+		bool last = step == o.t.steps || (o.t.time_limit > 0 && now() - t0 >= o.t.time_limit);
 
 		if (step % o.log_every == 0 || step == 1 || last) {
 			double tps = trained_tokens / t_train, el = now() - t0;
-			double eta = el / step * (o.steps - step);
-			int fill = (int)(30 * step / o.steps);
+			double eta = el / step * (o.t.steps - step);
+			int fill = (int)(30 * step / o.t.steps);
 
 			printf("[%.*s%*s] step %llu/%llu  loss %.4f  |g| %.3f  %.0f tok/s  ETA %.0f s\n",
 			       fill, "##############################", 30 - fill, "",
-			       (unsigned long long)step, (unsigned long long)o.steps, loss, norm, tps,
+			       (unsigned long long)step, (unsigned long long)o.t.steps, loss, norm, tps,
 			       eta);
 			fflush(stdout);
 		}
-		if (step % o.eval_every && !last)
+		if (step % o.t.eval_every && !last)
 			continue;
 		double el = now() - t0;
-		uint64_t tokens = step * o.batch * T;
+		uint64_t tokens = step * o.t.batch * T;
 
-		ret = validate(d, &corpus, T, o.batch, last ? 0 : o.eval_windows, tok, tgt, &val);
+		ret = validate(d, &corpus, T, o.t.batch, last ? 0 : o.t.eval_windows, tok, tgt, &val);
 		if (ret) {
 			fprintf(stderr, "accel-train: validation: %s\n", accel_strerror(ret));
 			return 1;
 		}
 		printf("step %6llu  tokens %9llu  %7.1f s  lr %.2e  train %.4f  val %.4f%s\n",
-		       (unsigned long long)step, (unsigned long long)tokens, el, o.hp.lr,
+		       (unsigned long long)step, (unsigned long long)tokens, el, o.t.hp.lr,
 		       train_sum / train_n, val, last ? " (whole split)" : "");
 		fflush(stdout);
 		if (csv) {
 			fprintf(csv, "%llu,%llu,%.1f,%.4g,%.4f,%.4f\n", (unsigned long long)step,
-				(unsigned long long)tokens, el, o.hp.lr, train_sum / train_n, val);
+				(unsigned long long)tokens, el, o.t.hp.lr, train_sum / train_n, val);
 			fflush(csv);
 		}
 		train_sum = 0;
 		train_n = 0;
-		if (o.out && save(&o, d, &m, w, step, val))
+		if (o.t.out && save(&o, d, &m, w, step, val))
 			return 1;
 		if (last)
 			break;
@@ -402,14 +352,14 @@ int main(int argc, char **argv)
 	       t_train, tps, mflops / 1e9, llm_flops_per_token(&m, T) / 1e6);
 	if (gemm > 0)
 		printf("accel-train: card fp32 GEMM %ux%ux%u: %.2f GFLOP/s; training runs at %.0f%% "
-		       "of it\n", o.batch * T, o.cfg.d_ff, o.cfg.d_model, gemm,
+		       "of it\n", o.t.batch * T, o.t.cfg.d_ff, o.t.cfg.d_model, gemm,
 		       100 * mflops / 1e9 / gemm);
 	else
 		printf("accel-train: the GEMM benchmark failed\n");
-	if (o.out)
-		printf("accel-train: checkpoint %s (val loss %.4f)\n", o.out, val);
+	if (o.t.out)
+		printf("accel-train: checkpoint %s (val loss %.4f)\n", o.t.out, val);
 	if (o.png) {
-		ret = plot(o.csv, o.png);
+		ret = plot(o.t.csv, o.png);
 		printf("accel-train: loss curve %s%s\n", o.png, ret ? " (gnuplot failed)" : "");
 	}
 	llm_dev_free(d);
