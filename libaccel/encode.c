@@ -128,10 +128,37 @@ static int accel_operand_ok(uint64_t va, uint32_t rows, uint32_t cols, uint32_t 
 	return span <= ACCEL_MAX_OPERAND && va + span > va;
 }
 
-static void accel_put_va(uint32_t *dw, uint64_t va)
+/*
+ * The encoders write a command front to back: each accel_put_*() writes
+ * its dwords at @dw and returns where the next field starts.
+ */
+static uint32_t *accel_put_va(uint32_t *dw, uint64_t va)
 {
 	dw[0] = (uint32_t)va;
 	dw[1] = (uint32_t)(va >> 32);
+	return dw + 2;
+}
+
+/* A matrix operand: its VA, then its leading dimension. */
+static uint32_t *accel_put_mat(uint32_t *dw, uint64_t va, uint32_t ld)
+{
+	dw = accel_put_va(dw, va);
+	dw[0] = ld;
+	return dw + 1;
+}
+
+/*
+ * The header, then the dtype dword and the two sizes (rows, cols or M, N)
+ * that most compute commands start with.
+ */
+static uint32_t *accel_put_head(uint32_t *buf, uint32_t op, uint32_t flags, uint32_t len,
+				uint32_t dtype, uint32_t rows, uint32_t cols)
+{
+	buf[0] = TESSERA_CMD_HEADER(op, flags, len);
+	buf[1] = dtype;
+	buf[2] = rows;
+	buf[3] = cols;
+	return buf + 4;
 }
 
 ACCEL_EXPORT int accel_encode_timestamp(uint32_t *buf, size_t capacity, uint64_t addr)
@@ -160,10 +187,30 @@ ACCEL_EXPORT int accel_encode_semaphore(uint32_t *buf, size_t capacity, enum acc
 	return TESSERA_CMD_SEM_LEN;
 }
 
+/*
+ * What GEMM and BGEMM share after the head (which ends with M, N): K, A,
+ * B, C, alpha, beta.  ACCEL_GEMM_KABC() lists them from either struct.
+ */
+#define ACCEL_GEMM_KABC(g) \
+	(g)->k, (g)->a, (g)->lda, (g)->b, (g)->ldb, (g)->c, (g)->ldc, (g)->alpha, (g)->beta
+
+static uint32_t *accel_put_kabc(uint32_t *w, uint32_t k, uint64_t a, uint32_t lda, uint64_t b,
+				uint32_t ldb, uint64_t c, uint32_t ldc, float alpha, float beta)
+{
+	*w++ = k;
+	w = accel_put_mat(w, a, lda);
+	w = accel_put_mat(w, b, ldb);
+	w = accel_put_mat(w, c, ldc);
+	*w++ = accel_f32_bits(alpha);
+	*w++ = accel_f32_bits(beta);
+	return w;
+}
+
 ACCEL_EXPORT int accel_encode_gemm(uint32_t *buf, size_t capacity, const struct accel_gemm *arg)
 {
 	struct accel_gemm gemm, *g = &gemm;
 	unsigned int es, ces;
+	uint32_t *w;
 	int ta, tb;
 
 	if (!buf || accel_struct_in(g, sizeof(*g), arg, ACCEL_GEMM_SIZE_2_0))
@@ -188,20 +235,10 @@ ACCEL_EXPORT int accel_encode_gemm(uint32_t *buf, size_t capacity, const struct 
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_GEMM_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_GEMM, g->flags, TESSERA_CMD_GEMM_LEN);
-	buf[1] = g->dtype | (g->activation << 8);
-	buf[2] = g->m;
-	buf[3] = g->n;
-	buf[4] = g->k;
-	accel_put_va(&buf[5], g->a);
-	buf[7] = g->lda;
-	accel_put_va(&buf[8], g->b);
-	buf[10] = g->ldb;
-	accel_put_va(&buf[11], g->c);
-	buf[13] = g->ldc;
-	buf[14] = accel_f32_bits(g->alpha);
-	buf[15] = accel_f32_bits(g->beta);
-	accel_put_va(&buf[16], g->bias);
+	w = accel_put_head(buf, TESSERA_CMD_OP_GEMM, g->flags, TESSERA_CMD_GEMM_LEN,
+			   g->dtype | (g->activation << 8), g->m, g->n);
+	w = accel_put_kabc(w, ACCEL_GEMM_KABC(g));
+	accel_put_va(w, g->bias);
 	return TESSERA_CMD_GEMM_LEN;
 }
 
@@ -211,23 +248,31 @@ static int accel_ew_uses_b(uint32_t op)
 	return op == ACCEL_EW_ADD || op == ACCEL_EW_MUL || op >= ACCEL_EW_SWIGLU;
 }
 
+/*
+ * ELEMENTWISE's types (both forms): CAST converts between any two, the
+ * other ops keep one of FP32, FP16 and BF16.  Sets the element sizes.
+ */
+static int accel_ew_types_ok(uint32_t op, uint32_t src_dtype, uint32_t dst_dtype,
+			     unsigned int *ses, unsigned int *des)
+{
+	*ses = accel_dtype_size(src_dtype);
+	*des = accel_dtype_size(dst_dtype);
+	return *ses && *des &&
+	       (op == ACCEL_EW_CAST || (src_dtype == dst_dtype && src_dtype <= TESSERA_DTYPE_BF16));
+}
+
 ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
 					  const struct accel_elementwise *arg)
 {
 	struct accel_elementwise ew, *e = &ew;
 	unsigned int ses, des;
+	uint32_t *w;
 	int binary;
 
 	/* SWIGLU_BWD has two outputs: the long form only */
 	if (!buf || accel_struct_in(e, sizeof(*e), arg, ACCEL_ELEMENTWISE_SIZE_2_0) ||
-	    e->op > ACCEL_EW_SILU_BWD)
-		return -EINVAL;
-	ses = accel_dtype_size(e->src_dtype);
-	des = accel_dtype_size(e->dst_dtype);
-	if (!ses || !des)
-		return -EINVAL;
-	if (e->op != ACCEL_EW_CAST &&
-	    (e->src_dtype != e->dst_dtype || e->src_dtype > TESSERA_DTYPE_BF16))
+	    e->op > ACCEL_EW_SILU_BWD ||
+	    !accel_ew_types_ok(e->op, e->src_dtype, e->dst_dtype, &ses, &des))
 		return -EINVAL;
 	binary = accel_ew_uses_b(e->op);
 	if (!accel_operand_ok(e->a, 1, e->count, e->count, ses) ||
@@ -240,10 +285,10 @@ ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
 	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, e->op, TESSERA_CMD_EW_LEN);
 	buf[1] = e->src_dtype | (e->dst_dtype << 8);
 	buf[2] = e->count;
-	accel_put_va(&buf[3], e->a);
-	accel_put_va(&buf[5], e->b);
-	accel_put_va(&buf[7], e->d);
-	buf[9] = accel_f32_bits(e->scalar);
+	w = accel_put_va(&buf[3], e->a);
+	w = accel_put_va(w, e->b);
+	w = accel_put_va(w, e->d);
+	*w = accel_f32_bits(e->scalar);
 	return TESSERA_CMD_EW_LEN;
 }
 
@@ -268,11 +313,21 @@ static int accel_rowwise_ok(const struct accel_rowwise *r, int ln)
 	       !r->period && !r->offset;
 }
 
+/* SOFTMAX's and LAYERNORM's common front: head, src, dst. */
+static uint32_t *accel_put_rowwise(uint32_t *buf, uint32_t op, uint32_t len,
+				   const struct accel_rowwise *r)
+{
+	uint32_t *w = accel_put_head(buf, op, r->flags, len, r->dtype, r->rows, r->cols);
+
+	w = accel_put_mat(w, r->src, r->src_ld);
+	return accel_put_mat(w, r->dst, r->dst_ld);
+}
+
 ACCEL_EXPORT int accel_encode_softmax(uint32_t *buf, size_t capacity,
 				      const struct accel_rowwise *arg)
 {
 	struct accel_rowwise rw, *r = &rw;
-	uint32_t len;
+	uint32_t len, *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_ROWWISE_SIZE_2_0) ||
 	    !accel_rowwise_ok(r, 0) || accel_f32_bits(r->epsilon) != 0)
@@ -281,17 +336,10 @@ ACCEL_EXPORT int accel_encode_softmax(uint32_t *buf, size_t capacity,
 						  TESSERA_CMD_SOFTMAX_LEN;
 	if (capacity < len)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX, r->flags, len);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->src);
-	buf[6] = r->src_ld;
-	accel_put_va(&buf[7], r->dst);
-	buf[9] = r->dst_ld;
+	w = accel_put_rowwise(buf, TESSERA_CMD_OP_SOFTMAX, len, r);
 	if (r->flags & ACCEL_SOFTMAX_CAUSAL) {
-		buf[10] = r->period;
-		buf[11] = r->offset;
+		w[0] = r->period;
+		w[1] = r->offset;
 	}
 	return (int)len;
 }
@@ -300,6 +348,7 @@ ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
 					const struct accel_rowwise *arg)
 {
 	struct accel_rowwise rw, *r = &rw;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_ROWWISE_SIZE_2_0) ||
 	    !accel_rowwise_ok(r, 1) ||
@@ -307,17 +356,10 @@ ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_LN_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_LAYERNORM, r->flags, TESSERA_CMD_LN_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->src);
-	buf[6] = r->src_ld;
-	accel_put_va(&buf[7], r->dst);
-	buf[9] = r->dst_ld;
-	accel_put_va(&buf[10], r->gamma);
-	accel_put_va(&buf[12], r->beta);
-	buf[14] = accel_f32_bits(r->epsilon);
+	w = accel_put_rowwise(buf, TESSERA_CMD_OP_LAYERNORM, TESSERA_CMD_LN_LEN, r);
+	w = accel_put_va(w, r->gamma);
+	w = accel_put_va(w, r->beta);
+	*w = accel_f32_bits(r->epsilon);
 	return TESSERA_CMD_LN_LEN;
 }
 
@@ -352,10 +394,18 @@ static int accel_batch_ok(uint64_t va, uint32_t rows, uint32_t cols, uint32_t ld
 	return e * es <= ACCEL_MAX_OPERAND && va + e * es > va;
 }
 
+static uint32_t *accel_put_pair(uint32_t *dw, const uint32_t v[2])
+{
+	dw[0] = v[0];
+	dw[1] = v[1];
+	return dw + 2;
+}
+
 ACCEL_EXPORT int accel_encode_bgemm(uint32_t *buf, size_t capacity, const struct accel_bgemm *arg)
 {
 	struct accel_bgemm bg, *g = &bg;
 	unsigned int es;
+	uint32_t *w;
 	int ta, tb;
 
 	if (!buf || accel_struct_in(g, sizeof(*g), arg, ACCEL_BGEMM_SIZE_2_1) ||
@@ -378,27 +428,13 @@ ACCEL_EXPORT int accel_encode_bgemm(uint32_t *buf, size_t capacity, const struct
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_BGEMM_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_BGEMM, g->flags, TESSERA_CMD_BGEMM_LEN);
-	buf[1] = g->dtype;
-	buf[2] = g->m;
-	buf[3] = g->n;
-	buf[4] = g->k;
-	accel_put_va(&buf[5], g->a);
-	buf[7] = g->lda;
-	accel_put_va(&buf[8], g->b);
-	buf[10] = g->ldb;
-	accel_put_va(&buf[11], g->c);
-	buf[13] = g->ldc;
-	buf[14] = accel_f32_bits(g->alpha);
-	buf[15] = accel_f32_bits(g->beta);
-	buf[16] = g->batch[0];
-	buf[17] = g->batch[1];
-	buf[18] = g->stride_a[0];
-	buf[19] = g->stride_a[1];
-	buf[20] = g->stride_b[0];
-	buf[21] = g->stride_b[1];
-	buf[22] = g->stride_c[0];
-	buf[23] = g->stride_c[1];
+	w = accel_put_head(buf, TESSERA_CMD_OP_BGEMM, g->flags, TESSERA_CMD_BGEMM_LEN, g->dtype,
+			   g->m, g->n);
+	w = accel_put_kabc(w, ACCEL_GEMM_KABC(g));
+	w = accel_put_pair(w, g->batch);
+	w = accel_put_pair(w, g->stride_a);
+	w = accel_put_pair(w, g->stride_b);
+	accel_put_pair(w, g->stride_c);
 	return TESSERA_CMD_BGEMM_LEN;
 }
 
@@ -407,6 +443,7 @@ ACCEL_EXPORT int accel_encode_softmax_bwd(uint32_t *buf, size_t capacity,
 {
 	struct accel_softmax_bwd sb, *p = &sb;
 	unsigned int es;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(p, sizeof(*p), arg, ACCEL_SOFTMAX_BWD_SIZE_2_1) ||
 	    !accel_train_type(p->dtype))
@@ -418,16 +455,11 @@ ACCEL_EXPORT int accel_encode_softmax_bwd(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_SOFTMAX_BWD_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX_BWD, 0, TESSERA_CMD_SOFTMAX_BWD_LEN);
-	buf[1] = p->dtype;
-	buf[2] = p->rows;
-	buf[3] = p->cols;
-	accel_put_va(&buf[4], p->y);
-	buf[6] = p->y_ld;
-	accel_put_va(&buf[7], p->dy);
-	buf[9] = p->dy_ld;
-	accel_put_va(&buf[10], p->dx);
-	buf[12] = p->dx_ld;
+	w = accel_put_head(buf, TESSERA_CMD_OP_SOFTMAX_BWD, 0, TESSERA_CMD_SOFTMAX_BWD_LEN,
+			   p->dtype, p->rows, p->cols);
+	w = accel_put_mat(w, p->y, p->y_ld);
+	w = accel_put_mat(w, p->dy, p->dy_ld);
+	accel_put_mat(w, p->dx, p->dx_ld);
 	return TESSERA_CMD_SOFTMAX_BWD_LEN;
 }
 
@@ -436,6 +468,7 @@ ACCEL_EXPORT int accel_encode_embedding(uint32_t *buf, size_t capacity,
 {
 	struct accel_embedding em, *e = &em;
 	unsigned int es;
+	uint32_t *w;
 	int scatter;
 
 	if (!buf || accel_struct_in(e, sizeof(*e), arg, ACCEL_EMBEDDING_SIZE_2_1) ||
@@ -450,16 +483,13 @@ ACCEL_EXPORT int accel_encode_embedding(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_EMBEDDING_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_EMBEDDING, e->flags, TESSERA_CMD_EMBEDDING_LEN);
-	buf[1] = e->dtype;
-	buf[2] = e->count;
-	buf[3] = e->cols;
-	accel_put_va(&buf[4], e->idx);
-	accel_put_va(&buf[6], e->table);
-	buf[8] = e->table_rows;
-	buf[9] = e->table_ld;
-	accel_put_va(&buf[10], e->x);
-	buf[12] = e->x_ld;
+	w = accel_put_head(buf, TESSERA_CMD_OP_EMBEDDING, e->flags, TESSERA_CMD_EMBEDDING_LEN,
+			   e->dtype, e->count, e->cols);
+	w = accel_put_va(w, e->idx);
+	w = accel_put_va(w, e->table);
+	*w++ = e->table_rows;
+	*w++ = e->table_ld;
+	accel_put_mat(w, e->x, e->x_ld);
 	return TESSERA_CMD_EMBEDDING_LEN;
 }
 
@@ -481,10 +511,20 @@ static int accel_rmsnorm_common(const struct accel_rmsnorm *r, uint32_t valid)
 	       accel_finite_ge0(r->epsilon);
 }
 
+/* RMSNORM's and RMSNORM_BWD's common front: head, x. */
+static uint32_t *accel_put_rms_x(uint32_t *buf, uint32_t op, uint32_t len,
+				 const struct accel_rmsnorm *r)
+{
+	uint32_t *w = accel_put_head(buf, op, r->flags, len, r->dtype, r->rows, r->cols);
+
+	return accel_put_mat(w, r->x, r->x_ld);
+}
+
 ACCEL_EXPORT int accel_encode_rmsnorm(uint32_t *buf, size_t capacity,
 				      const struct accel_rmsnorm *arg)
 {
 	struct accel_rmsnorm rn, *r = &rn;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_RMSNORM_SIZE_2_1) ||
 	    !accel_rmsnorm_common(r, ACCEL_RMS_GAMMA | ACCEL_RMS_RSTD) ||
@@ -493,17 +533,11 @@ ACCEL_EXPORT int accel_encode_rmsnorm(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_RMSNORM_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM, r->flags, TESSERA_CMD_RMSNORM_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->x);
-	buf[6] = r->x_ld;
-	accel_put_va(&buf[7], r->y);
-	buf[9] = r->y_ld;
-	accel_put_va(&buf[10], r->gamma);
-	accel_put_va(&buf[12], r->rstd);
-	buf[14] = accel_f32_bits(r->epsilon);
+	w = accel_put_rms_x(buf, TESSERA_CMD_OP_RMSNORM, TESSERA_CMD_RMSNORM_LEN, r);
+	w = accel_put_mat(w, r->y, r->y_ld);
+	w = accel_put_va(w, r->gamma);
+	w = accel_put_va(w, r->rstd);
+	*w = accel_f32_bits(r->epsilon);
 	return TESSERA_CMD_RMSNORM_LEN;
 }
 
@@ -512,6 +546,7 @@ ACCEL_EXPORT int accel_encode_rmsnorm_bwd(uint32_t *buf, size_t capacity,
 {
 	struct accel_rmsnorm rn, *r = &rn;
 	unsigned int es;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_RMSNORM_SIZE_2_1) ||
 	    !accel_rmsnorm_common(r, ACCEL_RMS_GAMMA | ACCEL_RMS_RSTD | ACCEL_RMS_ACCUM |
@@ -524,21 +559,13 @@ ACCEL_EXPORT int accel_encode_rmsnorm_bwd(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_RMSNORM_BWD_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM_BWD, r->flags,
-				    TESSERA_CMD_RMSNORM_BWD_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->x);
-	buf[6] = r->x_ld;
-	accel_put_va(&buf[7], r->dy);
-	buf[9] = r->dy_ld;
-	accel_put_va(&buf[10], r->dx);
-	buf[12] = r->dx_ld;
-	accel_put_va(&buf[13], r->gamma);
-	accel_put_va(&buf[15], r->dgamma);
-	accel_put_va(&buf[17], r->rstd);
-	buf[19] = accel_f32_bits(r->epsilon);
+	w = accel_put_rms_x(buf, TESSERA_CMD_OP_RMSNORM_BWD, TESSERA_CMD_RMSNORM_BWD_LEN, r);
+	w = accel_put_mat(w, r->dy, r->dy_ld);
+	w = accel_put_mat(w, r->dx, r->dx_ld);
+	w = accel_put_va(w, r->gamma);
+	w = accel_put_va(w, r->dgamma);
+	w = accel_put_va(w, r->rstd);
+	*w = accel_f32_bits(r->epsilon);
 	return TESSERA_CMD_RMSNORM_BWD_LEN;
 }
 
@@ -547,6 +574,7 @@ ACCEL_EXPORT int accel_encode_rope(uint32_t *buf, size_t capacity, const struct 
 	struct accel_rope ro, *r = &ro;
 	uint64_t cols;
 	unsigned int es;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_ROPE_SIZE_2_1) ||
 	    !accel_train_type(r->dtype) || (r->flags & ~ACCEL_ROPE_BWD))
@@ -560,19 +588,15 @@ ACCEL_EXPORT int accel_encode_rope(uint32_t *buf, size_t capacity, const struct 
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_ROPE_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ROPE, r->flags, TESSERA_CMD_ROPE_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->heads;
-	buf[4] = r->head_dim;
-	accel_put_va(&buf[5], r->x);
-	buf[7] = r->x_ld;
-	accel_put_va(&buf[8], r->y);
-	buf[10] = r->y_ld;
-	buf[11] = r->pos0;
-	buf[12] = r->period;
-	buf[13] = accel_f32_bits(r->theta);
-	buf[14] = r->n_rot;
+	w = accel_put_head(buf, TESSERA_CMD_OP_ROPE, r->flags, TESSERA_CMD_ROPE_LEN, r->dtype,
+			   r->rows, r->heads);
+	*w++ = r->head_dim;
+	w = accel_put_mat(w, r->x, r->x_ld);
+	w = accel_put_mat(w, r->y, r->y_ld);
+	*w++ = r->pos0;
+	*w++ = r->period;
+	*w++ = accel_f32_bits(r->theta);
+	*w = r->n_rot;
 	return TESSERA_CMD_ROPE_LEN;
 }
 
@@ -581,16 +605,12 @@ ACCEL_EXPORT int accel_encode_elementwise2(uint32_t *buf, size_t capacity,
 {
 	struct accel_elementwise2 ew, *e = &ew;
 	unsigned int ses, des;
+	uint32_t *w;
 	int swb;
 
 	if (!buf || accel_struct_in(e, sizeof(*e), arg, ACCEL_ELEMENTWISE2_SIZE_2_1) ||
-	    e->op > ACCEL_EW_SWIGLU_BWD)
-		return -EINVAL;
-	ses = accel_dtype_size(e->src_dtype);
-	des = accel_dtype_size(e->dst_dtype);
-	if (!ses || !des ||
-	    (e->op != ACCEL_EW_CAST &&
-	     (e->src_dtype != e->dst_dtype || e->src_dtype > TESSERA_DTYPE_BF16)))
+	    e->op > ACCEL_EW_SWIGLU_BWD ||
+	    !accel_ew_types_ok(e->op, e->src_dtype, e->dst_dtype, &ses, &des))
 		return -EINVAL;
 	swb = e->op == ACCEL_EW_SWIGLU_BWD;
 	if (!accel_operand_ok(e->a, e->rows, e->cols, e->a_ld, ses) ||
@@ -604,21 +624,14 @@ ACCEL_EXPORT int accel_encode_elementwise2(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_EW2_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, e->op, TESSERA_CMD_EW2_LEN);
-	buf[1] = e->src_dtype | (e->dst_dtype << 8);
-	buf[2] = e->rows;
-	buf[3] = e->cols;
-	accel_put_va(&buf[4], e->a);
-	buf[6] = e->a_ld;
-	accel_put_va(&buf[7], e->b);
-	buf[9] = e->b_ld;
-	accel_put_va(&buf[10], e->c);
-	buf[12] = e->c_ld;
-	accel_put_va(&buf[13], e->d);
-	buf[15] = e->d_ld;
-	accel_put_va(&buf[16], e->e);
-	buf[18] = e->e_ld;
-	buf[19] = accel_f32_bits(e->scalar);
+	w = accel_put_head(buf, TESSERA_CMD_OP_ELEMENTWISE, e->op, TESSERA_CMD_EW2_LEN,
+			   e->src_dtype | (e->dst_dtype << 8), e->rows, e->cols);
+	w = accel_put_mat(w, e->a, e->a_ld);
+	w = accel_put_mat(w, e->b, e->b_ld);
+	w = accel_put_mat(w, e->c, e->c_ld);
+	w = accel_put_mat(w, e->d, e->d_ld);
+	w = accel_put_mat(w, e->e, e->e_ld);
+	*w = accel_f32_bits(e->scalar);
 	return TESSERA_CMD_EW2_LEN;
 }
 
@@ -627,6 +640,7 @@ ACCEL_EXPORT int accel_encode_cross_entropy(uint32_t *buf, size_t capacity,
 {
 	struct accel_cross_entropy ce, *c = &ce;
 	unsigned int es;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(c, sizeof(*c), arg, ACCEL_CROSS_ENTROPY_SIZE_2_1) ||
 	    !accel_train_type(c->dtype) || !c->flags ||
@@ -643,25 +657,21 @@ ACCEL_EXPORT int accel_encode_cross_entropy(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_CE_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_CROSS_ENTROPY, c->flags, TESSERA_CMD_CE_LEN);
-	buf[1] = c->dtype;
-	buf[2] = c->rows;
-	buf[3] = c->classes;
-	accel_put_va(&buf[4], c->logits);
-	buf[6] = c->logits_ld;
-	accel_put_va(&buf[7], c->targets);
-	accel_put_va(&buf[9], c->loss);
-	accel_put_va(&buf[11], c->dlogits);
-	buf[13] = c->dlogits_ld;
-	buf[14] = accel_f32_bits(c->scale);
-	buf[15] = (uint32_t)c->ignore_index;
+	w = accel_put_head(buf, TESSERA_CMD_OP_CROSS_ENTROPY, c->flags, TESSERA_CMD_CE_LEN,
+			   c->dtype, c->rows, c->classes);
+	w = accel_put_mat(w, c->logits, c->logits_ld);
+	w = accel_put_va(w, c->targets);
+	w = accel_put_va(w, c->loss);
+	w = accel_put_mat(w, c->dlogits, c->dlogits_ld);
+	*w++ = accel_f32_bits(c->scale);
+	*w = (uint32_t)c->ignore_index;
 	return TESSERA_CMD_CE_LEN;
 }
 
 ACCEL_EXPORT int accel_encode_reduce(uint32_t *buf, size_t capacity, const struct accel_reduce *arg)
 {
 	struct accel_reduce rd, *r = &rd;
-	uint32_t n;
+	uint32_t n, *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_REDUCE_SIZE_2_1) ||
 	    !accel_train_type(r->dtype) || r->axis > ACCEL_RED_ALL ||
@@ -673,21 +683,18 @@ ACCEL_EXPORT int accel_encode_reduce(uint32_t *buf, size_t capacity, const struc
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_REDUCE_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_REDUCE, r->axis | r->flags,
-				    TESSERA_CMD_REDUCE_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->x);
-	buf[6] = r->x_ld;
-	accel_put_va(&buf[7], r->dst);
-	buf[9] = accel_f32_bits(r->scale);
+	w = accel_put_head(buf, TESSERA_CMD_OP_REDUCE, r->axis | r->flags, TESSERA_CMD_REDUCE_LEN,
+			   r->dtype, r->rows, r->cols);
+	w = accel_put_mat(w, r->x, r->x_ld);
+	w = accel_put_va(w, r->dst);
+	*w = accel_f32_bits(r->scale);
 	return TESSERA_CMD_REDUCE_LEN;
 }
 
 ACCEL_EXPORT int accel_encode_adamw(uint32_t *buf, size_t capacity, const struct accel_adamw *arg)
 {
 	struct accel_adamw aw, *a = &aw;
+	uint32_t *w;
 	uint64_t len;
 	int clip;
 
@@ -712,10 +719,10 @@ ACCEL_EXPORT int accel_encode_adamw(uint32_t *buf, size_t capacity, const struct
 		return -ENOSPC;
 	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ADAMW, a->flags, TESSERA_CMD_ADAMW_LEN);
 	buf[1] = a->count;
-	accel_put_va(&buf[2], a->param);
-	accel_put_va(&buf[4], a->grad);
-	accel_put_va(&buf[6], a->m);
-	accel_put_va(&buf[8], a->v);
+	w = accel_put_va(&buf[2], a->param);
+	w = accel_put_va(w, a->grad);
+	w = accel_put_va(w, a->m);
+	accel_put_va(w, a->v);
 	buf[10] = accel_f32_bits(a->lr);
 	buf[11] = accel_f32_bits(a->beta1);
 	buf[12] = accel_f32_bits(a->beta2);
