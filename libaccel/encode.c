@@ -94,23 +94,6 @@ static uint32_t accel_f32_bits(float f)
 	return u;
 }
 
-/* Bytes per element of @dtype, 0 if unknown. */
-static unsigned int accel_dtype_size(uint32_t dtype)
-{
-	switch (dtype) {
-	case TESSERA_DTYPE_FP32:
-	case TESSERA_DTYPE_INT32:
-		return 4;
-	case TESSERA_DTYPE_FP16:
-	case TESSERA_DTYPE_BF16:
-		return 2;
-	case TESSERA_DTYPE_INT8:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /*
  * A rows x cols operand with leading dimension ld at @va: as the device
  * checks it, and at a non-zero VA (0 marks unused operands and never holds
@@ -218,7 +201,7 @@ ACCEL_EXPORT int accel_encode_gemm(uint32_t *buf, size_t capacity, const struct 
 	if (g->dtype == TESSERA_DTYPE_INT32 || g->activation > TESSERA_ACT_GELU ||
 	    (g->flags & ~(ACCEL_GEMM_TRANS_A | ACCEL_GEMM_TRANS_B | ACCEL_GEMM_BIAS)))
 		return -EINVAL;
-	es = accel_dtype_size(g->dtype);
+	es = tessera_dtype_size(g->dtype);
 	ces = g->dtype == TESSERA_DTYPE_INT8 ? 4 : es;
 	ta = !!(g->flags & ACCEL_GEMM_TRANS_A);
 	tb = !!(g->flags & ACCEL_GEMM_TRANS_B);
@@ -255,8 +238,8 @@ static int accel_ew_uses_b(uint32_t op)
 static int accel_ew_types_ok(uint32_t op, uint32_t src_dtype, uint32_t dst_dtype,
 			     unsigned int *ses, unsigned int *des)
 {
-	*ses = accel_dtype_size(src_dtype);
-	*des = accel_dtype_size(dst_dtype);
+	*ses = tessera_dtype_size(src_dtype);
+	*des = tessera_dtype_size(dst_dtype);
 	return *ses && *des &&
 	       (op == ACCEL_EW_CAST || (src_dtype == dst_dtype && src_dtype <= TESSERA_DTYPE_BF16));
 }
@@ -294,7 +277,7 @@ ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
 
 static int accel_rowwise_ok(const struct accel_rowwise *r, int ln)
 {
-	unsigned int es = accel_dtype_size(r->dtype);
+	unsigned int es = tessera_dtype_size(r->dtype);
 
 	if (!ln)
 		return r->dtype <= TESSERA_DTYPE_BF16 && !(r->flags & ~ACCEL_SOFTMAX_CAUSAL) &&
@@ -416,7 +399,7 @@ ACCEL_EXPORT int accel_encode_bgemm(uint32_t *buf, size_t capacity, const struct
 		if (!g->batch[i] || g->batch[i] > ACCEL_MAX_DIM ||
 		    (g->batch[i] > 1 && !g->stride_c[i]))
 			return -EINVAL;
-	es = accel_dtype_size(g->dtype);
+	es = tessera_dtype_size(g->dtype);
 	ta = !!(g->flags & ACCEL_GEMM_TRANS_A);
 	tb = !!(g->flags & ACCEL_GEMM_TRANS_B);
 	if (!accel_batch_ok(g->a, ta ? g->k : g->m, ta ? g->m : g->k, g->lda, g->batch,
@@ -448,7 +431,7 @@ ACCEL_EXPORT int accel_encode_softmax_bwd(uint32_t *buf, size_t capacity,
 	if (!buf || accel_struct_in(p, sizeof(*p), arg, ACCEL_SOFTMAX_BWD_SIZE_2_1) ||
 	    !accel_train_type(p->dtype))
 		return -EINVAL;
-	es = accel_dtype_size(p->dtype);
+	es = tessera_dtype_size(p->dtype);
 	if (!accel_operand_ok(p->y, p->rows, p->cols, p->y_ld, es) ||
 	    !accel_operand_ok(p->dy, p->rows, p->cols, p->dy_ld, es) ||
 	    !accel_operand_ok(p->dx, p->rows, p->cols, p->dx_ld, es))
@@ -475,7 +458,7 @@ ACCEL_EXPORT int accel_encode_embedding(uint32_t *buf, size_t capacity,
 	    (e->flags & ~ACCEL_EMB_SCATTER_ADD))
 		return -EINVAL;
 	scatter = !!(e->flags & ACCEL_EMB_SCATTER_ADD);
-	es = accel_dtype_size(e->dtype);
+	es = tessera_dtype_size(e->dtype);
 	if (!(scatter ? accel_train_type(e->dtype) : e->dtype <= TESSERA_DTYPE_BF16) ||
 	    !accel_operand_ok(e->idx, 1, e->count, e->count, 4) ||
 	    !accel_operand_ok(e->table, e->table_rows, e->cols, e->table_ld, es) ||
@@ -501,7 +484,7 @@ static int accel_opt_vec_ok(uint32_t flag, uint64_t va, uint32_t n)
 
 static int accel_rmsnorm_common(const struct accel_rmsnorm *r, uint32_t valid)
 {
-	unsigned int es = accel_dtype_size(r->dtype);
+	unsigned int es = tessera_dtype_size(r->dtype);
 
 	return accel_train_type(r->dtype) && !(r->flags & ~valid) &&
 	       accel_operand_ok(r->x, r->rows, r->cols, r->x_ld, es) &&
@@ -528,7 +511,7 @@ ACCEL_EXPORT int accel_encode_rmsnorm(uint32_t *buf, size_t capacity,
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_RMSNORM_SIZE_2_1) ||
 	    !accel_rmsnorm_common(r, ACCEL_RMS_GAMMA | ACCEL_RMS_RSTD) ||
-	    !accel_operand_ok(r->y, r->rows, r->cols, r->y_ld, accel_dtype_size(r->dtype)) ||
+	    !accel_operand_ok(r->y, r->rows, r->cols, r->y_ld, tessera_dtype_size(r->dtype)) ||
 	    !accel_unused(r->dy, r->dy_ld) || !accel_unused(r->dx, r->dx_ld))
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_RMSNORM_LEN)
@@ -552,7 +535,7 @@ ACCEL_EXPORT int accel_encode_rmsnorm_bwd(uint32_t *buf, size_t capacity,
 	    !accel_rmsnorm_common(r, ACCEL_RMS_GAMMA | ACCEL_RMS_RSTD | ACCEL_RMS_ACCUM |
 				     ACCEL_RMS_DGAMMA))
 		return -EINVAL;
-	es = accel_dtype_size(r->dtype);
+	es = tessera_dtype_size(r->dtype);
 	if (!accel_operand_ok(r->dy, r->rows, r->cols, r->dy_ld, es) ||
 	    !accel_operand_ok(r->dx, r->rows, r->cols, r->dx_ld, es) ||
 	    !accel_unused(r->y, r->y_ld))
@@ -580,7 +563,7 @@ ACCEL_EXPORT int accel_encode_rope(uint32_t *buf, size_t capacity, const struct 
 	    !accel_train_type(r->dtype) || (r->flags & ~ACCEL_ROPE_BWD))
 		return -EINVAL;
 	cols = (uint64_t)r->heads * r->head_dim;
-	es = accel_dtype_size(r->dtype);
+	es = tessera_dtype_size(r->dtype);
 	if (!cols || cols > ACCEL_MAX_DIM || r->head_dim % 2 || r->n_rot < 2 || r->n_rot % 2 ||
 	    r->n_rot > r->head_dim || !r->period || !(r->theta > 0.0f) || !isfinite(r->theta) ||
 	    !accel_operand_ok(r->x, r->rows, (uint32_t)cols, r->x_ld, es) ||
@@ -646,7 +629,7 @@ ACCEL_EXPORT int accel_encode_cross_entropy(uint32_t *buf, size_t capacity,
 	    !accel_train_type(c->dtype) || !c->flags ||
 	    (c->flags & ~(ACCEL_CE_LOSS | ACCEL_CE_DLOGITS)))
 		return -EINVAL;
-	es = accel_dtype_size(c->dtype);
+	es = tessera_dtype_size(c->dtype);
 	if (!accel_operand_ok(c->logits, c->rows, c->classes, c->logits_ld, es) ||
 	    !accel_operand_ok(c->targets, 1, c->rows, c->rows, 4) ||
 	    !accel_opt_vec_ok(c->flags & ACCEL_CE_LOSS, c->loss, c->rows) ||
@@ -678,7 +661,7 @@ ACCEL_EXPORT int accel_encode_reduce(uint32_t *buf, size_t capacity, const struc
 	    (r->flags & ~(ACCEL_RED_ACCUM | ACCEL_RED_SQUARE)))
 		return -EINVAL;
 	n = r->axis == ACCEL_RED_ROWS ? r->rows : r->axis == ACCEL_RED_COLS ? r->cols : 1;
-	if (!accel_operand_ok(r->x, r->rows, r->cols, r->x_ld, accel_dtype_size(r->dtype)) ||
+	if (!accel_operand_ok(r->x, r->rows, r->cols, r->x_ld, tessera_dtype_size(r->dtype)) ||
 	    !accel_operand_ok(r->dst, 1, n, n, 4) || !isfinite(r->scale))
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_REDUCE_LEN)
