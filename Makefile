@@ -81,7 +81,7 @@ kselftests: libaccel
 examples: libaccel
 	$(MAKE) -C examples
 
-fuzz:
+fuzz: libaccel
 	$(MAKE) -C tests/fuzz
 
 onnx: libaccel

@@ -94,23 +94,6 @@ static uint32_t accel_f32_bits(float f)
 	return u;
 }
 
-/* Bytes per element of @dtype, 0 if unknown. */
-static unsigned int accel_dtype_size(uint32_t dtype)
-{
-	switch (dtype) {
-	case TESSERA_DTYPE_FP32:
-	case TESSERA_DTYPE_INT32:
-		return 4;
-	case TESSERA_DTYPE_FP16:
-	case TESSERA_DTYPE_BF16:
-		return 2;
-	case TESSERA_DTYPE_INT8:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /*
  * A rows x cols operand with leading dimension ld at @va: as the device
  * checks it, and at a non-zero VA (0 marks unused operands and never holds
@@ -128,10 +111,37 @@ static int accel_operand_ok(uint64_t va, uint32_t rows, uint32_t cols, uint32_t 
 	return span <= ACCEL_MAX_OPERAND && va + span > va;
 }
 
-static void accel_put_va(uint32_t *dw, uint64_t va)
+/*
+ * The encoders write a command front to back: each accel_put_*() writes
+ * its dwords at @dw and returns where the next field starts.
+ */
+static uint32_t *accel_put_va(uint32_t *dw, uint64_t va)
 {
 	dw[0] = (uint32_t)va;
 	dw[1] = (uint32_t)(va >> 32);
+	return dw + 2;
+}
+
+/* A matrix operand: its VA, then its leading dimension. */
+static uint32_t *accel_put_mat(uint32_t *dw, uint64_t va, uint32_t ld)
+{
+	dw = accel_put_va(dw, va);
+	dw[0] = ld;
+	return dw + 1;
+}
+
+/*
+ * The header, then the dtype dword and the two sizes (rows, cols or M, N)
+ * that most compute commands start with.
+ */
+static uint32_t *accel_put_head(uint32_t *buf, uint32_t op, uint32_t flags, uint32_t len,
+				uint32_t dtype, uint32_t rows, uint32_t cols)
+{
+	buf[0] = TESSERA_CMD_HEADER(op, flags, len);
+	buf[1] = dtype;
+	buf[2] = rows;
+	buf[3] = cols;
+	return buf + 4;
 }
 
 ACCEL_EXPORT int accel_encode_timestamp(uint32_t *buf, size_t capacity, uint64_t addr)
@@ -160,10 +170,30 @@ ACCEL_EXPORT int accel_encode_semaphore(uint32_t *buf, size_t capacity, enum acc
 	return TESSERA_CMD_SEM_LEN;
 }
 
+/*
+ * What GEMM and BGEMM share after the head (which ends with M, N): K, A,
+ * B, C, alpha, beta.  ACCEL_GEMM_KABC() lists them from either struct.
+ */
+#define ACCEL_GEMM_KABC(g) \
+	(g)->k, (g)->a, (g)->lda, (g)->b, (g)->ldb, (g)->c, (g)->ldc, (g)->alpha, (g)->beta
+
+static uint32_t *accel_put_kabc(uint32_t *w, uint32_t k, uint64_t a, uint32_t lda, uint64_t b,
+				uint32_t ldb, uint64_t c, uint32_t ldc, float alpha, float beta)
+{
+	*w++ = k;
+	w = accel_put_mat(w, a, lda);
+	w = accel_put_mat(w, b, ldb);
+	w = accel_put_mat(w, c, ldc);
+	*w++ = accel_f32_bits(alpha);
+	*w++ = accel_f32_bits(beta);
+	return w;
+}
+
 ACCEL_EXPORT int accel_encode_gemm(uint32_t *buf, size_t capacity, const struct accel_gemm *arg)
 {
 	struct accel_gemm gemm, *g = &gemm;
 	unsigned int es, ces;
+	uint32_t *w;
 	int ta, tb;
 
 	if (!buf || accel_struct_in(g, sizeof(*g), arg, ACCEL_GEMM_SIZE_2_0))
@@ -171,7 +201,7 @@ ACCEL_EXPORT int accel_encode_gemm(uint32_t *buf, size_t capacity, const struct 
 	if (g->dtype == TESSERA_DTYPE_INT32 || g->activation > TESSERA_ACT_GELU ||
 	    (g->flags & ~(ACCEL_GEMM_TRANS_A | ACCEL_GEMM_TRANS_B | ACCEL_GEMM_BIAS)))
 		return -EINVAL;
-	es = accel_dtype_size(g->dtype);
+	es = tessera_dtype_size(g->dtype);
 	ces = g->dtype == TESSERA_DTYPE_INT8 ? 4 : es;
 	ta = !!(g->flags & ACCEL_GEMM_TRANS_A);
 	tb = !!(g->flags & ACCEL_GEMM_TRANS_B);
@@ -188,20 +218,10 @@ ACCEL_EXPORT int accel_encode_gemm(uint32_t *buf, size_t capacity, const struct 
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_GEMM_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_GEMM, g->flags, TESSERA_CMD_GEMM_LEN);
-	buf[1] = g->dtype | (g->activation << 8);
-	buf[2] = g->m;
-	buf[3] = g->n;
-	buf[4] = g->k;
-	accel_put_va(&buf[5], g->a);
-	buf[7] = g->lda;
-	accel_put_va(&buf[8], g->b);
-	buf[10] = g->ldb;
-	accel_put_va(&buf[11], g->c);
-	buf[13] = g->ldc;
-	buf[14] = accel_f32_bits(g->alpha);
-	buf[15] = accel_f32_bits(g->beta);
-	accel_put_va(&buf[16], g->bias);
+	w = accel_put_head(buf, TESSERA_CMD_OP_GEMM, g->flags, TESSERA_CMD_GEMM_LEN,
+			   g->dtype | (g->activation << 8), g->m, g->n);
+	w = accel_put_kabc(w, ACCEL_GEMM_KABC(g));
+	accel_put_va(w, g->bias);
 	return TESSERA_CMD_GEMM_LEN;
 }
 
@@ -211,23 +231,31 @@ static int accel_ew_uses_b(uint32_t op)
 	return op == ACCEL_EW_ADD || op == ACCEL_EW_MUL || op >= ACCEL_EW_SWIGLU;
 }
 
+/*
+ * ELEMENTWISE's types (both forms): CAST converts between any two, the
+ * other ops keep one of FP32, FP16 and BF16.  Sets the element sizes.
+ */
+static int accel_ew_types_ok(uint32_t op, uint32_t src_dtype, uint32_t dst_dtype,
+			     unsigned int *ses, unsigned int *des)
+{
+	*ses = tessera_dtype_size(src_dtype);
+	*des = tessera_dtype_size(dst_dtype);
+	return *ses && *des &&
+	       (op == ACCEL_EW_CAST || (src_dtype == dst_dtype && src_dtype <= TESSERA_DTYPE_BF16));
+}
+
 ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
 					  const struct accel_elementwise *arg)
 {
 	struct accel_elementwise ew, *e = &ew;
 	unsigned int ses, des;
+	uint32_t *w;
 	int binary;
 
 	/* SWIGLU_BWD has two outputs: the long form only */
 	if (!buf || accel_struct_in(e, sizeof(*e), arg, ACCEL_ELEMENTWISE_SIZE_2_0) ||
-	    e->op > ACCEL_EW_SILU_BWD)
-		return -EINVAL;
-	ses = accel_dtype_size(e->src_dtype);
-	des = accel_dtype_size(e->dst_dtype);
-	if (!ses || !des)
-		return -EINVAL;
-	if (e->op != ACCEL_EW_CAST &&
-	    (e->src_dtype != e->dst_dtype || e->src_dtype > TESSERA_DTYPE_BF16))
+	    e->op > ACCEL_EW_SILU_BWD ||
+	    !accel_ew_types_ok(e->op, e->src_dtype, e->dst_dtype, &ses, &des))
 		return -EINVAL;
 	binary = accel_ew_uses_b(e->op);
 	if (!accel_operand_ok(e->a, 1, e->count, e->count, ses) ||
@@ -240,16 +268,16 @@ ACCEL_EXPORT int accel_encode_elementwise(uint32_t *buf, size_t capacity,
 	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, e->op, TESSERA_CMD_EW_LEN);
 	buf[1] = e->src_dtype | (e->dst_dtype << 8);
 	buf[2] = e->count;
-	accel_put_va(&buf[3], e->a);
-	accel_put_va(&buf[5], e->b);
-	accel_put_va(&buf[7], e->d);
-	buf[9] = accel_f32_bits(e->scalar);
+	w = accel_put_va(&buf[3], e->a);
+	w = accel_put_va(w, e->b);
+	w = accel_put_va(w, e->d);
+	*w = accel_f32_bits(e->scalar);
 	return TESSERA_CMD_EW_LEN;
 }
 
 static int accel_rowwise_ok(const struct accel_rowwise *r, int ln)
 {
-	unsigned int es = accel_dtype_size(r->dtype);
+	unsigned int es = tessera_dtype_size(r->dtype);
 
 	if (!ln)
 		return r->dtype <= TESSERA_DTYPE_BF16 && !(r->flags & ~ACCEL_SOFTMAX_CAUSAL) &&
@@ -268,11 +296,21 @@ static int accel_rowwise_ok(const struct accel_rowwise *r, int ln)
 	       !r->period && !r->offset;
 }
 
+/* SOFTMAX's and LAYERNORM's common front: head, src, dst. */
+static uint32_t *accel_put_rowwise(uint32_t *buf, uint32_t op, uint32_t len,
+				   const struct accel_rowwise *r)
+{
+	uint32_t *w = accel_put_head(buf, op, r->flags, len, r->dtype, r->rows, r->cols);
+
+	w = accel_put_mat(w, r->src, r->src_ld);
+	return accel_put_mat(w, r->dst, r->dst_ld);
+}
+
 ACCEL_EXPORT int accel_encode_softmax(uint32_t *buf, size_t capacity,
 				      const struct accel_rowwise *arg)
 {
 	struct accel_rowwise rw, *r = &rw;
-	uint32_t len;
+	uint32_t len, *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_ROWWISE_SIZE_2_0) ||
 	    !accel_rowwise_ok(r, 0) || accel_f32_bits(r->epsilon) != 0)
@@ -281,17 +319,10 @@ ACCEL_EXPORT int accel_encode_softmax(uint32_t *buf, size_t capacity,
 						  TESSERA_CMD_SOFTMAX_LEN;
 	if (capacity < len)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX, r->flags, len);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->src);
-	buf[6] = r->src_ld;
-	accel_put_va(&buf[7], r->dst);
-	buf[9] = r->dst_ld;
+	w = accel_put_rowwise(buf, TESSERA_CMD_OP_SOFTMAX, len, r);
 	if (r->flags & ACCEL_SOFTMAX_CAUSAL) {
-		buf[10] = r->period;
-		buf[11] = r->offset;
+		w[0] = r->period;
+		w[1] = r->offset;
 	}
 	return (int)len;
 }
@@ -300,6 +331,7 @@ ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
 					const struct accel_rowwise *arg)
 {
 	struct accel_rowwise rw, *r = &rw;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_ROWWISE_SIZE_2_0) ||
 	    !accel_rowwise_ok(r, 1) ||
@@ -307,17 +339,10 @@ ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_LN_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_LAYERNORM, r->flags, TESSERA_CMD_LN_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->src);
-	buf[6] = r->src_ld;
-	accel_put_va(&buf[7], r->dst);
-	buf[9] = r->dst_ld;
-	accel_put_va(&buf[10], r->gamma);
-	accel_put_va(&buf[12], r->beta);
-	buf[14] = accel_f32_bits(r->epsilon);
+	w = accel_put_rowwise(buf, TESSERA_CMD_OP_LAYERNORM, TESSERA_CMD_LN_LEN, r);
+	w = accel_put_va(w, r->gamma);
+	w = accel_put_va(w, r->beta);
+	*w = accel_f32_bits(r->epsilon);
 	return TESSERA_CMD_LN_LEN;
 }
 
@@ -352,10 +377,18 @@ static int accel_batch_ok(uint64_t va, uint32_t rows, uint32_t cols, uint32_t ld
 	return e * es <= ACCEL_MAX_OPERAND && va + e * es > va;
 }
 
+static uint32_t *accel_put_pair(uint32_t *dw, const uint32_t v[2])
+{
+	dw[0] = v[0];
+	dw[1] = v[1];
+	return dw + 2;
+}
+
 ACCEL_EXPORT int accel_encode_bgemm(uint32_t *buf, size_t capacity, const struct accel_bgemm *arg)
 {
 	struct accel_bgemm bg, *g = &bg;
 	unsigned int es;
+	uint32_t *w;
 	int ta, tb;
 
 	if (!buf || accel_struct_in(g, sizeof(*g), arg, ACCEL_BGEMM_SIZE_2_1) ||
@@ -366,7 +399,7 @@ ACCEL_EXPORT int accel_encode_bgemm(uint32_t *buf, size_t capacity, const struct
 		if (!g->batch[i] || g->batch[i] > ACCEL_MAX_DIM ||
 		    (g->batch[i] > 1 && !g->stride_c[i]))
 			return -EINVAL;
-	es = accel_dtype_size(g->dtype);
+	es = tessera_dtype_size(g->dtype);
 	ta = !!(g->flags & ACCEL_GEMM_TRANS_A);
 	tb = !!(g->flags & ACCEL_GEMM_TRANS_B);
 	if (!accel_batch_ok(g->a, ta ? g->k : g->m, ta ? g->m : g->k, g->lda, g->batch,
@@ -378,27 +411,13 @@ ACCEL_EXPORT int accel_encode_bgemm(uint32_t *buf, size_t capacity, const struct
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_BGEMM_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_BGEMM, g->flags, TESSERA_CMD_BGEMM_LEN);
-	buf[1] = g->dtype;
-	buf[2] = g->m;
-	buf[3] = g->n;
-	buf[4] = g->k;
-	accel_put_va(&buf[5], g->a);
-	buf[7] = g->lda;
-	accel_put_va(&buf[8], g->b);
-	buf[10] = g->ldb;
-	accel_put_va(&buf[11], g->c);
-	buf[13] = g->ldc;
-	buf[14] = accel_f32_bits(g->alpha);
-	buf[15] = accel_f32_bits(g->beta);
-	buf[16] = g->batch[0];
-	buf[17] = g->batch[1];
-	buf[18] = g->stride_a[0];
-	buf[19] = g->stride_a[1];
-	buf[20] = g->stride_b[0];
-	buf[21] = g->stride_b[1];
-	buf[22] = g->stride_c[0];
-	buf[23] = g->stride_c[1];
+	w = accel_put_head(buf, TESSERA_CMD_OP_BGEMM, g->flags, TESSERA_CMD_BGEMM_LEN, g->dtype,
+			   g->m, g->n);
+	w = accel_put_kabc(w, ACCEL_GEMM_KABC(g));
+	w = accel_put_pair(w, g->batch);
+	w = accel_put_pair(w, g->stride_a);
+	w = accel_put_pair(w, g->stride_b);
+	accel_put_pair(w, g->stride_c);
 	return TESSERA_CMD_BGEMM_LEN;
 }
 
@@ -407,27 +426,23 @@ ACCEL_EXPORT int accel_encode_softmax_bwd(uint32_t *buf, size_t capacity,
 {
 	struct accel_softmax_bwd sb, *p = &sb;
 	unsigned int es;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(p, sizeof(*p), arg, ACCEL_SOFTMAX_BWD_SIZE_2_1) ||
 	    !accel_train_type(p->dtype))
 		return -EINVAL;
-	es = accel_dtype_size(p->dtype);
+	es = tessera_dtype_size(p->dtype);
 	if (!accel_operand_ok(p->y, p->rows, p->cols, p->y_ld, es) ||
 	    !accel_operand_ok(p->dy, p->rows, p->cols, p->dy_ld, es) ||
 	    !accel_operand_ok(p->dx, p->rows, p->cols, p->dx_ld, es))
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_SOFTMAX_BWD_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_SOFTMAX_BWD, 0, TESSERA_CMD_SOFTMAX_BWD_LEN);
-	buf[1] = p->dtype;
-	buf[2] = p->rows;
-	buf[3] = p->cols;
-	accel_put_va(&buf[4], p->y);
-	buf[6] = p->y_ld;
-	accel_put_va(&buf[7], p->dy);
-	buf[9] = p->dy_ld;
-	accel_put_va(&buf[10], p->dx);
-	buf[12] = p->dx_ld;
+	w = accel_put_head(buf, TESSERA_CMD_OP_SOFTMAX_BWD, 0, TESSERA_CMD_SOFTMAX_BWD_LEN,
+			   p->dtype, p->rows, p->cols);
+	w = accel_put_mat(w, p->y, p->y_ld);
+	w = accel_put_mat(w, p->dy, p->dy_ld);
+	accel_put_mat(w, p->dx, p->dx_ld);
 	return TESSERA_CMD_SOFTMAX_BWD_LEN;
 }
 
@@ -436,13 +451,14 @@ ACCEL_EXPORT int accel_encode_embedding(uint32_t *buf, size_t capacity,
 {
 	struct accel_embedding em, *e = &em;
 	unsigned int es;
+	uint32_t *w;
 	int scatter;
 
 	if (!buf || accel_struct_in(e, sizeof(*e), arg, ACCEL_EMBEDDING_SIZE_2_1) ||
 	    (e->flags & ~ACCEL_EMB_SCATTER_ADD))
 		return -EINVAL;
 	scatter = !!(e->flags & ACCEL_EMB_SCATTER_ADD);
-	es = accel_dtype_size(e->dtype);
+	es = tessera_dtype_size(e->dtype);
 	if (!(scatter ? accel_train_type(e->dtype) : e->dtype <= TESSERA_DTYPE_BF16) ||
 	    !accel_operand_ok(e->idx, 1, e->count, e->count, 4) ||
 	    !accel_operand_ok(e->table, e->table_rows, e->cols, e->table_ld, es) ||
@@ -450,16 +466,13 @@ ACCEL_EXPORT int accel_encode_embedding(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_EMBEDDING_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_EMBEDDING, e->flags, TESSERA_CMD_EMBEDDING_LEN);
-	buf[1] = e->dtype;
-	buf[2] = e->count;
-	buf[3] = e->cols;
-	accel_put_va(&buf[4], e->idx);
-	accel_put_va(&buf[6], e->table);
-	buf[8] = e->table_rows;
-	buf[9] = e->table_ld;
-	accel_put_va(&buf[10], e->x);
-	buf[12] = e->x_ld;
+	w = accel_put_head(buf, TESSERA_CMD_OP_EMBEDDING, e->flags, TESSERA_CMD_EMBEDDING_LEN,
+			   e->dtype, e->count, e->cols);
+	w = accel_put_va(w, e->idx);
+	w = accel_put_va(w, e->table);
+	*w++ = e->table_rows;
+	*w++ = e->table_ld;
+	accel_put_mat(w, e->x, e->x_ld);
 	return TESSERA_CMD_EMBEDDING_LEN;
 }
 
@@ -471,7 +484,7 @@ static int accel_opt_vec_ok(uint32_t flag, uint64_t va, uint32_t n)
 
 static int accel_rmsnorm_common(const struct accel_rmsnorm *r, uint32_t valid)
 {
-	unsigned int es = accel_dtype_size(r->dtype);
+	unsigned int es = tessera_dtype_size(r->dtype);
 
 	return accel_train_type(r->dtype) && !(r->flags & ~valid) &&
 	       accel_operand_ok(r->x, r->rows, r->cols, r->x_ld, es) &&
@@ -481,29 +494,33 @@ static int accel_rmsnorm_common(const struct accel_rmsnorm *r, uint32_t valid)
 	       accel_finite_ge0(r->epsilon);
 }
 
+/* RMSNORM's and RMSNORM_BWD's common front: head, x. */
+static uint32_t *accel_put_rms_x(uint32_t *buf, uint32_t op, uint32_t len,
+				 const struct accel_rmsnorm *r)
+{
+	uint32_t *w = accel_put_head(buf, op, r->flags, len, r->dtype, r->rows, r->cols);
+
+	return accel_put_mat(w, r->x, r->x_ld);
+}
+
 ACCEL_EXPORT int accel_encode_rmsnorm(uint32_t *buf, size_t capacity,
 				      const struct accel_rmsnorm *arg)
 {
 	struct accel_rmsnorm rn, *r = &rn;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_RMSNORM_SIZE_2_1) ||
 	    !accel_rmsnorm_common(r, ACCEL_RMS_GAMMA | ACCEL_RMS_RSTD) ||
-	    !accel_operand_ok(r->y, r->rows, r->cols, r->y_ld, accel_dtype_size(r->dtype)) ||
+	    !accel_operand_ok(r->y, r->rows, r->cols, r->y_ld, tessera_dtype_size(r->dtype)) ||
 	    !accel_unused(r->dy, r->dy_ld) || !accel_unused(r->dx, r->dx_ld))
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_RMSNORM_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM, r->flags, TESSERA_CMD_RMSNORM_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->x);
-	buf[6] = r->x_ld;
-	accel_put_va(&buf[7], r->y);
-	buf[9] = r->y_ld;
-	accel_put_va(&buf[10], r->gamma);
-	accel_put_va(&buf[12], r->rstd);
-	buf[14] = accel_f32_bits(r->epsilon);
+	w = accel_put_rms_x(buf, TESSERA_CMD_OP_RMSNORM, TESSERA_CMD_RMSNORM_LEN, r);
+	w = accel_put_mat(w, r->y, r->y_ld);
+	w = accel_put_va(w, r->gamma);
+	w = accel_put_va(w, r->rstd);
+	*w = accel_f32_bits(r->epsilon);
 	return TESSERA_CMD_RMSNORM_LEN;
 }
 
@@ -512,33 +529,26 @@ ACCEL_EXPORT int accel_encode_rmsnorm_bwd(uint32_t *buf, size_t capacity,
 {
 	struct accel_rmsnorm rn, *r = &rn;
 	unsigned int es;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_RMSNORM_SIZE_2_1) ||
 	    !accel_rmsnorm_common(r, ACCEL_RMS_GAMMA | ACCEL_RMS_RSTD | ACCEL_RMS_ACCUM |
 				     ACCEL_RMS_DGAMMA))
 		return -EINVAL;
-	es = accel_dtype_size(r->dtype);
+	es = tessera_dtype_size(r->dtype);
 	if (!accel_operand_ok(r->dy, r->rows, r->cols, r->dy_ld, es) ||
 	    !accel_operand_ok(r->dx, r->rows, r->cols, r->dx_ld, es) ||
 	    !accel_unused(r->y, r->y_ld))
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_RMSNORM_BWD_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_RMSNORM_BWD, r->flags,
-				    TESSERA_CMD_RMSNORM_BWD_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->x);
-	buf[6] = r->x_ld;
-	accel_put_va(&buf[7], r->dy);
-	buf[9] = r->dy_ld;
-	accel_put_va(&buf[10], r->dx);
-	buf[12] = r->dx_ld;
-	accel_put_va(&buf[13], r->gamma);
-	accel_put_va(&buf[15], r->dgamma);
-	accel_put_va(&buf[17], r->rstd);
-	buf[19] = accel_f32_bits(r->epsilon);
+	w = accel_put_rms_x(buf, TESSERA_CMD_OP_RMSNORM_BWD, TESSERA_CMD_RMSNORM_BWD_LEN, r);
+	w = accel_put_mat(w, r->dy, r->dy_ld);
+	w = accel_put_mat(w, r->dx, r->dx_ld);
+	w = accel_put_va(w, r->gamma);
+	w = accel_put_va(w, r->dgamma);
+	w = accel_put_va(w, r->rstd);
+	*w = accel_f32_bits(r->epsilon);
 	return TESSERA_CMD_RMSNORM_BWD_LEN;
 }
 
@@ -547,12 +557,13 @@ ACCEL_EXPORT int accel_encode_rope(uint32_t *buf, size_t capacity, const struct 
 	struct accel_rope ro, *r = &ro;
 	uint64_t cols;
 	unsigned int es;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_ROPE_SIZE_2_1) ||
 	    !accel_train_type(r->dtype) || (r->flags & ~ACCEL_ROPE_BWD))
 		return -EINVAL;
 	cols = (uint64_t)r->heads * r->head_dim;
-	es = accel_dtype_size(r->dtype);
+	es = tessera_dtype_size(r->dtype);
 	if (!cols || cols > ACCEL_MAX_DIM || r->head_dim % 2 || r->n_rot < 2 || r->n_rot % 2 ||
 	    r->n_rot > r->head_dim || !r->period || !(r->theta > 0.0f) || !isfinite(r->theta) ||
 	    !accel_operand_ok(r->x, r->rows, (uint32_t)cols, r->x_ld, es) ||
@@ -560,19 +571,15 @@ ACCEL_EXPORT int accel_encode_rope(uint32_t *buf, size_t capacity, const struct 
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_ROPE_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ROPE, r->flags, TESSERA_CMD_ROPE_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->heads;
-	buf[4] = r->head_dim;
-	accel_put_va(&buf[5], r->x);
-	buf[7] = r->x_ld;
-	accel_put_va(&buf[8], r->y);
-	buf[10] = r->y_ld;
-	buf[11] = r->pos0;
-	buf[12] = r->period;
-	buf[13] = accel_f32_bits(r->theta);
-	buf[14] = r->n_rot;
+	w = accel_put_head(buf, TESSERA_CMD_OP_ROPE, r->flags, TESSERA_CMD_ROPE_LEN, r->dtype,
+			   r->rows, r->heads);
+	*w++ = r->head_dim;
+	w = accel_put_mat(w, r->x, r->x_ld);
+	w = accel_put_mat(w, r->y, r->y_ld);
+	*w++ = r->pos0;
+	*w++ = r->period;
+	*w++ = accel_f32_bits(r->theta);
+	*w = r->n_rot;
 	return TESSERA_CMD_ROPE_LEN;
 }
 
@@ -581,16 +588,12 @@ ACCEL_EXPORT int accel_encode_elementwise2(uint32_t *buf, size_t capacity,
 {
 	struct accel_elementwise2 ew, *e = &ew;
 	unsigned int ses, des;
+	uint32_t *w;
 	int swb;
 
 	if (!buf || accel_struct_in(e, sizeof(*e), arg, ACCEL_ELEMENTWISE2_SIZE_2_1) ||
-	    e->op > ACCEL_EW_SWIGLU_BWD)
-		return -EINVAL;
-	ses = accel_dtype_size(e->src_dtype);
-	des = accel_dtype_size(e->dst_dtype);
-	if (!ses || !des ||
-	    (e->op != ACCEL_EW_CAST &&
-	     (e->src_dtype != e->dst_dtype || e->src_dtype > TESSERA_DTYPE_BF16)))
+	    e->op > ACCEL_EW_SWIGLU_BWD ||
+	    !accel_ew_types_ok(e->op, e->src_dtype, e->dst_dtype, &ses, &des))
 		return -EINVAL;
 	swb = e->op == ACCEL_EW_SWIGLU_BWD;
 	if (!accel_operand_ok(e->a, e->rows, e->cols, e->a_ld, ses) ||
@@ -604,21 +607,14 @@ ACCEL_EXPORT int accel_encode_elementwise2(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_EW2_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, e->op, TESSERA_CMD_EW2_LEN);
-	buf[1] = e->src_dtype | (e->dst_dtype << 8);
-	buf[2] = e->rows;
-	buf[3] = e->cols;
-	accel_put_va(&buf[4], e->a);
-	buf[6] = e->a_ld;
-	accel_put_va(&buf[7], e->b);
-	buf[9] = e->b_ld;
-	accel_put_va(&buf[10], e->c);
-	buf[12] = e->c_ld;
-	accel_put_va(&buf[13], e->d);
-	buf[15] = e->d_ld;
-	accel_put_va(&buf[16], e->e);
-	buf[18] = e->e_ld;
-	buf[19] = accel_f32_bits(e->scalar);
+	w = accel_put_head(buf, TESSERA_CMD_OP_ELEMENTWISE, e->op, TESSERA_CMD_EW2_LEN,
+			   e->src_dtype | (e->dst_dtype << 8), e->rows, e->cols);
+	w = accel_put_mat(w, e->a, e->a_ld);
+	w = accel_put_mat(w, e->b, e->b_ld);
+	w = accel_put_mat(w, e->c, e->c_ld);
+	w = accel_put_mat(w, e->d, e->d_ld);
+	w = accel_put_mat(w, e->e, e->e_ld);
+	*w = accel_f32_bits(e->scalar);
 	return TESSERA_CMD_EW2_LEN;
 }
 
@@ -627,12 +623,13 @@ ACCEL_EXPORT int accel_encode_cross_entropy(uint32_t *buf, size_t capacity,
 {
 	struct accel_cross_entropy ce, *c = &ce;
 	unsigned int es;
+	uint32_t *w;
 
 	if (!buf || accel_struct_in(c, sizeof(*c), arg, ACCEL_CROSS_ENTROPY_SIZE_2_1) ||
 	    !accel_train_type(c->dtype) || !c->flags ||
 	    (c->flags & ~(ACCEL_CE_LOSS | ACCEL_CE_DLOGITS)))
 		return -EINVAL;
-	es = accel_dtype_size(c->dtype);
+	es = tessera_dtype_size(c->dtype);
 	if (!accel_operand_ok(c->logits, c->rows, c->classes, c->logits_ld, es) ||
 	    !accel_operand_ok(c->targets, 1, c->rows, c->rows, 4) ||
 	    !accel_opt_vec_ok(c->flags & ACCEL_CE_LOSS, c->loss, c->rows) ||
@@ -643,51 +640,44 @@ ACCEL_EXPORT int accel_encode_cross_entropy(uint32_t *buf, size_t capacity,
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_CE_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_CROSS_ENTROPY, c->flags, TESSERA_CMD_CE_LEN);
-	buf[1] = c->dtype;
-	buf[2] = c->rows;
-	buf[3] = c->classes;
-	accel_put_va(&buf[4], c->logits);
-	buf[6] = c->logits_ld;
-	accel_put_va(&buf[7], c->targets);
-	accel_put_va(&buf[9], c->loss);
-	accel_put_va(&buf[11], c->dlogits);
-	buf[13] = c->dlogits_ld;
-	buf[14] = accel_f32_bits(c->scale);
-	buf[15] = (uint32_t)c->ignore_index;
+	w = accel_put_head(buf, TESSERA_CMD_OP_CROSS_ENTROPY, c->flags, TESSERA_CMD_CE_LEN,
+			   c->dtype, c->rows, c->classes);
+	w = accel_put_mat(w, c->logits, c->logits_ld);
+	w = accel_put_va(w, c->targets);
+	w = accel_put_va(w, c->loss);
+	w = accel_put_mat(w, c->dlogits, c->dlogits_ld);
+	*w++ = accel_f32_bits(c->scale);
+	*w = (uint32_t)c->ignore_index;
 	return TESSERA_CMD_CE_LEN;
 }
 
 ACCEL_EXPORT int accel_encode_reduce(uint32_t *buf, size_t capacity, const struct accel_reduce *arg)
 {
 	struct accel_reduce rd, *r = &rd;
-	uint32_t n;
+	uint32_t n, *w;
 
 	if (!buf || accel_struct_in(r, sizeof(*r), arg, ACCEL_REDUCE_SIZE_2_1) ||
 	    !accel_train_type(r->dtype) || r->axis > ACCEL_RED_ALL ||
 	    (r->flags & ~(ACCEL_RED_ACCUM | ACCEL_RED_SQUARE)))
 		return -EINVAL;
 	n = r->axis == ACCEL_RED_ROWS ? r->rows : r->axis == ACCEL_RED_COLS ? r->cols : 1;
-	if (!accel_operand_ok(r->x, r->rows, r->cols, r->x_ld, accel_dtype_size(r->dtype)) ||
+	if (!accel_operand_ok(r->x, r->rows, r->cols, r->x_ld, tessera_dtype_size(r->dtype)) ||
 	    !accel_operand_ok(r->dst, 1, n, n, 4) || !isfinite(r->scale))
 		return -EINVAL;
 	if (capacity < TESSERA_CMD_REDUCE_LEN)
 		return -ENOSPC;
-	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_REDUCE, r->axis | r->flags,
-				    TESSERA_CMD_REDUCE_LEN);
-	buf[1] = r->dtype;
-	buf[2] = r->rows;
-	buf[3] = r->cols;
-	accel_put_va(&buf[4], r->x);
-	buf[6] = r->x_ld;
-	accel_put_va(&buf[7], r->dst);
-	buf[9] = accel_f32_bits(r->scale);
+	w = accel_put_head(buf, TESSERA_CMD_OP_REDUCE, r->axis | r->flags, TESSERA_CMD_REDUCE_LEN,
+			   r->dtype, r->rows, r->cols);
+	w = accel_put_mat(w, r->x, r->x_ld);
+	w = accel_put_va(w, r->dst);
+	*w = accel_f32_bits(r->scale);
 	return TESSERA_CMD_REDUCE_LEN;
 }
 
 ACCEL_EXPORT int accel_encode_adamw(uint32_t *buf, size_t capacity, const struct accel_adamw *arg)
 {
 	struct accel_adamw aw, *a = &aw;
+	uint32_t *w;
 	uint64_t len;
 	int clip;
 
@@ -712,10 +702,10 @@ ACCEL_EXPORT int accel_encode_adamw(uint32_t *buf, size_t capacity, const struct
 		return -ENOSPC;
 	buf[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ADAMW, a->flags, TESSERA_CMD_ADAMW_LEN);
 	buf[1] = a->count;
-	accel_put_va(&buf[2], a->param);
-	accel_put_va(&buf[4], a->grad);
-	accel_put_va(&buf[6], a->m);
-	accel_put_va(&buf[8], a->v);
+	w = accel_put_va(&buf[2], a->param);
+	w = accel_put_va(w, a->grad);
+	w = accel_put_va(w, a->m);
+	accel_put_va(w, a->v);
 	buf[10] = accel_f32_bits(a->lr);
 	buf[11] = accel_f32_bits(a->beta1);
 	buf[12] = accel_f32_bits(a->beta2);

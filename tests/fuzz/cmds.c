@@ -11,23 +11,23 @@
  * wrapping, unmapped, foreign or non-canonical addresses; bad GEMM
  * shapes), after which the job must fail and only its context be marked.
  *
+ * The valid commands are encoded by libaccel's encoders, so that libaccel
+ * and the fuzzer cannot drift apart on an encoding; a command the fuzzer
+ * means to be valid that libaccel refuses is a bug in one of them, and
+ * stops the fuzzer.  The bad commands are its own.
+ *
  * Copyright (C) 2026 The Tessera authors
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <accel/accel.h>
 #include <accel/tessera_cmd.h>
 
 #include "fuzz.h"
-
-static uint32_t fbits(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, 4);
-	return u;
-}
 
 static void note(struct stream *s, const char *what)
 {
@@ -48,6 +48,29 @@ static void put(struct stream *s, const uint32_t *dw, uint32_t n)
 	memcpy(s->dw + s->ndw, dw, n * sizeof(uint32_t));
 	s->ndw += n;
 }
+
+/*
+ * Take in what a libaccel encoder wrote at the end of @s: @n dwords, or a
+ * negative errno.  False if there was no room; any other refusal is a bug
+ * (the fuzzer meant the command to be valid) and ends the fuzzer.
+ */
+static bool put_enc(struct stream *s, int n, const char *what)
+{
+	if (n == -ENOSPC)
+		return false;
+	if (n <= 0) {
+		fprintf(stderr, "tessera-fuzz: libaccel refuses a valid %s: %d\n",
+			what ? what : "command", n);
+		abort();
+	}
+	s->ndw += (uint32_t)n;
+	if (what)
+		note(s, what);
+	return true;
+}
+
+/* Where an encoder writes the next command, and how much room it has. */
+#define ENC_AT(s) ((s)->dw + (s)->ndw), ((s)->max - (s)->ndw)
 
 static void lohi(uint32_t *dw, uint64_t v)
 {
@@ -122,26 +145,19 @@ static uint64_t max_op(const struct stream *s)
 static bool emit_fill(struct rng *r, struct stream *s)
 {
 	uint64_t maxb = max_op(s), bytes, va;
-	uint32_t dw[TESSERA_CMD_FILL_LEN];
 
 	if (maxb < 8)
 		return false;
 	bytes = 4 * small(r, 1, (maxb - 4) / 4 < 65536 ? (maxb - 4) / 4 : 65536);
 	if (!place(r, s, bytes, 4, true, &va, NULL))
 		return false;
-	dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_FILL, 0, TESSERA_CMD_FILL_LEN);
-	lohi(&dw[1], va);
-	dw[3] = (uint32_t)bytes;
-	dw[4] = (uint32_t)rnd(r);
-	put(s, dw, TESSERA_CMD_FILL_LEN);
-	note(s, "FILL");
-	return true;
+	return put_enc(s, accel_encode_fill(ENC_AT(s), va, (uint32_t)bytes, (uint32_t)rnd(r)),
+		       "FILL");
 }
 
 static bool emit_copy(struct rng *r, struct stream *s)
 {
 	uint64_t maxb = max_op(s), bytes, src, dst;
-	uint32_t dw[TESSERA_CMD_COPY_LEN];
 	int tries;
 
 	if (maxb < 4)
@@ -153,33 +169,22 @@ static bool emit_copy(struct rng *r, struct stream *s)
 			continue;
 		if (src < dst + bytes && dst < src + bytes)
 			continue;	/* overlapping ranges are invalid */
-		dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_COPY, 0, TESSERA_CMD_COPY_LEN);
-		lohi(&dw[1], src);
-		lohi(&dw[3], dst);
-		dw[5] = (uint32_t)bytes;
-		put(s, dw, TESSERA_CMD_COPY_LEN);
-		note(s, "COPY");
-		return true;
+		return put_enc(s, accel_encode_copy(ENC_AT(s), src, dst, (uint32_t)bytes), "COPY");
 	}
 	return false;
 }
 
 static bool emit_timestamp(struct rng *r, struct stream *s)
 {
-	uint32_t dw[TESSERA_CMD_TIMESTAMP_LEN];
 	uint64_t va;
 
 	if (!place(r, s, 8, 8, true, &va, NULL))
 		return false;
-	dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_TIMESTAMP, 0, TESSERA_CMD_TIMESTAMP_LEN);
-	dw[1] = 0;
-	lohi(&dw[2], va);
-	put(s, dw, TESSERA_CMD_TIMESTAMP_LEN);
-	note(s, "TIMESTAMP");
-	return true;
+	return put_enc(s, accel_encode_timestamp(ENC_AT(s), va), "TIMESTAMP");
 }
 
-static void sem(struct stream *s, uint32_t op, uint64_t va, uint32_t value)
+/* A SEMAPHORE as the fuzzer means it, valid or not (bad op or address). */
+static void raw_sem(struct stream *s, uint32_t op, uint64_t va, uint32_t value)
 {
 	uint32_t dw[TESSERA_CMD_SEM_LEN] = {
 		TESSERA_CMD_HEADER(TESSERA_CMD_OP_SEMAPHORE, op, TESSERA_CMD_SEM_LEN),
@@ -187,6 +192,13 @@ static void sem(struct stream *s, uint32_t op, uint64_t va, uint32_t value)
 	};
 
 	put(s, dw, TESSERA_CMD_SEM_LEN);
+}
+
+/* A valid SEMAPHORE, through libaccel. */
+static bool sem(struct stream *s, enum accel_sem_op op, uint64_t va, uint32_t value,
+		const char *what)
+{
+	return put_enc(s, accel_encode_semaphore(ENC_AT(s), op, va, value), what);
 }
 
 /*
@@ -205,37 +217,16 @@ static bool emit_semaphore(struct rng *r, struct stream *s)
 			return false;
 		v = ++*s->sem_seq;
 		va = s->sem_va + 4 * (v % SEM_SLOTS);
-		sem(s, TESSERA_SEM_SIGNAL, va, v);
-		sem(s, TESSERA_SEM_WAIT, va, v);
-		note(s, "SEM-SIGNAL-WAIT");
-		return true;
+		/* room for both was checked */
+		return sem(s, ACCEL_SEM_SIGNAL, va, v, "SEM-SIGNAL-WAIT") &&
+		       sem(s, ACCEL_SEM_WAIT, va, v, NULL);
 	case 1:
 		v = ++*s->sem_seq;
-		sem(s, TESSERA_SEM_SIGNAL, s->sem_va + 4 * (v % SEM_SLOTS), v);
-		note(s, "SEM-SIGNAL");
-		return true;
+		return sem(s, ACCEL_SEM_SIGNAL, s->sem_va + 4 * (v % SEM_SLOTS), v, "SEM-SIGNAL");
 	default:
 		if (!place(r, s, 4, 4, true, &va, NULL))
 			return false;
-		sem(s, TESSERA_SEM_ADD, va, (uint32_t)rnd(r));
-		note(s, "SEM-ADD");
-		return true;
-	}
-}
-
-static unsigned int dtype_size(uint32_t dt)
-{
-	switch (dt) {
-	case TESSERA_DTYPE_FP32:
-	case TESSERA_DTYPE_INT32:
-		return 4;
-	case TESSERA_DTYPE_FP16:
-	case TESSERA_DTYPE_BF16:
-		return 2;
-	case TESSERA_DTYPE_INT8:
-		return 1;
-	default:
-		return 0;
+		return sem(s, ACCEL_SEM_ADD, va, (uint32_t)rnd(r), "SEM-ADD");
 	}
 }
 
@@ -259,7 +250,7 @@ static bool emit_gemm(struct rng *r, struct stream *s)
 	uint32_t m = range(r, 1, chance(r, 90) ? 8 : 48);
 	uint32_t n = range(r, 1, chance(r, 90) ? 8 : 48);
 	uint32_t k = range(r, 1, chance(r, 90) ? 8 : 48);
-	unsigned int es = dtype_size(dt), ces = dt == TESSERA_DTYPE_INT8 ? 4 : es;
+	unsigned int es = tessera_dtype_size(dt), ces = dt == TESSERA_DTYPE_INT8 ? 4 : es;
 	uint32_t arows = flags & TESSERA_GEMM_TRANS_A ? k : m;
 	uint32_t acols = flags & TESSERA_GEMM_TRANS_A ? m : k;
 	uint32_t brows = flags & TESSERA_GEMM_TRANS_B ? n : k;
@@ -269,7 +260,6 @@ static bool emit_gemm(struct rng *r, struct stream *s)
 	uint32_t ldc = n + (chance(r, 30) ? below(r, 4) : 0);
 	uint64_t a, b, c, bias = 0;
 	float alpha, beta;
-	uint32_t dw[TESSERA_CMD_GEMM_LEN];
 
 	if (!s->compute)
 		return false;
@@ -287,23 +277,11 @@ static bool emit_gemm(struct rng *r, struct stream *s)
 	    !place(r, s, span(m, n, ldc, ces), ces, true, &c, NULL) ||
 	    ((flags & TESSERA_GEMM_BIAS) && !place(r, s, (uint64_t)n * ces, ces, false, &bias, NULL)))
 		return false;
-	dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_GEMM, flags, TESSERA_CMD_GEMM_LEN);
-	dw[1] = dt | act << 8;
-	dw[2] = m;
-	dw[3] = n;
-	dw[4] = k;
-	lohi(&dw[5], a);
-	dw[7] = lda;
-	lohi(&dw[8], b);
-	dw[10] = ldb;
-	lohi(&dw[11], c);
-	dw[13] = ldc;
-	dw[14] = fbits(alpha);
-	dw[15] = fbits(beta);
-	lohi(&dw[16], bias);
-	put(s, dw, TESSERA_CMD_GEMM_LEN);
-	note(s, "GEMM");
-	return true;
+	return put_enc(s, accel_encode_gemm(ENC_AT(s), &(struct accel_gemm){
+			       .size = sizeof(struct accel_gemm), .dtype = dt, .activation = act,
+			       .flags = flags, .m = m, .n = n, .k = k, .a = a, .b = b, .c = c,
+			       .bias = bias, .lda = lda, .ldb = ldb, .ldc = ldc, .alpha = alpha,
+			       .beta = beta }), "GEMM");
 }
 
 static bool emit_elementwise(struct rng *r, struct stream *s)
@@ -311,7 +289,6 @@ static bool emit_elementwise(struct rng *r, struct stream *s)
 	uint32_t op = below(r, 7), sdt, ddt, count = small(r, 1, 1024);
 	bool binary = op == TESSERA_EW_ADD || op == TESSERA_EW_MUL;
 	uint64_t a, b = 0, d;
-	uint32_t dw[TESSERA_CMD_EW_LEN];
 	int ao;
 
 	if (!s->compute)
@@ -322,27 +299,22 @@ static bool emit_elementwise(struct rng *r, struct stream *s)
 	} else {
 		sdt = ddt = below(r, 3);
 	}
-	if (!place(r, s, (uint64_t)count * dtype_size(sdt), dtype_size(sdt), false, &a, &ao) ||
-	    (binary && !place(r, s, (uint64_t)count * dtype_size(sdt), dtype_size(sdt), false,
+	if (!place(r, s, (uint64_t)count * tessera_dtype_size(sdt), tessera_dtype_size(sdt), false, &a, &ao) ||
+	    (binary && !place(r, s, (uint64_t)count * tessera_dtype_size(sdt), tessera_dtype_size(sdt), false,
 			      &b, NULL)))
 		return false;
 	if (chance(r, 20) && sdt == ddt && s->ops[ao].w) {
 		d = a;	/* in place */
 		s->ops[ao].written = true;
-	} else if (!place(r, s, (uint64_t)count * dtype_size(ddt), dtype_size(ddt), true, &d,
+	} else if (!place(r, s, (uint64_t)count * tessera_dtype_size(ddt), tessera_dtype_size(ddt), true, &d,
 			  NULL)) {
 		return false;
 	}
-	dw[0] = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ELEMENTWISE, op, TESSERA_CMD_EW_LEN);
-	dw[1] = sdt | ddt << 8;
-	dw[2] = count;
-	lohi(&dw[3], a);
-	lohi(&dw[5], b);
-	lohi(&dw[7], d);
-	dw[9] = op == TESSERA_EW_SCALE ? fbits(finite_scalar(r)) : 0;
-	put(s, dw, TESSERA_CMD_EW_LEN);
-	note(s, "ELEMENTWISE");
-	return true;
+	return put_enc(s, accel_encode_elementwise(ENC_AT(s), &(struct accel_elementwise){
+			       .size = sizeof(struct accel_elementwise), .op = op, .src_dtype = sdt,
+			       .dst_dtype = ddt, .count = count, .a = a, .b = b, .d = d,
+			       .scalar = op == TESSERA_EW_SCALE ? finite_scalar(r) : 0.0f }),
+		       "ELEMENTWISE");
 }
 
 static bool emit_rowwise(struct rng *r, struct stream *s, bool ln)
@@ -351,9 +323,9 @@ static bool emit_rowwise(struct rng *r, struct stream *s, bool ln)
 	uint32_t lds = cols + (chance(r, 30) ? below(r, 8) : 0);
 	uint32_t ldd = cols + (chance(r, 30) ? below(r, 8) : 0);
 	uint32_t flags = ln ? below(r, 4) : 0;
-	unsigned int es = dtype_size(dt);
+	unsigned int es = tessera_dtype_size(dt);
 	uint64_t src, dst, gamma = 0, beta = 0;
-	uint32_t dw[TESSERA_CMD_LN_LEN];
+	struct accel_rowwise rw;
 
 	if (!s->compute)
 		return false;
@@ -362,25 +334,16 @@ static bool emit_rowwise(struct rng *r, struct stream *s, bool ln)
 	    ((flags & TESSERA_LN_GAMMA) && !place(r, s, (uint64_t)cols * es, es, false, &gamma, NULL)) ||
 	    ((flags & TESSERA_LN_BETA) && !place(r, s, (uint64_t)cols * es, es, false, &beta, NULL)))
 		return false;
-	dw[0] = TESSERA_CMD_HEADER(ln ? TESSERA_CMD_OP_LAYERNORM : TESSERA_CMD_OP_SOFTMAX, flags,
-				   ln ? TESSERA_CMD_LN_LEN : TESSERA_CMD_SOFTMAX_LEN);
-	dw[1] = dt;
-	dw[2] = rows;
-	dw[3] = cols;
-	lohi(&dw[4], src);
-	dw[6] = lds;
-	lohi(&dw[7], dst);
-	dw[9] = ldd;
-	if (ln) {
-		lohi(&dw[10], gamma);
-		lohi(&dw[12], beta);
-		dw[14] = fbits(chance(r, 50) ? 1e-5f : finite_scalar(r) * finite_scalar(r) + 0.0f);
-		if (dw[14] & 0x80000000u)
-			dw[14] &= 0x7fffffffu;	/* eps >= 0 */
-	}
-	put(s, dw, ln ? TESSERA_CMD_LN_LEN : TESSERA_CMD_SOFTMAX_LEN);
-	note(s, ln ? "LAYERNORM" : "SOFTMAX");
-	return true;
+	rw = (struct accel_rowwise){
+		.size = sizeof(rw), .dtype = dt, .rows = rows, .cols = cols, .src = src,
+		.dst = dst, .src_ld = lds, .dst_ld = ldd, .flags = flags, .gamma = gamma,
+		.beta = beta,
+	};
+	if (!ln)
+		return put_enc(s, accel_encode_softmax(ENC_AT(s), &rw), "SOFTMAX");
+	/* eps >= 0 */
+	rw.epsilon = fabsf(chance(r, 50) ? 1e-5f : finite_scalar(r) * finite_scalar(r));
+	return put_enc(s, accel_encode_layernorm(ENC_AT(s), &rw), "LAYERNORM");
 }
 
 static bool emit_valid(struct rng *r, struct stream *s)
@@ -575,7 +538,7 @@ static void emit_invalid(struct rng *r, struct stream *s)
 			put(s, dw, TESSERA_CMD_TIMESTAMP_LEN);
 			break;
 		default:
-			sem(s, below(r, 3), va & ~3ull, (uint32_t)rnd(r));
+			raw_sem(s, below(r, 3), va & ~3ull, (uint32_t)rnd(r));
 			break;
 		}
 		note(s, "BADVA!");
@@ -624,7 +587,7 @@ static void emit_invalid(struct rng *r, struct stream *s)
 		return;
 	}
 	case 13:	/* semaphore with an undefined operation */
-		sem(s, range(r, 3, 255), s->sem_va, 0);
+		raw_sem(s, range(r, 3, 255), s->sem_va, 0);
 		note(s, "SEMOP!");
 		return;
 	case 14:	/* a header running past the end: only as the last command */
@@ -673,8 +636,8 @@ void gen_stream(struct rng *r, struct stream *s)
 	}
 	if (s->hang && room(s, TESSERA_CMD_SEM_LEN)) {
 		/* The slot stays 0: this waits until the watchdog fires. */
-		sem(s, TESSERA_SEM_WAIT, s->sem_va + 4 * SEM_HANG_SLOT, 0x40000000u);
-		note(s, "SEM-WAIT-FOREVER");
+		sem(s, ACCEL_SEM_WAIT, s->sem_va + 4 * SEM_HANG_SLOT, 0x40000000u,
+		    "SEM-WAIT-FOREVER");	/* room was checked */
 	}
 	if (!s->ndw)
 		emit_nop(r, s);

@@ -19,118 +19,24 @@
 #include "t1.h"
 #include "t1_dnnl.h"
 #include "t1_math.h"
+#include "t1_fx.h"
 #include "t1_priv.h"
 #include "tap.h"
 #include "accel/tessera_cmd.h"
 #include "tessera_regs.h"
 #include "vfu.h"
 
-#define MEM_IOVA	0x100000000ull	/* host memory seen by the card */
 #define MEM_SIZE	(64u << 20)
-#define HBM_SIZE	(16u << 20)
-#define RING_OFF(n)	(0x1000u * (n))
-#define FENCE_OFF(n)	(0x20000u + 0x40u * (n))
-#define CMD_OFF(n)	(0x30000u + 0x10000u * (n))
-#define PT_OFF		0x200000u	/* page-table pool */
-#define CTX_OFF		0x1f0000u	/* context table */
-#define DATA_OFF	0x1000000u	/* 16 MiB.. : data buffers */
 #define BYP(off)	(TESSERA_BYPASS_HBM_BASE + (off))
-#define HOST(off)	(MEM_IOVA + (off))
-#define NRINGS		3		/* 2 compute + 1 DMA */
-#define RSIZE		64
-
-struct fx {
-	struct vfu_ctx *vfu;
-	struct t1 *t1;
-	uint8_t *mem, *hbm;
-	unsigned int tail[NRINGS];
-	uint32_t pt_next;	/* next free page-table page */
-	/*
-	 * gemm_check() and softmax_layernorm_case() also run their commands
-	 * in ASID 1 on a copy of their data in scattered pages (fx_scatter()),
-	 * and compare the bits with the contiguous run.
-	 */
-	bool scatter;
-	uint64_t tag;
-	/* Guest-error lines the model logged (h_log). */
-	pthread_mutex_t log_lock;
-	unsigned int log_lines;
-	char log_last[256];
-	bool log_dropped;	/* a "not logged" line came */
-};
-
-static void h_hold(void *o) { vfu_dma_hold(((struct fx *)o)->vfu); }
-static void h_release(void *o) { vfu_dma_release(((struct fx *)o)->vfu); }
-static void *h_ptr(void *o, uint64_t a, uint64_t *l, bool w)
-{
-	return vfu_dma_ptr(((struct fx *)o)->vfu, a, l, w);
-}
-static void h_irq(void *o, unsigned int v) { (void)o; (void)v; }
-static void h_log(void *o, const char *line)
-{
-	struct fx *fx = o;
-
-	pthread_mutex_lock(&fx->log_lock);
-	fx->log_lines++;
-	snprintf(fx->log_last, sizeof(fx->log_last), "%s", line);
-	if (strstr(line, "not logged"))
-		fx->log_dropped = true;
-	pthread_mutex_unlock(&fx->log_lock);
-}
-
-static uint32_t rd(struct fx *fx, uint32_t off) { return t1_reg_read(fx->t1, off); }
-static void wr(struct fx *fx, uint32_t off, uint32_t v) { t1_reg_write(fx->t1, off, v); }
-static uint32_t rrd(struct fx *fx, unsigned int n, uint32_t r)
-{
-	return rd(fx, TESSERA_RING_BASE(n) + r);
-}
-static void rwr(struct fx *fx, unsigned int n, uint32_t r, uint32_t v)
-{
-	wr(fx, TESSERA_RING_BASE(n) + r, v);
-}
-
-static void ring_setup(struct fx *fx, unsigned int n)
-{
-	rwr(fx, n, TESSERA_RING_DESC_BASE_LO, (uint32_t)HOST(RING_OFF(n)));
-	rwr(fx, n, TESSERA_RING_DESC_BASE_HI, HOST(RING_OFF(n)) >> 32);
-	rwr(fx, n, TESSERA_RING_SIZE, RSIZE);
-	rwr(fx, n, TESSERA_RING_FENCE_ADDR_LO, (uint32_t)HOST(FENCE_OFF(n)));
-	rwr(fx, n, TESSERA_RING_FENCE_ADDR_HI, HOST(FENCE_OFF(n)) >> 32);
-	rwr(fx, n, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
-	fx->tail[n] = 0;
-}
 
 static bool fx_init_hbm(struct fx *fx, bool fi, uint64_t hbm_size)
 {
-	struct t1_config cfg = {
-		.ncompute = 2, .ndma = 1, .hbm_size = hbm_size,
-		.fault_injection = fi,
+	const struct fx_opts o = {
+		.name = "t1-cmds", .mem_size = MEM_SIZE, .hbm_size = hbm_size,
+		.fault_injection = fi, .wait_s = 10,
 	};
-	struct t1_host_ops ops = {
-		.dma_hold = h_hold, .dma_release = h_release,
-		.dma_ptr = h_ptr, .irq = h_irq, .log = h_log, .opaque = fx,
-	};
-	int fd;
 
-	memset(fx, 0, sizeof(*fx));
-	pthread_mutex_init(&fx->log_lock, NULL);
-	fx->vfu = vfu_create();
-	fd = memfd_create("t1-cmds", MFD_CLOEXEC);
-	if (!fx->vfu || fd < 0 || ftruncate(fd, MEM_SIZE))
-		return false;
-	fx->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (fx->mem == MAP_FAILED ||
-	    vfu_dma_map(fx->vfu, MEM_IOVA, MEM_SIZE, fd, 0,
-			VFU_DMA_READ | VFU_DMA_WRITE))
-		return false;
-	fx->t1 = t1_create(&cfg, &ops);
-	if (!fx->t1)
-		return false;
-	fx->hbm = t1_hbm(fx->t1);
-	for (unsigned int n = 0; n < NRINGS; n++)
-		ring_setup(fx, n);
-	fx->pt_next = PT_OFF;
-	return true;
+	return fx_open(fx, &o);
 }
 
 static bool fx_init(struct fx *fx, bool fi)
@@ -138,44 +44,12 @@ static bool fx_init(struct fx *fx, bool fi)
 	return fx_init_hbm(fx, fi, HBM_SIZE);
 }
 
-static void fx_fini(struct fx *fx)
-{
-	t1_destroy(fx->t1);
-	vfu_destroy(fx->vfu);
-	munmap(fx->mem, MEM_SIZE);
-}
-
-static uint64_t done_count(struct fx *fx, unsigned int n)
-{
-	return rrd(fx, n, TESSERA_RING_COMPLETED) + rrd(fx, n, TESSERA_RING_ABORTED);
-}
-
-static bool wait_count(struct fx *fx, unsigned int n, uint64_t want)
-{
-	for (int i = 0; i < 20000; i++) {
-		if (done_count(fx, n) >= want)
-			return true;
-		usleep(500);
-	}
-	return false;
-}
-
-/* Queue @ndw dwords (copied to the ring's command area at @slot). */
+/* Queue @ndw dwords at @va (the caller copied them there). */
 static void queue(struct fx *fx, unsigned int n, uint32_t asid, uint64_t va,
 		  const uint32_t *dw, unsigned int ndw, uint32_t flags)
 {
-	uint8_t *d = fx->mem + RING_OFF(n) + fx->tail[n] * TESSERA_DESC_SIZE;
-	uint32_t size = ndw * 4;
-	uint64_t tag = ++fx->tag;
-
-	memset(d, 0, TESSERA_DESC_SIZE);
-	memcpy(d + TESSERA_DESC_CMD_ADDR, &va, 8);
-	memcpy(d + TESSERA_DESC_CMD_SIZE, &size, 4);
-	memcpy(d + TESSERA_DESC_FLAGS, &flags, 4);
-	memcpy(d + TESSERA_DESC_CONTEXT, &asid, 4);
-	memcpy(d + TESSERA_DESC_TAG, &tag, 8);
 	(void)dw;
-	fx->tail[n] = (fx->tail[n] + 1) % RSIZE;
+	fx_desc(fx, n, asid, va, ndw, flags);
 }
 
 static void kick(struct fx *fx, unsigned int n)
@@ -189,18 +63,13 @@ static uint32_t run(struct fx *fx, unsigned int n, const uint32_t *dw,
 		    unsigned int ndw)
 {
 	uint64_t before = done_count(fx, n);
-	uint32_t code;
 
 	memcpy(fx->mem + CMD_OFF(n), dw, ndw * 4);
 	queue(fx, n, 0, HOST(CMD_OFF(n)), dw, ndw, TESSERA_DESC_FLAG_FENCE);
 	kick(fx, n);
 	if (!wait_count(fx, n, before + 1))
 		return 0xdead;
-	code = rrd(fx, n, TESSERA_RING_FAULT_STATUS) ?
-	       rrd(fx, n, TESSERA_RING_FAULT_CODE) : 0;
-	rwr(fx, n, TESSERA_RING_FAULT_ACK, 1);
-	rwr(fx, n, TESSERA_RING_CTX_RESUME, TESSERA_CTX_ALL);
-	return code;
+	return fault_code(fx, n);
 }
 
 #define HDR(op, fl, len)	TESSERA_CMD_HEADER(op, fl, len)
@@ -321,8 +190,6 @@ static void test_semaphore_cross_engine(struct tap *t)
 #define SCAT_OFF	(32u << 20)	/* fx_scatter(): HBM of the view */
 #define SCAT_LEN	(32u << 20)
 
-static void map_page(struct fx *fx, uint64_t root, uint64_t va, uint64_t pa,
-		     uint64_t flags, bool huge);
 static uint64_t ctx_create(struct fx *fx, uint32_t asid);
 
 /* Where VA_DATA + @off lands: pages of @page bytes swapped in pairs. */
@@ -1194,45 +1061,9 @@ static void test_softmax_layernorm(struct tap *t)
  * MMU
  */
 
-static uint64_t pt_alloc(struct fx *fx)
-{
-	uint64_t off = fx->pt_next;
-
-	fx->pt_next += 4096;
-	memset(fx->mem + off, 0, 4096);
-	return off;
-}
-
-/* Map @va -> @pa (host bus address or HBM offset) in the tree at @root. */
-static void map_page(struct fx *fx, uint64_t root, uint64_t va, uint64_t pa,
-		     uint64_t flags, bool huge)
-{
-	uint64_t table = root;
-
-	for (int level = 4; level > (huge ? 2 : 1); level--) {
-		uint64_t *e = (uint64_t *)(fx->mem + table) +
-			      ((va >> (12 + 9 * (level - 1))) & 511);
-
-		if (!(*e & TESSERA_PTE_VALID))
-			*e = HOST(pt_alloc(fx)) | TESSERA_PTE_VALID;
-		table = (*e & TESSERA_PTE_ADDR_MASK) - MEM_IOVA;
-	}
-	((uint64_t *)(fx->mem + table))[(va >> (huge ? 21 : 12)) & 511] =
-		pa | flags | TESSERA_PTE_VALID | (huge ? TESSERA_PTE_HUGE : 0);
-}
-
-/* Context @asid with a fresh root; returns the root's offset. */
 static uint64_t ctx_create(struct fx *fx, uint32_t asid)
 {
-	uint64_t root = pt_alloc(fx);
-	uint64_t *e = (uint64_t *)(fx->mem + CTX_OFF) + 2 * asid;
-
-	e[0] = HOST(root) | TESSERA_PTE_VALID;
-	e[1] = 0;
-	wr(fx, TESSERA_REG_MMU_CTX_BASE_LO, (uint32_t)HOST(CTX_OFF));
-	wr(fx, TESSERA_REG_MMU_CTX_BASE_HI, HOST(CTX_OFF) >> 32);
-	wr(fx, TESSERA_REG_MMU_CTX_COUNT, 16);
-	return root;
+	return fx_ctx(fx, asid, 16);
 }
 
 static void test_mmu(struct tap *t)
@@ -2299,19 +2130,6 @@ static void test_tlb_invalidate_by_asid(struct tap *t)
 	CHECK_EQ(t, rrd(&fx, 0, TESSERA_RING_FAULT_STATUS), 0);
 	CHECK_EQ(t, rrd(&fx, 1, TESSERA_RING_FAULT_STATUS), 0);
 	fx_fini(&fx);
-}
-
-/* Did the last guest-error line contain @a and @b? */
-static bool logged(struct fx *fx, const char *a, const char *b)
-{
-	bool ok;
-
-	pthread_mutex_lock(&fx->log_lock);
-	ok = strstr(fx->log_last, a) && strstr(fx->log_last, b);
-	if (!ok)
-		printf("# last log line: %s\n", fx->log_last);
-	pthread_mutex_unlock(&fx->log_lock);
-	return ok;
 }
 
 static unsigned int log_lines(struct fx *fx)

@@ -25,153 +25,31 @@
 #include <sys/mman.h>
 
 #include "t1.h"
+#include "t1_fx.h"
 #include "t1_priv.h"
 #include "tap.h"
 #include "accel/tessera_cmd.h"
 #include "tessera_regs.h"
 #include "vfu.h"
 
-#define MEM_IOVA	0x100000000ull	/* host memory seen by the card */
 #define MEM_SIZE	(96u << 20)
-#define HBM_SIZE	(16u << 20)
-#define RING_OFF(n)	(0x1000u * (n))
-#define FENCE_OFF(n)	(0x20000u + 0x40u * (n))
-#define CMD_OFF(n)	(0x30000u + 0x10000u * (n))
-#define CTX_OFF		0x1f0000u	/* context table */
-#define PT_OFF		0x200000u	/* page-table pool */
-#define DATA_OFF	0x1000000u	/* 16 MiB.. : data buffers */
-#define HOST(off)	(MEM_IOVA + (off))
-#define NRINGS		3		/* 2 compute + 1 DMA */
-#define RSIZE		64
 #define GUARD		0xa5u		/* bytes between rows */
-
-struct fx {
-	struct vfu_ctx *vfu;
-	struct t1 *t1;
-	uint8_t *mem;
-	unsigned int tail[NRINGS];
-	uint64_t tag, data_next;
-	uint32_t pt_next;
-	pthread_mutex_t log_lock;
-	char log_last[256];
-};
-
-static void h_hold(void *o) { vfu_dma_hold(((struct fx *)o)->vfu); }
-static void h_release(void *o) { vfu_dma_release(((struct fx *)o)->vfu); }
-static void *h_ptr(void *o, uint64_t a, uint64_t *l, bool w)
-{
-	return vfu_dma_ptr(((struct fx *)o)->vfu, a, l, w);
-}
-static void h_irq(void *o, unsigned int v) { (void)o; (void)v; }
-static void h_log(void *o, const char *line)
-{
-	struct fx *fx = o;
-
-	pthread_mutex_lock(&fx->log_lock);
-	snprintf(fx->log_last, sizeof(fx->log_last), "%s", line);
-	pthread_mutex_unlock(&fx->log_lock);
-}
-
-static uint32_t rd(struct fx *fx, uint32_t off) { return t1_reg_read(fx->t1, off); }
-static void wr(struct fx *fx, uint32_t off, uint32_t v) { t1_reg_write(fx->t1, off, v); }
-static uint32_t rrd(struct fx *fx, unsigned int n, uint32_t r)
-{
-	return rd(fx, TESSERA_RING_BASE(n) + r);
-}
-static void rwr(struct fx *fx, unsigned int n, uint32_t r, uint32_t v)
-{
-	wr(fx, TESSERA_RING_BASE(n) + r, v);
-}
-
-static void ring_setup(struct fx *fx, unsigned int n)
-{
-	rwr(fx, n, TESSERA_RING_DESC_BASE_LO, (uint32_t)HOST(RING_OFF(n)));
-	rwr(fx, n, TESSERA_RING_DESC_BASE_HI, HOST(RING_OFF(n)) >> 32);
-	rwr(fx, n, TESSERA_RING_SIZE, RSIZE);
-	rwr(fx, n, TESSERA_RING_FENCE_ADDR_LO, (uint32_t)HOST(FENCE_OFF(n)));
-	rwr(fx, n, TESSERA_RING_FENCE_ADDR_HI, HOST(FENCE_OFF(n)) >> 32);
-	rwr(fx, n, TESSERA_RING_CTRL, TESSERA_RING_CTRL_ENABLE);
-	fx->tail[n] = 0;
-}
 
 static bool fx_init(struct fx *fx)
 {
-	struct t1_config cfg = { .ncompute = 2, .ndma = 1, .hbm_size = HBM_SIZE };
-	struct t1_host_ops ops = {
-		.dma_hold = h_hold, .dma_release = h_release,
-		.dma_ptr = h_ptr, .irq = h_irq, .log = h_log, .opaque = fx,
+	const struct fx_opts o = {
+		.name = "t1-train", .mem_size = MEM_SIZE, .hbm_size = HBM_SIZE, .wait_s = 60,
 	};
-	int fd;
 
-	memset(fx, 0, sizeof(*fx));
-	pthread_mutex_init(&fx->log_lock, NULL);
-	fx->vfu = vfu_create();
-	fd = memfd_create("t1-train", MFD_CLOEXEC);
-	if (!fx->vfu || fd < 0 || ftruncate(fd, MEM_SIZE))
-		return false;
-	fx->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (fx->mem == MAP_FAILED ||
-	    vfu_dma_map(fx->vfu, MEM_IOVA, MEM_SIZE, fd, 0, VFU_DMA_READ | VFU_DMA_WRITE))
-		return false;
-	close(fd);
-	fx->t1 = t1_create(&cfg, &ops);
-	if (!fx->t1)
-		return false;
-	for (unsigned int n = 0; n < NRINGS; n++)
-		ring_setup(fx, n);
-	fx->data_next = DATA_OFF;
-	fx->pt_next = PT_OFF;
-	return true;
+	return fx_open(fx, &o);
 }
 
-static void fx_fini(struct fx *fx)
-{
-	t1_destroy(fx->t1);
-	vfu_destroy(fx->vfu);
-	munmap(fx->mem, MEM_SIZE);
-}
-
-static uint64_t done_count(struct fx *fx, unsigned int n)
-{
-	return rrd(fx, n, TESSERA_RING_COMPLETED) + rrd(fx, n, TESSERA_RING_ABORTED);
-}
-
-static bool wait_count(struct fx *fx, unsigned int n, uint64_t want)
-{
-	for (int i = 0; i < 120000; i++) {
-		if (done_count(fx, n) >= want)
-			return true;
-		usleep(500);
-	}
-	return false;
-}
-
+/* Queue @ndw dwords at @va (the caller copied them there) and move the tail. */
 static void queue(struct fx *fx, unsigned int n, uint32_t asid, uint64_t va,
 		  unsigned int ndw)
 {
-	uint8_t *d = fx->mem + RING_OFF(n) + fx->tail[n] * TESSERA_DESC_SIZE;
-	uint32_t size = ndw * 4, flags = TESSERA_DESC_FLAG_FENCE;
-	uint64_t tag = ++fx->tag;
-
-	memset(d, 0, TESSERA_DESC_SIZE);
-	memcpy(d + TESSERA_DESC_CMD_ADDR, &va, 8);
-	memcpy(d + TESSERA_DESC_CMD_SIZE, &size, 4);
-	memcpy(d + TESSERA_DESC_FLAGS, &flags, 4);
-	memcpy(d + TESSERA_DESC_CONTEXT, &asid, 4);
-	memcpy(d + TESSERA_DESC_TAG, &tag, 8);
-	fx->tail[n] = (fx->tail[n] + 1) % RSIZE;
+	fx_desc(fx, n, asid, va, ndw, TESSERA_DESC_FLAG_FENCE);
 	rwr(fx, n, TESSERA_RING_TAIL, fx->tail[n]);
-}
-
-/* Fault code of the last context error on ring @n (0: none); clears it. */
-static uint32_t fault_code(struct fx *fx, unsigned int n)
-{
-	uint32_t code = rrd(fx, n, TESSERA_RING_FAULT_STATUS) ?
-			rrd(fx, n, TESSERA_RING_FAULT_CODE) : 0;
-
-	rwr(fx, n, TESSERA_RING_FAULT_ACK, 1);
-	rwr(fx, n, TESSERA_RING_CTX_RESUME, TESSERA_CTX_ALL);
-	return code;
 }
 
 /* Run @ndw dwords in context @asid (command buffer at @va) on ring @n. */
@@ -191,18 +69,6 @@ static uint32_t run(struct fx *fx, unsigned int n, const uint32_t *dw,
 		    unsigned int ndw)
 {
 	return run_at(fx, n, 0, HOST(CMD_OFF(n)), dw, ndw);
-}
-
-static bool logged(struct fx *fx, const char *a, const char *b)
-{
-	bool ok;
-
-	pthread_mutex_lock(&fx->log_lock);
-	ok = strstr(fx->log_last, a) && (!b || strstr(fx->log_last, b));
-	if (!ok)
-		printf("# last log line: %s\n", fx->log_last);
-	pthread_mutex_unlock(&fx->log_lock);
-	return ok;
 }
 
 #define HDR(op, fl, len)	TESSERA_CMD_HEADER(op, fl, len)
@@ -2256,30 +2122,6 @@ static void test_determinism(struct tap *t)
 	fx_fini(&fx);
 }
 
-/* Page tables for a context: 4 KiB pages, tables from the pool. */
-static uint64_t pt_alloc(struct fx *fx)
-{
-	uint64_t off = fx->pt_next;
-
-	fx->pt_next += 4096;
-	memset(fx->mem + off, 0, 4096);
-	return off;
-}
-
-static void map_page(struct fx *fx, uint64_t root, uint64_t va_, uint64_t pa, uint64_t flags)
-{
-	uint64_t table = root;
-
-	for (int level = 4; level > 1; level--) {
-		uint64_t *e = (uint64_t *)(fx->mem + table) + ((va_ >> (12 + 9 * (level - 1))) & 511);
-
-		if (!(*e & TESSERA_PTE_VALID))
-			*e = HOST(pt_alloc(fx)) | TESSERA_PTE_VALID;
-		table = (*e & TESSERA_PTE_ADDR_MASK) - MEM_IOVA;
-	}
-	((uint64_t *)(fx->mem + table))[(va_ >> 12) & 511] = pa | flags | TESSERA_PTE_VALID;
-}
-
 #define RW	(TESSERA_PTE_READ | TESSERA_PTE_WRITE)
 #define VA_CMD	0x400000000ull
 #define VA_DATA	0x7f0000000000ull
@@ -2300,20 +2142,15 @@ static void test_bounced_gaps(struct tap *t)
 
 	if (!CHECK(t, fx_init(&fx)))
 		return;
-	root = pt_alloc(&fx);
-	((uint64_t *)(fx.mem + CTX_OFF))[2] = HOST(root) | TESSERA_PTE_VALID;
-	((uint64_t *)(fx.mem + CTX_OFF))[3] = 0;
-	wr(&fx, TESSERA_REG_MMU_CTX_BASE_LO, (uint32_t)HOST(CTX_OFF));
-	wr(&fx, TESSERA_REG_MMU_CTX_BASE_HI, HOST(CTX_OFF) >> 32);
-	wr(&fx, TESSERA_REG_MMU_CTX_COUNT, 4);
-	map_page(&fx, root, VA_CMD, HOST(CMD_OFF(0)), TESSERA_PTE_READ);
+	root = fx_ctx(&fx, 1, 4);
+	map_page(&fx, root, VA_CMD, HOST(CMD_OFF(0)), TESSERA_PTE_READ, false);
 	/* source: contiguous; destination: its pages in reverse order, write only */
 	src_off = alloc(&fx, pages * 4096);
 	dst_off = alloc(&fx, pages * 4096);
 	for (uint32_t i = 0; i < pages; i++) {
-		map_page(&fx, root, VA_DATA + i * 4096ull, HOST(src_off + i * 4096ull), RW);
+		map_page(&fx, root, VA_DATA + i * 4096ull, HOST(src_off + i * 4096ull), RW, false);
 		map_page(&fx, root, VA_DATA + (pages + i) * 4096ull,
-			 HOST(dst_off + (pages - 1 - i) * 4096ull), TESSERA_PTE_WRITE);
+			 HOST(dst_off + (pages - 1 - i) * 4096ull), TESSERA_PTE_WRITE, false);
 	}
 	for (uint32_t i = 0; i < pages * 1024; i++) {
 		float f = (float)drand(&seed);

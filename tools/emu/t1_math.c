@@ -129,14 +129,7 @@ int32_t t1_f32_to_i32(float f)
 
 unsigned int t1_dtype_size(uint32_t dt)
 {
-	switch (dt) {
-	case TESSERA_DTYPE_FP32:
-	case TESSERA_DTYPE_INT32:	return 4;
-	case TESSERA_DTYPE_FP16:
-	case TESSERA_DTYPE_BF16:	return 2;
-	case TESSERA_DTYPE_INT8:	return 1;
-	default:			return 0;
-	}
+	return tessera_dtype_size(dt);
 }
 
 float t1_load(const void *p, uint32_t dt, size_t i)

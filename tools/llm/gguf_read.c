@@ -344,29 +344,50 @@ static int parse_kvs(struct cursor *c, struct gguf_file *f)
 	return 0;
 }
 
+/*
+ * Pointers to the @n records of @size bytes at @base, sorted by @cmp,
+ * which orders them by the struct gguf_str at @name_off in each; NULL
+ * without memory.  *@dup: a name two of them share, or NULL.
+ */
+static const void **sort_by_name(const void *base, uint64_t n, size_t size, size_t name_off,
+				 int (*cmp)(const void *, const void *),
+				 const struct gguf_str **dup)
+{
+	const void **idx = malloc(n * sizeof(*idx));
+
+	*dup = NULL;
+	if (!idx)
+		return NULL;
+	for (uint64_t i = 0; i < n; i++)
+		idx[i] = (const char *)base + i * size;
+	qsort(idx, n, sizeof(*idx), cmp);
+	for (uint64_t i = 1; i < n && !*dup; i++) {
+		const struct gguf_str *a = (const void *)((const char *)idx[i - 1] + name_off);
+		const struct gguf_str *b = (const void *)((const char *)idx[i] + name_off);
+
+		if (!cmp_str(a, b))
+			*dup = b;
+	}
+	return idx;
+}
+
 static int check_unique_keys(struct cursor *c, struct gguf_file *f)
 {
-	const struct gguf_kv **idx;
-	int ret = 0;
+	const struct gguf_str *dup;
+	const void **idx;
 
 	if (f->n_kv < 2)
 		return 0;
-	idx = malloc(f->n_kv * sizeof(*idx));
+	idx = sort_by_name(f->kv, f->n_kv, sizeof(*f->kv), offsetof(struct gguf_kv, key), cmp_kv,
+			   &dup);
 	if (!idx)
 		return fail(c, -ENOMEM, "no memory to check keys");
-	for (uint64_t i = 0; i < f->n_kv; i++)
-		idx[i] = &f->kv[i];
-	qsort(idx, f->n_kv, sizeof(*idx), cmp_kv);
-	for (uint64_t i = 1; i < f->n_kv; i++) {
-		if (!cmp_str(&idx[i - 1]->key, &idx[i]->key)) {
-			seterr(c->err, "duplicate metadata key %.*s", (int)idx[i]->key.len,
-			       idx[i]->key.s);
-			ret = -EINVAL;
-			break;
-		}
-	}
 	free(idx);
-	return ret;
+	if (dup) {
+		seterr(c->err, "duplicate metadata key %.*s", (int)dup->len, dup->s);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int parse_alignment(struct cursor *c, struct gguf_file *f)
@@ -463,7 +484,8 @@ static int parse_tensor_info(struct cursor *c, struct gguf_file *f, struct gguf_
 static int place_tensors(struct cursor *c, struct gguf_file *f)
 {
 	uint64_t data_len = f->len - f->data_offset;
-	const struct gguf_tensor **idx;
+	const struct gguf_str *dup;
+	const void **idx;
 	int ret = 0;
 
 	for (uint64_t i = 0; i < f->n_tensors; i++) {
@@ -481,19 +503,14 @@ static int place_tensors(struct cursor *c, struct gguf_file *f)
 	}
 	if (f->n_tensors < 2)
 		return 0;
-	idx = malloc(f->n_tensors * sizeof(*idx));
+	idx = sort_by_name(f->tensors, f->n_tensors, sizeof(*f->tensors),
+			   offsetof(struct gguf_tensor, name), cmp_tensor_name, &dup);
 	if (!idx)
 		return fail(c, -ENOMEM, "no memory to check tensors");
-	for (uint64_t i = 0; i < f->n_tensors; i++)
-		idx[i] = &f->tensors[i];
-	qsort(idx, f->n_tensors, sizeof(*idx), cmp_tensor_name);
-	for (uint64_t i = 1; i < f->n_tensors; i++) {
-		if (!cmp_str(&idx[i - 1]->name, &idx[i]->name)) {
-			seterr(c->err, "duplicate tensor name %.*s", (int)idx[i]->name.len,
-			       idx[i]->name.s);
-			ret = -EINVAL;
-			goto out;
-		}
+	if (dup) {
+		seterr(c->err, "duplicate tensor name %.*s", (int)dup->len, dup->s);
+		ret = -EINVAL;
+		goto out;
 	}
 	qsort(idx, f->n_tensors, sizeof(*idx), cmp_tensor_off);
 	for (uint64_t i = 1; i < f->n_tensors; i++) {

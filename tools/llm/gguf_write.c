@@ -190,55 +190,23 @@ void gguf_writer_free(struct gguf_writer *w)
 	free(w);
 }
 
-int gguf_set_u8(struct gguf_writer *w, const char *key, uint8_t v)
-{
-	return set_scalar(w, key, GGUF_TYPE_UINT8, &v);
-}
+/* One setter per scalar type, all through set_scalar(). */
+#define GGUF_SETTER(name, ctype, gtype)                                 \
+	int gguf_set_##name(struct gguf_writer *w, const char *key, ctype v) \
+	{                                                                   \
+		return set_scalar(w, key, gtype, &v);                       \
+	}
 
-int gguf_set_i8(struct gguf_writer *w, const char *key, int8_t v)
-{
-	return set_scalar(w, key, GGUF_TYPE_INT8, &v);
-}
-
-int gguf_set_u16(struct gguf_writer *w, const char *key, uint16_t v)
-{
-	return set_scalar(w, key, GGUF_TYPE_UINT16, &v);
-}
-
-int gguf_set_i16(struct gguf_writer *w, const char *key, int16_t v)
-{
-	return set_scalar(w, key, GGUF_TYPE_INT16, &v);
-}
-
-int gguf_set_u32(struct gguf_writer *w, const char *key, uint32_t v)
-{
-	return set_scalar(w, key, GGUF_TYPE_UINT32, &v);
-}
-
-int gguf_set_i32(struct gguf_writer *w, const char *key, int32_t v)
-{
-	return set_scalar(w, key, GGUF_TYPE_INT32, &v);
-}
-
-int gguf_set_u64(struct gguf_writer *w, const char *key, uint64_t v)
-{
-	return set_scalar(w, key, GGUF_TYPE_UINT64, &v);
-}
-
-int gguf_set_i64(struct gguf_writer *w, const char *key, int64_t v)
-{
-	return set_scalar(w, key, GGUF_TYPE_INT64, &v);
-}
-
-int gguf_set_f32(struct gguf_writer *w, const char *key, float v)
-{
-	return set_scalar(w, key, GGUF_TYPE_FLOAT32, &v);
-}
-
-int gguf_set_f64(struct gguf_writer *w, const char *key, double v)
-{
-	return set_scalar(w, key, GGUF_TYPE_FLOAT64, &v);
-}
+GGUF_SETTER(u8, uint8_t, GGUF_TYPE_UINT8)
+GGUF_SETTER(i8, int8_t, GGUF_TYPE_INT8)
+GGUF_SETTER(u16, uint16_t, GGUF_TYPE_UINT16)
+GGUF_SETTER(i16, int16_t, GGUF_TYPE_INT16)
+GGUF_SETTER(u32, uint32_t, GGUF_TYPE_UINT32)
+GGUF_SETTER(i32, int32_t, GGUF_TYPE_INT32)
+GGUF_SETTER(u64, uint64_t, GGUF_TYPE_UINT64)
+GGUF_SETTER(i64, int64_t, GGUF_TYPE_INT64)
+GGUF_SETTER(f32, float, GGUF_TYPE_FLOAT32)
+GGUF_SETTER(f64, double, GGUF_TYPE_FLOAT64)
 
 int gguf_set_bool(struct gguf_writer *w, const char *key, bool v)
 {
@@ -259,6 +227,18 @@ int gguf_set_str(struct gguf_writer *w, const char *key, const char *v)
 	return gguf_set_strn(w, key, v, strlen(v));
 }
 
+/* An array's key, then its element type and count; end_kv() ends it. */
+static int begin_arr(struct gguf_writer *w, const char *key, enum gguf_type type, uint64_t n)
+{
+	int ret = begin_kv(w, key, GGUF_TYPE_ARRAY);
+
+	if (!ret)
+		ret = put_u32(w, type);
+	if (!ret)
+		ret = put_u64(w, n);
+	return ret;
+}
+
 int gguf_set_arr(struct gguf_writer *w, const char *key, enum gguf_type type,
 		 const void *data, uint64_t n)
 {
@@ -273,11 +253,7 @@ int gguf_set_arr(struct gguf_writer *w, const char *key, enum gguf_type type,
 				return -EINVAL;
 		}
 	}
-	ret = begin_kv(w, key, GGUF_TYPE_ARRAY);
-	if (!ret)
-		ret = put_u32(w, type);
-	if (!ret)
-		ret = put_u64(w, n);
+	ret = begin_arr(w, key, type, n);
 	if (!ret && n)
 		ret = put(w, data, n * size);
 	return end_kv(w, ret);
@@ -286,12 +262,8 @@ int gguf_set_arr(struct gguf_writer *w, const char *key, enum gguf_type type,
 int gguf_set_arr_str(struct gguf_writer *w, const char *key, const char *const *strs,
 		     const size_t *lens, uint64_t n)
 {
-	int ret = begin_kv(w, key, GGUF_TYPE_ARRAY);
+	int ret = begin_arr(w, key, GGUF_TYPE_STRING, n);
 
-	if (!ret)
-		ret = put_u32(w, GGUF_TYPE_STRING);
-	if (!ret)
-		ret = put_u64(w, n);
 	for (uint64_t i = 0; !ret && i < n; i++)
 		ret = put_str(w, strs[i], lens ? lens[i] : strlen(strs[i]));
 	return end_kv(w, ret);

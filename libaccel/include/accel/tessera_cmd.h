@@ -58,6 +58,23 @@
 #define TESSERA_DTYPE_INT8		3
 #define TESSERA_DTYPE_INT32		4
 
+/* Bytes per element of a TESSERA_DTYPE_*, 0 for an unknown type. */
+static inline unsigned int tessera_dtype_size(uint32_t dtype)
+{
+	switch (dtype) {
+	case TESSERA_DTYPE_FP32:
+	case TESSERA_DTYPE_INT32:
+		return 4;
+	case TESSERA_DTYPE_FP16:
+	case TESSERA_DTYPE_BF16:
+		return 2;
+	case TESSERA_DTYPE_INT8:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /**
  * DOC: TESSERA_CMD_OP_COPY
  *
