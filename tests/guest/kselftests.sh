@@ -83,6 +83,10 @@ check "example vector_add" ./examples/vector_add
 check "example gemm" ./examples/gemm
 check "example mlp" ./examples/mlp
 check "llm: the llama model on the card against the CPU reference" ./tools/llm/dev-check 0
+if [ "$cards" -ge 2 ]; then
+	check "llm: a data-parallel step over cards 0 and 1 (mpirun -np 2) equals card 0's step" \
+		./tests/guest/dp-check.sh
+fi
 ./tests/guest/smi-test.sh || failed=1
 ./tests/guest/exporter-test.sh || failed=1
 

@@ -18,7 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <mpi.h>
+
 #include "dev_model.h"
+#include "dp.h"
 #include "llm_ckpt.h"
 #include "llm_data.h"
 #include "rng.h"
@@ -211,6 +214,150 @@ static int save(const struct opts *o, struct llm_dev *d, const struct llm_model 
 	return ret;
 }
 
+/* Fail every rank: one that stops alone would leave the others in a collective. */
+static int fail(const struct llm_dp *dp, int code)
+{
+	if (dp->mpi)
+		MPI_Abort(MPI_COMM_WORLD, code);
+	return code;
+}
+
+/*
+ * One data-parallel step: this rank's forward and backward over its
+ * slice, the gradients averaged over every rank's tokens, then AdamW on
+ * the card.  *@loss: the mean over every rank's tokens.
+ */
+static int dp_step(struct llm_dev *d, const struct llm_dp *dp, const int32_t *tok,
+		   const int32_t *tgt, size_t ntok, const struct llm_adamw *hp, uint32_t step,
+		   float clip, float *g, size_t n, double *loss, double *norm)
+{
+	double valid = 0, l;
+	int ret;
+
+	for (size_t i = 0; i < ntok; i++)
+		valid += tgt[i] >= 0;
+	ret = llm_dev_forward_backward(d, tok, tgt, &l);
+	if (!ret)
+		ret = llm_dev_get_grads(d, g);
+	if (!ret)
+		ret = llm_dp_grad_mean(dp, g, n, valid);
+	if (!ret)
+		ret = llm_dev_set_grads(d, g);
+	if (!ret)
+		ret = llm_dev_adamw(d, hp, step, clip, norm);
+	if (!ret)
+		*loss = llm_dp_sum(dp, l * valid) / llm_dp_sum(dp, valid);
+	return ret;
+}
+
+static double max_abs_diff(const float *a, const float *b, size_t n, double *max_b)
+{
+	double m = 0, mb = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double e = fabs((double)a[i] - b[i]);
+
+		m = e > m ? e : m;
+		mb = fabs(b[i]) > mb ? fabs(b[i]) : mb;
+	}
+	if (max_b)
+		*max_b = mb;
+	return m;
+}
+
+/*
+ * --dp-check: one step with the global batch split over the ranks
+ * against the same step on rank 0's card alone, from the same weights.
+ * 0 if they agree within fp32 tolerance, 1 if not.
+ */
+static int dp_check(const struct opts *o, const struct llm_dp *dp, struct accel_device *dev,
+		    const struct llm_model *m, const struct llm_corpus *c, struct llm_dev *d,
+		    const float *w0, int32_t *tok, int32_t *tgt, float *g)
+{
+	uint32_t T = o->t.cfg.ctx, Bl = o->t.batch / dp->size;
+	size_t n = m->n_params, slice = (size_t)Bl * T, far = 0;
+	struct llm_adamw hp = o->t.hp;
+	float *g_dp, *w_dp, *w_rank0, *w_ref;
+	double loss_dp, loss_ref, norm, gmax, dg, dw, dr;
+	struct llm_dev *one = NULL;
+	struct llm_rng rng;
+	int ret;
+
+	g_dp = malloc(n * sizeof(float));
+	w_dp = malloc(n * sizeof(float));
+	w_rank0 = malloc(n * sizeof(float));
+	w_ref = malloc(n * sizeof(float));
+	if (!g_dp || !w_dp || !w_rank0 || !w_ref)
+		return -ENOMEM;
+	llm_rng_seed(&rng, o->t.seed ^ 0x5eed0fba7c4e5ull);
+	llm_batch(c->train, c->train_len, o->t.batch, T, &rng, tok, tgt);
+	hp.lr = (float)llm_train_lr_at(&o->t, 1);
+	ret = dp_step(d, dp, tok + dp->rank * slice, tgt + dp->rank * slice, slice, &hp, 1,
+		      (float)o->t.clip, g, n, &loss_dp, &norm);
+	if (!ret)
+		ret = llm_dev_get_params(d, w_dp);
+	if (ret)
+		return ret;
+	memcpy(g_dp, g, n * sizeof(float));
+	/* The ranks' weights: identical, as they ran the same step on the same gradient. */
+	memcpy(w_rank0, w_dp, n * sizeof(float));
+	ret = llm_dp_bcast_floats(dp, w_rank0, n);
+	if (ret)
+		return ret;
+	dr = llm_dp_max(dp, max_abs_diff(w_dp, w_rank0, n, NULL));
+	/* The same step on rank 0's card alone: the whole global batch. */
+	if (!dp->rank) {
+		llm_dev_free(d);
+		ret = llm_dev_new(dev, m, o->t.batch, T, &one);
+		if (!ret)
+			ret = llm_dev_set_params(one, w0);
+		if (!ret)
+			ret = llm_dev_forward_backward(one, tok, tgt, &loss_ref);
+		if (!ret)
+			ret = llm_dev_get_grads(one, g);
+		if (!ret)
+			ret = llm_dev_adamw(one, &hp, 1, (float)o->t.clip, &norm);
+		if (!ret)
+			ret = llm_dev_get_params(one, w_ref);
+		llm_dev_free(one);
+	}
+	llm_dp_barrier(dp);
+	if (ret)
+		return ret;
+	if (dp->rank)
+		goto out;
+	dg = max_abs_diff(g_dp, g, n, &gmax);
+	dw = max_abs_diff(w_dp, w_ref, n, NULL);
+	for (size_t i = 0; i < n; i++)
+		far += fabs((double)w_dp[i] - w_ref[i]) > 1e-3 * hp.lr;
+	printf("accel-train: dp-check: %d ranks x %u sequences vs 1 x %u: loss %.6f vs %.6f, "
+	       "max |grad diff| %.3g (%.3g of the largest); weights after a step of lr %.3g: "
+	       "ranks differ by %.3g, from one card's by at most %.3g (%.3g lr), %zu of %zu by "
+	       "over 1e-3 lr\n", dp->size, Bl, o->t.batch, loss_dp, loss_ref, dg,
+	       gmax > 0 ? dg / gmax : 0, hp.lr, dr, dw, dw / hp.lr, far, n);
+	/*
+	 * fp32 sums of the same tokens in another order (the GEMMs' K runs
+	 * over each rank's tokens, then the ranks are added): the loss to
+	 * 1e-5 of itself, the gradient to 1e-4 of its largest element (the
+	 * check that would catch a sum taken for a mean: Adam's step is the
+	 * same for any scale of the gradient).  The ranks' weights are the
+	 * same bits.  AdamW's first step is lr * g / (|g| + eps): a
+	 * component whose gradient is near eps (1e-8) moves by a part of lr
+	 * that the last bits of g decide, so one card's weights may differ
+	 * by up to 2 lr there; such components are rare (at most 1e-3 of
+	 * them over 1e-3 lr).
+	 */
+	ret = fabs(loss_dp - loss_ref) <= 1e-5 * fabs(loss_ref) && gmax > 0 && dg <= 1e-4 * gmax &&
+	      dr == 0 && dw <= 2 * hp.lr && far <= n / 1000 ? 0 : 1;
+	printf("accel-train: dp-check %s\n", ret ? "FAILED" : "passed");
+out:
+	free(g_dp);
+	free(w_dp);
+	free(w_rank0);
+	free(w_ref);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .log_every = 10 };
@@ -225,12 +372,31 @@ int main(int argc, char **argv)
 	FILE *csv = NULL;
 	double t0, train_sum = 0, val = NAN, t_train = 0, gemm = 0;
 	uint64_t step, train_n = 0, trained_tokens = 0;
-	uint32_t T;
+	uint32_t T, Bl, card;
+	struct llm_dp dp;
+	float *g = NULL;
+	bool lead;
 	int ret;
 
+	if (llm_dp_init(&argc, &argv, &dp)) {
+		fprintf(stderr, "accel-train: MPI did not start\n");
+		return 1;
+	}
+	lead = dp.rank == 0;
 	llm_train_opts_init(&o.t);
 	if (parse(argc, argv, &o))
+		return fail(&dp, 2);
+	if (o.t.batch % dp.size) {
+		fprintf(stderr, "accel-train: --batch %u does not split over %d ranks\n", o.t.batch,
+			dp.size);
+		return fail(&dp, 2);
+	}
+	if (o.dp_check && dp.size < 2) {
+		fprintf(stderr, "accel-train: --dp-check runs under mpirun -np 2 (or more)\n");
 		return 2;
+	}
+	Bl = o.t.batch / dp.size;
+	card = o.card + (uint32_t)dp.local_rank;
 	if (llm_model_init(&m, &o.t.cfg, err)) {
 		fprintf(stderr, "accel-train: %s\n", err);
 		return 2;
@@ -241,22 +407,31 @@ int main(int argc, char **argv)
 		fprintf(stderr, "accel-train: %s\n", err);
 		return 1;
 	}
-	ret = accel_device_open(o.card, &dev);
+	ret = accel_device_open(card, &dev);
 	/* the GEMM rate first, while the card's memory is free */
-	if (!ret && gemm_rate(dev, o.t.batch * T, o.t.cfg.d_ff, o.t.cfg.d_model, &gemm))
+	if (!ret && !o.dp_check && gemm_rate(dev, Bl * T, o.t.cfg.d_ff, o.t.cfg.d_model, &gemm))
 		gemm = 0;
 	if (!ret)
-		ret = llm_dev_new(dev, &m, o.t.batch, T, &d);
+		ret = llm_dev_new(dev, &m, Bl, T, &d);
 	if (ret) {
-		fprintf(stderr, "accel-train: card %u: %s\n", o.card, accel_strerror(ret));
-		return 1;
+		fprintf(stderr, "accel-train: rank %d: card %u: %s\n", dp.rank, card,
+			accel_strerror(ret));
+		return fail(&dp, 1);
 	}
 	w = calloc(m.n_params, sizeof(float));
 	tok = calloc((size_t)o.t.batch * T, sizeof(*tok));
 	tgt = calloc((size_t)o.t.batch * T, sizeof(*tgt));
-	if (!w || !tok || !tgt) {
+	if (dp.size > 1)
+		g = calloc(m.n_params, sizeof(float));
+	if (!w || !tok || !tgt || (dp.size > 1 && !g)) {
 		fprintf(stderr, "accel-train: out of memory\n");
-		return 1;
+		return fail(&dp, 1);
+	}
+	if (!lead) {
+		/* rank 0 alone writes the curve, the checkpoint and the plot */
+		o.t.csv = NULL;
+		o.t.out = NULL;
+		o.png = NULL;
 	}
 	if (o.t.csv) {
 		csv = fopen(o.t.csv, "w");
@@ -266,37 +441,57 @@ int main(int argc, char **argv)
 		}
 		fprintf(csv, "step,tokens,seconds,lr,train_loss,val_loss\n");
 	}
-	printf("accel-train: card %u: d_model %u, %u layers, %u heads, ffn %u, ctx %u: %zu "
-	       "parameters, activations in %s memory\n", o.card, o.t.cfg.d_model, o.t.cfg.n_layers,
-	       o.t.cfg.n_heads, o.t.cfg.d_ff, T, m.n_params,
-	       llm_dev_acts_on_card(d) ? "device" : "host");
-	printf("accel-train: corpus %s: %zu train fortunes (%zu bytes), %zu validation (%zu "
-	       "bytes)\n", o.t.corpus, corpus.n_train, corpus.train_len, corpus.n_val,
-	       corpus.val_len);
-	printf("accel-train: batch %u x %u, %llu steps, lr %g -> %g (warmup %llu), wd %g, "
-	       "beta2 %g, clip %g, seed %llu\n", o.t.batch, T, (unsigned long long)o.t.steps, o.t.lr,
-	       o.t.min_lr, (unsigned long long)o.t.warmup, o.t.hp.weight_decay, o.t.hp.beta2, o.t.clip,
-	       (unsigned long long)o.t.seed);
-	fflush(stdout);
+	if (lead) {
+		printf("accel-train: card %u: d_model %u, %u layers, %u heads, ffn %u, ctx %u: %zu "
+		       "parameters, activations in %s memory\n", card, o.t.cfg.d_model,
+		       o.t.cfg.n_layers, o.t.cfg.n_heads, o.t.cfg.d_ff, T, m.n_params,
+		       llm_dev_acts_on_card(d) ? "device" : "host");
+		if (dp.size > 1)
+			printf("accel-train: data parallel: %d ranks, one card each (cards %u..), "
+			       "%u sequences per rank\n", dp.size, o.card, Bl);
+		printf("accel-train: corpus %s: %zu train fortunes (%zu bytes), %zu validation "
+		       "(%zu bytes)\n", o.t.corpus, corpus.n_train, corpus.train_len, corpus.n_val,
+		       corpus.val_len);
+		printf("accel-train: batch %u x %u, %llu steps, lr %g -> %g (warmup %llu), wd %g, "
+		       "beta2 %g, clip %g, seed %llu\n", o.t.batch, T,
+		       (unsigned long long)o.t.steps, o.t.lr, o.t.min_lr,
+		       (unsigned long long)o.t.warmup, o.t.hp.weight_decay, o.t.hp.beta2, o.t.clip,
+		       (unsigned long long)o.t.seed);
+		fflush(stdout);
+	}
 	llm_init_weights(&m, o.t.seed, w);
 	ret = llm_dev_set_params(d, w);
 	if (ret) {
 		fprintf(stderr, "accel-train: %s\n", accel_strerror(ret));
-		return 1;
+		return fail(&dp, 1);
+	}
+	if (o.dp_check) {
+		ret = dp_check(&o, &dp, dev, &m, &corpus, d, w, tok, tgt, g);
+		if (ret < 0)
+			fprintf(stderr, "accel-train: rank %d: dp-check: %s\n", dp.rank,
+				accel_strerror(ret));
+		llm_dp_fini(&dp);
+		return ret ? 1 : 0;
 	}
 	llm_rng_seed(&rng, o.t.seed ^ 0x5eed0fba7c4e5ull);
 	t0 = now();
 	for (step = 1; step <= o.t.steps; step++) {
 		double loss, norm, t1 = now();
 
+		/* every rank draws the global batch and takes its slice */
 		llm_batch(corpus.train, corpus.train_len, o.t.batch, T, &rng, tok, tgt);
 		o.t.hp.lr = (float)llm_train_lr_at(&o.t, step);
-		ret = llm_dev_train_step(d, tok, tgt, &o.t.hp, (uint32_t)step, (float)o.t.clip, &loss,
-					 &norm);
+		if (dp.size > 1)
+			ret = dp_step(d, &dp, tok + (size_t)dp.rank * Bl * T,
+				      tgt + (size_t)dp.rank * Bl * T, (size_t)Bl * T, &o.t.hp,
+				      (uint32_t)step, (float)o.t.clip, g, m.n_params, &loss, &norm);
+		else
+			ret = llm_dev_train_step(d, tok, tgt, &o.t.hp, (uint32_t)step,
+						 (float)o.t.clip, &loss, &norm);
 		if (ret) {
-			fprintf(stderr, "accel-train: step %llu: %s\n", (unsigned long long)step,
-				accel_strerror(ret));
-			return 1;
+			fprintf(stderr, "accel-train: rank %d: step %llu: %s\n", dp.rank,
+				(unsigned long long)step, accel_strerror(ret));
+			return fail(&dp, 1);
 		}
 		t_train += now() - t1;
 		trained_tokens += (uint64_t)o.t.batch * T;
@@ -305,7 +500,9 @@ int main(int argc, char **argv)
 
 		bool last = step == o.t.steps || (o.t.time_limit > 0 && now() - t0 >= o.t.time_limit);
 
-		if (step % o.log_every == 0 || step == 1 || last) {
+		/* rank 0's clock decides for every rank */
+		last = llm_dp_bcast(&dp, last) != 0;
+		if (lead && (step % o.log_every == 0 || step == 1 || last)) {
 			double tps = trained_tokens / t_train, el = now() - t0;
 			double eta = el / step * (o.t.steps - step);
 			int fill = (int)(30 * step / o.t.steps);
@@ -321,12 +518,16 @@ int main(int argc, char **argv)
 		double el = now() - t0;
 		uint64_t tokens = step * o.t.batch * T;
 
-		ret = validate(d, &corpus, T, o.t.batch, last ? 0 : o.t.eval_windows, tok, tgt, &val);
+		/* on rank 0's card; the others wait for its result */
+		if (lead)
+			ret = validate(d, &corpus, T, Bl, last ? 0 : o.t.eval_windows, tok, tgt, &val);
 		if (ret) {
 			fprintf(stderr, "accel-train: validation: %s\n", accel_strerror(ret));
-			return 1;
+			return fail(&dp, 1);
 		}
-		printf("step %6llu  tokens %9llu  %7.1f s  lr %.2e  train %.4f  val %.4f%s\n",
+		val = llm_dp_bcast(&dp, val);
+		if (lead)
+			printf("step %6llu  tokens %9llu  %7.1f s  lr %.2e  train %.4f  val %.4f%s\n",
 		       (unsigned long long)step, (unsigned long long)tokens, el, o.t.hp.lr,
 		       train_sum / train_n, val, last ? " (whole split)" : "");
 		fflush(stdout);
@@ -338,7 +539,7 @@ int main(int argc, char **argv)
 		train_sum = 0;
 		train_n = 0;
 		if (o.t.out && save(&o, d, &m, w, step, val))
-			return 1;
+			return fail(&dp, 1);
 		if (last)
 			break;
 	}
@@ -347,13 +548,16 @@ int main(int argc, char **argv)
 	double tps = trained_tokens / t_train;
 	double mflops = 3 * llm_flops_per_token(&m, T) * tps;
 
+	llm_dp_fini(&dp);
+	if (!lead)
+		goto out;
 	printf("accel-train: %llu tokens in %.1f s of training steps: %.0f tokens/s, %.2f GFLOP/s "
 	       "of model FLOPs (3 x %.2f MFLOP/token)\n", (unsigned long long)trained_tokens,
 	       t_train, tps, mflops / 1e9, llm_flops_per_token(&m, T) / 1e6);
 	if (gemm > 0)
 		printf("accel-train: card fp32 GEMM %ux%ux%u: %.2f GFLOP/s; training runs at %.0f%% "
-		       "of it\n", o.t.batch * T, o.t.cfg.d_ff, o.t.cfg.d_model, gemm,
-		       100 * mflops / 1e9 / gemm);
+		       "of it%s\n", Bl * T, o.t.cfg.d_ff, o.t.cfg.d_model, gemm,
+		       100 * mflops / 1e9 / gemm / dp.size, dp.size > 1 ? " per card" : "");
 	else
 		printf("accel-train: the GEMM benchmark failed\n");
 	if (o.t.out)
@@ -362,11 +566,13 @@ int main(int argc, char **argv)
 		ret = plot(o.t.csv, o.png);
 		printf("accel-train: loss curve %s%s\n", o.png, ret ? " (gnuplot failed)" : "");
 	}
+out:
 	llm_dev_free(d);
 	accel_device_close(dev);
 	llm_corpus_free(&corpus);
 	free(w);
 	free(tok);
 	free(tgt);
+	free(g);
 	return 0;
 }

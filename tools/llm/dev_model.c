@@ -541,6 +541,11 @@ int llm_dev_get_grads(struct llm_dev *d, float *g)
 	return copy_bo(d->grads, g, NULL, d->m.n_params * 4);
 }
 
+int llm_dev_set_grads(struct llm_dev *d, const float *g)
+{
+	return copy_bo(d->grads, NULL, g, d->m.n_params * 4);
+}
+
 int llm_dev_get_logits(struct llm_dev *d, float *logits)
 {
 	void *p;

@@ -38,6 +38,8 @@ int llm_dev_set_params(struct llm_dev *d, const float *w);
 int llm_dev_get_params(struct llm_dev *d, float *w);
 int llm_dev_get_grads(struct llm_dev *d, float *g);
 int llm_dev_get_logits(struct llm_dev *d, float *logits);
+/* Replace the gradients (data parallelism: the mean over every rank's). */
+int llm_dev_set_grads(struct llm_dev *d, const float *g);
 
 /* Forward over @tokens ([B*T]); with @targets (-1 skips) *@loss is the
  * mean cross-entropy.  0, -EINVAL (bad token) or the job's error. */
