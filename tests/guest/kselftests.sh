@@ -83,6 +83,7 @@ check "example vector_add" ./examples/vector_add
 check "example gemm" ./examples/gemm
 check "example mlp" ./examples/mlp
 check "llm: the llama model on the card against the CPU reference" ./tools/llm/dev-check 0
+./tests/guest/llm-generate-test.sh || failed=1
 ./tests/guest/smi-test.sh || failed=1
 ./tests/guest/exporter-test.sh || failed=1
 
