@@ -106,35 +106,37 @@ static void test_args(struct tap *t)
 static void test_prof(struct tap *t)
 {
 	const uint8_t cls[] = { LLM_CLS_OTHER, LLM_CLS_NORM, LLM_CLS_MATMUL, LLM_CLS_SOFTMAX,
-				LLM_CLS_MATMUL, LLM_CLS_ELEMENTWISE };
-	const uint64_t ts[] = { 1000, 1010, 1030, 1130, 1135, 1335, 1336 };
-	const uint64_t back[] = { 1000, 1010, 1005, 1130, 1135, 1335, 1336 };
+				LLM_CLS_MATMUL, LLM_CLS_ELEMENTWISE, LLM_CLS_ATTN_MATMUL };
+	const uint64_t ts[] = { 1000, 1010, 1030, 1130, 1135, 1335, 1336, 1400 };
+	const uint64_t back[] = { 1000, 1010, 1005, 1130, 1135, 1335, 1336, 1400 };
 	const uint8_t badcls[] = { LLM_CLS_OTHER, LLM_CLS_COUNT };
 	struct llm_prof p = { 0 };
 
-	CHECK(t, !llm_prof_add(&p, cls, ts, 6));
+	CHECK(t, !llm_prof_add(&p, cls, ts, 7));
 	CHECK_EQ(t, p.ns[LLM_CLS_OTHER], 10);
 	CHECK_EQ(t, p.ns[LLM_CLS_NORM], 20);
 	CHECK_EQ(t, p.ns[LLM_CLS_MATMUL], 100 + 200);
 	CHECK_EQ(t, p.ns[LLM_CLS_SOFTMAX], 5);
 	CHECK_EQ(t, p.ns[LLM_CLS_ELEMENTWISE], 1);
+	CHECK_EQ(t, p.ns[LLM_CLS_ATTN_MATMUL], 64);
 	CHECK_EQ(t, p.cmds[LLM_CLS_MATMUL], 2);
 	CHECK_EQ(t, p.jobs, 1);
-	CHECK_EQ(t, llm_prof_total(&p), 336);
+	CHECK_EQ(t, llm_prof_total(&p), 400);
 	/* a second job adds */
-	CHECK(t, !llm_prof_add(&p, cls, ts, 6));
-	CHECK_EQ(t, llm_prof_total(&p), 672);
+	CHECK(t, !llm_prof_add(&p, cls, ts, 7));
+	CHECK_EQ(t, llm_prof_total(&p), 800);
 	CHECK_EQ(t, p.jobs, 2);
 	/* a stamp going back or a bad class adds nothing */
-	CHECK(t, llm_prof_add(&p, cls, back, 6) == -EINVAL);
+	CHECK(t, llm_prof_add(&p, cls, back, 7) == -EINVAL);
 	CHECK(t, llm_prof_add(&p, badcls, ts, 2) == -EINVAL);
-	CHECK_EQ(t, llm_prof_total(&p), 672);
+	CHECK_EQ(t, llm_prof_total(&p), 800);
 	CHECK_EQ(t, p.jobs, 2);
 	CHECK_EQ(t, p.cmds[LLM_CLS_OTHER], 2);
 	for (unsigned int i = 0; i < LLM_CLS_COUNT; i++)
 		CHECK(t, llm_cmd_class_name(i) != NULL);
 	CHECK(t, llm_cmd_class_name(LLM_CLS_COUNT) == NULL);
-	CHECK(t, !strcmp(llm_cmd_class_name(LLM_CLS_MATMUL), "gemm/bgemm"));
+	CHECK(t, !strcmp(llm_cmd_class_name(LLM_CLS_MATMUL), "gemm") &&
+		 !strcmp(llm_cmd_class_name(LLM_CLS_ATTN_MATMUL), "bgemm"));
 }
 
 int main(void)

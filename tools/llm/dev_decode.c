@@ -159,7 +159,7 @@ static int heads(struct rec *r, uint32_t flags, uint32_t m, uint32_t n, uint32_t
 		.stride_a = { sa, 0 }, .stride_b = { sb, 0 }, .stride_c = { sc, 0 },
 	};
 
-	return emit(r, LLM_CLS_MATMUL, accel_cmdbuf_bgemm(r->j->cb, &g));
+	return emit(r, LLM_CLS_ATTN_MATMUL, accel_cmdbuf_bgemm(r->j->cb, &g));
 }
 
 /* The job of @rows tokens (tokens[0..rows)) at cache position @p. */

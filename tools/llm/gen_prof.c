@@ -10,7 +10,8 @@
 #include "gen_prof.h"
 
 static const char *const names[LLM_CLS_COUNT] = {
-	[LLM_CLS_MATMUL] = "gemm/bgemm",
+	[LLM_CLS_MATMUL] = "gemm",
+	[LLM_CLS_ATTN_MATMUL] = "bgemm",
 	[LLM_CLS_SOFTMAX] = "softmax",
 	[LLM_CLS_NORM] = "rmsnorm",
 	[LLM_CLS_ELEMENTWISE] = "elementwise",

@@ -15,7 +15,8 @@
 #include <stdint.h>
 
 enum llm_cmd_class {
-	LLM_CLS_MATMUL,		/* GEMM, BGEMM */
+	LLM_CLS_MATMUL,		/* GEMM: the projections */
+	LLM_CLS_ATTN_MATMUL,	/* BGEMM: attention's scores and weighted sum */
 	LLM_CLS_SOFTMAX,	/* attention's causal SOFTMAX */
 	LLM_CLS_NORM,		/* RMSNORM */
 	LLM_CLS_ELEMENTWISE,	/* SwiGLU (ELEMENTWISE), ROPE */
@@ -29,7 +30,7 @@ struct llm_prof {
 	uint64_t jobs;
 };
 
-/* "gemm/bgemm", "softmax", ...; NULL for a bad class. */
+/* "gemm", "bgemm", "softmax", ...; NULL for a bad class. */
 const char *llm_cmd_class_name(unsigned int cls);
 /* Add one job's @n commands: classes cls[0..n-1], stamps ts[0..n].
  * 0, or -EINVAL (a bad class or a stamp earlier than the one before:
