@@ -87,6 +87,7 @@ if [ "$cards" -ge 2 ]; then
 	check "llm: a data-parallel step over cards 0 and 1 (mpirun -np 2) equals card 0's step" \
 		./tests/guest/dp-check.sh
 fi
+./tests/guest/llm-generate-test.sh || failed=1
 ./tests/guest/smi-test.sh || failed=1
 ./tests/guest/exporter-test.sh || failed=1
 
