@@ -221,8 +221,9 @@ static void test_train_opts(struct tap *t)
 	/* whole arguments only, in range */
 	CHECK_EQ(t, llm_parse_u64("600", 1, 1000, &u), 0);
 	CHECK_EQ(t, u, 600);
-	CHECK_EQ(t, llm_parse_u64("0x10", 0, 100, &u), 0);
-	CHECK_EQ(t, u, 16);
+	CHECK_EQ(t, llm_parse_u64("0x10", 0, 100, &u), -EINVAL);
+	CHECK_EQ(t, llm_parse_u64("010", 0, 100, &u), 0);
+	CHECK_EQ(t, u, 10);
 	CHECK_EQ(t, llm_parse_u64("12x", 0, 100, &u), -EINVAL);
 	CHECK_EQ(t, llm_parse_u64("", 0, 100, &u), -EINVAL);
 	CHECK_EQ(t, llm_parse_u64("-1", 0, UINT64_MAX, &u), -EINVAL);

@@ -46,8 +46,8 @@ static void test_numbers(struct tap *t)
 			printf("# accepted u32 \"%s\"\n", bad_u[i]);
 	}
 	CHECK_EQ(t, u, 77);
-	CHECK(t, llm_parse_u64("18446744073709551616", &v) == -EINVAL);
-	CHECK(t, !llm_parse_u64("18446744073709551615", &v) && v == UINT64_MAX);
+	CHECK(t, llm_parse_u64("18446744073709551616", 0, UINT64_MAX, &v) == -EINVAL);
+	CHECK(t, !llm_parse_u64("18446744073709551615", 0, UINT64_MAX, &v) && v == UINT64_MAX);
 	CHECK(t, !llm_parse_u32("4294967295", 0, UINT32_MAX, &u) && u == UINT32_MAX);
 	CHECK(t, !llm_parse_u32("012", 0, 100, &u) && u == 12);	/* decimal, not octal */
 	CHECK(t, llm_parse_u32("101", 0, 100, &u) == -EINVAL);

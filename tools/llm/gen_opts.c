@@ -27,56 +27,6 @@ const char llm_gen_usage[] =
 	"  --card N            the card (0)\n"
 	"  --no-timing         no TIMESTAMP commands (no device time by class)\n";
 
-/* decimal digits only (strtoull alone would take blanks and a sign) */
-static int plain_digits(const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-int llm_parse_u64(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!plain_digits(s))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-int llm_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
-{
-	uint64_t v;
-
-	if (llm_parse_u64(s, &v) || v < min || v > max)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-int llm_parse_float(const char *s, float min, float max, float *out)
-{
-	char *end;
-	float v;
-
-	if (!s || !*s || isspace((unsigned char)*s))
-		return -EINVAL;
-	errno = 0;
-	v = strtof(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
 
 int llm_gen_parse_args(int argc, char **argv, struct llm_gen_opts *o, char *err)
 {
@@ -112,7 +62,7 @@ int llm_gen_parse_args(int argc, char **argv, struct llm_gen_opts *o, char *err)
 			what = "--top-k: a count >= 0";
 			break;
 		case 's':
-			bad = llm_parse_u64(optarg, &o->seed);
+			bad = llm_parse_u64(optarg, 0, UINT64_MAX, &o->seed);
 			what = "--seed: an unsigned 64-bit number";
 			break;
 		case 'c':

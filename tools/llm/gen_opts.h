@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cli.h"
+
 #include "llm.h"
 
 struct llm_gen_opts {
@@ -31,9 +33,6 @@ struct llm_gen_opts {
 /* Whole-string numbers (unsigned ones: decimal digits only): 0 or
  * -EINVAL (empty, junk after the number, a sign or blank on an unsigned,
  * out of [min, max] or of the type, not finite). */
-int llm_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
-int llm_parse_u64(const char *s, uint64_t *out);
-int llm_parse_float(const char *s, float min, float max, float *out);
 
 /* 0 (see o->help), or -EINVAL with the reason in @err (LLM_ERR_LEN).
  * Uses getopt_long: resets optind. */

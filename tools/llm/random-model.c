@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 		case 'H': bad |= llm_parse_u32(optarg, 1, 65536, &cfg.n_heads); break;
 		case 'f': bad |= llm_parse_u32(optarg, 1, 65536, &cfg.d_ff); break;
 		case 'c': bad |= llm_parse_u32(optarg, 1, 65536, &cfg.ctx); break;
-		case 's': bad |= llm_parse_u64(optarg, &seed); break;
+		case 's': bad |= llm_parse_u64(optarg, 0, UINT64_MAX, &seed); break;
 		default: bad = 1;
 		}
 	}

@@ -12,46 +12,6 @@
 #include "llm_data.h"
 #include "train_opts.h"
 
-int llm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	x = strtoull(s, &end, 0);
-	if (errno || *end || x < min || x > max)
-		return -EINVAL;
-	*v = x;
-	return 0;
-}
-
-int llm_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v)
-{
-	uint64_t x;
-	int ret = llm_parse_u64(s, min, max, &x);
-
-	if (!ret)
-		*v = (uint32_t)x;
-	return ret;
-}
-
-int llm_parse_double(const char *s, double min, double max, double *v)
-{
-	char *end;
-	double x;
-
-	if (!s || !*s || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	x = strtod(s, &end);
-	if (errno || *end || !isfinite(x) || x < min || x > max)
-		return -EINVAL;
-	*v = x;
-	return 0;
-}
-
 void llm_train_opts_init(struct llm_train_opts *o)
 {
 	*o = (struct llm_train_opts){

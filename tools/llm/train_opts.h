@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "llm.h"
 
 struct llm_train_opts {
@@ -73,14 +74,5 @@ void llm_train_usage(FILE *f);
 
 /* Linear warmup to lr, then a cosine to min_lr at the last step. */
 double llm_train_lr_at(const struct llm_train_opts *o, uint64_t step);
-
-/*
- * Strict number parsing for command lines: all of @s, base 10 (0x for
- * hex), within [@min, @max].  0 or -EINVAL.
- */
-int llm_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v);
-int llm_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *v);
-/* A finite number within [@min, @max]. */
-int llm_parse_double(const char *s, double min, double max, double *v);
 
 #endif /* TESSERA_LLM_TRAIN_OPTS_H */
