@@ -9,7 +9,11 @@
 #                   the guest suite on a debug kernel (KASAN, lockdep,
 #                   kmemleak, DMA-API debug...), built once and cached;
 #                   not part of make check (15 min build, 16 min run)
-#   make demo       boot the emulated card and run a job on it
+#   make demo       boot the emulated card, run jobs on it, and have the model
+#                   trained on it write fortunes (make train's, or a small one)
+#   make train [TRAIN_ARGS=...] [TRAIN_OUT=DIR]
+#                   train the llama model on the card in the VM (about 5
+#                   min): the GGUF checkpoint, the loss curve and a sample
 #   make bench      emulator and driver benchmarks (numbers and ratios)
 #   make fuzz-guest SECONDS=N [SEED=S]
 #                   the ioctl fuzzer in a VM with two cards for N seconds
@@ -102,7 +106,9 @@ check-debug: all
 	@tests/run-check-debug.sh
 
 demo: all
-	@tools/vm/run.sh --timeout 300 tools/demo/guest-demo.sh
+	@mkdir -p build/demo
+	@flock /tmp/tessera-vm.lock tools/vm/run.sh --timeout 600 --memory 2G --out build/demo \
+		tools/demo/guest-demo.sh
 
 # Train the llama model on the card in the VM (tools/llm/accel-train; its
 # options comma-separated in TRAIN_ARGS; by default the 600-step schedule

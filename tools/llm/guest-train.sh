@@ -19,5 +19,16 @@ wait_cards 1 || exit 1
 ./tools/llm/accel-train --out "$out/tessera-fortunes.gguf" --csv "$out/loss.csv" \
 	--png "$out/loss.png" "$@"
 status=$?
+# What the model writes: a sample on the card (its first logits checked
+# against the CPU reference), and how much of it is English words.
+if [ "$status" = 0 ]; then
+	echo "guest-train: a sample from the checkpoint (accel-generate, temperature 0.8, top-k 40)"
+	./tools/llm/accel-generate --model "$out/tessera-fortunes.gguf" --prompt "" \
+		--tokens 600 --temperature 0.8 --top-k 40 --seed 7 --check 8 \
+		>"$out/sample.txt" || status=1
+	sed 's/^/  | /' "$out/sample.txt"
+	echo "guest-train: words of the sample in /usr/share/dict/words (target 60%):" \
+		"$(./tools/llm/words-in-dict.sh < "$out/sample.txt")"
+fi
 rmmod_retry
 exit $status
