@@ -4,7 +4,7 @@
 # load the driver, run accel-demo, the transformer demo (greedy decoding,
 # every logit checked against the CPU), then the llama model trained on
 # the card writing fortunes: `make train`'s checkpoint if there is one,
-# otherwise a small model trained here for about a minute and kept in
+# otherwise a small model trained here for under a minute and kept in
 # build/demo for the next run.
 set -eu
 cd "$TESSERA_DIR"
@@ -27,9 +27,9 @@ else
 	if [ -s "$model" ]; then
 		echo "demo: the small model an earlier make demo trained (build/demo; make train for the full one)"
 	else
-		echo "demo: no make train checkpoint: training a small model on the card for about a minute..."
+		echo "demo: no make train checkpoint: training a small model on the card for under a minute..."
 		./tools/llm/accel-train --d-model 128 --layers 2 --heads 4 --ffn 344 --ctx 64 \
-			--batch 16 --steps 300 --warmup 30 --lr 3e-3 --eval-every 300 \
+			--batch 16 --steps 900 --warmup 50 --lr 3e-3 --eval-every 900 \
 			--eval-windows 64 --log-every 50 --out "$model.tmp"
 		mv "$model.tmp" "$model"
 	fi

@@ -812,6 +812,15 @@ static int pack_reserve(struct mm_thread *t, size_t size, size_t cap)
 }
 
 
+int t1_mm_sgemm(bool trans_a, bool trans_b, uint32_t m, uint32_t n, uint32_t k, float alpha,
+		const float *a, uint32_t lda, const float *b, uint32_t ldb, float beta, float *c,
+		uint32_t ldc)
+{
+	omp_set_num_threads(1);
+	return dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a, lda, b,
+			  ldb, beta, c, ldc) == dnnl_success ? 0 : -EINVAL;
+}
+
 int t1_mm_pack_b(const struct t1_mm *p, const void *b, size_t cap)
 {
 	struct mm_thread *t = this_thread();

@@ -38,6 +38,17 @@ int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
 	      const float *bias);
 
 /*
+ * A small fp32 GEMM through oneDNN's BLAS call (dnnl_sgemm): row-major
+ * C = alpha op(A) op(B) + beta C (beta 0: C is not read), on the calling
+ * thread alone.  The matmul primitive copies B into its blocked layout on
+ * every call, which costs more than the arithmetic of a small GEMM; this
+ * reads the operands in place.  0 or -EINVAL.
+ */
+int t1_mm_sgemm(bool trans_a, bool trans_b, uint32_t m, uint32_t n, uint32_t k, float alpha,
+		const float *a, uint32_t lda, const float *b, uint32_t ldb, float beta, float *c,
+		uint32_t ldc);
+
+/*
  * Pack the k x n B at @b (p->ldb, p->trans_b; type p->ab) into this
  * thread's pack buffer, in the layout that the primitive of @p (with
  * packed_b) reads without copying, so that the M tiles of a column of

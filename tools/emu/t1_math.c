@@ -660,12 +660,25 @@ static int float_tile(const struct t1_gemm *g, uint32_t t, const float *bias,
  * the end).  The bias goes in as fp32.  Column by column of tiles, so
  * that the column's B is packed once for all its tiles.
  */
+/*
+ * fp32 GEMMs this small without an epilogue go to t1_mm_sgemm(): a
+ * decode step's 1 x 688 x 256 takes 7 us there against 77 us through
+ * the matmul primitive, which repacks B on every call.  A shape always
+ * takes the same path, so results stay deterministic.
+ */
+#define SMALL_SGEMM_MACS	(1ull << 22)
+
 static int gemm_direct(const struct t1_gemm *g)
 {
 	uint32_t t = g->dtype == TESSERA_DTYPE_FP32 ? T1_MM_F32 : T1_MM_BF16;
 	const float *bias = NULL;
 	uint32_t mt, nt, tm;
 	int ret = 0;
+
+	if (g->dtype == TESSERA_DTYPE_FP32 && !g->bias && g->act == TESSERA_ACT_NONE &&
+	    (uint64_t)g->m * g->n * g->k <= SMALL_SGEMM_MACS)
+		return t1_mm_sgemm(g->trans_a, g->trans_b, g->m, g->n, g->k, g->alpha, g->a,
+				   g->lda, g->b, g->ldb, g->beta, g->c, g->ldc);
 
 	if (g->bias && g->dtype == TESSERA_DTYPE_FP32)
 		bias = g->biasp;
