@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "llm.h"
 #include "llm_ckpt.h"
 #include "rng.h"
@@ -86,19 +87,38 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		uint64_t v;
+		bool bad = false;
+
 		switch (c) {
 		case 'p': prompt = optarg; break;
-		case 'n': ntok = atol(optarg); break;
-		case 't': temp = atof(optarg); break;
-		case 'k': top_k = strtoul(optarg, NULL, 0); break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'T': top = atol(optarg); break;
+		case 'n':
+			bad = llm_parse_u64(optarg, 0, 1u << 24, &v);
+			ntok = (long)v;
+			break;
+		case 't': bad = llm_parse_double(optarg, 0, 1e6, &temp); break;
+		case 'k':
+			bad = llm_parse_u64(optarg, 0, UINT32_MAX, &v);
+			top_k = (unsigned long)v;
+			break;
+		case 's':
+			bad = llm_parse_u64(optarg, 0, UINT64_MAX, &v);
+			seed = v;
+			break;
+		case 'T':
+			bad = llm_parse_u64(optarg, 0, 1u << 16, &v);
+			top = (long)v;
+			break;
 		case 'S': stats = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+		if (bad) {
+			fprintf(stderr, "cpu-generate: %s: not a valid value\n", argv[optind - 1]);
+			return 2;
+		}
 	}
-	if (optind != argc - 1 || ntok < 0) {
+	if (optind != argc - 1) {
 		usage(stderr);
 		return 2;
 	}

@@ -29,6 +29,10 @@ if [ "$status" = 0 ]; then
 	sed 's/^/  | /' "$out/sample.txt"
 	echo "guest-train: words of the sample in /usr/share/dict/words (target 60%):" \
 		"$(./tools/llm/words-in-dict.sh < "$out/sample.txt")"
+	# The same model decoding on the guest's CPU (the reference, one thread).
+	echo "guest-train: the same model on the guest CPU (cpu-generate, greedy):" \
+		"$(./tools/llm/cpu-generate --temperature 0 --tokens 100 --stats \
+			"$out/tessera-fortunes.gguf" 2>&1 >/dev/null)"
 fi
 rmmod_retry
 exit $status
