@@ -661,12 +661,40 @@ static int float_tile(const struct t1_gemm *g, uint32_t t, const float *bias,
  * that the column's B is packed once for all its tiles.
  */
 /*
- * fp32 GEMMs this small without an epilogue go to t1_mm_sgemm(): a
- * decode step's 1 x 688 x 256 takes 7 us there against 77 us through
- * the matmul primitive, which repacks B on every call.  A shape always
- * takes the same path, so results stay deterministic.
+ * fp32 GEMMs this small (with at most a bias and RELU) go to
+ * t1_mm_sgemm(): a decode step's 1 x 688 x 256 takes 7 us there against
+ * 77 us through the matmul primitive, which repacks B on every call.  A
+ * shape always takes the same path, so results stay deterministic.
  */
 #define SMALL_SGEMM_MACS	(1ull << 22)
+
+/*
+ * The epilogue after the call, in the matmul's order (sum, bias, then
+ * activation), each one fp32 operation: the bias add, then RELU as
+ * max(x, 0) (a NaN stays NaN).  GELU stays on the primitive (oneDNN's
+ * gelu_erf).
+ */
+static int small_sgemm(const struct t1_gemm *g)
+{
+	const float *bias = g->bias ? g->biasp : NULL;
+	float *c = g->c;
+	int ret;
+
+	ret = t1_mm_sgemm(g->trans_a, g->trans_b, g->m, g->n, g->k, g->alpha,
+			  g->a, g->lda, g->b, g->ldb, g->beta, c, g->ldc);
+	if (ret || (!bias && g->act == TESSERA_ACT_NONE))
+		return ret;
+	for (uint32_t i = 0; i < g->m; i++) {
+		float *row = c + (size_t)i * g->ldc;
+
+		for (uint32_t j = 0; j < g->n; j++) {
+			float v = bias ? row[j] + bias[j] : row[j];
+
+			row[j] = g->act == TESSERA_ACT_RELU && v < 0 ? 0 : v;
+		}
+	}
+	return 0;
+}
 
 static int gemm_direct(const struct t1_gemm *g)
 {
@@ -675,10 +703,9 @@ static int gemm_direct(const struct t1_gemm *g)
 	uint32_t mt, nt, tm;
 	int ret = 0;
 
-	if (g->dtype == TESSERA_DTYPE_FP32 && !g->bias && g->act == TESSERA_ACT_NONE &&
+	if (g->dtype == TESSERA_DTYPE_FP32 && g->act != TESSERA_ACT_GELU &&
 	    (uint64_t)g->m * g->n * g->k <= SMALL_SGEMM_MACS)
-		return t1_mm_sgemm(g->trans_a, g->trans_b, g->m, g->n, g->k, g->alpha, g->a,
-				   g->lda, g->b, g->ldb, g->beta, g->c, g->ldc);
+		return small_sgemm(g);
 
 	if (g->bias && g->dtype == TESSERA_DTYPE_FP32)
 		bias = g->biasp;
