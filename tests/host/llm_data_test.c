@@ -209,6 +209,15 @@ static void test_batches(struct tap *t)
 	CHECK_EQ(t, llm_windows(1, 8), 0);
 	llm_window(text, len, 8, 3, tok, tgt);
 	CHECK(t, tok[0] == 'o' && tok[7] == 'v' && tgt[7] == 'w');
+	/* a validation batch: 3 of 4 windows from the 2nd on, then one pad */
+	CHECK_EQ(t, llm_val_batch(text, len, 8, 4, 1, 4, tok, tgt), 3);
+	CHECK(t, tok[0] == '8' && tok[8] == 'g' && tok[16] == 'o');
+	CHECK(t, !memcmp(tok + 24, tok, 8 * sizeof(*tok)));
+	bad = 0;
+	for (int i = 24; i < 32; i++)
+		bad += tgt[i] != -1;
+	CHECK_EQ(t, bad, 0);
+	CHECK_EQ(t, llm_val_batch(text, len, 8, 4, 3, 4, tok, tgt), 1);
 }
 
 static void test_train_opts(struct tap *t)

@@ -81,7 +81,8 @@ bool t1_mm_exact_s32(const struct t1_mm *p);
 bool t1_mm_amx(void);
 /*
  * Whether oneDNN has bf16 primitives here: oneDNN 2.6 has them from
- * AVX512_CORE up, none for AVX2 (every bf16 primitive is unimplemented).
+ * AVX512_CORE up, none for AVX2 (every bf16 primitive descriptor there
+ * fails with dnnl_unimplemented).
  */
 bool t1_mm_bf16(void);
 /*

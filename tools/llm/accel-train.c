@@ -53,18 +53,11 @@ static int validate(struct llm_dev *d, const struct llm_corpus *c, uint32_t T, u
 	if (!n || n > total)
 		n = total;
 	while (done < n) {
-		uint32_t k = 0;
+		uint32_t k;
 		double loss;
 		int ret;
 
-		for (; k < B && done + k < n; k++)
-			llm_window(c->val, c->val_len, T, (done + k) * total / n, tok + k * T,
-				   tgt + k * T);
-		for (uint32_t j = k; j < B; j++) {	/* a short last batch */
-			memcpy(tok + j * T, tok, T * sizeof(*tok));
-			for (uint32_t t = 0; t < T; t++)
-				tgt[j * T + t] = -1;
-		}
+		k = llm_val_batch(c->val, c->val_len, T, B, done, n, tok, tgt);
 		ret = llm_dev_forward(d, tok, tgt, &loss);
 		if (ret)
 			return ret;

@@ -23,20 +23,6 @@
 #define FTYPE_MOSTLY_BF16	32	/* llama.cpp's LLAMA_FTYPE_MOSTLY_BF16 */
 #define TOKEN_TYPE_NORMAL	1
 
-static int seterr(char *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int seterr(char *err, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err, LLM_ERR_LEN, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 static int add_tokenizer(struct gguf_writer *w, uint32_t vocab)
 {
 	char pieces[LLM_BYTE_VOCAB][4];
@@ -182,11 +168,11 @@ static int get_size(const struct gguf_file *f, const char *key, uint64_t max, co
 		return 0;
 	}
 	if (ret == -ENOENT)
-		return seterr(err, -EINVAL, "missing key %s", key);
+		return llm_seterr(err, -EINVAL, "missing key %s", key);
 	if (ret)
 		return ret;
 	if (u > max)
-		return seterr(err, -EINVAL, "%s = %llu is out of range (at most %llu)", key,
+		return llm_seterr(err, -EINVAL, "%s = %llu is out of range (at most %llu)", key,
 			      (unsigned long long)u, (unsigned long long)max);
 	*v = (uint32_t)u;
 	return 0;
@@ -203,7 +189,7 @@ static int get_real(const struct gguf_file *f, const char *key, const double *de
 		return 0;
 	}
 	if (ret == -ENOENT)
-		return seterr(err, -EINVAL, "missing key %s", key);
+		return llm_seterr(err, -EINVAL, "missing key %s", key);
 	if (ret)
 		return ret;
 	*v = (float)d;
@@ -218,20 +204,20 @@ static int check_tokenizer(const struct gguf_file *f, uint32_t *vocab, char *err
 	int ret = gguf_get_str(f, "tokenizer.ggml.model", &model, err);
 
 	if (ret == -ENOENT)
-		return seterr(err, -EINVAL, "missing key tokenizer.ggml.model");
+		return llm_seterr(err, -EINVAL, "missing key tokenizer.ggml.model");
 	if (ret)
 		return ret;
 	if (!gguf_str_eq(model, "gpt2"))
-		return seterr(err, -ENOTSUP, "tokenizer.ggml.model is \"%.*s\", not the byte "
+		return llm_seterr(err, -ENOTSUP, "tokenizer.ggml.model is \"%.*s\", not the byte "
 			      "tokenizer (\"gpt2\" with 256 byte tokens)",
 			      (int)(model.len > 32 ? 32 : model.len), model.s);
 	tokens = gguf_find_kv(f, "tokenizer.ggml.tokens");
 	if (!tokens || tokens->val.type != GGUF_TYPE_ARRAY ||
 	    tokens->val.arr.type != GGUF_TYPE_STRING)
-		return seterr(err, -EINVAL, "tokenizer.ggml.tokens is missing or not an array of "
+		return llm_seterr(err, -EINVAL, "tokenizer.ggml.tokens is missing or not an array of "
 			      "strings");
 	if (tokens->val.arr.n != LLM_BYTE_VOCAB)
-		return seterr(err, -ENOTSUP, "tokenizer.ggml.tokens has %llu tokens, not the 256 "
+		return llm_seterr(err, -ENOTSUP, "tokenizer.ggml.tokens has %llu tokens, not the 256 "
 			      "of the byte tokenizer", (unsigned long long)tokens->val.arr.n);
 	for (uint32_t i = 0; i < LLM_BYTE_VOCAB; i++) {
 		char piece[4];
@@ -239,21 +225,21 @@ static int check_tokenizer(const struct gguf_file *f, uint32_t *vocab, char *err
 		struct gguf_str s = gguf_arr_str(&tokens->val, i);
 
 		if (s.len != n || memcmp(s.s, piece, n))
-			return seterr(err, -ENOTSUP, "tokenizer.ggml.tokens[%u] is not byte %u's "
+			return llm_seterr(err, -ENOTSUP, "tokenizer.ggml.tokens[%u] is not byte %u's "
 				      "token", i, i);
 	}
 	kv = gguf_find_kv(f, "tokenizer.ggml.merges");
 	if (kv && (kv->val.type != GGUF_TYPE_ARRAY || kv->val.arr.n))
-		return seterr(err, -ENOTSUP, "tokenizer.ggml.merges is not empty (a BPE this "
+		return llm_seterr(err, -ENOTSUP, "tokenizer.ggml.merges is not empty (a BPE this "
 			      "code does not run)");
 	kv = gguf_find_kv(f, "tokenizer.ggml.token_type");
 	if (kv && (kv->val.type != GGUF_TYPE_ARRAY || kv->val.arr.type != GGUF_TYPE_INT32 ||
 		   kv->val.arr.n != LLM_BYTE_VOCAB))
-		return seterr(err, -EINVAL, "tokenizer.ggml.token_type is not 256 int32");
+		return llm_seterr(err, -EINVAL, "tokenizer.ggml.token_type is not 256 int32");
 	kv = gguf_find_kv(f, "tokenizer.ggml.scores");
 	if (kv && (kv->val.type != GGUF_TYPE_ARRAY || kv->val.arr.type != GGUF_TYPE_FLOAT32 ||
 		   kv->val.arr.n != LLM_BYTE_VOCAB))
-		return seterr(err, -EINVAL, "tokenizer.ggml.scores is not 256 float32");
+		return llm_seterr(err, -EINVAL, "tokenizer.ggml.scores is not 256 float32");
 	*vocab = LLM_BYTE_VOCAB;
 	return 0;
 }
@@ -270,11 +256,11 @@ static int read_config(const struct gguf_file *f, struct llm_model *m, char *err
 
 	ret = gguf_get_str(f, "general.architecture", &s, err);
 	if (ret == -ENOENT)
-		return seterr(err, -EINVAL, "missing key general.architecture");
+		return llm_seterr(err, -EINVAL, "missing key general.architecture");
 	if (ret)
 		return ret;
 	if (!gguf_str_eq(s, "llama"))
-		return seterr(err, -ENOTSUP, "architecture \"%.*s\" is not llama",
+		return llm_seterr(err, -ENOTSUP, "architecture \"%.*s\" is not llama",
 			      (int)(s.len > 32 ? 32 : s.len), s.s);
 #define TRY(x) do { ret = (x); if (ret) return ret; } while (0)
 	TRY(get_size(f, "llama.context_length", big, NULL, &c.ctx, err));
@@ -295,21 +281,21 @@ static int read_config(const struct gguf_file *f, struct llm_model *m, char *err
 	if (ret)
 		return ret;
 	if (gguf_get_str(f, "llama.rope.scaling.type", &s, NULL) == 0 && !gguf_str_eq(s, "none"))
-		return seterr(err, -ENOTSUP, "RoPE scaling \"%.*s\" is not supported",
+		return llm_seterr(err, -ENOTSUP, "RoPE scaling \"%.*s\" is not supported",
 			      (int)(s.len > 32 ? 32 : s.len), s.s);
 	if (experts)
-		return seterr(err, -ENOTSUP, "a mixture of %u experts is not supported", experts);
+		return llm_seterr(err, -ENOTSUP, "a mixture of %u experts is not supported", experts);
 	if (kv_heads != c.n_heads)
-		return seterr(err, -ENOTSUP, "grouped-query attention (%u KV heads for %u) is not "
+		return llm_seterr(err, -ENOTSUP, "grouped-query attention (%u KV heads for %u) is not "
 			      "supported", kv_heads, c.n_heads);
 	if (vocab_key != c.vocab)
-		return seterr(err, -EINVAL, "llama.vocab_size %u but %u tokens", vocab_key,
+		return llm_seterr(err, -EINVAL, "llama.vocab_size %u but %u tokens", vocab_key,
 			      c.vocab);
 	ret = llm_model_init(m, &c, err);
 	if (ret)
 		return ret;
 	if (rope_dims != m->head_dim)
-		return seterr(err, -ENOTSUP, "llama.rope.dimension_count %u: RoPE on part of a "
+		return llm_seterr(err, -ENOTSUP, "llama.rope.dimension_count %u: RoPE on part of a "
 			      "head (of %u) is not supported", rope_dims, m->head_dim);
 	return 0;
 }
@@ -319,7 +305,7 @@ static int read_tensors(const struct gguf_file *f, struct llm_ckpt *ck, char *er
 	const struct llm_model *m = &ck->m;
 
 	if (f->n_tensors != m->n_tensors)
-		return seterr(err, -EINVAL, "%llu tensors, the model has %u",
+		return llm_seterr(err, -EINVAL, "%llu tensors, the model has %u",
 			      (unsigned long long)f->n_tensors, m->n_tensors);
 	for (uint32_t i = 0; i < m->n_tensors; i++) {
 		const struct gguf_tensor *gt;
@@ -329,10 +315,10 @@ static int read_tensors(const struct gguf_file *f, struct llm_ckpt *ck, char *er
 		llm_tensor_info(m, i, &t);
 		gt = gguf_find_tensor(f, t.name);
 		if (!gt)
-			return seterr(err, -EINVAL, "missing tensor %s", t.name);
+			return llm_seterr(err, -EINVAL, "missing tensor %s", t.name);
 		if (gt->n_dims != t.n_dims || gt->ne[0] != t.cols ||
 		    (t.n_dims == 2 && gt->ne[1] != t.rows))
-			return seterr(err, -EINVAL, "tensor %s: shape [%llu, %llu, %llu, %llu] "
+			return llm_seterr(err, -EINVAL, "tensor %s: shape [%llu, %llu, %llu, %llu] "
 				      "(ggml order, %u dims), expected [%u, %u]", t.name,
 				      (unsigned long long)gt->ne[0], (unsigned long long)gt->ne[1],
 				      (unsigned long long)gt->ne[2], (unsigned long long)gt->ne[3],
@@ -351,12 +337,12 @@ static int read_tensors(const struct gguf_file *f, struct llm_ckpt *ck, char *er
 			}
 			ck->bf16 = true;
 		} else {
-			return seterr(err, -ENOTSUP, "tensor %s: type %s (F32 or BF16 supported)",
+			return llm_seterr(err, -ENOTSUP, "tensor %s: type %s (F32 or BF16 supported)",
 				      t.name, ggml_type_name(gt->type));
 		}
 		for (size_t j = 0; j < t.n; j++) {
 			if (!isfinite(dst[j]))
-				return seterr(err, -EINVAL, "tensor %s: element %zu is not finite",
+				return llm_seterr(err, -EINVAL, "tensor %s: element %zu is not finite",
 					      t.name, j);
 		}
 	}
@@ -401,7 +387,7 @@ int llm_ckpt_from_gguf(const struct gguf_file *f, struct llm_ckpt *ck, char *err
 		return ret;
 	ck->w = malloc(ck->m.n_params * sizeof(float));
 	if (!ck->w)
-		return seterr(err, -ENOMEM, "no memory for %zu parameters", ck->m.n_params);
+		return llm_seterr(err, -ENOMEM, "no memory for %zu parameters", ck->m.n_params);
 	ret = read_tensors(f, ck, err);
 	if (!ret)
 		ret = read_meta(f, ck, err);
@@ -419,10 +405,10 @@ int llm_ckpt_load(const char *path, struct llm_ckpt *ck, char *err)
 	memset(ck, 0, sizeof(*ck));
 	ret = gguf_read_file(path, &f, msg);
 	if (ret)
-		return seterr(err, ret, "%s", msg);
+		return llm_seterr(err, ret, "%s", msg);
 	ret = llm_ckpt_from_gguf(f, ck, msg);
 	if (ret)
-		seterr(err, ret, "%s: %s", path, msg);
+		llm_seterr(err, ret, "%s: %s", path, msg);
 	gguf_close(f);
 	return ret;
 }

@@ -14,6 +14,18 @@
 #include "llm.h"
 #include "rng.h"
 
+int llm_seterr(char *err, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(err, LLM_ERR_LEN, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
 const struct llm_config llm_config_default = {
 	.vocab = 256,
 	.d_model = 256,
@@ -37,45 +49,31 @@ static const char *const layer_names[LLM_LAYER_TENSORS] = {
 	[LLM_W_DOWN] = "ffn_down",
 };
 
-static int bad(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int bad(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err, LLM_ERR_LEN, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 int llm_config_check(const struct llm_config *c, char *err)
 {
 	uint64_t per_layer, total;
 
 	if (c->vocab < 1 || c->vocab > (1u << 20))
-		return bad(err, "vocab %u is not in 1..%u", c->vocab, 1u << 20);
+		return llm_seterr(err, -EINVAL, "vocab %u is not in 1..%u", c->vocab, 1u << 20);
 	if (c->d_model < 2 || c->d_model > 65536)
-		return bad(err, "d_model %u is not in 2..65536", c->d_model);
+		return llm_seterr(err, -EINVAL, "d_model %u is not in 2..65536", c->d_model);
 	if (c->n_layers < 1 || c->n_layers > LLM_MAX_LAYERS)
-		return bad(err, "n_layers %u is not in 1..%d", c->n_layers, LLM_MAX_LAYERS);
+		return llm_seterr(err, -EINVAL, "n_layers %u is not in 1..%d", c->n_layers, LLM_MAX_LAYERS);
 	if (c->n_heads < 1 || c->d_model % c->n_heads || (c->d_model / c->n_heads) % 2)
-		return bad(err, "n_heads %u does not split d_model %u into heads of even size",
+		return llm_seterr(err, -EINVAL, "n_heads %u does not split d_model %u into heads of even size",
 			   c->n_heads, c->d_model);
 	if (c->d_ff < 1 || c->d_ff > (1u << 20))
-		return bad(err, "d_ff %u is not in 1..%u", c->d_ff, 1u << 20);
+		return llm_seterr(err, -EINVAL, "d_ff %u is not in 1..%u", c->d_ff, 1u << 20);
 	if (c->ctx < 1 || c->ctx > (1u << 20))
-		return bad(err, "ctx %u is not in 1..%u", c->ctx, 1u << 20);
+		return llm_seterr(err, -EINVAL, "ctx %u is not in 1..%u", c->ctx, 1u << 20);
 	if (!(c->rope_theta > 1.0f) || !isfinite(c->rope_theta))
-		return bad(err, "rope_theta %g is not a finite number > 1", c->rope_theta);
+		return llm_seterr(err, -EINVAL, "rope_theta %g is not a finite number > 1", c->rope_theta);
 	if (!(c->norm_eps > 0.0f) || !isfinite(c->norm_eps))
-		return bad(err, "norm_eps %g is not a finite positive number", c->norm_eps);
+		return llm_seterr(err, -EINVAL, "norm_eps %g is not a finite positive number", c->norm_eps);
 	per_layer = 4ull * c->d_model * c->d_model + 3ull * c->d_model * c->d_ff + 2ull * c->d_model;
 	total = per_layer * c->n_layers + 2ull * c->vocab * c->d_model + c->d_model;
 	if (total > (1ull << 34))
-		return bad(err, "%llu parameters is too many", (unsigned long long)total);
+		return llm_seterr(err, -EINVAL, "%llu parameters is too many", (unsigned long long)total);
 	return 0;
 }
 

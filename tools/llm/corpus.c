@@ -53,20 +53,6 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int seterr(char *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int seterr(char *err, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err, LLM_ERR_LEN, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 /* The file's fortunes into train or val; *k counts fortunes. */
 static int split_file(const uint8_t *p, size_t len, uint32_t every, size_t *k,
 		      struct buf *train, struct buf *val, struct llm_corpus *c)
@@ -137,10 +123,10 @@ int llm_corpus_load(const char *dir, uint32_t val_every, struct llm_corpus *c, c
 
 	memset(c, 0, sizeof(*c));
 	if (val_every < 2)
-		return seterr(err, -EINVAL, "val_every %u: at least 2", val_every);
+		return llm_seterr(err, -EINVAL, "val_every %u: at least 2", val_every);
 	d = opendir(dir);
 	if (!d)
-		return seterr(err, -errno, "%s: %s", dir, strerror(errno));
+		return llm_seterr(err, -errno, "%s: %s", dir, strerror(errno));
 	while ((de = readdir(d))) {
 		struct stat st;
 
@@ -173,7 +159,7 @@ int llm_corpus_load(const char *dir, uint32_t val_every, struct llm_corpus *c, c
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		ret = read_all(path, &file);
 		if (ret) {
-			seterr(err, ret, "%s: %s", path, strerror(-ret));
+			llm_seterr(err, ret, "%s: %s", path, strerror(-ret));
 			break;
 		}
 		ret = split_file(file.p, file.len, val_every, &k, &train, &val, c);
@@ -184,10 +170,10 @@ int llm_corpus_load(const char *dir, uint32_t val_every, struct llm_corpus *c, c
 	free(file.p);
 	c->n_files = n;
 	if (!ret && (!c->n_val || train.len < 2 || val.len < 2))
-		ret = seterr(err, -ENOENT, "%s: no fortunes to split (%zu files, %zu fortunes)",
+		ret = llm_seterr(err, -ENOENT, "%s: no fortunes to split (%zu files, %zu fortunes)",
 			     dir, n, k);
 	else if (ret == -ENOMEM)
-		seterr(err, ret, "no memory for the corpus");
+		llm_seterr(err, ret, "no memory for the corpus");
 	if (ret) {
 		free(train.p);
 		free(val.p);
@@ -224,6 +210,23 @@ void llm_batch(const uint8_t *text, size_t len, uint32_t B, uint32_t T, struct l
 size_t llm_windows(size_t len, uint32_t T)
 {
 	return len > 1 ? (len - 1) / T : 0;
+}
+
+uint32_t llm_val_batch(const uint8_t *text, size_t len, uint32_t T, uint32_t B, size_t done,
+		       size_t n, int32_t *tokens, int32_t *targets)
+{
+	size_t total = llm_windows(len, T);
+	uint32_t k = 0;
+
+	for (; k < B && done + k < n; k++)
+		llm_window(text, len, T, (done + k) * total / n, tokens + (size_t)k * T,
+			   targets + (size_t)k * T);
+	for (uint32_t j = k; j < B; j++) {
+		memcpy(tokens + (size_t)j * T, tokens, T * sizeof(*tokens));
+		for (uint32_t t = 0; t < T; t++)
+			targets[(size_t)j * T + t] = -1;
+	}
+	return k;
 }
 
 void llm_window(const uint8_t *text, size_t len, uint32_t T, size_t i, int32_t *tokens,

@@ -29,6 +29,9 @@
 #define LLM_MAX_LAYERS	64
 #define LLM_ERR_LEN	256
 
+/* Format a reason into @err (LLM_ERR_LEN bytes; may be NULL); returns @ret. */
+int llm_seterr(char *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 struct llm_config {
 	uint32_t vocab;		/* 256: the byte tokenizer */
 	uint32_t d_model;

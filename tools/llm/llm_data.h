@@ -58,5 +58,13 @@ void llm_batch(const uint8_t *text, size_t len, uint32_t B, uint32_t T, struct l
 size_t llm_windows(size_t len, uint32_t T);
 void llm_window(const uint8_t *text, size_t len, uint32_t T, size_t i, int32_t *tokens,
 		int32_t *targets);
+/*
+ * A batch of B sequences of the @n evenly spaced windows (of llm_windows()
+ * in all) that validation uses, from the @done-th on; the batch's unused
+ * sequences repeat the first with every target -1 (no loss).  Returns the
+ * windows it holds, at most B.
+ */
+uint32_t llm_val_batch(const uint8_t *text, size_t len, uint32_t T, uint32_t B, size_t done,
+		       size_t n, int32_t *tokens, int32_t *targets);
 
 #endif /* TESSERA_LLM_DATA_H */

@@ -15,20 +15,6 @@
 
 #include "llm_ckpt.h"
 
-static int seterr(char *err, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int seterr(char *err, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err, LLM_ERR_LEN, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 int llm_optim_save(const char *path, const struct llm_model *m, const struct llm_adamw *h,
 		   uint64_t step, const float *mom, const float *var)
 {
@@ -78,19 +64,19 @@ int llm_optim_load(const char *path, const struct llm_model *m, uint64_t *step, 
 
 	ret = gguf_read_file(path, &f, msg);
 	if (ret)
-		return seterr(err, ret, "%s", msg);
+		return llm_seterr(err, ret, "%s", msg);
 	if (gguf_get_str(f, "tessera.optim.type", &s, NULL) || !gguf_str_eq(s, "adamw")) {
-		ret = seterr(err, -EINVAL, "%s: not an AdamW state file", path);
+		ret = llm_seterr(err, -EINVAL, "%s: not an AdamW state file", path);
 		goto out;
 	}
 	if (gguf_get_uint(f, "tessera.optim.step", step, NULL) ||
 	    gguf_get_uint(f, "tessera.optim.parameters", &u, NULL) || u != m->n_params) {
-		ret = seterr(err, -EINVAL, "%s: no step, or not the model's %zu parameters", path,
+		ret = llm_seterr(err, -EINVAL, "%s: no step, or not the model's %zu parameters", path,
 			     m->n_params);
 		goto out;
 	}
 	if (f->n_tensors != 2ull * m->n_tensors) {
-		ret = seterr(err, -EINVAL, "%s: %llu tensors, expected %u", path,
+		ret = llm_seterr(err, -EINVAL, "%s: %llu tensors, expected %u", path,
 			     (unsigned long long)f->n_tensors, 2 * m->n_tensors);
 		goto out;
 	}
@@ -106,14 +92,14 @@ int llm_optim_load(const char *path, const struct llm_model *m, uint64_t *step, 
 			gt = gguf_find_tensor(f, name);
 			if (!gt || gt->type != GGML_TYPE_F32 || gt->n_dims != t.n_dims ||
 			    gt->ne[0] != t.cols || (t.n_dims == 2 && gt->ne[1] != t.rows)) {
-				ret = seterr(err, -EINVAL, "%s: tensor %s is missing or not F32 "
+				ret = llm_seterr(err, -EINVAL, "%s: tensor %s is missing or not F32 "
 					     "[%u, %u]", path, name, t.cols, t.rows);
 				goto out;
 			}
 			memcpy(dst + t.offset, gt->data, t.n * sizeof(float));
 			for (size_t j = 0; j < t.n; j++) {
 				if (!isfinite(dst[t.offset + j]) || (which && dst[t.offset + j] < 0)) {
-					ret = seterr(err, -EINVAL, "%s: tensor %s: element %zu is "
+					ret = llm_seterr(err, -EINVAL, "%s: tensor %s: element %zu is "
 						     "not a valid moment", path, name, j);
 					goto out;
 				}
