@@ -30,6 +30,7 @@
 #define tessera_buddy_free_list		gpu_buddy_free_list
 #define tessera_buddy_block_offset	gpu_buddy_block_offset
 #define tessera_buddy_block_size	gpu_buddy_block_size
+#define TESSERA_BUDDY_CONTIGUOUS	GPU_BUDDY_CONTIGUOUS_ALLOCATION
 #else
 #include <drm/drm_buddy.h>
 #define tessera_buddy			drm_buddy
@@ -40,6 +41,7 @@
 #define tessera_buddy_free_list		drm_buddy_free_list
 #define tessera_buddy_block_offset	drm_buddy_block_offset
 #define tessera_buddy_block_size	drm_buddy_block_size
+#define TESSERA_BUDDY_CONTIGUOUS	DRM_BUDDY_CONTIGUOUS_ALLOCATION
 #endif
 
 /*

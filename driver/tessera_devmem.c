@@ -2,12 +2,18 @@
 /*
  * Tessera T1 accelerator: device memory (BAR2, "HBM").
  *
- * A buddy allocator hands out device memory to buffers.  Buffers of
- * 2 MiB or more get it in 2 MiB-aligned blocks of at least 2 MiB for all
- * but their last partial 2 MiB, so that the page tables can map them with
- * 2 MiB entries; only when device memory is too fragmented for that do
- * they fall back to 4 KiB blocks.  New memory is cleared through the
- * write-combined BAR mapping before anyone can see it.
+ * A buddy allocator hands out device memory to buffers.  A buffer gets
+ * one contiguous range when there is one free: the buddy allocator
+ * rounds the request up to a power of two, which is naturally aligned
+ * (2 MiB-aligned from 2 MiB up, so binds can use 2 MiB entries), and
+ * gives back the tail.  One range also means an operand never straddles
+ * two pieces of the buffer, which the emulated card would otherwise have
+ * to copy to compute on (Documentation/emulator.rst, "Operands").  When
+ * device memory is too fragmented for that, buffers of 2 MiB or more get
+ * 2 MiB-aligned blocks of at least 2 MiB for all but their last partial
+ * 2 MiB, and only when that fails too 4 KiB blocks.  New memory is
+ * cleared through the write-combined BAR mapping before anyone can see
+ * it.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -58,11 +64,11 @@ int tessera_devmem_init(struct tessera_device *tdev)
 
 /* @size bytes in blocks of at least @min_block; hbm_lock held. */
 static int tessera_devmem_alloc_blocks(struct tessera_device *tdev, u64 size, u64 min_block,
-				       struct list_head *blocks)
+				       struct list_head *blocks, unsigned long flags)
 {
 	lockdep_assert_held(&tdev->hbm_lock);
 	return tessera_buddy_alloc_blocks(&tdev->hbm_mm, 0, tdev->hbm_size, size, min_block,
-					  blocks, 0);
+					  blocks, flags);
 }
 
 /**
@@ -82,17 +88,20 @@ int tessera_devmem_alloc(struct tessera_device *tdev, u64 size, struct list_head
 	int ret = -ENOMEM, idx;
 
 	mutex_lock(&tdev->hbm_lock);
-	if (huge) {
-		ret = tessera_devmem_alloc_blocks(tdev, huge, SZ_2M, blocks);
+	if (size <= tdev->hbm_size)
+		ret = tessera_devmem_alloc_blocks(tdev, size, SZ_4K, blocks,
+						  TESSERA_BUDDY_CONTIGUOUS);
+	if (ret && huge) {
+		ret = tessera_devmem_alloc_blocks(tdev, huge, SZ_2M, blocks, 0);
 		if (!ret && size > huge) {
-			ret = tessera_devmem_alloc_blocks(tdev, size - huge, SZ_4K, blocks);
+			ret = tessera_devmem_alloc_blocks(tdev, size - huge, SZ_4K, blocks, 0);
 			if (ret)
 				tessera_buddy_free_list(&tdev->hbm_mm, blocks, 0);
 		}
 	}
 	/* No 2 MiB blocks (fragmented, or a small buffer): 4 KiB ones. */
 	if (ret)
-		ret = tessera_devmem_alloc_blocks(tdev, size, SZ_4K, blocks);
+		ret = tessera_devmem_alloc_blocks(tdev, size, SZ_4K, blocks, 0);
 	mutex_unlock(&tdev->hbm_lock);
 	if (ret) {
 		drm_dbg(&tdev->drm, "no %llu bytes of device memory free: %d\n", size, ret);

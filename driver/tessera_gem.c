@@ -553,14 +553,32 @@ int tessera_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *f
  * @m: output
  * @obj: a Tessera buffer
  *
- * Prints " device" or " host", then " wc" for a write-combined host
- * buffer and " imported" or " exported" for a shared one.
+ * Prints " device extents N" (N: the contiguous ranges of device memory
+ * it is made of) or " host", then " wc" for a write-combined host buffer
+ * and " imported" or " exported" for a shared one.
  */
 void tessera_bo_describe(struct seq_file *m, struct drm_gem_object *obj)
 {
 	struct tessera_bo *bo = to_tessera_bo(obj);
 
-	seq_printf(m, " %s%s%s", bo->devmem ? "device" : "host", bo->base.map_wc ? " wc" : "",
+	if (bo->devmem) {
+		struct tessera_device *tdev = to_tessera(obj->dev);
+		struct tessera_buddy_block *block;
+		u64 end = U64_MAX;
+		u32 extents = 0;
+
+		/* The blocks are fixed from BO_CREATE until the buffer is freed. */
+		list_for_each_entry(block, &bo->blocks, link) {
+			u64 start = tessera_buddy_block_offset(block);
+
+			extents += start != end;
+			end = start + tessera_buddy_block_size(&tdev->hbm_mm, block);
+		}
+		seq_printf(m, " device extents %u", extents);
+	} else {
+		seq_puts(m, " host");
+	}
+	seq_printf(m, "%s%s", bo->base.map_wc ? " wc" : "",
 		   obj->import_attach ? " imported" : obj->dma_buf ? " exported" : "");
 }
 

@@ -453,6 +453,37 @@ static int pt_stats(int fd, uint64_t *p4k, uint64_t *p2m, uint64_t *tables)
 }
 
 /*
+ * A device-memory buffer is one contiguous range when device memory has
+ * one free: the emulated card computes on an operand in place only when
+ * it does not straddle two pieces (Documentation/uapi.rst).  Sizes that
+ * are not powers of two, below and above 2 MiB; the 3.5 MiB one at its
+ * 2 MiB-aligned VA still gets a 2 MiB page.
+ */
+TEST(device_memory_buffers_are_contiguous)
+{
+	static const uint64_t sizes[] = { 0x1e7000, 0x381000, 0x603000, 0x5000 };
+	uint64_t va[4], p4k0, p2m0, t0, p4k, p2m, t;
+	uint32_t bo[4], vm, i;
+	struct client c;
+
+	ASSERT_EQ(0, client_open(&c));
+	vm = tessera_default_vm(c.fd);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pt_stats(c.fd, &p4k0, &p2m0, &t0));
+		ASSERT_EQ(0, hbm_create(c.fd, sizes[i], &bo[i], &va[i]));
+		ASSERT_EQ(0, pt_stats(c.fd, &p4k, &p2m, &t));
+		if (tessera_bind_extents(c.fd, vm, va[i]) < 0) {
+			client_close(&c);
+			SKIP(return, "debugfs not mounted");
+		}
+		EXPECT_EQ(1, tessera_bind_extents(c.fd, vm, va[i]))
+			TH_LOG("a %#" PRIx64 "-byte buffer", sizes[i]);
+		EXPECT_EQ(sizes[i] / (2 << 20), p2m - p2m0) TH_LOG("VA %#" PRIx64, va[i]);
+	}
+	client_close(&c);
+}
+
+/*
  * Device memory in 2 MiB blocks at a 2 MiB-aligned VA is mapped with
  * 2 MiB page-table entries, and unbinding it frees the page tables that
  * became empty; closing the handle first changes nothing.

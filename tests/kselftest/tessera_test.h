@@ -661,6 +661,42 @@ static inline int tessera_vm_stats(int fd, uint32_t vm, struct tessera_vm_stats 
 	return 0;
 }
 
+/*
+ * The contiguous ranges of device memory the buffer bound at @va in @fd's
+ * VM @vm is made of (debugfs "contexts": "device extents N"); -1 if the
+ * bind is not there or not in device memory.
+ */
+static inline int tessera_bind_extents(int fd, uint32_t vm, uint64_t va)
+{
+	static char buf[1 << 20];
+	char path[160], slot[64], want[64];
+	const char *at, *end, *nl;
+	unsigned int n;
+
+	tessera_pci_slot(slot, sizeof(slot));
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/contexts", slot);
+	if (tessera_read_text(path, buf, sizeof(buf)))
+		return -1;
+	snprintf(want, sizeof(want), "client %" PRIu64 " pid ", tessera_client_id(fd));
+	at = strstr(buf, want);
+	if (!at)
+		return -1;
+	end = strstr(at + 1, "\nclient ");
+	snprintf(want, sizeof(want), "\n  vm %u asid ", vm);
+	at = strstr(at, want);
+	if (!at || (end && at > end))
+		return -1;
+	snprintf(want, sizeof(want), "\n    bind %#014llx ", (unsigned long long)va);
+	at = strstr(at, want);
+	if (!at || (end && at > end))
+		return -1;
+	nl = strchr(at + 1, '\n');
+	at = strstr(at, " device extents ");
+	if (!at || (nl && at > nl) || sscanf(at, " device extents %u", &n) != 1)
+		return -1;
+	return (int)n;
+}
+
 /* A client: an open file, a command buffer and a syncobj. */
 struct client {
 	int fd;
