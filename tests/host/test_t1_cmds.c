@@ -2313,6 +2313,206 @@ static float sc_b(uint32_t p, uint32_t j)
  * copies, and C is exact (the values are multiples of 1/32 whose sums
  * fp32 holds exactly in any order).
  */
+/*
+ * The small fp32 paths in C (t1_vec.c).  GEMM: RELU of NaN is 0 (the
+ * programming guide), GELU the erf form.  ELEMENTWISE ADD, MUL, SCALE:
+ * exactly the one IEEE operation.  SOFTMAX and LAYERNORM: each row gives
+ * the same bits run alone as among others, whether it takes the C path or
+ * (a row with a NaN or an infinity) oneDNN's, and a -inf input's
+ * probability is 0.
+ */
+static void test_small_fp32_paths(struct tap *t)
+{
+	const uint32_t m = 3, n = 8, k = 16, rows = 4, cols = 40;
+	const uint64_t A = 0, B = 0x1000, C = 0x2000, S = 0x10000, D = 0x20000, E = 0x30000;
+	unsigned int seed = 11, bad = 0;
+	float *a, *b, *c, *x;
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	a = (float *)(fx.hbm + A);
+	b = (float *)(fx.hbm + B);
+	c = (float *)(fx.hbm + C);
+	for (uint32_t act = TESSERA_ACT_RELU; act <= TESSERA_ACT_GELU; act++) {
+		uint32_t cmd[TESSERA_CMD_GEMM_LEN] = {
+			HDR(TESSERA_CMD_OP_GEMM, 0, TESSERA_CMD_GEMM_LEN),
+			TESSERA_DTYPE_FP32 | act << 8, m, n, k, LO(BYP(A)), HI(BYP(A)), k,
+			LO(BYP(B)), HI(BYP(B)), n, LO(BYP(C)), HI(BYP(C)), n,
+			fbits(1.0f), fbits(0.0f), 0, 0,
+		};
+
+		for (uint32_t i = 0; i < m * k; i++)
+			a[i] = 2 * frand(&seed);
+		for (uint32_t i = 0; i < k * n; i++)
+			b[i] = frand(&seed);
+		a[3] = NAN;	/* row 0 of C is all NaN before the activation */
+		CHECK_EQ(t, run(&fx, 0, cmd, TESSERA_CMD_GEMM_LEN), 0);
+		for (uint32_t i = 0; i < m; i++)
+			for (uint32_t j = 0; j < n; j++) {
+				double v = 0, want;
+
+				for (uint32_t p = 0; p < k; p++)
+					v += (double)a[i * k + p] * b[p * n + j];
+				want = act == TESSERA_ACT_RELU ? (v > 0 ? v : 0) :
+				       0.5 * v * (1 + erf(v / sqrt(2.0)));
+				if (i == 0 ? (act == TESSERA_ACT_RELU ? c[j] != 0.0f :
+								!isnan(c[j])) :
+					     fabs(c[i * n + j] - want) > 1e-5 * (1 + fabs(want))) {
+					if (!bad++)
+						printf("# act %u C[%u,%u] = %g, want %g\n", act, i,
+						       j, c[i * n + j], i ? want : 0.0);
+				}
+			}
+	}
+	CHECK_EQ(t, bad, 0);
+
+	/* ELEMENTWISE: exact */
+	for (uint32_t op = TESSERA_EW_ADD; op <= TESSERA_EW_SCALE; op++) {
+		uint32_t cmd[] = {
+			HDR(TESSERA_CMD_OP_ELEMENTWISE, op, 10), TESSERA_DTYPE_FP32 * 0x101,
+			1000, LO(BYP(S)), HI(BYP(S)), op == TESSERA_EW_SCALE ? 0 : LO(BYP(D)),
+			op == TESSERA_EW_SCALE ? 0 : HI(BYP(D)), LO(BYP(E)), HI(BYP(E)),
+			op == TESSERA_EW_SCALE ? fbits(0.3f) : 0,
+		};
+		float *p = (float *)(fx.hbm + S), *q = (float *)(fx.hbm + D),
+		      *r = (float *)(fx.hbm + E);
+
+		for (uint32_t i = 0; i < 1000; i++) {
+			p[i] = 100 * frand(&seed);
+			q[i] = frand(&seed);
+		}
+		CHECK_EQ(t, run(&fx, 0, cmd, 10), 0);
+		for (uint32_t i = 0, wrong = 0; i < 1000 && !wrong; i++) {
+			float want = op == TESSERA_EW_ADD ? p[i] + q[i] :
+				     op == TESSERA_EW_MUL ? p[i] * q[i] : p[i] * 0.3f;
+
+			wrong = memcmp(&want, &r[i], 4) != 0;
+			CHECK(t, !wrong || !printf("# ew op %u [%u]: %a, want %a\n", op, i,
+						   r[i], want));
+		}
+	}
+
+	/* SOFTMAX and LAYERNORM rows: alone or together, the same bits */
+	x = (float *)(fx.hbm + S);
+	for (uint32_t i = 0; i < rows * cols; i++)
+		x[i] = 4 * frand(&seed);
+	x[1 * cols + 7] = NAN;
+	x[2 * cols + 3] = -INFINITY;
+	x[2 * cols + 9] = -INFINITY;
+	x[3 * cols + 5] = INFINITY;
+	for (int ln = 0; ln < 2; ln++) {
+		uint32_t cmd[15] = {
+			HDR(ln ? TESSERA_CMD_OP_LAYERNORM : TESSERA_CMD_OP_SOFTMAX, 0, ln ? 15 : 10),
+			TESSERA_DTYPE_FP32, rows, cols, LO(BYP(S)), HI(BYP(S)), cols,
+			LO(BYP(D)), HI(BYP(D)), cols, 0, 0, 0, 0, fbits(1e-5f),
+		};
+		float *all = (float *)(fx.hbm + D), one[4][40];
+
+		CHECK_EQ(t, run(&fx, 0, cmd, ln ? 15 : 10), 0);
+		memcpy(one, all, sizeof(one));
+		for (uint32_t r = 0; r < rows; r++) {
+			cmd[2] = 1;
+			cmd[4] = LO(BYP(S + r * cols * 4));
+			cmd[5] = HI(BYP(S + r * cols * 4));
+			memset(all, 0xa5, cols * 4);
+			CHECK_EQ(t, run(&fx, 0, cmd, ln ? 15 : 10), 0);
+			CHECK(t, !memcmp(all, one[r], cols * 4) ||
+				 !printf("# %s row %u differs alone\n", ln ? "LAYERNORM" : "SOFTMAX",
+					 r));
+		}
+		if (!ln) {
+			double mx = -INFINITY, sum = 0;
+
+			CHECK(t, one[2][3] == 0.0f && one[2][9] == 0.0f);
+			for (uint32_t j = 0; j < cols; j++)
+				mx = fmax(mx, x[j]);
+			for (uint32_t j = 0; j < cols; j++)
+				sum += exp(x[j] - mx);
+			for (uint32_t j = 0; j < cols; j++)
+				CHECK(t, fabs(one[0][j] - exp(x[j] - mx) / sum) <= 1e-6);
+		}
+	}
+	fx_fini(&fx);
+}
+
+/*
+ * Translations the engine keeps (struct t1_span): a COPY through 4 KiB
+ * pages of device memory translates its pages once; the same COPY in the
+ * next descriptor translates none of them again; after a TLB invalidation
+ * it translates them all again.  Host memory is translated again in every
+ * descriptor (its host pointers live only as long as the descriptor).
+ */
+static void test_span_cache(struct tap *t)
+{
+	const uint32_t pages = 256, len = pages * 4096;
+	const uint64_t src = VA_DATA, dst = VA_DATA + (8u << 20), hsrc = VA_DATA + (16u << 20),
+		       hdst = VA_DATA + (24u << 20);
+	uint64_t r1, n[3], h[2];
+	struct fx fx;
+
+	if (!CHECK(t, fx_init(&fx, false)))
+		return;
+	r1 = ctx_create(&fx, 1);
+	map_page(&fx, r1, VA_CMD, HOST(CMD_OFF(0)), TESSERA_PTE_READ, false);
+	for (uint64_t off = 0; off < len; off += 4096) {
+		map_page(&fx, r1, src + off, off | TESSERA_PTE_DEVMEM, TESSERA_PTE_READ, false);
+		map_page(&fx, r1, dst + off, (len + off) | TESSERA_PTE_DEVMEM, RW, false);
+		map_page(&fx, r1, hsrc + off, HOST(DATA_OFF + off), TESSERA_PTE_READ, false);
+		map_page(&fx, r1, hdst + off, HOST(DATA_OFF + len + off), RW, false);
+	}
+	for (uint32_t i = 0; i < len; i++) {
+		fx.hbm[i] = (uint8_t)(i * 7 + (i >> 12));
+		fx.mem[DATA_OFF + i] = (uint8_t)(i * 5 + 1);
+	}
+	n[0] = copy_translations(&fx, src, dst, len);
+	n[1] = copy_translations(&fx, src, dst, len);
+	wr(&fx, TESSERA_REG_MMU_TLB_INV, TESSERA_TLB_INV_ALL);
+	for (int i = 0; i < 1000 && rd(&fx, TESSERA_REG_MMU_TLB_INV_STATUS); i++)
+		usleep(1000);
+	n[2] = copy_translations(&fx, src, dst, len);
+	h[0] = copy_translations(&fx, hsrc, hdst, len);
+	h[1] = copy_translations(&fx, hsrc, hdst, len);
+	printf("# %u-page COPY in device memory: %llu, %llu, after an invalidation %llu "
+	       "translations; in host memory %llu, %llu\n", pages, (unsigned long long)n[0],
+	       (unsigned long long)n[1], (unsigned long long)n[2], (unsigned long long)h[0],
+	       (unsigned long long)h[1]);
+	CHECK(t, n[0] >= 2 * pages && n[0] != UINT64_MAX);
+	CHECK(t, n[1] <= 2);	/* the command page at most */
+	CHECK(t, n[2] >= 2 * pages && n[2] != UINT64_MAX);
+	CHECK(t, h[0] >= 2 * pages && h[1] >= 2 * pages && h[1] != UINT64_MAX);
+	CHECK(t, !memcmp(fx.hbm, fx.hbm + len, len));
+	CHECK(t, !memcmp(fx.mem + DATA_OFF, fx.mem + DATA_OFF + len, len));
+	fx_fini(&fx);
+}
+
+/*
+ * Bounce buffers are kept for the next commands (within T1_BOUNCE_KEEP):
+ * the same GEMM on scattered operands twice reuses them, with the same
+ * bits.
+ */
+static void test_bounce_reuse(struct tap *t)
+{
+	struct t1_ring *r;
+	uint64_t reused;
+	struct fx fx;
+
+	if (!CHECK(t, fx_scatter(&fx)))
+		return;
+	r = &fx.t1->ring[0];
+	gemm_check(t, &fx, TESSERA_DTYPE_FP32, false, true, 48, 130, 200, 1.0f, 1.0f, true,
+		   TESSERA_ACT_GELU);
+	reused = r->bounce_reused;
+	gemm_check(t, &fx, TESSERA_DTYPE_FP32, false, true, 48, 130, 200, 1.0f, 1.0f, true,
+		   TESSERA_ACT_GELU);
+	printf("# bounce buffers reused %llu times by the second GEMM, %llu bytes kept\n",
+	       (unsigned long long)(r->bounce_reused - reused),
+	       (unsigned long long)r->bounce_kept);
+	CHECK(t, r->bounce_reused > reused);
+	CHECK(t, r->bounce_kept <= T1_BOUNCE_KEEP);
+	fx_fini(&fx);
+}
+
 static void test_scattered_memory(struct tap *t)
 {
 	const uint32_t m = 64, k = 1024, n = 61440;
@@ -2458,6 +2658,11 @@ static const struct tap_test tests[] = {
 	{ "scattered operands: GEMM, SOFTMAX, LAYERNORM in blocks, same bits",
 	  test_scattered_blocks },
 	{ "scattered 240 MiB operand: host memory bounded", test_scattered_memory },
+	{ "small fp32 GEMM, ELEMENTWISE, SOFTMAX, LAYERNORM in C: NaN, rows alone",
+	  test_small_fp32_paths },
+	{ "MMU: translations kept across descriptors for device memory only",
+	  test_span_cache },
+	{ "bounce buffers kept for the next command", test_bounce_reuse },
 	{ "operand over the bounce limit: clean error, logged",
 	  test_bounce_limit_error },
 };

@@ -97,6 +97,7 @@ static void t1_free(struct t1 *t1)
 	for (unsigned int n = 0; n < t1->nrings; n++) {
 		pthread_cond_destroy(&t1->ring[n].kick);
 		free(t1->ring[n].cmdbuf);
+		t1_bounce_release(&t1->ring[n]);
 	}
 	if (t1->hbm)
 		munmap(t1->hbm, t1->hbm_size);

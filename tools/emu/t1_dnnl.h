@@ -37,6 +37,9 @@ struct t1_mm {
 int t1_mm_run(const struct t1_mm *p, const void *a, const void *b, void *c,
 	      const float *bias);
 
+/* Have the library generate its sgemm kernels now, once per process. */
+void t1_mm_warm(void);
+
 /*
  * A small fp32 GEMM through oneDNN's BLAS call (dnnl_sgemm): row-major
  * C = alpha op(A) op(B) + beta C (beta 0: C is not read), on the calling

@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "t1_priv.h"
+#include "t1_dnnl.h"
 
 /* A descriptor, decoded. */
 struct t1_desc {
@@ -285,6 +286,8 @@ void *t1_ring_thread(void *arg)
 	struct t1_ring *r = arg;
 	struct t1 *t1 = r->t1;
 
+	if (r->cls == TESSERA_ENGINE_CLASS_COMPUTE)
+		t1_mm_warm();
 	pthread_mutex_lock(&t1->lock);
 	while (!t1->stop) {
 		struct exec_state s = { 0 };

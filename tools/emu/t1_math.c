@@ -661,39 +661,26 @@ static int float_tile(const struct t1_gemm *g, uint32_t t, const float *bias,
  * that the column's B is packed once for all its tiles.
  */
 /*
- * fp32 GEMMs this small (with at most a bias and RELU) go to
- * t1_mm_sgemm(): a decode step's 1 x 688 x 256 takes 7 us there against
- * 77 us through the matmul primitive, which repacks B on every call.  A
- * shape always takes the same path, so results stay deterministic.
+ * fp32 GEMMs this small go to t1_mm_sgemm(): a decode step's
+ * 1 x 688 x 256 takes 7 us there against 77 us through the matmul
+ * primitive, which repacks B on every call.  A shape always takes the
+ * same path, so results stay deterministic.
  */
 #define SMALL_SGEMM_MACS	(1ull << 22)
 
 /*
  * The epilogue after the call, in the matmul's order (sum, bias, then
- * activation), each one fp32 operation: the bias add, then RELU as
- * max(x, 0) (a NaN stays NaN).  GELU stays on the primitive (oneDNN's
- * gelu_erf).
+ * activation), in vectorised C (t1_vec_epilogue()).
  */
 static int small_sgemm(const struct t1_gemm *g)
 {
-	const float *bias = g->bias ? g->biasp : NULL;
-	float *c = g->c;
 	int ret;
 
 	ret = t1_mm_sgemm(g->trans_a, g->trans_b, g->m, g->n, g->k, g->alpha,
-			  g->a, g->lda, g->b, g->ldb, g->beta, c, g->ldc);
-	if (ret || (!bias && g->act == TESSERA_ACT_NONE))
-		return ret;
-	for (uint32_t i = 0; i < g->m; i++) {
-		float *row = c + (size_t)i * g->ldc;
-
-		for (uint32_t j = 0; j < g->n; j++) {
-			float v = bias ? row[j] + bias[j] : row[j];
-
-			row[j] = g->act == TESSERA_ACT_RELU && v < 0 ? 0 : v;
-		}
-	}
-	return 0;
+			  g->a, g->lda, g->b, g->ldb, g->beta, g->c, g->ldc);
+	if (!ret)
+		t1_vec_epilogue(g->c, g->ldc, g->m, g->n, g->bias ? g->biasp : NULL, g->act);
+	return ret;
 }
 
 static int gemm_direct(const struct t1_gemm *g)
@@ -703,7 +690,7 @@ static int gemm_direct(const struct t1_gemm *g)
 	uint32_t mt, nt, tm;
 	int ret = 0;
 
-	if (g->dtype == TESSERA_DTYPE_FP32 && g->act != TESSERA_ACT_GELU &&
+	if (g->dtype == TESSERA_DTYPE_FP32 &&
 	    (uint64_t)g->m * g->n * g->k <= SMALL_SGEMM_MACS)
 		return small_sgemm(g);
 
@@ -1373,6 +1360,9 @@ int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,
 {
 	int ret;
 
+	/* exact IEEE operations: the same bits as oneDNN's binary primitive */
+	if (sdt == TESSERA_DTYPE_FP32 && !t1_vec_ew(op, count, a, b, d, scalar))
+		return 0;
 	t1_mm_busy(1);		/* shares the math threads like a GEMM */
 	if (op == TESSERA_EW_CAST)
 		ret = ew_cast(sdt, ddt, count, a, d);
@@ -1381,6 +1371,35 @@ int t1_elementwise(uint32_t op, uint32_t sdt, uint32_t ddt, size_t count,
 	scratch_trim();
 	t1_mm_busy(-1);
 	return ret;
+}
+
+/*
+ * fp32 SOFTMAX and LAYERNORM rows of at most T1_VEC_ROW_COLS in C, one
+ * oneDNN row each for those with a NaN or an infinity: no primitive per
+ * row length (a decoding step's attention rows grow by one every
+ * position), and none to create at a shape's first command.
+ */
+static int rows_vec(const struct t1_rw *rw, const uint8_t *s, uint8_t *d, const float *gamma,
+		    const float *beta)
+{
+	for (uint32_t i = 0; i < rw->rows; i++) {
+		const float *x = (const float *)s + (size_t)i * rw->lds;
+		float *y = (float *)d + (size_t)i * rw->ldd;
+		struct t1_rw one = *rw;
+		int ret;
+
+		if (!(rw->ln ? t1_vec_layernorm_row(rw->cols, x, y, gamma, beta, rw->eps) :
+			       t1_vec_softmax_row(rw->cols, x, y)))
+			continue;
+		one.rows = 1;
+		/* oneDNN's LAYERNORM runs in place on D */
+		if (rw->ln && x != y)
+			memmove(y, x, rw->cols * sizeof(float));
+		ret = t1_rw_run(&one, rw->ln ? y : x, y, gamma, beta);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int t1_rowwise(const struct t1_rows *p)
@@ -1429,6 +1448,12 @@ int t1_rowwise(const struct t1_rows *p)
 				t1_row_from_f32(d + i * p->ldd * es, p->dt,
 						tmp + i * p->cols, p->cols);
 		} else {
+			if (p->dt == TESSERA_DTYPE_FP32 && p->cols <= T1_VEC_ROW_COLS) {
+				ret = rows_vec(&rw, s, d, gamma, beta);
+				if (ret)
+					goto out;
+				continue;
+			}
 			/* LAYERNORM runs in place on D: bring the rows there */
 			if (p->ln && (s != d || p->lds != p->ldd))
 				for (size_t i = 0; i < n; i++)

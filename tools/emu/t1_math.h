@@ -136,4 +136,27 @@ struct t1_rows {
 };
 int t1_rowwise(const struct t1_rows *p);
 
+/*
+ * Small commands in vectorised C (t1_vec.c).  t1_vec_epilogue(): the
+ * bias (@bias: @n fp32, or NULL), then TESSERA_ACT_@act, in place on the
+ * @m x @n fp32 C at @c (@ldc elements apart).  t1_vec_ew(): ELEMENTWISE
+ * ADD, MUL or SCALE on fp32 (-EOPNOTSUPP for other ops).
+ * t1_vec_softmax_row(): SOFTMAX of one fp32 row of @cols (at most
+ * T1_VEC_ROW_COLS) elements; -EAGAIN, nothing written, when it holds
+ * a NaN or an infinity (the caller runs oneDNN's on that row, whose
+ * handling of those the card's follows).  The path depends only on the
+ * row, so rows give the same bits however a command's rows are grouped
+ * into chunks and blocks.  t1_vec_layernorm_row(): LAYERNORM of one such
+ * row (@gamma, @beta: @cols fp32, or NULL), mean and variance summed in
+ * double; the same -EAGAIN.
+ */
+#define T1_VEC_ROW_COLS		1024u
+void t1_vec_epilogue(float *c, size_t ldc, uint32_t m, uint32_t n, const float *bias,
+		     uint32_t act);
+int t1_vec_ew(uint32_t op, size_t count, const float *a, const float *b, float *d,
+	      float scalar);
+int t1_vec_softmax_row(uint32_t cols, const float *src, float *dst);
+int t1_vec_layernorm_row(uint32_t cols, const float *src, float *dst, const float *gamma,
+			 const float *beta, float eps);
+
 #endif /* TESSERA_T1_MATH_H */

@@ -170,12 +170,59 @@ static uint8_t *xlate_page(struct t1_as *as, uint64_t va, uint64_t *len,
 	return p;
 }
 
+static struct t1_span *span_slot(struct t1_as *as, uint64_t va)
+{
+	uint64_t h = (va >> 6) ^ (va >> 17) ^ (uint64_t)as->asid * 0x9e37;
+
+	return &as->r->span[h % T1_SPANS];
+}
+
+static bool span_devmem(const struct t1 *t1, const uint8_t *p)
+{
+	return t1->hbm && p >= t1->hbm && p < t1->hbm + t1->hbm_size;
+}
+
+/*
+ * [va, va + len) for @acc, if the span that starts at @va holds it all.
+ * Not while an ECC error waits to be injected: the next device-memory
+ * access must see it.
+ */
+static uint8_t *span_find(struct t1_as *as, uint64_t va, uint64_t len, unsigned int acc,
+			  uint32_t epoch)
+{
+	struct t1_span *s = span_slot(as, va);
+
+	if (s->va != va || !s->len || len > s->len || s->epoch != epoch ||
+	    s->asid != as->asid || (acc & ~s->acc))
+		return NULL;
+	if (s->devmem ? atomic_load_explicit(&as->t1->fi_ecc, memory_order_relaxed) :
+			s->seq != as->r->desc_seq)
+		return NULL;
+	return s->p;
+}
+
+/* @epoch: read before the translation, so an invalidation meanwhile voids it. */
+static void span_add(struct t1_as *as, uint64_t va, uint64_t len, uint8_t *p,
+		     unsigned int acc, uint32_t epoch)
+{
+	struct t1_span *s = span_slot(as, va);
+
+	s->va = va;
+	s->len = len;
+	s->p = p;
+	s->devmem = span_devmem(as->t1, p);
+	s->seq = as->r->desc_seq;
+	s->asid = as->asid;
+	s->acc = acc & (T1_ACC_R | T1_ACC_W | T1_ACC_X);
+	s->epoch = epoch;
+}
+
 uint8_t *t1_xlate(struct t1_as *as, uint64_t va, uint64_t *len,
 		  unsigned int acc)
 {
 	struct t1_ring *r = as->r;
 	uint64_t want = *len;
-	uint32_t code;
+	uint32_t code, epoch;
 	uint8_t *p;
 
 	if (atomic_load_explicit(&r->fi_fault, memory_order_relaxed) &&
@@ -194,6 +241,10 @@ uint8_t *t1_xlate(struct t1_as *as, uint64_t va, uint64_t *len,
 
 	if (va >= VA_LIMIT)
 		return fault(as, TESSERA_ERR_MMU_FAULT, va, acc);
+	epoch = atomic_load_explicit(&as->t1->tlb_epoch, memory_order_acquire);
+	p = span_find(as, va, want, acc, epoch);
+	if (p)
+		return p;
 	p = xlate_page(as, va, len, acc);
 	if (!p)
 		return NULL;
@@ -220,6 +271,8 @@ uint8_t *t1_xlate(struct t1_as *as, uint64_t va, uint64_t *len,
 			break;
 		*len += n;
 	}
+	if (*len > PAGE_SIZE)
+		span_add(as, va, *len, p, acc, epoch);
 	return p;
 }
 
@@ -309,6 +362,61 @@ void t1_set_bounce_limit(struct t1 *t1, uint64_t bytes)
 	atomic_store(&t1->bounce_limit, bytes);
 }
 
+/*
+ * A buffer for @bytes of copy: the smallest kept one that is big enough,
+ * else a new one (page-aligned: the math library's kernels read and write
+ * these).
+ */
+static uint8_t *bounce_alloc(struct t1_ring *r, uint64_t bytes, uint64_t *cap)
+{
+	struct t1_bounce_slot *best = NULL;
+	uint8_t *p;
+
+	for (unsigned int i = 0; i < T1_BOUNCE_SLOTS; i++) {
+		struct t1_bounce_slot *s = &r->bounce_keep[i];
+
+		if (s->p && s->cap >= bytes && (!best || s->cap < best->cap))
+			best = s;
+	}
+	if (best) {
+		p = best->p;
+		*cap = best->cap;
+		r->bounce_kept -= best->cap;
+		r->bounce_reused++;
+		*best = (struct t1_bounce_slot){ 0 };
+		return p;
+	}
+	*cap = (bytes + 4095) & ~4095ull;
+	return aligned_alloc(4096, *cap);
+}
+
+/* Keep @p for the next copies if there is room, else free it. */
+static void bounce_free(struct t1_ring *r, uint8_t *p, uint64_t cap)
+{
+	if (cap <= T1_BOUNCE_KEEP - r->bounce_kept) {
+		for (unsigned int i = 0; i < T1_BOUNCE_SLOTS; i++) {
+			struct t1_bounce_slot *s = &r->bounce_keep[i];
+
+			if (!s->p) {
+				s->p = p;
+				s->cap = cap;
+				r->bounce_kept += cap;
+				return;
+			}
+		}
+	}
+	free(p);
+}
+
+void t1_bounce_release(struct t1_ring *r)
+{
+	for (unsigned int i = 0; i < T1_BOUNCE_SLOTS; i++) {
+		free(r->bounce_keep[i].p);
+		r->bounce_keep[i] = (struct t1_bounce_slot){ 0 };
+	}
+	r->bounce_kept = 0;
+}
+
 /* A bounced operand would take the engine over its limit: refuse it. */
 static int over_limit(struct t1_as *as, uint64_t va, uint64_t bytes,
 		      uint64_t limit)
@@ -370,8 +478,7 @@ int t1_mat_get(struct t1_as *as, struct t1_buf *b, uint64_t va,
 				     memory_order_relaxed);
 	if (bytes > limit || r->bounced > limit - bytes)
 		return over_limit(as, va, bytes, limit);
-	/* page-aligned: the math library's kernels read and write these */
-	b->p = aligned_alloc(4096, (bytes + 4095) & ~4095ull);
+	b->p = bounce_alloc(r, bytes, &b->cap);
 	if (!b->p) {
 		as->fault->code = TESSERA_ERR_INVALID_CMD;
 		as->fault->va = va;
@@ -451,7 +558,7 @@ int t1_buf_put(struct t1_as *as, struct t1_buf *b, bool writeback)
 		     !ret && i < b->rows; i++)
 			ret = t1_as_write(as, b->va + i * b->ld,
 					  b->p + i * b->pitch, b->row);
-		free(b->p);
+		bounce_free(as->r, b->p, b->cap);
 		as->r->bounced -= b->bytes;
 	}
 	memset(b, 0, sizeof(*b));

@@ -18,7 +18,7 @@
 #include "tessera_regs.h"
 #include "accel/tessera_cmd.h"
 
-#define T1_TLB_SIZE		256	/* entries per engine, direct mapped */
+#define T1_TLB_SIZE		4096	/* entries per engine, direct mapped */
 #define T1_MAX_OPERAND		(256ull << 20)	/* bytes a compute operand may span */
 #define T1_MAX_DIM		65536u
 /*
@@ -29,6 +29,16 @@
  * anyway is ERR_INVALID_CMD (Documentation/emulator.rst, "Operands").
  */
 #define T1_BOUNCE_BYTES		(64ull << 20)
+/*
+ * Bounce buffers an engine keeps for its next commands once a command is
+ * done with them (t1_buf_put()): at most T1_BOUNCE_SLOTS of them, at most
+ * T1_BOUNCE_KEEP bytes in all.  A new buffer of that size is a new
+ * mapping of the host's, and faulting its pages in cost more than the
+ * copy itself: with a fresh buffer per operand, bouncing took 70% of a
+ * small transformer's GEMM time.
+ */
+#define T1_BOUNCE_SLOTS		8
+#define T1_BOUNCE_KEEP		(16ull << 20)
 
 /* Access kinds for translation. */
 #define T1_ACC_R		1u
@@ -68,6 +78,28 @@ struct t1_fault {
 	uint64_t va;
 };
 
+/*
+ * A run of pages t1_xlate() found contiguous in host memory, kept by the
+ * engine like a TLB entry that covers a range: a command checks every
+ * page of its operands, then gets them, and a decoding step uses the
+ * same weight matrices every time; with these the second and later
+ * translations of a span are one lookup.  Valid while the TLB epoch is
+ * @epoch (every invalidation moves it), for @asid.  A span of host
+ * memory holds a host pointer, which must not outlive the descriptor
+ * (the DMA maps are held only that long): it is valid only for
+ * descriptor @seq; one of device memory (@devmem: in t1->hbm, there for
+ * the card's lifetime) for any.
+ */
+struct t1_span {
+	uint64_t va, len;
+	uint8_t *p;
+	uint64_t seq;
+	uint32_t epoch, asid;
+	unsigned int acc;	/* the accesses it was checked for */
+	bool devmem;
+};
+#define T1_SPANS		256	/* per engine, direct mapped by start VA */
+
 struct t1_ring {
 	struct t1 *t1;
 	unsigned int idx;
@@ -78,9 +110,16 @@ struct t1_ring {
 	/* Engine thread only. */
 	uint32_t *cmdbuf;	/* the fetched commands */
 	struct t1_tlb_entry tlb[T1_TLB_SIZE];
+	struct t1_span span[T1_SPANS];
 	uint64_t xlate_pages;	/* page translations done; tests bound it */
 	uint64_t bounced;	/* bytes of operand copies held now */
 	uint64_t bounce_peak;	/* most ever held at once (tests) */
+	struct t1_bounce_slot {	/* kept for reuse: T1_BOUNCE_SLOTS */
+		uint8_t *p;
+		uint64_t cap;	/* bytes, a multiple of 4 KiB */
+	} bounce_keep[T1_BOUNCE_SLOTS];
+	uint64_t bounce_kept;	/* bytes in bounce_keep[] */
+	uint64_t bounce_reused;	/* copies that reused a kept buffer (tests) */
 	_Atomic uint64_t pt_walks; /* TLB misses: RING_PT_WALKS */
 
 	/* Registers and engine state, protected by t1->lock. */
@@ -206,6 +245,7 @@ struct t1 {
 };
 
 /* The address space one descriptor runs in (engine thread only). */
+
 struct t1_as {
 	struct t1 *t1;
 	struct t1_ring *r;
@@ -330,6 +370,7 @@ int t1_as_init(struct t1_as *as, struct t1_ring *r, uint32_t asid);
 struct t1_buf {
 	uint8_t *p;
 	uint64_t va, row, ld, pitch, bytes;
+	uint64_t cap;		/* bounced: bytes allocated at p */
 	uint32_t rows;
 	unsigned int acc;
 	bool bounced;
@@ -362,6 +403,8 @@ void t1_buf_rows(struct t1_buf *b, uint64_t rows, uint64_t ld, uint64_t row,
 		 uint64_t n0, uint64_t s0, uint64_t n1, uint64_t s1);
 /* Write back (if bounced and writable) and free; 0 or an error code. */
 int t1_buf_put(struct t1_as *as, struct t1_buf *b, bool writeback);
+/* The bounce buffers @r kept (engine thread, or after it stopped). */
+void t1_bounce_release(struct t1_ring *r);
 /* Tests: the bounce limit per engine (T1_BOUNCE_BYTES by default). */
 void t1_set_bounce_limit(struct t1 *t1, uint64_t bytes);
 
