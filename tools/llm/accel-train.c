@@ -33,6 +33,7 @@ struct opts {
 	uint64_t log_every;
 	const char *png;
 	bool dp_check;
+	int overlap;	/* -1: the library's default, else LLM_DEV_OVERLAP_* */
 };
 
 static double now(void)
@@ -144,16 +145,20 @@ static void usage(FILE *f)
 	fprintf(f,
 		"  --log-every N       a progress line every N steps (10)\n"
 		"  --png FILE          the curve plotted by gnuplot (needs --csv)\n"
-		"  --dp-check          one data-parallel step against a 1-rank step (mpirun -np 2)\n");
+		"  --overlap on|off    the backward's weight gradients on a second compute\n"
+		"                      engine (%s where the card has one)\n"
+		"  --dp-check          one data-parallel step against a 1-rank step (mpirun -np 2)\n",
+		LLM_DEV_OVERLAP_DEFAULT & LLM_DEV_OVERLAP_ON ? "on" : "off");
 }
 
 static int parse(int argc, char **argv, struct opts *o)
 {
-	enum { O_LOG = LLM_OPT_TOOL, O_PNG, O_CARD, O_DPCHECK };
+	enum { O_LOG = LLM_OPT_TOOL, O_PNG, O_CARD, O_DPCHECK, O_OVERLAP };
 	static const struct option lo[] = {
 		LLM_TRAIN_LONG_OPTS,
 		{ "log-every", 1, 0, O_LOG }, { "png", 1, 0, O_PNG }, { "card", 1, 0, O_CARD },
-		{ "dp-check", 0, 0, O_DPCHECK }, { "help", 0, 0, 'h' }, { 0 },
+		{ "dp-check", 0, 0, O_DPCHECK }, { "overlap", 1, 0, O_OVERLAP },
+		{ "help", 0, 0, 'h' }, { 0 },
 	};
 	int c, ret;
 
@@ -179,6 +184,13 @@ static int parse(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case O_DPCHECK: o->dp_check = true; break;
+		case O_OVERLAP:
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				fprintf(stderr, "accel-train: --overlap %s: not on or off\n", optarg);
+				return -EINVAL;
+			}
+			o->overlap = strcmp(optarg, "on") ? LLM_DEV_OVERLAP_OFF : LLM_DEV_OVERLAP_ON;
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -EINVAL;
 		}
@@ -353,7 +365,7 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .log_every = 10 };
+	struct opts o = { .log_every = 10, .overlap = -1 };
 	char err[LLM_ERR_LEN];
 	struct accel_device *dev;
 	struct llm_corpus corpus;
@@ -406,6 +418,8 @@ int main(int argc, char **argv)
 		gemm = 0;
 	if (!ret)
 		ret = llm_dev_new(dev, &m, Bl, T, &d);
+	if (!ret && o.overlap >= 0)
+		ret = llm_dev_set_overlap(d, o.overlap);
 	if (ret) {
 		fprintf(stderr, "accel-train: rank %d: card %u: %s\n", dp.rank, card,
 			accel_strerror(ret));
@@ -436,9 +450,10 @@ int main(int argc, char **argv)
 	}
 	if (lead) {
 		printf("accel-train: card %u: d_model %u, %u layers, %u heads, ffn %u, ctx %u: %zu "
-		       "parameters, activations in %s memory\n", card, o.t.cfg.d_model,
-		       o.t.cfg.n_layers, o.t.cfg.n_heads, o.t.cfg.d_ff, T, m.n_params,
-		       llm_dev_acts_on_card(d) ? "device" : "host");
+		       "parameters, activations in %s memory, engine overlap %s\n", card,
+		       o.t.cfg.d_model, o.t.cfg.n_layers, o.t.cfg.n_heads, o.t.cfg.d_ff, T,
+		       m.n_params, llm_dev_acts_on_card(d) ? "device" : "host",
+		       llm_dev_overlap(d) & LLM_DEV_OVERLAP_ON ? "on" : "off");
 		if (dp.size > 1)
 			printf("accel-train: data parallel: %d ranks, one card each (cards %u..), "
 			       "%u sequences per rank\n", dp.size, o.card, Bl);

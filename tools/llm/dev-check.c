@@ -6,7 +6,9 @@
  * (relative L2 error per tensor <= 1e-3), one AdamW step against
  * llm_ref_adamw(), a few steps making the loss fall, and a GGUF round
  * trip of the card's weights giving the same logits on the card and the
- * CPU.  KTAP-style "ok N ..." lines; exit 1 on any failure.
+ * CPU; and with the backward's weight gradients on a second engine, the
+ * same gradients and weights to the bit, with either engine held back.
+ * KTAP-style "ok N ..." lines; exit 1 on any failure.
  *
  *   dev-check [CARD]
  *
@@ -54,6 +56,114 @@ static double rel_err(size_t n, const float *x, const float *ref)
 		fprintf(stderr, "dev-check: %s: %s\n", what, accel_strerror(ret)); \
 		return 1;                                                       \
 	} while (0)
+
+/*
+ * Engine overlap (dev_model.h): the gradients and a training step with
+ * the weight gradients on a second engine are the same bits as on one,
+ * also when either engine is held back for a while so that the other runs
+ * as far ahead as the dependencies let it (a dependency missing between
+ * them then reads or overwrites a buffer at the wrong time: other bits).
+ * Before each backward another batch fills the buffers with other values
+ * than the right ones.  Leaves the model at @w, the default overlap, and
+ * the gradients of tokens/targets.  Returns 1 on a setup error.
+ */
+static int overlap_checks(struct llm_dev *d, const struct llm_model *m, const float *w,
+			  const int32_t *tokens, const int32_t *targets, const float *g_ref,
+			  const struct llm_adamw *h)
+{
+	static const struct {
+		int mode;
+		const char *name;
+	} modes[] = {
+		{ LLM_DEV_OVERLAP_ON, "on" },
+		{ LLM_DEV_OVERLAP_ON | LLM_DEV_OVERLAP_HOLD_MAIN, "on, the dY engine held" },
+		{ LLM_DEV_OVERLAP_ON | LLM_DEV_OVERLAP_HOLD_DW, "on, the dW engine held" },
+	};
+	const uint32_t N = 24;
+	size_t bytes = m->n_params * 4;
+	float *g_off = malloc(bytes), *g = malloc(bytes), *w_off = malloc(bytes);
+	int32_t other[24], other_tgt[24];
+	double loss_off, loss, worst = 0;
+	int ret;
+
+	if (!g_off || !g || !w_off)
+		return 1;
+	ret = llm_dev_set_overlap(d, LLM_DEV_OVERLAP_ON);
+	if (ret == -EOPNOTSUPP) {
+		printf("ok %d llm-dev: engine overlap # SKIP one compute engine\n", ++n_test);
+		ret = 0;
+		goto out;
+	}
+	for (uint32_t i = 0; i < N; i++)
+		other[i] = (tokens[i] * 7 + 3) % 256;
+	for (uint32_t i = 0; i < N; i++)
+		other_tgt[i] = i == 9 ? -1 : other[(i + 1) % N];
+	ret = llm_dev_set_overlap(d, LLM_DEV_OVERLAP_OFF);
+	if (!ret)
+		ret = llm_dev_forward_backward(d, other, other_tgt, NULL);
+	if (!ret)
+		ret = llm_dev_forward_backward(d, tokens, targets, &loss_off);
+	if (!ret)
+		ret = llm_dev_get_grads(d, g_off);
+	for (uint32_t i = 0; i < m->n_tensors && !ret; i++) {
+		struct llm_tensor t;
+		double e;
+
+		llm_tensor_info(m, i, &t);
+		e = rel_err(t.n, g_off + t.offset, g_ref + t.offset);
+		worst = e > worst ? e : worst;
+	}
+	check(!ret && worst <= 1e-3, "overlap off: gradients, worst relative error %.2e (%s)",
+	      worst, accel_strerror(ret));
+	for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
+		ret = llm_dev_set_overlap(d, modes[k].mode);
+		if (!ret)
+			ret = llm_dev_forward_backward(d, other, other_tgt, NULL);
+		if (!ret)
+			ret = llm_dev_forward_backward(d, tokens, targets, &loss);
+		if (!ret)
+			ret = llm_dev_get_grads(d, g);
+		check(!ret && loss == loss_off && !memcmp(g, g_off, bytes),
+		      "overlap %s: loss and every gradient the same bits as without (%s)",
+		      modes[k].name, accel_strerror(ret));
+	}
+
+	/* a training step: the optimizer waits for the dW engine */
+	ret = llm_dev_set_overlap(d, LLM_DEV_OVERLAP_OFF);
+	if (!ret)
+		ret = llm_dev_set_params(d, w);
+	if (!ret)
+		ret = llm_dev_train_step(d, tokens, targets, h, 1, 1.0f, NULL, NULL);
+	if (!ret)
+		ret = llm_dev_get_params(d, w_off);
+	check(!ret, "overlap off: a training step (%s)", accel_strerror(ret));
+	for (size_t k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
+		ret = llm_dev_set_overlap(d, modes[k].mode);
+		if (!ret)
+			ret = llm_dev_set_params(d, w);
+		if (!ret)
+			ret = llm_dev_forward_backward(d, other, other_tgt, NULL);
+		if (!ret)
+			ret = llm_dev_train_step(d, tokens, targets, h, 1, 1.0f, NULL, NULL);
+		if (!ret)
+			ret = llm_dev_get_params(d, g);
+		check(!ret && !memcmp(g, w_off, bytes),
+		      "overlap %s: a training step gives the same weights (%s)", modes[k].name,
+		      accel_strerror(ret));
+	}
+	ret = llm_dev_set_params(d, w);
+	if (!ret)
+		ret = llm_dev_set_overlap(d, LLM_DEV_OVERLAP_DEFAULT);
+	if (!ret)
+		ret = llm_dev_forward_backward(d, tokens, targets, NULL);
+out:
+	free(g_off);
+	free(g);
+	free(w_off);
+	if (ret)
+		fprintf(stderr, "dev-check: overlap: %s\n", accel_strerror(ret));
+	return ret ? 1 : 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -137,6 +247,8 @@ int main(int argc, char **argv)
 	}
 	check(grads_ok, "gradients of all %u tensors, worst relative error %.2e", m.n_tensors,
 	      worst);
+	if (overlap_checks(d, &m, w, tokens, targets, g_ref, &h))
+		return 1;
 
 	/* one AdamW step with clipping against the reference */
 	double gnorm_ref = llm_grad_norm(&m, g_ref), gnorm_dev = 0;

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dev_model.h"
 
@@ -35,14 +36,22 @@ struct llm_dev {
 	/* element offsets into acts */
 	struct dev_layer l[LLM_MAX_LAYERS];
 	size_t xf, rstdf, hf, logits, lossrow;
-	size_t dlogits, dx, dh, dq, dk, dv, datt, da, db, ds, dp;
+	size_t dlogits, dx, dh, datt, ds, dp;
 	/* io (host memory): tokens[N], targets[N], then the scalars */
 	int32_t *tokens, *targets;
 	float *loss_sum, *sumsq;
-	uint64_t va_tokens, va_targets, va_loss, va_sumsq;
-	struct accel_cmdbuf *fwd, *fwdbwd, *opt;
+	/* in io too: the semaphore word the engines share, the test gate */
+	uint32_t *sem, *gate;
+	uint64_t va_tokens, va_targets, va_loss, va_sumsq, va_sem, va_gate;
+	/* fwdbwd: the forward and the backward's data gradients; dw: the
+	 * weight gradients with overlap (else empty) */
+	struct accel_cmdbuf *fwd, *fwdbwd, *dw, *opt;
 	uint32_t recorded_valid;	/* the dlogits scale fwdbwd was recorded with */
-	struct accel_fence *fence;
+	int overlap;			/* LLM_DEV_OVERLAP_* they were recorded with */
+	uint32_t dw_engine;		/* 0: the card has one compute engine */
+	uint32_t groups;		/* of gradients the dw job waits for */
+	/* of the last job: the optimizer's (or fwdbwd's), fwdbwd's, dw's */
+	struct accel_fence *fence, *fence_main, *fence_dw;
 };
 
 static uint64_t A(const struct llm_dev *d, size_t off)
@@ -256,23 +265,107 @@ static int record_forward(struct llm_dev *d, struct accel_cmdbuf *cb, int backwa
 	return 0;
 }
 
-static int record_backward(struct llm_dev *d, struct accel_cmdbuf *cb)
+/*
+ * The backward pass, with the weight gradients (dW = dY^T X, which
+ * nothing else in the pass reads) optionally on a second engine.
+ *
+ * @cb gets the data-gradient chain; @dw (NULL: no overlap) gets every
+ * linear_dw().  publish() ends a group of gradients that the dW GEMMs
+ * recorded after it read: @cb stores the group's number to the semaphore
+ * word (SEMAPHORE SIGNAL: the card makes every earlier command's writes
+ * visible first), @dw waits until the word reaches it.  So no dW reads a
+ * dY before it is written (read after write).  The other way round
+ * (write after read) there is nothing to wait for: every dY and X that a
+ * dW GEMM reads is in a buffer that nothing writes again in the step:
+ *
+ *  - da, db: SWIGLU_BWD writes them over the layer's own a and b;
+ *  - dV goes over the layer's v (after dP = dAtt V^T read it), dK over
+ *    its k (after dQ read it), dQ over its xmid (which the FFN norm's
+ *    backward read before);
+ *  - the residual stream's gradient, which the two norms of each layer
+ *    add to in turn, with overlap moves to a fresh buffer each time (COPY,
+ *    then RMSNORM_BWD with ACCUM): after the FFN norm into the x of the
+ *    layer above (xf for the top layer), after the attention norm into
+ *    the layer's own q, both dead by then; without overlap it stays in
+ *    dx;
+ *  - the forward activations (h1, att, h2, s, hf) and dlogits are not
+ *    written in the backward at all.
+ *
+ * Both engines run the same commands on the same operands as one engine
+ * would, so the gradients are the same bits with and without overlap
+ * (the card is deterministic for a given thread count, and the COPY adds
+ * nothing).  The next step's forward overwrites the activations: it runs
+ * only after both jobs, and the optimizer that waits for both, are done.
+ */
+struct bwd {
+	struct llm_dev *d;
+	struct accel_cmdbuf *main, *dw;
+	uint32_t groups;	/* gradient groups published so far */
+	int pace;		/* LLM_DEV_OVERLAP_HOLD_MAIN */
+};
+
+/* Where the dW GEMMs go: the second engine's buffer, or in line. */
+static struct accel_cmdbuf *dw_cb(const struct bwd *r)
+{
+	return r->dw ? r->dw : r->main;
+}
+
+static int publish(struct bwd *r)
+{
+	if (!r->dw)
+		return 0;
+	r->groups++;
+	TRY(accel_cmdbuf_semaphore(r->main, ACCEL_SEM_SIGNAL, r->d->va_sem, r->groups));
+	/* the test hold: stop before computing the next group */
+	if (r->pace)
+		TRY(accel_cmdbuf_semaphore(r->main, ACCEL_SEM_WAIT, r->d->va_gate, r->groups + 1));
+	return accel_cmdbuf_semaphore(r->dw, ACCEL_SEM_WAIT, r->d->va_sem, r->groups);
+}
+
+/*
+ * The residual stream's gradient, now at @cur, before a norm's backward
+ * adds to it: *@out is where the sum goes, @fresh (a copy of @cur) with
+ * overlap, else @cur itself.
+ */
+static int residual(const struct bwd *r, size_t cur, size_t fresh, size_t *out)
+{
+	const struct llm_dev *d = r->d;
+
+	*out = cur;
+	if (!r->dw)
+		return 0;
+	*out = fresh;
+	return copy(d, r->main, cur, fresh, (size_t)d->N * d->m.cfg.d_model);
+}
+
+static int record_backward(struct llm_dev *d, struct accel_cmdbuf *cb, struct accel_cmdbuf *dw,
+			   int overlap)
 {
 	const struct llm_config *c = &d->m.cfg;
 	uint32_t N = d->N, D = c->d_model, F = c->d_ff, V = c->vocab, T = d->T, hd = d->hd;
 	float scale = (float)(1.0 / sqrt(hd));
+	struct bwd r = {
+		.d = d, .main = cb, .dw = dw, .pace = overlap & LLM_DEV_OVERLAP_HOLD_MAIN,
+	};
+	size_t cur = d->dx;
 
-	TRY(linear_dw(cb, N, V, D, A(d, d->dlogits), A(d, d->hf), G(d, d->m.out)));
+	/* the forward wrote hf and dlogits (CROSS_ENTROPY) */
+	TRY(publish(&r));
+	TRY(linear_dw(dw_cb(&r), N, V, D, A(d, d->dlogits), A(d, d->hf), G(d, d->m.out)));
 	TRY(linear_dx(cb, N, V, D, A(d, d->dlogits), P(d, d->m.out), A(d, d->dh), 0));
-	TRY(rmsnorm_bwd(d, cb, d->xf, d->m.out_norm, d->rstdf, d->dh, d->dx, 0));
+	TRY(rmsnorm_bwd(d, cb, d->xf, d->m.out_norm, d->rstdf, d->dh, cur, 0));
+	TRY(publish(&r));
 	for (uint32_t l = c->n_layers; l-- > 0;) {
 		const struct dev_layer *L = &d->l[l];
 		const size_t *W = d->m.layer[l];
+		size_t above = l + 1 < c->n_layers ? d->l[l + 1].x : d->xf;
+		/* dq, dk, dv over the layer's xmid, k, v */
+		size_t dq = L->xmid, dk = L->k, dv = L->v;
 		struct accel_elementwise2 sw = {
 			.size = sizeof(sw), .op = ACCEL_EW_SWIGLU_BWD,
 			.src_dtype = ACCEL_DTYPE_FP32, .dst_dtype = ACCEL_DTYPE_FP32, .rows = N,
 			.cols = F, .a = A(d, L->a), .b = A(d, L->b), .c = A(d, d->ds),
-			.d = A(d, d->da), .e = A(d, d->db), .a_ld = F, .b_ld = F, .c_ld = F,
+			.d = A(d, L->a), .e = A(d, L->b), .a_ld = F, .b_ld = F, .c_ld = F,
 			.d_ld = F, .e_ld = F,
 		};
 		struct accel_softmax_bwd sb = {
@@ -281,55 +374,97 @@ static int record_backward(struct llm_dev *d, struct accel_cmdbuf *cb)
 			.y_ld = T, .dy_ld = T, .dx_ld = T,
 		};
 
-		/* x' = xmid + s Wdown^T */
-		TRY(linear_dx(cb, N, D, F, A(d, d->dx), P(d, W[LLM_W_DOWN]), A(d, d->ds), 0));
-		TRY(linear_dw(cb, N, D, F, A(d, d->dx), A(d, L->s), G(d, W[LLM_W_DOWN])));
+		/* x' = xmid + s Wdown^T (cur was published) */
+		TRY(linear_dx(cb, N, D, F, A(d, cur), P(d, W[LLM_W_DOWN]), A(d, d->ds), 0));
+		TRY(linear_dw(dw_cb(&r), N, D, F, A(d, cur), A(d, L->s), G(d, W[LLM_W_DOWN])));
+		/* da, db over a, b */
 		TRY(accel_cmdbuf_elementwise2(cb, &sw));
-		TRY(linear_dw(cb, N, F, D, A(d, d->da), A(d, L->h2), G(d, W[LLM_W_GATE])));
-		TRY(linear_dw(cb, N, F, D, A(d, d->db), A(d, L->h2), G(d, W[LLM_W_UP])));
-		TRY(linear_dx(cb, N, F, D, A(d, d->da), P(d, W[LLM_W_GATE]), A(d, d->dh), 0));
-		TRY(linear_dx(cb, N, F, D, A(d, d->db), P(d, W[LLM_W_UP]), A(d, d->dh), 1));
-		TRY(rmsnorm_bwd(d, cb, L->xmid, W[LLM_FFN_NORM], L->rstd2, d->dh, d->dx, 1));
+		TRY(publish(&r));
+		TRY(linear_dw(dw_cb(&r), N, F, D, A(d, L->a), A(d, L->h2), G(d, W[LLM_W_GATE])));
+		TRY(linear_dw(dw_cb(&r), N, F, D, A(d, L->b), A(d, L->h2), G(d, W[LLM_W_UP])));
+		TRY(linear_dx(cb, N, F, D, A(d, L->a), P(d, W[LLM_W_GATE]), A(d, d->dh), 0));
+		TRY(linear_dx(cb, N, F, D, A(d, L->b), P(d, W[LLM_W_UP]), A(d, d->dh), 1));
+		/* the layer above's x is dead: its attention norm's backward read it */
+		TRY(residual(&r, cur, above, &cur));
+		TRY(rmsnorm_bwd(d, cb, L->xmid, W[LLM_FFN_NORM], L->rstd2, d->dh, cur, 1));
+		TRY(publish(&r));
 		/* xmid = x + att Wo^T */
-		TRY(linear_dw(cb, N, D, D, A(d, d->dx), A(d, L->att), G(d, W[LLM_WO])));
-		TRY(linear_dx(cb, N, D, D, A(d, d->dx), P(d, W[LLM_WO]), A(d, d->datt), 0));
+		TRY(linear_dw(dw_cb(&r), N, D, D, A(d, cur), A(d, L->att), G(d, W[LLM_WO])));
+		TRY(linear_dx(cb, N, D, D, A(d, cur), P(d, W[LLM_WO]), A(d, d->datt), 0));
 		/* dP = dAtt V^T, dV = P^T dAtt, dS = softmax_bwd, dQ = s dS K, dK = s dS^T Q */
 		TRY(bgemm(d, cb, ACCEL_GEMM_TRANS_B, T, T, hd, hv(d, d->datt), hv(d, L->v),
 			  sv(d, d->dp), 1));
 		TRY(bgemm(d, cb, ACCEL_GEMM_TRANS_A, T, hd, T, sv(d, L->p), hv(d, d->datt),
-			  hv(d, d->dv), 1));
+			  hv(d, dv), 1));
 		TRY(accel_cmdbuf_softmax_bwd(cb, &sb));
-		TRY(bgemm(d, cb, 0, T, hd, T, sv(d, d->dp), hv(d, L->k), hv(d, d->dq), scale));
+		TRY(bgemm(d, cb, 0, T, hd, T, sv(d, d->dp), hv(d, L->k), hv(d, dq), scale));
 		TRY(bgemm(d, cb, ACCEL_GEMM_TRANS_A, T, hd, T, sv(d, d->dp), hv(d, L->q),
-			  hv(d, d->dk), scale));
-		TRY(rope(d, cb, d->dq, ACCEL_ROPE_BWD));
-		TRY(rope(d, cb, d->dk, ACCEL_ROPE_BWD));
-		TRY(linear_dw(cb, N, D, D, A(d, d->dq), A(d, L->h1), G(d, W[LLM_WQ])));
-		TRY(linear_dw(cb, N, D, D, A(d, d->dk), A(d, L->h1), G(d, W[LLM_WK])));
-		TRY(linear_dw(cb, N, D, D, A(d, d->dv), A(d, L->h1), G(d, W[LLM_WV])));
-		TRY(linear_dx(cb, N, D, D, A(d, d->dq), P(d, W[LLM_WQ]), A(d, d->dh), 0));
-		TRY(linear_dx(cb, N, D, D, A(d, d->dk), P(d, W[LLM_WK]), A(d, d->dh), 1));
-		TRY(linear_dx(cb, N, D, D, A(d, d->dv), P(d, W[LLM_WV]), A(d, d->dh), 1));
-		TRY(rmsnorm_bwd(d, cb, L->x, W[LLM_ATTN_NORM], L->rstd1, d->dh, d->dx, 1));
+			  hv(d, dk), scale));
+		TRY(rope(d, cb, dq, ACCEL_ROPE_BWD));
+		TRY(rope(d, cb, dk, ACCEL_ROPE_BWD));
+		TRY(publish(&r));
+		TRY(linear_dw(dw_cb(&r), N, D, D, A(d, dq), A(d, L->h1), G(d, W[LLM_WQ])));
+		TRY(linear_dw(dw_cb(&r), N, D, D, A(d, dk), A(d, L->h1), G(d, W[LLM_WK])));
+		TRY(linear_dw(dw_cb(&r), N, D, D, A(d, dv), A(d, L->h1), G(d, W[LLM_WV])));
+		TRY(linear_dx(cb, N, D, D, A(d, dq), P(d, W[LLM_WQ]), A(d, d->dh), 0));
+		TRY(linear_dx(cb, N, D, D, A(d, dk), P(d, W[LLM_WK]), A(d, d->dh), 1));
+		TRY(linear_dx(cb, N, D, D, A(d, dv), P(d, W[LLM_WV]), A(d, d->dh), 1));
+		/* the layer's q is dead: dK was its last reader */
+		TRY(residual(&r, cur, L->q, &cur));
+		TRY(rmsnorm_bwd(d, cb, L->x, W[LLM_ATTN_NORM], L->rstd1, d->dh, cur, 1));
+		/* below layer 0 only the embedding's SCATTER_ADD reads it */
+		if (l)
+			TRY(publish(&r));
 	}
 
 	struct accel_embedding e = {
 		.size = sizeof(e), .dtype = ACCEL_DTYPE_FP32, .flags = ACCEL_EMB_SCATTER_ADD,
 		.count = N, .cols = D, .idx = d->va_tokens, .table = G(d, d->m.tok_embd),
-		.table_rows = V, .table_ld = D, .x = A(d, d->dx), .x_ld = D,
+		.table_rows = V, .table_ld = D, .x = A(d, cur), .x_ld = D,
 	};
 	TRY(accel_cmdbuf_embedding(cb, &e));
+	d->groups = r.groups;
 	return 0;
 }
 
-static int record_fwdbwd(struct llm_dev *d, uint32_t valid)
+/* The test hold: the engine waits until the host opens the gate. */
+static int gate(const struct llm_dev *d, struct accel_cmdbuf *cb, int overlap, int hold)
 {
+	if (!(overlap & hold))
+		return 0;
+	return accel_cmdbuf_semaphore(cb, ACCEL_SEM_WAIT, d->va_gate, 1);
+}
+
+static int record_fwdbwd_inner(struct llm_dev *d, int overlap)
+{
+	struct accel_cmdbuf *dw = overlap & LLM_DEV_OVERLAP_ON ? d->dw : NULL;
+
 	TRY(accel_cmdbuf_reset(d->fwdbwd));
-	d->recorded_valid = valid;
+	if (d->dw)
+		TRY(accel_cmdbuf_reset(d->dw));
+	TRY(gate(d, d->fwdbwd, overlap, LLM_DEV_OVERLAP_HOLD_MAIN));
+	if (dw)
+		TRY(gate(d, dw, overlap, LLM_DEV_OVERLAP_HOLD_DW));
 	/* the gradients are overwritten, not accumulated */
 	TRY(accel_cmdbuf_fill(d->fwdbwd, accel_bo_va(d->grads), (uint32_t)(d->m.n_params * 4), 0));
 	TRY(record_forward(d, d->fwdbwd, 1));
-	return record_backward(d, d->fwdbwd);
+	return record_backward(d, d->fwdbwd, dw, overlap);
+}
+
+/* Not a count of valid targets: fwdbwd is recorded again before its next use. */
+#define NOT_RECORDED UINT32_MAX
+
+static int record_fwdbwd(struct llm_dev *d, uint32_t valid, int overlap)
+{
+	int ret;
+
+	/* record_forward() takes the dlogits scale from recorded_valid */
+	d->recorded_valid = valid;
+	d->overlap = overlap;
+	ret = record_fwdbwd_inner(d, overlap);
+	if (ret)
+		d->recorded_valid = NOT_RECORDED;
+	return ret;
 }
 
 static int record_opt(struct llm_dev *d, const struct llm_adamw *h, uint32_t step,
@@ -402,12 +537,7 @@ static size_t layout(struct llm_dev *d)
 	TAKE(d->dlogits, N * V);
 	TAKE(d->dx, N * D);
 	TAKE(d->dh, N * D);
-	TAKE(d->dq, N * D);
-	TAKE(d->dk, N * D);
-	TAKE(d->dv, N * D);
 	TAKE(d->datt, N * D);
-	TAKE(d->da, N * F);
-	TAKE(d->db, N * F);
 	TAKE(d->ds, N * F);
 	TAKE(d->dp, S);
 #undef TAKE
@@ -439,6 +569,7 @@ static int new_inner(struct llm_dev *d)
 	if (ret == -ENOMEM)
 		ret = accel_bo_alloc(d->dev, abytes, &d->acts);
 	TRY(ret);
+	/* tokens, targets, then 16 bytes each: loss, sumsq, the semaphore, the gate */
 	TRY(accel_bo_alloc(d->dev, (size_t)d->N * 8 + 64, &d->io));
 	TRY(accel_bo_map(d->io, &io));
 	d->tokens = io;
@@ -449,13 +580,24 @@ static int new_inner(struct llm_dev *d)
 	d->va_targets = d->va_tokens + (uint64_t)d->N * 4;
 	d->va_loss = d->va_targets + (uint64_t)d->N * 4;
 	d->va_sumsq = d->va_loss + 16;
+	d->sem = (uint32_t *)(d->sumsq + 4);
+	d->gate = d->sem + 4;
+	d->va_sem = d->va_sumsq + 16;
+	d->va_gate = d->va_sem + 16;
 	cap = info.cmd_size_max < (4u << 20) ? info.cmd_size_max : (4u << 20);
 	TRY(accel_cmdbuf_create(d->dev, cap, &d->fwd));
 	TRY(accel_cmdbuf_create(d->dev, cap, &d->fwdbwd));
 	TRY(accel_cmdbuf_create(d->dev, cap, &d->opt));
 	TRY(accel_fence_create(d->dev, &d->fence));
+	/* the weight gradients on the second compute engine, if there is one */
+	if (info.num_compute_engines >= 2) {
+		d->dw_engine = 1;
+		TRY(accel_cmdbuf_create(d->dev, cap, &d->dw));
+		TRY(accel_fence_create(d->dev, &d->fence_main));
+		TRY(accel_fence_create(d->dev, &d->fence_dw));
+	}
 	TRY(record_forward(d, d->fwd, 0));
-	return record_fwdbwd(d, d->N);
+	return record_fwdbwd(d, d->N, d->dw_engine ? LLM_DEV_OVERLAP_DEFAULT : LLM_DEV_OVERLAP_OFF);
 }
 
 int llm_dev_new(struct accel_device *dev, const struct llm_model *m, uint32_t B, uint32_t T,
@@ -491,13 +633,18 @@ void llm_dev_free(struct llm_dev *d)
 		return;
 	if (d->fwdbwd)
 		accel_cmdbuf_wait_idle(d->fwdbwd, ACCEL_TIMEOUT_INFINITE);
+	if (d->dw)
+		accel_cmdbuf_wait_idle(d->dw, ACCEL_TIMEOUT_INFINITE);
 	if (d->opt)
 		accel_cmdbuf_wait_idle(d->opt, ACCEL_TIMEOUT_INFINITE);
 	if (d->fwd)
 		accel_cmdbuf_wait_idle(d->fwd, ACCEL_TIMEOUT_INFINITE);
 	accel_fence_destroy(d->fence);
+	accel_fence_destroy(d->fence_main);
+	accel_fence_destroy(d->fence_dw);
 	accel_cmdbuf_destroy(d->fwd);
 	accel_cmdbuf_destroy(d->fwdbwd);
+	accel_cmdbuf_destroy(d->dw);
 	accel_cmdbuf_destroy(d->opt);
 	accel_bo_free(d->io);
 	accel_bo_free(d->acts);
@@ -570,6 +717,8 @@ static int load_batch(struct llm_dev *d, const int32_t *tokens, const int32_t *t
 	}
 	/* the card waits for nothing it may still read: callers wait per step */
 	TRY(accel_cmdbuf_wait_idle(d->fwdbwd, ACCEL_TIMEOUT_INFINITE));
+	if (d->dw)
+		TRY(accel_cmdbuf_wait_idle(d->dw, ACCEL_TIMEOUT_INFINITE));
 	TRY(accel_cmdbuf_wait_idle(d->fwd, ACCEL_TIMEOUT_INFINITE));
 	memcpy(d->tokens, tokens, (size_t)d->N * 4);
 	for (uint32_t i = 0; i < d->N; i++)
@@ -578,21 +727,68 @@ static int load_batch(struct llm_dev *d, const int32_t *tokens, const int32_t *t
 	return 0;
 }
 
-static int submit(struct llm_dev *d, struct accel_cmdbuf *cb, int last)
+static int submit(struct accel_cmdbuf *cb, uint32_t engine, struct accel_fence *wait,
+		  struct accel_fence *signal)
 {
 	struct accel_submit_args a = {
-		.size = sizeof(a), .engine = 0, .signal = last ? d->fence : NULL,
+		.size = sizeof(a), .engine = engine, .wait = wait, .signal = signal,
 	};
 
 	return accel_submit(cb, &a, NULL);
 }
 
-static int finish(struct llm_dev *d, uint32_t valid, double *loss)
+/* How long a test hold keeps an engine waiting: the other runs ahead meanwhile. */
+#define HOLD_NS 20000000L
+
+/*
+ * Run fwdbwd (with overlap: and dw on the second engine), then with @opt
+ * the optimizer, which waits for both; wait for all.  load_batch() made
+ * sure that no job of the last step still runs, so the semaphore word
+ * starts from 0.
+ */
+static int run_step(struct llm_dev *d, int opt, uint32_t valid, double *loss)
 {
-	TRY(accel_fence_wait(d->fence, ACCEL_TIMEOUT_INFINITE));
-	if (loss)
+	int ov = d->overlap & LLM_DEV_OVERLAP_ON, ret, r2;
+
+	__atomic_store_n(d->sem, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(d->gate, 0, __ATOMIC_RELAXED);
+	/* the fwdbwd job is the last one only without overlap or optimizer */
+	ret = submit(d->fwdbwd, 0, NULL, ov ? d->fence_main : opt ? NULL : d->fence);
+	if (!ret && ov)
+		ret = submit(d->dw, d->dw_engine, NULL, opt ? d->fence_dw : d->fence);
+	if (!ret && opt)
+		ret = submit(d->opt, 0, ov ? d->fence_dw : NULL, d->fence);
+	/* the test holds: the gate opens once (dW), or once per gradient group */
+	if (d->overlap & (LLM_DEV_OVERLAP_HOLD_MAIN | LLM_DEV_OVERLAP_HOLD_DW)) {
+		uint32_t opens = d->overlap & LLM_DEV_OVERLAP_HOLD_MAIN ? d->groups + 1 : 1;
+
+		for (uint32_t k = 1; k <= opens; k++) {
+			if (!ret)
+				nanosleep(&(struct timespec){ .tv_nsec = HOLD_NS }, NULL);
+			__atomic_store_n(d->gate, ret ? INT32_MAX : k, __ATOMIC_RELEASE);
+		}
+	}
+	/* what was submitted runs to its end; load_batch() waits for it */
+	TRY(ret);
+	if (ov) {
+		ret = accel_fence_wait(d->fence_main, ACCEL_TIMEOUT_INFINITE);
+		/*
+		 * A failed fwdbwd job publishes nothing more: release the dW
+		 * job's waits (its results are void) instead of leaving it
+		 * to the watchdog.
+		 */
+		if (ret)
+			__atomic_store_n(d->sem, INT32_MAX, __ATOMIC_RELEASE);
+		if (opt) {
+			r2 = accel_fence_wait(d->fence_dw, ACCEL_TIMEOUT_INFINITE);
+			ret = ret ? ret : r2;
+		}
+	}
+	r2 = accel_fence_wait(d->fence, ACCEL_TIMEOUT_INFINITE);
+	ret = ret ? ret : r2;
+	if (!ret && loss)
 		*loss = valid ? *(volatile float *)d->loss_sum / valid : 0;
-	return 0;
+	return ret;
 }
 
 int llm_dev_forward(struct llm_dev *d, const int32_t *tokens, const int32_t *targets,
@@ -601,8 +797,11 @@ int llm_dev_forward(struct llm_dev *d, const int32_t *tokens, const int32_t *tar
 	uint32_t valid;
 
 	TRY(load_batch(d, tokens, targets, &valid));
-	TRY(submit(d, d->fwd, 1));
-	return finish(d, valid, targets ? loss : NULL);
+	TRY(submit(d->fwd, 0, NULL, d->fence));
+	TRY(accel_fence_wait(d->fence, ACCEL_TIMEOUT_INFINITE));
+	if (targets && loss)
+		*loss = valid ? *(volatile float *)d->loss_sum / valid : 0;
+	return 0;
 }
 
 int llm_dev_forward_backward(struct llm_dev *d, const int32_t *tokens, const int32_t *targets,
@@ -614,9 +813,8 @@ int llm_dev_forward_backward(struct llm_dev *d, const int32_t *tokens, const int
 		return -EINVAL;
 	TRY(load_batch(d, tokens, targets, &valid));
 	if (valid != d->recorded_valid)
-		TRY(record_fwdbwd(d, valid));
-	TRY(submit(d, d->fwdbwd, 1));
-	return finish(d, valid, loss);
+		TRY(record_fwdbwd(d, valid, d->overlap));
+	return run_step(d, 0, valid, loss);
 }
 
 int llm_dev_adamw(struct llm_dev *d, const struct llm_adamw *h, uint32_t step, float max_norm,
@@ -625,7 +823,7 @@ int llm_dev_adamw(struct llm_dev *d, const struct llm_adamw *h, uint32_t step, f
 	if (!h || !step)
 		return -EINVAL;
 	TRY(record_opt(d, h, step, max_norm));
-	TRY(submit(d, d->opt, 1));
+	TRY(submit(d->opt, 0, NULL, d->fence));
 	TRY(accel_fence_wait(d->fence, ACCEL_TIMEOUT_INFINITE));
 	if (grad_norm)
 		*grad_norm = sqrt(*(volatile float *)d->sumsq);
@@ -642,13 +840,37 @@ int llm_dev_train_step(struct llm_dev *d, const int32_t *tokens, const int32_t *
 		return -EINVAL;
 	TRY(load_batch(d, tokens, targets, &valid));
 	if (valid != d->recorded_valid)
-		TRY(record_fwdbwd(d, valid));
+		TRY(record_fwdbwd(d, valid, d->overlap));
 	TRY(record_opt(d, h, step, max_norm));
-	/* one engine runs its jobs in order: the optimizer after the backward */
-	TRY(submit(d, d->fwdbwd, 0));
-	TRY(submit(d, d->opt, 1));
-	TRY(finish(d, valid, loss));
+	/*
+	 * Engine 0 runs its jobs in order: the optimizer after the
+	 * backward; with overlap it also waits for the weight gradients.
+	 */
+	TRY(run_step(d, 1, valid, loss));
 	if (grad_norm)
 		*grad_norm = sqrt(*(volatile float *)d->sumsq);
 	return 0;
+}
+
+int llm_dev_set_overlap(struct llm_dev *d, int overlap)
+{
+	const int holds = LLM_DEV_OVERLAP_HOLD_MAIN | LLM_DEV_OVERLAP_HOLD_DW;
+
+	if (!d || (overlap & ~(LLM_DEV_OVERLAP_ON | holds)) ||
+	    ((overlap & holds) && !(overlap & LLM_DEV_OVERLAP_ON)) || (overlap & holds) == holds)
+		return -EINVAL;
+	if ((overlap & LLM_DEV_OVERLAP_ON) && !d->dw_engine)
+		return -EOPNOTSUPP;
+	if (overlap == d->overlap)
+		return 0;
+	if (d->recorded_valid == NOT_RECORDED) {
+		d->overlap = overlap;
+		return 0;
+	}
+	return record_fwdbwd(d, d->recorded_valid, overlap);
+}
+
+int llm_dev_overlap(const struct llm_dev *d)
+{
+	return d->overlap;
 }

@@ -7,7 +7,10 @@
  * recorded once and resubmitted every step (only the token and target
  * buffers change); the optimizer buffer is re-recorded per step because
  * ADAMW's step is a field of the command and libaccel cannot patch a
- * recorded command buffer.
+ * recorded command buffer.  With overlap (the default on cards with two
+ * compute engines or more) the backward's weight gradients run on compute
+ * engine 1 beside the rest of the backward on engine 0, ordered by
+ * SEMAPHORE commands.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -57,5 +60,34 @@ int llm_dev_adamw(struct llm_dev *d, const struct llm_adamw *h, uint32_t step, f
 int llm_dev_train_step(struct llm_dev *d, const int32_t *tokens, const int32_t *targets,
 		       const struct llm_adamw *h, uint32_t step, float max_norm, double *loss,
 		       double *grad_norm);
+
+/*
+ * Engine overlap of the backward pass (llm_dev_set_overlap()):
+ * LLM_DEV_OVERLAP_ON puts the weight gradients (dW = dY^T X) on compute
+ * engine 1, waiting by SEMAPHORE for each dY the rest of the backward
+ * produces on engine 0; the optimizer waits for both.  The gradients are
+ * the same bits as without.  For tests, one of the HOLD flags (with ON)
+ * holds one engine back so that the other runs as far ahead as the
+ * dependencies let it, and a missing dependency gives other bits:
+ * HOLD_MAIN stops engine 0 at the start and after each group of dY it
+ * publishes, until the host lets it go on 20 ms later; HOLD_DW makes
+ * engine 1's job wait 20 ms for the host before it starts.
+ */
+#define LLM_DEV_OVERLAP_OFF		0
+#define LLM_DEV_OVERLAP_ON		0x1
+#define LLM_DEV_OVERLAP_HOLD_MAIN	0x2	/* hold engine 0 (the dY chain) */
+#define LLM_DEV_OVERLAP_HOLD_DW		0x4	/* hold engine 1 (the dW GEMMs) */
+/* What llm_dev_new() starts with on a card with two compute engines or more. */
+#define LLM_DEV_OVERLAP_DEFAULT		LLM_DEV_OVERLAP_ON
+
+/*
+ * Record the backward for @overlap (LLM_DEV_OVERLAP_*).  0, -EINVAL (bad
+ * flags, HOLD without ON, both HOLDs), -EOPNOTSUPP (ON on a card with one
+ * compute engine), or an error of recording (after a wait for the last
+ * step's jobs).
+ */
+int llm_dev_set_overlap(struct llm_dev *d, int overlap);
+/* The LLM_DEV_OVERLAP_* flags in effect. */
+int llm_dev_overlap(const struct llm_dev *d);
 
 #endif /* TESSERA_LLM_DEV_MODEL_H */
