@@ -23,6 +23,7 @@
 #define ACCEL_PRIV_H
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -101,6 +102,21 @@ static inline int accel_struct_out(void *dst, const void *src, size_t own, size_
 	memcpy((char *)dst + sizeof(size), (const char *)src + sizeof(size),
 	       size - sizeof(size));
 	return 0;
+}
+
+/* The bits of an fp32 immediate of a command. */
+static inline uint32_t accel_f32_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/* An fp32 argument that must be finite and >= 0 (e.g. a learning rate). */
+static inline int accel_finite_ge0(float f)
+{
+	return f >= 0.0f && isfinite(f);
 }
 
 static inline int accel_ioctl(int fd, unsigned long request, void *arg)
@@ -236,6 +252,10 @@ struct accel_cmdbuf {
 	 */
 	uint32_t busy;
 	uint64_t busy_point;
+	/* busy_point's value when it was last seen signalled */
+	uint64_t idle_point;
+	/* bit n set: a command recorded since the last reset starts at dword n */
+	uint64_t *starts;
 	/* bindings in VMs other than the default one */
 	struct accel_cmdbuf_binding *bindings;
 };

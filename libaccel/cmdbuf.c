@@ -7,7 +7,9 @@
  * WRITE) in the default VM when created, and in any other VM the first
  * time it is submitted there.  Every submission signals the next point of
  * the buffer's own timeline syncobj, so the library knows when the card
- * is done with it (accel_cmdbuf_reset() waits for that).
+ * is done with it (accel_cmdbuf_reset() waits for that, and
+ * accel_cmdbuf_patch_adamw() refuses until then).  A bitmap of the dwords
+ * commands start at lets a patch check that its offset is a command's.
  *
  * Copyright (C) 2026 The Tessera authors
  */
@@ -27,6 +29,12 @@ ACCEL_EXPORT int accel_cmdbuf_create(struct accel_device *dev, size_t capacity,
 	cb = calloc(1, sizeof(*cb));
 	if (!cb)
 		return -ENOMEM;
+	cb->capacity_dw = capacity / sizeof(uint32_t);
+	cb->starts = calloc((cb->capacity_dw + 63) / 64, sizeof(*cb->starts));
+	if (!cb->starts) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
 	ret = accel_bo_create(dev, capacity, ACCEL_BO_WC, ACCEL_BIND_READ | ACCEL_BIND_EXEC,
 			      &cb->bo);
 	if (ret)
@@ -41,13 +49,13 @@ ACCEL_EXPORT int accel_cmdbuf_create(struct accel_device *dev, size_t capacity,
 	}
 	cb->dev = dev;
 	cb->cmds = map;
-	cb->capacity_dw = capacity / sizeof(uint32_t);
 	*out = cb;
 	return 0;
 
 err_bo:
 	accel_bo_free(cb->bo);
 err_free:
+	free(cb->starts);
 	free(cb);
 	return ret;
 }
@@ -110,6 +118,7 @@ ACCEL_EXPORT void accel_cmdbuf_destroy(struct accel_cmdbuf *cb)
 	}
 	drmSyncobjDestroy(cb->dev->fd, cb->busy);
 	accel_bo_free(cb->bo);
+	free(cb->starts);
 	free(cb);
 }
 
@@ -119,13 +128,15 @@ ACCEL_EXPORT int accel_cmdbuf_wait_idle(struct accel_cmdbuf *cb, uint64_t timeou
 
 	if (!cb)
 		return -EINVAL;
-	if (!cb->busy_point)
+	/* Points signal in order: once seen signalled, a point stays so. */
+	if (cb->busy_point == cb->idle_point)
 		return 0;
 	point = cb->busy_point;
 	/* A failed job's fence signals too, and a lost device fails them all. */
 	if (drmSyncobjTimelineWait(cb->dev->fd, &cb->busy, &point, 1,
 				   timeout_ns ? accel_abs_timeout(timeout_ns) : 0, 0, NULL))
 		return -errno;
+	cb->idle_point = point;
 	return 0;
 }
 
@@ -133,9 +144,12 @@ ACCEL_EXPORT int accel_cmdbuf_reset(struct accel_cmdbuf *cb)
 {
 	int ret = accel_cmdbuf_wait_idle(cb, ACCEL_TIMEOUT_INFINITE);
 
-	if (!ret)
-		cb->used_dw = 0;
-	return ret;
+	if (ret)
+		return ret;
+	/* only the words of the recorded dwords have bits set */
+	memset(cb->starts, 0, (cb->used_dw + 63) / 64 * sizeof(*cb->starts));
+	cb->used_dw = 0;
+	return 0;
 }
 
 ACCEL_EXPORT size_t accel_cmdbuf_size(const struct accel_cmdbuf *cb)
@@ -162,7 +176,40 @@ static int accel_cmdbuf_commit(struct accel_cmdbuf *cb, int encoded)
 {
 	if (encoded < 0)
 		return encoded;
+	cb->starts[cb->used_dw / 64] |= 1ull << (cb->used_dw % 64);
 	cb->used_dw += (size_t)encoded;
+	return 0;
+}
+
+/* Does a command recorded since the last reset start at dword @dw? */
+static bool accel_cmdbuf_starts_at(const struct accel_cmdbuf *cb, size_t dw)
+{
+	return dw < cb->used_dw && (cb->starts[dw / 64] >> (dw % 64) & 1);
+}
+
+ACCEL_EXPORT int accel_cmdbuf_patch_adamw(struct accel_cmdbuf *cb, size_t offset, uint32_t step,
+					  float lr)
+{
+	size_t dw = offset / sizeof(uint32_t);
+	uint32_t hdr;
+	int ret;
+
+	/* what accel_encode_adamw() checks of the two */
+	if (!cb || offset % sizeof(uint32_t) || !accel_cmdbuf_starts_at(cb, dw) || !step ||
+	    !accel_finite_ge0(lr))
+		return -EINVAL;
+	/* The whole command was recorded: its header says what and how long. */
+	hdr = cb->cmds[dw];
+	if (TESSERA_CMD_OPCODE(hdr) != TESSERA_CMD_OP_ADAMW ||
+	    TESSERA_CMD_LEN(hdr) != TESSERA_CMD_ADAMW_LEN)
+		return -EINVAL;
+	/* The rule of recording: only once no job may read the commands. */
+	ret = accel_cmdbuf_wait_idle(cb, 0);
+	if (ret)
+		return ret == -ETIME ? -EBUSY : ret;
+	/* the dwords of <accel/tessera_cmd.h>'s ADAMW, as accel_encode_adamw() writes them */
+	cb->cmds[dw + 10] = accel_f32_bits(lr);
+	cb->cmds[dw + 15] = step;
 	return 0;
 }
 

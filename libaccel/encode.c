@@ -86,14 +86,6 @@ ACCEL_EXPORT int accel_encode_copy(uint32_t *buf, size_t capacity, uint64_t src_
 	return TESSERA_CMD_COPY_LEN;
 }
 
-static uint32_t accel_f32_bits(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof(u));
-	return u;
-}
-
 /*
  * A rows x cols operand with leading dimension ld at @va: as the device
  * checks it, and at a non-zero VA (0 marks unused operands and never holds
@@ -351,11 +343,6 @@ ACCEL_EXPORT int accel_encode_layernorm(uint32_t *buf, size_t capacity,
 static int accel_train_type(uint32_t dtype)
 {
 	return dtype == TESSERA_DTYPE_FP32 || dtype == TESSERA_DTYPE_BF16;
-}
-
-static int accel_finite_ge0(float f)
-{
-	return f >= 0.0f && isfinite(f);
 }
 
 /* An operand the command does not use: 0, and its leading dimension 0. */

@@ -34,6 +34,7 @@
 #include <xf86drm.h>
 
 #include "accel/accel.h"
+#include "accel/tessera_cmd.h"
 #include "tessera_accel.h"
 #include "tap.h"
 
@@ -72,7 +73,7 @@ static struct {
 	struct { ino_t ino; uint32_t handle; } export[MAXOBJ];
 	int hold;		/* jobs submitted now stay pending */
 	int errors;		/* requests the real driver would reject */
-	int gem_closes, queue_creates, submits, async_unmaps;
+	int gem_closes, queue_creates, submits, async_unmaps, waits;
 	struct drm_tessera_queue_create last_qc;
 	uint64_t last_cmd_va;
 	uint32_t last_cmd_queue, last_cmd_bind_flags;
@@ -531,6 +532,7 @@ static int fake_ioctl(unsigned long req, void *arg)
 	case DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT: {
 		struct drm_syncobj_timeline_wait *w = arg;
 
+		F.waits++;
 		return fake_wait((const uint32_t *)(uintptr_t)w->handles,
 				 (const uint64_t *)(uintptr_t)w->points, w->count_handles,
 				 w->flags);
@@ -793,6 +795,126 @@ static void test_cmdbufs_and_queues(struct accel_device *dev)
 	TAP_OK(fake_mappings() == maps && F.errors == 0, "nothing left mapped, nothing out of contract");
 }
 
+/* @n bytes at @off of the command buffer the last submit ran (default VM). */
+static int last_cmd_bytes(struct accel_vm *dvm, size_t off, void *buf, size_t n)
+{
+	struct fmap *m = fake_find_map(accel_vm_id(dvm), F.last_cmd_va);
+
+	if (!m)
+		return -1;
+	return pread(F.memfd, buf, n, (off_t)(F.bo[m->handle].off + (F.last_cmd_va - m->va) +
+					     off)) == (ssize_t)n ? 0 : -1;
+}
+
+/*
+ * accel_cmdbuf_patch_adamw(): the bytes it writes are the encoder's for
+ * the new step and rate and nothing else changes; an offset that is not
+ * where an ADAMW recorded since the last reset starts is refused (also a
+ * dword inside another command that reads as an ADAMW header); a busy
+ * buffer is refused, unchanged, until its job is done; once seen idle,
+ * patching makes no system call.
+ */
+static void test_cmdbuf_patch(struct accel_device *dev)
+{
+	struct accel_vm *dvm = accel_device_default_vm(dev);
+	struct accel_submit_args args = { .size = sizeof(args) };
+	const uint32_t adamw_hdr = TESSERA_CMD_HEADER(TESSERA_CMD_OP_ADAMW, 0, TESSERA_CMD_ADAMW_LEN);
+	struct accel_adamw a = {
+		.size = sizeof(a), .count = 1000, .step = 3, .param = 0x100000, .grad = 0x200000,
+		.m = 0x300000, .v = 0x400000, .lr = 1e-3f, .beta1 = 0.9f, .beta2 = 0.95f,
+		.eps = 1e-8f, .weight_decay = 0.1f, .grad_scale = 1.0f,
+	};
+	struct accel_adamw b = a;
+	const struct accel_reduce r = {
+		.size = sizeof(r), .dtype = ACCEL_DTYPE_FP32, .axis = ACCEL_RED_ALL, .rows = 1,
+		.cols = 1000, .x = 0x200000, .x_ld = 1000, .dst = 0x500000, .scale = 1.0f,
+	};
+	uint32_t want[64] = { 0 }, got[64];
+	size_t off_a, off_r, off_b, end, n = 0;
+	struct accel_cmdbuf *cb;
+	int waits, bad = 0;
+
+	b.flags = ACCEL_ADAMW_CLIP;
+	b.sumsq = 0x600000;
+	b.max_norm = 1.0f;
+	if (accel_cmdbuf_create(dev, 4096, &cb)) {
+		TAP_OK(0, "a command buffer for patching");
+		return;
+	}
+	/* a FILL whose pattern is an ADAMW header, at byte 16 */
+	accel_cmdbuf_fill(cb, 0x700000, 64, adamw_hdr);
+	n += (size_t)accel_encode_fill(want + n, 64 - n, 0x700000, 64, adamw_hdr);
+	off_a = accel_cmdbuf_size(cb);
+	accel_cmdbuf_adamw(cb, &a);
+	n += (size_t)accel_encode_adamw(want + n, 64 - n, &a);
+	off_r = accel_cmdbuf_size(cb);
+	accel_cmdbuf_reduce(cb, &r);
+	n += (size_t)accel_encode_reduce(want + n, 64 - n, &r);
+	off_b = accel_cmdbuf_size(cb);
+	accel_cmdbuf_adamw(cb, &b);
+	n += (size_t)accel_encode_adamw(want + n, 64 - n, &b);
+	end = accel_cmdbuf_size(cb);
+	TAP_OK(end == n * 4 && off_a == 20 && want[4] == adamw_hdr,
+	      "recorded FILL, ADAMW, REDUCE, ADAMW (offsets from accel_cmdbuf_size())");
+	TAP_OK(accel_submit(cb, &args, NULL) == 0 && !last_cmd_bytes(dvm, 0, got, end) &&
+	      !memcmp(got, want, end), "submitted: the buffer holds the encoders' bytes");
+
+	TAP_OK(accel_cmdbuf_patch_adamw(cb, off_a, 8, 2e-3f) == 0,
+	      "the first ADAMW patched to step 8, lr 2e-3 once its job is done");
+	a.step = 8;
+	a.lr = 2e-3f;
+	accel_encode_adamw(want + off_a / 4, 20, &a);
+	TAP_OK(!last_cmd_bytes(dvm, 0, got, end) && !memcmp(got, want, end),
+	      "its bytes are the encoder's for step 8, lr 2e-3; nothing else changed");
+
+	{
+		const size_t offs[] = { off_a + 2, off_a + 4, off_a + 40, 16, 0, off_r, end, 4092,
+					4096, SIZE_MAX - 3 };
+
+		for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+			bad += accel_cmdbuf_patch_adamw(cb, offs[i], 9, 1e-4f) != -EINVAL;
+	}
+	TAP_OK(!bad, "refused (EINVAL): unaligned, inside the ADAMW, the FILL's pattern that reads "
+	      "as an ADAMW header, the FILL, the REDUCE, the end, past the capacity");
+	bad = accel_cmdbuf_patch_adamw(cb, off_b, 0, 1e-4f) != -EINVAL;
+	bad += accel_cmdbuf_patch_adamw(cb, off_b, 9, -1e-4f) != -EINVAL;
+	bad += accel_cmdbuf_patch_adamw(cb, off_b, 9, __builtin_nanf("")) != -EINVAL;
+	bad += accel_cmdbuf_patch_adamw(cb, off_b, 9, __builtin_inff()) != -EINVAL;
+	TAP_OK(!bad && !last_cmd_bytes(dvm, 0, got, end) && !memcmp(got, want, end),
+	      "refused (EINVAL): step 0, lr negative, NaN or infinite; the buffer unchanged");
+
+	F.hold = 1;
+	TAP_OK(accel_submit(cb, &args, NULL) == 0 &&
+	      accel_cmdbuf_patch_adamw(cb, off_b, 9, 1e-4f) == -EBUSY &&
+	      !last_cmd_bytes(dvm, 0, got, end) && !memcmp(got, want, end),
+	      "while a job may read it: EBUSY, the buffer unchanged");
+	fake_release();
+	TAP_OK(accel_cmdbuf_patch_adamw(cb, off_b, 9, 1e-4f) == 0,
+	      "the job done, the second ADAMW (CLIP) is patched");
+	b.step = 9;
+	b.lr = 1e-4f;
+	accel_encode_adamw(want + off_b / 4, 20, &b);
+	TAP_OK(!last_cmd_bytes(dvm, 0, got, end) && !memcmp(got, want, end),
+	      "its bytes are the encoder's for step 9, lr 1e-4, flags and sumsq kept");
+	waits = F.waits;
+	TAP_OK(accel_cmdbuf_patch_adamw(cb, off_a, 10, 0.0f) == 0 &&
+	      accel_cmdbuf_patch_adamw(cb, off_b, 10, 0.0f) == 0 &&
+	      accel_cmdbuf_wait_idle(cb, 0) == 0 && F.waits == waits,
+	      "seen idle, patches (lr 0 is fine) and idle checks make no syscall");
+
+	/* after a reset, the old offsets are no commands */
+	TAP_OK(accel_cmdbuf_reset(cb) == 0 && accel_cmdbuf_patch_adamw(cb, off_a, 9, 1e-4f) == -EINVAL,
+	      "after reset, an empty buffer has nothing to patch");
+	accel_cmdbuf_nop(cb, 1);
+	accel_cmdbuf_fill(cb, 0x700000, 64, adamw_hdr);
+	TAP_OK(accel_cmdbuf_size(cb) == 24 && accel_cmdbuf_patch_adamw(cb, 20, 9, 1e-4f) == -EINVAL,
+	      "nor is the old ADAMW's offset, now a FILL pattern that reads as its header");
+	TAP_OK(accel_cmdbuf_adamw(cb, &a) == 0 && accel_cmdbuf_patch_adamw(cb, 24, 11, 5e-4f) == 0,
+	      "an ADAMW recorded after the reset is patched at its new offset");
+	accel_cmdbuf_destroy(cb);
+	TAP_OK(F.errors == 0, "nothing out of contract");
+}
+
 static void test_vm_api(struct accel_device *dev)
 {
 	struct accel_vm_status st;
@@ -843,6 +965,7 @@ int main(void)
 	test_free_keeps_va_until_unbound(dev);
 	test_import_dedup(dev);
 	test_cmdbufs_and_queues(dev);
+	test_cmdbuf_patch(dev);
 	test_vm_api(dev);
 	accel_device_close(dev);
 	return tap_lines_end("libaccel fake driver");

@@ -695,6 +695,7 @@ static void test_no_device_args(void)
 	TAP_OK(accel_device_query(NULL, &info) == -EINVAL, "query without a device");
 	TAP_OK(accel_cmdbuf_reset(NULL) == -EINVAL && accel_cmdbuf_wait_idle(NULL, 0) == -EINVAL,
 	      "cmdbuf reset and idle wait on NULL are EINVAL");
+	TAP_OK(accel_cmdbuf_patch_adamw(NULL, 0, 1, 1e-3f) == -EINVAL, "patch of NULL is EINVAL");
 	TAP_OK(accel_bo_map(NULL, NULL) == -EINVAL && accel_bo_is_mapped(NULL) == 0,
 	      "map of NULL is EINVAL, NULL is not mapped");
 	accel_bo_unmap(NULL);
@@ -807,6 +808,9 @@ static void test_abi(void)
 	      dlvsym(lib, "accel_encode_elementwise2", "LIBACCEL_2.1") != NULL &&
 	      dlvsym(lib, "accel_encode_bgemm", "LIBACCEL_2.0") == NULL,
 	      "the training encoders carry LIBACCEL_2.1");
+	TAP_OK(dlvsym(lib, "accel_cmdbuf_patch_adamw", "LIBACCEL_2.2") != NULL &&
+	      dlvsym(lib, "accel_cmdbuf_patch_adamw", "LIBACCEL_2.1") == NULL,
+	      "accel_cmdbuf_patch_adamw carries LIBACCEL_2.2");
 	TAP_OK(dlvsym(lib, "accel_submit", "LIBACCEL_1.0") == NULL &&
 	      dlvsym(lib, "accel_queue_submit", "LIBACCEL_1.1") == NULL &&
 	      dlsym(lib, "accel_context_status") == NULL,

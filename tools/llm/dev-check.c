@@ -4,7 +4,8 @@
  * reference, run in the guest by tests/guest/llm-dev-test.sh.  A tiny
  * configuration: the forward loss and logits, every parameter's gradient
  * (relative L2 error per tensor <= 1e-3), one AdamW step against
- * llm_ref_adamw(), a few steps making the loss fall, and a GGUF round
+ * llm_ref_adamw(), a step through the patched optimizer buffer against
+ * one recorded afresh, a few steps making the loss fall, and a GGUF round
  * trip of the card's weights giving the same logits on the card and the
  * CPU; and with the backward's weight gradients on a second engine, the
  * same gradients and weights to the bit, with either engine held back.
@@ -269,6 +270,36 @@ int main(int argc, char **argv)
 	e = rel_err(m.n_params, g_dev, w2);
 	check(e <= 2e-3, "AdamW step (clipped, decay on matrices), update relative error %.2e",
 	      e);
+
+	/*
+	 * The optimizer's buffer is recorded once and its ADAMWs' step and
+	 * rate patched per step: a patched step 5 at rate 2e-3 against one
+	 * recorded afresh for it (a new clip norm records afresh).
+	 */
+	struct llm_adamw h5 = h, h2 = h;
+	h5.lr = 2e-3f;
+	h2.lr = 5e-4f;
+	ret = llm_dev_set_params(d, w);
+	if (!ret)
+		ret = llm_dev_train_step(d, tokens, targets, &h2, 2, 0.5f, NULL, NULL);
+	if (!ret)
+		ret = llm_dev_set_params(d, w);
+	if (!ret)
+		ret = llm_dev_train_step(d, tokens, targets, &h5, 5, 0.5f, NULL, NULL);
+	if (!ret)
+		ret = llm_dev_get_params(d, w2);
+	if (!ret)
+		ret = llm_dev_train_step(d, tokens, targets, &h5, 5, 0.25f, NULL, NULL);
+	if (!ret)
+		ret = llm_dev_set_params(d, w);
+	if (!ret)
+		ret = llm_dev_train_step(d, tokens, targets, &h5, 5, 0.5f, NULL, NULL);
+	if (!ret)
+		ret = llm_dev_get_params(d, g_dev);
+	check(!ret && !memcmp(w2, g_dev, m.n_params * 4) && memcmp(w2, w, m.n_params * 4),
+	      "a step through the patched optimizer buffer: the weights of one recorded for it "
+	      "(%s)", accel_strerror(ret));
+	llm_dev_set_params(d, w);
 
 	/* training on the card makes the loss fall */
 	double first = 0, last = 0;

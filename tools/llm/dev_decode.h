@@ -6,7 +6,8 @@
  * rows, and decode steps of one token each.
  *
  * Commands carry their operands as immediates (positions, addresses,
- * lengths), and a recorded accel_cmdbuf cannot be patched, so a decode
+ * lengths), and libaccel patches none of these in a recorded
+ * accel_cmdbuf (only ADAMW's step and rate), so a decode
  * step is recorded for its position: the buffer for position p writes K
  * and V at cache row p, rotates with ROPE pos0 = p, attends over p + 1
  * cache rows (SOFTMAX causal, period 1, offset p).  Each position's buffer

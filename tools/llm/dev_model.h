@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The llama model of llm.h on the card (libaccel 2.1, hardware 1.5
+ * The llama model of llm.h on the card (libaccel 2.2, hardware 1.5
  * training commands): parameters, gradients, AdamW state and
  * activations in device memory; forward, backward and AdamW recorded
  * into command buffers.  The forward and the forward+backward buffers are
  * recorded once and resubmitted every step (only the token and target
- * buffers change); the optimizer buffer is re-recorded per step because
- * ADAMW's step is a field of the command and libaccel cannot patch a
- * recorded command buffer.  With overlap (the default on cards with two
- * compute engines or more) the backward's weight gradients run on compute
+ * buffers change), and so is the optimizer's buffer, whose ADAMWs get
+ * each step's step and learning rate by accel_cmdbuf_patch_adamw().
+ * With overlap (the default on cards with two compute engines or more) the backward's weight gradients run on compute
  * engine 1 beside the rest of the backward on engine 0, ordered by
  * SEMAPHORE commands.
  *

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libaccel 2: the userspace runtime for Tessera accelerators
- * (libaccel.so.2, symbol versions LIBACCEL_2.0 and LIBACCEL_2.1, on the
- * kernel's uAPI 2).  2.1 adds the encoders of the training commands of
- * hardware 1.5 (ACCEL_CAP_TRAIN).
+ * (libaccel.so.2, symbol versions LIBACCEL_2.0, LIBACCEL_2.1 and
+ * LIBACCEL_2.2, on the kernel's uAPI 2).  2.1 adds the encoders of the
+ * training commands of hardware 1.5 (ACCEL_CAP_TRAIN); 2.2 patching of a
+ * recorded ADAMW (accel_cmdbuf_patch_adamw()).
  *
  * Conventions, for every call:
  *  - returns 0 (or a non-negative count) on success and a negative errno on
@@ -60,7 +61,7 @@ extern "C" {
 #endif
 
 #define ACCEL_VERSION_MAJOR 2
-#define ACCEL_VERSION_MINOR 1
+#define ACCEL_VERSION_MINOR 2
 
 struct accel_device;
 struct accel_vm;
@@ -606,7 +607,12 @@ int accel_cmdbuf_reset(struct accel_cmdbuf *cb);
  */
 int accel_cmdbuf_wait_idle(struct accel_cmdbuf *cb, uint64_t timeout_ns);
 
-/** accel_cmdbuf_size() - bytes of commands recorded so far. */
+/**
+ * accel_cmdbuf_size() - bytes of commands recorded so far
+ *
+ * Also the byte offset in @cb of the next command recorded, which
+ * accel_cmdbuf_patch_adamw() takes.
+ */
 size_t accel_cmdbuf_size(const struct accel_cmdbuf *cb);
 
 /**
@@ -1259,6 +1265,33 @@ struct accel_adamw {
 int accel_encode_adamw(uint32_t *buf, size_t capacity, const struct accel_adamw *a);
 /** accel_cmdbuf_adamw() - append an ADAMW. */
 int accel_cmdbuf_adamw(struct accel_cmdbuf *cb, const struct accel_adamw *a);
+
+/**
+ * accel_cmdbuf_patch_adamw() - change the step and learning rate of an
+ * ADAMW already recorded (libaccel 2.2)
+ * @cb: the command buffer
+ * @offset: the command's byte offset in @cb: accel_cmdbuf_size() just
+ *          before accel_cmdbuf_adamw() recorded it
+ * @step: the new step, >= 1
+ * @lr: the new learning rate, finite, >= 0
+ *
+ * Rewrites the two fields in place, as if the command had been recorded
+ * with them, so that an optimizer's buffer is recorded once and
+ * resubmitted with each step's step and rate; the rest of @cb is left
+ * alone.  Changing recorded commands is changing what a job reads, so it
+ * follows accel_cmdbuf_reset()'s rule: only once no job submitted from @cb
+ * may still read it.  This call never waits: while a job may, it refuses.
+ * After accel_cmdbuf_wait_idle() (or a wait for the last job's fence)
+ * it succeeds; once the library has seen @cb idle, patching makes no
+ * system call.
+ *
+ * Returns 0; -EINVAL, with @cb unchanged, for a NULL @cb, an @offset that
+ * is not a multiple of 4 or not where a command recorded since the last
+ * reset starts, a command there other than ADAMW, @step 0, or an @lr
+ * negative or not finite; -EBUSY (a job may still read @cb), with @cb
+ * unchanged; or the error of the idle check.
+ */
+int accel_cmdbuf_patch_adamw(struct accel_cmdbuf *cb, size_t offset, uint32_t step, float lr);
 
 #ifdef __cplusplus
 }
