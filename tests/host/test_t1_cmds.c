@@ -177,6 +177,34 @@ static void test_semaphore_cross_engine(struct tap *t)
 	CHECK(t, wait_count(&fx, 1, before + 1));
 	CHECK_EQ(t, *(uint32_t *)(fx.hbm + 0x2000), 0x5a5a5a5a);
 	CHECK(t, rrd(&fx, 1, TESSERA_RING_BUSY_CYCLES_LO) > 10000000);
+
+	/*
+	 * A WAIT for the CPU's write sleeps between polls: 200 ms of it cost
+	 * the engine thread 56 ms of CPU time polling every 20 us; it must
+	 * stay under 10 ms.  Then another engine's ADD ends the next WAIT.
+	 */
+	{
+		struct timespec c0, c1;
+		clockid_t cpu;
+		double ms;
+
+		*(uint32_t *)(fx.hbm + 0x1000) = 0;
+		before = done_count(&fx, 1);
+		queue(&fx, 1, 0, HOST(CMD_OFF(1)), wait, ARRAY_SIZE(wait), 0);
+		kick(&fx, 1);
+		CHECK_EQ(t, pthread_getcpuclockid(fx.t1->ring[1].thread, &cpu), 0);
+		usleep(20000);
+		clock_gettime(cpu, &c0);
+		usleep(200000);
+		clock_gettime(cpu, &c1);
+		ms = (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6;
+		printf("# a 200 ms SEMAPHORE wait took %.2f ms of the engine's CPU time\n", ms);
+		CHECK(t, ms < 10.0);
+		CHECK_EQ(t, done_count(&fx, 1), before);
+		*(uint32_t *)(fx.hbm + 0x1000) = 1;	/* the CPU's write */
+		CHECK_EQ(t, run(&fx, 0, sig, 5), 0);	/* and an engine's ADD */
+		CHECK(t, wait_count(&fx, 1, before + 1));
+	}
 	fx_fini(&fx);
 }
 

@@ -104,6 +104,8 @@ static void t1_free(struct t1 *t1)
 	if (t1->hbm_fd >= 0)
 		close(t1->hbm_fd);
 	pthread_cond_destroy(&t1->mon_cond);
+	pthread_cond_destroy(&t1->sem_cond);
+	pthread_mutex_destroy(&t1->sem_lock);
 	pthread_mutex_destroy(&t1->lock);
 	pthread_mutex_destroy(&t1->log_lock);
 	free(t1);
@@ -169,6 +171,8 @@ struct t1 *t1_create(const struct t1_config *cfg,
 	pthread_mutex_init(&t1->lock, NULL);
 	pthread_mutex_init(&t1->log_lock, NULL);
 	pthread_cond_init(&t1->mon_cond, NULL);
+	pthread_mutex_init(&t1->sem_lock, NULL);
+	pthread_cond_init(&t1->sem_cond, NULL);
 	atomic_init(&t1->tlb_epoch, 1);
 	atomic_init(&t1->fi_ecc, false);
 	for (unsigned int n = 0; n < nrings; n++) {

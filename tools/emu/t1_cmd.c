@@ -139,13 +139,68 @@ static int cmd_timestamp(const struct cmd *c)
 	return t1_as_write(c->as, addr, &ts, sizeof(ts));
 }
 
+/* A SIGNAL or ADD happened: wake the engines asleep in a WAIT. */
+static void sem_kick(struct t1 *t1)
+{
+	if (!atomic_load(&t1->sem_waiters))
+		return;
+	pthread_mutex_lock(&t1->sem_lock);
+	t1->sem_seq++;
+	pthread_cond_broadcast(&t1->sem_cond);
+	pthread_mutex_unlock(&t1->sem_lock);
+}
+
+/*
+ * Sleep until an engine's SIGNAL or ADD after @seq, or @us microseconds
+ * (a write by the CPU or a peer, or an abort, is seen at the timeout).
+ */
+static void sem_sleep(struct t1 *t1, uint64_t seq, unsigned int us)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)us * 1000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&t1->sem_lock);
+	if (t1->sem_seq == seq)
+		pthread_cond_timedwait(&t1->sem_cond, &t1->sem_lock, &ts);
+	pthread_mutex_unlock(&t1->sem_lock);
+}
+
+static uint64_t sem_seq(struct t1 *t1)
+{
+	uint64_t seq;
+
+	pthread_mutex_lock(&t1->sem_lock);
+	seq = t1->sem_seq;
+	pthread_mutex_unlock(&t1->sem_lock);
+	return seq;
+}
+
+/*
+ * WAIT polls: a few times at once (yielding), then asleep between polls,
+ * woken by another engine's SIGNAL/ADD at once and otherwise after 20 us,
+ * doubling to 1 ms (a wait for the CPU's write, or the watchdog).  The
+ * poll every 20 us it replaced kept a host core a third busy for as long
+ * as an engine waited, on a host whose cores the other engines need.
+ */
+#define SEM_SPINS	16
+#define SEM_SLEEP_US	20u
+#define SEM_SLEEP_MAX_US 1000u
+
 static int cmd_semaphore(const struct cmd *c)
 {
 	uint32_t op = TESSERA_CMD_FLAGS(c->hdr), value = dw(c, 3);
 	uint64_t addr = qw(c, 1);
 	struct t1_as *as = c->as;
 	struct t1 *t1 = as->t1;
-	unsigned int spins = 0;
+	unsigned int spins = 0, us = SEM_SLEEP_US;
+	bool waiting = false;
+	uint64_t seq = 0;
+	int ret;
 
 	if (c->len != TESSERA_CMD_SEM_LEN || op > TESSERA_SEM_ADD ||
 	    dw(c, 4) || addr % 4)
@@ -155,36 +210,61 @@ static int cmd_semaphore(const struct cmd *c)
 		uint32_t *p = (uint32_t *)t1_xlate(as, addr, &n,
 			op == TESSERA_SEM_WAIT ? T1_ACC_R : T1_ACC_R | T1_ACC_W);
 
-		if (!p)
-			return as->fault->code;
+		if (!p) {
+			ret = as->fault->code;
+			break;
+		}
 		switch (op) {
 		case TESSERA_SEM_SIGNAL:
-			__atomic_store_n(p, htole32(value), __ATOMIC_RELEASE);
+			/* seq_cst: ordered before sem_kick()'s look at the waiters */
+			__atomic_store_n(p, htole32(value), __ATOMIC_SEQ_CST);
+			sem_kick(t1);
 			return 0;
 		case TESSERA_SEM_ADD:
 			/* Little-endian host: the add is on the LE value. */
-			__atomic_fetch_add(p, value, __ATOMIC_ACQ_REL);
+			__atomic_fetch_add(p, value, __ATOMIC_SEQ_CST);
+			sem_kick(t1);
 			return 0;
 		default:
 			if ((int32_t)(le32toh(__atomic_load_n(p, __ATOMIC_ACQUIRE)) -
-				      value) >= 0)
-				return 0;
+				      value) >= 0) {
+				ret = 0;
+				goto out;
+			}
 		}
-		if (aborted(c))
-			return -ECANCELED;
+		if (aborted(c)) {
+			ret = -ECANCELED;
+			break;
+		}
+		if (++spins < SEM_SPINS) {
+			sched_yield();
+			continue;
+		}
+		/*
+		 * Asleep: counted as a waiter from before the poll that found
+		 * the value short, so that a SIGNAL after that poll kicks.
+		 */
+		if (!waiting) {
+			atomic_fetch_add(&t1->sem_waiters, 1);
+			waiting = true;
+			seq = sem_seq(t1);
+			continue;	/* poll once more, now counted */
+		}
 		/*
 		 * Wait without holding the DMA space, so that the client's
 		 * DMA_UNMAP (and engines behind it) can make progress; the
 		 * address is translated again after the wait.
 		 */
-		if (++spins < 64) {
-			sched_yield();
-			continue;
-		}
 		t1->ops.dma_release(t1->ops.opaque);
-		nanosleep(&(struct timespec){ .tv_nsec = 20000 }, NULL);
+		sem_sleep(t1, seq, us);
 		t1->ops.dma_hold(t1->ops.opaque);
+		seq = sem_seq(t1);
+		us = us * 2 > SEM_SLEEP_MAX_US ? SEM_SLEEP_MAX_US : us * 2;
 	}
+out:
+	if (waiting)
+		atomic_fetch_sub(&t1->sem_waiters, 1);
+	return ret;
 }
 
 _Static_assert(TESSERA_HW_CMD_NOP1 ==

@@ -196,6 +196,19 @@ struct t1 {
 	bool stop;
 
 	/*
+	 * SEMAPHORE waits (t1_cmd.c): an engine that has polled a while
+	 * sleeps on sem_cond until another engine's SIGNAL or ADD (sem_seq
+	 * moves, under sem_lock) or a timeout, for writes by anyone else
+	 * (the CPU, a peer) and for aborts.  sem_lock is a leaf, taken
+	 * without any other lock held.  sem_waiters: engines asleep there,
+	 * so that a SIGNAL with none skips the lock.
+	 */
+	pthread_mutex_t sem_lock;
+	pthread_cond_t sem_cond;
+	uint64_t sem_seq;
+	atomic_uint sem_waiters;
+
+	/*
 	 * The guest-error log's rate limit (t1_log.c).  log_lock protects
 	 * it; it nests inside t1->lock and takes nothing else.
 	 */
